@@ -1,0 +1,53 @@
+// Builds every workspace package: each src/**/*.ts file is transpiled one-to-one into dist/
+// (no bundling), so `new URL('./kernels.js', import.meta.url)` in a package finds the built
+// kernel module that worker threads import.
+import { build } from 'esbuild';
+import { readdir, rm } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const packageDirs = [
+  'scheduler',
+  'estimators',
+  'bench',
+  ...(await readdir(join(root, 'packages'))).map((d) => join('packages', d)),
+];
+
+async function sources(dir) {
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+      out.push(join(entry.parentPath ?? entry.path, entry.name));
+    }
+  }
+  return out;
+}
+
+const started = performance.now();
+await Promise.all(
+  packageDirs.map(async (pkg) => {
+    const src = join(root, pkg, 'src');
+    let entryPoints;
+    try {
+      entryPoints = await sources(src);
+    } catch {
+      return; // a package without sources yet
+    }
+    const outdir = join(root, pkg, 'dist');
+    await rm(outdir, { recursive: true, force: true });
+    await build({
+      entryPoints,
+      outbase: src,
+      outdir,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'linked',
+      logLevel: 'warning',
+    });
+  }),
+);
+if (!process.argv.includes('--quiet')) {
+  console.error(`built ${packageDirs.length} packages in ${Math.round(performance.now() - started)} ms`);
+}
