@@ -1,1 +1,38 @@
-export {};
+import { registerKernels } from './kernels.js';
+import { kernels as builtinKernels } from './builtin-kernels.js';
+
+registerKernels(new URL('./builtin-kernels.js', import.meta.url), builtinKernels);
+
+export { Graph, Ref, ref, taskDependencies, forEachRef, type Task, type GraphlibLike } from './graph.js';
+export {
+  registerKernels,
+  registeredKernels,
+  resolveKernel,
+  kernelId,
+  parseKernelId,
+  type KernelFn,
+  type KernelDef,
+  type KernelRef,
+  type UserKernel,
+  type KernelEntry,
+} from './kernels.js';
+export {
+  GraphError,
+  MissingDependencyError,
+  CycleError,
+  UnknownKernelError,
+  DuplicateKeyError,
+  MissingKeyError,
+  TaskError,
+  WorkerDiedError,
+  AbortError,
+} from './errors.js';
+export { plan, type Plan, type PlanOptions } from './plan.js';
+export { runGraph, type Backend, type RunOptions } from './engine.js';
+export { runBatch, byteSize, now, type BatchRequest, type BatchResponse, type WireTask } from './batch.js';
+export { withCallbacks, activeCallbacks, type SchedulerCallbacks, type TaskEvent, type ReleaseEvent, type RunInfo } from './callbacks.js';
+export { type Scheduler } from './scheduler.js';
+export { SyncScheduler } from './sync.js';
+export { ThreadScheduler, type ThreadSchedulerOptions } from './thread.js';
+export { compute, defaultScheduler, type ComputeOptions } from './compute.js';
+export { parseBytes, defaultMemoryLimit, formatBytes } from './memory.js';
