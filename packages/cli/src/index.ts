@@ -1,1 +1,1 @@
-export {};
+export { commands } from './commands/index.js';

@@ -1,0 +1,5 @@
+/** Every subcommand, registered in this order. Add one line per command file. */
+import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
+
+export const commands: readonly ((program: Command) => void)[] = [registerDemo];
