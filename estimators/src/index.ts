@@ -1,1 +1,84 @@
-export {};
+/**
+ * @tessera/estimators — scikit-learn's estimator API and numerics for in-memory blocks: the
+ * per-block kernels the out-of-core layer runs.
+ */
+export {
+  BaseEstimator,
+  estimatorFromJSON,
+  estimatorFromSnapshot,
+  type Params,
+  type State,
+  type EstimatorSnapshot,
+  type EstimatorJSON,
+  type EstimatorClass,
+} from './base.js';
+export { registerEstimator, estimatorClass, registeredEstimators, isEstimator } from './registry.js';
+export {
+  NotFittedError,
+  ParameterTypeError,
+  ParameterRangeError,
+  InvalidInputError,
+  ConvergenceError,
+  isInvalidParameterError,
+  type InvalidParameter,
+} from './errors.js';
+export {
+  type Constraint,
+  type ParamConstraints,
+  type Closed,
+  type Matrix,
+  type MatrixLike,
+  type VectorLike,
+  interval,
+  options,
+  hidden,
+  BOOLEAN,
+  NULL,
+  DICT,
+  PAIR,
+  RANDOM_STATE,
+  satisfies,
+  describeConstraint,
+  invalidParameterMessage,
+  validateParams,
+  invalidValuesFor,
+  checkArray,
+  checkVector,
+  asVector,
+  checkSampleWeight,
+  checkFeatureCount,
+  assertFinite,
+} from './validation.js';
+export { Random, randomFrom } from './random.js';
+export { encodeJson, decodeJson, type Json } from './serialize.js';
+export { type Moments, blockMoments, combineMoments, emptyMoments } from './preprocessing/moments.js';
+export {
+  StandardScaler,
+  MinMaxScaler,
+  MaxAbsScaler,
+  type StandardScalerParams,
+  type StandardScalerState,
+  type MinMaxScalerParams,
+  type MinMaxScalerState,
+  type MaxAbsScalerState,
+} from './preprocessing/scalers.js';
+export {
+  type SGDConfig,
+  type SGDCommonParams,
+  type SGDState,
+  type SGDClassifierState,
+  type ClassifierPartialFitOptions,
+  type FitOptions,
+  computeClassWeight,
+} from './linear_model/base_sgd.js';
+export { SGDClassifier, type SGDClassifierParams, type SGDClassifierLoss } from './linear_model/sgd_classifier.js';
+export { SGDRegressor, type SGDRegressorParams, type SGDRegressorLoss } from './linear_model/sgd_regressor.js';
+export { Perceptron, type PerceptronParams } from './linear_model/perceptron.js';
+export {
+  PassiveAggressiveClassifier,
+  PassiveAggressiveRegressor,
+  type PassiveAggressiveClassifierParams,
+  type PassiveAggressiveRegressorParams,
+} from './linear_model/passive_aggressive.js';
+export { plainSGD, lossValue, dlossValue, lossSpec, type LossName, type PlainSGDArgs, type PlainSGDResult } from './linear_model/sgd_fast.js';
+export { accuracyScore, logLoss, meanSquaredError, r2Score, confusionMatrix, rocAucScore } from './metrics.js';

@@ -1,0 +1,73 @@
+/**
+ * Errors thrown by estimators. One file, so callers can `instanceof`-test every failure the
+ * package raises (style.md item 6: TypeError for wrong types, RangeError for out-of-range values).
+ */
+
+/**
+ * Thrown when a method that needs learned state (predict, transform, coef_…) is called before
+ * `fit` / `partialFit`, like scikit-learn's `NotFittedError`.
+ */
+export class NotFittedError extends Error {
+  override readonly name = 'NotFittedError';
+  constructor(readonly estimator: string) {
+    super(
+      `This ${estimator} instance is not fitted yet. Call 'fit' or 'partialFit' with appropriate arguments before using this estimator.`,
+    );
+  }
+}
+
+/** What {@link ParameterTypeError} and {@link ParameterRangeError} share. */
+export interface InvalidParameter {
+  readonly estimator: string;
+  readonly param: string;
+  readonly value: unknown;
+}
+
+/** A hyperparameter whose JavaScript type fits none of its constraints (e.g. a string for `alpha`). */
+export class ParameterTypeError extends TypeError implements InvalidParameter {
+  override readonly name = 'ParameterTypeError';
+  constructor(message: string, readonly estimator: string, readonly param: string, readonly value: unknown) {
+    super(message);
+  }
+}
+
+/** A hyperparameter of the right type but outside its allowed range or options. */
+export class ParameterRangeError extends RangeError implements InvalidParameter {
+  override readonly name = 'ParameterRangeError';
+  constructor(message: string, readonly estimator: string, readonly param: string, readonly value: unknown) {
+    super(message);
+  }
+}
+
+/** Whether `e` is one of the two invalid-hyperparameter errors. */
+export function isInvalidParameterError(e: unknown): e is (ParameterTypeError | ParameterRangeError) {
+  return e instanceof ParameterTypeError || e instanceof ParameterRangeError;
+}
+
+/** Input data that cannot be used: NaN/Infinity, wrong shape, feature-count mismatch, unknown labels. */
+export class InvalidInputError extends RangeError {
+  override readonly name = 'InvalidInputError';
+}
+
+/** Training diverged (non-finite weights), like scikit-learn's "Floating-point under-/overflow" error. */
+export class ConvergenceError extends RangeError {
+  override readonly name = 'ConvergenceError';
+}
+
+/** A short, unambiguous rendering of a value for error messages ('x' for strings, like Python's repr). */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})`;
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  } catch {
+    // fall through: cyclic objects
+  }
+  return Object.prototype.toString.call(value);
+}

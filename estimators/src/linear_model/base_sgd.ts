@@ -1,0 +1,820 @@
+/**
+ * What SGDClassifier, SGDRegressor, Perceptron and the PassiveAggressive models share: the
+ * Python-level logic of scikit-learn 1.2's `_stochastic_gradient.py` around the kernel
+ * (`sgd_fast.ts`) — parameter checks, class weights, one-vs-rest, how `t_` advances, the
+ * early-stopping split, and which arrays `coef_` / `intercept_` are when averaging.
+ *
+ * Learned state (plain data, see base.ts):
+ *   coef_        DenseArray float64, [k, nFeatures] for classifiers (k = 1 when binary), [nFeatures] for regressors
+ *   intercept_   DenseArray float64, [k] ([1] for regressors)
+ *   t_           number: 1 + samples seen (the learning-rate clock, scikit-learn's t_)
+ *   nIter_       number: epochs run by the last call
+ *   nFeaturesIn_ number
+ *   classes_     DenseArray float64 [nClasses] (classifiers)
+ *   with `average` > 0 also standardCoef_, standardIntercept_, averageCoef_, averageIntercept_
+ *   (scikit-learn's _standard_coef… ); coef_ / intercept_ are then the average arrays once
+ *   average <= t_ - 1, the standard ones before.
+ *
+ * Every call trains on fresh copies of the arrays and commits them at the end, so a state
+ * returned by getState() is never changed by later training, and a failed call changes nothing.
+ */
+import { DenseArray, allocate } from '@tessera/array';
+import { BaseEstimator, type Params, type State } from '../base.js';
+import { InvalidInputError, ParameterRangeError, describeValue } from '../errors.js';
+import { accuracyScore, r2FromArrays } from '../metrics.js';
+import { MAX_SEED, Random, randomFrom } from '../random.js';
+import {
+  BOOLEAN,
+  type Constraint,
+  DICT,
+  type Matrix,
+  type MatrixLike,
+  NULL,
+  RANDOM_STATE,
+  type VectorLike,
+  asVector,
+  checkArray,
+  checkFeatureCount,
+  checkSampleWeight,
+  checkVector,
+  interval,
+  options,
+  validateParams,
+} from '../validation.js';
+import { LEARNING_RATE, type LossName, PENALTY, lossSpec, plainSGD } from './sgd_fast.js';
+
+/** Largest seed drawn for the shuffling generator (numpy's int32 max, as scikit-learn draws). */
+const MAX_INT = 2 ** 31 - 1;
+
+/** Everything the kernel needs that differs between the estimators of the family. */
+export interface SGDConfig {
+  readonly loss: LossName;
+  readonly learningRate: 'constant' | 'optimal' | 'invscaling' | 'adaptive' | 'pa1' | 'pa2';
+  readonly penalty: 'l2' | 'l1' | 'elasticnet' | null;
+  readonly alpha: number;
+  readonly C: number;
+  readonly l1Ratio: number;
+  readonly eta0: number;
+  readonly powerT: number;
+  readonly epsilon: number;
+  /** Number of samples before averaging starts; 0 = no averaging. */
+  readonly average: number;
+}
+
+/** Hyperparameters every estimator of the family has. */
+export interface SGDCommonParams {
+  fitIntercept: boolean;
+  maxIter: number;
+  tol: number | null;
+  shuffle: boolean;
+  verbose: number | boolean;
+  randomState: number | null;
+  earlyStopping: boolean;
+  validationFraction: number;
+  nIterNoChange: number;
+  warmStart: boolean;
+}
+
+/** Constraints shared by the family (scikit-learn's BaseSGD + BaseSGDClassifier/Regressor). */
+export const COMMON_CONSTRAINTS: Record<string, readonly Constraint[]> = {
+  fitIntercept: [BOOLEAN],
+  maxIter: [interval('int', 1, null, 'left')],
+  tol: [interval('float', 0, null, 'left'), NULL],
+  shuffle: [BOOLEAN],
+  verbose: [interval('int', 0, null, 'left'), BOOLEAN],
+  randomState: RANDOM_STATE,
+  warmStart: [BOOLEAN],
+  earlyStopping: [BOOLEAN],
+  validationFraction: [interval('float', 0, 1, 'neither')],
+  nIterNoChange: [interval('int', 1, null, 'left')],
+};
+export const AVERAGE_CONSTRAINT: readonly Constraint[] = [interval('int', 0, null, 'left'), BOOLEAN];
+export const CLASS_WEIGHT_CONSTRAINT: readonly Constraint[] = [options('balanced'), DICT, NULL];
+export const PENALTY_CONSTRAINT: readonly Constraint[] = [options('l2', 'l1', 'elasticnet'), NULL];
+
+/** `average` as a number (true ↦ 1, false ↦ 0). */
+export function averageValue(average: unknown): number {
+  if (average === true) return 1;
+  if (average === false || average === undefined || average === null) return 0;
+  return average as number;
+}
+
+const PENALTY_CODE = { l2: PENALTY.L2, l1: PENALTY.L1, elasticnet: PENALTY.ELASTICNET } as const;
+const LR_CODE = {
+  constant: LEARNING_RATE.CONSTANT,
+  optimal: LEARNING_RATE.OPTIMAL,
+  invscaling: LEARNING_RATE.INVSCALING,
+  adaptive: LEARNING_RATE.ADAPTIVE,
+  pa1: LEARNING_RATE.PA1,
+  pa2: LEARNING_RATE.PA2,
+} as const;
+
+/** The learned state of the SGD family (see the file comment). */
+export interface SGDState extends State {
+  coef_: DenseArray<'float64'>;
+  intercept_: DenseArray<'float64'>;
+  t_: number;
+  nIter_: number;
+  nFeaturesIn_: number;
+  standardCoef_?: DenseArray<'float64'>;
+  standardIntercept_?: DenseArray<'float64'>;
+  averageCoef_?: DenseArray<'float64'>;
+  averageIntercept_?: DenseArray<'float64'>;
+}
+
+export interface SGDClassifierState extends SGDState {
+  classes_: DenseArray<'float64'>;
+}
+
+function f64(shape: number[], from?: Float64Array): DenseArray<'float64'> {
+  let size = 1;
+  for (const s of shape) size *= s;
+  const data = new Float64Array(size);
+  if (from !== undefined) data.set(from);
+  return new DenseArray(data, shape);
+}
+
+/** Validation / training rows split for early stopping, drawn with our generator. */
+function validationSplit(
+  caller: string,
+  n: number,
+  fraction: number,
+  rng: Random,
+  strata: Float64Array | null,
+  sampleWeight: Float64Array,
+): Uint8Array {
+  const mask = new Uint8Array(n);
+  const nVal = Math.ceil(fraction * n);
+  const nTrain = n - nVal;
+  if (nVal === 0 || nTrain === 0) {
+    throw new InvalidInputError(
+      `${caller}: splitting ${n} samples into a train set and a validation set with validationFraction=${fraction} led to an empty set (${nTrain} and ${nVal} samples). Please either change validationFraction, increase number of samples, or disable earlyStopping.`,
+    );
+  }
+  if (strata === null) {
+    const idx = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+    for (let r = 0; r < nVal; r++) mask[idx[r]!] = 1;
+  } else {
+    // Stratified: each class gets its share of the validation rows (largest remainders first).
+    const groups = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const g = groups.get(strata[i]!);
+      if (g === undefined) groups.set(strata[i]!, [i]);
+      else g.push(i);
+    }
+    const keys = [...groups.keys()].sort((a, b) => a - b);
+    const quota = keys.map((k) => (nVal * groups.get(k)!.length) / n);
+    const take = quota.map(Math.floor);
+    let left = nVal - take.reduce((s, v) => s + v, 0);
+    const byRemainder = keys.map((_, i) => i).sort((a, b) => quota[b]! - take[b]! - (quota[a]! - take[a]!) || a - b);
+    for (const i of byRemainder) {
+      if (left === 0) break;
+      if (take[i]! < groups.get(keys[i]!)!.length) {
+        take[i]! += 1;
+        left--;
+      }
+    }
+    keys.forEach((k, gi) => {
+      const members = Int32Array.from(groups.get(k)!);
+      rng.shuffle(members);
+      for (let r = 0; r < take[gi]!; r++) mask[members[r]!] = 1;
+    });
+  }
+  let anyWeight = false;
+  for (let i = 0; i < n; i++) if (mask[i] && sampleWeight[i]! > 0) anyWeight = true;
+  if (!anyWeight) {
+    throw new InvalidInputError(`${caller}: the sample weights for the validation set are all zero, consider using a different randomState.`);
+  }
+  return mask;
+}
+
+/** decision = X · coef[c] + intercept[c] for every row and class; [n] when k = 1, else [n, k] (row-major). */
+export function linearDecision(m: Matrix, coef: Float64Array, intercept: Float64Array, k: number): Float64Array {
+  const { data: X, nSamples: n, nFeatures: d } = m;
+  const out = allocate('float64', n * k);
+  if (k === 1) {
+    const b = intercept[0]!;
+    for (let i = 0; i < n; i++) {
+      const off = i * d;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += X[off + j]! * coef[j]!;
+      out[i] = s + b;
+    }
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    const off = i * d;
+    for (let c = 0; c < k; c++) {
+      const w = c * d;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += X[off + j]! * coef[w + j]!;
+      out[i * k + c] = s + intercept[c]!;
+    }
+  }
+  return out;
+}
+
+/** Base of the family: parameter checks and the kernel call. */
+export abstract class BaseSGD<P extends object, S extends SGDState> extends BaseEstimator<P, S> {
+  /** Maps this estimator's hyperparameters to the kernel's configuration. */
+  protected abstract sgdConfig(): SGDConfig;
+
+  /** Constraint checks plus the cross-parameter rules of scikit-learn's `_more_validate_params`. */
+  protected validate(forPartialFit: boolean): SGDConfig {
+    const cls = this.constructor as unknown as { estimatorName: string; constraints: Record<string, readonly Constraint[]> };
+    const self = this as unknown as Params & SGDCommonParams;
+    validateParams(cls.estimatorName, cls.constraints, self);
+    const cfg = this.sgdConfig();
+    const name = cls.estimatorName;
+    if (self.earlyStopping && forPartialFit) {
+      throw new ParameterRangeError(`The 'earlyStopping' parameter of ${name} must be false with partialFit. Got true instead.`, name, 'earlyStopping', true);
+    }
+    if ((cfg.learningRate === 'constant' || cfg.learningRate === 'invscaling' || cfg.learningRate === 'adaptive') && cfg.eta0 <= 0) {
+      throw new ParameterRangeError(
+        `The 'eta0' parameter of ${name} must be > 0 with learningRate '${cfg.learningRate}'. Got ${describeValue(cfg.eta0)} instead.`,
+        name,
+        'eta0',
+        cfg.eta0,
+      );
+    }
+    if (cfg.learningRate === 'optimal' && cfg.alpha === 0) {
+      throw new ParameterRangeError(
+        `The 'alpha' parameter of ${name} must be > 0 with learningRate 'optimal' (it sets the learning rate). Got 0 instead.`,
+        name,
+        'alpha',
+        0,
+      );
+    }
+    return cfg;
+  }
+
+  /** Runs the kernel on one binary problem / the regression; `weights` and `averageWeights` change in place. */
+  protected runKernel(
+    cfg: SGDConfig,
+    m: Matrix,
+    y: Float64Array,
+    sampleWeight: Float64Array,
+    weights: Float64Array,
+    intercept: number,
+    averageWeights: Float64Array | null,
+    averageIntercept: number,
+    t: number,
+    maxIter: number,
+    seed: number,
+    weightPos: number,
+    weightNeg: number,
+    validationMask: Uint8Array | null,
+    validationScore: ((w: Float64Array, wscale: number, b: number) => number) | null,
+  ): { intercept: number; averageIntercept: number; nIter: number } {
+    const self = this as unknown as SGDCommonParams;
+    return plainSGD({
+      X: m.data,
+      nSamples: m.nSamples,
+      nFeatures: m.nFeatures,
+      y,
+      sampleWeight,
+      weights,
+      intercept,
+      averageWeights,
+      averageIntercept,
+      loss: lossSpec(cfg.loss, cfg.epsilon),
+      penalty: cfg.penalty === null ? PENALTY.NONE : PENALTY_CODE[cfg.penalty],
+      alpha: cfg.alpha,
+      C: cfg.C,
+      l1Ratio: cfg.l1Ratio,
+      validationMask,
+      earlyStopping: self.earlyStopping,
+      validationScore,
+      nIterNoChange: self.nIterNoChange,
+      maxIter,
+      tol: self.tol === null ? Number.NEGATIVE_INFINITY : self.tol,
+      fitIntercept: self.fitIntercept,
+      verbose: Number(self.verbose),
+      shuffle: self.shuffle,
+      seed,
+      weightPos,
+      weightNeg,
+      learningRate: LR_CODE[cfg.learningRate],
+      eta0: cfg.eta0,
+      powerT: cfg.powerT,
+      t,
+      interceptDecay: 1,
+      average: cfg.average,
+    });
+  }
+
+  /** Validation rows for early stopping (null without it). */
+  protected splitForEarlyStopping(n: number, rng: Random, strata: Float64Array | null, sampleWeight: Float64Array): Uint8Array | null {
+    const self = this as unknown as SGDCommonParams;
+    if (!self.earlyStopping) return null;
+    return validationSplit(this.estimatorName, n, self.validationFraction, rng, strata, sampleWeight);
+  }
+
+  /** Re-points coef_ / intercept_ at the standard or average arrays after a state was loaded. */
+  protected override restoreState(state: State): S {
+    const s = state as S;
+    const avg = averageValue((this as unknown as Params)['average']);
+    if (s.averageCoef_ !== undefined && s.standardCoef_ !== undefined && s.averageIntercept_ !== undefined && s.standardIntercept_ !== undefined && avg > 0) {
+      const exposesAverage = avg <= s.t_ - 1;
+      s.coef_ = exposesAverage ? s.averageCoef_ : s.standardCoef_;
+      s.intercept_ = exposesAverage ? s.averageIntercept_ : s.standardIntercept_;
+    }
+    return s;
+  }
+
+  /** coef_: [k, nFeatures] for classifiers (k = 1 when binary), [nFeatures] for regressors. */
+  get coef_(): DenseArray<'float64'> {
+    return this.fitted.coef_;
+  }
+  /** intercept_: [k] ([1] for binary classifiers and regressors). */
+  get intercept_(): DenseArray<'float64'> {
+    return this.fitted.intercept_;
+  }
+  /** The learning-rate clock: 1 + number of training samples seen (times epochs). */
+  get t_(): number {
+    return this.fitted.t_;
+  }
+  /** Epochs run by the last fit / partialFit call. */
+  get nIter_(): number {
+    return this.fitted.nIter_;
+  }
+  /** Number of features seen by the first fit / partialFit. */
+  get nFeaturesIn_(): number {
+    return this.fitted.nFeaturesIn_;
+  }
+}
+
+/** The arrays one training call works on (fresh copies), with averaging's aliasing made explicit. */
+interface Working {
+  coef: Float64Array; // what coef_ is when not averaging, else unused
+  intercept: Float64Array;
+  std: Float64Array | null;
+  stdIntercept: Float64Array | null;
+  avg: Float64Array | null;
+  avgIntercept: Float64Array | null;
+  /** With averaging: whether coef_ / intercept_ currently are the average arrays. */
+  exposesAverage: boolean;
+}
+
+function allocateWorking(k: number, d: number, average: number, coefInit: Float64Array | null, interceptInit: Float64Array | null): Working {
+  const coef = new Float64Array(k * d);
+  if (coefInit !== null) coef.set(coefInit);
+  const intercept = new Float64Array(k);
+  if (interceptInit !== null) intercept.set(interceptInit);
+  if (average > 0) {
+    return { coef, intercept, std: coef, stdIntercept: intercept, avg: new Float64Array(k * d), avgIntercept: new Float64Array(k), exposesAverage: false };
+  }
+  return { coef, intercept, std: null, stdIntercept: null, avg: null, avgIntercept: null, exposesAverage: false };
+}
+
+function workingFromState(s: SGDState, average: number): Working {
+  const coef = s.coef_.data.slice();
+  const intercept = s.intercept_.data.slice();
+  if (average > 0) {
+    if (s.standardCoef_ === undefined || s.averageCoef_ === undefined || s.standardIntercept_ === undefined || s.averageIntercept_ === undefined) {
+      // Fitted without averaging, averaging turned on since: start the average here.
+      return { coef, intercept, std: coef, stdIntercept: intercept, avg: new Float64Array(coef.length), avgIntercept: new Float64Array(intercept.length), exposesAverage: false };
+    }
+    return {
+      coef,
+      intercept,
+      std: s.standardCoef_.data.slice(),
+      stdIntercept: s.standardIntercept_.data.slice(),
+      avg: s.averageCoef_.data.slice(),
+      avgIntercept: s.averageIntercept_.data.slice(),
+      exposesAverage: average <= s.t_ - 1,
+    };
+  }
+  return { coef, intercept, std: null, stdIntercept: null, avg: null, avgIntercept: null, exposesAverage: false };
+}
+
+function parseInit(caller: string, v: unknown, name: string): Float64Array {
+  if (typeof v === 'number') return Float64Array.of(v);
+  if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0])) {
+    const m = checkArray(v, { caller, name });
+    return m.data.slice();
+  }
+  if (typeof v === 'object' && v !== null && 'shape' in v && 'data' in v) {
+    return Float64Array.from((v as { data: ArrayLike<number> }).data);
+  }
+  return asVector(v, { caller, name }).slice();
+}
+
+/** Options of classifiers' partialFit. */
+export interface ClassifierPartialFitOptions {
+  /** Every label that can occur, required on the first call. */
+  classes?: VectorLike;
+  /** Per-sample weights (default: all ones). */
+  sampleWeight?: VectorLike;
+}
+
+/** Options of fit. */
+export interface FitOptions {
+  sampleWeight?: VectorLike;
+  /** Initial coefficients, [k, nFeatures] (or [nFeatures] when binary / regression). */
+  coefInit?: MatrixLike | VectorLike;
+  /** Initial intercepts, [k] (or a number). */
+  interceptInit?: VectorLike | number;
+}
+
+/** Classifier half of the family: classes, one-vs-rest, class weights. */
+export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGDClassifierState> {
+  /** Labels seen at the first partialFit (or in fit's y), sorted. */
+  get classes_(): DenseArray<'float64'> {
+    return this.fitted.classes_;
+  }
+
+  /**
+   * One epoch of SGD over the given rows, continuing from the current state.
+   * `classes` is required on the first call; later calls may omit it (or must repeat it exactly).
+   */
+  protected partialFitImpl(X: MatrixLike, y: VectorLike, opts: ClassifierPartialFitOptions): this {
+    const name = this.estimatorName;
+    const firstCall = this.learned === undefined;
+    let cfg: SGDConfig;
+    if (firstCall) {
+      cfg = this.validate(true);
+      if ((this as unknown as Params)['classWeight'] === 'balanced') {
+        throw new ParameterRangeError(
+          `classWeight 'balanced' is not supported for partialFit. Compute the weights once (n_samples / (n_classes * count(c)) on a large enough sample of y) and pass them as a { label: weight } object.`,
+          name,
+          'classWeight',
+          'balanced',
+        );
+      }
+    } else {
+      cfg = this.sgdConfig();
+    }
+    const m = checkArray(X, { caller: name });
+    if (!firstCall) checkFeatureCount(name, this.fitted.nFeaturesIn_, m.nFeatures);
+    const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
+    let classes: Float64Array;
+    if (opts.classes === undefined || opts.classes === null) {
+      if (firstCall) throw new InvalidInputError(`${name}: classes must be passed on the first call to partialFit.`);
+      classes = this.fitted.classes_.data;
+    } else {
+      const given = uniqueSorted(asVector(opts.classes, { caller: name, name: 'classes' }));
+      if (!firstCall && !sameValues(given, this.fitted.classes_.data)) {
+        throw new InvalidInputError(`${name}: classes=[${[...given].join(', ')}] is not the same as on the first call to partialFit, was [${[...this.fitted.classes_.data].join(', ')}].`);
+      }
+      classes = given;
+    }
+    const sw = checkSampleWeight(opts.sampleWeight, m.nSamples, name);
+    this.trainClassifier(cfg, m, yv, classes, sw, 1, firstCall ? null : this.fitted, null, null);
+    return this;
+  }
+
+  /** Resets and trains for up to maxIter epochs (scikit-learn's fit). */
+  protected fitImpl(X: MatrixLike, y: VectorLike, opts: FitOptions): this {
+    const name = this.estimatorName;
+    const cfg = this.validate(false);
+    const self = this as unknown as SGDCommonParams;
+    const m = checkArray(X, { caller: name });
+    const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
+    const classes = uniqueSorted(yv);
+    const sw = checkSampleWeight(opts.sampleWeight, m.nSamples, name);
+    let coefInit = opts.coefInit === undefined ? null : parseInit(name, opts.coefInit, 'coefInit');
+    let interceptInit = opts.interceptInit === undefined ? null : parseInit(name, opts.interceptInit, 'interceptInit');
+    if (self.warmStart && this.learned !== undefined) {
+      coefInit ??= this.learned.coef_.data.slice();
+      interceptInit ??= this.learned.intercept_.data.slice();
+    }
+    const k = classes.length > 2 ? classes.length : 1;
+    if (coefInit !== null && coefInit.length !== k * m.nFeatures) {
+      throw new InvalidInputError(`${name}: coefInit has ${coefInit.length} values; expected ${k} × ${m.nFeatures} for this data.`);
+    }
+    if (interceptInit !== null && interceptInit.length !== k) {
+      throw new InvalidInputError(`${name}: interceptInit has ${interceptInit.length} values; expected ${k}.`);
+    }
+    this.trainClassifier(cfg, m, yv, classes, sw, self.maxIter, null, coefInit, interceptInit);
+    return this;
+  }
+
+  private trainClassifier(
+    cfg: SGDConfig,
+    m: Matrix,
+    y: Float64Array,
+    classes: Float64Array,
+    sampleWeight: Float64Array,
+    maxIter: number,
+    prev: SGDClassifierState | null,
+    coefInit: Float64Array | null,
+    interceptInit: Float64Array | null,
+  ): void {
+    const name = this.estimatorName;
+    const nClasses = classes.length;
+    if (nClasses < 2) throw new InvalidInputError(`${name}: the number of classes has to be greater than one; got ${nClasses} class.`);
+    const classWeight = computeClassWeight(name, (this as unknown as Params)['classWeight'], classes, y);
+    const d = m.nFeatures;
+    const n = m.nSamples;
+    const k = nClasses > 2 ? nClasses : 1;
+    const average = cfg.average;
+    const work = prev === null ? allocateWorking(k, d, average, coefInit, interceptInit) : workingFromState(prev, average);
+    let t = prev === null ? 1 : prev.t_;
+    const self = this as unknown as SGDCommonParams;
+    const rng = randomFrom(self.randomState);
+    const ownCoef = average > 0 ? work.std! : work.coef;
+    const ownIntercept = average > 0 ? work.stdIntercept! : work.intercept;
+
+    const binaryProblem = (i: number, seed: number, mask: Uint8Array | null, weightPos: number, weightNeg: number) => {
+      const yi = new Float64Array(n);
+      const pos = classes[i]!;
+      for (let r = 0; r < n; r++) yi[r] = y[r] === pos ? 1 : -1;
+      const row = k === 1 ? 0 : i;
+      const w = ownCoef.subarray(row * d, (row + 1) * d);
+      const aw = average > 0 ? work.avg!.subarray(row * d, (row + 1) * d) : null;
+      const score = mask === null ? null : validationAccuracy(m, yi, sampleWeight, mask);
+      const res = this.runKernel(cfg, m, yi, sampleWeight, w, ownIntercept[row]!, aw, average > 0 ? work.avgIntercept![row]! : 0, t, maxIter, seed, weightPos, weightNeg, mask, score);
+      if (average > 0) work.avgIntercept![row] = res.averageIntercept;
+      return res;
+    };
+
+    let nIter: number;
+    if (k === 1) {
+      const mask = this.splitForEarlyStopping(n, rng, y, sampleWeight);
+      const seed = rng.randint(MAX_INT);
+      const res = binaryProblem(1, seed, mask, classWeight[1]!, classWeight[0]!);
+      nIter = res.nIter;
+      t += nIter * n;
+      if (average > 0) {
+        if (average <= t - 1) {
+          // scikit-learn 1.2 keeps the standard intercept of the previous call here (it only
+          // stores it in the other branch); reproduced for fidelity.
+          work.exposesAverage = true;
+        } else {
+          work.stdIntercept![0] = res.intercept;
+          work.exposesAverage = false;
+        }
+      } else {
+        work.intercept[0] = res.intercept;
+      }
+    } else {
+      const mask = this.splitForEarlyStopping(n, rng, y, sampleWeight);
+      const seeds = classes.map(() => rng.randint(MAX_INT));
+      const results = [...classes].map((_, i) => binaryProblem(i, seeds[i]!, mask, classWeight[i]!, 1));
+      // scikit-learn writes the returned intercepts into whatever intercept_ is at that moment
+      // (the average array once averaging is exposed); reproduced for fidelity.
+      const target = average > 0 ? (work.exposesAverage ? work.avgIntercept! : work.stdIntercept!) : work.intercept;
+      results.forEach((r, i) => (target[i] = r.intercept));
+      nIter = Math.max(...results.map((r) => r.nIter));
+      t += nIter * n;
+      if (average > 0) work.exposesAverage = average <= t - 1;
+    }
+
+    const shape2 = [k, d];
+    const state: SGDClassifierState = {
+      classes_: f64([nClasses], classes),
+      coef_: undefined as unknown as DenseArray<'float64'>,
+      intercept_: undefined as unknown as DenseArray<'float64'>,
+      t_: t,
+      nIter_: nIter,
+      nFeaturesIn_: d,
+    };
+    if (average > 0) {
+      state.standardCoef_ = new DenseArray(work.std!, shape2);
+      state.standardIntercept_ = new DenseArray(work.stdIntercept!, [k]);
+      state.averageCoef_ = new DenseArray(work.avg!, shape2);
+      state.averageIntercept_ = new DenseArray(work.avgIntercept!, [k]);
+      state.coef_ = work.exposesAverage ? state.averageCoef_ : state.standardCoef_;
+      state.intercept_ = work.exposesAverage ? state.averageIntercept_ : state.standardIntercept_;
+    } else {
+      state.coef_ = new DenseArray(work.coef, shape2);
+      state.intercept_ = new DenseArray(work.intercept, [k]);
+    }
+    this.learned = state;
+  }
+
+  /**
+   * Confidence scores: X · coef_ᵀ + intercept_. Returns [n] for binary problems (score of
+   * classes_[1]), [n, nClasses] otherwise, float64 over shared memory.
+   */
+  decisionFunction(X: MatrixLike): DenseArray<'float64'> {
+    const s = this.fitted;
+    const m = checkArray(X, { caller: this.estimatorName });
+    checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
+    const k = s.intercept_.data.length;
+    const out = linearDecision(m, s.coef_.data, s.intercept_.data, k);
+    return new DenseArray(out, k === 1 ? [m.nSamples] : [m.nSamples, k]);
+  }
+
+  /** Predicted labels (float64 DenseArray [n]): classes_[1] where the binary score is > 0, else the class of the largest score. */
+  predict(X: MatrixLike): DenseArray<'float64'> {
+    const s = this.fitted;
+    const scores = this.decisionFunction(X).data;
+    const classes = s.classes_.data;
+    const k = s.intercept_.data.length;
+    const n = k === 1 ? scores.length : scores.length / k;
+    const out = allocate('float64', n);
+    if (k === 1) {
+      const c0 = classes[0]!;
+      const c1 = classes[1]!;
+      for (let i = 0; i < n; i++) out[i] = scores[i]! > 0 ? c1 : c0;
+    } else {
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        let bestScore = scores[i * k]!;
+        for (let c = 1; c < k; c++) {
+          const v = scores[i * k + c]!;
+          if (v > bestScore) {
+            bestScore = v;
+            best = c;
+          }
+        }
+        out[i] = classes[best]!;
+      }
+    }
+    return new DenseArray(out, [n]);
+  }
+
+  /** Mean accuracy on (X, y), weighted by sampleWeight when given. */
+  score(X: MatrixLike, y: VectorLike, sampleWeight?: VectorLike): number {
+    const pred = this.predict(X);
+    return accuracyScore(y, pred.data, { sampleWeight: sampleWeight ?? null });
+  }
+}
+
+function uniqueSorted(v: Float64Array): Float64Array {
+  return Float64Array.from(new Set(v)).sort();
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** scikit-learn's compute_class_weight: ones, a user dict, or 'balanced' (n / (k · count)). */
+export function computeClassWeight(caller: string, classWeight: unknown, classes: Float64Array, y: Float64Array): Float64Array {
+  const known = new Set(classes);
+  for (let i = 0; i < y.length; i++) {
+    if (!known.has(y[i]!)) {
+      throw new InvalidInputError(`${caller}: y contains label ${y[i]} (row ${i}) which is not among classes [${[...classes].join(', ')}].`);
+    }
+  }
+  const weight = new Float64Array(classes.length).fill(1);
+  if (classWeight === null || classWeight === undefined) return weight;
+  if (classWeight === 'balanced') {
+    const counts = new Map<number, number>();
+    for (const v of y) counts.set(v, (counts.get(v) ?? 0) + 1);
+    for (const c of classes) {
+      if (!counts.has(c)) throw new InvalidInputError(`${caller}: classWeight 'balanced' needs every class in y; class ${c} is missing.`);
+    }
+    const nPresent = counts.size;
+    classes.forEach((c, i) => (weight[i] = y.length / (nPresent * counts.get(c)!)));
+    return weight;
+  }
+  const dict = classWeight as Record<string, number>;
+  const unweighted: number[] = [];
+  classes.forEach((c, i) => {
+    const key = String(c);
+    if (Object.hasOwn(dict, key)) weight[i] = dict[key]!;
+    else unweighted.push(c);
+  });
+  if (unweighted.length > 0 && classes.length - unweighted.length !== Object.keys(dict).length) {
+    throw new InvalidInputError(`${caller}: the classes [${unweighted.join(', ')}] are not in classWeight, and classWeight names labels that are not classes.`);
+  }
+  return weight;
+}
+
+/** Early stopping's score for a binary problem: weighted accuracy of sign(w·x + b) on the validation rows. */
+function validationAccuracy(m: Matrix, yi: Float64Array, sw: Float64Array, mask: Uint8Array) {
+  return (w: Float64Array, wscale: number, b: number): number => {
+    const { data: X, nSamples: n, nFeatures: d } = m;
+    let hit = 0;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      if (!mask[i]) continue;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += X[i * d + j]! * w[j]!;
+      const pred = s * wscale + b > 0 ? 1 : -1;
+      if (pred === yi[i]) hit += sw[i]!;
+      total += sw[i]!;
+    }
+    return hit / total;
+  };
+}
+
+/** Early stopping's score for a regression: weighted R² on the validation rows. */
+function validationR2(m: Matrix, y: Float64Array, sw: Float64Array, mask: Uint8Array) {
+  let nv = 0;
+  for (let i = 0; i < mask.length; i++) nv += mask[i]!;
+  const yv = new Float64Array(nv);
+  const wv = new Float64Array(nv);
+  const rows = new Int32Array(nv);
+  for (let i = 0, r = 0; i < mask.length; i++) {
+    if (mask[i]) {
+      yv[r] = y[i]!;
+      wv[r] = sw[i]!;
+      rows[r++] = i;
+    }
+  }
+  const pred = new Float64Array(nv);
+  return (w: Float64Array, wscale: number, b: number): number => {
+    const { data: X, nFeatures: d } = m;
+    for (let r = 0; r < nv; r++) {
+      const off = rows[r]! * d;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += X[off + j]! * w[j]!;
+      pred[r] = s * wscale + b;
+    }
+    return r2FromArrays(yv, pred, wv);
+  };
+}
+
+/** Regressor half of the family. */
+export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDState> {
+  protected partialFitImpl(X: MatrixLike, y: VectorLike, sampleWeight: VectorLike | undefined): this {
+    const name = this.estimatorName;
+    const firstCall = this.learned === undefined;
+    const cfg = firstCall ? this.validate(true) : this.sgdConfig();
+    const m = checkArray(X, { caller: name });
+    if (!firstCall) checkFeatureCount(name, this.fitted.nFeaturesIn_, m.nFeatures);
+    const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
+    const sw = checkSampleWeight(sampleWeight, m.nSamples, name);
+    this.trainRegressor(cfg, m, yv, sw, 1, firstCall ? null : this.fitted, null, null, firstCall ? 1 : this.fitted.t_);
+    return this;
+  }
+
+  protected fitImpl(X: MatrixLike, y: VectorLike, opts: FitOptions): this {
+    const name = this.estimatorName;
+    const cfg = this.validate(false);
+    const self = this as unknown as SGDCommonParams;
+    const m = checkArray(X, { caller: name });
+    const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
+    const sw = checkSampleWeight(opts.sampleWeight, m.nSamples, name);
+    const coefInit = opts.coefInit === undefined ? null : parseInit(name, opts.coefInit, 'coefInit');
+    const interceptInit = opts.interceptInit === undefined ? null : parseInit(name, opts.interceptInit, 'interceptInit');
+    if (coefInit !== null && coefInit.length !== m.nFeatures) throw new InvalidInputError(`${name}: coefInit has ${coefInit.length} values; expected ${m.nFeatures}.`);
+    if (interceptInit !== null && interceptInit.length !== 1) throw new InvalidInputError(`${name}: interceptInit has ${interceptInit.length} values; expected 1.`);
+    // scikit-learn's warm start continues from the current arrays (ignoring inits) with t_ reset to 1.
+    const prev = self.warmStart && this.learned !== undefined ? this.learned : null;
+    if (prev !== null) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
+    this.trainRegressor(cfg, m, yv, sw, self.maxIter, prev, coefInit, interceptInit, 1);
+    return this;
+  }
+
+  private trainRegressor(
+    cfg: SGDConfig,
+    m: Matrix,
+    y: Float64Array,
+    sw: Float64Array,
+    maxIter: number,
+    prev: SGDState | null,
+    coefInit: Float64Array | null,
+    interceptInit: Float64Array | null,
+    t0: number,
+  ): void {
+    const d = m.nFeatures;
+    const n = m.nSamples;
+    const average = cfg.average;
+    const work = prev === null ? allocateWorking(1, d, average, coefInit, interceptInit) : workingFromState(prev, average);
+    const self = this as unknown as SGDCommonParams;
+    const rng = randomFrom(self.randomState);
+    const mask = this.splitForEarlyStopping(n, rng, null, sw);
+    const seed = rng.randint(MAX_INT);
+    const w = average > 0 ? work.std! : work.coef;
+    const b = average > 0 ? work.stdIntercept![0]! : work.intercept[0]!;
+    const score = mask === null ? null : validationR2(m, y, sw, mask);
+    const res = this.runKernel(cfg, m, y, sw, w, b, average > 0 ? work.avg! : null, average > 0 ? work.avgIntercept![0]! : 0, t0, maxIter, seed, 1, 1, mask, score);
+    const t = t0 + res.nIter * n;
+    const state: SGDState = {
+      coef_: undefined as unknown as DenseArray<'float64'>,
+      intercept_: undefined as unknown as DenseArray<'float64'>,
+      t_: t,
+      nIter_: res.nIter,
+      nFeaturesIn_: d,
+    };
+    if (average > 0) {
+      work.avgIntercept![0] = res.averageIntercept;
+      work.stdIntercept![0] = res.intercept;
+      state.standardCoef_ = new DenseArray(work.std!, [d]);
+      state.standardIntercept_ = new DenseArray(work.stdIntercept!, [1]);
+      state.averageCoef_ = new DenseArray(work.avg!, [d]);
+      state.averageIntercept_ = new DenseArray(work.avgIntercept!, [1]);
+      const exposes = average <= t - 1;
+      state.coef_ = exposes ? state.averageCoef_ : state.standardCoef_;
+      state.intercept_ = exposes ? state.averageIntercept_ : state.standardIntercept_;
+    } else {
+      work.intercept[0] = res.intercept;
+      state.coef_ = new DenseArray(work.coef, [d]);
+      state.intercept_ = new DenseArray(work.intercept, [1]);
+    }
+    this.learned = state;
+  }
+
+  /** Predictions X · coef_ + intercept_ (float64 DenseArray [n], over shared memory). */
+  predict(X: MatrixLike): DenseArray<'float64'> {
+    const s = this.fitted;
+    const m = checkArray(X, { caller: this.estimatorName });
+    checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
+    return new DenseArray(linearDecision(m, s.coef_.data, s.intercept_.data, 1), [m.nSamples]);
+  }
+
+  /** R² of the predictions on (X, y), weighted by sampleWeight when given. */
+  score(X: MatrixLike, y: VectorLike, sampleWeight?: VectorLike): number {
+    const p = this.predict(X).data;
+    const yv = checkVector(y, p.length, { caller: this.estimatorName, name: 'y' });
+    const w = sampleWeight === undefined ? null : checkVector(sampleWeight, p.length, { caller: this.estimatorName, name: 'sampleWeight' });
+    return r2FromArrays(yv, p, w);
+  }
+}
+
+export { MAX_SEED };

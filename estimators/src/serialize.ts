@@ -1,0 +1,103 @@
+/**
+ * Exact JSON encoding of estimator params and state.
+ *
+ * JSON has no typed arrays, NaN, ±Infinity or -0, and `JSON.stringify` turns all of them into
+ * something else. Numbers that JSON can hold exactly (every other double: JavaScript prints the
+ * shortest string that parses back to the same double) stay numbers; the rest are tagged:
+ *
+ *     { "$num": "NaN" | "Infinity" | "-Infinity" | "-0" }
+ *     { "$array": "float64", "shape": [2, 3], "data": [...] }      // a Block / DenseArray
+ *     { "$typed": "float64", "data": [...] }                       // a bare typed array
+ *     { "$estimator": { estimator, params, state } }               // a nested estimator (param)
+ */
+import { DenseArray, type DType, type TypedArray, TYPED_ARRAYS, dtypeOf, isBlock } from '@tessera/array';
+
+/** Any JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function encodeNumber(x: number): Json {
+  if (Number.isNaN(x)) return { $num: 'NaN' };
+  if (x === Number.POSITIVE_INFINITY) return { $num: 'Infinity' };
+  if (x === Number.NEGATIVE_INFINITY) return { $num: '-Infinity' };
+  if (Object.is(x, -0)) return { $num: '-0' };
+  return x;
+}
+
+function decodeNumber(v: Json): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v.$num === 'string') {
+    switch (v.$num) {
+      case 'NaN':
+        return Number.NaN;
+      case 'Infinity':
+        return Number.POSITIVE_INFINITY;
+      case '-Infinity':
+        return Number.NEGATIVE_INFINITY;
+      case '-0':
+        return -0;
+    }
+  }
+  throw new TypeError(`fromJSON: expected a number, got ${JSON.stringify(v)}.`);
+}
+
+function encodeTyped(data: TypedArray): Json[] {
+  const out: Json[] = new Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = encodeNumber(data[i]!);
+  return out;
+}
+
+function decodeTyped(dtype: DType, data: Json): TypedArray {
+  if (!Array.isArray(data)) throw new TypeError(`fromJSON: typed array data must be an array.`);
+  const out = new TYPED_ARRAYS[dtype](data.length);
+  for (let i = 0; i < data.length; i++) out[i] = decodeNumber(data[i]!);
+  return out;
+}
+
+/**
+ * Encodes a value for JSON. `encodeEstimator` handles estimator-valued params (passed in by the
+ * base class, which knows how to recognise them) so this module stays free of estimator imports.
+ */
+export function encodeJson(value: unknown, encodeEstimator?: (v: unknown) => Json | undefined): Json {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return encodeNumber(value);
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  const est = encodeEstimator?.(value);
+  if (est !== undefined) return { $estimator: est };
+  if (isBlock(value)) {
+    return { $array: value.dtype, shape: [...value.shape], data: encodeTyped(value.data) };
+  }
+  if (ArrayBuffer.isView(value)) {
+    const dtype = dtypeOf(value);
+    if (dtype === undefined) throw new TypeError(`toJSON: unsupported typed array ${value.constructor.name}.`);
+    return { $typed: dtype, data: encodeTyped(value as TypedArray) };
+  }
+  if (Array.isArray(value)) return value.map((v) => encodeJson(v, encodeEstimator));
+  if (typeof value === 'object') {
+    const out: { [key: string]: Json } = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== undefined) out[k] = encodeJson(v, encodeEstimator);
+    }
+    return out;
+  }
+  throw new TypeError(`toJSON: cannot encode a ${typeof value}.`);
+}
+
+/** Inverse of {@link encodeJson}. Blocks come back as DenseArray. */
+export function decodeJson(value: Json, decodeEstimator?: (v: Json) => unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => decodeJson(v, decodeEstimator));
+  if (typeof value.$num === 'string') return decodeNumber(value);
+  if (typeof value.$array === 'string') {
+    const shape = value.shape;
+    if (!Array.isArray(shape)) throw new TypeError('fromJSON: $array needs a shape.');
+    return new DenseArray(decodeTyped(value.$array as DType, value.data ?? []), shape as number[]);
+  }
+  if (typeof value.$typed === 'string') return decodeTyped(value.$typed as DType, value.data ?? []);
+  if ('$estimator' in value) {
+    if (decodeEstimator === undefined) throw new TypeError('fromJSON: nested estimators need a decoder.');
+    return decodeEstimator(value.$estimator!);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = decodeJson(v, decodeEstimator);
+  return out;
+}
