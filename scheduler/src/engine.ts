@@ -114,6 +114,10 @@ class Run {
   readonly #readyInner: IdHeap;
   readonly #kernelMs: Float64Array;
   readonly #kernelRuns: Float64Array;
+  /** Mean bytes of a returned result, per kernel (of the node's output task). */
+  readonly #kernelBytes: Float64Array;
+  /** Estimated bytes that batches on workers will bring back. */
+  #inflightBytes = 0;
   readonly #batchStamp: Int32Array;
   readonly #taskLocal: Int32Array;
   readonly #abort = new AbortController();
@@ -146,6 +150,7 @@ class Run {
     this.#readyInner = new IdHeap(plan.priority, 64);
     this.#kernelMs = new Float64Array(plan.kernels.length);
     this.#kernelRuns = new Float64Array(plan.kernels.length);
+    this.#kernelBytes = new Float64Array(plan.kernels.length);
     this.#batchStamp = new Int32Array(n).fill(-1);
     this.#taskLocal = new Int32Array(plan.nTasks);
     const self = this;
@@ -205,11 +210,18 @@ class Run {
     return ms;
   }
 
-  /** The best ready node allowed to start now, or -1. Sources wait while memory is over budget. */
-  #peekBest(): number {
+  #estimateBytes(v: number): number {
+    return this.#kernelBytes[this.plan.taskKernel[this.#outputTask(v)]!]!;
+  }
+
+  /**
+   * The best ready node allowed to start now, or -1. Sources wait while the bytes held, plus
+   * those expected back from running batches (`pending`), exceed the memory budget.
+   */
+  #peekBest(pending = this.#inflightBytes): number {
     const inner = this.#readyInner.peek();
     const source = this.#readySources.peek();
-    const sourcesAllowed = this.#held <= this.#limit || (this.#inflight === 0 && inner < 0);
+    const sourcesAllowed = this.#held + pending <= this.#limit || (this.#inflight === 0 && inner < 0 && pending === 0);
     if (source < 0 || !sourcesAllowed) return inner;
     if (inner < 0) return source;
     return this.plan.priority[source]! < this.plan.priority[inner]! ? source : inner;
@@ -238,10 +250,12 @@ class Run {
     const p = this.plan;
     const stamp = ++this.#batchCount;
     const nodes: number[] = [];
+    let bytes = 0;
     const add = (v: number) => {
       this.#state[v] = SENT;
       this.#batchStamp[v] = stamp;
       nodes.push(v);
+      bytes += this.#estimateBytes(v);
     };
     this.#popBest(first);
     add(first);
@@ -266,7 +280,7 @@ class Run {
         }
       }
       if (nodes.length >= limit || cost >= BATCH_TARGET_MS) break;
-      const next = this.#peekBest();
+      const next = this.#peekBest(this.#inflightBytes + bytes);
       if (next < 0) break;
       const c = this.#estimate(next);
       if (c > CHEAP_MS) break;
@@ -329,16 +343,21 @@ class Run {
       if (this.#needsReturn(v, stamp)) returns.push(tasks.length - 1);
     }
     const expensive = nodes.length === 1 && this.#estimate(nodes[0]!) > CHEAP_MS;
+    let expectedBytes = 0;
+    for (const v of nodes) expectedBytes += this.#estimateBytes(v);
     this.#inflight++;
+    this.#inflightBytes += expectedBytes;
     if (expensive) this.#inflightExpensive++;
     this.backend.execute({ modules, tasks, inputs, returns }, this.#abort.signal).then(
       (res) => {
         this.#inflight--;
+        this.#inflightBytes -= expectedBytes;
         if (expensive) this.#inflightExpensive--;
         if (!this.#finished) this.#complete(nodes, taskIds, returns, res);
       },
       (error) => {
         this.#inflight--;
+        this.#inflightBytes -= expectedBytes;
         if (expensive) this.#inflightExpensive--;
         if (!this.#finished) this.#fail(new WorkerDiedError(taskIds.map((t) => p.taskKeys[t]!), error));
       },
@@ -386,7 +405,11 @@ class Run {
       return;
     }
     for (let j = 0; j < returns.length; j++) {
-      const v = p.nodeOfTask[taskIds[returns[j]!]!]!;
+      const t = taskIds[returns[j]!]!;
+      const v = p.nodeOfTask[t]!;
+      const k = p.taskKernel[t]!;
+      // A slowly decaying maximum: budgeting errs on the side of memory.
+      this.#kernelBytes[k] = Math.max(this.#kernelBytes[k]! * 0.9, res.bytes[j]!);
       this.#value[v] = res.results[j];
       this.#bytes[v] = res.bytes[j]!;
       this.#held += res.bytes[j]!;

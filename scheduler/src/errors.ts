@@ -18,7 +18,8 @@ export class MissingDependencyError extends GraphError {
 /** The graph has a cycle; `cycle` holds the keys of one, in order. */
 export class CycleError extends GraphError {
   constructor(readonly cycle: readonly string[]) {
-    super(`The graph has a cycle: ${[...cycle, cycle[0]].map((k) => `'${k}'`).join(' -> ')}.`);
+    const shown = cycle.length <= 12 ? [...cycle, cycle[0]] : [...cycle.slice(0, 10), `… ${cycle.length - 10} more`, cycle[0]];
+    super(`The graph has a cycle: ${shown.map((k) => (k!.startsWith('… ') ? k : `'${k}'`)).join(' -> ')}.`);
   }
 }
 
