@@ -1,1 +1,47 @@
-export {};
+/**
+ * @tessera/io — file-format codecs with no graph: the .npy format, the npy-chunks-v1 dataset
+ * manifest, Arrow IPC files, and atomic output helpers. `@tessera/array` builds graph sources and
+ * sinks on top of these; users normally import `fromNpyDir`, `toNpyDir`… from there.
+ */
+export { FormatError, DatasetError, type FormatErrorLocation } from './errors.js';
+export {
+  type NumericDType,
+  type NumericArray,
+  type NumericArrayMap,
+  ARRAY_TYPES,
+  bytesPerElement,
+  isNumericDType,
+  sharedArray,
+} from './dtypes.js';
+export {
+  type NpyHeader,
+  NPY_PREFIX_BYTES,
+  parseNpyHeader,
+  formatNpyHeader,
+  readNpyHeader,
+  readNpyHeaderSync,
+  readNpyRegion,
+  readNpySync,
+  writeNpySync,
+  readFully,
+  writeFully,
+  describeFsError,
+  npyDescr,
+} from './npy.js';
+export { type Manifest, MANIFEST_FORMAT, MANIFEST_FILE, chunkFileName, makeManifest, parseManifest } from './manifest.js';
+export {
+  type ArrowColumn,
+  type ArrowBuffers,
+  type ArrowBatch,
+  type ArrowFileInfo,
+  type ArrowField,
+  type ArrowBatchLayout,
+  readArrowFileInfo,
+  readArrowRegion,
+  openForRead,
+  arrowFileHeader,
+  arrowBatchLayout,
+  arrowFileFooter,
+  writeArrowBatch,
+} from './arrow.js';
+export { temporarySibling, commitRename, discard, exists } from './atomic.js';

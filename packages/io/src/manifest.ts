@@ -1,0 +1,161 @@
+/**
+ * The dataset directory `npy-chunks-v1` (design.md section 4): `manifest.json` plus one .npy
+ * file per row block for X (`X-00000.npy`…, shape `(chunk_sizes[i], cols)`) and optionally y
+ * (`y-00000.npy`…, shape `(chunk_sizes[i],)`). The layout numpy and dask users produce with
+ * `np.save`; unknown manifest fields are ignored.
+ */
+import { isNumericDType, type NumericDType } from './dtypes.js';
+import { DatasetError } from './errors.js';
+
+/** The manifest format name. */
+export const MANIFEST_FORMAT = 'npy-chunks-v1';
+/** The manifest's file name inside a dataset directory. */
+export const MANIFEST_FILE = 'manifest.json';
+
+/** A dataset directory's manifest (field names as in the JSON file). */
+export interface Manifest {
+  readonly format: typeof MANIFEST_FORMAT;
+  readonly rows: number;
+  readonly cols: number;
+  /** The nominal rows per chunk (the last chunk may be shorter). */
+  readonly chunk_rows: number;
+  readonly n_chunks: number;
+  readonly chunk_sizes: readonly number[];
+  readonly dtype_X: NumericDType;
+  /** Absent (or null) when the dataset has no y. */
+  readonly dtype_y?: NumericDType | null;
+  readonly order: 'C';
+  readonly x_files: readonly string[];
+  /** Empty or absent when the dataset has no y. */
+  readonly y_files?: readonly string[];
+}
+
+/** The file name of chunk `i` of `X` or `y` (`X-00007.npy`). */
+export function chunkFileName(kind: 'X' | 'y', i: number): string {
+  return `${kind}-${String(i).padStart(5, '0')}.npy`;
+}
+
+/**
+ * A manifest for `chunkSizes` row blocks of `cols` columns.
+ *
+ * @example
+ * makeManifest({ chunkSizes: [500000, 500000], cols: 20, dtypeX: 'float64', dtypeY: 'int32' });
+ */
+export function makeManifest(options: {
+  chunkSizes: readonly number[];
+  cols: number;
+  dtypeX: NumericDType;
+  dtypeY?: NumericDType | undefined;
+}): Manifest {
+  const { chunkSizes, cols, dtypeX, dtypeY } = options;
+  const rows = chunkSizes.reduce((a, b) => a + b, 0);
+  return {
+    format: MANIFEST_FORMAT,
+    rows,
+    cols,
+    chunk_rows: chunkSizes.length ? Math.max(...chunkSizes) : 0,
+    n_chunks: chunkSizes.length,
+    chunk_sizes: [...chunkSizes],
+    dtype_X: dtypeX,
+    dtype_y: dtypeY ?? null,
+    order: 'C',
+    x_files: chunkSizes.map((_, i) => chunkFileName('X', i)),
+    y_files: dtypeY ? chunkSizes.map((_, i) => chunkFileName('y', i)) : [],
+  };
+}
+
+/**
+ * Parses and checks a manifest's text. `file` names it in errors. Checks that the counts agree
+ * (rows = sum of chunk_sizes, n_chunks = number of files), dtypes are supported, order is C, and
+ * file names stay inside the directory.
+ */
+export function parseManifest(text: string, file: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new DatasetError({ file }, `not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DatasetError({ file }, 'the manifest must be a JSON object.');
+  const m = raw as Record<string, unknown>;
+  const bad = (msg: string): never => {
+    throw new DatasetError({ file }, msg);
+  };
+  if (m['format'] !== MANIFEST_FORMAT) bad(`'format' must be '${MANIFEST_FORMAT}'; got ${JSON.stringify(m['format'])}.`);
+  const int = (k: string): number => {
+    const v = m[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) bad(`'${k}' must be a non-negative integer; got ${JSON.stringify(v)}.`);
+    return v as number;
+  };
+  const rows = int('rows');
+  const cols = int('cols');
+  const chunkRows = int('chunk_rows');
+  const nChunks = int('n_chunks');
+  const sizes = m['chunk_sizes'];
+  if (!Array.isArray(sizes) || !sizes.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 0)) {
+    bad(`'chunk_sizes' must be a list of non-negative integers; got ${JSON.stringify(sizes)?.slice(0, 100)}.`);
+  }
+  const chunkSizes = sizes as number[];
+  if (chunkSizes.length !== nChunks) bad(`'n_chunks' is ${nChunks} but 'chunk_sizes' has ${chunkSizes.length} entries.`);
+  const total = chunkSizes.reduce((a, b) => a + b, 0);
+  if (total !== rows) bad(`'chunk_sizes' add up to ${total} rows but 'rows' is ${rows}.`);
+  const dtypeX = normalizeDType(m['dtype_X']);
+  if (!dtypeX) bad(`'dtype_X' must be one of float64, float32, int32, uint8; got ${JSON.stringify(m['dtype_X'])}.`);
+  const order = m['order'] ?? 'C';
+  if (order !== 'C') bad(`'order' must be 'C' (Fortran order is not supported); got ${JSON.stringify(order)}.`);
+  const files = (k: string, required: boolean): string[] => {
+    const v = m[k];
+    if (v === undefined || v === null) {
+      if (required) bad(`'${k}' is missing.`);
+      return [];
+    }
+    if (!Array.isArray(v) || !v.every((f) => typeof f === 'string')) bad(`'${k}' must be a list of file names.`);
+    for (const f of v as string[]) {
+      if (f === '' || f.startsWith('/') || f.split(/[\\/]/).includes('..')) bad(`'${k}' entry ${JSON.stringify(f)} must be a file name inside the dataset directory.`);
+    }
+    return v as string[];
+  };
+  const xFiles = files('x_files', true);
+  const yFiles = files('y_files', false);
+  if (xFiles.length !== nChunks) bad(`'x_files' has ${xFiles.length} entries but 'n_chunks' is ${nChunks}.`);
+  if (yFiles.length !== 0 && yFiles.length !== nChunks) bad(`'y_files' has ${yFiles.length} entries but 'n_chunks' is ${nChunks}.`);
+  let dtypeY: NumericDType | null = null;
+  if (yFiles.length) {
+    dtypeY = normalizeDType(m['dtype_y']) ?? null;
+    if (m['dtype_y'] !== undefined && m['dtype_y'] !== null && !dtypeY) bad(`'dtype_y' must be one of float64, float32, int32, uint8; got ${JSON.stringify(m['dtype_y'])}.`);
+  }
+  return {
+    format: MANIFEST_FORMAT,
+    rows,
+    cols,
+    chunk_rows: chunkRows,
+    n_chunks: nChunks,
+    chunk_sizes: chunkSizes,
+    dtype_X: dtypeX as NumericDType,
+    dtype_y: dtypeY,
+    order: 'C',
+    x_files: xFiles,
+    y_files: yFiles,
+  };
+}
+
+/** Accepts Tessera names and the numpy spellings people write (`'<f8'`, `'float'`, `'bool'`). */
+function normalizeDType(v: unknown): NumericDType | undefined {
+  if (isNumericDType(v)) return v;
+  const alias: Record<string, NumericDType> = {
+    '<f8': 'float64',
+    f8: 'float64',
+    float: 'float64',
+    double: 'float64',
+    '<f4': 'float32',
+    f4: 'float32',
+    single: 'float32',
+    '<i4': 'int32',
+    i4: 'int32',
+    '|u1': 'uint8',
+    u1: 'uint8',
+    bool: 'uint8',
+    '|b1': 'uint8',
+  };
+  return typeof v === 'string' ? alias[v] : undefined;
+}
