@@ -243,9 +243,9 @@ function chart(opts: {
   lines?: { y: number; label: string }[];
   empty?: string;
 }): string {
-  const H = 120;
-  const top = 10;
-  const bottom = H - 18;
+  const H = 130;
+  const top = 24;
+  const bottom = H - 14;
   const { axis } = opts;
   const yMax = opts.yMax > 0 ? opts.yMax : 1;
   const y = (v: number) => bottom - (Math.min(v, yMax) / yMax) * (bottom - top);
@@ -255,7 +255,7 @@ function chart(opts: {
   for (let v = 0; v <= yMax + 1e-9; v += step) {
     parts.push(`<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${num(y(v))}" y2="${num(y(v))}"/><text class="tick" x="${LEFT - 6}" y="${num(y(v) + 4)}" text-anchor="end">${esc(opts.yLabel(v))}</text>`);
   }
-  parts.push(`<text class="charttitle" x="${LEFT + 6}" y="${top + 12}">${esc(opts.title)}</text>`);
+  parts.push(`<text class="charttitle" x="${LEFT}" y="14">${esc(opts.title)}</text>`);
   for (const l of opts.lines ?? []) {
     parts.push(`<line class="limit" x1="${LEFT}" x2="${W - RIGHT}" y1="${num(y(l.y))}" y2="${num(y(l.y))}"/><text class="tick" x="${W - RIGHT - 4}" y="${num(y(l.y) - 3)}" text-anchor="end">${esc(l.label)}</text>`);
   }
@@ -386,8 +386,9 @@ svg .rss.line{stroke:#59a14f}svg .rss.area{fill:#59a14f}
 svg .held.line{stroke:#b07aa1}
 .series{color:var(--muted);margin:2px 0 0 0}
 .series span{margin-right:16px}
-.tables{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:4px 32px}
-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
+.tables{display:flex;flex-wrap:wrap;align-items:flex-start;gap:4px 40px}
+.tables>div{flex:0 1 auto;max-width:100%;overflow-x:auto}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}
 th,td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
 th{font-weight:600;color:var(--muted);font-size:12px}

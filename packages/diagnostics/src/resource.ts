@@ -144,9 +144,8 @@ export class ResourceProfiler implements SchedulerCallbacks, DiagnosticListener,
 
   #begin(): void {
     if (this.sampling) return;
-    this.#openSince = clock();
-    this.#cpuPrev = process.cpuUsage();
     // A first sample at once: the memory baseline (its interval is empty, so CPU and busy read 0).
+    this.#cpuPrev = undefined;
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), this.interval);
     this.#timer.unref();
@@ -162,7 +161,7 @@ export class ResourceProfiler implements SchedulerCallbacks, DiagnosticListener,
 
   #sample(): void {
     const time = clock();
-    const since = this.#openSince;
+    const since = Number.isNaN(this.#openSince) ? time : this.#openSince;
     const usage = process.cpuUsage();
     const prev = this.#cpuPrev ?? usage;
     const cpuMs = (usage.user - prev.user + usage.system - prev.system) / 1000;

@@ -1,5 +1,6 @@
 /** Every subcommand, registered in this order. Add one line per command file. */
 import type { Command } from 'commander';
 import { registerDemo } from './demo.js';
+import { registerReport } from './report.js';
 
-export const commands: readonly ((program: Command) => void)[] = [registerDemo];
+export const commands: readonly ((program: Command) => void)[] = [registerDemo, registerReport];
