@@ -53,14 +53,17 @@ function hash(s: string): number {
 /**
  * A colour per kernel, stable across reports: a kernel's colour follows from its name (a hash
  * into the palette), moving to the next free colour only when two kernels of the same report
- * collide.
+ * collide. Reports with up to 10 kernels use 10 clearly different hues.
  */
 export function kernelColors(kernels: Iterable<string>): Map<string, string> {
   const out = new Map<string, string>();
   const used = new Set<number>();
-  for (const k of [...new Set(kernels)].sort()) {
-    let i = hash(k) % PALETTE.length;
-    if (used.size < PALETTE.length) while (used.has(i)) i = (i + 1) % PALETTE.length;
+  const names = [...new Set(kernels)].sort();
+  // Up to 10 kernels get the 10 clearly different hues; more use the darker companions too.
+  const size = names.length <= 10 ? 10 : PALETTE.length;
+  for (const k of names) {
+    let i = hash(k) % size;
+    if (used.size < size) while (used.has(i)) i = (i + 1) % size;
     used.add(i);
     out.set(k, PALETTE[i]!);
   }
@@ -105,7 +108,7 @@ function timeTicks(axis: Axis, y0: number, y1: number, labels: boolean): string 
   for (let v = 0; v <= range + 1e-9; v += step) {
     const x = num(axis.x(axis.t0 + v));
     out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${y0}" y2="${y1}"/>`);
-    if (labels) out.push(`<text class="tick" x="${x}" y="${y0 - 4}" text-anchor="middle">${esc(step >= 1000 ? `${num(v / 1000)} s` : `${num(v)} ms`)}</text>`);
+    if (labels) out.push(`<text class="tick" x="${x}" y="${y0 - 4}" text-anchor="middle">${esc(range >= 2000 ? `${num(v / 1000)} s` : `${num(v)} ms`)}</text>`);
   }
   return out.join('');
 }
