@@ -441,8 +441,8 @@ export function buildReport(sources: ProfileSource | readonly ProfileSource[], o
   const legend = s.kernels.map((kk) => `<li><span class="swatch" style="background:${colors.get(kk.kernel)}"></span>${esc(kk.kernel)} <span class="note">(${int(kk.tasks)})</span></li>`).join('');
   const aggNote =
     stream.aggregated > 0
-      ? `${int(stream.aggregated)} tasks aggregated into ${int(stream.bars)} bars (too small${stream.drawn >= maxRects ? ' or too many' : ''} to draw one by one: each bar sums one worker's tasks in a ${COL}-pixel column, ${formatMs(COL / k)} wide; its height is how busy the worker was, its colours the kernel mix). ${int(stream.drawn)} tasks drawn one by one.`
-      : `All ${int(stream.drawn)} tasks drawn one by one.`;
+      ? `${int(stream.aggregated)} task${stream.aggregated === 1 ? '' : 's'} aggregated into ${int(stream.bars)} bar${stream.bars === 1 ? '' : 's'} (too small${stream.drawn >= maxRects ? ' or too many' : ''} to draw one by one: each bar sums one worker's tasks in a ${COL}-pixel column, ${formatMs(COL / k)} wide; its height is how busy the worker was, its colours the kernel mix). ${int(stream.drawn)} task${stream.drawn === 1 ? '' : 's'} drawn one by one.`
+      : `All ${int(stream.drawn)} task${stream.drawn === 1 ? '' : 's'} drawn one by one.`;
 
   const workersN = Math.max(1, s.workers, ...data.runs.map((r) => r.workers));
   const parSeries = parallelismSeries(data, axis);

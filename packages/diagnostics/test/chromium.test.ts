@@ -16,6 +16,7 @@ import { CHROMIUM_ARGS, Profiler, ResourceProfiler, diagnose, screenshotReport, 
 import { pipelineGraph } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const count = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 
 interface Measured {
   rows: { worker: number; top: number; bottom: number; label: string; inside: boolean }[];
@@ -112,8 +113,8 @@ describe.skipIf(skipReason !== undefined)('HTML report in headless Chromium', ()
     expect(dom.drawn + dom.aggregated).toBe(prof.records.length);
     expect(dom.drawn).toBeGreaterThanOrEqual(24); // the 8 reads, 8 scalings and 8 links at least
     expect(dom.narrowest).toBeGreaterThanOrEqual(1);
-    expect(dom.note).toContain(`${dom.aggregated.toLocaleString('en-US')} tasks aggregated into ${dom.bars.toLocaleString('en-US')} bars`);
-    expect(dom.note).toContain(`${dom.drawn} tasks drawn one by one`);
+    expect(dom.note).toContain(`${count(dom.aggregated, 'task')} aggregated into ${count(dom.bars, 'bar')}`);
+    expect(dom.note).toContain(`${count(dom.drawn, 'task')} drawn one by one`);
     const seen = [...new Set(prof.records.map((r) => r.worker))].sort((a, b) => a - b);
     expect(seen).toEqual([...workers].sort((a, b) => a - b));
     expect(dom.rows.map((r) => r.worker)).toEqual(seen);

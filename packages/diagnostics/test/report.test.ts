@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(() => threads.close());
 
 const count = (html: string, re: RegExp) => (html.match(re) ?? []).length;
+const plural = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 const aggCounts = (html: string) => [...html.matchAll(/<g class="agg" data-worker="\d+" data-count="(\d+)"/g)].map((m) => Number(m[1]));
 function note(html: string) {
   const m = /id="aggregation" data-drawn="(\d+)" data-aggregated="(\d+)" data-bars="(\d+)">([^<]*)</.exec(html)!;
@@ -63,7 +64,7 @@ describe('HTML report', () => {
     // The chain links and block reads (ms long) are drawn one by one; the µs-long adds are aggregated.
     for (const kernel of ['load', 'scale', 'link']) expect(count(html, new RegExp(`<rect class="task" [^>]*data-kernel="${kernel}"`, 'g'))).toBe(8);
     expect(n.aggregated).toBeGreaterThan(0);
-    expect(n.text).toContain(`${n.aggregated.toLocaleString('en-US')} tasks aggregated into ${n.bars.toLocaleString('en-US')} bars`);
+    expect(n.text).toContain(`${plural(n.aggregated, 'task')} aggregated into ${plural(n.bars, 'bar')}`);
     // Hover text of a task: key, kernel and duration.
     const load0 = prof.records.find((r) => r.key === 'load-0')!;
     expect(html).toMatch(new RegExp(`data-key="load-0"><title>load-0\\nload · [\\d.]+ ms\\nworker ${load0.worker}`));
