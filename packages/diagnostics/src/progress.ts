@@ -177,7 +177,9 @@ export class ProgressBar implements SchedulerCallbacks, DiagnosticListener {
         return stream.columns;
       },
       write: (chunk: string, cb?: () => void) => {
-        if (this.#gateOpen) realWrite(chunk);
+        // cli-progress saves the cursor at start and restores it at stop, which would move the
+        // cursor back over lines the program printed meanwhile: drop those two sequences.
+        if (this.#gateOpen && chunk !== '\x1b7' && chunk !== '\x1b8') realWrite(chunk);
         cb?.();
         return true;
       },

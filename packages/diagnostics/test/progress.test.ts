@@ -74,6 +74,8 @@ describe('ProgressBar', () => {
     expect(after).toMatch(new RegExp(`tessera \\[[=-]+\\] \\d+% \\| [\\d,]+/${tasks} tasks`));
     expect(after).toMatch(new RegExp(`100% \\| ${tasks}/${tasks} tasks`));
     expect(after.endsWith('\n')).toBe(true);
+    // No cursor save/restore: restoring would jump back over the program's lines.
+    expect(err.text()).not.toMatch(/\x1b[78]/);
   });
 
   it('rejects bad options, naming them', () => {
