@@ -49,7 +49,7 @@ export {
   checkFeatureCount,
   assertFinite,
 } from './validation.js';
-export { Random, randomFrom } from './random.js';
+export { Random, randomFrom, bucketShuffle, rowsPerBucket, type BucketShuffle } from './random.js';
 export { encodeJson, decodeJson, type Json } from './serialize.js';
 export { type Moments, blockMoments, combineMoments, emptyMoments } from './preprocessing/moments.js';
 export {
@@ -80,5 +80,17 @@ export {
   type PassiveAggressiveClassifierParams,
   type PassiveAggressiveRegressorParams,
 } from './linear_model/passive_aggressive.js';
-export { plainSGD, lossValue, dlossValue, lossSpec, type LossName, type PlainSGDArgs, type PlainSGDResult } from './linear_model/sgd_fast.js';
+export {
+  plainSGD,
+  lossValue,
+  dlossValue,
+  lossSpec,
+  setSGDBackend,
+  WASM_MIN_VALUES,
+  type SGDBackend,
+  type LossName,
+  type PlainSGDArgs,
+  type PlainSGDResult,
+} from './linear_model/sgd_fast.js';
+export { wasmAvailable } from './linear_model/sgd_wasm.js';
 export { accuracyScore, logLoss, meanSquaredError, r2Score, confusionMatrix, rocAucScore } from './metrics.js';

@@ -18,6 +18,8 @@ function splitmix64(state: bigint): [bigint, bigint] {
 
 /** Largest seed + 1 accepted (seeds are 32-bit unsigned integers, like numpy's RandomState). */
 export const MAX_SEED = 2 ** 32;
+/** Bounds up to this use {@link Random.below}. */
+const SMALL_BOUND = 2 ** 21;
 
 /**
  * A seeded pseudo-random generator (xoshiro128**).
@@ -72,16 +74,34 @@ export class Random {
   /** An unbiased integer in [0, n), for 1 <= n <= 2**32. */
   randint(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n > MAX_SEED) throw new RangeError(`Random.randint: n must be an integer in [1, 2**32]. Got ${n}.`);
+    if (n <= SMALL_BOUND) return this.below(n);
     const limit = MAX_SEED - (MAX_SEED % n);
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();
     return x % n;
   }
 
+  /**
+   * An unbiased integer in [0, n) for an integer 1 <= n <= 2**21, unchecked: Lemire's
+   * multiply-and-reject, in doubles (x·n < 2**53 is exact), so one draw almost always suffices.
+   */
+  below(n: number): number {
+    let m = this.nextUint32() * n;
+    let low = m % MAX_SEED;
+    if (low < n) {
+      const threshold = (MAX_SEED - n) % n;
+      while (low < threshold) {
+        m = this.nextUint32() * n;
+        low = m % MAX_SEED;
+      }
+    }
+    return Math.floor(m / MAX_SEED);
+  }
+
   /** Shuffles `a` in place (Fisher–Yates) and returns it. */
   shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
-      const j = this.randint(i + 1);
+      const j = i < SMALL_BOUND ? this.below(i + 1) : this.randint(i + 1);
       const tmp = a[i]!;
       a[i] = a[j]!;
       a[j] = tmp;
@@ -105,4 +125,63 @@ export function randomFrom(randomState: number | null | undefined): Random {
     return new Random(buf[0]!);
   }
   return new Random(randomState);
+}
+
+/**
+ * A uniformly random order of n rows, built so that the rows can be regrouped with sequential
+ * reads: each row draws a bucket (about `rowsPerBucket` rows each); `slot` lists rows bucket by
+ * bucket in ascending order; the rows of each bucket are then visited in a uniformly random
+ * order. Because bucket draws are i.i.d. and each bucket is shuffled uniformly, every order of the
+ * rows is equally likely — a true shuffle — while copying rows to their slots reads the block
+ * front to back and writes to one stream per bucket (random access over a large block is what
+ * makes a plain Fisher–Yates order slow).
+ */
+export interface BucketShuffle {
+  /** order[k]: the row visited k-th. */
+  readonly order: Int32Array;
+  /** slot[row]: where the row goes when rows are grouped by bucket (ascending within a bucket). */
+  readonly slot: Int32Array;
+  /** visit[k]: the slot visited k-th, so order[k] is the row stored at slot visit[k]. */
+  readonly visit: Int32Array;
+}
+
+/** Rows per bucket so that one bucket of float64 rows is about 256 KiB (fits in L2 cache). */
+export function rowsPerBucket(nFeatures: number): number {
+  return Math.max(64, Math.floor(262144 / (8 * Math.max(1, nFeatures))));
+}
+
+/** Draws a {@link BucketShuffle} of n rows (reusing `reuse`'s arrays when they have length n). */
+export function bucketShuffle(n: number, perBucket: number, rng: Random, reuse?: BucketShuffle): BucketShuffle {
+  const nb = Math.max(1, Math.ceil(n / perBucket));
+  const same = reuse !== undefined && reuse.order.length === n;
+  const order = same ? reuse.order : new Int32Array(n);
+  const slot = same ? reuse.slot : new Int32Array(n);
+  const visit = same ? reuse.visit : new Int32Array(n);
+  const start = new Int32Array(nb + 1);
+  // `order` holds each row's bucket for now.
+  for (let i = 0; i < n; i++) {
+    const b = nb === 1 ? 0 : rng.below(nb);
+    order[i] = b;
+    start[b + 1]!++;
+  }
+  for (let b = 0; b < nb; b++) start[b + 1]! += start[b]!;
+  const fill = start.slice(0, nb);
+  for (let i = 0; i < n; i++) slot[i] = fill[order[i]!]!++;
+  // ascending[s] = the row at slot s (kept in `order` once the buckets are no longer needed).
+  for (let i = 0; i < n; i++) order[slot[i]!] = i;
+  for (let b = 0; b < nb; b++) {
+    const lo = start[b]!;
+    const m = start[b + 1]! - lo;
+    for (let r = 0; r < m; r++) visit[lo + r] = lo + r;
+    for (let r = m - 1; r > 0; r--) {
+      const q = rng.below(r + 1);
+      const tmp = visit[lo + r]!;
+      visit[lo + r] = visit[lo + q]!;
+      visit[lo + q] = tmp;
+    }
+  }
+  // order[k] = ascending[visit[k]]; `order` currently holds `ascending`, so go through a copy.
+  const ascending = order.slice();
+  for (let k = 0; k < n; k++) order[k] = ascending[visit[k]!]!;
+  return { order, slot, visit };
 }

@@ -3,8 +3,8 @@
  * must give the same coef_, intercept_, t_, nIter_, decision values, predictions and
  * probabilities to 1e-9 relative. Fixtures: estimators/scripts/make_fixtures.py.
  */
-import { describe, expect, it } from 'vitest';
-import { estimatorClass, type BaseEstimator } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { estimatorClass, setSGDBackend, wasmAvailable, type BaseEstimator, type SGDBackend } from '../src/index.js';
 import { expectClose, fixture, rows } from './helpers.js';
 
 interface Step {
@@ -109,9 +109,34 @@ function unambiguous(pred: number[], c: Case): (number | null)[] {
   });
 }
 
-describe(`fidelity with scikit-learn ${data.sklearnVersion} (shuffle: false)`, () => {
+/** Whether the WebAssembly epoch covers a case (no averaging, L1/elastic net, passive-aggressive). */
+function wasmCovers(c: Case): boolean {
+  const p = c.params;
+  const avg = p['average'] ?? false;
+  return (
+    c.estimator !== 'PassiveAggressiveClassifier' &&
+    c.estimator !== 'PassiveAggressiveRegressor' &&
+    (avg === false || avg === 0) &&
+    p['penalty'] !== 'l1' &&
+    p['penalty'] !== 'elasticnet' &&
+    !(c.estimator === 'Perceptron' && (p['penalty'] === 'l1' || p['penalty'] === 'elasticnet'))
+  );
+}
+
+describe.each(['js', 'wasm'] as SGDBackend[])(`fidelity with scikit-learn ${data.sklearnVersion} (shuffle: false), %s epochs`, (backend) => {
+  let previous: SGDBackend;
+  beforeAll(() => {
+    previous = setSGDBackend(backend);
+  });
+  afterAll(() => {
+    setSGDBackend(previous);
+  });
+  it('has WebAssembly SIMD available', () => {
+    expect(wasmAvailable()).toBe(true);
+  });
   const groups = new Map<string, Case[]>();
   for (const c of cases) {
+    if (backend === 'wasm' && !wasmCovers(c)) continue;
     const g = c.name.split('/')[0]!;
     groups.set(g, [...(groups.get(g) ?? []), c]);
   }

@@ -18,8 +18,26 @@
  * The loops are written so that each floating-point operation happens in the same order as in
  * the Cython code (e.g. the dot product is a plain left-to-right sum, then times wscale).
  */
-import { ConvergenceError } from '../errors.js';
-import { Random } from '../random.js';
+import { ConvergenceError, InvalidInputError } from '../errors.js';
+import { type BucketShuffle, Random, bucketShuffle, rowsPerBucket } from '../random.js';
+import { wasmAvailable, wasmEpoch } from './sgd_wasm.js';
+
+/**
+ * Which epoch implementation runs: 'auto' (WebAssembly SIMD for the configurations it covers on
+ * blocks of at least {@link WASM_MIN_VALUES} values, JavaScript otherwise), 'js' or 'wasm' (where
+ * covered). For tests and benchmarks; both give scikit-learn's numbers.
+ */
+export type SGDBackend = 'auto' | 'js' | 'wasm';
+let backend: SGDBackend = 'auto';
+/** Below this many X values the copy into WebAssembly memory is not worth it. */
+export const WASM_MIN_VALUES = 1 << 15;
+
+/** Selects the epoch implementation (see {@link SGDBackend}); returns the previous setting. */
+export function setSGDBackend(b: SGDBackend): SGDBackend {
+  const prev = backend;
+  backend = b;
+  return prev;
+}
 
 /** Loss functions of the SGD family (scikit-learn's names). 'perceptron' is hinge with threshold 0. */
 export type LossName =
@@ -172,7 +190,8 @@ export interface PlainSGDArgs {
   readonly nFeatures: number;
   /** Targets: ±1 for classification, real values for regression. */
   readonly y: Float64Array;
-  readonly sampleWeight: Float64Array;
+  /** Per-row weights; null means all ones. */
+  readonly sampleWeight: Float64Array | null;
   /** Weights, updated in place (length nFeatures; may be a subarray of a coef matrix). */
   readonly weights: Float64Array;
   readonly intercept: number;
@@ -224,49 +243,69 @@ const MAX_DLOSS = 1e12;
 /** wscale below this is folded into the weights (scikit-learn's float64 threshold). */
 const WSCALE_RESET = 1e-9;
 
+// Slots of the scalar state one epoch reads and writes (kept in a Float64Array so the epoch loop
+// can live in its own function: V8 then optimises it whole, and its locals stay in registers).
+const S_INTERCEPT = 0;
+const S_AVG_INTERCEPT = 1;
+const S_T = 2;
+const S_WSCALE = 3;
+const S_AVG_A = 4;
+const S_AVG_B = 5;
+const S_U = 6;
+const S_ETA = 7;
+const S_SUMLOSS = 8;
+
+/** Everything an epoch needs besides the scalar state. */
+interface EpochArgs {
+  readonly X: Float64Array;
+  readonly y: Float64Array;
+  readonly sampleWeight: Float64Array | null;
+  readonly validationMask: Uint8Array | null;
+  order: Int32Array;
+  readonly n: number;
+  readonly d: number;
+  readonly w: Float64Array;
+  readonly aw: Float64Array | null;
+  readonly q: Float64Array | null;
+  readonly lossCode: number;
+  readonly lossParam: number;
+  readonly penalty: number;
+  readonly l1Ratio: number;
+  readonly alpha: number;
+  readonly C: number;
+  readonly lr: number;
+  readonly eta0: number;
+  readonly powerT: number;
+  readonly optimalInit: number;
+  readonly average: number;
+  readonly fitIntercept: boolean;
+  readonly interceptDecay: number;
+  readonly weightPos: number;
+  readonly weightNeg: number;
+  readonly trackLoss: boolean;
+}
+
 /**
  * Runs up to `maxIter` epochs of SGD over the rows; `weights` and `averageWeights` are updated
- * in place. Throws {@link ConvergenceError} when the weights stop being finite.
+ * in place. Throws {@link ConvergenceError} when the weights stop being finite, and
+ * {@link InvalidInputError} naming the row and column when a training row holds NaN or ±Infinity
+ * (detected from the prediction, so clean data pays one comparison per row).
  */
 export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
-  const { X, y, sampleWeight, validationMask } = a;
   const n = a.nSamples;
   const d = a.nFeatures;
   const w = a.weights;
-  const aw = a.averageWeights;
   const lossCode = a.loss.code;
   const lossParam = a.loss.param;
   const penalty = a.penalty;
   const alpha = a.alpha;
   const lr = a.learningRate;
-  const eta0 = a.eta0;
-  const powerT = a.powerT;
-  const average = a.average;
-  const isHinge = lossCode === LOSS.HINGE;
-  const fitIntercept = a.fitIntercept;
-  const interceptDecay = a.interceptDecay;
-  const C = a.C;
-  const weightPos = a.weightPos;
-  const weightNeg = a.weightNeg;
-  // The training loss is only needed to decide on another epoch or to print it.
-  const trackLoss = (a.verbose > 0 || !a.earlyStopping) && (a.maxIter > 1 || a.verbose > 0);
-
-  let intercept = a.intercept;
-  let averageIntercept = a.averageIntercept;
-  let t = a.t;
-  // The weight vector is wscale * w; the average is (aw + averageA * w) / averageB.
-  let wscale = 1;
-  let averageA = 0;
-  let averageB = 1;
 
   let l1Ratio = a.l1Ratio;
   if (penalty === PENALTY.L2) l1Ratio = 0;
   else if (penalty === PENALTY.L1) l1Ratio = 1;
   const useL1 = penalty === PENALTY.L1 || penalty === PENALTY.ELASTICNET;
-  const q = useL1 ? new Float64Array(d) : null;
-  let u = 0;
 
-  let eta = eta0;
   let optimalInit = 0;
   if (lr === LEARNING_RATE.OPTIMAL) {
     const typw = Math.sqrt(1 / Math.sqrt(alpha));
@@ -274,113 +313,87 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     optimalInit = 1 / (initialEta0 * alpha);
   }
 
-  // Folds wscale into w and the lazy average into aw (WeightVector.reset_wscale).
-  const resetWscale = (): void => {
-    if (aw !== null) {
-      for (let j = 0; j < d; j++) aw[j] = aw[j]! + averageA * w[j]!;
-      const inv = 1 / averageB;
-      for (let j = 0; j < d; j++) aw[j] = aw[j]! * inv;
-      averageA = 0;
-      averageB = 1;
-    }
-    for (let j = 0; j < d; j++) w[j] = w[j]! * wscale;
-    wscale = 1;
-  };
-
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
   const rng = a.shuffle ? new Random(a.seed) : null;
+  const useWasm =
+    backend !== 'js' &&
+    a.averageWeights === null &&
+    (penalty === PENALTY.NONE || penalty === PENALTY.L2) &&
+    lr <= LEARNING_RATE.ADAPTIVE &&
+    a.validationMask === null &&
+    (backend === 'wasm' || n * d >= WASM_MIN_VALUES) &&
+    wasmAvailable();
+  let order: Int32Array;
+  if (rng === null) {
+    order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+  } else {
+    order = new Int32Array(0); // drawn per epoch
+  }
+  let shuffled: BucketShuffle | undefined;
+
+  const ep: EpochArgs = {
+    X: a.X,
+    y: a.y,
+    sampleWeight: a.sampleWeight,
+    validationMask: a.validationMask,
+    order,
+    n,
+    d,
+    w,
+    aw: a.averageWeights,
+    q: useL1 ? new Float64Array(d) : null,
+    lossCode,
+    lossParam,
+    penalty,
+    l1Ratio,
+    alpha,
+    C: a.C,
+    lr,
+    eta0: a.eta0,
+    powerT: a.powerT,
+    optimalInit,
+    average: a.average,
+    fitIntercept: a.fitIntercept,
+    interceptDecay: a.interceptDecay,
+    weightPos: a.weightPos,
+    weightNeg: a.weightNeg,
+    // The training loss only decides on another epoch (or is printed).
+    trackLoss: (a.verbose > 0 || !a.earlyStopping) && (a.maxIter > 1 || a.verbose > 0),
+  };
+  const st = new Float64Array(9);
+  st[S_INTERCEPT] = a.intercept;
+  st[S_AVG_INTERCEPT] = a.averageIntercept;
+  st[S_T] = a.t;
+  st[S_WSCALE] = 1; // the weight vector is wscale * w
+  st[S_AVG_A] = 0; // the average is (aw + averageA * w) / averageB
+  st[S_AVG_B] = 1;
+  st[S_U] = 0;
+  st[S_ETA] = a.eta0;
 
   let noImprovementCount = 0;
   let bestLoss = Number.POSITIVE_INFINITY;
   let bestScore = Number.NEGATIVE_INFINITY;
   let epoch = 0;
   for (epoch = 0; epoch < a.maxIter; epoch++) {
-    let sumloss = 0;
     if (a.verbose > 0) console.log(`-- Epoch ${epoch + 1}`);
-    if (rng !== null) rng.shuffle(order);
-    for (let i = 0; i < n; i++) {
-      const idx = order[i]!;
-      if (validationMask !== null && validationMask[idx] !== 0) continue; // no learning on validation rows
-      const off = idx * d;
-      const yi = y[idx]!;
-
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += w[j]! * X[off + j]!;
-      const p = dot * wscale + intercept;
-
-      if (lr === LEARNING_RATE.OPTIMAL) eta = 1 / (alpha * (optimalInit + t - 1));
-      else if (lr === LEARNING_RATE.INVSCALING) eta = eta0 / Math.pow(t, powerT);
-
-      if (trackLoss) sumloss += lossValue(lossCode, lossParam, p, yi);
-
-      const classWeight = yi > 0 ? weightPos : weightNeg;
-
-      let update: number;
-      if (lr === LEARNING_RATE.PA1) {
-        let sq = 0;
-        for (let j = 0; j < d; j++) {
-          const z = X[off + j]!;
-          sq += z * z;
-        }
-        if (sq === 0) continue; // scikit-learn skips the sample, t included
-        update = pyMin(C, lossValue(lossCode, lossParam, p, yi) / sq);
-      } else if (lr === LEARNING_RATE.PA2) {
-        let sq = 0;
-        for (let j = 0; j < d; j++) {
-          const z = X[off + j]!;
-          sq += z * z;
-        }
-        update = lossValue(lossCode, lossParam, p, yi) / (sq + 0.5 / C);
-      } else {
-        let dloss = dlossValue(lossCode, lossParam, p, yi);
-        if (dloss < -MAX_DLOSS) dloss = -MAX_DLOSS;
-        else if (dloss > MAX_DLOSS) dloss = MAX_DLOSS;
-        update = -eta * dloss;
-      }
-      if (lr >= LEARNING_RATE.PA1) {
-        if (isHinge) update *= yi; // classification
-        else if (yi - p < 0) update *= -1; // regression
-      }
-      update *= classWeight * sampleWeight[idx]!;
-
-      if (penalty >= PENALTY.L2) {
-        // Never scale to negative values when eta or alpha are too big: set the weights to zero.
-        const c = pyMax(0, 1 - (1 - l1Ratio) * eta * alpha);
-        wscale *= c;
-        if (wscale < WSCALE_RESET) resetWscale();
-      }
-      if (update !== 0) {
-        const step = update / wscale;
-        for (let j = 0; j < d; j++) w[j] = w[j]! + X[off + j]! * step;
-        if (fitIntercept) intercept += update * interceptDecay;
-      }
-
-      if (average > 0 && average <= t) {
-        // Bottou's lazy averaging; done whether or not the update is zero.
-        const numIter = t - average + 1;
-        const mu = 1 / numIter;
-        const step = -update / wscale;
-        for (let j = 0; j < d; j++) aw![j] = aw![j]! + averageA * X[off + j]! * step;
-        if (numIter > 1) averageB /= 1 - mu;
-        averageA += mu * averageB * wscale;
-        averageIntercept += (intercept - averageIntercept) / numIter;
-      }
-
-      if (useL1) {
-        u += l1Ratio * eta * alpha;
-        // Truncated gradient: move each weight towards zero by the penalty not yet applied to it,
-        // never across zero; q[j] records what was applied.
-        for (let j = 0; j < d; j++) {
-          const z = w[j]!;
-          if (wscale * z > 0) w[j] = pyMax(0, w[j]! - (u + q![j]!) / wscale);
-          else if (wscale * z < 0) w[j] = pyMin(0, w[j]! + (u - q![j]!) / wscale);
-          q![j] = q![j]! + wscale * (w[j]! - z);
-        }
-      }
-
-      t += 1;
+    if (rng !== null) {
+      shuffled = bucketShuffle(n, rowsPerBucket(d), rng, shuffled);
+      ep.order = shuffled.order;
     }
+    st[S_SUMLOSS] = 0;
+    if (useWasm) {
+      const bad = wasmEpoch(
+        { ...ep, l2: penalty === PENALTY.L2 },
+        st,
+        rng === null ? null : shuffled!,
+      );
+      if (bad >= 0) throwIfNonFinite(a.X, bad * d, d, bad);
+    } else {
+      sgdEpoch(ep, st);
+    }
+    const intercept = st[S_INTERCEPT]!;
+    const wscale = st[S_WSCALE]!;
+    const sumloss = st[S_SUMLOSS]!;
 
     if (a.verbose > 0) {
       let sq = 0;
@@ -414,8 +427,8 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     }
 
     if (noImprovementCount >= a.nIterNoChange) {
-      if (lr === LEARNING_RATE.ADAPTIVE && eta > 1e-6) {
-        eta = eta / 5;
+      if (lr === LEARNING_RATE.ADAPTIVE && st[S_ETA]! > 1e-6) {
+        st[S_ETA] = st[S_ETA]! / 5;
         noImprovementCount = 0;
       } else {
         if (a.verbose > 0) console.log(`Convergence after ${epoch + 1} epochs`);
@@ -424,8 +437,159 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     }
   }
 
-  resetWscale();
-  return { intercept, averageIntercept, nIter: Math.min(epoch + 1, a.maxIter) };
+  if (ep.aw !== null) foldAverage(w, ep.aw, st[S_AVG_A]!, st[S_AVG_B]!);
+  scaleInPlace(w, st[S_WSCALE]!);
+  return { intercept: st[S_INTERCEPT]!, averageIntercept: st[S_AVG_INTERCEPT]!, nIter: Math.min(epoch + 1, a.maxIter) };
+}
+
+/** One pass over the rows in `order` (the body of scikit-learn's per-epoch loop). */
+function sgdEpoch(ep: EpochArgs, st: Float64Array): void {
+  const { X, y, sampleWeight, validationMask, order, n, d, w, aw, q } = ep;
+  const { lossCode, lossParam, penalty, l1Ratio, alpha, C, lr, eta0, powerT, optimalInit, average, fitIntercept, interceptDecay, weightPos, weightNeg, trackLoss } = ep;
+  const isHinge = lossCode === LOSS.HINGE;
+  const useL1 = q !== null;
+  const d4 = d & ~3;
+  let intercept = st[S_INTERCEPT]!;
+  let averageIntercept = st[S_AVG_INTERCEPT]!;
+  let t = st[S_T]!;
+  let wscale = st[S_WSCALE]!;
+  let averageA = st[S_AVG_A]!;
+  let averageB = st[S_AVG_B]!;
+  let u = st[S_U]!;
+  let eta = st[S_ETA]!;
+  let sumloss = 0;
+
+  for (let i = 0; i < n; i++) {
+    const idx = order[i]!;
+    if (validationMask !== null && validationMask[idx] !== 0) continue; // no learning on validation rows
+    const off = idx * d;
+    const yi = y[idx]!;
+
+    // Left-to-right sum as in WeightVector.dot (unrolled; one accumulator keeps the order).
+    let dot = 0;
+    let j = 0;
+    for (; j < d4; j += 4) {
+      dot += w[j]! * X[off + j]!;
+      dot += w[j + 1]! * X[off + j + 1]!;
+      dot += w[j + 2]! * X[off + j + 2]!;
+      dot += w[j + 3]! * X[off + j + 3]!;
+    }
+    for (; j < d; j++) dot += w[j]! * X[off + j]!;
+    const p = dot * wscale + intercept;
+    // NaN or ±Infinity in the row always makes p non-finite; then look for it (p may also have
+    // overflowed from diverging weights, which the epoch-end check reports).
+    if (p - p !== 0) throwIfNonFinite(X, off, d, idx);
+
+    if (lr === LEARNING_RATE.OPTIMAL) eta = 1 / (alpha * (optimalInit + t - 1));
+    else if (lr === LEARNING_RATE.INVSCALING) eta = eta0 / Math.pow(t, powerT);
+
+    if (trackLoss) sumloss += lossValue(lossCode, lossParam, p, yi);
+
+    const classWeight = yi > 0 ? weightPos : weightNeg;
+
+    let update: number;
+    if (lr === LEARNING_RATE.PA1) {
+      const sq = sqnorm(X, off, d);
+      if (sq === 0) continue; // scikit-learn skips the sample, t included
+      update = pyMin(C, lossValue(lossCode, lossParam, p, yi) / sq);
+    } else if (lr === LEARNING_RATE.PA2) {
+      update = lossValue(lossCode, lossParam, p, yi) / (sqnorm(X, off, d) + 0.5 / C);
+    } else {
+      let dloss = lossCode === LOSS.HINGE ? (p * yi <= lossParam ? -yi : 0) : dlossValue(lossCode, lossParam, p, yi);
+      if (dloss < -MAX_DLOSS) dloss = -MAX_DLOSS;
+      else if (dloss > MAX_DLOSS) dloss = MAX_DLOSS;
+      update = -eta * dloss;
+    }
+    if (lr >= LEARNING_RATE.PA1) {
+      if (isHinge) update *= yi; // classification
+      else if (yi - p < 0) update *= -1; // regression
+    }
+    update *= classWeight * (sampleWeight === null ? 1 : sampleWeight[idx]!);
+
+    if (penalty >= PENALTY.L2) {
+      // Never scale to negative values when eta or alpha are too big: set the weights to zero.
+      wscale *= pyMax(0, 1 - (1 - l1Ratio) * eta * alpha);
+      if (wscale < WSCALE_RESET) {
+        // WeightVector.reset_wscale: fold the lazy average into aw, then wscale into w.
+        if (aw !== null) foldAverage(w, aw, averageA, averageB);
+        averageA = 0;
+        averageB = 1;
+        scaleInPlace(w, wscale);
+        wscale = 1;
+      }
+    }
+    if (update !== 0) {
+      const step = update / wscale;
+      for (let k = 0; k < d; k++) w[k] = w[k]! + X[off + k]! * step;
+      if (fitIntercept) intercept += update * interceptDecay;
+    }
+
+    if (average > 0 && average <= t) {
+      // Bottou's lazy averaging; done whether or not the update is zero.
+      const numIter = t - average + 1;
+      const mu = 1 / numIter;
+      const step = -update / wscale;
+      for (let k = 0; k < d; k++) aw![k] = aw![k]! + averageA * X[off + k]! * step;
+      if (numIter > 1) averageB /= 1 - mu;
+      averageA += mu * averageB * wscale;
+      averageIntercept += (intercept - averageIntercept) / numIter;
+    }
+
+    if (useL1) {
+      u += l1Ratio * eta * alpha;
+      // Truncated gradient: move each weight towards zero by the penalty not yet applied to it,
+      // never across zero; q[k] records what was applied.
+      for (let k = 0; k < d; k++) {
+        const z = w[k]!;
+        if (wscale * z > 0) w[k] = pyMax(0, w[k]! - (u + q[k]!) / wscale);
+        else if (wscale * z < 0) w[k] = pyMin(0, w[k]! + (u - q[k]!) / wscale);
+        q[k] = q[k]! + wscale * (w[k]! - z);
+      }
+    }
+
+    t += 1;
+  }
+
+  st[S_INTERCEPT] = intercept;
+  st[S_AVG_INTERCEPT] = averageIntercept;
+  st[S_T] = t;
+  st[S_WSCALE] = wscale;
+  st[S_AVG_A] = averageA;
+  st[S_AVG_B] = averageB;
+  st[S_U] = u;
+  st[S_ETA] = eta;
+  st[S_SUMLOSS] = sumloss;
+}
+
+function sqnorm(X: Float64Array, off: number, d: number): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const z = X[off + j]!;
+    s += z * z;
+  }
+  return s;
+}
+
+/** Throws InvalidInputError naming the first NaN/±Infinity of row `row` (C-order, `d` columns from `off`). */
+export function throwIfNonFinite(X: Float64Array, off: number, d: number, row: number, name = 'X'): void {
+  for (let j = 0; j < d; j++) {
+    const v = X[off + j]!;
+    if (!Number.isFinite(v)) {
+      throw new InvalidInputError(`input ${name} contains ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} at row ${row}, column ${j}.`);
+    }
+  }
+}
+
+/** aw = (aw + a·w) · (1/b): materialises the lazy average (BLAS axpy then scal in scikit-learn). */
+function foldAverage(w: Float64Array, aw: Float64Array, a: number, b: number): void {
+  const d = w.length;
+  for (let j = 0; j < d; j++) aw[j] = aw[j]! + a * w[j]!;
+  const inv = 1 / b;
+  for (let j = 0; j < d; j++) aw[j] = aw[j]! * inv;
+}
+
+function scaleInPlace(w: Float64Array, c: number): void {
+  for (let j = 0; j < w.length; j++) w[j] = w[j]! * c;
 }
 
 /** Python's max(a, b) for two floats: the first argument unless the second is strictly greater (keeps signed zeros as Cython does). */

@@ -1,0 +1,175 @@
+/**
+ * Driver of the WebAssembly SGD epoch (estimators/wasm/sgd_epoch.wat): copies rows into the
+ * module's memory and runs the pass there with f64x2 SIMD.
+ *
+ * Why a copy: a WebAssembly module can only read its own memory, and blocks live in their own
+ * SharedArrayBuffers. Without shuffling, rows stream through a small, cache-sized window (the
+ * module's memory stays a few hundred KiB). With shuffling, rows are scattered once per epoch
+ * into their bucket-grouped slots (see {@link bucketShuffle}) — sequential reads, so it costs
+ * about a memcpy — and the module's memory grows to hold the whole block (it is kept for the
+ * next call: re-faulting fresh pages would cost more than the copy).
+ *
+ * Numerics: the same operations in the same order as the JavaScript epoch in sgd_fast.ts (the
+ * dot product's additions stay left to right; SIMD computes the products and the update), and
+ * exp/log/pow are JavaScript's own, so both give bit-identical results; both are tested against
+ * scikit-learn's fixtures.
+ */
+import { SGD_EPOCH_WASM_BASE64 } from './sgd_wasm_bytes.js';
+import type { BucketShuffle } from '../random.js';
+
+// The compiler's lib (ES2023, no DOM) has no WebAssembly types; these are the parts used here.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+type EpochFn = (
+  rows: number,
+  ys: number,
+  sws: number,
+  visit: number,
+  count: number,
+  d: number,
+  w: number,
+  st: number,
+  lossCode: number,
+  lossParam: number,
+  l2: number,
+  alpha: number,
+  lr: number,
+  eta0: number,
+  powerT: number,
+  optimalInit: number,
+  fitIntercept: number,
+  interceptDecay: number,
+  weightPos: number,
+  weightNeg: number,
+  trackLoss: number,
+) => number;
+
+interface Kernel {
+  readonly memory: WasmMemory;
+  readonly epoch: EpochFn;
+}
+
+let kernel: Kernel | null | undefined;
+
+/** The instantiated module, or null where WebAssembly SIMD is unavailable. */
+function getKernel(): Kernel | null {
+  if (kernel !== undefined) return kernel;
+  try {
+    const bin = atob(SGD_EPOCH_WASM_BASE64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    if (WA === undefined) throw new Error('no WebAssembly');
+    const instance = new WA.Instance(new WA.Module(bytes), { m: { exp: Math.exp, log: Math.log, pow: Math.pow } });
+    const ex = instance.exports as unknown as { memory: WasmMemory; epoch: EpochFn };
+    kernel = { memory: ex.memory, epoch: ex.epoch };
+  } catch {
+    kernel = null;
+  }
+  return kernel;
+}
+
+/** Whether the WebAssembly kernel can run here. */
+export function wasmAvailable(): boolean {
+  return getKernel() !== null;
+}
+
+function ensureBytes(k: Kernel, bytes: number): void {
+  const have = k.memory.buffer.byteLength;
+  if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / 65536));
+}
+
+const align16 = (x: number): number => (x + 15) & ~15;
+
+/** Rows per streamed chunk: ~256 KiB of features, so the chunk stays in cache while the kernel reads it. */
+function chunkRows(d: number): number {
+  return Math.max(64, Math.floor(262144 / (8 * d)));
+}
+
+/** Parameters of one epoch the kernel needs (a subset of sgd_fast.ts's EpochArgs). */
+export interface WasmEpochArgs {
+  readonly X: Float64Array;
+  readonly y: Float64Array;
+  readonly sampleWeight: Float64Array | null;
+  readonly n: number;
+  readonly d: number;
+  readonly w: Float64Array;
+  readonly lossCode: number;
+  readonly lossParam: number;
+  readonly l2: boolean;
+  readonly alpha: number;
+  readonly lr: number;
+  readonly eta0: number;
+  readonly powerT: number;
+  readonly optimalInit: number;
+  readonly fitIntercept: boolean;
+  readonly interceptDecay: number;
+  readonly weightPos: number;
+  readonly weightNeg: number;
+  readonly trackLoss: boolean;
+}
+
+/**
+ * Runs one epoch in WebAssembly. `st` is the scalar state of sgd_fast.ts (slots 0 intercept,
+ * 2 t, 3 wscale, 7 eta, 8 sumloss), read and written back; `w` is updated in place. Returns -1,
+ * or the row (index into X) holding NaN/Infinity that stopped the pass.
+ */
+export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShuffle | null): number {
+  const k = getKernel()!;
+  const { X, y, sampleWeight: sw, n, d } = a;
+  const ST = 0;
+  const W = 128;
+  const VIS = W + align16(d * 8);
+  const rowsCap = shuffle === null ? Math.min(n, chunkRows(d)) : n;
+  const ROWS = VIS + align16(rowsCap * 4);
+  const YS = ROWS + align16(rowsCap * d * 8);
+  const SWS = YS + align16(rowsCap * 8);
+  ensureBytes(k, SWS + align16(rowsCap * 8));
+  const buf = k.memory.buffer;
+  const F = new Float64Array(buf);
+  const I = new Int32Array(buf);
+  F.set(st.subarray(0, 9), ST / 8);
+  F.set(a.w, W / 8);
+  const call = (visitCount: number): number =>
+    k.epoch(ROWS, YS, SWS, VIS, visitCount, d, W, ST, a.lossCode, a.lossParam, a.l2 ? 1 : 0, a.alpha, a.lr, a.eta0, a.powerT, a.optimalInit, a.fitIntercept ? 1 : 0, a.interceptDecay, a.weightPos, a.weightNeg, a.trackLoss ? 1 : 0);
+
+  let bad = -1;
+  if (shuffle === null) {
+    for (let r = 0; r < rowsCap; r++) I[VIS / 4 + r] = r;
+    if (sw === null) F.fill(1, SWS / 8, SWS / 8 + rowsCap);
+    for (let start = 0; start < n && bad < 0; start += rowsCap) {
+      const cnt = Math.min(rowsCap, n - start);
+      F.set(X.subarray(start * d, (start + cnt) * d), ROWS / 8);
+      F.set(y.subarray(start, start + cnt), YS / 8);
+      if (sw !== null) F.set(sw.subarray(start, start + cnt), SWS / 8);
+      const r = call(cnt);
+      if (r >= 0) bad = start + r;
+    }
+  } else {
+    const slot = shuffle.slot;
+    const rows0 = ROWS / 8;
+    const ys0 = YS / 8;
+    const sws0 = SWS / 8;
+    for (let i = 0; i < n; i++) {
+      const s = slot[i]!;
+      const src = i * d;
+      const dst = rows0 + s * d;
+      for (let j = 0; j < d; j++) F[dst + j] = X[src + j]!;
+      F[ys0 + s] = y[i]!;
+      F[sws0 + s] = sw === null ? 1 : sw[i]!;
+    }
+    I.set(shuffle.visit, VIS / 4);
+    const r = call(n);
+    if (r >= 0) bad = shuffle.order[r]!;
+  }
+  a.w.set(F.subarray(W / 8, W / 8 + d));
+  st.set(F.subarray(ST / 8, ST / 8 + 9));
+  return bad;
+}

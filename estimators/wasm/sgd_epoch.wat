@@ -1,0 +1,226 @@
+;; One SGD epoch over rows held in this module's memory: the WebAssembly (f64x2 SIMD) twin of
+;; sgdEpoch in src/linear_model/sgd_fast.ts, for the configurations that dominate run time
+;; (no averaging, penalty none or L2, learning rates constant/optimal/invscaling/adaptive, every
+;; loss). Same operations in the same order as the JS port of scikit-learn's _plain_sgd — the dot
+;; product included (products two at a time, additions left to right) — so the results are
+;; bit-identical to the JS epoch; SIMD speeds up the products and the weight update.
+;;
+;; Assembled by estimators/scripts/build_wasm.mjs into src/linear_model/sgd_wasm_bytes.ts.
+;; Loss codes, learning-rate codes and state slots match sgd_fast.ts.
+(module
+  (import "m" "exp" (func $exp (param f64) (result f64)))
+  (import "m" "log" (func $log (param f64) (result f64)))
+  (import "m" "pow" (func $pow (param f64 f64) (result f64)))
+  (memory (export "memory") 1 65536)
+
+  ;; loss(p, y) for the codes of LOSS in sgd_fast.ts; $c is the threshold, c or epsilon.
+  (func $loss (param $code i32) (param $c f64) (param $p f64) (param $y f64) (result f64)
+    (local $z f64) (local $r f64)
+    (block $sqeps (block $eps (block $huber (block $sq (block $mh (block $logl (block $sqh (block $hinge
+      (br_table $hinge $sqh $logl $mh $sq $huber $eps $sqeps (local.get $code)))
+      ;; HINGE
+      (local.set $z (f64.mul (local.get $p) (local.get $y)))
+      (return (select (f64.sub (local.get $c) (local.get $z)) (f64.const 0) (f64.le (local.get $z) (local.get $c)))))
+      ;; SQUARED_HINGE
+      (local.set $z (f64.sub (local.get $c) (f64.mul (local.get $p) (local.get $y))))
+      (return (select (f64.mul (local.get $z) (local.get $z)) (f64.const 0) (f64.gt (local.get $z) (f64.const 0)))))
+      ;; LOG
+      (local.set $z (f64.mul (local.get $p) (local.get $y)))
+      (if (f64.gt (local.get $z) (f64.const 18)) (then (return (call $exp (f64.neg (local.get $z))))))
+      (if (f64.lt (local.get $z) (f64.const -18)) (then (return (f64.neg (local.get $z)))))
+      (return (call $log (f64.add (f64.const 1) (call $exp (f64.neg (local.get $z)))))))
+      ;; MODIFIED_HUBER
+      (local.set $z (f64.mul (local.get $p) (local.get $y)))
+      (if (f64.ge (local.get $z) (f64.const 1)) (then (return (f64.const 0))))
+      (if (f64.ge (local.get $z) (f64.const -1)) (then
+        (return (f64.mul (f64.sub (f64.const 1) (local.get $z)) (f64.sub (f64.const 1) (local.get $z))))))
+      (return (f64.mul (f64.const -4) (local.get $z))))
+      ;; SQUARED
+      (return (f64.mul (f64.mul (f64.const 0.5) (f64.sub (local.get $p) (local.get $y))) (f64.sub (local.get $p) (local.get $y)))))
+      ;; HUBER
+      (local.set $r (f64.sub (local.get $p) (local.get $y)))
+      (if (f64.le (f64.abs (local.get $r)) (local.get $c)) (then
+        (return (f64.mul (f64.mul (f64.const 0.5) (local.get $r)) (local.get $r)))))
+      (return (f64.sub (f64.mul (local.get $c) (f64.abs (local.get $r)))
+                       (f64.mul (f64.mul (f64.const 0.5) (local.get $c)) (local.get $c)))))
+      ;; EPSILON_INSENSITIVE
+      (local.set $r (f64.sub (f64.abs (f64.sub (local.get $y) (local.get $p))) (local.get $c)))
+      (return (select (local.get $r) (f64.const 0) (f64.gt (local.get $r) (f64.const 0)))))
+    ;; SQUARED_EPSILON_INSENSITIVE
+    (local.set $r (f64.sub (f64.abs (f64.sub (local.get $y) (local.get $p))) (local.get $c)))
+    (select (f64.mul (local.get $r) (local.get $r)) (f64.const 0) (f64.gt (local.get $r) (f64.const 0))))
+
+  ;; dloss/dp for the same codes.
+  (func $dloss (param $code i32) (param $c f64) (param $p f64) (param $y f64) (result f64)
+    (local $z f64) (local $r f64)
+    (block $sqeps (block $eps (block $huber (block $sq (block $mh (block $logl (block $sqh (block $hinge
+      (br_table $hinge $sqh $logl $mh $sq $huber $eps $sqeps (local.get $code)))
+      ;; HINGE
+      (return (select (f64.neg (local.get $y)) (f64.const 0)
+                      (f64.le (f64.mul (local.get $p) (local.get $y)) (local.get $c)))))
+      ;; SQUARED_HINGE
+      (local.set $z (f64.sub (local.get $c) (f64.mul (local.get $p) (local.get $y))))
+      (return (select (f64.mul (f64.mul (f64.const -2) (local.get $y)) (local.get $z)) (f64.const 0)
+                      (f64.gt (local.get $z) (f64.const 0)))))
+      ;; LOG
+      (local.set $z (f64.mul (local.get $p) (local.get $y)))
+      (if (f64.gt (local.get $z) (f64.const 18)) (then
+        (return (f64.mul (call $exp (f64.neg (local.get $z))) (f64.neg (local.get $y))))))
+      (if (f64.lt (local.get $z) (f64.const -18)) (then (return (f64.neg (local.get $y)))))
+      (return (f64.div (f64.neg (local.get $y)) (f64.add (call $exp (local.get $z)) (f64.const 1)))))
+      ;; MODIFIED_HUBER
+      (local.set $z (f64.mul (local.get $p) (local.get $y)))
+      (if (f64.ge (local.get $z) (f64.const 1)) (then (return (f64.const 0))))
+      (if (f64.ge (local.get $z) (f64.const -1)) (then
+        (return (f64.mul (f64.mul (f64.const 2) (f64.sub (f64.const 1) (local.get $z))) (f64.neg (local.get $y))))))
+      (return (f64.mul (f64.const -4) (local.get $y))))
+      ;; SQUARED
+      (return (f64.sub (local.get $p) (local.get $y))))
+      ;; HUBER
+      (local.set $r (f64.sub (local.get $p) (local.get $y)))
+      (if (f64.le (f64.abs (local.get $r)) (local.get $c)) (then (return (local.get $r))))
+      (return (select (local.get $c) (f64.neg (local.get $c)) (f64.gt (local.get $r) (f64.const 0)))))
+      ;; EPSILON_INSENSITIVE
+      (if (f64.gt (f64.sub (local.get $y) (local.get $p)) (local.get $c)) (then (return (f64.const -1))))
+      (if (f64.gt (f64.sub (local.get $p) (local.get $y)) (local.get $c)) (then (return (f64.const 1))))
+      (return (f64.const 0)))
+    ;; SQUARED_EPSILON_INSENSITIVE
+    (local.set $z (f64.sub (local.get $y) (local.get $p)))
+    (if (f64.gt (local.get $z) (local.get $c)) (then
+      (return (f64.mul (f64.const -2) (f64.sub (local.get $z) (local.get $c))))))
+    (if (f64.lt (local.get $z) (f64.neg (local.get $c))) (then
+      (return (f64.mul (f64.const 2) (f64.sub (f64.neg (local.get $z)) (local.get $c))))))
+    (f64.const 0))
+
+  ;; Runs one pass over `count` rows. Row k visited is at position visit[k] (i32 array at $visit):
+  ;; its features at $rows + pos*d*8, its target at $ys + pos*8, its sample weight at $sws + pos*8.
+  ;; Weights (d f64) at $w; scalar state (f64 slots, see sgd_fast.ts) at $st:
+  ;; 0 intercept, 2 t, 3 wscale, 7 eta, 8 sumloss (added to).
+  ;; Returns -1, or the k of the first row holding NaN/Infinity (state then is not meaningful).
+  (func (export "epoch")
+    (param $rows i32) (param $ys i32) (param $sws i32) (param $visit i32) (param $count i32)
+    (param $d i32) (param $w i32) (param $st i32)
+    (param $lossCode i32) (param $lossParam f64) (param $l2 i32) (param $alpha f64)
+    (param $lr i32) (param $eta0 f64) (param $powerT f64) (param $optimalInit f64)
+    (param $fitIntercept i32) (param $interceptDecay f64) (param $weightPos f64) (param $weightNeg f64)
+    (param $trackLoss i32)
+    (result i32)
+    (local $k i32) (local $pos i32) (local $row i32) (local $j i32) (local $rowBytes i32) (local $pairBytes i32)
+    (local $acc0 v128) (local $acc1 v128) (local $stepv v128)
+    (local $dot f64) (local $p f64) (local $yi f64) (local $eta f64) (local $update f64) (local $dl f64)
+    (local $c f64) (local $wscale f64) (local $intercept f64) (local $t f64) (local $sumloss f64) (local $x f64)
+    (local.set $intercept (f64.load offset=0 (local.get $st)))
+    (local.set $t (f64.load offset=16 (local.get $st)))
+    (local.set $wscale (f64.load offset=24 (local.get $st)))
+    (local.set $eta (f64.load offset=56 (local.get $st)))
+    (local.set $sumloss (f64.load offset=64 (local.get $st)))
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $pairBytes (i32.and (local.get $rowBytes) (i32.const -16)))
+    (block $done
+      (loop $rowsLoop
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $pos (i32.load (i32.add (local.get $visit) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $row (i32.add (local.get $rows) (i32.mul (local.get $pos) (local.get $rowBytes))))
+        (local.set $yi (f64.load (i32.add (local.get $ys) (i32.shl (local.get $pos) (i32.const 3)))))
+
+        ;; dot = w . x summed left to right, as WeightVector.dot (and the JS epoch) do: the
+        ;; products come two at a time from f64x2.mul, the additions stay in order.
+        (local.set $dot (f64.const 0))
+        (local.set $j (i32.const 0))
+        (block $d4 (loop $l4
+          (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 32)) (local.get $pairBytes)))
+          (local.set $acc0 (f64x2.mul
+            (v128.load (i32.add (local.get $w) (local.get $j)))
+            (v128.load (i32.add (local.get $row) (local.get $j)))))
+          (local.set $acc1 (f64x2.mul
+            (v128.load offset=16 (i32.add (local.get $w) (local.get $j)))
+            (v128.load offset=16 (i32.add (local.get $row) (local.get $j)))))
+          (local.set $dot (f64.add (f64.add (f64.add (f64.add (local.get $dot)
+            (f64x2.extract_lane 0 (local.get $acc0))) (f64x2.extract_lane 1 (local.get $acc0)))
+            (f64x2.extract_lane 0 (local.get $acc1))) (f64x2.extract_lane 1 (local.get $acc1))))
+          (local.set $j (i32.add (local.get $j) (i32.const 32)))
+          (br $l4)))
+        (block $dt (loop $lt
+          (br_if $dt (i32.ge_u (local.get $j) (local.get $rowBytes)))
+          (local.set $dot (f64.add (local.get $dot) (f64.mul
+            (f64.load (i32.add (local.get $w) (local.get $j)))
+            (f64.load (i32.add (local.get $row) (local.get $j))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 8)))
+          (br $lt)))
+        (local.set $p (f64.add (f64.mul (local.get $dot) (local.get $wscale)) (local.get $intercept)))
+
+        ;; NaN/Infinity in the row makes p non-finite: report the row if it holds one.
+        (if (f64.ne (f64.sub (local.get $p) (local.get $p)) (f64.const 0)) (then
+          (local.set $j (i32.const 0))
+          (block $scanned (loop $scan
+            (br_if $scanned (i32.ge_u (local.get $j) (local.get $rowBytes)))
+            (local.set $x (f64.load (i32.add (local.get $row) (local.get $j))))
+            (if (f64.ne (f64.sub (local.get $x) (local.get $x)) (f64.const 0)) (then (return (local.get $k))))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $scan)))))
+
+        ;; learning rate: 2 optimal, 3 invscaling; constant/adaptive keep eta.
+        (if (i32.eq (local.get $lr) (i32.const 2)) (then
+          (local.set $eta (f64.div (f64.const 1)
+            (f64.mul (local.get $alpha) (f64.sub (f64.add (local.get $optimalInit) (local.get $t)) (f64.const 1))))))
+        (else (if (i32.eq (local.get $lr) (i32.const 3)) (then
+          (local.set $eta (f64.div (local.get $eta0) (call $pow (local.get $t) (local.get $powerT))))))))
+
+        (if (local.get $trackLoss) (then
+          (local.set $sumloss (f64.add (local.get $sumloss)
+            (call $loss (local.get $lossCode) (local.get $lossParam) (local.get $p) (local.get $yi))))))
+
+        (if (i32.eqz (local.get $lossCode))
+          (then (local.set $dl (select (f64.neg (local.get $yi)) (f64.const 0)
+                  (f64.le (f64.mul (local.get $p) (local.get $yi)) (local.get $lossParam)))))
+          (else (local.set $dl (call $dloss (local.get $lossCode) (local.get $lossParam) (local.get $p) (local.get $yi)))))
+        (if (f64.lt (local.get $dl) (f64.const -1e12)) (then (local.set $dl (f64.const -1e12)))
+          (else (if (f64.gt (local.get $dl) (f64.const 1e12)) (then (local.set $dl (f64.const 1e12))))))
+        (local.set $update (f64.mul (f64.neg (local.get $eta)) (local.get $dl)))
+        (local.set $update (f64.mul (local.get $update)
+          (f64.mul (select (local.get $weightPos) (local.get $weightNeg) (f64.gt (local.get $yi) (f64.const 0)))
+                   (f64.load (i32.add (local.get $sws) (i32.shl (local.get $pos) (i32.const 3)))))))
+
+        ;; L2: shrink through the scale; fold it into w when it gets tiny.
+        (if (local.get $l2) (then
+          (local.set $c (f64.sub (f64.const 1) (f64.mul (local.get $eta) (local.get $alpha))))
+          (local.set $wscale (f64.mul (local.get $wscale)
+            (select (local.get $c) (f64.const 0) (f64.gt (local.get $c) (f64.const 0)))))
+          (if (f64.lt (local.get $wscale) (f64.const 1e-9)) (then
+            (local.set $j (i32.const 0))
+            (block $sd (loop $sl
+              (br_if $sd (i32.ge_u (local.get $j) (local.get $rowBytes)))
+              (f64.store (i32.add (local.get $w) (local.get $j))
+                (f64.mul (f64.load (i32.add (local.get $w) (local.get $j))) (local.get $wscale)))
+              (local.set $j (i32.add (local.get $j) (i32.const 8)))
+              (br $sl)))
+            (local.set $wscale (f64.const 1))))))
+
+        (if (f64.ne (local.get $update) (f64.const 0)) (then
+          (local.set $c (f64.div (local.get $update) (local.get $wscale)))
+          (local.set $stepv (f64x2.splat (local.get $c)))
+          (local.set $j (i32.const 0))
+          (block $ud (loop $ul
+            (br_if $ud (i32.ge_u (local.get $j) (local.get $pairBytes)))
+            (v128.store (i32.add (local.get $w) (local.get $j))
+              (f64x2.add (v128.load (i32.add (local.get $w) (local.get $j)))
+                         (f64x2.mul (v128.load (i32.add (local.get $row) (local.get $j))) (local.get $stepv))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $ul)))
+          (if (i32.lt_u (local.get $j) (local.get $rowBytes)) (then
+            (f64.store (i32.add (local.get $w) (local.get $j))
+              (f64.add (f64.load (i32.add (local.get $w) (local.get $j)))
+                       (f64.mul (f64.load (i32.add (local.get $row) (local.get $j))) (local.get $c))))))
+          (if (local.get $fitIntercept) (then
+            (local.set $intercept (f64.add (local.get $intercept) (f64.mul (local.get $update) (local.get $interceptDecay))))))))
+
+        (local.set $t (f64.add (local.get $t) (f64.const 1)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $rowsLoop)))
+    (f64.store offset=0 (local.get $st) (local.get $intercept))
+    (f64.store offset=16 (local.get $st) (local.get $t))
+    (f64.store offset=24 (local.get $st) (local.get $wscale))
+    (f64.store offset=56 (local.get $st) (local.get $eta))
+    (f64.store offset=64 (local.get $st) (local.get $sumloss))
+    (i32.const -1))
+)
