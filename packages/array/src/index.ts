@@ -1,3 +1,13 @@
+/**
+ * @tessera/array — lazy chunked arrays (dask.array for Node): elementwise math with fusion,
+ * reductions, slicing, `mapBlocks`, random data and synthetic datasets, and the .npy / dataset
+ * directory / Arrow IPC sources and sinks. In-memory arrays (`DenseArray`, `Block`) live here too.
+ */
+import { registerKernels } from '@tessera/scheduler';
+import { kernels } from './kernels.js';
+
+registerKernels(new URL('./kernels.js', import.meta.url), kernels);
+
 export {
   type DType,
   type DTypeMap,
@@ -12,3 +22,36 @@ export {
   isBlock,
   DenseArray,
 } from './dense.js';
+export { type Chunks, type ChunksSpec, type AxisChunks, AUTO_BLOCK_BYTES, normalizeChunks, offsetsOf, shapeOfChunks, sameChunks } from './chunks.js';
+export { tokenize } from './tokenize.js';
+export { BroadcastError, ChunkError, BlockMismatchError } from './errors.js';
+export { FormatError, DatasetError, type Manifest } from '@tessera/io';
+export { NDArray, computeAll, buildGraph, type ArrayComputeOptions, type SourceDef } from './ndarray.js';
+export { type Operand, promote, broadcastShapes, where, clip, astype, binary, unary } from './elementwise.js';
+export { type Axis, type ReduceOptions } from './reductions.js';
+export { type AxisSlice, concatenate, rechunk } from './structure.js';
+export { mapBlocks, fusedTask, kernelTarget, type MapBlocksOptions } from './mapblocks.js';
+export {
+  fromNpy,
+  fromNpyDir,
+  toNpy,
+  toNpyDir,
+  fromArrow,
+  toArrow,
+  type NpyDataset,
+  type ArrowDataset,
+  type StoreOptions,
+  type ArrowStoreOptions,
+} from './formats.js';
+export {
+  random,
+  makeClassification,
+  makeRegression,
+  makeBlobs,
+  type RandomOptions,
+  type MakeClassificationOptions,
+  type MakeRegressionOptions,
+  type MakeBlobsOptions,
+} from './random.js';
+export { materialize, streamOf, type RowStream } from './kernels/stream.js';
+export { isInlineSpec, type SourceSpec, type ExprSpec, type ExprNode, type InputKind } from './kernels/spec.js';

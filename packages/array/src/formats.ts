@@ -1,0 +1,453 @@
+/**
+ * Graph sources and sinks over the formats of `@tessera/io`: .npy files, npy-chunks-v1 dataset
+ * directories and Arrow IPC files.
+ *
+ * Reads are source arrays: each block task (or the consumer it is fused into) reads its rows by
+ * offset straight into shared memory, with the path and offsets as literal arguments — no
+ * dependencies — so the scheduler's memory budget throttles them. Everything about the files is
+ * checked up front on the main thread (headers, shapes, dtypes, the manifest), so a bad chunk is
+ * reported before any work starts, naming the file.
+ *
+ * Stores write block by block in the workers, in parallel, into a temporary sibling of the target
+ * that is renamed into place only when every block is written; a failed or cancelled store
+ * removes it, leaving nothing under the final name.
+ */
+import { open, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Graph, compute as runCompute } from '@tessera/scheduler';
+import {
+  DatasetError,
+  FormatError,
+  MANIFEST_FILE,
+  arrowBatchLayout,
+  arrowFileFooter,
+  arrowFileHeader,
+  commitRename,
+  discard,
+  formatNpyHeader,
+  makeManifest,
+  parseManifest,
+  readArrowFileInfo,
+  readNpyHeader,
+  temporarySibling,
+  type ArrowField,
+  type Manifest,
+  type NpyHeader,
+} from '@tessera/io';
+import { itemSize, type DType } from './dense.js';
+import { normalizeChunks, type Chunks, type ChunksSpec } from './chunks.js';
+import { fmtShape } from './errors.js';
+import type { NpyFilePart, NpyParams } from './kernels/read-npy.js';
+import type { ArrowParams } from './kernels/read-arrow.js';
+import { NDArray, addTask, buildGraph, type ArrayComputeOptions, type SourceDef } from './ndarray.js';
+import { promote } from './elementwise.js';
+import { rechunk } from './structure.js';
+import { tokenize } from './tokenize.js';
+
+/** An array over a source, chunked as given. @internal */
+export function sourceArray<D extends DType>(def: SourceDef, chunks: Chunks): NDArray<D> {
+  const origin = def.shape.map(() => 0);
+  return new NDArray({ shape: def.shape, dtype: def.dtype as D, chunks, name: `${def.label}-${tokenize(def.token, origin, def.shape, chunks)}`, layer: { kind: 'source', def, origin } });
+}
+
+function npySource(files: NpyFilePart[], dtype: DType, shape: readonly number[], token: string): SourceDef {
+  return {
+    reader: 'npy',
+    kernel: 'array.read',
+    label: 'read-npy',
+    token,
+    dtype,
+    shape,
+    params: (r0: number, r1: number): NpyParams => ({ dtype, files: files.filter((f) => f.start < r1 && f.start + f.rows > r0) }),
+  };
+}
+
+function rowsCols(h: NpyHeader): [number, number] {
+  return [h.shape[0] ?? 1, h.shape.length >= 2 ? h.shape.slice(1).reduce((a, b) => a * b, 1) : 1];
+}
+
+/**
+ * A lazy array over one .npy file (1-D or 2-D, C order, little-endian float64/float32/int32/
+ * uint8). Blocks are row ranges read by offset; the default chunking is `'auto'` rows (~128 MiB
+ * blocks) and all columns.
+ *
+ * @example
+ * const X = await fromNpy('X.npy', { chunks: [500_000, -1] });
+ */
+export async function fromNpy(file: string, options: { chunks?: ChunksSpec | Chunks } = {}): Promise<NDArray> {
+  const path = resolve(file);
+  const header = await readNpyHeader(path);
+  if (header.shape.length < 1 || header.shape.length > 2) {
+    throw new FormatError({ file: path }, `arrays of shape (${header.shape.join(', ')}) are not supported; Tessera reads 1-D and 2-D .npy files.`);
+  }
+  const st = await stat(path);
+  const [rows, cols] = rowsCols(header);
+  const part: NpyFilePart = { path, index: 0, start: 0, rows, dataOffset: header.dataOffset, cols, shape: header.shape };
+  const token = tokenize('npy', path, st.size, st.mtimeMs, header.dtype, header.shape);
+  const def = npySource([part], header.dtype, header.shape, token);
+  const spec = options.chunks ?? (header.shape.length === 2 ? ['auto', -1] : 'auto');
+  return sourceArray(def, normalizeChunks(spec, header.shape, { dtype: header.dtype }));
+}
+
+/** What {@link fromNpyDir} returns. */
+export interface NpyDataset {
+  /** The features, one row block per chunk file. */
+  readonly X: NDArray;
+  /** The targets, when the directory has y files. */
+  readonly y?: NDArray;
+  /** The manifest (read, or derived from the files when the directory has none). */
+  readonly manifest: Manifest;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Opens a dataset directory (npy-chunks-v1: `manifest.json`, `X-00000.npy`…, `y-00000.npy`…).
+ * Without a manifest, the sorted `X-*.npy` / `y-*.npy` files are used. Every chunk file's header
+ * is checked against the manifest (shape, dtype, C order) and X against y (row counts), with
+ * errors naming the file and block.
+ *
+ * @example
+ * const { X, y, manifest } = await fromNpyDir('data/');
+ * X.shape; // [rows, cols]; X.chunks[0] = manifest.chunk_sizes
+ */
+export async function fromNpyDir(dir: string): Promise<NpyDataset> {
+  const root = resolve(dir);
+  let entries: string[];
+  try {
+    entries = await readdir(root);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DatasetError({ file: root }, code === 'ENOENT' ? 'dataset directory not found.' : code === 'ENOTDIR' ? 'not a directory.' : (error as Error).message, { cause: error });
+  }
+  let manifest: Manifest | undefined;
+  const manifestPath = join(root, MANIFEST_FILE);
+  if (entries.includes(MANIFEST_FILE)) manifest = parseManifest(await readFile(manifestPath, 'utf8'), manifestPath);
+  const xFiles = manifest ? [...manifest.x_files] : entries.filter((f) => /^X-.*\.npy$/.test(f)).sort();
+  const yFiles = manifest ? [...(manifest.y_files ?? [])] : entries.filter((f) => /^y-.*\.npy$/.test(f)).sort();
+  if (xFiles.length === 0) throw new DatasetError({ file: root }, `no ${MANIFEST_FILE} and no X-*.npy files: not a dataset directory.`);
+  if (yFiles.length && yFiles.length !== xFiles.length) {
+    throw new DatasetError({ file: root }, `${xFiles.length} X files but ${yFiles.length} y files; every X chunk needs its y chunk.`);
+  }
+  const readHeader = async (name: string, i: number): Promise<NpyHeader> => {
+    try {
+      return await readNpyHeader(join(root, name));
+    } catch (error) {
+      if (error instanceof FormatError) throw new DatasetError({ file: error.file, block: i }, error.message.slice(error.file.length + 2), { cause: error });
+      throw error;
+    }
+  };
+  const xh = await mapLimit(xFiles, 16, readHeader);
+  const yh = await mapLimit(yFiles, 16, readHeader);
+  const dtypeX = manifest?.dtype_X ?? xh[0]!.dtype;
+  const cols = manifest?.cols ?? (xh[0]!.shape.length === 2 ? xh[0]!.shape[1]! : 0);
+  const sizes: number[] = [];
+  const xParts: NpyFilePart[] = [];
+  let start = 0;
+  for (let i = 0; i < xh.length; i++) {
+    const h = xh[i]!;
+    const path = join(root, xFiles[i]!);
+    const where = { file: path, block: i };
+    if (h.shape.length !== 2) throw new DatasetError(where, `X chunks must be 2-D; this one has shape (${h.shape.join(', ')}).`);
+    if (h.dtype !== dtypeX) throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${manifest ? 'the manifest says dtype_X' : `X-chunk 0 is`} ${dtypeX}.`);
+    if (h.shape[1] !== cols) throw new DatasetError(where, `has ${h.shape[1]} columns but ${manifest ? 'the manifest says cols' : 'X-chunk 0 has'} ${cols}.`);
+    if (manifest && h.shape[0] !== manifest.chunk_sizes[i]) {
+      throw new DatasetError(where, `has ${h.shape[0]} rows but the manifest's chunk_sizes[${i}] is ${manifest.chunk_sizes[i]}.`);
+    }
+    sizes.push(h.shape[0]!);
+    xParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols, shape: h.shape });
+    start += h.shape[0]!;
+  }
+  const rows = start;
+  const dtypeY = yh.length ? (manifest?.dtype_y ?? yh[0]!.dtype) : undefined;
+  const yParts: NpyFilePart[] = [];
+  start = 0;
+  for (let i = 0; i < yh.length; i++) {
+    const h = yh[i]!;
+    const path = join(root, yFiles[i]!);
+    const where = { file: path, block: i };
+    if (h.shape.length !== 1) throw new DatasetError(where, `y chunks must be 1-D; this one has shape (${h.shape.join(', ')}).`);
+    if (h.dtype !== dtypeY) throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${manifest?.dtype_y ? 'the manifest says dtype_y' : 'y-chunk 0 is'} ${dtypeY}.`);
+    if (h.shape[0] !== sizes[i]) throw new DatasetError(where, `has ${h.shape[0]} rows but ${xFiles[i]} has ${sizes[i]}: X and y must have the same rows in every chunk.`);
+    yParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols: 1, shape: h.shape });
+    start += h.shape[0]!;
+  }
+  const stamps = await mapLimit([...xParts, ...yParts], 32, async (p) => {
+    const s = await stat(p.path);
+    return [p.path, s.size, s.mtimeMs] as const;
+  });
+  const token = tokenize('npy-dir', stamps);
+  const chunkRows = sizes.filter((s) => s > 0);
+  const X = sourceArray(npySource(xParts, dtypeX, [rows, cols], `${token}-X`), normalizeChunks([chunkRows.length ? chunkRows : [0], [cols]], [rows, cols]));
+  const y = yParts.length ? sourceArray(npySource(yParts, dtypeY!, [rows], `${token}-y`), normalizeChunks([chunkRows.length ? chunkRows : [0]], [rows])) : undefined;
+  const m = manifest ?? makeManifest({ chunkSizes: sizes, cols, dtypeX, dtypeY });
+  return y ? { X, y, manifest: m } : { X, manifest: m };
+}
+
+/** Options of the stores: scheduler options plus `overwrite`. */
+export interface StoreOptions extends ArrayComputeOptions {
+  /** Replace an existing file or directory (default: refuse). */
+  overwrite?: boolean;
+}
+
+/** Options of {@link toArrow}. */
+export interface ArrowStoreOptions extends StoreOptions {
+  /** Column names of X (default `x0`, `x1`…). */
+  columns?: readonly string[];
+  /** Name of the y column (default `'y'`). */
+  yName?: string;
+  /** A target column written after X's. */
+  y?: NDArray;
+}
+
+async function refuseExisting(path: string, overwrite: boolean | undefined): Promise<void> {
+  if (overwrite) return;
+  try {
+    await stat(path);
+  } catch {
+    return;
+  }
+  throw new Error(`${path} already exists; pass { overwrite: true } to replace it.`);
+}
+
+async function runStore(graph: Graph, keys: string[], temp: string, target: string, options: StoreOptions, finish: (results: Record<string, unknown>) => Promise<void>): Promise<void> {
+  const { overwrite, ...run } = options;
+  try {
+    const results = keys.length ? await runCompute(graph, keys, run) : {};
+    await finish(results);
+    await commitRename(temp, target, overwrite === true);
+  } catch (error) {
+    await discard(temp);
+    throw error;
+  }
+}
+
+async function createWithHeader(path: string, header: Uint8Array, totalBytes: number): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    await fh.write(header, 0, header.length, 0);
+    await fh.truncate(totalBytes);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes `x` (1-D or 2-D) to one .npy file. @internal (use `X.toNpy(file)` or {@link toNpy}) */
+export async function storeNpy(x: NDArray, file: string, options: StoreOptions = {}): Promise<void> {
+  if (x.ndim < 1 || x.ndim > 2) throw new RangeError(`toNpy: only 1-D and 2-D arrays; got shape ${fmtShape(x.shape)}.`);
+  const target = resolve(file);
+  await refuseExisting(target, options.overwrite);
+  const temp = temporarySibling(target);
+  const header = formatNpyHeader(x.dtype, x.shape);
+  const rowBytes = (x.ndim === 2 ? x.shape[1]! : 1) * itemSize(x.dtype);
+  await createWithHeader(temp, header, header.length + x.shape[0]! * rowBytes);
+  const graph = buildGraph([x]);
+  const keys: string[] = [];
+  const tok = tokenize('store-npy', x.name, temp);
+  for (let i = 0; i < x.numBlocks[0]!; i++) {
+    const key = `store-npy-${tok}[${i}]`;
+    const parts = x.ndim === 2 ? Array.from({ length: x.numBlocks[1]! }, (_, j) => x.blockArg(i, j)) : [x.blockArg(i)];
+    addTask(graph, key, 'array.writeNpy', [temp, header.length + x.blockOffsets[0]![i]! * rowBytes, x.dtype, parts]);
+    keys.push(key);
+  }
+  await runStore(graph, keys, temp, target, options, async () => undefined);
+}
+
+/**
+ * Writes an array to one .npy file, block by block in parallel, into a temporary file renamed
+ * into place at the end.
+ *
+ * @example
+ * await toNpy('pred.npy', predictions);
+ */
+export function toNpy(file: string, x: NDArray, options?: StoreOptions): Promise<void> {
+  return storeNpy(x, file, options);
+}
+
+function alignY(X: NDArray, y: NDArray | undefined, what: string): NDArray | undefined {
+  if (!y) return undefined;
+  if (y.ndim !== 1) throw new RangeError(`${what}: y must be 1-D; got shape ${fmtShape(y.shape)}.`);
+  if (y.shape[0] !== X.shape[0]) throw new RangeError(`${what}: X has ${X.shape[0]} rows but y has ${y.shape[0]}.`);
+  return y.chunks[0]!.join() === X.chunks[0]!.join() ? y : rechunk(y, [X.chunks[0]!]);
+}
+
+/** Writes X (and y) as an npy-chunks-v1 directory. @internal (use {@link toNpyDir}) */
+export async function storeNpyDir(dir: string, data: { X: NDArray; y?: NDArray }, options: StoreOptions = {}): Promise<Manifest> {
+  const { X } = data;
+  if (X.ndim !== 2) throw new RangeError(`toNpyDir: X must be 2-D; got shape ${fmtShape(X.shape)}.`);
+  const y = alignY(X, data.y, 'toNpyDir');
+  const target = resolve(dir);
+  await refuseExisting(target, options.overwrite);
+  const temp = temporarySibling(target);
+  await mkdir(temp, { recursive: false });
+  const graph = buildGraph(y ? [X, y] : [X]);
+  const keys: string[] = [];
+  const sizes = [...X.chunks[0]!];
+  const manifest = makeManifest({ chunkSizes: sizes, cols: X.shape[1]!, dtypeX: X.dtype, dtypeY: y?.dtype });
+  const tok = tokenize('store-npy-dir', X.name, y?.name ?? null, temp);
+  try {
+    await mapLimit(sizes, 16, async (rows, i) => {
+      const xh = formatNpyHeader(X.dtype, [rows, X.shape[1]!]);
+      await createWithHeader(join(temp, manifest.x_files[i]!), xh, xh.length + rows * X.shape[1]! * itemSize(X.dtype));
+      const xk = `store-X-${tok}[${i}]`;
+      addTask(graph, xk, 'array.writeNpy', [join(temp, manifest.x_files[i]!), xh.length, X.dtype, Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j))]);
+      keys.push(xk);
+      if (y) {
+        const yh = formatNpyHeader(y.dtype, [rows]);
+        await createWithHeader(join(temp, manifest.y_files![i]!), yh, yh.length + rows * itemSize(y.dtype));
+        const yk = `store-y-${tok}[${i}]`;
+        addTask(graph, yk, 'array.writeNpy', [join(temp, manifest.y_files![i]!), yh.length, y.dtype, [y.blockArg(i)]]);
+        keys.push(yk);
+      }
+    });
+  } catch (error) {
+    await discard(temp);
+    throw error;
+  }
+  await runStore(graph, keys, temp, target, options, async () => {
+    await writeFile(join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 1) + '\n');
+  });
+  return manifest;
+}
+
+/**
+ * Writes X (and optionally y) to a dataset directory: `X-00000.npy`… (one per row block of X),
+ * `y-00000.npy`…, `manifest.json` — in parallel, into a temporary directory renamed into place.
+ *
+ * @example
+ * const { X, y } = makeClassification({ nSamples: 1e6, nFeatures: 20, chunks: 100_000 });
+ * await toNpyDir('data/', { X, y });
+ */
+export function toNpyDir(dir: string, data: { X: NDArray; y?: NDArray }, options?: StoreOptions): Promise<Manifest> {
+  return storeNpyDir(dir, data, options);
+}
+
+/** Writes X (and y) to an Arrow IPC file. @internal (use {@link toArrow}) */
+export async function storeArrow(file: string, data: { X: NDArray; y?: NDArray }, options: ArrowStoreOptions = {}): Promise<void> {
+  const X = data.X.ndim === 1 ? data.X.rechunk([data.X.chunks[0]!]) : data.X;
+  if (X.ndim > 2) throw new RangeError(`toArrow: only 1-D and 2-D arrays; got shape ${fmtShape(X.shape)}.`);
+  const y = alignY(X, data.y, 'toArrow');
+  const cols = X.ndim === 2 ? X.shape[1]! : 1;
+  const names = options.columns ?? Array.from({ length: cols }, (_, j) => (X.ndim === 1 ? 'x' : `x${j}`));
+  if (names.length !== cols) throw new RangeError(`toArrow: ${names.length} column names for ${cols} columns.`);
+  const fields: ArrowField[] = names.map((name) => ({ name, dtype: X.dtype }));
+  if (y) fields.push({ name: options.yName ?? 'y', dtype: y.dtype });
+  const seen = new Set<string>();
+  for (const f of fields) {
+    if (seen.has(f.name)) throw new RangeError(`toArrow: duplicate column name '${f.name}'.`);
+    seen.add(f.name);
+  }
+  const target = resolve(file);
+  await refuseExisting(target, options.overwrite);
+  const temp = temporarySibling(target);
+  const header = await arrowFileHeader(fields);
+  const layouts = new Map<number, number>();
+  const plan: { offset: number; size: number }[] = [];
+  let at = header.length;
+  for (const rows of X.chunks[0]!) {
+    let size = layouts.get(rows);
+    if (size === undefined) {
+      const l = await arrowBatchLayout(fields, rows);
+      size = l.metadata.length + l.bodyLength;
+      layouts.set(rows, size);
+    }
+    plan.push({ offset: at, size });
+    at += size;
+  }
+  await createWithHeader(temp, header, at);
+  const graph = buildGraph(y ? [X, y] : [X]);
+  const keys: string[] = [];
+  const tok = tokenize('store-arrow', X.name, y?.name ?? null, temp, fields);
+  for (let i = 0; i < X.numBlocks[0]!; i++) {
+    const parts = X.ndim === 2 ? Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j)) : [X.blockArg(i)];
+    if (y) parts.push(y.blockArg(i));
+    const key = `store-arrow-${tok}[${i}]`;
+    addTask(graph, key, 'array.writeArrow', [temp, plan[i]!.offset, fields, plan[i]!.size, parts]);
+    keys.push(key);
+  }
+  await runStore(graph, keys, temp, target, options, async (results) => {
+    const batches = keys.map((k) => results[k] as { offset: number; metaLength: number; bodyLength: number });
+    const footer = await arrowFileFooter(fields, batches);
+    const fh = await open(temp, 'r+');
+    try {
+      await fh.write(footer, 0, footer.length, at);
+    } finally {
+      await fh.close();
+    }
+  });
+}
+
+/**
+ * Writes X (and optionally y as a named column) to an Arrow IPC file: one record batch per row
+ * block, written in parallel at precomputed offsets, renamed into place when complete. The file
+ * carries its schema message after the leading magic, as the format requires.
+ *
+ * @example
+ * await toArrow('data.arrow', { X, y }, { yName: 'label' });
+ */
+export function toArrow(file: string, data: { X: NDArray; y?: NDArray }, options?: ArrowStoreOptions): Promise<void> {
+  return storeArrow(file, data, options);
+}
+
+/** What {@link fromArrow} returns. */
+export interface ArrowDataset {
+  readonly X: NDArray;
+  readonly y?: NDArray;
+  /** Column names of X, in order. */
+  readonly columns: readonly string[];
+}
+
+/**
+ * Opens an Arrow IPC file: each record batch is a row block; the numeric columns (or `columns`)
+ * form X, and the column named by `y` becomes y. Columns of different numeric types promote (as
+ * in elementwise ops); nulls read as NaN in float columns.
+ *
+ * @example
+ * const { X, y } = await fromArrow('data.arrow', { y: 'label' });
+ */
+export async function fromArrow(file: string, options: { y?: string; columns?: readonly string[] } = {}): Promise<ArrowDataset> {
+  const path = resolve(file);
+  const info = await readArrowFileInfo(path);
+  const byName = new Map(info.columns.map((c, i) => [c.name, i] as const));
+  const pick = (name: string, role: string) => {
+    const i = byName.get(name);
+    if (i === undefined) throw new FormatError({ file: path }, `no column '${name}' for ${role} (columns: ${info.columns.map((c) => c.name).join(', ')}).`);
+    const c = info.columns[i]!;
+    if (!c.dtype) throw new FormatError({ file: path }, `column '${name}' has type ${c.type}, which Tessera does not read (Float64, Float32, Int32, Uint8).`);
+    return { index: i, name, dtype: c.dtype };
+  };
+  if (options.y !== undefined) pick(options.y, 'y');
+  const xNames = options.columns ?? info.columns.filter((c) => c.name !== options.y).map((c) => c.name);
+  if (xNames.length === 0) throw new FormatError({ file: path }, 'no columns left for X.');
+  const xCols = xNames.map((n) => pick(n, 'X'));
+  const st = await stat(path);
+  const batches = info.batches.map((batch, index, all) => ({ index, start: all.slice(0, index).reduce((a, b) => a + b.rows, 0), batch }));
+  const rowChunks = info.batches.map((b) => b.rows).filter((r) => r > 0);
+  const rows = info.rows;
+  const def = (columns: typeof xCols, shape: number[], dtype: DType, role: string): SourceDef => ({
+    reader: 'arrow',
+    kernel: 'array.read',
+    label: 'read-arrow',
+    token: tokenize('arrow', path, st.size, st.mtimeMs, columns, role),
+    dtype,
+    shape,
+    params: (r0: number, r1: number): ArrowParams => ({ path, columns, batches: batches.filter((b) => b.start < r1 && b.start + b.batch.rows > r0) }),
+  });
+  const xDtype = promote(xCols.map((c) => c.dtype));
+  const X = sourceArray(def(xCols, [rows, xCols.length], xDtype, 'X'), normalizeChunks([rowChunks.length ? rowChunks : [0], [xCols.length]], [rows, xCols.length]));
+  if (options.y === undefined) return { X, columns: xNames };
+  const yc = pick(options.y, 'y');
+  const y = sourceArray(def([yc], [rows], yc.dtype, 'y'), normalizeChunks([rowChunks.length ? rowChunks : [0]], [rows]));
+  return { X, y, columns: xNames };
+}

@@ -1,0 +1,238 @@
+/**
+ * Blocks as row streams. A consumer kernel (a reduction, a writer, a fused expression) asks a
+ * block argument for its rows a tile at a time; a plain block hands out views, a source reads
+ * or generates just that tile into a reused buffer, an expression evaluates the tile from its
+ * inputs' tiles. So `(X - mean) / std` summed over rows reads each file tile once, keeps it in
+ * cache, and never allocates the block. `materialize` is the same thing into one new block,
+ * allocated over shared memory (a source read goes straight into the block's bytes).
+ */
+import { closeSync, openSync } from 'node:fs';
+import { allocate, isBlock, sizeOf, TYPED_ARRAYS, type Block, type DType, type TypedArray } from '../dense.js';
+import { compileExpr } from './codegen.js';
+import { isExprSpec, isSourceSpec, type ExprSpec, type SourceSpec } from './spec.js';
+
+/** Open files and other resources a reader keeps for the life of one stream. */
+export interface ReaderContext {
+  /** A read-only descriptor for `path`, opened once per stream. */
+  fd(path: string): number;
+  /** Per-stream scratch state for a reader. */
+  readonly state: Map<string, unknown>;
+}
+
+/**
+ * Writes rows `[r0, r1)` × columns `[c0, c1)` of a source into `out` at element `outOffset`,
+ * in C order.
+ */
+export type Reader = (p: any, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number, ctx: ReaderContext) => void;
+
+const readers = new Map<string, Reader>();
+
+/** Registers a source reader under a name (`'npy'`, `'random'`…). Done by the kernel modules. */
+export function registerReader(name: string, reader: Reader): void {
+  readers.set(name, reader);
+}
+
+function readerOf(name: string): Reader {
+  const r = readers.get(name);
+  if (!r) throw new TypeError(`No source reader '${name}' (known: ${[...readers.keys()].join(', ')}).`);
+  return r;
+}
+
+/** A block's rows, tile by tile. */
+export interface RowStream {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** Rows (first axis; 1 for a 0-d block). */
+  readonly rows: number;
+  /** Elements per row (product of the other axes; 1 for 1-D). */
+  readonly cols: number;
+  /**
+   * Rows `[a, b)` in C order: a view valid until the next call, or — given `into` — written into
+   * `into` (which is returned).
+   */
+  read(a: number, b: number, into?: TypedArray): TypedArray;
+  /** Releases files and buffers. */
+  close(): void;
+}
+
+/** Target bytes of one tile: big enough to amortize a read call, small enough to stay in cache. */
+export const TILE_BYTES = 1 << 20;
+
+/** Rows per tile for a stream. */
+export function tileRows(s: { cols: number }): number {
+  return Math.max(1, Math.floor(TILE_BYTES / (8 * Math.max(1, s.cols))));
+}
+
+function rowsCols(shape: readonly number[]): [number, number] {
+  if (shape.length === 0) return [1, 1];
+  let cols = 1;
+  for (let a = 1; a < shape.length; a++) cols *= shape[a]!;
+  return [shape[0]!, cols];
+}
+
+class BlockStream implements RowStream {
+  readonly rows: number;
+  readonly cols: number;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  constructor(readonly block: Block) {
+    this.dtype = block.dtype;
+    this.shape = block.shape;
+    [this.rows, this.cols] = rowsCols(block.shape);
+  }
+  read(a: number, b: number, into?: TypedArray): TypedArray {
+    const view = this.block.data.subarray(a * this.cols, b * this.cols);
+    if (!into) return view;
+    into.set(view as never);
+    return into;
+  }
+  close(): void {}
+}
+
+class Context implements ReaderContext {
+  readonly #fds = new Map<string, number>();
+  readonly state = new Map<string, unknown>();
+  fd(path: string): number {
+    let fd = this.#fds.get(path);
+    if (fd === undefined) {
+      fd = openSync(path, 'r');
+      this.#fds.set(path, fd);
+    }
+    return fd;
+  }
+  close(): void {
+    for (const fd of this.#fds.values()) closeSync(fd);
+    this.#fds.clear();
+    this.state.clear();
+  }
+}
+
+class SourceStream implements RowStream {
+  readonly rows: number;
+  readonly cols: number;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly #reader: Reader;
+  readonly #ctx: Context;
+  #staging: TypedArray | undefined;
+  constructor(readonly spec: SourceSpec) {
+    this.dtype = spec.dtype;
+    this.shape = spec.shape;
+    [this.rows, this.cols] = rowsCols(spec.shape);
+    this.#reader = readerOf(spec.$src);
+    this.#ctx = new Context();
+  }
+  read(a: number, b: number, into?: TypedArray): TypedArray {
+    const n = (b - a) * this.cols;
+    let out = into;
+    if (!out) {
+      if (!this.#staging || this.#staging.length < n) this.#staging = new TYPED_ARRAYS[this.dtype](n);
+      out = this.#staging.subarray(0, n);
+    }
+    const s = this.spec;
+    this.#reader(s.p, s.r0 + a, s.r0 + b, s.c0, s.c1, out, 0, this.#ctx);
+    return out;
+  }
+  close(): void {
+    this.#ctx.close();
+  }
+}
+
+class ExprStream implements RowStream {
+  readonly rows: number;
+  readonly cols: number;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly #inputs: (RowStream | TypedArray)[];
+  readonly #fn;
+  #staging: TypedArray | undefined;
+  readonly #views: TypedArray[];
+  constructor(readonly spec: ExprSpec) {
+    this.dtype = spec.dtype;
+    this.shape = spec.shape;
+    [this.rows, this.cols] = rowsCols(spec.shape);
+    const dtypes: DType[] = [];
+    this.#inputs = spec.ins.map((arg, i) => {
+      const kind = spec.kinds[i];
+      if (kind === 'full' || kind === 'row') {
+        const s = streamOf(arg);
+        dtypes.push(s.dtype);
+        return s;
+      }
+      const b = materialize(arg);
+      dtypes.push(b.dtype);
+      return b.data;
+    });
+    this.#views = new Array(this.#inputs.length);
+    this.#fn = compileExpr(spec.$expr, spec.kinds, dtypes, spec.dtype);
+  }
+  read(a: number, b: number, into?: TypedArray): TypedArray {
+    const n = (b - a) * this.cols;
+    let out = into;
+    if (!out) {
+      if (!this.#staging || this.#staging.length < n) this.#staging = new TYPED_ARRAYS[this.dtype](n);
+      out = this.#staging.subarray(0, n);
+    }
+    for (let i = 0; i < this.#inputs.length; i++) {
+      const inp = this.#inputs[i]!;
+      this.#views[i] = ArrayBuffer.isView(inp) ? inp : inp.read(a, b);
+    }
+    this.#fn(out, this.#views, this.spec.params, b - a, this.cols);
+    return out;
+  }
+  close(): void {
+    for (const inp of this.#inputs) if (!ArrayBuffer.isView(inp)) inp.close();
+  }
+}
+
+/** A row stream over a block argument: a Block, a SourceSpec or an ExprSpec. */
+export function streamOf(arg: unknown): RowStream {
+  if (isSourceSpec(arg)) return new SourceStream(arg);
+  if (isExprSpec(arg)) return new ExprStream(arg);
+  if (isBlock(arg)) return new BlockStream(arg);
+  throw new TypeError(`Expected a block ({ dtype, shape, data }) or an inline block spec; got ${describe(arg)}.`);
+}
+
+/**
+ * A block argument as a Block: returned as is when it already is one; read, generated or
+ * evaluated into a new shared-memory block when it is an inline spec.
+ */
+export function materialize(arg: unknown): Block {
+  if (isBlock(arg)) return arg;
+  if (!isSourceSpec(arg) && !isExprSpec(arg)) throw new TypeError(`Expected a block ({ dtype, shape, data }) or an inline block spec; got ${describe(arg)}.`);
+  const n = sizeOf(arg.shape);
+  const data = allocate(arg.dtype, n);
+  if (n > 0) {
+    if (isSourceSpec(arg)) {
+      const ctx = new Context();
+      try {
+        readerOf(arg.$src)(arg.p, arg.r0, arg.r1, arg.c0, arg.c1, data, 0, ctx);
+      } finally {
+        ctx.close();
+      }
+    } else {
+      const s = new ExprStream(arg);
+      try {
+        const t = tileRows(s);
+        for (let a = 0; a < s.rows; a += t) {
+          const b = Math.min(s.rows, a + t);
+          s.read(a, b, data.subarray(a * s.cols, b * s.cols));
+        }
+      } finally {
+        s.close();
+      }
+    }
+  }
+  return { dtype: arg.dtype, shape: arg.shape, data };
+}
+
+/** Resolves inline specs among a kernel's arguments (top level and inside plain arrays). */
+export function materializeArgs(args: readonly unknown[]): unknown[] {
+  return args.map((a) => (isSourceSpec(a) || isExprSpec(a) ? materialize(a) : Array.isArray(a) && a.some((x) => isSourceSpec(x) || isExprSpec(x)) ? a.map((x) => (isSourceSpec(x) || isExprSpec(x) ? materialize(x) : x)) : a));
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  return (v as object).constructor?.name ?? 'object';
+}
