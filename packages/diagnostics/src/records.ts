@@ -95,6 +95,10 @@ function isRecordSource(s: ProfileSource): s is RecordSource {
 /**
  * Merges what several sources recorded into one {@link ProfileData}: tasks and samples in time
  * order, runs by id (a run seen by two profilers appears once, the finished record winning).
+ *
+ * @example
+ * const data = collect([prof, res]);
+ * data.tasks.length === prof.records.length; // true
  */
 export function collect(sources: ProfileSource | readonly ProfileSource[]): ProfileData {
   const list = Array.isArray(sources) ? (sources as readonly ProfileSource[]) : [sources as ProfileSource];

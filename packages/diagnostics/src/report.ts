@@ -54,6 +54,9 @@ function hash(s: string): number {
  * A colour per kernel, stable across reports: a kernel's colour follows from its name (a hash
  * into the palette), moving to the next free colour only when two kernels of the same report
  * collide. Reports with up to 10 kernels use 10 clearly different hues.
+ *
+ * @example
+ * kernelColors(['array.add', 'io.read']).get('array.add'); // '#…', the same in every report
  */
 export function kernelColors(kernels: Iterable<string>): Map<string, string> {
   const out = new Map<string, string>();

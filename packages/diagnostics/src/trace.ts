@@ -217,7 +217,12 @@ export async function loadTrace(file: string): Promise<ProfileData> {
   return parseTrace(parseJSONFile(file, await readTextFile(file)), file);
 }
 
-/** {@link loadTrace} for JSON already parsed (or JSON text); `where` names the input in errors. */
+/**
+ * {@link loadTrace} for JSON already parsed (or JSON text); `where` names the input in errors.
+ *
+ * @example
+ * const data = parseTrace(await response.json(), 'uploaded trace');
+ */
 export function parseTrace(json: unknown, where = 'trace'): ProfileData {
   const obj = typeof json === 'string' ? parseJSONFile(where, json) : json;
   const fail = (msg: string): never => {

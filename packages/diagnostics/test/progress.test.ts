@@ -53,10 +53,11 @@ describe('ProgressBar', () => {
     const err = recorder('err', log, true);
     const out = recorder('out', log, true);
     const originalWrite = out.write;
-    const { graph, tasks } = pipelineGraph(10, 20, 4);
+    // At least 16 x 10 ms of work on 2 threads: the run is still going when the program prints.
+    const { graph, tasks } = pipelineGraph(16, 20, 4);
     await diagnose([new ProgressBar({ stream: err, outputs: [out] })], async () => {
       const run = threads.run(graph, ['total']);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 10));
       out.write('partial ');
       out.write('line\n');
       return run;
