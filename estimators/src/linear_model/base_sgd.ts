@@ -41,7 +41,7 @@ import {
   options,
   validateParams,
 } from '../validation.js';
-import { LEARNING_RATE, type LossName, PENALTY, lossSpec, plainSGD } from './sgd_fast.js';
+import { LEARNING_RATE, type LossName, PENALTY, lossSpec, plainSGD, throwIfNonFinite } from './sgd_fast.js';
 
 /** Largest seed drawn for the shuffling generator (numpy's int32 max, as scikit-learn draws). */
 const MAX_INT = 2 ** 31 - 1;
@@ -141,7 +141,7 @@ function validationSplit(
   fraction: number,
   rng: Random,
   strata: Float64Array | null,
-  sampleWeight: Float64Array,
+  sampleWeight: Float64Array | null,
 ): Uint8Array {
   const mask = new Uint8Array(n);
   const nVal = Math.ceil(fraction * n);
@@ -181,34 +181,43 @@ function validationSplit(
     });
   }
   let anyWeight = false;
-  for (let i = 0; i < n; i++) if (mask[i] && sampleWeight[i]! > 0) anyWeight = true;
+  for (let i = 0; i < n; i++) if (mask[i] && (sampleWeight === null || sampleWeight[i]! > 0)) anyWeight = true;
   if (!anyWeight) {
     throw new InvalidInputError(`${caller}: the sample weights for the validation set are all zero, consider using a different randomState.`);
   }
   return mask;
 }
 
-/** decision = X · coef[c] + intercept[c] for every row and class; [n] when k = 1, else [n, k] (row-major). */
+/**
+ * decision = X · coef[c] + intercept[c] for every row and class; [n] when k = 1, else [n, k]
+ * (row-major), over shared memory. NaN/Infinity in a row shows up as a non-finite sum, which is
+ * then traced to its column (so clean data needs no separate pass).
+ */
 export function linearDecision(m: Matrix, coef: Float64Array, intercept: Float64Array, k: number): Float64Array {
   const { data: X, nSamples: n, nFeatures: d } = m;
   const out = allocate('float64', n * k);
-  if (k === 1) {
-    const b = intercept[0]!;
+  const d4 = d & ~3;
+  for (let c = 0; c < k; c++) {
+    const w = c * d;
+    const b = intercept[c]!;
     for (let i = 0; i < n; i++) {
       const off = i * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += X[off + j]! * coef[j]!;
-      out[i] = s + b;
-    }
-    return out;
-  }
-  for (let i = 0; i < n; i++) {
-    const off = i * d;
-    for (let c = 0; c < k; c++) {
-      const w = c * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += X[off + j]! * coef[w + j]!;
-      out[i * k + c] = s + intercept[c]!;
+      // Four partial sums: independent additions pipeline (the order differs from BLAS's anyway).
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let j = 0;
+      for (; j < d4; j += 4) {
+        s0 += X[off + j]! * coef[w + j]!;
+        s1 += X[off + j + 1]! * coef[w + j + 1]!;
+        s2 += X[off + j + 2]! * coef[w + j + 2]!;
+        s3 += X[off + j + 3]! * coef[w + j + 3]!;
+      }
+      for (; j < d; j++) s0 += X[off + j]! * coef[w + j]!;
+      const s = s0 + s1 + (s2 + s3);
+      if (s - s !== 0) throwIfNonFinite(X, off, d, i);
+      out[i * k + c] = s + b;
     }
   }
   return out;
@@ -253,7 +262,7 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
     cfg: SGDConfig,
     m: Matrix,
     y: Float64Array,
-    sampleWeight: Float64Array,
+    sampleWeight: Float64Array | null,
     weights: Float64Array,
     intercept: number,
     averageWeights: Float64Array | null,
@@ -304,7 +313,7 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
   }
 
   /** Validation rows for early stopping (null without it). */
-  protected splitForEarlyStopping(n: number, rng: Random, strata: Float64Array | null, sampleWeight: Float64Array): Uint8Array | null {
+  protected splitForEarlyStopping(n: number, rng: Random, strata: Float64Array | null, sampleWeight: Float64Array | null): Uint8Array | null {
     const self = this as unknown as SGDCommonParams;
     if (!self.earlyStopping) return null;
     return validationSplit(this.estimatorName, n, self.validationFraction, rng, strata, sampleWeight);
@@ -445,9 +454,10 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     } else {
       cfg = this.sgdConfig();
     }
-    const m = checkArray(X, { caller: name });
+    // NaN/Infinity in X is caught by the kernel as it reads each row (no separate pass).
+    const m = checkArray(X, { caller: name, skipFiniteCheck: true });
     if (!firstCall) checkFeatureCount(name, this.fitted.nFeaturesIn_, m.nFeatures);
-    const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
+    const yv = checkVector(y, m.nSamples, { caller: name, name: 'y', skipFiniteCheck: true });
     let classes: Float64Array;
     if (opts.classes === undefined || opts.classes === null) {
       if (firstCall) throw new InvalidInputError(`${name}: classes must be passed on the first call to partialFit.`);
@@ -459,7 +469,7 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
       }
       classes = given;
     }
-    const sw = checkSampleWeight(opts.sampleWeight, m.nSamples, name);
+    const sw = optionalSampleWeight(opts.sampleWeight, m.nSamples, name);
     this.trainClassifier(cfg, m, yv, classes, sw, 1, firstCall ? null : this.fitted, null, null);
     return this;
   }
@@ -469,10 +479,11 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     const name = this.estimatorName;
     const cfg = this.validate(false);
     const self = this as unknown as SGDCommonParams;
-    const m = checkArray(X, { caller: name });
+    // Without early stopping every row goes through the kernel, which catches NaN/Infinity.
+    const m = checkArray(X, { caller: name, skipFiniteCheck: !self.earlyStopping });
     const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
     const classes = uniqueSorted(yv);
-    const sw = checkSampleWeight(opts.sampleWeight, m.nSamples, name);
+    const sw = optionalSampleWeight(opts.sampleWeight, m.nSamples, name);
     let coefInit = opts.coefInit === undefined ? null : parseInit(name, opts.coefInit, 'coefInit');
     let interceptInit = opts.interceptInit === undefined ? null : parseInit(name, opts.interceptInit, 'interceptInit');
     if (self.warmStart && this.learned !== undefined) {
@@ -495,7 +506,7 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     m: Matrix,
     y: Float64Array,
     classes: Float64Array,
-    sampleWeight: Float64Array,
+    sampleWeight: Float64Array | null,
     maxIter: number,
     prev: SGDClassifierState | null,
     coefInit: Float64Array | null,
@@ -504,7 +515,7 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     const name = this.estimatorName;
     const nClasses = classes.length;
     if (nClasses < 2) throw new InvalidInputError(`${name}: the number of classes has to be greater than one; got ${nClasses} class.`);
-    const classWeight = computeClassWeight(name, (this as unknown as Params)['classWeight'], classes, y);
+    const classWeight = computeClassWeight(name, (this as unknown as Params)['classWeight'], classes, y, nClasses === 2);
     const d = m.nFeatures;
     const n = m.nSamples;
     const k = nClasses > 2 ? nClasses : 1;
@@ -517,9 +528,21 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     const ownIntercept = average > 0 ? work.stdIntercept! : work.intercept;
 
     const binaryProblem = (i: number, seed: number, mask: Uint8Array | null, weightPos: number, weightNeg: number) => {
-      const yi = new Float64Array(n);
+      // ±1 targets in a reused buffer (a fresh 8n-byte array per call costs more in page faults than the fill).
+      const yi = scratch(n);
       const pos = classes[i]!;
-      for (let r = 0; r < n; r++) yi[r] = y[r] === pos ? 1 : -1;
+      if (nClasses === 2) {
+        // Binary: the labels were not checked yet (computeClassWeight skipped it); do it here.
+        const neg = classes[0]!;
+        for (let r = 0; r < n; r++) {
+          const v = y[r]!;
+          if (v === pos) yi[r] = 1;
+          else if (v === neg) yi[r] = -1;
+          else throw unknownLabel(name, v, r, classes);
+        }
+      } else {
+        for (let r = 0; r < n; r++) yi[r] = y[r] === pos ? 1 : -1;
+      }
       const row = k === 1 ? 0 : i;
       const w = ownCoef.subarray(row * d, (row + 1) * d);
       const aw = average > 0 ? work.avg!.subarray(row * d, (row + 1) * d) : null;
@@ -590,7 +613,7 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
    */
   decisionFunction(X: MatrixLike): DenseArray<'float64'> {
     const s = this.fitted;
-    const m = checkArray(X, { caller: this.estimatorName });
+    const m = checkArray(X, { caller: this.estimatorName, skipFiniteCheck: true });
     checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
     const k = s.intercept_.data.length;
     const out = linearDecision(m, s.coef_.data, s.intercept_.data, k);
@@ -641,13 +664,39 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** scikit-learn's compute_class_weight: ones, a user dict, or 'balanced' (n / (k · count)). */
-export function computeClassWeight(caller: string, classWeight: unknown, classes: Float64Array, y: Float64Array): Float64Array {
-  const known = new Set(classes);
-  for (let i = 0; i < y.length; i++) {
-    if (!known.has(y[i]!)) {
-      throw new InvalidInputError(`${caller}: y contains label ${y[i]} (row ${i}) which is not among classes [${[...classes].join(', ')}].`);
+/** Validated sample weights, or null for none (the kernel then uses 1 without an array). */
+function optionalSampleWeight(sampleWeight: VectorLike | undefined, n: number, caller: string): Float64Array | null {
+  return sampleWeight === undefined || sampleWeight === null ? null : checkSampleWeight(sampleWeight, n, caller);
+}
+
+function unknownLabel(caller: string, v: number, row: number, classes: Float64Array): InvalidInputError {
+  return new InvalidInputError(`${caller}: y contains label ${v} (row ${row}) which is not among classes [${[...classes].join(', ')}].`);
+}
+
+let scratchBuffer = new Float64Array(0);
+/** A reusable Float64Array of length n (contents undefined); valid until the next call. */
+function scratch(n: number): Float64Array {
+  if (scratchBuffer.length < n) scratchBuffer = new Float64Array(n);
+  return scratchBuffer.subarray(0, n);
+}
+
+/**
+ * scikit-learn's compute_class_weight: ones, a user dict, or 'balanced' (n / (k · count)).
+ * Throws when y holds a label outside `classes` (unless `skipLabelCheck`, for callers that check).
+ */
+export function computeClassWeight(caller: string, classWeight: unknown, classes: Float64Array, y: Float64Array, skipLabelCheck = false): Float64Array {
+  // classes are sorted: a binary search per label.
+  const k = classes.length;
+  for (let i = 0; !skipLabelCheck && i < y.length; i++) {
+    const v = y[i]!;
+    let lo = 0;
+    let hi = k - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (classes[mid]! < v) lo = mid + 1;
+      else hi = mid;
     }
+    if (classes[lo] !== v) throw unknownLabel(caller, v, i, classes);
   }
   const weight = new Float64Array(classes.length).fill(1);
   if (classWeight === null || classWeight === undefined) return weight;
@@ -675,7 +724,7 @@ export function computeClassWeight(caller: string, classWeight: unknown, classes
 }
 
 /** Early stopping's score for a binary problem: weighted accuracy of sign(w·x + b) on the validation rows. */
-function validationAccuracy(m: Matrix, yi: Float64Array, sw: Float64Array, mask: Uint8Array) {
+function validationAccuracy(m: Matrix, yi: Float64Array, sw: Float64Array | null, mask: Uint8Array) {
   return (w: Float64Array, wscale: number, b: number): number => {
     const { data: X, nSamples: n, nFeatures: d } = m;
     let hit = 0;
@@ -685,15 +734,16 @@ function validationAccuracy(m: Matrix, yi: Float64Array, sw: Float64Array, mask:
       let s = 0;
       for (let j = 0; j < d; j++) s += X[i * d + j]! * w[j]!;
       const pred = s * wscale + b > 0 ? 1 : -1;
-      if (pred === yi[i]) hit += sw[i]!;
-      total += sw[i]!;
+      const wi = sw === null ? 1 : sw[i]!;
+      if (pred === yi[i]) hit += wi;
+      total += wi;
     }
     return hit / total;
   };
 }
 
 /** Early stopping's score for a regression: weighted R² on the validation rows. */
-function validationR2(m: Matrix, y: Float64Array, sw: Float64Array, mask: Uint8Array) {
+function validationR2(m: Matrix, y: Float64Array, sw: Float64Array | null, mask: Uint8Array) {
   let nv = 0;
   for (let i = 0; i < mask.length; i++) nv += mask[i]!;
   const yv = new Float64Array(nv);
@@ -702,7 +752,7 @@ function validationR2(m: Matrix, y: Float64Array, sw: Float64Array, mask: Uint8A
   for (let i = 0, r = 0; i < mask.length; i++) {
     if (mask[i]) {
       yv[r] = y[i]!;
-      wv[r] = sw[i]!;
+      wv[r] = sw === null ? 1 : sw[i]!;
       rows[r++] = i;
     }
   }
@@ -725,10 +775,10 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
     const name = this.estimatorName;
     const firstCall = this.learned === undefined;
     const cfg = firstCall ? this.validate(true) : this.sgdConfig();
-    const m = checkArray(X, { caller: name });
+    const m = checkArray(X, { caller: name, skipFiniteCheck: true });
     if (!firstCall) checkFeatureCount(name, this.fitted.nFeaturesIn_, m.nFeatures);
     const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
-    const sw = checkSampleWeight(sampleWeight, m.nSamples, name);
+    const sw = optionalSampleWeight(sampleWeight, m.nSamples, name);
     this.trainRegressor(cfg, m, yv, sw, 1, firstCall ? null : this.fitted, null, null, firstCall ? 1 : this.fitted.t_);
     return this;
   }
@@ -737,9 +787,9 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
     const name = this.estimatorName;
     const cfg = this.validate(false);
     const self = this as unknown as SGDCommonParams;
-    const m = checkArray(X, { caller: name });
+    const m = checkArray(X, { caller: name, skipFiniteCheck: !self.earlyStopping });
     const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
-    const sw = checkSampleWeight(opts.sampleWeight, m.nSamples, name);
+    const sw = optionalSampleWeight(opts.sampleWeight, m.nSamples, name);
     const coefInit = opts.coefInit === undefined ? null : parseInit(name, opts.coefInit, 'coefInit');
     const interceptInit = opts.interceptInit === undefined ? null : parseInit(name, opts.interceptInit, 'interceptInit');
     if (coefInit !== null && coefInit.length !== m.nFeatures) throw new InvalidInputError(`${name}: coefInit has ${coefInit.length} values; expected ${m.nFeatures}.`);
@@ -755,7 +805,7 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
     cfg: SGDConfig,
     m: Matrix,
     y: Float64Array,
-    sw: Float64Array,
+    sw: Float64Array | null,
     maxIter: number,
     prev: SGDState | null,
     coefInit: Float64Array | null,
@@ -803,7 +853,7 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
   /** Predictions X · coef_ + intercept_ (float64 DenseArray [n], over shared memory). */
   predict(X: MatrixLike): DenseArray<'float64'> {
     const s = this.fitted;
-    const m = checkArray(X, { caller: this.estimatorName });
+    const m = checkArray(X, { caller: this.estimatorName, skipFiniteCheck: true });
     checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
     return new DenseArray(linearDecision(m, s.coef_.data, s.intercept_.data, 1), [m.nSamples]);
   }

@@ -322,13 +322,10 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     a.validationMask === null &&
     (backend === 'wasm' || n * d >= WASM_MIN_VALUES) &&
     wasmAvailable();
-  let order: Int32Array;
-  if (rng === null) {
-    order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-  } else {
-    order = new Int32Array(0); // drawn per epoch
-  }
+  // Visit order for the JS epoch: identity, or drawn per epoch when shuffling (the WebAssembly
+  // epoch streams rows in place without shuffling and needs none).
+  let order: Int32Array = new Int32Array(rng === null && !useWasm ? n : 0);
+  if (rng === null && !useWasm) for (let i = 0; i < n; i++) order[i] = i;
   let shuffled: BucketShuffle | undefined;
 
   const ep: EpochArgs = {
@@ -378,7 +375,8 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     if (a.verbose > 0) console.log(`-- Epoch ${epoch + 1}`);
     if (rng !== null) {
       shuffled = bucketShuffle(n, rowsPerBucket(d), rng, shuffled);
-      ep.order = shuffled.order;
+      order = shuffled.order;
+      ep.order = order;
     }
     st[S_SUMLOSS] = 0;
     if (useWasm) {
