@@ -57,10 +57,10 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
   const times = new Float64Array(tasks.length * 2);
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i]!;
-    const start = now();
-    times[2 * i] = start;
     try {
+      // Importing a kernel module (first use on this thread) is not the task's time.
       const fn = await loadKernel(modules[task.m]!, task.v === 0 ? 'table' : 'export', task.k);
+      times[2 * i] = now();
       const args = task.r.length === 0 ? task.a : (resolve(task.a, task.r, inputs, local) as unknown[]);
       let result = fn(...args);
       if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
@@ -69,6 +69,7 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
       local[i] = result;
     } catch (error) {
       times[2 * i + 1] = now();
+      if (times[2 * i] === 0) times[2 * i] = times[2 * i + 1]!;
       return { results: [], bytes: [], times, thread: threadId, failed: { index: i, error } };
     }
     times[2 * i + 1] = now();
