@@ -143,6 +143,8 @@ export interface BucketShuffle {
   readonly slot: Int32Array;
   /** visit[k]: the slot visited k-th, so order[k] is the row stored at slot visit[k]. */
   readonly visit: Int32Array;
+  /** Bucket b holds slots [bucketStart[b], bucketStart[b + 1]) and is visited at those k. */
+  readonly bucketStart: Int32Array;
 }
 
 /** Rows per bucket so that one bucket of float64 rows is about 256 KiB (fits in L2 cache). */
@@ -183,5 +185,5 @@ export function bucketShuffle(n: number, perBucket: number, rng: Random, reuse?:
   // order[k] = ascending[visit[k]]; `order` currently holds `ascending`, so go through a copy.
   const ascending = order.slice();
   for (let k = 0; k < n; k++) order[k] = ascending[visit[k]!]!;
-  return { order, slot, visit };
+  return { order, slot, visit, bucketStart: start };
 }

@@ -223,4 +223,15 @@
     (f64.store offset=56 (local.get $st) (local.get $eta))
     (f64.store offset=64 (local.get $st) (local.get $sumloss))
     (i32.const -1))
+;; Reads [$at, $at + $bytes) front to back (a multiple of 16 bytes) so that the rows there
+  ;; are in cache before they are visited in random order; returns a sum so the reads stay.
+  (func (export "touch") (param $at i32) (param $bytes i32) (result f64)
+    (local $acc v128) (local $end i32)
+    (local.set $end (i32.add (local.get $at) (local.get $bytes)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+      (local.set $acc (f64x2.add (local.get $acc) (v128.load (local.get $at))))
+      (local.set $at (i32.add (local.get $at) (i32.const 64)))
+      (br $l)))
+    (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
 )

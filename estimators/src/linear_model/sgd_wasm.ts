@@ -55,6 +55,7 @@ type EpochFn = (
 interface Kernel {
   readonly memory: WasmMemory;
   readonly epoch: EpochFn;
+  readonly touch: (at: number, bytes: number) => number;
 }
 
 let kernel: Kernel | null | undefined;
@@ -68,8 +69,8 @@ function getKernel(): Kernel | null {
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     if (WA === undefined) throw new Error('no WebAssembly');
     const instance = new WA.Instance(new WA.Module(bytes), { m: { exp: Math.exp, log: Math.log, pow: Math.pow } });
-    const ex = instance.exports as unknown as { memory: WasmMemory; epoch: EpochFn };
-    kernel = { memory: ex.memory, epoch: ex.epoch };
+    const ex = instance.exports as unknown as { memory: WasmMemory; epoch: EpochFn; touch: (at: number, bytes: number) => number };
+    kernel = { memory: ex.memory, epoch: ex.epoch, touch: ex.touch };
   } catch {
     kernel = null;
   }
@@ -137,8 +138,8 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShu
   const I = new Int32Array(buf);
   F.set(st.subarray(0, 9), ST / 8);
   F.set(a.w, W / 8);
-  const call = (visitCount: number): number =>
-    k.epoch(ROWS, YS, SWS, VIS, visitCount, d, W, ST, a.lossCode, a.lossParam, a.l2 ? 1 : 0, a.alpha, a.lr, a.eta0, a.powerT, a.optimalInit, a.fitIntercept ? 1 : 0, a.interceptDecay, a.weightPos, a.weightNeg, a.trackLoss ? 1 : 0);
+  const call = (visitCount: number, visitAt = VIS): number =>
+    k.epoch(ROWS, YS, SWS, visitAt, visitCount, d, W, ST, a.lossCode, a.lossParam, a.l2 ? 1 : 0, a.alpha, a.lr, a.eta0, a.powerT, a.optimalInit, a.fitIntercept ? 1 : 0, a.interceptDecay, a.weightPos, a.weightNeg, a.trackLoss ? 1 : 0);
 
   let bad = -1;
   if (shuffle === null) {
@@ -166,8 +167,17 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShu
       F[sws0 + s] = sw === null ? 1 : sw[i]!;
     }
     I.set(shuffle.visit, VIS / 4);
-    const r = call(n);
-    if (r >= 0) bad = shuffle.order[r]!;
+    // Bucket by bucket: pull the bucket's rows into cache with one sequential read, then visit
+    // them in their random order.
+    const starts = shuffle.bucketStart;
+    for (let b = 0; b + 1 < starts.length && bad < 0; b++) {
+      const lo = starts[b]!;
+      const cnt = starts[b + 1]! - lo;
+      if (cnt === 0) continue;
+      k.touch(ROWS + lo * d * 8, cnt * d * 8);
+      const r = call(cnt, VIS + lo * 4);
+      if (r >= 0) bad = shuffle.order[lo + r]!;
+    }
   }
   a.w.set(F.subarray(W / 8, W / 8 + d));
   st.set(F.subarray(ST / 8, ST / 8 + 9));

@@ -1,0 +1,162 @@
+/**
+ * Workload `sgd`: one partialFit epoch of SGDClassifier (hinge, l2, optimal — the defaults) over
+ * one in-memory 500k × 20 float64 block, then decisionFunction and predict over it; Tessera
+ * against scikit-learn's partial_fit / decision_function / predict on the same data, alternating
+ * run by run in the same harness run.
+ *
+ * Two settings are measured: `shuffle: true` (the default of both libraries, seeded) and
+ * `shuffle: false`. Without shuffling both run exactly the same computation, so the workload
+ * also checks that Tessera's coefficients equal scikit-learn's (to 1e-9 relative) at this size.
+ * Tessera runs with its default backend (WebAssembly SIMD epochs for blocks this size) and with
+ * the plain JavaScript epoch, for reference.
+ *
+ * The block is generated deterministically (our seeded generator) and written once as X.npy /
+ * y.npy under the harness's cache directory for the Python side.
+ *
+ * Options: --rows N (500000) --cols C (20) --no-python --no-js.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DenseArray, allocate } from '@tessera/array';
+import { Random, SGDClassifier, accuracyScore, setSGDBackend, type SGDBackend } from '@tessera/estimators';
+import { median, peakRssMB, type BenchContext, type BenchRecord, type Workload } from '../harness.js';
+
+interface Block {
+  X: DenseArray<'float64'>;
+  y: DenseArray<'float64'>;
+}
+
+/** A linearly separable-with-noise problem: X ~ N(0, 1), y = [X·w + N(0, 1) > 0] (accuracy ≈ 0.77). */
+function makeBlock(rows: number, cols: number): Block {
+  const rng = new Random(20241121);
+  const gauss = (): number => {
+    const u = 1 - rng.random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.random());
+  };
+  const w = Array.from({ length: cols }, (_, j) => (j % 2 === 0 ? 1 : -1) / (1 + j / 2));
+  const X = allocate('float64', rows * cols);
+  const y = allocate('float64', rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = gauss();
+      X[i * cols + j] = v;
+      s += v * w[j]!;
+    }
+    y[i] = s + gauss() > 0 ? 1 : 0;
+  }
+  return { X: new DenseArray(X, [rows, cols]), y: new DenseArray(y, [rows]) };
+}
+
+/** Minimal .npy (format 1.0) writer for a C-order float64 array. */
+function writeNpy(path: string, data: Float64Array, shape: readonly number[]): void {
+  const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shapeStr}, }`;
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  header += ' '.repeat(pad === 64 ? 0 : pad) + '\n';
+  const pre = Buffer.alloc(10);
+  pre.write('\x93NUMPY', 0, 'latin1');
+  pre[6] = 1;
+  pre[7] = 0;
+  pre.writeUInt16LE(header.length, 8);
+  const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  writeFileSync(path, Buffer.concat([pre, Buffer.from(header, 'latin1'), body]));
+}
+
+interface Measured {
+  seconds: { partialFit: number; decisionFunction: number; predict: number; total: number };
+  coef: Float64Array;
+  intercept: number;
+  accuracy: number;
+}
+
+function measureTessera(block: Block, shuffle: boolean): Measured {
+  const clf = new SGDClassifier({ shuffle, randomState: 0 });
+  const t0 = performance.now();
+  clf.partialFit(block.X, block.y, { classes: [0, 1] });
+  const t1 = performance.now();
+  clf.decisionFunction(block.X);
+  const t2 = performance.now();
+  const pred = clf.predict(block.X);
+  const t3 = performance.now();
+  const s = { partialFit: (t1 - t0) / 1000, decisionFunction: (t2 - t1) / 1000, predict: (t3 - t2) / 1000, total: 0 };
+  s.total = s.partialFit + s.decisionFunction + s.predict;
+  return { seconds: s, coef: clf.coef_.data.slice(), intercept: clf.intercept_.data[0]!, accuracy: accuracyScore(block.y, pred) };
+}
+
+function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1e-12, Math.abs(b[i]!)));
+  return worst;
+}
+
+export const sgd: Workload = {
+  name: 'sgd',
+  description: 'one SGDClassifier partialFit epoch (hinge, l2, optimal) + decisionFunction + predict on a 500k×20 block vs scikit-learn',
+  async run(ctx: BenchContext): Promise<BenchRecord[]> {
+    const rows = Number(ctx.options['rows'] ?? 500_000);
+    const cols = Number(ctx.options['cols'] ?? 20);
+    const t0 = performance.now();
+    const block = makeBlock(rows, cols);
+    const dir = join(ctx.tmpDir, `sgd-${rows}x${cols}`);
+    if (!existsSync(join(dir, 'y.npy'))) {
+      mkdirSync(dir, { recursive: true });
+      writeNpy(join(dir, 'X.npy'), block.X.data, block.X.shape);
+      writeNpy(join(dir, 'y.npy'), block.y.data, block.y.shape);
+    }
+    ctx.log(`sgd: ${rows} × ${cols} block ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+
+    const backends: SGDBackend[] = ctx.options['no-js'] === true ? ['auto'] : ['auto', 'js'];
+    const records: BenchRecord[] = [];
+    const epochs = new Map<string, number[]>();
+    const note = (key: string, s: number) => epochs.set(key, [...(epochs.get(key) ?? []), s]);
+    for (const shuffle of [true, false]) {
+      const params = { rows, cols, loss: 'hinge', penalty: 'l2', learningRate: 'optimal', shuffle };
+      // Warm up the JIT (and, for WebAssembly, grow the module's memory once).
+      for (const b of backends) {
+        const prev = setSGDBackend(b);
+        measureTessera(block, shuffle);
+        setSGDBackend(prev);
+      }
+      for (let r = 0; r < ctx.runs; r++) {
+        let reference: Measured | undefined;
+        for (const b of backends) {
+          const prev = setSGDBackend(b);
+          const m = measureTessera(block, shuffle);
+          setSGDBackend(prev);
+          reference ??= m;
+          const variant = b === 'auto' ? 'default (wasm)' : 'js epoch';
+          note(`tessera ${variant} shuffle=${shuffle}`, m.seconds.partialFit);
+          records.push({ workload: 'sgd', engine: 'tessera', variant, params, seconds: m.seconds, peakRssMB: peakRssMB(), threads: 1, accuracy: m.accuracy, intercept: m.intercept });
+          ctx.log(`sgd tessera ${variant} shuffle=${shuffle}: epoch ${(m.seconds.partialFit * 1e3).toFixed(1)} ms, decision ${(m.seconds.decisionFunction * 1e3).toFixed(1)} ms, predict ${(m.seconds.predict * 1e3).toFixed(1)} ms, accuracy ${m.accuracy.toFixed(4)}`);
+        }
+        if (ctx.options['no-python'] === true) continue;
+        const py = await ctx.runPython('sgd.py', [dir, shuffle ? 'shuffle' : 'no-shuffle']);
+        if ('skipped' in py) {
+          ctx.log(`sgd scikit-learn: skipped — ${py.skipped}`);
+          continue;
+        }
+        for (const rec of py) {
+          const coef = rec['coef'] as number[];
+          if (!shuffle && reference !== undefined) {
+            // Same data, same order: the coefficients must agree.
+            const diff = Math.max(maxRelDiff(reference.coef, coef), maxRelDiff([reference.intercept], [rec['intercept'] as number]));
+            if (diff > 1e-9) throw new Error(`sgd: Tessera's coefficients differ from scikit-learn's by ${diff.toExponential(2)} (relative) without shuffling`);
+            rec['maxRelDiffVsTessera'] = diff;
+          }
+          delete rec['coef'];
+          note(`scikit-learn shuffle=${shuffle}`, rec.seconds['partialFit']!);
+          records.push({ ...rec, params });
+          ctx.log(`sgd scikit-learn shuffle=${shuffle}: epoch ${(rec.seconds['partialFit']! * 1e3).toFixed(1)} ms, decision ${(rec.seconds['decisionFunction']! * 1e3).toFixed(1)} ms, predict ${(rec.seconds['predict']! * 1e3).toFixed(1)} ms, accuracy ${(rec['accuracy'] as number).toFixed(4)}`);
+        }
+      }
+      const sk = median(epochs.get(`scikit-learn shuffle=${shuffle}`) ?? []);
+      for (const b of backends) {
+        const variant = b === 'auto' ? 'default (wasm)' : 'js epoch';
+        const ts = median(epochs.get(`tessera ${variant} shuffle=${shuffle}`) ?? []);
+        ctx.log(`sgd shuffle=${shuffle}: partialFit epoch, median — tessera ${variant} ${(ts * 1e3).toFixed(1)} ms vs scikit-learn ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}`);
+      }
+    }
+    return records;
+  },
+};
