@@ -1,5 +1,6 @@
 /** Every benchmark workload, by name. Add one line per workload file. */
 import type { Workload } from '../harness.js';
 import { scheduler } from './scheduler.js';
+import { reductions } from './reductions.js';
 
-export const workloads: readonly Workload[] = [scheduler];
+export const workloads: readonly Workload[] = [scheduler, reductions];

@@ -48,6 +48,7 @@ export {
   makeClassification,
   makeRegression,
   makeBlobs,
+  fromArray,
   type RandomOptions,
   type MakeClassificationOptions,
   type MakeRegressionOptions,

@@ -8,7 +8,7 @@ import { reduceCombine, reduceFinal, reducePartial } from './kernels/reduce.js';
 import { materialize, registerReader } from './kernels/stream.js';
 import { readNpySource } from './kernels/read-npy.js';
 import { readArrowSource } from './kernels/read-arrow.js';
-import { readBlobsX, readBlobsY, readClassificationX, readClassificationY, readRandom, readRegressionY } from './kernels/generate.js';
+import { readBlobsX, readBlobsY, readClassificationX, readClassificationY, readMemory, readRandom, readRegressionY } from './kernels/generate.js';
 import { writeArrowRows, writeNpyRows } from './kernels/write.js';
 
 registerReader('npy', readNpySource);
@@ -19,6 +19,7 @@ registerReader('classification-y', readClassificationY);
 registerReader('regression-y', readRegressionY);
 registerReader('blobs-X', readBlobsX);
 registerReader('blobs-y', readBlobsY);
+registerReader('memory', readMemory);
 
 export const kernels = {
   /** A block of a file source (npy, Arrow), read straight into shared memory. */

@@ -4,7 +4,7 @@
  * so values do not depend on the chunking or the number of threads, and 100M rows never sit in
  * memory.
  */
-import { DenseArray, type DType } from './dense.js';
+import { DenseArray, dtypeOf, isBlock, type Block, type DType, type TypedArray } from './dense.js';
 import { normalizeChunks, type Chunks, type ChunksSpec } from './chunks.js';
 import type { ClassificationParams, BlobsParams, RandomParams, RegressionYParams } from './kernels/generate.js';
 import { fillUniform, seedKey } from './kernels/philox.js';
@@ -332,4 +332,32 @@ export function makeBlobs(options: MakeBlobsOptions = {}): { X: NDArray; y: NDAr
   const X = sourceArray({ reader: 'blobs-X', kernel: 'array.generate', label: 'blobs-X', token, dtype: 'float64', shape, params: () => p }, chunks);
   const y = sourceArray<'int32'>({ reader: 'blobs-y', kernel: 'array.generate', label: 'blobs-y', token, dtype: 'int32', shape: [nSamples], params: () => p }, [chunks[0]!]);
   return { X, y, centers: new DenseArray(Float64Array.from(centers.flat()), [nCenters, nFeatures]) };
+}
+
+/**
+ * A lazy array over in-memory data (dask's `from_array`): each block task carries its rows.
+ *
+ * @example
+ * const A = fromArray(DenseArray.from([[1, 2], [3, 4], [5, 6]]), { chunks: [2, -1] });
+ */
+export function fromArray(data: DenseArray | Block | TypedArray | readonly number[] | readonly (readonly number[])[], options: { chunks?: ChunksSpec | Chunks } = {}): NDArray {
+  let b: Block;
+  if (data instanceof DenseArray || isBlock(data)) b = data as Block;
+  else if (ArrayBuffer.isView(data)) {
+    const dt = dtypeOf(data as ArrayBufferView);
+    if (!dt) throw new TypeError(`fromArray: unsupported typed array ${(data as object).constructor.name}.`);
+    b = { dtype: dt, shape: [(data as TypedArray).length], data: data as TypedArray };
+  } else b = DenseArray.from(data as number[]).toBlock();
+  if (b.shape.length < 1 || b.shape.length > 2) throw new RangeError(`fromArray: only 1-D and 2-D arrays; got shape [${b.shape.join(', ')}].`);
+  const cols = b.shape.length === 2 ? b.shape[1]! : 1;
+  const def: SourceDef = {
+    reader: 'memory',
+    kernel: 'array.generate',
+    label: 'array',
+    token: tokenize('array', b.data, b.shape),
+    dtype: b.dtype,
+    shape: b.shape,
+    params: (r0: number, r1: number) => ({ start: r0, cols, data: b.data.slice(r0 * cols, r1 * cols) }),
+  };
+  return sourceArray(def, defaultChunks(b.shape, options.chunks, b.dtype));
 }

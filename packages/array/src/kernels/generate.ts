@@ -180,3 +180,20 @@ export function readBlobsY(p: BlobsParams, r0: number, r1: number, _c0: number, 
   const perm = permutation(ctx, p.nSamples, p.key, p.streams.perm);
   for (let r = r0; r < r1; r++) out[outOffset + r - r0] = clusterOf(perm(r), p.nSamples, p.nCenters);
 }
+
+export interface MemoryParams {
+  /** Source row of `data[0]`. */
+  readonly start: number;
+  /** Elements per row of the source. */
+  readonly cols: number;
+  readonly data: TypedArray;
+}
+
+/** The `memory` reader: rows of an in-memory array shipped with the task. */
+export function readMemory(p: MemoryParams, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number): void {
+  const w = c1 - c0;
+  for (let r = r0; r < r1; r++) {
+    const src = (r - p.start) * p.cols + c0;
+    out.set(p.data.subarray(src, src + w) as never, outOffset + (r - r0) * w);
+  }
+}

@@ -52,8 +52,8 @@ export function reducePartial(arg: unknown, op: ReduceOp): Partial {
       if (byRow) rowReduce(op, tile, b - a, cols, a, acc);
       else colReduce(op, tile, b - a, cols, a, acc);
     }
-    if (op.axis === null && k !== 1) return foldAll(op, acc, k, cols);
-    if (op.axis === null || (op.axis === 0 && s.shape.length < 2)) return acc;
+    // Over everything: fold the per-column partials into one (arg-reductions: into flat indices).
+    if (op.axis === null && (k !== 1 || op.kind === 'argmin' || op.kind === 'argmax')) return foldAll(op, acc, k, cols);
     return acc;
   } finally {
     s.close();
