@@ -1,0 +1,283 @@
+/**
+ * The estimator conformance suite (after scikit-learn's `estimator_checks`): one function,
+ * {@link checkEstimator}, that registers the contract's tests for one estimator. To cover a new
+ * estimator, add an {@link EstimatorSpec} to the list in conformance.test.ts.
+ */
+import { expect, it } from 'vitest';
+import { DenseArray } from '@tessera/array';
+import {
+  type BaseEstimator,
+  type EstimatorClass,
+  InvalidInputError,
+  NotFittedError,
+  ParameterRangeError,
+  ParameterTypeError,
+  Random,
+  estimatorFromJSON,
+  estimatorFromSnapshot,
+  invalidValuesFor,
+} from '../src/index.js';
+
+/** Anything with the methods the suite calls; each is optional and used when present. */
+export type AnyEstimator = BaseEstimator & {
+  fit(X: unknown, y?: unknown, options?: unknown): unknown;
+  partialFit?(X: unknown, y?: unknown, options?: unknown): unknown;
+  predict?(X: unknown): DenseArray;
+  decisionFunction?(X: unknown): DenseArray;
+  predictProba?(X: unknown): DenseArray;
+  transform?(X: unknown): DenseArray;
+};
+
+/** How to exercise one estimator. */
+export interface EstimatorSpec {
+  /** Shown in test names. */
+  readonly name: string;
+  readonly cls: EstimatorClass;
+  /** Options for a fast, deterministic instance (e.g. small maxIter, randomState). */
+  readonly options?: Record<string, unknown>;
+  /** 'classifier' fits (X, y) with labels, 'regressor' (X, y) with reals, 'transformer' X alone. */
+  readonly kind: 'classifier' | 'regressor' | 'transformer';
+  /** Extra options for the first partialFit (e.g. { classes }). */
+  readonly firstPartialFit?: Record<string, unknown>;
+  /** Output methods to compare across round trips (default: all the estimator has). */
+  readonly outputs?: readonly ('predict' | 'decisionFunction' | 'predictProba' | 'transform')[];
+  /** Whether randomState drives its results (adds the determinism check). */
+  readonly random?: boolean;
+  /** Parameters to leave out of the generated invalid-value checks (with the reason). */
+  readonly skipInvalid?: Readonly<Record<string, string>>;
+}
+
+/** A deterministic small dataset: 3 classes, 6 features. */
+export function dataset(n = 90, d = 6, seed = 1): { X: DenseArray; y: number[]; yReg: number[] } {
+  const rng = new Random(seed);
+  const rows: number[][] = [];
+  const y: number[] = [];
+  const yReg: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    const row = Array.from({ length: d }, (_, j) => rng.random() * 2 - 1 + (j === c ? 2 : 0));
+    rows.push(row);
+    y.push(c);
+    yReg.push(row.reduce((s, v, j) => s + v * (j + 1), 0.5) + (rng.random() - 0.5) * 0.1);
+  }
+  return { X: DenseArray.from(rows), y, yReg };
+}
+
+function targets(spec: EstimatorSpec, data: ReturnType<typeof dataset>): number[] | undefined {
+  return spec.kind === 'classifier' ? data.y : spec.kind === 'regressor' ? data.yReg : undefined;
+}
+
+function make(spec: EstimatorSpec, extra: Record<string, unknown> = {}): AnyEstimator {
+  return new (spec.cls as unknown as new (o: Record<string, unknown>) => AnyEstimator)({ ...spec.options, ...extra });
+}
+
+function fit(spec: EstimatorSpec, est: AnyEstimator, X: unknown, y: number[] | undefined): void {
+  if (spec.kind === 'transformer') est.fit(X);
+  else est.fit(X, y);
+}
+
+function partialFit(spec: EstimatorSpec, est: AnyEstimator, X: unknown, y: number[] | undefined, first: boolean): void {
+  const opts = first ? (spec.firstPartialFit ?? {}) : {};
+  if (spec.kind === 'transformer') est.partialFit!(X);
+  else if (Object.keys(opts).length > 0) est.partialFit!(X, y, opts);
+  else est.partialFit!(X, y);
+}
+
+type Output = 'predict' | 'decisionFunction' | 'predictProba' | 'transform';
+
+function outputNames(spec: EstimatorSpec, est: AnyEstimator): readonly Output[] {
+  return spec.outputs ?? (['predict', 'decisionFunction', 'predictProba', 'transform'] as const).filter((m) => typeof est[m] === 'function');
+}
+
+function outputsOf(spec: EstimatorSpec, est: AnyEstimator, X: unknown): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const m of outputNames(spec, est)) out[m] = Array.from(est[m]!(X).data as ArrayLike<number>);
+  return out;
+}
+
+function rowsOf(X: DenseArray, a: number, b: number): DenseArray {
+  const d = X.shape[1]!;
+  return new DenseArray((X.data as Float64Array).slice(a * d, b * d), [b - a, d]);
+}
+
+/** Exact equality that treats NaN as equal and distinguishes -0 (what a JSON round trip must keep). */
+function sameState(a: unknown, b: unknown): boolean {
+  return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
+}
+
+function normalize(v: unknown): unknown {
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v;
+  if (v === null || typeof v !== 'object') return v;
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>, normalize);
+  if (Array.isArray(v)) return v.map(normalize);
+  if ('data' in (v as object) && 'shape' in (v as object)) {
+    const blk = v as { shape: readonly number[]; data: ArrayLike<number> };
+    return { shape: [...blk.shape], data: Array.from(blk.data, normalize) };
+  }
+  return Object.fromEntries(Object.entries(v as object).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, x]) => [k, normalize(x)]));
+}
+
+/** Registers the conformance tests for one estimator (call inside a describe block). */
+export function checkEstimator(spec: EstimatorSpec): void {
+  const data = dataset();
+  const y = targets(spec, data);
+  const cls = spec.cls;
+
+  it('stores the hyperparameters unchanged, with scikit-learn-style defaults', () => {
+    const est = new (cls as unknown as new () => AnyEstimator)();
+    expect(est.getParams(false)).toEqual({ ...cls.defaults });
+    const first = Object.keys(cls.defaults)[0];
+    if (first !== undefined) {
+      const weird = { [first]: 'not validated yet' };
+      expect((new (cls as unknown as new (o: object) => AnyEstimator)(weird).getParams(false) as Record<string, unknown>)[first]).toBe('not validated yet');
+    }
+    expect(() => new (cls as unknown as new (o: object) => AnyEstimator)({ notAParam: 1 })).toThrow(TypeError);
+  });
+
+  it('round-trips getParams / setParams and clones unfitted', () => {
+    const est = make(spec);
+    const params = est.getParams();
+    const other = new (cls as unknown as new () => AnyEstimator)().setParams(params);
+    expect(other.getParams()).toEqual(params);
+    expect(() => est.setParams({ notAParam: 1 })).toThrow(TypeError);
+    fit(spec, est, data.X, y);
+    const c = est.clone();
+    expect(c).not.toBe(est);
+    expect(c.constructor).toBe(est.constructor);
+    expect(c.getParams()).toEqual(est.getParams());
+    expect(c.isFitted()).toBe(false);
+  });
+
+  it('throws NotFittedError before fit', () => {
+    const est = make(spec);
+    expect(est.isFitted()).toBe(false);
+    expect(() => est.getState()).toThrow(NotFittedError);
+    for (const m of outputNames(spec, est)) expect(() => est[m]!(data.X), m).toThrow(NotFittedError);
+    expect(() => est.getState()).toThrow(/not fitted yet/);
+  });
+
+  it('validates every hyperparameter against its constraints (generated invalid values)', () => {
+    let checked = 0;
+    for (const [param, constraints] of Object.entries(cls.constraints)) {
+      if (spec.skipInvalid?.[param] !== undefined) continue;
+      for (const bad of invalidValuesFor(constraints)) {
+        const est = make(spec, { [param]: bad });
+        let error: unknown;
+        try {
+          fit(spec, est, data.X, y);
+        } catch (e) {
+          error = e;
+        }
+        expect(error instanceof ParameterTypeError || error instanceof ParameterRangeError, `${param} = ${String(bad)}: ${String(error)}`).toBe(true);
+        expect((error as Error).message).toMatch(new RegExp(`^The '${param}' parameter of ${cls.estimatorName} must be .+\\. Got .+ instead\\.$`));
+        checked++;
+      }
+    }
+    expect(checked > 0 || Object.keys(cls.constraints).length === 0).toBe(true);
+  });
+
+  it('fixes the feature count at the first fit and rejects a mismatch', () => {
+    const est = make(spec);
+    fit(spec, est, data.X, y);
+    expect((est as unknown as { nFeaturesIn_: number }).nFeaturesIn_).toBe(6);
+    const wider = DenseArray.from(data.X.toArray().map((r) => [...(r as number[]), 0]) as number[][]);
+    for (const m of outputNames(spec, est)) expect(() => est[m]!(wider), m).toThrow(/X has 7 features, but .* is expecting 6 features/);
+    if (est.partialFit) expect(() => partialFit(spec, est, wider, y, false)).toThrow(InvalidInputError);
+  });
+
+  it('names the row and column of NaN / Infinity in X', () => {
+    for (const [bad, word] of [
+      [Number.NaN, 'NaN'],
+      [Number.POSITIVE_INFINITY, 'Infinity'],
+      [Number.NEGATIVE_INFINITY, '-Infinity'],
+    ] as const) {
+      const rows = data.X.toArray() as number[][];
+      rows[7]![4] = bad;
+      const Xbad = DenseArray.from(rows);
+      expect(() => fit(spec, make(spec), Xbad, y)).toThrow(new RegExp(`contains ${word} at row 7, column 4`));
+      const est = make(spec);
+      fit(spec, est, data.X, y);
+      const before = JSON.stringify(est.toJSON());
+      if (est.partialFit) expect(() => partialFit(spec, est, Xbad, y, false)).toThrow(new RegExp(`contains ${word} at row 7, column 4`));
+      expect(JSON.stringify(est.toJSON()), 'a failed partialFit leaves the state unchanged').toBe(before);
+      for (const m of ['predict', 'decisionFunction', 'transform'] as const) {
+        if (typeof est[m] === 'function') expect(() => est[m]!(Xbad), m).toThrow(new RegExp(`${word} at row 7, column 4`));
+      }
+    }
+  });
+
+  it('fit resets; partialFit continues', () => {
+    const a = make(spec);
+    fit(spec, a, rowsOf(data.X, 0, 45), y?.slice(0, 45));
+    fit(spec, a, rowsOf(data.X, 45, 90), y?.slice(45, 90));
+    const b = make(spec);
+    fit(spec, b, rowsOf(data.X, 45, 90), y?.slice(45, 90));
+    expect(sameState(a.getState(), b.getState())).toBe(true);
+    if (!a.partialFit) return;
+    const c = make(spec);
+    partialFit(spec, c, rowsOf(data.X, 0, 45), y?.slice(0, 45), true);
+    const afterFirst = c.getState();
+    const snapshot = JSON.stringify(normalize(afterFirst));
+    partialFit(spec, c, rowsOf(data.X, 45, 90), y?.slice(45, 90), false);
+    const d = make(spec);
+    partialFit(spec, d, rowsOf(data.X, 45, 90), y?.slice(45, 90), true);
+    expect(sameState(c.getState(), d.getState())).toBe(false);
+    expect(JSON.stringify(normalize(afterFirst)), 'training never mutates a state returned earlier').toBe(snapshot);
+  });
+
+  if (spec.random) {
+    it('is deterministic with a fixed randomState', () => {
+      const a = make(spec, { randomState: 42, shuffle: true });
+      const b = make(spec, { randomState: 42, shuffle: true });
+      fit(spec, a, data.X, y);
+      fit(spec, b, data.X, y);
+      expect(sameState(a.getState(), b.getState())).toBe(true);
+      const c = make(spec, { randomState: 43, shuffle: true });
+      fit(spec, c, data.X, y);
+      expect(sameState(a.getState(), c.getState())).toBe(false);
+    });
+  }
+
+  it('round-trips through JSON exactly (and through a structured-clone snapshot)', () => {
+    const est = make(spec);
+    if (est.partialFit) {
+      partialFit(spec, est, rowsOf(data.X, 0, 45), y?.slice(0, 45), true);
+      partialFit(spec, est, rowsOf(data.X, 45, 90), y?.slice(45, 90), false);
+    } else {
+      fit(spec, est, data.X, y);
+    }
+    const text = JSON.stringify(est);
+    const back = estimatorFromJSON(JSON.parse(text));
+    expect(back.constructor).toBe(est.constructor);
+    expect((cls as unknown as { fromJSON(j: string): unknown }).fromJSON(text)).toBeInstanceOf(est.constructor);
+    expect(back.getParams()).toEqual(est.getParams());
+    expect(sameState(back.getState(), est.getState())).toBe(true);
+    expect(JSON.stringify(back)).toBe(text);
+    expect(outputsOf(spec, back as AnyEstimator, data.X)).toEqual(outputsOf(spec, est, data.X));
+    const viaClone = estimatorFromSnapshot(structuredClone(est.snapshot())) as AnyEstimator;
+    expect(sameState(viaClone.getState(), est.getState())).toBe(true);
+    expect(outputsOf(spec, viaClone, data.X)).toEqual(outputsOf(spec, est, data.X));
+    // An unfitted estimator round-trips too.
+    const fresh = estimatorFromJSON(JSON.parse(JSON.stringify(make(spec))));
+    expect(fresh.isFitted()).toBe(false);
+  });
+
+  if (typeof (make(spec) as AnyEstimator).partialFit === 'function') {
+    it('continues identically after being rebuilt from a snapshot (the worker chain link)', () => {
+      const original = make(spec);
+      partialFit(spec, original, rowsOf(data.X, 0, 30), y?.slice(0, 30), true);
+      // link: state_i = partialFit(rebuild(params, state_{i-1}), X_i, y_i)
+      let snap = structuredClone(original.snapshot());
+      for (const [a, b] of [
+        [30, 60],
+        [60, 90],
+      ] as const) {
+        partialFit(spec, original, rowsOf(data.X, a, b), y?.slice(a, b), false);
+        const worker = estimatorFromSnapshot(snap) as AnyEstimator;
+        partialFit(spec, worker, rowsOf(data.X, a, b), y?.slice(a, b), false);
+        snap = structuredClone(worker.snapshot());
+      }
+      expect(sameState(estimatorFromSnapshot(snap).getState(), original.getState())).toBe(true);
+    });
+  }
+}
