@@ -334,7 +334,7 @@ export async function arrowFileFooter(
   const { file, arrow } = await arrowModules();
   const schema = await schemaOf(fields);
   const blocks = batches.map((b) => new file.FileBlock(b.metaLength, b.bodyLength, b.offset));
-  const footer = file.Footer.encode(new file.Footer(schema, arrow.MetadataVersion.V5, blocks));
+  const footer = file.Footer.encode(new file.Footer(schema, arrow.MetadataVersion.V5, blocks, []));
   const out = new Uint8Array(8 + footer.length + 4 + 6);
   const dv = new DataView(out.buffer);
   dv.setInt32(0, -1, true);
