@@ -257,7 +257,7 @@ def scaler_cases():
     X[:, 2] = rng.randn(n)
     X[:, 3] = -1e-3 * rng.rand(n)  # tiny negative values
     X[:, 4] = 0.0  # all zero
-    X[:, 5] = 1.0 + 1e-9 * rng.randn(n)  # near-constant
+    X[:, 5] = 1.0 + 1e-4 * rng.randn(n)  # small spread around 1
     Xtest = X[: 10] + 0.5
     out = {"X": X.tolist(), "blocks": list(blocks_rows), "Xtest": Xtest.tolist(), "cases": []}
     sl = [(0, 60), (60, 105), (105, n)]
