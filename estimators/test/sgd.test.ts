@@ -203,7 +203,7 @@ describe('JavaScript and WebAssembly epochs', () => {
 
   it('agree on a larger block with sample weights and three classes', () => {
     const big = dataset(3000, 13, 5);
-    const options = { loss: 'log_loss', shuffle: true, randomState: 3 };
+    const options = { loss: 'log_loss', shuffle: true, randomState: 3 } as const;
     const run3 = (backend: SGDBackend) => {
       setSGDBackend(backend);
       const clf = new SGDClassifier(options).partialFit(big.X, big.y, { classes: [0, 1, 2], sampleWeight: big.y.map((v) => 1 + v / 2) });
