@@ -2,5 +2,6 @@
 import type { Command } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerReport } from './report.js';
+import { registerGenerate } from './generate.js';
 
-export const commands: readonly ((program: Command) => void)[] = [registerDemo, registerReport];
+export const commands: readonly ((program: Command) => void)[] = [registerDemo, registerReport, registerGenerate];
