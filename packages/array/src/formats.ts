@@ -25,6 +25,7 @@ import {
   commitRename,
   discard,
   formatNpyHeader,
+  inspectNpySync,
   makeManifest,
   parseManifest,
   readArrowFileInfo,
@@ -140,16 +141,20 @@ export async function fromNpyDir(dir: string): Promise<NpyDataset> {
   if (yFiles.length && yFiles.length !== xFiles.length) {
     throw new DatasetError({ file: root }, `${xFiles.length} X files but ${yFiles.length} y files; every X chunk needs its y chunk.`);
   }
-  const readHeader = async (name: string, i: number): Promise<NpyHeader> => {
+  // Headers are read synchronously: a few microseconds per file, against ~0.3 ms per async round trip.
+  const stamps: (readonly [string, number, number])[] = [];
+  const readHeader = (name: string, i: number): NpyHeader => {
     try {
-      return await readNpyHeader(join(root, name));
+      const { header, size, mtimeMs } = inspectNpySync(join(root, name));
+      stamps.push([name, size, mtimeMs]);
+      return header;
     } catch (error) {
       if (error instanceof FormatError) throw new DatasetError({ file: error.file, block: i }, error.message.slice(error.file.length + 2), { cause: error });
       throw error;
     }
   };
-  const xh = await mapLimit(xFiles, 16, readHeader);
-  const yh = await mapLimit(yFiles, 16, readHeader);
+  const xh = xFiles.map(readHeader);
+  const yh = yFiles.map(readHeader);
   const dtypeX = manifest?.dtype_X ?? xh[0]!.dtype;
   const cols = manifest?.cols ?? (xh[0]!.shape.length === 2 ? xh[0]!.shape[1]! : 0);
   const sizes: number[] = [];
@@ -183,11 +188,7 @@ export async function fromNpyDir(dir: string): Promise<NpyDataset> {
     yParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols: 1, shape: h.shape });
     start += h.shape[0]!;
   }
-  const stamps = await mapLimit([...xParts, ...yParts], 32, async (p) => {
-    const s = await stat(p.path);
-    return [p.path, s.size, s.mtimeMs] as const;
-  });
-  const token = tokenize('npy-dir', stamps);
+  const token = tokenize('npy-dir', root, stamps);
   const chunkRows = sizes.filter((s) => s > 0);
   const X = sourceArray(npySource(xParts, dtypeX, [rows, cols], `${token}-X`), normalizeChunks([chunkRows.length ? chunkRows : [0], [cols]], [rows, cols]));
   const y = yParts.length ? sourceArray(npySource(yParts, dtypeY!, [rows], `${token}-y`), normalizeChunks([chunkRows.length ? chunkRows : [0]], [rows])) : undefined;

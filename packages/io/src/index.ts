@@ -20,6 +20,7 @@ export {
   formatNpyHeader,
   readNpyHeader,
   readNpyHeaderSync,
+  inspectNpySync,
   readNpyRegion,
   readNpySync,
   writeNpySync,
