@@ -6,7 +6,7 @@
  * kernel. So `mapBlocks(predict, [X.sub(mean).div(std)])` runs read → scale → predict in one task
  * per block, and the scaled block is never a task result.
  */
-import { resolveKernel, type KernelRef } from '@tessera/scheduler';
+import { resolveKernel, type Graph, type KernelRef } from '@tessera/scheduler';
 import { isBlock, type Block, type DType } from './dense.js';
 import { normalizeChunks, type Chunks, type ChunksSpec } from './chunks.js';
 import { isExprSpec, isSourceSpec } from './kernels/spec.js';
@@ -31,6 +31,11 @@ export interface MapBlocksOptions<D extends DType> {
   args?: readonly unknown[];
   /** Name prefix of the output (default: the kernel's name). */
   name?: string;
+  /**
+   * Graphs holding the tasks that refs in `args` point to (e.g. the task producing a fitted
+   * model's state); their tasks become part of the output's graph.
+   */
+  graphs?: readonly Graph[];
 }
 
 /** Resolves a kernel reference to where workers find it (on the main thread, for `array.apply`). */
@@ -113,6 +118,7 @@ export function mapBlocks<D extends DType>(kernel: KernelRef, arrays: readonly N
     layer: {
       kind: 'tasks',
       deps: inputs,
+      graphs: options.graphs ?? [],
       build: (g, self) => {
         for (const idx of self.blockIndices()) {
           const blockArgs = inputs.map((x) => x.blockArg(...x.numBlocks.map((n, a) => (n === 1 ? 0 : idx[a]!))));

@@ -56,6 +56,8 @@ export interface TasksLayer {
   readonly deps: readonly NDArray[];
   /** Adds the array's tasks to `g` (use {@link addTask}, which skips keys already present). */
   readonly build: (g: Graph, self: NDArray) => void;
+  /** Hand-built graphs whose keys the tasks refer to (e.g. a fitted model's state). */
+  readonly graphs?: readonly Graph[];
 }
 
 /** @internal */
@@ -208,6 +210,15 @@ export class NDArray<D extends DType = DType> {
     }
     const kernel = L.kind === 'source' ? L.def.kernel : 'array.elementwise';
     for (const idx of blockIndices(this.numBlocks)) addTask(g, this.blockKey(...idx), kernel, [this.blockArg(...idx)]);
+  }
+
+  /** @internal Adds the tasks of extra graphs this array (or its dependencies) refers to. */
+  addExtraTasks(g: Graph, seen = new Set<string>()): void {
+    if (seen.has(this.name)) return;
+    seen.add(this.name);
+    const L = this.layer;
+    if (L.kind === 'tasks') for (const extra of L.graphs ?? []) for (const t of extra) addTask(g, t.key, t.kernel, t.args);
+    for (const d of this.dependencies()) d.addExtraTasks(g, seen);
   }
 
   /** @internal Arrays whose tasks this array's tasks may refer to. */
@@ -500,9 +511,19 @@ function sliceLiteral(lit: Block, map: readonly number[], off: readonly number[]
   return { dtype: lit.dtype, shape: outShape, data };
 }
 
-/** The graph of several arrays: every array reachable from them adds its own tasks once. */
-export function buildGraph(arrays: readonly NDArray[]): Graph {
-  const g = new Graph();
+/**
+ * The graph of several arrays: every array reachable from them adds its own tasks once. Pass
+ * `into` to add them to a graph being built by hand (keys already there are kept: equal keys are
+ * equal work). Use this rather than `g.merge(a.graph).merge(b.graph)` when the arrays share
+ * work (`X.mean(0)` and `X.var(0)` share tasks, and `Graph.merge` refuses a key held by a
+ * different task object).
+ *
+ * @example
+ * const g = buildGraph([scaled, y]);          // then add a chain that refers to their blockKeys
+ * g.add('link-0', 'est.sgdLink', [state0, ref(scaled.blockKey(0, 0)), ref(y.blockKey(0))]);
+ */
+export function buildGraph(arrays: readonly NDArray[], into: Graph = new Graph()): Graph {
+  const g = into;
   const seen = new Set<string>();
   const stack = [...arrays];
   while (stack.length) {
@@ -512,6 +533,7 @@ export function buildGraph(arrays: readonly NDArray[]): Graph {
     a.addOwnTasks(g);
     for (const d of a.dependencies()) if (!seen.has(d.name)) stack.push(d);
   }
+  for (const a of arrays) a.addExtraTasks(g);
   return g;
 }
 

@@ -3,7 +3,7 @@
  * receives the expression inline and evaluates it in its own task; reads are source tasks.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DenseArray, concatenate, fromArray, fusedTask, mapBlocks, materialize, isInlineSpec, random, BlockMismatchError } from '@tessera/array';
+import { DenseArray, buildGraph, concatenate, fromArray, fusedTask, mapBlocks, materialize, isInlineSpec, random, BlockMismatchError } from '@tessera/array';
 import { Graph, ThreadScheduler, SyncScheduler, compute, ref, withCallbacks, type TaskEvent } from '@tessera/scheduler';
 
 const threads = new ThreadScheduler({ threads: 2 });
@@ -49,6 +49,17 @@ describe('fusion', () => {
     const { result, events } = await traced(() => out.compute({ scheduler: sync }));
     expect(result.toArray()).toEqual([[12, 24], [36, 48]]);
     expect(events.filter((e) => e.kernel === 'axpy').length).toBe(2);
+  });
+
+  it('mapBlocks args may refer to tasks of other graphs (a fitted state), given with `graphs`', async () => {
+    const A = concatenate([fromArray(DenseArray.from([[1, 2]])), fromArray(DenseArray.from([[3, 4]]))], 0);
+    const state = new Graph().add('k-state', 'core.identity', [3]);
+    const out = mapBlocks({ module: kernels, export: 'axpy' }, [A, A], { dtype: 'float64', args: [ref('k-state')], graphs: [state] });
+    expect((await out.compute({ scheduler: sync })).toArray()).toEqual([[4, 8], [12, 16]]);
+    // Several arrays sharing work go into one graph with buildGraph (shared partials appear once).
+    const g = buildGraph([X.mean(0), X.var(0)]);
+    const partials = [...g.keys()].filter((k) => k.startsWith('partial-'));
+    expect(partials.length).toBe(4);
   });
 
   it('a kernel returning the wrong block shape is an error naming the task', async () => {
