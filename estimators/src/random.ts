@@ -20,6 +20,7 @@ function splitmix64(state: bigint): [bigint, bigint] {
 export const MAX_SEED = 2 ** 32;
 /** Bounds up to this use {@link Random.below}. */
 const SMALL_BOUND = 2 ** 21;
+const TWO_M32 = 2 ** -32;
 
 /**
  * A seeded pseudo-random generator (xoshiro128**).
@@ -64,6 +65,30 @@ export class Random {
     return r >>> 0;
   }
 
+  /** Fills `out` with the next out.length values of {@link nextUint32} (faster than calling it in a loop). */
+  fillUint32(out: Uint32Array): Uint32Array {
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = 0; i < out.length; i++) {
+      const m = Math.imul(s1, 5);
+      out[i] = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+    return out;
+  }
+
   /** A float in [0, 1) with 53 random bits. */
   random(): number {
     const hi = this.nextUint32() >>> 5; // 27 bits
@@ -86,16 +111,19 @@ export class Random {
    * multiply-and-reject, in doubles (x·n < 2**53 is exact), so one draw almost always suffices.
    */
   below(n: number): number {
+    // m = x·n split as hi·2**32 + low (exact in doubles; avoids the slow floating-point %).
     let m = this.nextUint32() * n;
-    let low = m % MAX_SEED;
+    let hi = Math.floor(m * TWO_M32);
+    let low = m - hi * MAX_SEED;
     if (low < n) {
       const threshold = (MAX_SEED - n) % n;
       while (low < threshold) {
         m = this.nextUint32() * n;
-        low = m % MAX_SEED;
+        hi = Math.floor(m * TWO_M32);
+        low = m - hi * MAX_SEED;
       }
     }
-    return Math.floor(m / MAX_SEED);
+    return hi;
   }
 
   /** Shuffles `a` in place (Fisher–Yates) and returns it. */
@@ -160,9 +188,12 @@ export function bucketShuffle(n: number, perBucket: number, rng: Random, reuse?:
   const slot = same ? reuse.slot : new Int32Array(n);
   const visit = same ? reuse.visit : new Int32Array(n);
   const start = new Int32Array(nb + 1);
+  // Random words are drawn in bulk; Lemire's method turns each into an unbiased index, drawing
+  // a fresh word in the rare case it rejects one.
+  const raw = rng.fillUint32(new Uint32Array(n));
   // `order` holds each row's bucket for now.
   for (let i = 0; i < n; i++) {
-    const b = nb === 1 ? 0 : rng.below(nb);
+    const b = nb === 1 ? 0 : lemire(raw[i]!, nb, rng);
     order[i] = b;
     start[b + 1]!++;
   }
@@ -171,12 +202,14 @@ export function bucketShuffle(n: number, perBucket: number, rng: Random, reuse?:
   for (let i = 0; i < n; i++) slot[i] = fill[order[i]!]!++;
   // ascending[s] = the row at slot s (kept in `order` once the buckets are no longer needed).
   for (let i = 0; i < n; i++) order[slot[i]!] = i;
+  rng.fillUint32(raw);
+  let next = 0;
   for (let b = 0; b < nb; b++) {
     const lo = start[b]!;
     const m = start[b + 1]! - lo;
     for (let r = 0; r < m; r++) visit[lo + r] = lo + r;
     for (let r = m - 1; r > 0; r--) {
-      const q = rng.below(r + 1);
+      const q = lemire(raw[next++]!, r + 1, rng);
       const tmp = visit[lo + r]!;
       visit[lo + r] = visit[lo + q]!;
       visit[lo + q] = tmp;
@@ -186,4 +219,20 @@ export function bucketShuffle(n: number, perBucket: number, rng: Random, reuse?:
   const ascending = order.slice();
   for (let k = 0; k < n; k++) order[k] = ascending[visit[k]!]!;
   return { order, slot, visit, bucketStart: start };
+}
+
+/** An unbiased index in [0, bound) from the 32-bit word x (Lemire 2019), redrawing from rng on rejection. */
+function lemire(x: number, bound: number, rng: Random): number {
+  let m = x * bound;
+  let hi = Math.floor(m * TWO_M32);
+  let low = m - hi * MAX_SEED;
+  if (low < bound) {
+    const threshold = (MAX_SEED - bound) % bound;
+    while (low < threshold) {
+      m = rng.nextUint32() * bound;
+      hi = Math.floor(m * TWO_M32);
+      low = m - hi * MAX_SEED;
+    }
+  }
+  return hi;
 }

@@ -234,4 +234,26 @@
       (local.set $at (i32.add (local.get $at) (i32.const 64)))
       (br $l)))
     (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+
+  ;; Copies `count` rows of d f64 from $src (consecutive) to $dst + slot[i]*d*8, slot[i] the
+  ;; i32s at $slots: the scatter that groups rows by bucket for a shuffled epoch.
+  (func (export "scatter") (param $src i32) (param $slots i32) (param $count i32) (param $d i32) (param $dst i32)
+    (local $i i32) (local $j i32) (local $rowBytes i32) (local $pairBytes i32) (local $to i32)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $pairBytes (i32.and (local.get $rowBytes) (i32.const -16)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+      (local.set $to (i32.add (local.get $dst) (i32.mul (local.get $rowBytes)
+        (i32.load (i32.add (local.get $slots) (i32.shl (local.get $i) (i32.const 2)))))))
+      (local.set $j (i32.const 0))
+      (block $pd (loop $pl
+        (br_if $pd (i32.ge_u (local.get $j) (local.get $pairBytes)))
+        (v128.store (i32.add (local.get $to) (local.get $j)) (v128.load (i32.add (local.get $src) (local.get $j))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $pl)))
+      (if (i32.lt_u (local.get $j) (local.get $rowBytes)) (then
+        (f64.store (i32.add (local.get $to) (local.get $j)) (f64.load (i32.add (local.get $src) (local.get $j))))))
+      (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows))))
 )

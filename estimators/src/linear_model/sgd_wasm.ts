@@ -56,6 +56,7 @@ interface Kernel {
   readonly memory: WasmMemory;
   readonly epoch: EpochFn;
   readonly touch: (at: number, bytes: number) => number;
+  readonly scatter: (src: number, slots: number, count: number, d: number, dst: number) => void;
 }
 
 let kernel: Kernel | null | undefined;
@@ -69,8 +70,7 @@ function getKernel(): Kernel | null {
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     if (WA === undefined) throw new Error('no WebAssembly');
     const instance = new WA.Instance(new WA.Module(bytes), { m: { exp: Math.exp, log: Math.log, pow: Math.pow } });
-    const ex = instance.exports as unknown as { memory: WasmMemory; epoch: EpochFn; touch: (at: number, bytes: number) => number };
-    kernel = { memory: ex.memory, epoch: ex.epoch, touch: ex.touch };
+    kernel = instance.exports as unknown as Kernel;
   } catch {
     kernel = null;
   }
@@ -129,7 +129,11 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShu
   const W = 128;
   const VIS = W + align16(d * 8);
   const rowsCap = shuffle === null ? Math.min(n, chunkRows(d)) : n;
-  const ROWS = VIS + align16(rowsCap * 4);
+  // Shuffled epochs stream X through a chunk-sized staging area on its way to the slots.
+  const stageRows = shuffle === null ? 0 : Math.min(n, chunkRows(d));
+  const SLOTS = VIS + align16(rowsCap * 4);
+  const STAGE = SLOTS + align16(stageRows * 4);
+  const ROWS = STAGE + align16(stageRows * d * 8);
   const YS = ROWS + align16(rowsCap * d * 8);
   const SWS = YS + align16(rowsCap * 8);
   ensureBytes(k, SWS + align16(rowsCap * 8));
@@ -155,14 +159,16 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShu
     }
   } else {
     const slot = shuffle.slot;
-    const rows0 = ROWS / 8;
     const ys0 = YS / 8;
     const sws0 = SWS / 8;
+    for (let start = 0; start < n; start += stageRows) {
+      const cnt = Math.min(stageRows, n - start);
+      F.set(X.subarray(start * d, (start + cnt) * d), STAGE / 8);
+      I.set(slot.subarray(start, start + cnt), SLOTS / 4);
+      k.scatter(STAGE, SLOTS, cnt, d, ROWS);
+    }
     for (let i = 0; i < n; i++) {
       const s = slot[i]!;
-      const src = i * d;
-      const dst = rows0 + s * d;
-      for (let j = 0; j < d; j++) F[dst + j] = X[src + j]!;
       F[ys0 + s] = y[i]!;
       F[sws0 + s] = sw === null ? 1 : sw[i]!;
     }
