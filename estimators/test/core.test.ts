@@ -2,8 +2,11 @@
  * The package's plumbing: the seeded generator, the bucketed shuffle, exact JSON encoding,
  * parameter validation messages, input validation and nested parameters.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { SGD_EPOCH_WASM_SOURCE_SHA256 } from '../src/linear_model/sgd_wasm_bytes.js';
 import { DenseArray } from '@tessera/array';
 import {
   BaseEstimator,
@@ -190,5 +193,12 @@ describe('nested parameters', () => {
     const back = estimatorFromJSON(JSON.parse(JSON.stringify(w))) as Wrapper;
     expect(back.inner).toBeInstanceOf(SGDClassifier);
     expect(back.scaler.withStd).toBe(false);
+  });
+});
+
+describe('generated WebAssembly', () => {
+  it('was assembled from the current .wat (re-run estimators/scripts/build_wasm.mjs otherwise)', () => {
+    const src = readFileSync(new URL('../wasm/sgd_epoch.wat', import.meta.url));
+    expect(createHash('sha256').update(src).digest('hex')).toBe(SGD_EPOCH_WASM_SOURCE_SHA256);
   });
 });
