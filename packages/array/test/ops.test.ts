@@ -163,6 +163,14 @@ describe.each(schedulers)('reductions on %s', (_name, s) => {
     );
   });
 
+  it('arg-reductions over everything pick the first index in flat order, whatever the block layout', async () => {
+    // Column blocks: block order is not flat order; the NaN at flat index 6 comes before the one at 17.
+    const d = DenseArray.from([[5, 8, 7, 6], [-5, 0, NaN, 0], [9, 8, 9, -1], [-5, -4, 4, 9], [9, NaN, -3, 9]]);
+    const X = fromArray(d, { chunks: [5, 1] });
+    const [amin, amax, namin, namax] = await run(s, X.argmin(null, { splitEvery: 2 }), X.argmax(null), X.nanargmin(null), X.nanargmax(null, { splitEvery: 2 }));
+    expect([amin!.data[0], amax!.data[0], namin!.data[0], namax!.data[0]]).toEqual([6, 6, 4, 8]);
+  });
+
   it('nanargmin of an all-NaN column is an error naming the slice', async () => {
     const X = fromArray(DenseArray.from([[NaN, 1], [NaN, 2]]), { chunks: [1, -1] });
     await expect(X.nanargmin(0).compute({ scheduler: s })).rejects.toThrow(/All-NaN slice/);

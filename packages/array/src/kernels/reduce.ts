@@ -358,7 +358,7 @@ export function reduceCombine(parts: readonly Partial[], kind: ReduceKind, nan: 
   return combineList(parts, kind, nan);
 }
 
-function combineList(parts: readonly Partial[], kind: ReduceKind, nan: boolean): Partial {
+function combineList(parts: readonly Partial[], kind: ReduceKind, _nan: boolean): Partial {
   const first = parts[0]!;
   const k = (first.n ?? first.s ?? first.v)!.length;
   const out = newPartial(kind, k);
@@ -412,15 +412,13 @@ function combineList(parts: readonly Partial[], kind: ReduceKind, nan: boolean):
             out.i![j] = ib;
             break;
           }
-          if (a !== a) break; // earlier NaN wins (non-nan variants only ever produce NaN values)
-          if (b !== b) {
-            if (!nan) {
-              out.v![j] = b;
-              out.i![j] = ib;
-            }
-            break;
+          // Indices are global, so ties (equal values, or two NaNs) go to the smaller index:
+          // blocks along columns are not in flat order.
+          if (a !== a) {
+            if (b !== b && ib < ia) out.i![j] = ib;
+            break; // a NaN wins (the nan-variants never produce NaN values)
           }
-          if (kind === 'argmin' ? b < a : b > a) {
+          if (b !== b || (kind === 'argmin' ? b < a : b > a) || (b === a && ib < ia)) {
             out.v![j] = b;
             out.i![j] = ib;
           }
