@@ -20,7 +20,7 @@
  */
 import { ConvergenceError, InvalidInputError } from '../errors.js';
 import { type BucketShuffle, Random, bucketShuffle, rowsPerBucket } from '../random.js';
-import { wasmAvailable, wasmEpoch } from './sgd_wasm.js';
+import { WASM_NO_MEMORY, wasmAvailable, wasmEpoch } from './sgd_wasm.js';
 
 /**
  * Which epoch implementation runs: 'auto' (WebAssembly SIMD for the configurations it covers on
@@ -326,6 +326,13 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
   // epoch streams rows in place without shuffling and needs none).
   let order: Int32Array = new Int32Array(rng === null && !useWasm ? n : 0);
   if (rng === null && !useWasm) for (let i = 0; i < n; i++) order[i] = i;
+  const identityOrder = (): Int32Array => {
+    if (order.length !== n) {
+      order = new Int32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+    }
+    return order;
+  };
   let shuffled: BucketShuffle | undefined;
 
   const ep: EpochArgs = {
@@ -379,14 +386,10 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
       ep.order = order;
     }
     st[S_SUMLOSS] = 0;
-    if (useWasm) {
-      const bad = wasmEpoch(
-        { ...ep, l2: penalty === PENALTY.L2 },
-        st,
-        rng === null ? null : shuffled!,
-      );
-      if (bad >= 0) throwIfNonFinite(a.X, bad * d, d, bad);
-    } else {
+    const bad = useWasm ? wasmEpoch({ ...ep, l2: penalty === PENALTY.L2 }, st, rng === null ? null : shuffled!) : WASM_NO_MEMORY;
+    if (bad >= 0) throwIfNonFinite(a.X, bad * d, d, bad);
+    if (bad === WASM_NO_MEMORY) {
+      if (rng === null) ep.order = identityOrder();
       sgdEpoch(ep, st);
     }
     const intercept = st[S_INTERCEPT]!;

@@ -82,9 +82,20 @@ export function wasmAvailable(): boolean {
   return getKernel() !== null;
 }
 
-function ensureBytes(k: Kernel, bytes: number): void {
+/** Largest memory the driver uses (addresses stay below 2**31); larger blocks fall back to JavaScript. */
+const MAX_BYTES = 2 ** 31 - 65536;
+
+/** Grows the module's memory to `bytes`; false when that is not possible. */
+function ensureBytes(k: Kernel, bytes: number): boolean {
+  if (bytes > MAX_BYTES) return false;
   const have = k.memory.buffer.byteLength;
-  if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / 65536));
+  if (have >= bytes) return true;
+  try {
+    k.memory.grow(Math.ceil((bytes - have) / 65536));
+    return true;
+  } catch {
+    return false; // out of memory: let the caller run the epoch in JavaScript
+  }
 }
 
 const align16 = (x: number): number => (x + 15) & ~15;
@@ -117,10 +128,14 @@ export interface WasmEpochArgs {
   readonly trackLoss: boolean;
 }
 
+/** Returned by {@link wasmEpoch} when the block does not fit in the module's memory. */
+export const WASM_NO_MEMORY = -2;
+
 /**
  * Runs one epoch in WebAssembly. `st` is the scalar state of sgd_fast.ts (slots 0 intercept,
  * 2 t, 3 wscale, 7 eta, 8 sumloss), read and written back; `w` is updated in place. Returns -1,
- * or the row (index into X) holding NaN/Infinity that stopped the pass.
+ * the row (index into X) holding NaN/Infinity that stopped the pass, or {@link WASM_NO_MEMORY}
+ * (nothing was changed).
  */
 export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShuffle | null): number {
   const k = getKernel()!;
@@ -136,7 +151,7 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShu
   const ROWS = STAGE + align16(stageRows * d * 8);
   const YS = ROWS + align16(rowsCap * d * 8);
   const SWS = YS + align16(rowsCap * 8);
-  ensureBytes(k, SWS + align16(rowsCap * 8));
+  if (!ensureBytes(k, SWS + align16(rowsCap * 8))) return WASM_NO_MEMORY;
   const buf = k.memory.buffer;
   const F = new Float64Array(buf);
   const I = new Int32Array(buf);
