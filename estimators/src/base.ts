@@ -14,7 +14,7 @@
  *       `SomeEstimator.fromJSON`;
  *     - `getState()` / `setState(state)` move only the learned state.
  */
-import { DenseArray, type Block, isBlock } from '@tessera/array';
+import { DenseArray, isBlock } from '@tessera/array';
 import { NotFittedError, describeValue } from './errors.js';
 import { ESTIMATOR_BRAND, estimatorClass, isEstimator } from './registry.js';
 import { type Json, decodeJson, encodeJson } from './serialize.js';
@@ -281,9 +281,4 @@ export function estimatorFromSnapshot(snap: EstimatorSnapshot): BaseEstimator {
 
 function isSnapshot(v: unknown): v is EstimatorSnapshot {
   return typeof v === 'object' && v !== null && typeof (v as EstimatorSnapshot).estimator === 'string' && 'params' in v && 'state' in v;
-}
-
-/** Wraps a block as a DenseArray, for state values that crossed a thread as plain blocks. */
-export function asDense(b: Block): DenseArray {
-  return DenseArray.fromBlock(b);
 }

@@ -22,7 +22,7 @@ import { DenseArray, allocate } from '@tessera/array';
 import { BaseEstimator, type Params, type State } from '../base.js';
 import { InvalidInputError, ParameterRangeError, describeValue } from '../errors.js';
 import { accuracyScore, r2FromArrays } from '../metrics.js';
-import { MAX_SEED, Random, randomFrom } from '../random.js';
+import { type Random, randomFrom } from '../random.js';
 import {
   BOOLEAN,
   type Constraint,
@@ -867,4 +867,3 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
   }
 }
 
-export { MAX_SEED };
