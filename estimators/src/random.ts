@@ -180,8 +180,12 @@ export function rowsPerBucket(nFeatures: number): number {
   return Math.max(64, Math.floor(262144 / (8 * Math.max(1, nFeatures))));
 }
 
-/** Draws a {@link BucketShuffle} of n rows (reusing `reuse`'s arrays when they have length n). */
-export function bucketShuffle(n: number, perBucket: number, rng: Random, reuse?: BucketShuffle): BucketShuffle {
+/**
+ * Draws a {@link BucketShuffle} of n rows (reusing `reuse`'s arrays when they have length n).
+ * With `withOrder: false`, `order` is left unfilled (callers that only use slot / visit save a
+ * pass); the draws, hence slot and visit, are the same either way.
+ */
+export function bucketShuffle(n: number, perBucket: number, rng: Random, reuse?: BucketShuffle, withOrder = true): BucketShuffle {
   const nb = Math.max(1, Math.ceil(n / perBucket));
   const same = reuse !== undefined && reuse.order.length === n;
   const order = same ? reuse.order : new Int32Array(n);
@@ -216,8 +220,10 @@ export function bucketShuffle(n: number, perBucket: number, rng: Random, reuse?:
     }
   }
   // order[k] = ascending[visit[k]]; `order` currently holds `ascending`, so go through a copy.
-  const ascending = order.slice();
-  for (let k = 0; k < n; k++) order[k] = ascending[visit[k]!]!;
+  if (withOrder) {
+    const ascending = order.slice();
+    for (let k = 0; k < n; k++) order[k] = ascending[visit[k]!]!;
+  }
   return { order, slot, visit, bucketStart: start };
 }
 

@@ -381,7 +381,7 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
   for (epoch = 0; epoch < a.maxIter; epoch++) {
     if (a.verbose > 0) console.log(`-- Epoch ${epoch + 1}`);
     if (rng !== null) {
-      shuffled = bucketShuffle(n, rowsPerBucket(d), rng, shuffled);
+      shuffled = bucketShuffle(n, rowsPerBucket(d), rng, shuffled, !useWasm);
       order = shuffled.order;
       ep.order = order;
     }
@@ -390,6 +390,12 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     if (bad >= 0) throwIfNonFinite(a.X, bad * d, d, bad);
     if (bad === WASM_NO_MEMORY) {
       if (rng === null) ep.order = identityOrder();
+      else if (useWasm) {
+        // The order was not materialised for the WebAssembly epoch; derive it from the slots.
+        const atSlot = new Int32Array(n);
+        for (let i = 0; i < n; i++) atSlot[shuffled!.slot[i]!] = i;
+        for (let k = 0; k < n; k++) order[k] = atSlot[shuffled!.visit[k]!]!;
+      }
       sgdEpoch(ep, st);
     }
     const intercept = st[S_INTERCEPT]!;

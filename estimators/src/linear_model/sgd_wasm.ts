@@ -174,18 +174,19 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShu
     }
   } else {
     const slot = shuffle.slot;
-    const ys0 = YS / 8;
     const sws0 = SWS / 8;
+    if (sw === null) F.fill(1, sws0, sws0 + n);
     for (let start = 0; start < n; start += stageRows) {
       const cnt = Math.min(stageRows, n - start);
-      F.set(X.subarray(start * d, (start + cnt) * d), STAGE / 8);
       I.set(slot.subarray(start, start + cnt), SLOTS / 4);
+      F.set(X.subarray(start * d, (start + cnt) * d), STAGE / 8);
       k.scatter(STAGE, SLOTS, cnt, d, ROWS);
-    }
-    for (let i = 0; i < n; i++) {
-      const s = slot[i]!;
-      F[ys0 + s] = y[i]!;
-      F[sws0 + s] = sw === null ? 1 : sw[i]!;
+      F.set(y.subarray(start, start + cnt), STAGE / 8);
+      k.scatter(STAGE, SLOTS, cnt, 1, YS);
+      if (sw !== null) {
+        F.set(sw.subarray(start, start + cnt), STAGE / 8);
+        k.scatter(STAGE, SLOTS, cnt, 1, SWS);
+      }
     }
     I.set(shuffle.visit, VIS / 4);
     // Bucket by bucket: pull the bucket's rows into cache with one sequential read, then visit
@@ -197,7 +198,7 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShu
       if (cnt === 0) continue;
       k.touch(ROWS + lo * d * 8, cnt * d * 8);
       const r = call(cnt, VIS + lo * 4);
-      if (r >= 0) bad = shuffle.order[lo + r]!;
+      if (r >= 0) bad = slot.indexOf(shuffle.visit[lo + r]!); // the row stored at that slot
     }
   }
   a.w.set(F.subarray(W / 8, W / 8 + d));
