@@ -32,6 +32,13 @@ export interface MapBlocksOptions<D extends DType> {
   /** Name prefix of the output (default: the kernel's name). */
   name?: string;
   /**
+   * Pass inline block arguments (reads, fused expressions) to the kernel as they are, instead of
+   * materializing them first: the kernel takes each block argument through `streamOf(arg)` (tile
+   * by tile — e.g. read → scale → predict per cache-sized tile, never allocating the block) or
+   * `materialize(arg)`. Default false: the kernel receives plain blocks.
+   */
+  streaming?: boolean;
+  /**
    * Graphs holding the tasks that refs in `args` point to (e.g. the task producing a fitted
    * model's state); their tasks become part of the output's graph.
    */
@@ -108,7 +115,7 @@ export function mapBlocks<D extends DType>(kernel: KernelRef, arrays: readonly N
   );
   const args = options.args ?? [];
   const label = options.name ?? target.name.replace(/[^A-Za-z0-9_.]/g, '_');
-  const name = `${label}-${tokenize('mapBlocks', target.module, target.lookup, inputs.map((a) => a.name), chunks, options.dtype, args)}`;
+  const name = `${label}-${tokenize('mapBlocks', target.module, target.lookup, inputs.map((a) => a.name), chunks, options.dtype, args, options.streaming === true)}`;
   const shape = chunks.map((c) => c.reduce((x, y) => x + y, 0));
   return new NDArray({
     shape,
@@ -122,8 +129,11 @@ export function mapBlocks<D extends DType>(kernel: KernelRef, arrays: readonly N
       build: (g, self) => {
         for (const idx of self.blockIndices()) {
           const blockArgs = inputs.map((x) => x.blockArg(...x.numBlocks.map((n, a) => (n === 1 ? 0 : idx[a]!))));
-          const t = fusedTask(kernel, [...blockArgs, ...args]);
-          addTask(g, self.blockKey(...idx), t.kernel, t.args);
+          if (options.streaming) addTask(g, self.blockKey(...idx), kernel, [...blockArgs, ...args]);
+          else {
+            const t = fusedTask(kernel, [...blockArgs, ...args]);
+            addTask(g, self.blockKey(...idx), t.kernel, t.args);
+          }
         }
       },
     },

@@ -40,6 +40,16 @@ describe('fusion', () => {
     for (let r = 0; r < 1000; r++) expect(result.data[r]).toBeCloseTo(z.data[4 * r]! + z.data[4 * r + 1]! + z.data[4 * r + 2]! + z.data[4 * r + 3]!, 12);
   });
 
+  it('streaming mapBlocks hands the inline recipe to the kernel, which reads and scales tile by tile', async () => {
+    const Z = X.sub(mean).div(std);
+    const opts = { dtype: 'float64' as const, chunks: [Z.chunks[0]!] };
+    const streamed = mapBlocks({ module: kernels, export: 'rowSumsStreaming' }, [Z], { ...opts, streaming: true });
+    const { result, events } = await traced(() => streamed.compute({ scheduler: threads }));
+    expect(events.map((e) => e.kernel)).toEqual(new Array(4).fill('rowSumsStreaming'));
+    const plain = await mapBlocks({ module: kernels, export: 'rowSums' }, [Z], opts).compute({ scheduler: sync });
+    expect(Array.from(result.data)).toEqual(Array.from(plain.data));
+  });
+
   it('mapBlocks over task arrays calls the kernel directly, with extra args', async () => {
     // concatenate makes task arrays (their blocks are refs, not inline recipes).
     const A = concatenate([fromArray(DenseArray.from([[1, 2]])), fromArray(DenseArray.from([[3, 4]]))], 0);
