@@ -2,12 +2,24 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeAll, makeBlobs, makeClassification, makeRegression, random } from '@tessera/array';
 import { SyncScheduler, ThreadScheduler } from '@tessera/scheduler';
+import { philox } from '../src/kernels/philox.js';
 
 const threads = new ThreadScheduler({ threads: 2 });
 afterAll(() => threads.close());
 const sync = new SyncScheduler();
 
 describe('random', () => {
+  it('is Philox4x32-10: the Random123 known-answer vectors', () => {
+    const w = new Uint32Array(4);
+    philox(0, 0, 0, 0, 0, 0, w);
+    expect([...w].map((x) => x.toString(16))).toEqual(['6627e8d5', 'e169c58d', 'bc57ac4c', '9b00dbd8']);
+    const f = 0xffffffff;
+    philox(f, f, f, f, f, f, w);
+    expect([...w].map((x) => x.toString(16))).toEqual(['408f276d', '41c83b0e', 'a20bc7c6', '6d5451fd']);
+    philox(0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, w);
+    expect([...w].map((x) => x.toString(16))).toEqual(['d16cfe09', '94fdcceb', '5001e420', '24126ea1']);
+  });
+
   it('values depend on seed and position only, not on chunking or thread count', async () => {
     for (const distribution of ['uniform', 'normal', 'integers'] as const) {
       const a = await random([97, 5], { seed: 42, distribution, high: 10, chunks: [97, -1] }).compute({ scheduler: sync });

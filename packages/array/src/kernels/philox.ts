@@ -13,6 +13,7 @@ const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 const TWO32 = 4294967296;
+const INV_TWO32 = 1 / 4294967296;
 const TWO_NEG53 = 1 / 9007199254740992;
 
 /** Philox4x32-10 of counter (c0..c3) and key (k0, k1) into `out` (4 words). */
@@ -21,9 +22,9 @@ export function philox(c0: number, c1: number, c2: number, c3: number, k0: numbe
     // 32×32 → 64-bit products: low word exact by imul, high word from the double product
     // (its rounding error, < 2^12, is far below 2^31, so rounding recovers the exact high word).
     const lo0 = Math.imul(M0, c0) >>> 0;
-    const hi0 = Math.round((M0 * c0 - lo0) / TWO32) >>> 0;
+    const hi0 = ((M0 * c0 - lo0) * INV_TWO32 + 0.5) >>> 0;
     const lo1 = Math.imul(M1, c2) >>> 0;
-    const hi1 = Math.round((M1 * c2 - lo1) / TWO32) >>> 0;
+    const hi1 = ((M1 * c2 - lo1) * INV_TWO32 + 0.5) >>> 0;
     c0 = (hi1 ^ c1 ^ k0) >>> 0;
     c1 = lo1;
     c2 = (hi0 ^ c3 ^ k1) >>> 0;
