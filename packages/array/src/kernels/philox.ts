@@ -104,36 +104,63 @@ export function uniformAt(key: readonly [number, number], stream: number, positi
  * expected time, so a shuffle of 100M rows needs no table.
  */
 export function makePermutation(n: number, key: readonly [number, number], stream: number): (i: number) => number {
-  let bits = 2;
-  while (2 ** bits < n) bits += 2;
-  const half = bits / 2;
-  const mask = 2 ** half - 1;
-  const rk = new Uint32Array(4);
-  const tmp = new Uint32Array(4);
-  for (let r = 0; r < 4; r++) {
-    philox(r, 0, stream >>> 0, 0x7065726d, key[0], key[1], tmp);
-    rk[r] = tmp[0]!;
-  }
-  const f = (x: number, r: number): number => {
-    let h = (x ^ rk[r]!) >>> 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-    return h & mask;
-  };
-  const once = (i: number): number => {
-    let left = Math.floor(i / 2 ** half);
-    let right = i & mask;
+  const p = new FeistelPermutation(n, key, stream);
+  return (i: number) => p.at(i);
+}
+
+/** The Feistel permutation behind {@link makePermutation} (monomorphic fields keep it fast). */
+class FeistelPermutation {
+  readonly #n: number;
+  readonly #pow: number;
+  readonly #mask: number;
+  readonly #k0: number;
+  readonly #k1: number;
+  readonly #k2: number;
+  readonly #k3: number;
+  constructor(n: number, key: readonly [number, number], stream: number) {
+    let bits = 2;
+    while (2 ** bits < n) bits += 2;
+    this.#n = n;
+    this.#pow = 2 ** (bits / 2);
+    this.#mask = this.#pow - 1;
+    const tmp = new Uint32Array(4);
+    const rk: number[] = [];
     for (let r = 0; r < 4; r++) {
-      const next = (left ^ f(right, r)) & mask;
-      left = right;
-      right = next;
+      philox(r, 0, stream >>> 0, 0x7065726d, key[0], key[1], tmp);
+      rk.push(tmp[0]! | 0);
     }
-    return left * 2 ** half + right;
-  };
-  return (i: number) => {
-    let x = once(i);
-    while (x >= n) x = once(x);
+    [this.#k0, this.#k1, this.#k2, this.#k3] = rk as [number, number, number, number];
+  }
+
+  #round(x: number, k: number): number {
+    let h = x ^ k;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) & this.#mask;
+  }
+
+  #once(i: number): number {
+    const mask = this.#mask;
+    let left = Math.floor(i / this.#pow);
+    let right = i - left * this.#pow;
+    let t = (left ^ this.#round(right, this.#k0)) & mask;
+    left = right;
+    right = t;
+    t = (left ^ this.#round(right, this.#k1)) & mask;
+    left = right;
+    right = t;
+    t = (left ^ this.#round(right, this.#k2)) & mask;
+    left = right;
+    right = t;
+    t = (left ^ this.#round(right, this.#k3)) & mask;
+    left = right;
+    right = t;
+    return left * this.#pow + right;
+  }
+
+  at(i: number): number {
+    let x = this.#once(i);
+    while (x >= this.#n) x = this.#once(x);
     return x;
-  };
+  }
 }
