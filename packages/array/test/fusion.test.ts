@@ -87,6 +87,20 @@ describe('fusion', () => {
     expect(b.shape).toEqual([250, 4]);
   });
 
+  it('read tasks feeding separate consumer tasks keep held memory to a few blocks (sources under a budget)', async () => {
+    const R = random([200_000, 10], { seed: 1, chunks: [10_000, -1] }); // 20 blocks of 800 kB
+    const viaTasks = concatenate([R], 0); // identity tasks that depend on the read tasks
+    expect(viaTasks.layer.kind).toBe('tasks');
+    let peak = 0;
+    const out = await withCallbacks([{ onRunEnd: (run) => (peak = run.peakHeldBytes()) }], () =>
+      viaTasks.sum(0).compute({ scheduler: threads, memoryLimit: 1_600_000 }),
+    );
+    const direct = await R.sum(0).compute({ scheduler: sync });
+    for (let j = 0; j < 10; j++) expect(out.data[j]).toBeCloseTo(direct.data[j]!, 6);
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(1_600_000 + 3 * 800_000);
+  });
+
   it('raw graphs: fusedTask wires an inline block into a hand-built chain', async () => {
     const Z = X.sub(mean).div(std);
     const g = new Graph();
