@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tableFromIPC, RecordBatchStreamReader } from 'apache-arrow';
+import { tableFromIPC, tableFromArrays, tableToIPC, makeTable, vectorFromArray, Float64, Int32, Utf8, RecordBatchStreamReader } from 'apache-arrow';
 import { DatasetError, DenseArray, FormatError, fromArray, fromArrow, fromNpy, fromNpyDir, mapBlocks, random, toArrow, toNpyDir, computeAll } from '@tessera/array';
 import { SyncScheduler, ThreadScheduler, AbortError, TaskError } from '@tessera/scheduler';
 import { hasNumpy, python } from './helpers.js';
@@ -246,6 +246,31 @@ describe('Arrow IPC files', () => {
     const reader = RecordBatchStreamReader.from(bytes.subarray(8));
     const batches = [...reader];
     expect(batches.map((b) => b.numRows)).toEqual([4, 4, 2]);
+  });
+
+  it('reads files written by apache-arrow (float nulls as NaN, mixed column types promote, y by name)', async () => {
+    const table = tableFromArrays({
+      a: Float64Array.from([1, 2, 3, 4, 5]),
+      b: Int32Array.from([10, 20, 30, 40, 50]),
+      label: Int32Array.from([0, 1, 0, 1, 1]),
+    });
+    const withNull = makeTable({ a: vectorFromArray([1.5, null, 3.5], new Float64()), label: vectorFromArray([1, 0, 1], new Int32()) });
+    const f1 = fresh('js.arrow');
+    const f2 = fresh('nulls.arrow');
+    writeFileSync(f1, tableToIPC(table, 'file'));
+    writeFileSync(f2, tableToIPC(withNull, 'file'));
+    const ds = await fromArrow(f1, { y: 'label' });
+    expect(ds.X.dtype).toBe('float64');
+    expect(ds.y!.dtype).toBe('int32');
+    const [x, y] = await computeAll([ds.X, ds.y!], { scheduler: sync });
+    expect(x!.toArray()).toEqual([[1, 10], [2, 20], [3, 30], [4, 40], [5, 50]]);
+    expect(Array.from(y!.data)).toEqual([0, 1, 0, 1, 1]);
+    const n = await (await fromArrow(f2, { y: 'label' })).X.compute({ scheduler: sync });
+    expect(Array.from(n.data).map((v) => (Number.isNaN(v) ? 'NaN' : v))).toEqual([1.5, 'NaN', 3.5]);
+    const strings = fresh('strings.arrow');
+    writeFileSync(strings, tableToIPC(makeTable({ s: vectorFromArray(['x', 'y'], new Utf8()), v: vectorFromArray([1, 2], new Float64()) }), 'file'));
+    await expect(fromArrow(strings)).rejects.toThrow(/column 's' has type Utf8, which Tessera does not read/);
+    expect((await fromArrow(strings, { columns: ['v'] })).X.shape).toEqual([2, 1]);
   });
 
   it('bad Arrow files get errors naming the file', async () => {
