@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tableFromIPC, tableFromArrays, tableToIPC, makeTable, vectorFromArray, Float64, Int32, Utf8, RecordBatchStreamReader } from 'apache-arrow';
+import { tableFromIPC, tableFromArrays, tableToIPC, Table, vectorFromArray, Float64, Int32, Utf8, RecordBatchStreamReader } from 'apache-arrow';
 import { DatasetError, DenseArray, FormatError, fromArray, fromArrow, fromNpy, fromNpyDir, mapBlocks, random, toArrow, toNpyDir, computeAll } from '@tessera/array';
 import { SyncScheduler, ThreadScheduler, AbortError, TaskError } from '@tessera/scheduler';
 import { hasNumpy, python } from './helpers.js';
@@ -254,7 +254,7 @@ describe('Arrow IPC files', () => {
       b: Int32Array.from([10, 20, 30, 40, 50]),
       label: Int32Array.from([0, 1, 0, 1, 1]),
     });
-    const withNull = makeTable({ a: vectorFromArray([1.5, null, 3.5], new Float64()), label: vectorFromArray([1, 0, 1], new Int32()) });
+    const withNull = new Table({ a: vectorFromArray([1.5, null, 3.5], new Float64()), label: vectorFromArray([1, 0, 1], new Int32()) });
     const f1 = fresh('js.arrow');
     const f2 = fresh('nulls.arrow');
     writeFileSync(f1, tableToIPC(table, 'file'));
@@ -268,7 +268,7 @@ describe('Arrow IPC files', () => {
     const n = await (await fromArrow(f2, { y: 'label' })).X.compute({ scheduler: sync });
     expect(Array.from(n.data).map((v) => (Number.isNaN(v) ? 'NaN' : v))).toEqual([1.5, 'NaN', 3.5]);
     const strings = fresh('strings.arrow');
-    writeFileSync(strings, tableToIPC(makeTable({ s: vectorFromArray(['x', 'y'], new Utf8()), v: vectorFromArray([1, 2], new Float64()) }), 'file'));
+    writeFileSync(strings, tableToIPC(new Table({ s: vectorFromArray(['x', 'y'], new Utf8()), v: vectorFromArray([1, 2], new Float64()) }), 'file'));
     await expect(fromArrow(strings)).rejects.toThrow(/column 's' has type Utf8, which Tessera does not read/);
     expect((await fromArrow(strings, { columns: ['v'] })).X.shape).toEqual([2, 1]);
   });
