@@ -3,7 +3,8 @@
 usage: pipeline.py --data DIR --out DIR [--shuffle true|false] [--holdout K]
 
 Phases, each timed:
-  scalerStats   dask.array column mean and variance over X (what dask-ml's StandardScaler.fit does)
+  scalerStats   dask.array column mean and variance over the training blocks of X (what dask-ml's
+                StandardScaler.fit does)
   fit           blocks of the standardized X fed one by one to SGDClassifier.partial_fit
                 (hinge, random_state=2), the next block computed by dask meanwhile
   predictWrite  predictions of every block (map_blocks), written back as .npy files by dask
@@ -64,8 +65,10 @@ def main():
     threads = os.cpu_count()
     dask.config.set(scheduler="threads", num_workers=threads)
 
+    train_rows = sum(X.chunks[0][:train])
+    Xtrain = X[:train_rows]
     t0 = time.perf_counter()
-    mean, var = dask.compute(X.mean(axis=0), X.var(axis=0))
+    mean, var = dask.compute(Xtrain.mean(axis=0), Xtrain.var(axis=0))
     scale = np.sqrt(var)
     scale[scale == 0] = 1.0
     t1 = time.perf_counter()

@@ -94,3 +94,13 @@ export {
 } from './linear_model/sgd_fast.js';
 export { wasmAvailable } from './linear_model/sgd_wasm.js';
 export { accuracyScore, logLoss, meanSquaredError, r2Score, confusionMatrix, rocAucScore } from './metrics.js';
+
+// Out-of-core layer: Incremental, ParallelPostFit, Pipeline on lazy arrays, and its worker kernels.
+import { registerKernels } from '@tessera/scheduler';
+import { kernels as oocKernels } from './ooc/kernels.js';
+registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
+export { Incremental, ParallelPostFit, type IncrementalParams, type ParallelPostFitParams } from './ooc/wrappers.js';
+export { Pipeline, makePipeline, type Step, type PipelineParams } from './ooc/pipeline.js';
+export { fitStep, transformStep, outputWidth } from './ooc/steps.js';
+export { isLazy, lazyMoments, lazyExtrema, lazyMethod, lazyScore, type LazyOptions } from './ooc/lazy.js';
+export { type Extrema, type ScoreParts } from './ooc/kernels.js';

@@ -1,0 +1,9 @@
+/**
+ * Imports every built-in estimator module, so that each registers its class: what a worker needs
+ * before it can rebuild an estimator from a snapshot by name.
+ */
+import './preprocessing/scalers.js';
+import './linear_model/sgd_classifier.js';
+import './linear_model/sgd_regressor.js';
+import './linear_model/perceptron.js';
+import './linear_model/passive_aggressive.js';

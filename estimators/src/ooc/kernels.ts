@@ -1,0 +1,198 @@
+/**
+ * Worker kernels of the out-of-core layer (`est.*`). Each rebuilds an estimator from its snapshot
+ * (params + learned state as plain data), does one block's worth of work and returns plain data.
+ * Block arguments may be plain blocks or inline recipes (a read, an elementwise expression) that
+ * are read or evaluated here — so a scaled block never exists as a task result.
+ */
+import { materialize, streamOf, type Block } from '@tessera/array';
+import { estimatorFromSnapshot, type BaseEstimator, type EstimatorSnapshot } from '../base.js';
+import { combineMoments, type Moments } from '../preprocessing/moments.js';
+import '../catalog.js';
+
+type Method = 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba' | 'transform' | 'inverseTransform';
+
+function call(est: BaseEstimator, method: string, ...args: unknown[]): unknown {
+  const fn = (est as unknown as Record<string, unknown>)[method];
+  if (typeof fn !== 'function') throw new TypeError(`${est.estimatorName} has no method '${method}'.`);
+  return (fn as (...a: unknown[]) => unknown).apply(est, args);
+}
+
+/**
+ * One link of the partialFit chain: `state_i = link(state_{i-1}, X_i, y_i)`.
+ * `y` is null for unsupervised estimators.
+ */
+export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null): EstimatorSnapshot {
+  const est = estimatorFromSnapshot(snapshot);
+  const Xb = materialize(X);
+  if (y === null || y === undefined) call(est, 'partialFit', Xb, options ?? {});
+  else call(est, 'partialFit', Xb, materialize(y).data, options ?? {});
+  return est.snapshot();
+}
+
+/** `est[method](X)` for one block; the result is a block. */
+export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: Method): Block {
+  const est = estimatorFromSnapshot(snapshot);
+  const out = call(est, method, materialize(X)) as Block;
+  return { dtype: out.dtype, shape: out.shape, data: out.data };
+}
+
+/** Column moments (count, mean, M2) of a block, streamed tile by tile and combined exactly. */
+export function blockMomentsKernel(X: unknown): Moments {
+  const s = streamOf(X);
+  try {
+    const d = s.cols;
+    let acc: Moments = { count: 0, mean: new Float64Array(d), m2: new Float64Array(d) };
+    const tile = Math.max(1, Math.floor((1 << 20) / (8 * Math.max(1, d))));
+    const mean = new Float64Array(d);
+    const m2 = new Float64Array(d);
+    const corr = new Float64Array(d);
+    for (let a = 0; a < s.rows; a += tile) {
+      const b = Math.min(s.rows, a + tile);
+      const v = s.read(a, b);
+      const n = b - a;
+      mean.fill(0);
+      m2.fill(0);
+      corr.fill(0);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + v[i * d + j]!;
+      for (let j = 0; j < d; j++) mean[j] = mean[j]! / n;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < d; j++) {
+          const t = v[i * d + j]! - mean[j]!;
+          corr[j] = corr[j]! + t;
+          m2[j] = m2[j]! + t * t;
+        }
+      }
+      for (let j = 0; j < d; j++) m2[j] = m2[j]! - (corr[j]! * corr[j]!) / n;
+      if (!allFinite(mean)) throw new RangeError(nonFiniteMessage(v, d, a));
+      acc = combineMoments(acc, { count: n, mean: mean.slice(), m2: m2.slice() });
+    }
+    return acc;
+  } finally {
+    s.close();
+  }
+}
+
+/** Column minimum, maximum and maximum absolute value of a block, streamed. */
+export function blockExtremaKernel(X: unknown): Extrema {
+  const s = streamOf(X);
+  try {
+    const d = s.cols;
+    const min = new Float64Array(d).fill(Infinity);
+    const max = new Float64Array(d).fill(-Infinity);
+    const tile = Math.max(1, Math.floor((1 << 20) / (8 * Math.max(1, d))));
+    for (let a = 0; a < s.rows; a += tile) {
+      const b = Math.min(s.rows, a + tile);
+      const v = s.read(a, b);
+      for (let i = 0; i < b - a; i++) {
+        for (let j = 0; j < d; j++) {
+          const x = v[i * d + j]!;
+          if (!Number.isFinite(x)) throw new RangeError(nonFiniteMessage(v, d, a));
+          if (x < min[j]!) min[j] = x;
+          if (x > max[j]!) max[j] = x;
+        }
+      }
+    }
+    return { count: s.rows, min, max };
+  } finally {
+    s.close();
+  }
+}
+
+/** Column extrema of some rows. */
+export interface Extrema {
+  readonly count: number;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
+export function combineMomentsKernel(parts: readonly Moments[]): Moments {
+  let acc = parts[0]!;
+  for (let i = 1; i < parts.length; i++) acc = combineMoments(acc, parts[i]!);
+  return acc;
+}
+
+export function combineExtremaKernel(parts: readonly Extrema[]): Extrema {
+  const d = parts[0]!.min.length;
+  const min = new Float64Array(d).fill(Infinity);
+  const max = new Float64Array(d).fill(-Infinity);
+  let count = 0;
+  for (const p of parts) {
+    count += p.count;
+    for (let j = 0; j < d; j++) {
+      if (p.min[j]! < min[j]!) min[j] = p.min[j]!;
+      if (p.max[j]! > max[j]!) max[j] = p.max[j]!;
+    }
+  }
+  return { count, min, max };
+}
+
+/** Parts of a score over one block, summed over blocks by {@link combineScoreKernel}. */
+export interface ScoreParts {
+  readonly n: number;
+  /** Classifiers: correctly predicted rows. */
+  readonly correct: number;
+  /** Regressors: Σ(y − ŷ)², Σy, Σy². */
+  readonly sse: number;
+  readonly sumY: number;
+  readonly sumY2: number;
+}
+
+export function scorePartsKernel(X: unknown, y: unknown, snapshot: EstimatorSnapshot, kind: 'accuracy' | 'r2'): ScoreParts {
+  const est = estimatorFromSnapshot(snapshot);
+  const pred = (call(est, 'predict', materialize(X)) as Block).data;
+  const yy = materialize(y).data;
+  let correct = 0;
+  let sse = 0;
+  let sumY = 0;
+  let sumY2 = 0;
+  for (let i = 0; i < yy.length; i++) {
+    const t = yy[i]!;
+    if (kind === 'accuracy') {
+      if (pred[i] === t) correct++;
+    } else {
+      const r = t - pred[i]!;
+      sse += r * r;
+      sumY += t;
+      sumY2 += t * t;
+    }
+  }
+  return { n: yy.length, correct, sse, sumY, sumY2 };
+}
+
+export function combineScoreKernel(parts: readonly ScoreParts[]): ScoreParts {
+  const out = { n: 0, correct: 0, sse: 0, sumY: 0, sumY2: 0 };
+  for (const p of parts) {
+    out.n += p.n;
+    out.correct += p.correct;
+    out.sse += p.sse;
+    out.sumY += p.sumY;
+    out.sumY2 += p.sumY2;
+  }
+  return out;
+}
+
+function allFinite(a: Float64Array): boolean {
+  for (let j = 0; j < a.length; j++) if (!Number.isFinite(a[j]!)) return false;
+  return true;
+}
+
+function nonFiniteMessage(v: ArrayLike<number>, d: number, rowOffset: number): string {
+  for (let i = 0; i * d < v.length; i++) {
+    for (let j = 0; j < d; j++) {
+      const x = v[i * d + j]!;
+      if (!Number.isFinite(x)) return `Input X contains ${Number.isNaN(x) ? 'NaN' : 'infinity'} at row ${rowOffset + i} of the block, column ${j}.`;
+    }
+  }
+  return 'Input X contains a value too large for float64 statistics.';
+}
+
+export const kernels = {
+  'est.partialFitLink': partialFitLink,
+  'est.apply': applyMethod,
+  'est.moments': blockMomentsKernel,
+  'est.combineMoments': combineMomentsKernel,
+  'est.extrema': blockExtremaKernel,
+  'est.combineExtrema': combineExtremaKernel,
+  'est.scoreParts': scorePartsKernel,
+  'est.combineScore': combineScoreKernel,
+};

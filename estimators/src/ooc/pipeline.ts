@@ -1,0 +1,242 @@
+/**
+ * scikit-learn's Pipeline, on in-memory and lazy arrays alike. On lazy input, `fit` fits each
+ * transformer (a scaler: one parallel pass of block statistics), chains its transform lazily — an
+ * elementwise expression the next step consumes inside its own tasks, so the transformed dataset
+ * is never materialized — and fits the final step (an {@link Incremental}: the partialFit chain).
+ * `predict` and friends return lazy arrays that compute block by block in parallel.
+ */
+import type { DenseArray, NDArray } from '@tessera/array';
+import { BaseEstimator, estimatorFromSnapshot, type EstimatorSnapshot, type Params, type State } from '../base.js';
+import { ParameterTypeError } from '../errors.js';
+import { isEstimator, registerEstimator } from '../registry.js';
+import type { MatrixLike, VectorLike } from '../validation.js';
+import { isLazy, lazyMethod, lazyScore, type LazyOptions } from './lazy.js';
+import { fitStep, outputWidth, transformStep } from './steps.js';
+
+/** A named step. */
+export type Step = readonly [name: string, estimator: BaseEstimator];
+
+export interface PipelineParams {
+  steps: readonly Step[];
+}
+
+interface PipelineState extends State {
+  nFeaturesIn_: number;
+}
+
+type Method = 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba';
+
+function call<T>(est: BaseEstimator, method: string, ...args: unknown[]): T {
+  const fn = (est as unknown as Record<string, unknown>)[method];
+  if (typeof fn !== 'function') throw new TypeError(`${est.estimatorName} has no method '${method}'.`);
+  return (fn as (...a: unknown[]) => T).apply(est, args);
+}
+
+export interface Pipeline extends PipelineParams {}
+
+/**
+ * A chain of transformers ending in any estimator.
+ *
+ * @example
+ * const pipe = makePipeline(
+ *   new StandardScaler(),
+ *   new Incremental(new SGDClassifier({ loss: 'hinge', randomState: 2 }), { classes: [0, 1] }),
+ * );
+ * await pipe.fit(X, y);                      // lazy X, y: out-of-core
+ * await pipe.predict(X).toNpyDir('pred/');   // parallel, block by block
+ * pipe.step('incremental').estimator_.coef_;
+ */
+export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> implements PipelineParams {
+  static readonly estimatorName = 'Pipeline';
+  static readonly defaults: Readonly<PipelineParams> = Object.freeze({ steps: [] as Step[] });
+  static readonly constraints = {};
+
+  /** `new Pipeline([['scale', new StandardScaler()], ['clf', new SGDClassifier()]])`, or `{ steps }`. */
+  constructor(steps: readonly Step[] | Partial<PipelineParams> = []) {
+    const list = Array.isArray(steps) ? steps : ((steps as Partial<PipelineParams>).steps ?? []);
+    super({ steps: list.map(([name, est]) => [name, isEstimator(est) ? est : estimatorFromSnapshot(est as unknown as EstimatorSnapshot)] as const) });
+    Pipeline.#check(this.steps);
+  }
+
+  static #check(steps: readonly Step[]): void {
+    if (!Array.isArray(steps) || steps.length === 0) throw new ParameterTypeError("The 'steps' parameter of Pipeline must be a non-empty array of [name, estimator] pairs.", 'Pipeline', 'steps', steps);
+    const seen = new Set<string>();
+    steps.forEach((s, i) => {
+      if (!Array.isArray(s) || s.length !== 2 || typeof s[0] !== 'string' || !isEstimator(s[1])) {
+        throw new ParameterTypeError(`Pipeline step ${i} must be a [name, estimator] pair.`, 'Pipeline', 'steps', steps);
+      }
+      if (s[0] === '' || s[0].includes('__')) throw new ParameterTypeError(`Pipeline step name '${s[0]}' must be non-empty and must not contain '__'.`, 'Pipeline', 'steps', steps);
+      if (seen.has(s[0])) throw new ParameterTypeError(`Pipeline step names must be unique; '${s[0]}' appears twice.`, 'Pipeline', 'steps', steps);
+      seen.add(s[0]);
+    });
+  }
+
+  /** Steps by name, for `name__param` keys in getParams / setParams. */
+  protected override nestedEstimators(): Record<string, BaseEstimator> {
+    return Object.fromEntries(this.steps.map(([n, e]) => [n, e]));
+  }
+
+  /** Steps by name (scikit-learn's `named_steps`). */
+  get namedSteps(): Record<string, BaseEstimator> {
+    return this.nestedEstimators();
+  }
+
+  /** A step by index (negative counts from the end) or name. */
+  step(which: number | string): BaseEstimator {
+    if (typeof which === 'string') {
+      const s = this.steps.find(([n]) => n === which);
+      if (!s) throw new RangeError(`Pipeline has no step '${which}'; its steps are ${this.steps.map(([n]) => `'${n}'`).join(', ')}.`);
+      return s[1];
+    }
+    const i = which < 0 ? this.steps.length + which : which;
+    const s = this.steps[i];
+    if (!s) throw new RangeError(`Pipeline has ${this.steps.length} steps; index ${which} is out of range.`);
+    return s[1];
+  }
+
+  override clone(): this {
+    return new Pipeline(this.steps.map(([n, e]) => [n, e.clone()] as const)) as this;
+  }
+
+  override snapshot(): EstimatorSnapshot {
+    const params: Params = { steps: this.steps.map(([n, e]) => [n, e.snapshot()]) };
+    return { estimator: this.estimatorName, params, state: this.learned === undefined ? null : { ...this.learned } };
+  }
+
+  get nFeaturesIn_(): number {
+    return this.fitted.nFeaturesIn_;
+  }
+
+  /** Fits every step in order. Lazy X: resolves when done (out-of-core). In memory: returns `this`. */
+  fit(X: NDArray, y?: NDArray, options?: LazyOptions): Promise<this>;
+  fit(X: MatrixLike, y?: VectorLike): this;
+  fit(X: MatrixLike | NDArray, y?: VectorLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
+    Pipeline.#check(this.steps);
+    if (isLazy(X)) {
+      if (y !== undefined && !isLazy(y)) return Promise.reject(new TypeError('Pipeline.fit: X is a lazy array, so y must be one too.'));
+      return this.fitLazy(X, y, options);
+    }
+    if (isLazy(y)) throw new TypeError('Pipeline.fit: y is a lazy array but X is not; pass both lazy or both in memory.');
+    let Xt: MatrixLike = X;
+    for (const [, est] of this.steps.slice(0, -1)) {
+      if (y === undefined) call(est, 'fit', Xt);
+      else call(est, 'fit', Xt, y);
+      Xt = call<DenseArray>(est, 'transform', Xt);
+    }
+    const last = this.steps[this.steps.length - 1]![1];
+    if (y === undefined) call(last, 'fit', Xt);
+    else call(last, 'fit', Xt, y);
+    this.learned = { nFeaturesIn_: nFeatures(X) };
+    return this;
+  }
+
+  /** Out-of-core fit (what `fit` does with lazy input). */
+  async fitLazy(X: NDArray, y: NDArray | undefined, options: LazyOptions = {}): Promise<this> {
+    let Xt = X;
+    for (const [, est] of this.steps.slice(0, -1)) {
+      await fitStep(est, Xt, y, options);
+      Xt = transformStep(est, Xt);
+    }
+    await fitStep(this.steps[this.steps.length - 1]![1], Xt, y, options);
+    this.learned = { nFeaturesIn_: X.shape[1] ?? 1 };
+    return this;
+  }
+
+  #through(X: MatrixLike | NDArray, steps: readonly Step[]): MatrixLike | NDArray {
+    let Xt = X;
+    for (const [, est] of steps) Xt = isLazy(Xt) ? transformStep(est, Xt) : call<DenseArray>(est, 'transform', Xt);
+    return Xt;
+  }
+
+  #final(X: MatrixLike | NDArray, method: Method): DenseArray | NDArray {
+    this.fitted;
+    const Xt = this.#through(X, this.steps.slice(0, -1));
+    const last = this.steps[this.steps.length - 1]![1];
+    if (isLazy(Xt) && !('transformLazy' in last)) return lazyMethod(last, Xt, method, outputWidth(last, method));
+    return call(last, method, Xt);
+  }
+
+  predict(X: NDArray): NDArray;
+  predict(X: MatrixLike): DenseArray;
+  predict(X: MatrixLike | NDArray): DenseArray | NDArray {
+    return this.#final(X, 'predict');
+  }
+
+  decisionFunction(X: NDArray): NDArray;
+  decisionFunction(X: MatrixLike): DenseArray;
+  decisionFunction(X: MatrixLike | NDArray): DenseArray | NDArray {
+    return this.#final(X, 'decisionFunction');
+  }
+
+  predictProba(X: NDArray): NDArray;
+  predictProba(X: MatrixLike): DenseArray;
+  predictProba(X: MatrixLike | NDArray): DenseArray | NDArray {
+    return this.#final(X, 'predictProba');
+  }
+
+  predictLogProba(X: NDArray): NDArray;
+  predictLogProba(X: MatrixLike): DenseArray;
+  predictLogProba(X: MatrixLike | NDArray): DenseArray | NDArray {
+    return this.#final(X, 'predictLogProba');
+  }
+
+  /** Every step's transform (the last step must have one). */
+  transform(X: NDArray): NDArray;
+  transform(X: MatrixLike): DenseArray;
+  transform(X: MatrixLike | NDArray): DenseArray | NDArray {
+    this.fitted;
+    return this.#through(X, this.steps) as DenseArray | NDArray;
+  }
+
+  /** For nesting a pipeline in a pipeline. */
+  transformLazy(X: NDArray): NDArray {
+    return this.transform(X);
+  }
+
+  /** The final step's score on transformed X; lazy input gives a promise, computed without gathering X. */
+  score(X: NDArray, y: NDArray, options?: LazyOptions): Promise<number>;
+  score(X: MatrixLike, y: VectorLike): number;
+  score(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: LazyOptions = {}): number | Promise<number> {
+    this.fitted;
+    const Xt = this.#through(X, this.steps.slice(0, -1));
+    const last = this.steps[this.steps.length - 1]![1];
+    if (isLazy(Xt)) {
+      if (!isLazy(y)) return Promise.reject(new TypeError('Pipeline.score: X is a lazy array, so y must be one too.'));
+      if ('transformLazy' in last) return call<Promise<number>>(last, 'score', Xt, y, options);
+      const kind = 'classes_' in (last.getState() as object) ? 'accuracy' : 'r2';
+      return lazyScore(last, Xt, y, kind, options);
+    }
+    return call<number>(last, 'score', Xt, y);
+  }
+}
+
+function nFeatures(X: MatrixLike): number {
+  if (Array.isArray(X)) return (X[0] as readonly number[] | undefined)?.length ?? 0;
+  const shape = (X as { shape: readonly number[] }).shape;
+  return shape.length > 1 ? shape[1]! : 1;
+}
+
+/**
+ * A pipeline whose step names are the lowercased class names (numbered when repeated), as
+ * scikit-learn's `make_pipeline`.
+ */
+export function makePipeline(...estimators: BaseEstimator[]): Pipeline {
+  const counts = new Map<string, number>();
+  for (const e of estimators) {
+    if (!isEstimator(e)) throw new ParameterTypeError(`makePipeline: every argument must be an estimator. Got ${String(e)}.`, 'Pipeline', 'steps', e);
+    const n = e.estimatorName.toLowerCase();
+    counts.set(n, (counts.get(n) ?? 0) + 1);
+  }
+  const seen = new Map<string, number>();
+  return new Pipeline(
+    estimators.map((e) => {
+      const n = e.estimatorName.toLowerCase();
+      if (counts.get(n)! === 1) return [n, e] as const;
+      const k = (seen.get(n) ?? 0) + 1;
+      seen.set(n, k);
+      return [`${n}-${k}`, e] as const;
+    }),
+  );
+}
+
+registerEstimator(Pipeline as never);

@@ -1,0 +1,86 @@
+/**
+ * How a pipeline step meets a lazy array: `fitStep` and `transformStep` dispatch on what the
+ * estimator is. Scalers fit from one parallel pass of block statistics and transform as an
+ * elementwise expression (fused into whatever consumes it); wrappers and pipelines handle lazy
+ * input themselves; any other transformer is applied block by block.
+ */
+import { DenseArray, type NDArray } from '@tessera/array';
+import type { BaseEstimator } from '../base.js';
+import { MaxAbsScaler, MinMaxScaler, StandardScaler } from '../preprocessing/scalers.js';
+import { lazyExtrema, lazyMethod, lazyMoments, type LazyOptions } from './lazy.js';
+
+/** Estimators that fit and transform lazy arrays themselves (Incremental, ParallelPostFit, Pipeline). */
+export interface LazyAware {
+  fitLazy(X: NDArray, y: NDArray | undefined, options: LazyOptions): Promise<unknown>;
+  transformLazy?(X: NDArray): NDArray;
+}
+
+export function isLazyAware(est: unknown): est is BaseEstimator & LazyAware {
+  return typeof (est as Partial<LazyAware>).fitLazy === 'function';
+}
+
+/** Fits one step on lazy X (and y). */
+export async function fitStep(est: BaseEstimator, X: NDArray, y: NDArray | undefined, options: LazyOptions): Promise<void> {
+  if (isLazyAware(est)) {
+    await est.fitLazy(X, y, options);
+    return;
+  }
+  if (est instanceof StandardScaler) {
+    const moments = await lazyMoments(X, options);
+    const fresh = est.clone().partialFitMoments(moments);
+    est.setState(fresh.getState());
+    return;
+  }
+  if (est instanceof MinMaxScaler || est instanceof MaxAbsScaler) {
+    const e = await lazyExtrema(X, options);
+    const d = e.min.length;
+    const rows = DenseArray.zeros([2, d]);
+    rows.data.set(e.min, 0);
+    rows.data.set(e.max, d);
+    const fresh = est.clone().partialFit(rows);
+    est.setState({ ...fresh.getState(), nSamplesSeen_: e.count });
+    return;
+  }
+  throw new TypeError(
+    `${est.estimatorName} cannot be fitted on a lazy array directly. Wrap it in Incremental (partialFit block by block) ` +
+      `or ParallelPostFit (fit in memory, predict in parallel).`,
+  );
+}
+
+/** Transforms lazy X with a fitted step: lazily, fused where possible. */
+export function transformStep(est: BaseEstimator, X: NDArray): NDArray {
+  if (isLazyAware(est) && est.transformLazy) return est.transformLazy(X);
+  if (est instanceof StandardScaler) {
+    let out = X;
+    if (est.withMean && est.mean_ !== null) out = out.sub(est.mean_);
+    if (est.withStd && est.scale_ !== null) out = out.div(est.scale_);
+    return out === X ? X.astype('float64') : out;
+  }
+  if (est instanceof MinMaxScaler) {
+    const out = X.mul(est.scale_).add(est.min_);
+    return est.clip ? out.clip(est.featureRange[0], est.featureRange[1]) : out;
+  }
+  if (est instanceof MaxAbsScaler) return X.div(est.scale_);
+  if (typeof (est as unknown as { transform?: unknown }).transform === 'function') {
+    return lazyMethod(est, X, 'transform', outputWidth(est, 'transform'));
+  }
+  throw new TypeError(`${est.estimatorName} has no transform; only the last step of a pipeline may be a predictor.`);
+}
+
+/**
+ * Columns of `est[method]`'s output for one row, or null for a 1-D output: classes for
+ * probabilities, components or clusters for transforms, features otherwise.
+ */
+export function outputWidth(est: BaseEstimator, method: string): number | null {
+  const s = est.getState() as Record<string, unknown>;
+  const classes = s['classes_'] as { shape: readonly number[] } | undefined;
+  if (method === 'predict') return null;
+  if (method === 'predictProba' || method === 'predictLogProba') return classes ? classes.shape[0]! : null;
+  if (method === 'decisionFunction') {
+    if (!classes) return null;
+    return classes.shape[0]! <= 2 ? null : classes.shape[0]!;
+  }
+  const comps = (s['components_'] ?? s['clusterCenters_']) as { shape: readonly number[] } | undefined;
+  if (comps) return comps.shape[0]!;
+  return s['nFeaturesIn_'] as number;
+}

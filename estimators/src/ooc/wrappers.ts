@@ -1,0 +1,313 @@
+/**
+ * dask-ml's meta-estimators: {@link Incremental} fits any estimator with `partialFit` on data
+ * larger than memory as a serial chain of partialFit links over the blocks, while the blocks ahead
+ * are read and preprocessed on the other workers; {@link ParallelPostFit} fits in memory and
+ * predicts in parallel. Both predict, transform and score lazy arrays block by block.
+ */
+import { ref } from '@tessera/scheduler';
+import { compute } from '@tessera/scheduler';
+import { buildGraph, tokenize, type DenseArray, type NDArray } from '@tessera/array';
+import { BaseEstimator, estimatorFromSnapshot, type EstimatorSnapshot, type State } from '../base.js';
+import { ParameterTypeError } from '../errors.js';
+import { isEstimator, registerEstimator } from '../registry.js';
+import { Random } from '../random.js';
+import { BOOLEAN, RANDOM_STATE, interval, validateParams, type MatrixLike, type VectorLike } from '../validation.js';
+import { alignedTarget, isLazy, lazyMethod, lazyScore, rowBlocks, type LazyOptions } from './lazy.js';
+import { outputWidth } from './steps.js';
+
+type Method = 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba' | 'transform' | 'inverseTransform';
+
+interface WrapperState extends State {
+  /** The fitted copy of `estimator`, as a snapshot (plain data). */
+  estimator_: EstimatorSnapshot;
+}
+
+/** Shared behaviour of the wrappers: the fitted estimator and lazy post-fit methods. */
+abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends BaseEstimator<P, WrapperState> {
+  #cache: { snap: EstimatorSnapshot; est: BaseEstimator } | undefined;
+
+  /** The fitted copy of the wrapped estimator (read its `coef_`, `classes_`… here). */
+  get estimator_(): BaseEstimator {
+    const snap = this.fitted.estimator_;
+    if (this.#cache?.snap !== snap) this.#cache = { snap, est: estimatorFromSnapshot(snap) };
+    return this.#cache.est;
+  }
+
+  protected setFitted(est: BaseEstimator): void {
+    const snap = est.snapshot();
+    this.learned = { estimator_: snap };
+    this.#cache = { snap, est };
+  }
+
+  protected override restoreState(state: State): WrapperState {
+    const snap = state['estimator_'] as EstimatorSnapshot | undefined;
+    if (typeof snap !== 'object' || snap === null || typeof snap.estimator !== 'string') {
+      throw new TypeError(`${this.estimatorName}.setState: state.estimator_ must be an estimator snapshot.`);
+    }
+    return { estimator_: snap };
+  }
+
+  protected checkEstimator(needsPartialFit: boolean): void {
+    const est = (this as unknown as P).estimator;
+    if (!isEstimator(est)) {
+      throw new ParameterTypeError(`The 'estimator' parameter of ${this.estimatorName} must be an estimator instance. Got ${String(est)} instead.`, this.estimatorName, 'estimator', est);
+    }
+    if (needsPartialFit && typeof (est as unknown as { partialFit?: unknown }).partialFit !== 'function') {
+      throw new ParameterTypeError(`The 'estimator' parameter of ${this.estimatorName} must have a partialFit method; ${est.estimatorName} has none.`, this.estimatorName, 'estimator', est);
+    }
+  }
+
+  #post(X: MatrixLike | NDArray, method: Method): DenseArray | NDArray {
+    const est = this.estimator_;
+    if (isLazy(X)) return lazyMethod(est, X, method, outputWidth(est, method));
+    const fn = (est as unknown as Record<string, unknown>)[method];
+    if (typeof fn !== 'function') throw new TypeError(`${est.estimatorName} has no method '${method}'.`);
+    return (fn as (x: MatrixLike) => DenseArray).call(est, X);
+  }
+
+  /** Predictions: lazy (block by block, in parallel) for a lazy X, in memory otherwise. */
+  predict(X: NDArray): NDArray;
+  predict(X: MatrixLike): DenseArray;
+  predict(X: MatrixLike | NDArray): DenseArray | NDArray {
+    return this.#post(X, 'predict');
+  }
+
+  decisionFunction(X: NDArray): NDArray;
+  decisionFunction(X: MatrixLike): DenseArray;
+  decisionFunction(X: MatrixLike | NDArray): DenseArray | NDArray {
+    return this.#post(X, 'decisionFunction');
+  }
+
+  predictProba(X: NDArray): NDArray;
+  predictProba(X: MatrixLike): DenseArray;
+  predictProba(X: MatrixLike | NDArray): DenseArray | NDArray {
+    return this.#post(X, 'predictProba');
+  }
+
+  predictLogProba(X: NDArray): NDArray;
+  predictLogProba(X: MatrixLike): DenseArray;
+  predictLogProba(X: MatrixLike | NDArray): DenseArray | NDArray {
+    return this.#post(X, 'predictLogProba');
+  }
+
+  transform(X: NDArray): NDArray;
+  transform(X: MatrixLike): DenseArray;
+  transform(X: MatrixLike | NDArray): DenseArray | NDArray {
+    return this.#post(X, 'transform');
+  }
+
+  /** The lazy transform (for pipelines). */
+  transformLazy(X: NDArray): NDArray {
+    return this.#post(X, 'transform') as NDArray;
+  }
+
+  /**
+   * Accuracy (classifiers) or R² (regressors). On lazy X and y it is computed block by block in
+   * parallel, without gathering X, and the promise resolves with the number.
+   */
+  score(X: NDArray, y: NDArray, options?: LazyOptions): Promise<number>;
+  score(X: MatrixLike, y: VectorLike): number;
+  score(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: LazyOptions = {}): number | Promise<number> {
+    const est = this.estimator_;
+    if (isLazy(X)) {
+      if (!isLazy(y)) return Promise.reject(new TypeError(`${this.estimatorName}.score: X is a lazy array, so y must be one too.`));
+      const kind = 'classes_' in (est.getState() as object) ? 'accuracy' : 'r2';
+      return lazyScore(est, X, y, kind, options);
+    }
+    return (est as unknown as { score(X: MatrixLike, y: VectorLike): number }).score(X, y as VectorLike);
+  }
+}
+
+/** Hyperparameters of {@link Incremental}. */
+export interface IncrementalParams {
+  /** The estimator to fit; it needs `partialFit`. It is cloned, never modified. */
+  estimator: BaseEstimator;
+  /** Class labels, passed to the first partialFit (classifiers need them). */
+  classes: readonly number[] | null;
+  /** Visit the blocks in a new seeded random order each epoch (dask-ml's default). */
+  shuffleBlocks: boolean;
+  /** Seed of the block order. */
+  randomState: number | null;
+  /** Passes over the blocks. */
+  epochs: number;
+}
+
+export interface Incremental extends IncrementalParams {}
+
+/**
+ * Fits an estimator with `partialFit` on a lazy dataset: one graph in which every block is read
+ * and preprocessed in parallel on the workers — ahead of the chain no further than the memory
+ * budget allows — and a serial chain of partialFit links consumes them, `epochs` times, in a
+ * seeded new order each epoch when `shuffleBlocks`. On in-memory input it calls partialFit
+ * directly. dask-ml's `Incremental`.
+ *
+ * @example
+ * const { X, y } = await fromNpyDir('data/');
+ * const inc = new Incremental(new SGDClassifier({ loss: 'hinge', randomState: 2 }), { classes: [0, 1] });
+ * await inc.fit(X, y, { memoryLimit: '512MB' });
+ * await inc.predict(X).toNpyDir('pred/');
+ * inc.estimator_.coef_;
+ */
+export class Incremental extends MetaEstimator<IncrementalParams> implements IncrementalParams {
+  static readonly estimatorName = 'Incremental';
+  static readonly defaults: Readonly<Omit<IncrementalParams, 'estimator'> & { estimator: null }> = Object.freeze({
+    estimator: null,
+    classes: null,
+    shuffleBlocks: true,
+    randomState: null,
+    epochs: 1,
+  });
+  static readonly constraints = {
+    shuffleBlocks: [BOOLEAN],
+    randomState: RANDOM_STATE,
+    epochs: [interval('int', 1, null, 'left')],
+  };
+
+  /** `new Incremental(estimator, { classes, … })`, or one params object (as `clone` does). */
+  constructor(estimator?: BaseEstimator | Partial<IncrementalParams>, options: Partial<Omit<IncrementalParams, 'estimator'>> = {}) {
+    super((isEstimator(estimator) ? { ...options, estimator } : { ...(estimator ?? {}), ...options }) as Partial<IncrementalParams>);
+  }
+
+  #validate(): void {
+    const { classes, ...rest } = this.getParams(false);
+    validateParams(this.estimatorName, Incremental.constraints, rest as unknown as Record<string, unknown>);
+    if (classes !== null && (!Array.isArray(classes) || !classes.every((c) => typeof c === 'number' && Number.isFinite(c)))) {
+      throw new ParameterTypeError(`The 'classes' parameter of Incremental must be an array of finite numbers or null. Got ${JSON.stringify(classes)} instead.`, 'Incremental', 'classes', classes);
+    }
+    this.checkEstimator(true);
+  }
+
+  /**
+   * Resets and fits. Lazy X (and y): resolves once the whole chain has run. In-memory input: runs
+   * `epochs` partialFit calls and returns `this`.
+   */
+  fit(X: NDArray, y?: NDArray, options?: LazyOptions): Promise<this>;
+  fit(X: MatrixLike, y?: VectorLike): this;
+  fit(X: MatrixLike | NDArray, y?: VectorLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
+    this.#validate();
+    this.learned = undefined;
+    return this.#train(this.estimator.clone(), X, y, options);
+  }
+
+  /** Continues from the fitted state (or starts fresh) with one more pass over X. */
+  partialFit(X: NDArray, y?: NDArray, options?: LazyOptions): Promise<this>;
+  partialFit(X: MatrixLike, y?: VectorLike): this;
+  partialFit(X: MatrixLike | NDArray, y?: VectorLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
+    this.#validate();
+    const start = this.learned === undefined ? this.estimator.clone() : estimatorFromSnapshot(this.fitted.estimator_);
+    return this.#train(start, X, y, options, 1);
+  }
+
+  /** For pipelines: fit on lazy arrays. */
+  async fitLazy(X: NDArray, y: NDArray | undefined, options: LazyOptions): Promise<this> {
+    return this.fit(X, y, options);
+  }
+
+  #train(est: BaseEstimator, X: MatrixLike | NDArray, y: VectorLike | NDArray | undefined, options: LazyOptions, epochs = this.epochs): this | Promise<this> {
+    const fitOptions = this.classes === null ? {} : { classes: [...this.classes] };
+    if (!isLazy(X)) {
+      if (isLazy(y)) throw new TypeError('Incremental.fit: y is a lazy array but X is not; pass both lazy or both in memory.');
+      const pf = (est as unknown as { partialFit: (...a: unknown[]) => unknown }).partialFit;
+      for (let e = 0; e < epochs; e++) {
+        if (y === undefined) pf.call(est, X, fitOptions);
+        else pf.call(est, X, y, fitOptions);
+      }
+      this.setFitted(est);
+      return this;
+    }
+    if (y !== undefined && !isLazy(y)) return Promise.reject(new TypeError('Incremental.fit: X is a lazy array, so y must be one too.'));
+    return this.#trainLazy(est, X, y, fitOptions, epochs, options);
+  }
+
+  async #trainLazy(
+    est: BaseEstimator,
+    X: NDArray,
+    y: NDArray | undefined,
+    fitOptions: Record<string, unknown>,
+    epochs: number,
+    options: LazyOptions,
+  ): Promise<this> {
+    const Xr = rowBlocks(X, 'Incremental.fit');
+    const yr = y === undefined ? undefined : alignedTarget(Xr, y, 'Incremental.fit');
+    const g = buildGraph(yr ? [Xr, yr] : [Xr]);
+    const start = est.snapshot();
+    const nBlocks = Xr.numBlocks[0]!;
+    const name = `partialFit-${tokenize('Incremental', Xr.name, yr?.name ?? null, start, this.shuffleBlocks, this.randomState, epochs, fitOptions)}`;
+    const rng = this.shuffleBlocks ? new Random(this.randomState ?? Math.floor(Math.random() * 2 ** 32)) : undefined;
+    let prev: string | undefined;
+    for (let e = 0; e < epochs; e++) {
+      const order = Array.from({ length: nBlocks }, (_, i) => i);
+      if (rng) {
+        for (let i = nBlocks - 1; i > 0; i--) {
+          const j = rng.below(i + 1);
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+      }
+      for (const i of order) {
+        const key = `${name}-${e}-${i}`;
+        // Blocks enter by reference to their own tasks: sources read (and preprocess) them on the
+        // other workers ahead of the chain, throttled by the memory budget.
+        g.add(key, 'est.partialFitLink', [prev === undefined ? start : ref(prev), ref(Xr.blockKey(i, 0)), yr ? ref(yr.blockKey(i)) : null, fitOptions]);
+        prev = key;
+      }
+    }
+    if (prev === undefined) throw new RangeError('Incremental.fit: X has no blocks.');
+    const out = await compute(g, [prev], options);
+    this.setFitted(estimatorFromSnapshot(out[prev] as EstimatorSnapshot));
+    return this;
+  }
+}
+
+/** Hyperparameters of {@link ParallelPostFit}. */
+export interface ParallelPostFitParams {
+  estimator: BaseEstimator;
+}
+
+export interface ParallelPostFit extends ParallelPostFitParams {}
+
+/**
+ * Fits the wrapped estimator in memory (a lazy X is computed first — for data that fits), then
+ * predicts, transforms and scores lazy arrays block by block in parallel. dask-ml's
+ * `ParallelPostFit`.
+ *
+ * @example
+ * const ppf = new ParallelPostFit(new SGDClassifier()).fit(Xsmall, ysmall);
+ * await ppf.predict(Xhuge).toNpyDir('pred/');
+ */
+export class ParallelPostFit extends MetaEstimator<ParallelPostFitParams> implements ParallelPostFitParams {
+  static readonly estimatorName = 'ParallelPostFit';
+  static readonly defaults: Readonly<{ estimator: null }> = Object.freeze({ estimator: null });
+  static readonly constraints = {};
+
+  /** `new ParallelPostFit(estimator)`, or one params object (as `clone` does). */
+  constructor(estimator?: BaseEstimator | Partial<ParallelPostFitParams>) {
+    super((isEstimator(estimator) ? { estimator } : (estimator ?? {})) as Partial<ParallelPostFitParams>);
+  }
+
+  fit(X: NDArray, y?: NDArray, options?: LazyOptions): Promise<this>;
+  fit(X: MatrixLike, y?: VectorLike, options?: Record<string, unknown>): this;
+  fit(X: MatrixLike | NDArray, y?: VectorLike | NDArray, options: LazyOptions | Record<string, unknown> = {}): this | Promise<this> {
+    this.checkEstimator(false);
+    const est = this.estimator.clone();
+    const fitIn = (Xm: MatrixLike, ym: VectorLike | undefined) => {
+      const f = (est as unknown as { fit: (...a: unknown[]) => unknown }).fit;
+      if (ym === undefined) f.call(est, Xm);
+      else f.call(est, Xm, ym);
+      this.setFitted(est);
+      return this;
+    };
+    if (!isLazy(X)) return fitIn(X, y as VectorLike | undefined);
+    return (async () => {
+      const Xm = await X.compute(options as LazyOptions);
+      const ym = isLazy(y) ? (await y.compute(options as LazyOptions)).data : (y as VectorLike | undefined);
+      return fitIn(Xm, ym);
+    })();
+  }
+
+  async fitLazy(X: NDArray, y: NDArray | undefined, options: LazyOptions): Promise<this> {
+    return this.fit(X, y, options);
+  }
+}
+
+registerEstimator(Incremental as never);
+registerEstimator(ParallelPostFit as never);
