@@ -40,9 +40,15 @@ for (const spec of specs) {
   });
 }
 
+/**
+ * Registered estimators deliberately not run through checkEstimator, with the reason (e.g. a
+ * meta-estimator over lazy arrays that has its own suite). Prefer adding a spec above.
+ */
+export const notCovered: Readonly<Record<string, string>> = {};
+
 describe('conformance coverage', () => {
-  it('covers every registered estimator', () => {
-    const covered = new Set(specs.map((s) => s.cls.estimatorName));
-    expect(registeredEstimators().filter((name) => !covered.has(name))).toEqual([]);
+  it('covers every registered estimator (add a spec to `specs`, or an entry with a reason to `notCovered`)', () => {
+    const covered = new Set([...specs.map((s) => s.cls.estimatorName), ...Object.keys(notCovered)]);
+    expect(registeredEstimators().filter((name) => !covered.has(name)), 'registered estimators without a conformance spec').toEqual([]);
   });
 });
