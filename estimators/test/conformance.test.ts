@@ -44,7 +44,13 @@ for (const spec of specs) {
  * Registered estimators deliberately not run through checkEstimator, with the reason (e.g. a
  * meta-estimator over lazy arrays that has its own suite). Prefer adding a spec above.
  */
-export const notCovered: Readonly<Record<string, string>> = {};
+export const notCovered: Readonly<Record<string, string>> = {
+  // Meta-estimators of the out-of-core layer (estimators/src/ooc): they fit lazy arrays through
+  // the scheduler, which checkEstimator's in-memory fixtures do not exercise yet.
+  Incremental: 'out-of-core meta-estimator over lazy arrays (issue 5); needs a lazy-array spec',
+  ParallelPostFit: 'out-of-core meta-estimator over lazy arrays (issue 5); needs a lazy-array spec',
+  Pipeline: 'out-of-core meta-estimator over lazy arrays (issue 5); needs a lazy-array spec',
+};
 
 describe('conformance coverage', () => {
   it('covers every registered estimator (add a spec to `specs`, or an entry with a reason to `notCovered`)', () => {
