@@ -2,5 +2,6 @@
 import type { Workload } from '../harness.js';
 import { scheduler } from './scheduler.js';
 import { reductions } from './reductions.js';
+import { sgd } from './sgd.js';
 
-export const workloads: readonly Workload[] = [scheduler, reductions];
+export const workloads: readonly Workload[] = [scheduler, reductions, sgd];
