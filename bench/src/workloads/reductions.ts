@@ -30,6 +30,7 @@ async function ensureDataset(ctx: BenchContext): Promise<string> {
 async function measure(dir: string, scheduler: Scheduler, label: string): Promise<{ record: BenchRecord; mean: Float64Array; variance: Float64Array }> {
   const t0 = performance.now();
   const { X } = await fromNpyDir(dir);
+  if (!X) throw new Error(`dataset directory ${dir} has no X chunks (it is a y-only dataset, e.g. predictions)`);
   const [mean, variance] = await computeAll([X.mean(0), X.var(0)], { scheduler, memoryLimit: '2GB' });
   const seconds = (performance.now() - t0) / 1000;
   return {

@@ -90,8 +90,8 @@ export async function fromNpy(file: string, options: { chunks?: ChunksSpec | Chu
   return sourceArray(def, normalizeChunks(spec, header.shape, { dtype: header.dtype }));
 }
 
-/** What {@link fromNpyDir} returns. */
-export interface NpyDataset {
+/** What {@link fromNpyDir} returns for a directory with X chunks. */
+export interface NpyXDataset {
   /** The features, one row block per chunk file. */
   readonly X: NDArray;
   /** The targets, when the directory has y files. */
@@ -99,6 +99,27 @@ export interface NpyDataset {
   /** The manifest (read, or derived from the files when the directory has none). */
   readonly manifest: Manifest;
 }
+
+/**
+ * What {@link fromNpyDir} returns for a y-only directory (predictions, e.g. written by
+ * `pipe.predict(X).toNpyDir('pred/')`): no X, y one row block per chunk file.
+ */
+export interface NpyYDataset {
+  readonly X: undefined;
+  readonly y: NDArray;
+  /** The manifest (`dtype_X` null, `cols` 0, no `x_files`). */
+  readonly manifest: Manifest;
+}
+
+/**
+ * What {@link fromNpyDir} returns: X (and maybe y), or y alone. Test `X` to tell them apart;
+ * where X is required, say so:
+ *
+ * @example
+ * const { X, y } = await fromNpyDir(dir);
+ * if (!X) throw new Error(`dataset directory ${dir} has no X chunks (it is a y-only dataset, e.g. predictions)`);
+ */
+export type NpyDataset = NpyXDataset | NpyYDataset;
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -117,11 +138,13 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T, i: 
  * Opens a dataset directory (npy-chunks-v1: `manifest.json`, `X-00000.npy`…, `y-00000.npy`…).
  * Without a manifest, the sorted `X-*.npy` / `y-*.npy` files are used. Every chunk file's header
  * is checked against the manifest (shape, dtype, C order) and X against y (row counts), with
- * errors naming the file and block.
+ * errors naming the file and block. A y-only directory (no X files; predictions) gives
+ * `{ X: undefined, y, manifest }`.
  *
  * @example
  * const { X, y, manifest } = await fromNpyDir('data/');
- * X.shape; // [rows, cols]; X.chunks[0] = manifest.chunk_sizes
+ * X?.shape; // [rows, cols]; X.chunks[0] = manifest.chunk_sizes
+ * const { y: pred } = await fromNpyDir('pred/'); // y-only: X undefined
  */
 export async function fromNpyDir(dir: string): Promise<NpyDataset> {
   const root = resolve(dir);
@@ -137,8 +160,10 @@ export async function fromNpyDir(dir: string): Promise<NpyDataset> {
   if (entries.includes(MANIFEST_FILE)) manifest = parseManifest(await readFile(manifestPath, 'utf8'), manifestPath);
   const xFiles = manifest ? [...manifest.x_files] : entries.filter((f) => /^X-.*\.npy$/.test(f)).sort();
   const yFiles = manifest ? [...(manifest.y_files ?? [])] : entries.filter((f) => /^y-.*\.npy$/.test(f)).sort();
-  if (xFiles.length === 0) throw new DatasetError({ file: root }, `no ${MANIFEST_FILE} and no X-*.npy files: not a dataset directory.`);
-  if (yFiles.length && yFiles.length !== xFiles.length) {
+  // parseManifest guarantees a y-only manifest has a y file per chunk; without one, no X files means y-only.
+  const yOnly = manifest ? manifest.dtype_X === null : xFiles.length === 0;
+  if (!manifest && xFiles.length === 0 && yFiles.length === 0) throw new DatasetError({ file: root }, `no ${MANIFEST_FILE} and no X-*.npy or y-*.npy files: not a dataset directory.`);
+  if (!yOnly && yFiles.length && yFiles.length !== xFiles.length) {
     throw new DatasetError({ file: root }, `${xFiles.length} X files but ${yFiles.length} y files; every X chunk needs its y chunk.`);
   }
   // Headers are read synchronously: a few microseconds per file, against ~0.3 ms per async round trip.
@@ -155,27 +180,31 @@ export async function fromNpyDir(dir: string): Promise<NpyDataset> {
   };
   const xh = xFiles.map(readHeader);
   const yh = yFiles.map(readHeader);
-  const dtypeX = manifest?.dtype_X ?? xh[0]!.dtype;
-  const cols = manifest?.cols ?? (xh[0]!.shape.length === 2 ? xh[0]!.shape[1]! : 0);
   const sizes: number[] = [];
   const xParts: NpyFilePart[] = [];
+  let dtypeX: DType | undefined;
+  let cols = 0;
   let start = 0;
-  for (let i = 0; i < xh.length; i++) {
-    const h = xh[i]!;
-    const path = join(root, xFiles[i]!);
-    const where = { file: path, block: i };
-    if (h.shape.length !== 2) throw new DatasetError(where, `X chunks must be 2-D; this one has shape (${h.shape.join(', ')}).`);
-    if (h.dtype !== dtypeX) throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${manifest ? 'the manifest says dtype_X' : `X-chunk 0 is`} ${dtypeX}.`);
-    if (h.shape[1] !== cols) throw new DatasetError(where, `has ${h.shape[1]} columns but ${manifest ? 'the manifest says cols' : 'X-chunk 0 has'} ${cols}.`);
-    if (manifest && h.shape[0] !== manifest.chunk_sizes[i]) {
-      throw new DatasetError(where, `has ${h.shape[0]} rows but the manifest's chunk_sizes[${i}] is ${manifest.chunk_sizes[i]}.`);
+  if (!yOnly) {
+    dtypeX = manifest?.dtype_X ?? xh[0]!.dtype;
+    cols = manifest?.cols ?? (xh[0]!.shape.length === 2 ? xh[0]!.shape[1]! : 0);
+    for (let i = 0; i < xh.length; i++) {
+      const h = xh[i]!;
+      const path = join(root, xFiles[i]!);
+      const where = { file: path, block: i };
+      if (h.shape.length !== 2) throw new DatasetError(where, `X chunks must be 2-D; this one has shape (${h.shape.join(', ')}).`);
+      if (h.dtype !== dtypeX) throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${manifest ? 'the manifest says dtype_X' : `X-chunk 0 is`} ${dtypeX}.`);
+      if (h.shape[1] !== cols) throw new DatasetError(where, `has ${h.shape[1]} columns but ${manifest ? 'the manifest says cols' : 'X-chunk 0 has'} ${cols}.`);
+      if (manifest && h.shape[0] !== manifest.chunk_sizes[i]) {
+        throw new DatasetError(where, `has ${h.shape[0]} rows but the manifest's chunk_sizes[${i}] is ${manifest.chunk_sizes[i]}.`);
+      }
+      sizes.push(h.shape[0]!);
+      xParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols, shape: h.shape });
+      start += h.shape[0]!;
     }
-    sizes.push(h.shape[0]!);
-    xParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols, shape: h.shape });
-    start += h.shape[0]!;
   }
-  const rows = start;
-  const dtypeY = yh.length ? (manifest?.dtype_y ?? yh[0]!.dtype) : undefined;
+  // A y-only manifest always names dtype_y; otherwise y-chunk 0 sets it.
+  const dtypeY = manifest?.dtype_y ?? yh[0]?.dtype;
   const yParts: NpyFilePart[] = [];
   start = 0;
   for (let i = 0; i < yh.length; i++) {
@@ -184,15 +213,28 @@ export async function fromNpyDir(dir: string): Promise<NpyDataset> {
     const where = { file: path, block: i };
     if (h.shape.length !== 1) throw new DatasetError(where, `y chunks must be 1-D; this one has shape (${h.shape.join(', ')}).`);
     if (h.dtype !== dtypeY) throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${manifest?.dtype_y ? 'the manifest says dtype_y' : 'y-chunk 0 is'} ${dtypeY}.`);
-    if (h.shape[0] !== sizes[i]) throw new DatasetError(where, `has ${h.shape[0]} rows but ${xFiles[i]} has ${sizes[i]}: X and y must have the same rows in every chunk.`);
+    if (yOnly) {
+      if (manifest && h.shape[0] !== manifest.chunk_sizes[i]) {
+        throw new DatasetError(where, `has ${h.shape[0]} rows but the manifest's chunk_sizes[${i}] is ${manifest.chunk_sizes[i]}.`);
+      }
+      sizes.push(h.shape[0]!);
+    } else if (h.shape[0] !== sizes[i]) {
+      throw new DatasetError(where, `has ${h.shape[0]} rows but ${xFiles[i]} has ${sizes[i]}: X and y must have the same rows in every chunk.`);
+    }
     yParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols: 1, shape: h.shape });
     start += h.shape[0]!;
   }
+  const rows = sizes.reduce((a, b) => a + b, 0);
   const token = tokenize('npy-dir', root, stamps);
   const chunkRows = sizes.filter((s) => s > 0);
-  const X = sourceArray(npySource(xParts, dtypeX, [rows, cols], `${token}-X`), normalizeChunks([chunkRows.length ? chunkRows : [0], [cols]], [rows, cols]));
-  const y = yParts.length ? sourceArray(npySource(yParts, dtypeY!, [rows], `${token}-y`), normalizeChunks([chunkRows.length ? chunkRows : [0]], [rows])) : undefined;
-  const m = manifest ?? makeManifest({ chunkSizes: sizes, cols, dtypeX, dtypeY });
+  const rowChunks = chunkRows.length ? chunkRows : [0];
+  const y = yOnly || yParts.length ? sourceArray(npySource(yParts, dtypeY!, [rows], `${token}-y`), normalizeChunks([rowChunks], [rows])) : undefined;
+  if (yOnly) {
+    const m = manifest ?? makeManifest({ chunkSizes: sizes, dtypeY: dtypeY! });
+    return { X: undefined, y: y!, manifest: m };
+  }
+  const X = sourceArray(npySource(xParts, dtypeX!, [rows, cols], `${token}-X`), normalizeChunks([rowChunks, [cols]], [rows, cols]));
+  const m = manifest ?? makeManifest({ chunkSizes: sizes, cols, dtypeX: dtypeX!, dtypeY });
   return y ? { X, y, manifest: m } : { X, manifest: m };
 }
 
@@ -283,27 +325,45 @@ function alignY(X: NDArray, y: NDArray | undefined, what: string): NDArray | und
   return y.chunks[0]!.join() === X.chunks[0]!.join() ? y : rechunk(y, [X.chunks[0]!]);
 }
 
-/** Writes X (and y) as an npy-chunks-v1 directory. @internal (use {@link toNpyDir}) */
-export async function storeNpyDir(dir: string, data: { X: NDArray; y?: NDArray }, options: StoreOptions = {}): Promise<Manifest> {
-  const { X } = data;
-  if (X.ndim !== 2) throw new RangeError(`toNpyDir: X must be 2-D; got shape ${fmtShape(X.shape)}.`);
-  const y = alignY(X, data.y, 'toNpyDir');
+/** What {@link toNpyDir} writes: X (2-D) with an optional y, or y (1-D) alone. */
+export type NpyDirData = { X: NDArray; y?: NDArray | undefined } | { X?: undefined; y: NDArray };
+
+/**
+ * Writes X (and y), or y alone, as an npy-chunks-v1 directory. @internal (use {@link toNpyDir})
+ */
+export async function storeNpyDir(dir: string, data: NpyDirData, options: StoreOptions = {}): Promise<Manifest> {
+  const X = data.X;
+  let y: NDArray | undefined;
+  if (X) {
+    if (X.ndim !== 2) {
+      const hint = X.ndim === 1 ? ' A 1-D array (predictions) is written as y alone: toNpyDir(dir, { y }) or y.toNpyDir(dir).' : '';
+      throw new RangeError(`toNpyDir: X must be 2-D; got shape ${fmtShape(X.shape)}.${hint}`);
+    }
+    y = alignY(X, data.y, 'toNpyDir');
+  } else {
+    y = data.y;
+    if (!y) throw new TypeError('toNpyDir: nothing to write; pass { X }, { X, y } or { y }.');
+    if (y.ndim !== 1) throw new RangeError(`toNpyDir: y must be 1-D; got shape ${fmtShape(y.shape)}.`);
+  }
   const target = resolve(dir);
   await refuseExisting(target, options.overwrite);
   const temp = temporarySibling(target);
   await mkdir(temp, { recursive: false });
-  const graph = buildGraph(y ? [X, y] : [X]);
+  const arrays = [X, y].filter((a): a is NDArray => a !== undefined);
+  const graph = buildGraph(arrays);
   const keys: string[] = [];
-  const sizes = [...X.chunks[0]!];
-  const manifest = makeManifest({ chunkSizes: sizes, cols: X.shape[1]!, dtypeX: X.dtype, dtypeY: y?.dtype });
-  const tok = tokenize('store-npy-dir', X.name, y?.name ?? null, temp);
+  const sizes = [...arrays[0]!.chunks[0]!];
+  const manifest = X ? makeManifest({ chunkSizes: sizes, cols: X.shape[1]!, dtypeX: X.dtype, dtypeY: y?.dtype }) : makeManifest({ chunkSizes: sizes, dtypeY: y!.dtype });
+  const tok = tokenize('store-npy-dir', X?.name ?? null, y?.name ?? null, temp);
   try {
     await mapLimit(sizes, 16, async (rows, i) => {
-      const xh = formatNpyHeader(X.dtype, [rows, X.shape[1]!]);
-      await createWithHeader(join(temp, manifest.x_files[i]!), xh, xh.length + rows * X.shape[1]! * itemSize(X.dtype));
-      const xk = `store-X-${tok}[${i}]`;
-      addTask(graph, xk, 'array.writeNpy', [join(temp, manifest.x_files[i]!), xh.length, X.dtype, Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j))]);
-      keys.push(xk);
+      if (X) {
+        const xh = formatNpyHeader(X.dtype, [rows, X.shape[1]!]);
+        await createWithHeader(join(temp, manifest.x_files[i]!), xh, xh.length + rows * X.shape[1]! * itemSize(X.dtype));
+        const xk = `store-X-${tok}[${i}]`;
+        addTask(graph, xk, 'array.writeNpy', [join(temp, manifest.x_files[i]!), xh.length, X.dtype, Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j))]);
+        keys.push(xk);
+      }
       if (y) {
         const yh = formatNpyHeader(y.dtype, [rows]);
         await createWithHeader(join(temp, manifest.y_files![i]!), yh, yh.length + rows * itemSize(y.dtype));
@@ -325,13 +385,29 @@ export async function storeNpyDir(dir: string, data: { X: NDArray; y?: NDArray }
 /**
  * Writes X (and optionally y) to a dataset directory: `X-00000.npy`… (one per row block of X),
  * `y-00000.npy`…, `manifest.json` — in parallel, into a temporary directory renamed into place.
+ * With y alone (1-D, e.g. predictions) it writes a y-only dataset: one `y-*.npy` per row block of
+ * y and a manifest with `cols` 0, no `x_files` and `dtype_X` null.
  *
  * @example
  * const { X, y } = makeClassification({ nSamples: 1e6, nFeatures: 20, chunks: 100_000 });
  * await toNpyDir('data/', { X, y });
+ * await toNpyDir('pred/', { y: pipe.predict(X) });
  */
-export function toNpyDir(dir: string, data: { X: NDArray; y?: NDArray }, options?: StoreOptions): Promise<Manifest> {
+export function toNpyDir(dir: string, data: NpyDirData, options?: StoreOptions): Promise<Manifest> {
   return storeNpyDir(dir, data, options);
+}
+
+/**
+ * `array.toNpyDir(dir, { y })`: a 2-D array is written as X (with `y`), a 1-D array as y alone.
+ * @internal (the NDArray method)
+ */
+export async function storeArrayNpyDir(array: NDArray, dir: string, options: StoreOptions & { y?: NDArray | undefined } = {}): Promise<Manifest> {
+  const { y, ...rest } = options;
+  if (array.ndim === 1) {
+    if (y) throw new TypeError(`toNpyDir: a 1-D array is written as y (a y-only dataset), so options.y must not be given; to write X and y, X must be 2-D.`);
+    return storeNpyDir(dir, { y: array }, rest);
+  }
+  return storeNpyDir(dir, { X: array, y }, rest);
 }
 
 /** Writes X (and y) to an Arrow IPC file. @internal (use {@link toArrow}) */

@@ -30,7 +30,7 @@ import { sliceArray, normalizeSlices, rechunk as rechunkArray, type AxisSlice } 
 import { binary, unary, clip as clipArray, astype as astypeArray, type Operand } from './elementwise.js';
 import { reduce, type Axis, type ReduceOptions } from './reductions.js';
 import { dotArray } from './mapblocks.js';
-import { storeNpy, storeNpyDir, storeArrow, type StoreOptions, type ArrowStoreOptions } from './formats.js';
+import { storeNpy, storeArrayNpyDir, storeArrow, type StoreOptions, type ArrowStoreOptions } from './formats.js';
 import type { Manifest } from '@tessera/io';
 
 /** A source of blocks: a file or a generator, read region by region. */
@@ -448,9 +448,15 @@ export class NDArray<D extends DType = DType> {
   toNpy(file: string, options?: StoreOptions): Promise<void> {
     return storeNpy(this, file, options);
   }
-  /** Writes the array (as X) to an npy-chunks-v1 dataset directory, one file per row block. */
+  /**
+   * Writes the array to an npy-chunks-v1 dataset directory, one file per row block: a 2-D array
+   * as X (with `options.y` as y), a 1-D array as y alone — a y-only dataset, the form predictions
+   * take.
+   * @example await X.toNpyDir('scaled/', { y })
+   * @example await pipe.predict(X).toNpyDir('pred/')   // y-00000.npy…, manifest with cols 0
+   */
   toNpyDir(dir: string, options?: StoreOptions & { y?: NDArray }): Promise<Manifest> {
-    return storeNpyDir(dir, { X: this, ...(options?.y ? { y: options.y } : {}) }, options);
+    return storeArrayNpyDir(this, dir, options);
   }
   /** Writes the array to an Arrow IPC file, one record batch per row block. */
   toArrow(file: string, options?: ArrowStoreOptions): Promise<void> {

@@ -42,8 +42,8 @@ describe('npy dataset directories', () => {
     expect(manifest).toMatchObject({ rows: 23, cols: 3, chunk_sizes: [5, 5, 5, 5, 3], dtype_X: 'float64', dtype_y: 'int32' });
     expect(readdirSync(dir).sort()).toEqual(['X-00000.npy', 'X-00001.npy', 'X-00002.npy', 'X-00003.npy', 'X-00004.npy', 'manifest.json', 'y-00000.npy', 'y-00001.npy', 'y-00002.npy', 'y-00003.npy', 'y-00004.npy']);
     const ds = await fromNpyDir(dir);
-    expect(ds.X.chunks).toEqual([[5, 5, 5, 5, 3], [3]]);
-    const [x2, y2] = await computeAll([ds.X, ds.y!], { scheduler: threads });
+    expect(ds.X!.chunks).toEqual([[5, 5, 5, 5, 3], [3]]);
+    const [x2, y2] = await computeAll([ds.X!, ds.y!], { scheduler: threads });
     expect(Array.from(x2!.data)).toEqual(Array.from(X.data));
     expect(Array.from(y2!.data)).toEqual(Array.from(y.data));
     expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
@@ -63,10 +63,10 @@ rng=np.random.default_rng(1)
 for i,n in enumerate([4,4,2]):
     np.save(os.path.join(d,'X-%05d.npy'%i), rng.normal(size=(n,3)).astype('<f4')); np.save(os.path.join(d,'y-%05d.npy'%i), (np.arange(n)%2).astype('<i4'))`);
     const ds = await fromNpyDir(dir2);
-    expect(ds.X.dtype).toBe('float32');
-    expect(ds.X.chunks).toEqual([[4, 4, 2], [3]]);
+    expect(ds.X!.dtype).toBe('float32');
+    expect(ds.X!.chunks).toEqual([[4, 4, 2], [3]]);
     const expected = JSON.parse(python(`import numpy as np, os, json; d=${JSON.stringify(dir2)}; print(json.dumps(np.concatenate([np.load(os.path.join(d,'X-%05d.npy'%i)) for i in range(3)]).astype('f8').ravel().tolist()))`));
-    expect(Array.from((await ds.X.compute({ scheduler: sync })).data)).toEqual(expected);
+    expect(Array.from((await ds.X!.compute({ scheduler: sync })).data)).toEqual(expected);
     expect(Array.from((await ds.y!.compute({ scheduler: sync })).data)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
   });
 
@@ -126,7 +126,7 @@ for i,n in enumerate([4,4,2]):
     const dir2 = await dataset();
     const ds = await fromNpyDir(dir2);
     truncateSync(join(dir2, 'X-00001.npy'), 140); // shrinks after the headers were checked
-    await expect(ds.X.sum(0).compute({ scheduler: sync })).rejects.toThrow(/X-00001\.npy \(block 1\): truncated: reading rows/);
+    await expect(ds.X!.sum(0).compute({ scheduler: sync })).rejects.toThrow(/X-00001\.npy \(block 1\): truncated: reading rows/);
     const dir3 = await dataset();
     writeFileSync(join(dir3, 'X-00000.npy'), 'garbage that is not an npy file');
     await expect(fromNpyDir(dir3)).rejects.toThrow(/X-00000\.npy \(block 0\): not an \.npy file/);
@@ -186,7 +186,7 @@ describe('atomic stores', () => {
     await X.toNpyDir(target, { scheduler: sync });
     await expect(X.toNpyDir(target, { scheduler: sync })).rejects.toThrow(/already exists; pass \{ overwrite: true \}/);
     await X.add(1).toNpyDir(target, { scheduler: sync, overwrite: true });
-    expect(Array.from((await (await fromNpyDir(target)).X.compute({ scheduler: sync })).data)).toEqual(new Array(8).fill(1));
+    expect(Array.from((await (await fromNpyDir(target)).X!.compute({ scheduler: sync })).data)).toEqual(new Array(8).fill(1));
   });
 });
 

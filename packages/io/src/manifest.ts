@@ -3,6 +3,9 @@
  * file per row block for X (`X-00000.npy`…, shape `(chunk_sizes[i], cols)`) and optionally y
  * (`y-00000.npy`…, shape `(chunk_sizes[i],)`). The layout numpy and dask users produce with
  * `np.save`; unknown manifest fields are ignored.
+ *
+ * A y-only dataset (predictions: `pipe.predict(X).toNpyDir('pred/')`) has y files and no X:
+ * `"cols": 0`, `"x_files": []`, `"dtype_X": null`, with `y_files` and `dtype_y` required.
  */
 import { isNumericDType, type NumericDType } from './dtypes.js';
 import { DatasetError } from './errors.js';
@@ -21,10 +24,12 @@ export interface Manifest {
   readonly chunk_rows: number;
   readonly n_chunks: number;
   readonly chunk_sizes: readonly number[];
-  readonly dtype_X: NumericDType;
-  /** Absent (or null) when the dataset has no y. */
+  /** null in a y-only dataset (which has `cols` 0 and no `x_files`). */
+  readonly dtype_X: NumericDType | null;
+  /** Absent (or null) when the dataset has no y; always set in a y-only dataset. */
   readonly dtype_y?: NumericDType | null;
   readonly order: 'C';
+  /** Empty in a y-only dataset. */
   readonly x_files: readonly string[];
   /** Empty or absent when the dataset has no y. */
   readonly y_files?: readonly string[];
@@ -35,19 +40,27 @@ export function chunkFileName(kind: 'X' | 'y', i: number): string {
   return `${kind}-${String(i).padStart(5, '0')}.npy`;
 }
 
+/** What {@link makeManifest} takes: X (and optionally y) blocks, or y blocks alone. */
+type ManifestOptions =
+  | { chunkSizes: readonly number[]; cols: number; dtypeX: NumericDType; dtypeY?: NumericDType | undefined }
+  | { chunkSizes: readonly number[]; cols?: 0 | undefined; dtypeX?: null | undefined; dtypeY: NumericDType };
+
 /**
- * A manifest for `chunkSizes` row blocks of `cols` columns.
+ * A manifest for `chunkSizes` row blocks of `cols` columns (X, and y when `dtypeY` is given), or,
+ * without `dtypeX`, for a y-only dataset (`cols` 0, no X files).
  *
  * @example
  * makeManifest({ chunkSizes: [500000, 500000], cols: 20, dtypeX: 'float64', dtypeY: 'int32' });
+ * makeManifest({ chunkSizes: [500000, 500000], dtypeY: 'float64' }); // predictions
  */
-export function makeManifest(options: {
-  chunkSizes: readonly number[];
-  cols: number;
-  dtypeX: NumericDType;
-  dtypeY?: NumericDType | undefined;
-}): Manifest {
-  const { chunkSizes, cols, dtypeX, dtypeY } = options;
+export function makeManifest(options: ManifestOptions): Manifest {
+  const { chunkSizes, dtypeY } = options;
+  const dtypeX = options.dtypeX ?? null;
+  const cols = options.cols ?? 0;
+  if (dtypeX === null) {
+    if (!dtypeY) throw new TypeError('makeManifest: a dataset needs X or y; got neither dtypeX nor dtypeY.');
+    if (cols !== 0) throw new RangeError(`makeManifest: a y-only dataset (no dtypeX) has 0 columns; got cols ${cols}.`);
+  }
   const rows = chunkSizes.reduce((a, b) => a + b, 0);
   return {
     format: MANIFEST_FORMAT,
@@ -59,7 +72,7 @@ export function makeManifest(options: {
     dtype_X: dtypeX,
     dtype_y: dtypeY ?? null,
     order: 'C',
-    x_files: chunkSizes.map((_, i) => chunkFileName('X', i)),
+    x_files: dtypeX === null ? [] : chunkSizes.map((_, i) => chunkFileName('X', i)),
     y_files: dtypeY ? chunkSizes.map((_, i) => chunkFileName('y', i)) : [],
   };
 }
@@ -67,7 +80,8 @@ export function makeManifest(options: {
 /**
  * Parses and checks a manifest's text. `file` names it in errors. Checks that the counts agree
  * (rows = sum of chunk_sizes, n_chunks = number of files), dtypes are supported, order is C, and
- * file names stay inside the directory.
+ * file names stay inside the directory. `"dtype_X": null` (or absent) with `"x_files": []` is the
+ * y-only form: `cols` must be 0, and `y_files` (one per chunk) and `dtype_y` are required.
  */
 export function parseManifest(text: string, file: string): Manifest {
   let raw: unknown;
@@ -99,8 +113,6 @@ export function parseManifest(text: string, file: string): Manifest {
   if (chunkSizes.length !== nChunks) bad(`'n_chunks' is ${nChunks} but 'chunk_sizes' has ${chunkSizes.length} entries.`);
   const total = chunkSizes.reduce((a, b) => a + b, 0);
   if (total !== rows) bad(`'chunk_sizes' add up to ${total} rows but 'rows' is ${rows}.`);
-  const dtypeX = normalizeDType(m['dtype_X']);
-  if (!dtypeX) bad(`'dtype_X' must be one of float64, float32, int32, uint8; got ${JSON.stringify(m['dtype_X'])}.`);
   const order = m['order'] ?? 'C';
   if (order !== 'C') bad(`'order' must be 'C' (Fortran order is not supported); got ${JSON.stringify(order)}.`);
   const files = (k: string, required: boolean): string[] => {
@@ -117,12 +129,26 @@ export function parseManifest(text: string, file: string): Manifest {
   };
   const xFiles = files('x_files', true);
   const yFiles = files('y_files', false);
+  const dtypes = 'float64, float32, int32, uint8';
+  const rawY = m['dtype_y'];
+  if (m['dtype_X'] === undefined || m['dtype_X'] === null) {
+    // The y-only form (predictions): no X at all, so y carries the rows.
+    if (xFiles.length) bad(`'dtype_X' must be one of ${dtypes}; got ${JSON.stringify(m['dtype_X'])} (null is only for a y-only dataset, whose 'x_files' is empty).`);
+    if (cols !== 0) bad(`'cols' must be 0 in a y-only dataset ('dtype_X' null, 'x_files' empty); got ${cols}.`);
+    if (m['y_files'] === undefined || m['y_files'] === null) bad(`'y_files' is missing: a y-only dataset ('dtype_X' null, 'x_files' empty) needs one y file per chunk.`);
+    if (yFiles.length !== nChunks) bad(`'y_files' has ${yFiles.length} entries but 'n_chunks' is ${nChunks}.`);
+    const dtypeY = normalizeDType(rawY);
+    if (!dtypeY) bad(`'dtype_y' must be one of ${dtypes} in a y-only dataset; got ${JSON.stringify(rawY)}.`);
+    return { format: MANIFEST_FORMAT, rows, cols: 0, chunk_rows: chunkRows, n_chunks: nChunks, chunk_sizes: chunkSizes, dtype_X: null, dtype_y: dtypeY as NumericDType, order: 'C', x_files: [], y_files: yFiles };
+  }
+  const dtypeX = normalizeDType(m['dtype_X']);
+  if (!dtypeX) bad(`'dtype_X' must be one of ${dtypes}; got ${JSON.stringify(m['dtype_X'])}.`);
   if (xFiles.length !== nChunks) bad(`'x_files' has ${xFiles.length} entries but 'n_chunks' is ${nChunks}.`);
   if (yFiles.length !== 0 && yFiles.length !== nChunks) bad(`'y_files' has ${yFiles.length} entries but 'n_chunks' is ${nChunks}.`);
   let dtypeY: NumericDType | null = null;
   if (yFiles.length) {
-    dtypeY = normalizeDType(m['dtype_y']) ?? null;
-    if (m['dtype_y'] !== undefined && m['dtype_y'] !== null && !dtypeY) bad(`'dtype_y' must be one of float64, float32, int32, uint8; got ${JSON.stringify(m['dtype_y'])}.`);
+    dtypeY = normalizeDType(rawY) ?? null;
+    if (rawY !== undefined && rawY !== null && !dtypeY) bad(`'dtype_y' must be one of ${dtypes}; got ${JSON.stringify(rawY)}.`);
   }
   return {
     format: MANIFEST_FORMAT,
