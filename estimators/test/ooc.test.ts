@@ -237,8 +237,10 @@ describe('Pipeline on lazy arrays', () => {
     const b = await back.predict(X).compute({ scheduler: 'sync' });
     expect(Array.from(b.data)).toEqual(Array.from(a.data));
     expect(typeof (await pipe.score(X, y, { scheduler: 'sync' }))).toBe('number');
-    expect(() => new Pipeline([['a', new StandardScaler()], ['a', new StandardScaler()]])).toThrow(/names must be unique; 'a' appears twice/);
-    expect(() => new Pipeline([])).toThrow(/non-empty array/);
+    // Steps are validated at fit, as every hyperparameter.
+    const small = DenseArray.from([[1, 2], [3, 4]]);
+    expect(() => new Pipeline([['a', new StandardScaler()], ['a', new StandardScaler()]]).fit(small)).toThrow(/names must be unique; 'a' appears twice/);
+    expect(() => new Pipeline([]).fit(small)).toThrow(/non-empty array/);
     expect(() => pipe.predict(DenseArray.from([[1, 2, 3, 4]]))).not.toThrow();
   });
 });

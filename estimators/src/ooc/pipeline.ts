@@ -52,10 +52,16 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
   static readonly constraints = {};
 
   /** `new Pipeline([['scale', new StandardScaler()], ['clf', new SGDClassifier()]])`, or `{ steps }`. */
-  constructor(steps: readonly Step[] | Partial<PipelineParams> = []) {
-    const list = Array.isArray(steps) ? steps : ((steps as Partial<PipelineParams>).steps ?? []);
-    super({ steps: list.map(([name, est]) => [name, isEstimator(est) ? est : estimatorFromSnapshot(est as unknown as EstimatorSnapshot)] as const) });
-    Pipeline.#check(this.steps);
+  constructor(steps: readonly Step[] | Partial<PipelineParams> = {}) {
+    // Params are stored as given and validated at fit (the estimator contract); only snapshots of
+    // steps (from estimatorFromSnapshot) are turned back into estimators.
+    const given = Array.isArray(steps) ? { steps } : (steps as Partial<PipelineParams>);
+    const list = given.steps;
+    super(
+      Array.isArray(list)
+        ? { steps: list.map((s) => (Array.isArray(s) && s.length === 2 && isSnapshot(s[1]) ? ([s[0], estimatorFromSnapshot(s[1])] as const) : s)) }
+        : given,
+    );
   }
 
   static #check(steps: readonly Step[]): void {
@@ -208,6 +214,10 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
     }
     return call<number>(last, 'score', Xt, y);
   }
+}
+
+function isSnapshot(v: unknown): v is EstimatorSnapshot {
+  return !isEstimator(v) && typeof v === 'object' && v !== null && typeof (v as EstimatorSnapshot).estimator === 'string' && 'params' in v;
 }
 
 function nFeatures(X: MatrixLike): number {

@@ -11,7 +11,7 @@ import { BaseEstimator, estimatorFromSnapshot, type EstimatorSnapshot, type Stat
 import { ParameterTypeError } from '../errors.js';
 import { isEstimator, registerEstimator } from '../registry.js';
 import { Random } from '../random.js';
-import { BOOLEAN, RANDOM_STATE, interval, validateParams, type MatrixLike, type VectorLike } from '../validation.js';
+import { BOOLEAN, RANDOM_STATE, checkArray, interval, validateParams, type MatrixLike, type VectorLike } from '../validation.js';
 import { alignedTarget, isLazy, lazyMethod, lazyScore, rowBlocks, type LazyOptions } from './lazy.js';
 import { outputWidth } from './steps.js';
 
@@ -57,9 +57,15 @@ abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends Bas
     }
   }
 
+  /** Features seen at fit. */
+  get nFeaturesIn_(): number {
+    return (this.estimator_ as unknown as { nFeaturesIn_: number }).nFeaturesIn_;
+  }
+
   #post(X: MatrixLike | NDArray, method: Method): DenseArray | NDArray {
     const est = this.estimator_;
     if (isLazy(X)) return lazyMethod(est, X, method, outputWidth(est, method));
+    checkArray(X, { caller: `${this.estimatorName}.${method}` });
     const fn = (est as unknown as Record<string, unknown>)[method];
     if (typeof fn !== 'function') throw new TypeError(`${est.estimatorName} has no method '${method}'.`);
     return (fn as (x: MatrixLike) => DenseArray).call(est, X);
