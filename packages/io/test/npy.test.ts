@@ -141,4 +141,31 @@ describe('manifest', () => {
     expect(() => parseManifest(text, '/d/manifest.json')).toThrow(message);
     expect(() => parseManifest(text, '/d/manifest.json')).toThrow(/^\/d\/manifest\.json: /);
   });
+
+  // The y-only form (predictions): cols 0, no x_files, dtype_X null; y_files and dtype_y required.
+  const yOnly = makeManifest({ chunkSizes: [3, 3, 1], dtypeY: 'float64' });
+  it('makes and parses a y-only manifest', () => {
+    expect(yOnly).toEqual({ format: 'npy-chunks-v1', rows: 7, cols: 0, chunk_rows: 3, n_chunks: 3, chunk_sizes: [3, 3, 1], dtype_X: null, dtype_y: 'float64', order: 'C', x_files: [], y_files: ['y-00000.npy', 'y-00001.npy', 'y-00002.npy'] });
+    expect(parseManifest(JSON.stringify(yOnly), 'm.json')).toEqual(yOnly);
+    const { dtype_X: _omitted, ...withoutDtypeX } = yOnly;
+    expect(parseManifest(JSON.stringify({ ...withoutDtypeX, dtype_y: '<f8' }), 'm.json')).toEqual(yOnly);
+    // @ts-expect-error: neither X nor y
+    expect(() => makeManifest({ chunkSizes: [1] })).toThrow(/needs X or y/);
+    // @ts-expect-error: a y-only dataset has no columns
+    expect(() => makeManifest({ chunkSizes: [1], cols: 2, dtypeY: 'int32' })).toThrow(/has 0 columns; got cols 2/);
+  });
+  const brokenYOnly: [string, unknown, RegExp][] = [
+    ['cols not 0', { ...yOnly, cols: 4 }, /'cols' must be 0 in a y-only dataset/],
+    ['y_files missing', { ...yOnly, y_files: undefined }, /'y_files' is missing: a y-only dataset/],
+    ['y_files short', { ...yOnly, y_files: ['y-00000.npy'] }, /'y_files' has 1 entries but 'n_chunks' is 3/],
+    ['dtype_y missing', { ...yOnly, dtype_y: null }, /'dtype_y' must be one of float64, float32, int32, uint8 in a y-only dataset; got null/],
+    ['dtype_X null with x_files', { ...good, dtype_X: null }, /'dtype_X' must be one of .*null is only for a y-only dataset/],
+    ['y path escape', { ...yOnly, y_files: ['a', '../b', 'c'] }, /'y_files' entry "\.\.\/b" must be a file name inside/],
+  ];
+  it.each(brokenYOnly)('rejects a y-only manifest with %s, naming the manifest', (_w, value, message) => {
+    const text = JSON.stringify(value);
+    expect(() => parseManifest(text, '/d/manifest.json')).toThrow(DatasetError);
+    expect(() => parseManifest(text, '/d/manifest.json')).toThrow(message);
+    expect(() => parseManifest(text, '/d/manifest.json')).toThrow(/^\/d\/manifest\.json: /);
+  });
 });
