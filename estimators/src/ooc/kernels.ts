@@ -4,7 +4,7 @@
  * Block arguments may be plain blocks or inline recipes (a read, an elementwise expression) that
  * are read or evaluated here — so a scaled block never exists as a task result.
  */
-import { materialize, streamOf, type Block } from '@tessera/array';
+import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type DType, type TypedArray } from '@tessera/array';
 import { estimatorFromSnapshot, type BaseEstimator, type EstimatorSnapshot } from '../base.js';
 import { combineMoments, type Moments } from '../preprocessing/moments.js';
 import '../catalog.js';
@@ -29,11 +29,48 @@ export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unkno
   return est.snapshot();
 }
 
-/** `est[method](X)` for one block; the result is a block. */
+/** Rows per tile: about 1 MiB of float64, so a tile stays in cache. */
+function tileRowsFor(cols: number): number {
+  return Math.max(1, Math.floor((1 << 20) / (8 * Math.max(1, cols))));
+}
+
+/**
+ * `est[method](X)` for one block, tile by tile: a read or an expression (the scaler's) is
+ * streamed through the estimator a tile at a time, so the block itself is never allocated —
+ * only the output is.
+ */
 export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: Method): Block {
   const est = estimatorFromSnapshot(snapshot);
-  const out = call(est, method, materialize(X)) as Block;
-  return { dtype: out.dtype, shape: out.shape, data: out.data };
+  if (isBlock(X)) {
+    const out = call(est, method, X) as Block;
+    return { dtype: out.dtype, shape: out.shape, data: out.data };
+  }
+  const s = streamOf(X);
+  try {
+    const { rows, cols } = s;
+    const shape2d = s.shape.length === 2;
+    const tile = tileRowsFor(cols);
+    let out: TypedArray | undefined;
+    let dtype: DType = 'float64';
+    let width = 1;
+    let outShape: number[] = [rows];
+    for (let a = 0; a < rows || (a === 0 && out === undefined); a += tile) {
+      const b = Math.min(rows, a + tile);
+      const view = s.read(a, b);
+      const part = call(est, method, new DenseArray(view, shape2d ? [b - a, cols] : [b - a])) as Block;
+      if (out === undefined) {
+        dtype = part.dtype;
+        width = part.shape.length > 1 ? part.shape[1]! : 1;
+        outShape = part.shape.length > 1 ? [rows, width] : [rows];
+        out = allocate(dtype, rows * width);
+      }
+      out.set(part.data as ArrayLike<number>, a * width);
+      if (rows === 0) break;
+    }
+    return { dtype, shape: outShape, data: out! };
+  } finally {
+    s.close();
+  }
 }
 
 /** Column moments (count, mean, M2) of a block, streamed tile by tile and combined exactly. */
