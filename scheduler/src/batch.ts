@@ -9,6 +9,7 @@
 import { threadId } from 'node:worker_threads';
 import { WIRE_REF } from './graph.js';
 import { loadKernel } from './kernels.js';
+import { GC_HINT_BYTES, requestGc } from './memory.js';
 
 /** One task as sent to a thread. */
 export interface WireTask {
@@ -76,10 +77,20 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
   }
   const results: unknown[] = new Array(req.returns.length);
   const bytes: number[] = new Array(req.returns.length);
+  let total = 0;
   for (let j = 0; j < req.returns.length; j++) {
     const counter = { bytes: 0 };
     results[j] = prepareResult(local[req.returns[j]!], share, counter, 0);
     bytes[j] = counter.bytes;
+    total += counter.bytes;
+  }
+  // This thread's handles on the blocks it consumed, made, or sent away die with the batch: past a
+  // threshold, ask for a collection so their shared memory is freed (memory.ts).
+  if (share) {
+    const counter = { bytes: total };
+    for (const input of inputs) prepareResult(input, false, counter, 0);
+    for (let i = 0; i < local.length; i++) if (!req.returns.includes(i)) prepareResult(local[i], false, counter, 0);
+    if (counter.bytes >= GC_HINT_BYTES) requestGc();
   }
   return { results, bytes, times, thread: threadId };
 }

@@ -1,5 +1,7 @@
 /** Memory budget helpers. */
 import { freemem } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -48,4 +50,43 @@ export function formatBytes(bytes: number): string {
     u++;
   }
   return `${v < 10 && u > 0 ? v.toFixed(2) : v < 100 && u > 0 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
+/**
+ * Memory-pressure hints. V8 frees a SharedArrayBuffer's memory only when the wrapper objects in
+ * every thread that saw it are garbage-collected, and it does not count that memory when deciding
+ * to collect: a stream of 80 MB blocks can leave gigabytes of dead blocks waiting for a GC. So the
+ * scheduler asks for a collection itself once enough block bytes have died — in a worker after a
+ * batch that consumed large inputs, on the main thread after releasing large results. Collections
+ * of the small heaps involved take a few milliseconds. `--expose-gc` is set before the first
+ * worker starts, so workers have `gc` too.
+ */
+
+let gcFn: (() => void) | undefined;
+
+/** Makes `gc()` available in this thread and in workers started afterwards. */
+export function enableGcHints(): void {
+  if (gcFn) return;
+  try {
+    setFlagsFromString('--expose-gc');
+    gcFn = runInNewContext('gc') as () => void;
+  } catch {
+    gcFn = undefined;
+  }
+}
+
+/** Bytes of dead blocks after which a collection is requested. */
+export const GC_HINT_BYTES = 64 * 2 ** 20;
+
+let pendingGc = false;
+
+/** Requests a garbage collection once the current work is done (coalesced). */
+export function requestGc(): void {
+  const gc = gcFn ?? (globalThis as { gc?: () => void }).gc;
+  if (!gc || pendingGc) return;
+  pendingGc = true;
+  setImmediate(() => {
+    pendingGc = false;
+    gc();
+  });
 }

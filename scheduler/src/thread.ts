@@ -4,6 +4,7 @@ import type { BatchRequest, BatchResponse } from './batch.js';
 import { runGraph, type Backend, type RunOptions } from './engine.js';
 import type { Graph } from './graph.js';
 import type { Scheduler } from './scheduler.js';
+import { enableGcHints } from './memory.js';
 
 /** Options of a {@link ThreadScheduler}. */
 export interface ThreadSchedulerOptions {
@@ -35,6 +36,7 @@ export class ThreadScheduler implements Scheduler {
       throw new RangeError(`The 'threads' option of ThreadScheduler must be a positive integer. Got ${threads} instead.`);
     }
     this.workers = threads;
+    enableGcHints(); // before the workers start, so they get gc() too
     this.#pool = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
       minThreads: threads,
@@ -42,6 +44,8 @@ export class ThreadScheduler implements Scheduler {
       idleTimeout: 2 ** 31 - 1,
       // Two batches per worker: a queued cheap batch hides the message round trip.
       concurrentTasksPerWorker: 2,
+      // 'async': an idle worker's event loop keeps running (GC hints, timers), unlike 'sync'.
+      atomics: 'async',
     });
     this.#backend = {
       name: 'threads',
