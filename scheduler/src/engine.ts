@@ -41,7 +41,11 @@ export interface Backend {
   readonly workers: number;
   /** Whether a second batch may be queued on a busy worker. */
   readonly pipelining: boolean;
-  execute(req: BatchRequest, signal: AbortSignal): Promise<BatchResponse>;
+  /**
+   * Runs a batch. `preferredWorker` (a thread id) asks for the worker that ran the batch's chain
+   * predecessor, when it is free: per-worker caches (a kernel's scratch memory) stay on one thread.
+   */
+  execute(req: BatchRequest, signal: AbortSignal, preferredWorker?: number): Promise<BatchResponse>;
 }
 
 /** Options of one run. */
@@ -122,6 +126,8 @@ class Run {
   #releasedSinceGc = 0;
   readonly #batchStamp: Int32Array;
   readonly #taskLocal: Int32Array;
+  /** Thread that ran each node (0 until it ran). */
+  readonly #workerOf: Int32Array;
   readonly #abort = new AbortController();
   #held = 0;
   #peak = 0;
@@ -155,6 +161,7 @@ class Run {
     this.#kernelBytes = new Float64Array(plan.kernels.length);
     this.#batchStamp = new Int32Array(n).fill(-1);
     this.#taskLocal = new Int32Array(plan.nTasks);
+    this.#workerOf = new Int32Array(n);
     const self = this;
     this.#info = {
       id: this.id,
@@ -350,7 +357,7 @@ class Run {
     this.#inflight++;
     this.#inflightBytes += expectedBytes;
     if (expensive) this.#inflightExpensive++;
-    this.backend.execute({ modules, tasks, inputs, returns }, this.#abort.signal).then(
+    this.backend.execute({ modules, tasks, inputs, returns }, this.#abort.signal, this.#chainWorker(nodes[0]!)).then(
       (res) => {
         this.#inflight--;
         this.#inflightBytes -= expectedBytes;
@@ -364,6 +371,17 @@ class Run {
         if (!this.#finished) this.#fail(new WorkerDiedError(taskIds.map((t) => p.taskKeys[t]!), error));
       },
     );
+  }
+
+  /** The worker that ran a dependency with the same kernel (the previous link of a chain), if any. */
+  #chainWorker(v: number): number | undefined {
+    const p = this.plan;
+    const k = p.taskKernel[this.#outputTask(v)]!;
+    for (let e = p.depPtr[v]!; e < p.depPtr[v + 1]!; e++) {
+      const u = p.deps[e]!;
+      if (p.taskKernel[this.#outputTask(u)] === k && this.#workerOf[u] !== 0) return this.#workerOf[u];
+    }
+    return undefined;
   }
 
   #needsReturn(v: number, stamp: number): boolean {
@@ -419,6 +437,7 @@ class Run {
     if (this.#held > this.#peak) this.#peak = this.#held;
     for (const v of nodes) {
       this.#state[v] = DONE;
+      this.#workerOf[v] = res.thread;
       this.#doneNodes++;
       this.#doneTasks += p.memPtr[v + 1]! - p.memPtr[v]!;
       for (let e = p.depPtr[v]!; e < p.depPtr[v + 1]!; e++) {

@@ -6,6 +6,27 @@ import type { Graph } from './graph.js';
 import type { Scheduler } from './scheduler.js';
 import { enableGcHints } from './memory.js';
 
+/**
+ * Piscina load balancer: an idle worker, the batch's preferred one (see Backend.execute) when it
+ * is idle; otherwise the task waits in piscina's queue. (Our tasks carry an AbortSignal, so
+ * piscina would not queue a second one on a busy worker anyway.)
+ */
+function preferIdle(task: { readonly [k: symbol]: unknown }, workers: PiscinaWorkerLike[]): PiscinaWorkerLike | null {
+  const wanted = (task[Piscina.queueOptionsSymbol] as { worker?: number } | null | undefined)?.worker;
+  let idle: PiscinaWorkerLike | null = null;
+  for (const w of workers) {
+    if (w.currentUsage !== 0) continue;
+    if (w.id === wanted) return w;
+    idle ??= w;
+  }
+  return idle;
+}
+
+interface PiscinaWorkerLike {
+  readonly id: number;
+  readonly currentUsage: number;
+}
+
 /** Options of a {@link ThreadScheduler}. */
 export interface ThreadSchedulerOptions {
   /** Worker threads (default: `os.availableParallelism()`). */
@@ -46,12 +67,16 @@ export class ThreadScheduler implements Scheduler {
       concurrentTasksPerWorker: 2,
       // 'async': an idle worker's event loop keeps running (GC hints, timers), unlike 'sync'.
       atomics: 'async',
+      loadBalancer: preferIdle,
     });
     this.#backend = {
       name: 'threads',
       workers: threads,
       pipelining: true,
-      execute: (req, signal) => this.#pool.run(req, { signal }),
+      execute: (req, signal, preferredWorker) => {
+        if (preferredWorker !== undefined) (req as unknown as Record<symbol, unknown>)[Piscina.queueOptionsSymbol] = { worker: preferredWorker };
+        return this.#pool.run(req, { signal });
+      },
     };
   }
 
