@@ -11,8 +11,8 @@ import { enableGcHints } from './memory.js';
  * is idle; otherwise the task waits in piscina's queue. (Our tasks carry an AbortSignal, so
  * piscina would not queue a second one on a busy worker anyway.)
  */
-function preferIdle(task: { readonly [k: symbol]: unknown }, workers: PiscinaWorkerLike[]): PiscinaWorkerLike | null {
-  const wanted = (task[Piscina.queueOptionsSymbol] as { worker?: number } | null | undefined)?.worker;
+function preferIdle(task: object, workers: PiscinaWorkerLike[]): PiscinaWorkerLike | null {
+  const wanted = ((task as Record<symbol, unknown>)[Piscina.queueOptionsSymbol] as { worker?: number } | null | undefined)?.worker;
   let idle: PiscinaWorkerLike | null = null;
   for (const w of workers) {
     if (w.currentUsage !== 0) continue;
@@ -67,7 +67,7 @@ export class ThreadScheduler implements Scheduler {
       concurrentTasksPerWorker: 2,
       // 'async': an idle worker's event loop keeps running (GC hints, timers), unlike 'sync'.
       atomics: 'async',
-      loadBalancer: preferIdle,
+      loadBalancer: preferIdle as unknown as NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer'],
     });
     this.#backend = {
       name: 'threads',
