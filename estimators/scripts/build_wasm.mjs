@@ -15,7 +15,10 @@ import { fileURLToPath } from 'node:url';
 
 const WABT = 'wabt@1.0.39';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const targets = [{ wat: 'wasm/sgd_epoch.wat', out: 'src/linear_model/sgd_wasm_bytes.ts', name: 'SGD_EPOCH_WASM' }];
+const targets = [
+  { wat: 'wasm/sgd_epoch.wat', out: 'src/linear_model/sgd_wasm_bytes.ts', name: 'SGD_EPOCH_WASM' },
+  { wat: 'wasm/mlp_gemm.wat', out: 'src/neural_network/mlp_wasm_bytes.ts', name: 'MLP_GEMM_WASM' },
+];
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessera-wasm-'));
 for (const { wat, out, name } of targets) {

@@ -7,3 +7,8 @@ import './linear_model/sgd_classifier.js';
 import './linear_model/sgd_regressor.js';
 import './linear_model/perceptron.js';
 import './linear_model/passive_aggressive.js';
+import './naive_bayes/gaussian_nb.js';
+import './naive_bayes/discrete_nb.js';
+import './decomposition/incremental_pca.js';
+import './cluster/minibatch_kmeans.js';
+import './neural_network/multilayer_perceptron.js';

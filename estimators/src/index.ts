@@ -1,6 +1,8 @@
 /**
  * @tessera/estimators — scikit-learn's estimator API and numerics for in-memory blocks: the
  * per-block kernels the out-of-core layer runs.
+ *
+ * @module @tessera/estimators
  */
 export {
   BaseEstimator,
@@ -94,6 +96,26 @@ export {
 } from './linear_model/sgd_fast.js';
 export { wasmAvailable } from './linear_model/sgd_wasm.js';
 export { accuracyScore, logLoss, meanSquaredError, r2Score, confusionMatrix, rocAucScore } from './metrics.js';
+export { GaussianNB, type GaussianNBParams, type GaussianNBState, type NBPartialFitOptions } from './naive_bayes/gaussian_nb.js';
+export {
+  MultinomialNB,
+  BernoulliNB,
+  type DiscreteNBParams,
+  type MultinomialNBParams,
+  type BernoulliNBParams,
+  type DiscreteNBState,
+} from './naive_bayes/discrete_nb.js';
+export { IncrementalPCA, type IncrementalPCAParams, type IncrementalPCAState } from './decomposition/incremental_pca.js';
+export { MiniBatchKMeans, type MiniBatchKMeansParams, type MiniBatchKMeansState } from './cluster/minibatch_kmeans.js';
+export {
+  MLPClassifier,
+  MLPRegressor,
+  type MLPParams,
+  type MLPState,
+  type MLPClassifierState,
+  type MLPPartialFitOptions,
+} from './neural_network/multilayer_perceptron.js';
+export { setMLPBackend, mlpWasmAvailable, type MLPBackend } from './neural_network/gemm.js';
 
 // Out-of-core layer: Incremental, ParallelPostFit, Pipeline on lazy arrays, and its worker kernels.
 import { registerKernels } from '@tessera/scheduler';

@@ -46,6 +46,8 @@ export interface EstimatorSpec {
   readonly random?: boolean;
   /** Parameters to leave out of the generated invalid-value checks (with the reason). */
   readonly skipInvalid?: Readonly<Record<string, string>>;
+  /** The estimator needs non-negative features (MultinomialNB): the dataset is shifted by +1. */
+  readonly nonNegative?: boolean;
 }
 
 /** Params with nested estimators replaced by their class and params (state left out). */
@@ -72,6 +74,11 @@ export function dataset(n = 90, d = 6, seed = 1): { X: DenseArray; y: number[]; 
     yReg.push(row.reduce((s, v, j) => s + v * (j + 1), 0.5) + (rng.random() - 0.5) * 0.1);
   }
   return { X: DenseArray.from(rows), y, yReg };
+}
+
+/** The dataset with every feature value increased by `by` (the raw features lie in [-1, 3)). */
+function shifted(data: ReturnType<typeof dataset>, by: number): ReturnType<typeof dataset> {
+  return { ...data, X: new DenseArray((data.X.data as Float64Array).map((v) => v + by), data.X.shape) };
 }
 
 function targets(spec: EstimatorSpec, data: ReturnType<typeof dataset>): number[] | undefined {
@@ -130,7 +137,7 @@ function normalize(v: unknown): unknown {
 
 /** Registers the conformance tests for one estimator (call inside a describe block). */
 export function checkEstimator(spec: EstimatorSpec): void {
-  const data = dataset();
+  const data = spec.nonNegative ? shifted(dataset(), 1) : dataset();
   const y = targets(spec, data);
   const cls = spec.cls;
 
@@ -239,12 +246,14 @@ export function checkEstimator(spec: EstimatorSpec): void {
 
   if (spec.random) {
     it('is deterministic with a fixed randomState', () => {
-      const a = make(spec, { randomState: 42, shuffle: true });
-      const b = make(spec, { randomState: 42, shuffle: true });
+      // Estimators with a `shuffle` option shuffle here, so that the seed matters.
+      const shuffle = Object.hasOwn(cls.defaults, 'shuffle') ? { shuffle: true } : {};
+      const a = make(spec, { randomState: 42, ...shuffle });
+      const b = make(spec, { randomState: 42, ...shuffle });
       fit(spec, a, data.X, y);
       fit(spec, b, data.X, y);
       expect(sameState(a.getState(), b.getState())).toBe(true);
-      const c = make(spec, { randomState: 43, shuffle: true });
+      const c = make(spec, { randomState: 43, ...shuffle });
       fit(spec, c, data.X, y);
       expect(sameState(a.getState(), c.getState())).toBe(false);
     });
