@@ -1,3 +1,15 @@
+/**
+ * @tessera/scheduler — task graphs (plain data: keys, kernels, arguments with `ref`s), their
+ * planning (validation, culling, fusion, ordering) and the schedulers that run them: the
+ * `ThreadScheduler` on every core and the `SyncScheduler` in the calling thread, with a memory
+ * budget, events for diagnostics, and errors that name the task.
+ *
+ * @example
+ * const g = new Graph().add('a', 'math.add', [1, 2]).add('b', 'math.mul', [ref('a'), 10]);
+ * const { b } = await compute(g, ['b']); // 30
+ *
+ * @module @tessera/scheduler
+ */
 import { registerKernels } from './kernels.js';
 import { kernels as builtinKernels } from './builtin-kernels.js';
 

@@ -199,7 +199,7 @@ export interface PlainSGDArgs {
   readonly averageWeights: Float64Array | null;
   readonly averageIntercept: number;
   readonly loss: LossSpec;
-  /** One of {@link PENALTY}. */
+  /** One of the `PENALTY` codes: 0 none, 1 l1, 2 l2, 3 elasticnet. */
   readonly penalty: number;
   readonly alpha: number;
   /** Maximum step of passive-aggressive. */
@@ -221,7 +221,7 @@ export interface PlainSGDArgs {
   readonly seed: number;
   readonly weightPos: number;
   readonly weightNeg: number;
-  /** One of {@link LEARNING_RATE}. */
+  /** One of the `LEARNING_RATE` codes: 1 constant, 2 optimal, 3 invscaling, 4 adaptive, 5 PA-I, 6 PA-II. */
   readonly learningRate: number;
   readonly eta0: number;
   readonly powerT: number;

@@ -163,7 +163,7 @@ export function combineExtremaKernel(parts: readonly Extrema[]): Extrema {
   return { count, min, max };
 }
 
-/** Parts of a score over one block, summed over blocks by {@link combineScoreKernel}. */
+/** Parts of a score over one block, summed over blocks by the `est.combineScore` kernel. */
 export interface ScoreParts {
   readonly n: number;
   /** Classifiers: correctly predicted rows. */

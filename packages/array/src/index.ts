@@ -2,6 +2,8 @@
  * @tessera/array — lazy chunked arrays (dask.array for Node): elementwise math with fusion,
  * reductions, slicing, `mapBlocks`, random data and synthetic datasets, and the .npy / dataset
  * directory / Arrow IPC sources and sinks. In-memory arrays (`DenseArray`, `Block`) live here too.
+ *
+ * @module @tessera/array
  */
 import { registerKernels } from '@tessera/scheduler';
 import { kernels } from './kernels.js';

@@ -8,6 +8,8 @@
  * await diagnose([prof, res, new ProgressBar()], () => compute(graph, keys));
  * await writeTrace('run.trace.json', [prof, res]);
  * await writeReport([prof, res], 'run.html', { title: 'my run' });
+ *
+ * @module @tessera/diagnostics
  */
 export { diagnose, type DiagnosticListener } from './diagnose.js';
 export { Profiler, TASK_CSV_COLUMNS, type ProfilerJSON } from './profiler.js';

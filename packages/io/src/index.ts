@@ -2,6 +2,8 @@
  * @tessera/io — file-format codecs with no graph: the .npy format, the npy-chunks-v1 dataset
  * manifest, Arrow IPC files, and atomic output helpers. `@tessera/array` builds graph sources and
  * sinks on top of these; users normally import `fromNpyDir`, `toNpyDir`… from there.
+ *
+ * @module @tessera/io
  */
 export { FormatError, DatasetError, type FormatErrorLocation } from './errors.js';
 export {
