@@ -12,6 +12,7 @@ Prints one JSON record (design.md section 5)."""
 import argparse
 import json
 import os
+import platform
 import resource
 import shutil
 import sys
@@ -107,7 +108,7 @@ def main():
         "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "threads": threads, "accuracy": correct / held_rows, "trainBlocks": train, "heldOutBlocks": holdout,
         "coef": clf.coef_.ravel().tolist(), "intercept": clf.intercept_.tolist(),
-        "versions": {"dask": dask.__version__, "sklearn": sklearn.__version__, "numpy": np.__version__},
+        "versions": {"python": platform.python_version(), "dask": dask.__version__, "sklearn": sklearn.__version__, "numpy": np.__version__},
     }))
 
 

@@ -5,6 +5,7 @@ usage: reductions.py DIR
 Prints one JSON record (design.md section 5)."""
 import json
 import os
+import platform
 import resource
 import sys
 import time
@@ -42,7 +43,7 @@ def main():
         "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "threads": threads,
         "mean0": float(mean[0]), "var0": float(var[0]),
-        "versions": {"dask": dask.__version__, "numpy": np.__version__},
+        "versions": {"python": platform.python_version(), "dask": dask.__version__, "numpy": np.__version__},
     }))
 
 

@@ -4,6 +4,7 @@ usage: scheduler.py tree|chain N
 Prints one JSON record per run (design.md section 5)."""
 import json
 import os
+import platform
 import sys
 import time
 
@@ -62,7 +63,7 @@ def main():
         "workload": "scheduler", "engine": "dask", "variant": "threaded",
         "params": {"shape": shape, "tasks": len(dsk)},
         "seconds": {"total": dt}, "tasksPerSecond": len(dsk) / dt, "threads": threads,
-        "versions": {"dask": dask.__version__},
+        "versions": {"python": platform.python_version(), "dask": dask.__version__},
     }))
 
 

@@ -7,6 +7,7 @@ then one measured run; prints one JSON record (design.md section 5) with the coe
 the workload can check that both engines computed the same thing when not shuffling."""
 import json
 import os
+import platform
 import resource
 import sys
 import time
@@ -45,7 +46,7 @@ def main():
         "accuracy": float(np.mean(pred == y)),
         "coef": clf.coef_.ravel().tolist(),
         "intercept": float(clf.intercept_[0]),
-        "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__},
+        "versions": {"python": platform.python_version(), "sklearn": sklearn.__version__, "numpy": np.__version__},
     }))
 
 

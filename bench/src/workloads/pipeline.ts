@@ -26,10 +26,15 @@ function run(cmd: string, args: string[]): Promise<void> {
   });
 }
 
+/** Where the generated dataset of `rows` rows is cached. */
+export function pipelineDatasetDir(tmpDir: string, rows: number): string {
+  return join(tmpDir, `classification-${rows}x20`);
+}
+
 /** The dataset to run on: given, or generated once with `tessera generate`. */
 export async function pipelineDataset(ctx: BenchContext, rows: number): Promise<string> {
   if (typeof ctx.options['data'] === 'string') return ctx.options['data'];
-  const dir = join(ctx.tmpDir, `classification-${rows}x20`);
+  const dir = pipelineDatasetDir(ctx.tmpDir, rows);
   if (!existsSync(join(dir, 'manifest.json'))) {
     ctx.log(`generating ${rows} rows into ${dir}`);
     await run(process.execPath, [CLI, 'generate', '--rows', String(rows), '--cols', '20', '--chunk-rows', '500000', '--out', dir, '--seed', '0']);
