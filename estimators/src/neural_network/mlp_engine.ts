@@ -20,7 +20,7 @@
  */
 import { ConvergenceError } from '../errors.js';
 import type { Random } from '../random.js';
-import { type Gemm, gemm } from './gemm.js';
+import { EPILOGUE, type Gemm, gemm } from './gemm.js';
 
 export type Activation = 'identity' | 'logistic' | 'tanh' | 'relu';
 export type OutActivation = 'identity' | 'logistic' | 'softmax';
@@ -172,12 +172,18 @@ class Workspace {
 function forward(ws: Workspace, n: number, activation: Activation, out: OutActivation): void {
   const { g, L, units } = ws;
   for (let l = 0; l < L; l++) {
-    g.nn(ws.A[l]!, ws.coef[l]!, ws.A[l + 1]!, n, units[l]!, units[l + 1]!, ws.intercept[l]!);
+    const hidden = l + 1 < L;
+    // relu is applied by the product's epilogue (in WebAssembly, without branches).
+    const fused = hidden && activation === 'relu';
+    g.nn(ws.A[l]!, ws.coef[l]!, ws.A[l + 1]!, n, units[l]!, units[l + 1]!, ws.intercept[l]!, fused ? EPILOGUE.RELU : EPILOGUE.NONE);
     const m = ws.mem;
     const o = ws.A[l + 1]!;
     const len = n * units[l + 1]!;
-    if (l + 1 < L) applyActivation(m, o, len, activation);
-    else applyOutput(m, o, n, units[L]!, out);
+    if (hidden) {
+      if (!fused) applyActivation(m, o, len, activation);
+    } else {
+      applyOutput(m, o, n, units[L]!, out);
+    }
   }
 }
 
@@ -186,7 +192,11 @@ function applyActivation(m: Float64Array, o: number, len: number, activation: Ac
     case 'identity':
       return;
     case 'relu':
-      for (let q = o; q < o + len; q++) if (!(m[q]! > 0)) m[q] = m[q]! < 0 ? 0 : m[q]!;
+      // max(z, 0) as WebAssembly's f64.max: −0 becomes +0, NaN stays NaN.
+      for (let q = o; q < o + len; q++) {
+        const v = m[q]!;
+        m[q] = v > 0 ? v : v === v ? 0 : v;
+      }
       return;
     case 'tanh':
       for (let q = o; q < o + len; q++) m[q] = Math.tanh(m[q]!);
@@ -266,12 +276,7 @@ function backprop(ws: Workspace, n: number, cfg: EngineConfig): number {
   const kOut = units[L]!;
   let loss = dataLoss(m, ws.A[L]!, ws.Y, n, kOut, cfg.outActivation);
   let values = 0;
-  for (let l = 0; l < L; l++) {
-    const o = ws.coef[l]!;
-    let s = 0;
-    for (let q = o; q < o + units[l]! * units[l + 1]!; q++) s += m[q]! * m[q]!;
-    values += s;
-  }
+  for (let l = 0; l < L; l++) values += g.sumSq(ws.coef[l]!, units[l]! * units[l + 1]!);
   loss += (0.5 * cfg.alpha * values) / n;
   // δ_last = output − y
   const dl = ws.D[L - 1]!;
@@ -285,9 +290,12 @@ function backprop(ws: Workspace, n: number, cfg: EngineConfig): number {
     const w = ws.coef[i]!;
     const wt = ws.Wt[i]!;
     for (let r = 0; r < fin; r++) for (let c = 0; c < fout; c++) m[wt + c * fin + r] = m[w + r * fout + c]!;
-    g.nn(ws.D[i]!, wt, ws.D[i - 1]!, n, fout, fin, -1);
-    m = ws.mem;
-    derivative(m, ws.A[i]!, ws.D[i - 1]!, n * fin, cfg.activation);
+    if (cfg.activation === 'relu') {
+      g.nn(ws.D[i]!, wt, ws.D[i - 1]!, n, fout, fin, -1, EPILOGUE.MASK_ZERO, ws.A[i]!);
+    } else {
+      g.nn(ws.D[i]!, wt, ws.D[i - 1]!, n, fout, fin, -1);
+      derivative(ws.mem, ws.A[i]!, ws.D[i - 1]!, n * fin, cfg.activation);
+    }
     lossGrad(ws, i - 1, n, cfg.alpha);
   }
   return loss;
@@ -324,55 +332,26 @@ function lossGrad(ws: Workspace, l: number, n: number, alpha: number): void {
   const gw = ws.G + (ws.coef[l]! - ws.P);
   const gb = ws.G + (ws.intercept[l]! - ws.P);
   g.tn(ws.A[l]!, ws.D[l]!, gw, n, fin, fout);
-  const m = ws.mem;
-  const w = ws.coef[l]!;
-  for (let q = 0; q < fin * fout; q++) m[gw + q] = (m[gw + q]! + alpha * m[w + q]!) / n;
-  const d = ws.D[l]!;
-  for (let c = 0; c < fout; c++) m[gb + c] = 0;
-  for (let r = 0; r < n; r++) for (let c = 0; c < fout; c++) m[gb + c] = m[gb + c]! + m[d + r * fout + c]!;
-  for (let c = 0; c < fout; c++) m[gb + c] = m[gb + c]! / n;
+  g.gradFinalize(gw, ws.coef[l]!, fin * fout, alpha, n);
+  g.colMean(ws.D[l]!, gb, n, fout);
 }
 
 /** One optimizer step on the flat parameters (SGDOptimizer / AdamOptimizer `update_params`). */
 function optimizerStep(ws: Workspace, cfg: EngineConfig, st: EngineState): void {
-  const m = ws.mem;
-  const { P, G, M1, M2, size } = ws;
+  const { g, P, G, M1, M2, size } = ws;
   if (cfg.solver === 'sgd') {
-    const lr = st.learningRate;
-    const mom = cfg.momentum;
-    if (cfg.nesterovsMomentum) {
-      for (let q = 0; q < size; q++) {
-        const gq = m[G + q]!;
-        const v = mom * m[M1 + q]! - lr * gq;
-        m[M1 + q] = v;
-        m[P + q] = m[P + q]! + (mom * v - lr * gq);
-      }
-    } else {
-      for (let q = 0; q < size; q++) {
-        const v = mom * m[M1 + q]! - lr * m[G + q]!;
-        m[M1 + q] = v;
-        m[P + q] = m[P + q]! + v;
-      }
-    }
+    // v = momentum·v − lr·g; p += nesterov ? momentum·v − lr·g : v
+    g.sgd(P, G, M1, size, cfg.momentum, st.learningRate, cfg.nesterovsMomentum);
     return;
   }
   st.adamT += 1;
   const b1 = cfg.beta1;
   const b2 = cfg.beta2;
   const t = st.adamT;
+  // scikit-learn folds the bias correction into the learning rate.
   st.learningRate = (cfg.learningRateInit * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
-  const nlr = -st.learningRate;
-  const eps = cfg.epsilon;
-  const c1 = 1 - b1;
-  const c2 = 1 - b2;
-  for (let q = 0; q < size; q++) {
-    const gq = m[G + q]!;
-    const mq = b1 * m[M1 + q]! + c1 * gq;
-    const vq = b2 * m[M2 + q]! + c2 * (gq * gq);
-    m[M1 + q] = mq;
-    m[M2 + q] = vq;
-    m[P + q] = m[P + q]! + (nlr * mq) / (Math.sqrt(vq) + eps);
-  }
+  // m = β₁m + (1 − β₁)g; v = β₂v + (1 − β₂)g²; p += (−lr·m) / (√v + ε)
+  g.adam(P, G, M1, M2, size, b1, 1 - b1, b2, 1 - b2, -st.learningRate, cfg.epsilon);
 }
 
 /** Options of one training call. */
