@@ -235,6 +235,8 @@ describe('report options and plan', () => {
     const plan = planSteps(parseReportOptions({}, cwd), ws, pyDir);
     expect(plan.map((s) => s.label)).toEqual(['scheduler', 'reductions', 'sgd', 'mlp', 'kmeans', 'pipeline, 1M rows', 'pipeline, 2M rows', 'pipeline, 10M rows']);
     expect(DEFAULT_SIZES).toEqual(sizes);
+    expect(plan.find((s) => s.label === 'reductions')!.options).toEqual({ rows: '10000000', cols: '20', 'chunk-rows': '500000' });
+    expect(planSteps(parseReportOptions({ only: 'reductions', 'reductions.data': 'd/' }, cwd), ws, pyDir)[0]!.options).toEqual({ data: 'd/' });
     expect(plan.find((s) => s.label === 'kmeans')!.skip).toMatch(/no Python counterpart \(bench\/python\/kmeans\.py\)/);
     expect(plan.find((s) => s.label === 'mlp')!.skip).toBeUndefined();
     const big = planSteps(parseReportOptions({ sizes: '10M,100M,1M', only: 'pipeline', 'pipeline.memory-limit': '1GB', runs: '2' }, cwd), ws, pyDir);

@@ -329,7 +329,8 @@ export function renderReport(run: ReportRun, records: readonly BenchRecord[], op
     `Each workload runs Tessera and its Python counterpart (dask, scikit-learn) side by side in the same run, alternating engine by engine, ${run.runs} measured run${run.runs === 1 ? '' : 's'} each after a warm-up. ` +
       'Figures are medians over the runs (each phase separately, so phases need not add up to the total). ' +
       '**Time ratio** = Tessera\'s median total time / the Python engine\'s: below 1, Tessera is faster. ' +
-      'Peak RSS is the peak resident memory of the process that ran the engine (for Tessera workloads measured in-process, of the whole benchmark process so far).',
+      'Peak RSS is the peak resident memory of the process that ran the engine: its own process for the pipeline and for every Python script; ' +
+      'for the other Tessera workloads, the workload\'s benchmark process up to that run (test data and warm-ups included).',
     '',
   );
 
