@@ -4,84 +4,64 @@
  * (`_kmeans_plusplus`, `_init_centroids`):
  *
  * - labels: argmin over centers of ‖c‖² − 2·x·c (the ‖x‖² term does not change the argmin), the
- *   first minimum on ties, as scikit-learn's chunked GEMM + scan;
+ *   first minimum on ties, as scikit-learn's chunked GEMM + scan (the products come from the MLP's
+ *   GEMM backend, neural_network/gemm.ts);
  * - inertia: Σ w·‖x − c_label‖² with the squared distance summed four features at a time, as
  *   `_euclidean_dense_dense`;
  * - the minibatch center update: c ← (c·count + Σ w·x) · (1 / (count + Σ w)).
  */
-import { Random } from '../random.js';
+import { gemm } from '../neural_network/gemm.js';
+import type { Random } from '../random.js';
+
+/** Rows per chunk of the labelling product (X chunk + products stay in cache). */
+const LABEL_CHUNK = 1024;
 
 /**
- * Labels of the rows of X (n×d) for centers C (k×d), written to `labels`; returns nothing. The
- * center norms are computed once; rows are visited with four centers at a time so each row value
- * is loaded once per group.
+ * Labels of the rows of X (n×d) for centers C (k×d), written to `labels`: the products x·c come
+ * from the MLP's matrix-product backend (WebAssembly SIMD when available) over chunks of rows,
+ * each summed in feature order; then d_c = −2·(x·c) + ‖c‖² and the first minimum wins.
+ * Returns the inertia Σ w·‖x − c_label‖² (as {@link inertiaOf}, rows in order), computed while
+ * each row is still in cache.
  */
-export function assignLabels(X: Float64Array, n: number, d: number, C: Float64Array, k: number, labels: Int32Array): void {
+export function assignLabels(X: Float64Array, n: number, d: number, C: Float64Array, k: number, labels: Int32Array, sw: Float64Array | null = null): number {
+  let inertia = 0;
   const cnorm = new Float64Array(k);
   for (let c = 0; c < k; c++) {
     let s = 0;
     for (let j = 0; j < d; j++) s += C[c * d + j]! * C[c * d + j]!;
     cnorm[c] = s;
   }
-  const k4 = k & ~3;
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    let best = 0;
-    let bestDist = Number.POSITIVE_INFINITY;
-    let c = 0;
-    for (; c < k4; c += 4) {
-      const o0 = c * d;
-      const o1 = o0 + d;
-      const o2 = o1 + d;
-      const o3 = o2 + d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let j = 0; j < d; j++) {
-        const x = X[o + j]!;
-        s0 += x * C[o0 + j]!;
-        s1 += x * C[o1 + j]!;
-        s2 += x * C[o2 + j]!;
-        s3 += x * C[o3 + j]!;
+  const g = gemm();
+  const rows = Math.min(LABEL_CHUNK, n);
+  // Layout: Cᵀ [d, k], then the X chunk [rows, d], then the products [rows, k].
+  const ct = 0;
+  const xc = ct + d * k + ((d * k) & 1);
+  const pc = xc + rows * d + ((rows * d) & 1);
+  g.reserve(pc + rows * k);
+  let m = g.mem;
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) m[ct + j * k + c] = C[c * d + j]!;
+  for (let start = 0; start < n; start += rows) {
+    const r = Math.min(rows, n - start);
+    m.set(X.subarray(start * d, (start + r) * d), xc);
+    g.nn(xc, ct, pc, r, d, k, -1);
+    m = g.mem;
+    for (let i = 0; i < r; i++) {
+      const o = pc + i * k;
+      let best = 0;
+      let bestDist = -2 * m[o]! + cnorm[0]!;
+      for (let c = 1; c < k; c++) {
+        const dist = -2 * m[o + c]! + cnorm[c]!;
+        if (dist < bestDist) {
+          best = c;
+          bestDist = dist;
+        }
       }
-      const d0 = -2 * s0 + cnorm[c]!;
-      const d1 = -2 * s1 + cnorm[c + 1]!;
-      const d2 = -2 * s2 + cnorm[c + 2]!;
-      const d3 = -2 * s3 + cnorm[c + 3]!;
-      // c === 0: the first center seeds the minimum (NaN never wins, as in scikit-learn's scan).
-      if (c === 0) {
-        best = 0;
-        bestDist = d0;
-      } else if (d0 < bestDist) {
-        best = c;
-        bestDist = d0;
-      }
-      if (d1 < bestDist) {
-        best = c + 1;
-        bestDist = d1;
-      }
-      if (d2 < bestDist) {
-        best = c + 2;
-        bestDist = d2;
-      }
-      if (d3 < bestDist) {
-        best = c + 3;
-        bestDist = d3;
-      }
+      labels[start + i] = best;
+      const sq = squaredDistance(X, (start + i) * d, C, best * d, d);
+      inertia += sw === null ? sq : sq * sw[start + i]!;
     }
-    for (; c < k; c++) {
-      const oc = c * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += X[o + j]! * C[oc + j]!;
-      const dist = -2 * s + cnorm[c]!;
-      if (c === 0 || dist < bestDist) {
-        best = c;
-        bestDist = dist;
-      }
-    }
-    labels[i] = best;
   }
+  return inertia;
 }
 
 /** ‖a − b‖² over d values from offsets ia, ib, summed four at a time (`_euclidean_dense_dense`). */
@@ -139,9 +119,14 @@ export function minibatchUpdate(X: Float64Array, n: number, d: number, sw: Float
     const c = labels[i]!;
     if (!(wsum[c]! > 0)) continue;
     const o = c * d;
-    const w = sw === null ? 1 : sw[i]!;
     const r = i * d;
-    for (let j = 0; j < d; j++) newC[o + j] = newC[o + j]! + X[r + j]! * w;
+    // x·1 = x exactly: skip the multiplication without weights.
+    if (sw === null) {
+      for (let j = 0; j < d; j++) newC[o + j] = newC[o + j]! + X[r + j]!;
+    } else {
+      const w = sw[i]!;
+      for (let j = 0; j < d; j++) newC[o + j] = newC[o + j]! + X[r + j]! * w;
+    }
   }
   for (let c = 0; c < k; c++) {
     if (!(wsum[c]! > 0)) continue;

@@ -172,7 +172,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
       for (let r = 0; r < initSize; r++) {
         const i = rng.randint(n);
         Xs.set(X.subarray(i * d, (i + 1) * d), r * d);
-        normsS[r] = norms[i]!;
+        if (norms.length > 0) normsS[r] = norms[i]!;
       }
       ns = initSize;
     }
@@ -209,8 +209,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
    */
   private step(X: Float64Array, n: number, d: number, sw: Float64Array | null, oldC: Float64Array, newC: Float64Array, counts: Float64Array, reassign: boolean, rng: () => Random): number {
     const labels = new Int32Array(n);
-    assignLabels(X, n, d, oldC, this.nClusters, labels);
-    const inertia = inertiaOf(X, n, d, oldC, labels, sw);
+    const inertia = assignLabels(X, n, d, oldC, this.nClusters, labels, sw);
     minibatchUpdate(X, n, d, sw, oldC, newC, counts, labels);
     if (reassign && this.reassignmentRatio > 0) {
       const k = this.nClusters;
@@ -281,7 +280,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
       seed = this.randomState ?? randomFrom(null).randint(2 ** 32);
       steps = 0;
       const rng = stepRandom(seed, 0);
-      centers = this.initCenters(m, given, rng, this.effectiveInitSize(batch, n), rowNormsSquared(data, n, d));
+      // Row norms only matter to k-means++.
+      const norms = given === null && this.init === 'k-means++' ? rowNormsSquared(data, n, d) : new Float64Array(0);
+      centers = this.initCenters(m, given, rng, this.effectiveInitSize(batch, n), norms);
       counts = new Float64Array(this.nClusters);
     } else {
       centers = prev.clusterCenters_.data.slice();
@@ -299,8 +300,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     let inertia = prev === null ? Number.NaN : prev.inertia_;
     if (this.computeLabels) {
       const lab = new Int32Array(n);
-      assignLabels(data, n, d, centers, this.nClusters, lab);
-      inertia = inertiaOf(data, n, d, centers, lab, sw);
+      inertia = assignLabels(data, n, d, centers, this.nClusters, lab, sw);
       labels = new DenseArray(Float64Array.from(lab), [n]);
     }
     this.learned = {
