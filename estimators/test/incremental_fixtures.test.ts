@@ -175,6 +175,21 @@ describe('MiniBatchKMeans against scikit-learn', () => {
   }
   const fx = fixture<{ X: number[][]; sampleWeight: number[]; cases: KCase[] }>('incremental_kmeans.json');
 
+  it.skipIf(!mlpWasmAvailable())('the WebAssembly and JavaScript backends give bit-identical results (labels, inertia, centers, distances)', () => {
+    const runWith = (backend: 'wasm' | 'js') => {
+      const prev = setMLPBackend(backend);
+      try {
+        const X = DenseArray.from(fx.X.slice(0, N));
+        const km = new MiniBatchKMeans({ nClusters: 4, randomState: 3, batchSize: 16, maxIter: 3 }).fit(X, { sampleWeight: fx.sampleWeight });
+        km.partialFit(X);
+        return [Array.from(km.clusterCenters_.data), Array.from(km.labels_.data), [km.inertia_], Array.from(km.transform(X).data), [km.score(X)]];
+      } finally {
+        setMLPBackend(prev);
+      }
+    };
+    expect(runWith('js')).toEqual(runWith('wasm'));
+  });
+
   for (const c of fx.cases) {
     it(c.name, () => {
       const km = new MiniBatchKMeans({ nClusters: 4, init: c.init, nInit: 1, randomState: 0, ...c.params });

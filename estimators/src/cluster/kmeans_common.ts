@@ -4,137 +4,70 @@
  * (`_kmeans_plusplus`, `_init_centroids`):
  *
  * - labels: argmin over centers of ‖c‖² − 2·x·c (the ‖x‖² term does not change the argmin), the
- *   first minimum on ties, as scikit-learn's chunked GEMM + scan (the products come from the MLP's
- *   GEMM backend, neural_network/gemm.ts);
+ *   first minimum on ties, as scikit-learn's chunked GEMM + scan (the products and the per-row
+ *   kernels come from the GEMM backend of neural_network/gemm.ts);
  * - inertia: Σ w·‖x − c_label‖² with the squared distance summed four features at a time, as
  *   `_euclidean_dense_dense`;
- * - the minibatch center update: c ← (c·count + Σ w·x) · (1 / (count + Σ w)).
+ * - the minibatch center update (in minibatch_kmeans.ts): c ← (c·count + Σ w·x) · (1 / (count + Σ w)),
+ *   the sums accumulated in row order during the labelling pass.
  */
 import { gemm } from '../neural_network/gemm.js';
 import type { Random } from '../random.js';
 
-/** Rows per chunk of the labelling product (X chunk + products stay in cache). */
+/** Rows per chunk of the labelling pass (the chunk and its products stay in cache). */
 const LABEL_CHUNK = 1024;
 
 /**
- * Labels of the rows of X (n×d) for centers C (k×d), written to `labels`: the products x·c come
- * from the MLP's matrix-product backend (WebAssembly SIMD when available) over chunks of rows,
- * each summed in feature order; then d_c = −2·(x·c) + ‖c‖² and the first minimum wins.
- * Returns the inertia Σ w·‖x − c_label‖² (as {@link inertiaOf}, rows in order), computed while
- * each row is still in cache.
+ * One pass over the rows of X (n×d) against centers C (k×d), chunk by chunk through the GEMM
+ * backend's memory (WebAssembly SIMD when available):
+ *
+ * - labels: the products x·c (each summed in feature order), d_c = −2·(x·c) + ‖c‖², the first
+ *   minimum wins; written to `labels` when given;
+ * - returns the inertia Σ w·‖x − c_label‖², rows in order, the squared distance summed four
+ *   features at a time (scikit-learn's `_euclidean_dense_dense`);
+ * - with `sums` (k×d, the caller's starting values): sums[label] += x·w, rows in order — the
+ *   minibatch update's accumulation, done while each chunk is in cache.
  */
-export function assignLabels(X: Float64Array, n: number, d: number, C: Float64Array, k: number, labels: Int32Array, sw: Float64Array | null = null): number {
-  let inertia = 0;
-  const cnorm = new Float64Array(k);
+export function labelPass(X: Float64Array, n: number, d: number, C: Float64Array, k: number, sw: Float64Array | null, labels: Int32Array | null, sums: Float64Array | null = null): number {
+  const g = gemm();
+  const rows = Math.max(1, Math.min(LABEL_CHUNK, n));
+  const even = (v: number) => v + (v & 1);
+  // Layout: Cᵀ [d, k], ‖c‖² [k], C [k, d], sums [k, d], the X chunk [rows, d], products [rows, k], labels [rows], weights [rows].
+  const ct = 0;
+  const cn = ct + even(d * k);
+  const cm = cn + even(k);
+  const sm = cm + even(k * d);
+  const xc = sm + even(k * d);
+  const pc = xc + even(rows * d);
+  const lb = pc + even(rows * k);
+  const wc = lb + even(rows);
+  g.reserve(wc + rows);
+  let m = g.mem;
   for (let c = 0; c < k; c++) {
     let s = 0;
-    for (let j = 0; j < d; j++) s += C[c * d + j]! * C[c * d + j]!;
-    cnorm[c] = s;
+    for (let j = 0; j < d; j++) {
+      const v = C[c * d + j]!;
+      m[ct + j * k + c] = v;
+      s += v * v;
+    }
+    m[cn + c] = s;
   }
-  const g = gemm();
-  const rows = Math.min(LABEL_CHUNK, n);
-  // Layout: Cᵀ [d, k], then the X chunk [rows, d], then the products [rows, k].
-  const ct = 0;
-  const xc = ct + d * k + ((d * k) & 1);
-  const pc = xc + rows * d + ((rows * d) & 1);
-  g.reserve(pc + rows * k);
-  let m = g.mem;
-  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) m[ct + j * k + c] = C[c * d + j]!;
+  m.set(C.subarray(0, k * d), cm);
+  if (sums !== null) m.set(sums, sm);
+  let inertia = 0;
   for (let start = 0; start < n; start += rows) {
     const r = Math.min(rows, n - start);
     m.set(X.subarray(start * d, (start + r) * d), xc);
+    if (sw !== null) m.set(sw.subarray(start, start + r), wc);
     g.nn(xc, ct, pc, r, d, k, -1);
+    g.argminRows(pc, cn, lb, r, k);
+    inertia = g.inertiaRows(xc, cm, lb, r, d, sw === null ? -1 : wc, inertia);
+    if (sums !== null) g.accumulateRows(xc, lb, sm, r, d, sw === null ? -1 : wc);
     m = g.mem;
-    for (let i = 0; i < r; i++) {
-      const o = pc + i * k;
-      let best = 0;
-      let bestDist = -2 * m[o]! + cnorm[0]!;
-      for (let c = 1; c < k; c++) {
-        const dist = -2 * m[o + c]! + cnorm[c]!;
-        if (dist < bestDist) {
-          best = c;
-          bestDist = dist;
-        }
-      }
-      labels[start + i] = best;
-      const sq = squaredDistance(X, (start + i) * d, C, best * d, d);
-      inertia += sw === null ? sq : sq * sw[start + i]!;
-    }
+    if (labels !== null) for (let i = 0; i < r; i++) labels[start + i] = m[lb + i]!;
   }
+  if (sums !== null) sums.set(m.subarray(sm, sm + k * d));
   return inertia;
-}
-
-/** ‖a − b‖² over d values from offsets ia, ib, summed four at a time (`_euclidean_dense_dense`). */
-export function squaredDistance(a: Float64Array, ia: number, b: Float64Array, ib: number, d: number): number {
-  const n4 = d >> 2;
-  let result = 0;
-  let p = ia;
-  let q = ib;
-  for (let t = 0; t < n4; t++) {
-    const e0 = a[p]! - b[q]!;
-    const e1 = a[p + 1]! - b[q + 1]!;
-    const e2 = a[p + 2]! - b[q + 2]!;
-    const e3 = a[p + 3]! - b[q + 3]!;
-    result += e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3;
-    p += 4;
-    q += 4;
-  }
-  for (let r = 0; r < (d & 3); r++) {
-    const e = a[p + r]! - b[q + r]!;
-    result += e * e;
-  }
-  return result;
-}
-
-/** Σ_i w_i·‖x_i − C[label_i]‖² (`_inertia_dense`). */
-export function inertiaOf(X: Float64Array, n: number, d: number, C: Float64Array, labels: Int32Array, sw: Float64Array | null): number {
-  let inertia = 0;
-  for (let i = 0; i < n; i++) {
-    const sq = squaredDistance(X, i * d, C, labels[i]! * d, d);
-    inertia += sw === null ? sq : sq * sw[i]!;
-  }
-  return inertia;
-}
-
-/**
- * The minibatch update of every center (`_minibatch_update_dense`): centers with members in this
- * batch move to the running weighted mean of old and new points; counts grow by the batch weight.
- * `oldC` and `newC` may be the same array.
- */
-export function minibatchUpdate(X: Float64Array, n: number, d: number, sw: Float64Array | null, oldC: Float64Array, newC: Float64Array, counts: Float64Array, labels: Int32Array): void {
-  const k = counts.length;
-  const wsum = new Float64Array(k);
-  for (let i = 0; i < n; i++) wsum[labels[i]!] = wsum[labels[i]!]! + (sw === null ? 1 : sw[i]!);
-  // Undo the previous count-based scaling of the centers that gain members.
-  for (let c = 0; c < k; c++) {
-    const o = c * d;
-    if (wsum[c]! > 0) {
-      for (let j = 0; j < d; j++) newC[o + j] = oldC[o + j]! * counts[c]!;
-    } else if (newC !== oldC) {
-      for (let j = 0; j < d; j++) newC[o + j] = oldC[o + j]!;
-    }
-  }
-  // Points are added in row order, per center (the order of scikit-learn's per-center loop).
-  for (let i = 0; i < n; i++) {
-    const c = labels[i]!;
-    if (!(wsum[c]! > 0)) continue;
-    const o = c * d;
-    const r = i * d;
-    // x·1 = x exactly: skip the multiplication without weights.
-    if (sw === null) {
-      for (let j = 0; j < d; j++) newC[o + j] = newC[o + j]! + X[r + j]!;
-    } else {
-      const w = sw[i]!;
-      for (let j = 0; j < d; j++) newC[o + j] = newC[o + j]! + X[r + j]! * w;
-    }
-  }
-  for (let c = 0; c < k; c++) {
-    if (!(wsum[c]! > 0)) continue;
-    counts[c] = counts[c]! + wsum[c]!;
-    const alpha = 1 / counts[c]!;
-    const o = c * d;
-    for (let j = 0; j < d; j++) newC[o + j] = newC[o + j]! * alpha;
-  }
 }
 
 /** Squared row norms ‖x_i‖² (`row_norms(X, squared=True)`). */
@@ -224,4 +157,46 @@ export function sampleWithoutReplacement(N: number, size: number, rng: Random): 
     pool[j] = t;
   }
   return pool.slice(0, size);
+}
+
+/**
+ * Euclidean distances of the rows of X (n×d) to the centers C (k×d), into `out` (n×k), as
+ * scikit-learn's `euclidean_distances`: √max(−2·x·c + ‖x‖² + ‖c‖², 0), the products through the
+ * GEMM backend chunk by chunk.
+ */
+export function distancesPass(X: Float64Array, n: number, d: number, C: Float64Array, k: number, out: Float64Array): void {
+  const g = gemm();
+  const rows = Math.max(1, Math.min(LABEL_CHUNK, n));
+  const even = (v: number) => v + (v & 1);
+  const ct = 0;
+  const xc = ct + even(d * k);
+  const pc = xc + even(rows * d);
+  g.reserve(pc + rows * k);
+  let m = g.mem;
+  const cn = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const v = C[c * d + j]!;
+      m[ct + j * k + c] = v;
+      s += v * v;
+    }
+    cn[c] = s;
+  }
+  for (let start = 0; start < n; start += rows) {
+    const r = Math.min(rows, n - start);
+    m.set(X.subarray(start * d, (start + r) * d), xc);
+    g.nn(xc, ct, pc, r, d, k, -1);
+    m = g.mem;
+    for (let i = 0; i < r; i++) {
+      const row = (start + i) * d;
+      let xx = 0;
+      for (let j = 0; j < d; j++) xx += X[row + j]! * X[row + j]!;
+      const o = (start + i) * k;
+      for (let c = 0; c < k; c++) {
+        const v = -2 * m[pc + i * k + c]! + xx + cn[c]!;
+        out[o + c] = Math.sqrt(v > 0 ? v : 0);
+      }
+    }
+  }
 }

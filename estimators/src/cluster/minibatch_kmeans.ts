@@ -41,7 +41,7 @@ import {
   options,
   validateParams,
 } from '../validation.js';
-import { assignLabels, inertiaOf, kmeansPlusPlus, minibatchUpdate, rowNormsSquared, sampleWithoutReplacement } from './kmeans_common.js';
+import { distancesPass, kmeansPlusPlus, labelPass, rowNormsSquared, sampleWithoutReplacement } from './kmeans_common.js';
 
 /** Hyperparameters of {@link MiniBatchKMeans} (scikit-learn's, camelCase, same defaults). */
 export interface MiniBatchKMeansParams {
@@ -208,9 +208,25 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
    * update, then random reassignment when due. Returns the batch inertia (before the update).
    */
   private step(X: Float64Array, n: number, d: number, sw: Float64Array | null, oldC: Float64Array, newC: Float64Array, counts: Float64Array, reassign: boolean, rng: () => Random): number {
+    const k = this.nClusters;
+    // _minibatch_update_dense: a center with members restarts from c·count (undoing the previous
+    // scaling), adds its members' x·w in row order, then is scaled by 1 / (count + Σw).
+    const sums = new Float64Array(k * d);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) sums[c * d + j] = oldC[c * d + j]! * counts[c]!;
     const labels = new Int32Array(n);
-    const inertia = assignLabels(X, n, d, oldC, this.nClusters, labels, sw);
-    minibatchUpdate(X, n, d, sw, oldC, newC, counts, labels);
+    const inertia = labelPass(X, n, d, oldC, k, sw, labels, sums);
+    const wsum = new Float64Array(k);
+    for (let i = 0; i < n; i++) wsum[labels[i]!] = wsum[labels[i]!]! + (sw === null ? 1 : sw[i]!);
+    for (let c = 0; c < k; c++) {
+      const o = c * d;
+      if (wsum[c]! > 0) {
+        counts[c] = counts[c]! + wsum[c]!;
+        const alpha = 1 / counts[c]!;
+        for (let j = 0; j < d; j++) newC[o + j] = sums[o + j]! * alpha;
+      } else if (newC !== oldC) {
+        for (let j = 0; j < d; j++) newC[o + j] = oldC[o + j]!;
+      }
+    }
     if (reassign && this.reassignmentRatio > 0) {
       const k = this.nClusters;
       let max = Number.NEGATIVE_INFINITY;
@@ -300,7 +316,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     let inertia = prev === null ? Number.NaN : prev.inertia_;
     if (this.computeLabels) {
       const lab = new Int32Array(n);
-      inertia = assignLabels(data, n, d, centers, this.nClusters, lab, sw);
+      inertia = labelPass(data, n, d, centers, this.nClusters, sw, lab);
       labels = new DenseArray(Float64Array.from(lab), [n]);
     }
     this.learned = {
@@ -359,11 +375,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     });
     let centers: Float64Array | null = null;
     let bestInertia = Number.POSITIVE_INFINITY;
-    const vlabels = new Int32Array(initSize);
     for (let t = 0; t < nInit; t++) {
       const c = this.initCenters(m, given, rng, initSize, norms);
-      assignLabels(Xv, initSize, d, c, k, vlabels);
-      const inertia = inertiaOf(Xv, initSize, d, c, vlabels, swv);
+      const inertia = labelPass(Xv, initSize, d, c, k, swv, null);
       if (centers === null || inertia < bestInertia) {
         centers = c;
         bestInertia = inertia;
@@ -414,8 +428,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     let inertia: number;
     if (this.computeLabels) {
       const lab = new Int32Array(n);
-      assignLabels(data, n, d, cur, k, lab);
-      inertia = inertiaOf(data, n, d, cur, lab, sw);
+      inertia = labelPass(data, n, d, cur, k, sw, lab);
       labels = new DenseArray(Float64Array.from(lab), [n]);
     } else {
       inertia = (ewa ?? Number.NaN) * n;
@@ -446,7 +459,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const s = this.fitted;
     const m = this.checked(X);
     const lab = new Int32Array(m.nSamples);
-    assignLabels(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, lab);
+    labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, null, lab);
     const out = allocate('float64', m.nSamples);
     for (let i = 0; i < lab.length; i++) out[i] = lab[i]!;
     return new DenseArray(out, [m.nSamples]);
@@ -460,20 +473,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const s = this.fitted;
     const m = this.checked(X);
     const { data, nSamples: n, nFeatures: d } = m;
-    const C = s.clusterCenters_.data;
     const k = s.clusterCenters_.shape[0]!;
-    const cn = rowNormsSquared(C, k, d);
     const out = allocate('float64', n * k);
-    for (let i = 0; i < n; i++) {
-      let xx = 0;
-      for (let j = 0; j < d; j++) xx += data[i * d + j]! * data[i * d + j]!;
-      for (let c = 0; c < k; c++) {
-        let dot = 0;
-        for (let j = 0; j < d; j++) dot += data[i * d + j]! * C[c * d + j]!;
-        const v = -2 * dot + xx + cn[c]!;
-        out[i * k + c] = Math.sqrt(v > 0 ? v : 0);
-      }
-    }
+    distancesPass(data, n, d, s.clusterCenters_.data, k, out);
     return new DenseArray(out, [n, k]);
   }
 
@@ -482,10 +484,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const s = this.fitted;
     const m = this.checked(X);
     const sw = options.sampleWeight === undefined ? null : checkSampleWeight(options.sampleWeight, m.nSamples, this.estimatorName);
-    const lab = new Int32Array(m.nSamples);
-    const k = s.clusterCenters_.shape[0]!;
-    assignLabels(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, k, lab);
-    return -inertiaOf(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, lab, sw);
+    return -labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, sw, null);
   }
 
   /** fit, then the labels of X. */

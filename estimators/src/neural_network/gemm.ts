@@ -1,6 +1,7 @@
 /**
- * The matrix products of the MLP, over one Float64Array "memory" addressed by element offsets,
- * so the same training code drives either backend:
+ * The matrix products of the MLP (and the per-row kernels of MiniBatchKMeans, which labels rows
+ * through the same products), over one Float64Array "memory" addressed by element offsets, so
+ * the same code drives either backend:
  *
  * - `js`: plain loops (i-k-j order: each output row accumulates whole rows of B, so B streams
  *   through cache);
@@ -40,6 +41,12 @@ export interface Gemm {
   adam(p: number, g: number, m: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number): void;
   /** SGD's momentum update (see mlp_engine.ts). */
   sgd(p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: boolean): void;
+  /** k-means: out[i] = argmin_c (−2·p[i, c] + cn[c]) (the first minimum), as float64, for R rows of k products. */
+  argminRows(p: number, cn: number, out: number, R: number, k: number): void;
+  /** k-means: acc + Σ_i w_i·‖x_i − C[lab_i]‖² over R rows in order (w < 0: unweighted); see kmeans_common.ts. */
+  inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number;
+  /** k-means: S[lab_i] += x_i (· w_i when w >= 0), rows in order. */
+  accumulateRows(x: number, lab: number, S: number, R: number, d: number, w: number): void;
   readonly name: 'js' | 'wasm';
 }
 
@@ -171,6 +178,62 @@ class JsGemm implements Gemm {
       m[p + q] = m[p + q]! + vq;
     }
   }
+
+  argminRows(p: number, cn: number, out: number, R: number, k: number): void {
+    const m = this.mem;
+    for (let i = 0; i < R; i++) {
+      const o = p + i * k;
+      let best = 0;
+      let bd = -2 * m[o]! + m[cn]!;
+      for (let c = 1; c < k; c++) {
+        const v = -2 * m[o + c]! + m[cn + c]!;
+        if (v < bd) {
+          bd = v;
+          best = c;
+        }
+      }
+      m[out + i] = best;
+    }
+  }
+
+  inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number {
+    const m = this.mem;
+    const n4 = d >> 2;
+    for (let i = 0; i < R; i++) {
+      let a = x + i * d;
+      let b = C + m[lab + i]! * d;
+      let res = 0;
+      for (let t = 0; t < n4; t++) {
+        const e0 = m[a]! - m[b]!;
+        const e1 = m[a + 1]! - m[b + 1]!;
+        const e2 = m[a + 2]! - m[b + 2]!;
+        const e3 = m[a + 3]! - m[b + 3]!;
+        res += e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3;
+        a += 4;
+        b += 4;
+      }
+      for (let t = 0; t < (d & 3); t++) {
+        const e = m[a + t]! - m[b + t]!;
+        res += e * e;
+      }
+      acc += w >= 0 ? res * m[w + i]! : res;
+    }
+    return acc;
+  }
+
+  accumulateRows(x: number, lab: number, S: number, R: number, d: number, w: number): void {
+    const m = this.mem;
+    for (let i = 0; i < R; i++) {
+      const a = x + i * d;
+      const s = S + m[lab + i]! * d;
+      if (w >= 0) {
+        const wi = m[w + i]!;
+        for (let j = 0; j < d; j++) m[s + j] = m[s + j]! + m[a + j]! * wi;
+      } else {
+        for (let j = 0; j < d; j++) m[s + j] = m[s + j]! + m[a + j]!;
+      }
+    }
+  }
 }
 
 // The compiler's lib (ES2023, no DOM) has no WebAssembly types; these are the parts used here.
@@ -193,6 +256,9 @@ interface WasmExports {
   sumsq: (p: number, len: number) => number;
   adam: (p: number, g: number, m: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number) => void;
   sgd: (p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: number) => void;
+  argmin: (p: number, cn: number, out: number, R: number, k: number) => void;
+  inertia: (x: number, C: number, lab: number, R: number, d: number, w: number, acc: number) => number;
+  accumulate: (x: number, lab: number, S: number, R: number, d: number, w: number) => void;
 }
 
 const PAGE = 65536;
@@ -237,6 +303,18 @@ class WasmGemm implements Gemm {
 
   sgd(p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: boolean): void {
     this.ex.sgd(p * 8, g * 8, v * 8, len, momentum, lr, nesterov ? 1 : 0);
+  }
+
+  argminRows(p: number, cn: number, out: number, R: number, k: number): void {
+    this.ex.argmin(p * 8, cn * 8, out * 8, R, k);
+  }
+
+  inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number {
+    return this.ex.inertia(x * 8, C * 8, lab * 8, R, d, w >= 0 ? w * 8 : -1, acc);
+  }
+
+  accumulateRows(x: number, lab: number, S: number, R: number, d: number, w: number): void {
+    this.ex.accumulate(x * 8, lab * 8, S * 8, R, d, w >= 0 ? w * 8 : -1);
   }
 }
 
