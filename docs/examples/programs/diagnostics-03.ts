@@ -1,0 +1,10 @@
+// Generated from docs/diagnostics.md:124 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+import { fromNpyDir } from '@tessera/array';
+import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
+import { ProgressBar, diagnose } from '@tessera/diagnostics';
+
+const { X, y } = await fromNpyDir('data/');
+if (!X || !y) throw new Error('data/ must hold X and y chunks');
+const pipe = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier(), { classes: [0, 1] }));
+await diagnose([new ProgressBar({ label: 'fit' })], () => pipe.fit(X, y));
+// fit [=================>------------] 58% | 5,800/10,000 tasks | 9,650 tasks/s | ETA 0.4 s
