@@ -4,5 +4,7 @@ import { scheduler } from './scheduler.js';
 import { reductions } from './reductions.js';
 import { sgd } from './sgd.js';
 import { pipeline } from './pipeline.js';
+import { mlp } from './mlp.js';
+import { kmeans } from './kmeans.js';
 
-export const workloads: readonly Workload[] = [scheduler, reductions, sgd, pipeline];
+export const workloads: readonly Workload[] = [scheduler, reductions, sgd, pipeline, mlp, kmeans];

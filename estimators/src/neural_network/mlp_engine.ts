@@ -406,10 +406,15 @@ export function trainStochastic(cfg: EngineConfig, st: EngineState, args: TrainA
         m.set(X.subarray(start * d, (start + rows) * d), ws.X);
         m.set(Y.subarray(start * kOut, (start + rows) * kOut), ws.Y);
       } else {
+        // Gather the batch's rows (a plain loop: no subarray per row).
+        const xb = ws.X;
+        const yb = ws.Y;
         for (let r = 0; r < rows; r++) {
           const i = order[start + r]!;
-          m.set(X.subarray(i * d, (i + 1) * d), ws.X + r * d);
-          for (let c = 0; c < kOut; c++) m[ws.Y + r * kOut + c] = Y[i * kOut + c]!;
+          const src = i * d;
+          const dst = xb + r * d;
+          for (let j = 0; j < d; j++) m[dst + j] = X[src + j]!;
+          for (let c = 0; c < kOut; c++) m[yb + r * kOut + c] = Y[i * kOut + c]!;
         }
       }
       const loss = backprop(ws, rows, cfg);
