@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { budgetProblem, pipelineDiskNeed } from '../src/report/run.js';
+import { budgetProblem, failureMessage, pipelineDiskNeed } from '../src/report/run.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const dirs: string[] = [];
@@ -99,5 +99,21 @@ describe('report budget and disk', () => {
   it('counts the dataset only when it is not cached', () => {
     expect(pipelineDiskNeed(100_000_000, false) - pipelineDiskNeed(100_000_000, true)).toBe(100_000_000 * 21 * 8);
     expect(pipelineDiskNeed(1_000_000, true)).toBe(8_000_000 + 2 ** 30);
+  });
+});
+
+describe('report failures', () => {
+  it('quotes the cause and the final error of a failed step', () => {
+    const out = [
+      'pipeline tessera: {"total": 1}',
+      "tessera: Task 'partialFit-0' (kernel 'est.partialFitLink') failed: memory access out of bounds",
+      'file:///bench/dist/workloads/pipeline.js:11',
+      'Error: node bin.js demo --data d exited with code 1',
+      '    at ChildProcess.<anonymous> (file:///bench/dist/workloads/pipeline.js:11:65)',
+      'Node.js v20.20.2',
+    ].join('\n');
+    expect(failureMessage(out)).toBe(": tessera: Task 'partialFit-0' (kernel 'est.partialFitLink') failed: memory access out of bounds … Error: node bin.js demo --data d exited with code 1");
+    expect(failureMessage('RuntimeError: memory access out of bounds\n    at wasm://x\nNode.js v20')).toBe(': RuntimeError: memory access out of bounds');
+    expect(failureMessage('killed\n')).toBe(': killed');
   });
 });

@@ -253,11 +253,20 @@ function runStep(s: PlannedStep, scratch: string, index: number): Promise<StepOu
     child.on('error', (e) => finish(e.message));
     child.on('close', (code, signal) => {
       if (code === 0) return finish();
-      const lines = tail.split('\n').map((l) => l.trim()).filter(Boolean);
-      const err = lines.filter((l) => /error/i.test(l)).slice(-1)[0] ?? lines.slice(-1)[0] ?? '';
-      finish(`exited with ${signal ? `signal ${signal}` : `code ${code}`}${err ? `: ${err}` : ''}`);
+      finish(`exited with ${signal ? `signal ${signal}` : `code ${code}`}${failureMessage(tail)}`);
     });
   });
+}
+
+/**
+ * The error lines of a failed step's output: the first (usually the cause, e.g. a task's error
+ * in a child process) and the last (what the workload threw), each cut to 300 characters.
+ */
+export function failureMessage(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const errors = lines.filter((l) => /^\w*(Error|Exception)\b|\bfailed\b/.test(l) && !l.startsWith('at '));
+  const picked = [...new Set(errors.length ? [errors[0]!, errors[errors.length - 1]!] : lines.slice(-1))];
+  return picked.length ? `: ${picked.map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l)).join(' … ')}` : '';
 }
 
 /** Writes `text` to `file` under its final name only once complete. */
