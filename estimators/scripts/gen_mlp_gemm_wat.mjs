@@ -6,6 +6,8 @@
 //
 //     node estimators/scripts/gen_mlp_gemm_wat.mjs && node estimators/scripts/build_wasm.mjs
 //
+// (A test checks that the committed .wat is this script's output and that the bytes are the .wat's.)
+//
 // One kernel serves both products: C[M×N] = A·B with A read through two strides (row and inner
 // index), so nn (A[M×K], row-major) and tn (Aᵀ, A[R×M] row-major) differ only in the strides.
 // Every output element is accumulated as ((0 + a₀b₀) + a₁b₁) + … with separate f64x2.mul and
@@ -363,5 +365,7 @@ emit('  (func (export "tn") (param $a i32) (param $b i32) (param $c i32) (param 
 emit('    (call $gemm (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $R) (local.get $N) (i32.const -1) (i32.const 0) (i32.const 0) (i32.const 8) (i32.shl (local.get $M) (i32.const 3))))');
 emit(ELEMENTWISE);
 emit(')');
-writeFileSync(join(root, 'wasm/mlp_gemm.wat'), out.join('\n') + '\n');
-console.error(`wrote wasm/mlp_gemm.wat (${out.length} lines)`);
+// An optional argument writes elsewhere (the tests compare the committed .wat with a fresh one).
+const target = process.argv[2] ?? join(root, 'wasm/mlp_gemm.wat');
+writeFileSync(target, out.join('\n') + '\n');
+console.error(`wrote ${target} (${out.length} lines)`);
