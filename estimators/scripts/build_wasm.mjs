@@ -16,15 +16,16 @@ import { fileURLToPath } from 'node:url';
 const WABT = 'wabt@1.0.39';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const targets = [
-  { wat: 'wasm/sgd_epoch.wat', out: 'src/linear_model/sgd_wasm_bytes.ts', name: 'SGD_EPOCH_WASM' },
+  // The SGD module imports a shared memory (prepared blocks cross threads in it): needs the threads feature.
+  { wat: 'wasm/sgd_epoch.wat', out: 'src/linear_model/sgd_wasm_bytes.ts', name: 'SGD_EPOCH_WASM', flags: ['--enable-threads'] },
   { wat: 'wasm/mlp_gemm.wat', out: 'src/neural_network/mlp_wasm_bytes.ts', name: 'MLP_GEMM_WASM' },
 ];
 
 const tmp = mkdtempSync(join(tmpdir(), 'tessera-wasm-'));
-for (const { wat, out, name } of targets) {
+for (const { wat, out, name, flags = [] } of targets) {
   const src = readFileSync(join(root, wat));
   const wasmPath = join(tmp, 'out.wasm');
-  execFileSync('npx', ['--yes', `--package=${WABT}`, 'wat2wasm', join(root, wat), '-o', wasmPath], { stdio: 'inherit' });
+  execFileSync('npx', ['--yes', `--package=${WABT}`, 'wat2wasm', ...flags, join(root, wat), '-o', wasmPath], { stdio: 'inherit' });
   const bytes = readFileSync(wasmPath);
   const sha = createHash('sha256').update(src).digest('hex');
   const b64 = bytes.toString('base64');

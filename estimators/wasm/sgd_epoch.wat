@@ -1,9 +1,14 @@
-;; One SGD epoch over rows held in this module's memory: the WebAssembly (f64x2 SIMD) twin of
+;; One SGD epoch over rows held in WebAssembly memory: the WebAssembly (f64x2 SIMD) twin of
 ;; sgdEpoch in src/linear_model/sgd_fast.ts, for the configurations that dominate run time
 ;; (no averaging, penalty none or L2, learning rates constant/optimal/invscaling/adaptive, every
 ;; loss). Same operations in the same order as the JS port of scikit-learn's _plain_sgd — the dot
 ;; product included (products two at a time, additions left to right) — so the results are
-;; bit-identical to the JS epoch; SIMD speeds up the products and the weight update.
+;; bit-identical to the JS epoch; SIMD speeds up the products and the weight update. Plus the
+;; data movement of shuffled epochs and prepared blocks (scatter, permute, touch).
+;;
+;; The memory is imported and shared: the driver (sgd_wasm.ts) instantiates the module once over
+;; its own memory for in-memory blocks, and once per prepared block over the memory the block was
+;; prepared in (possibly on another thread; see sgd_prepare.ts), so that block is used in place.
 ;;
 ;; Assembled by estimators/scripts/build_wasm.mjs into src/linear_model/sgd_wasm_bytes.ts.
 ;; Loss codes, learning-rate codes and state slots match sgd_fast.ts.
@@ -11,7 +16,159 @@
   (import "m" "exp" (func $exp (param f64) (result f64)))
   (import "m" "log" (func $log (param f64) (result f64)))
   (import "m" "pow" (func $pow (param f64 f64) (result f64)))
-  (memory (export "memory") 1 65536)
+  (import "m" "memory" (memory 1 65536 shared))
+
+  ;; xoshiro128** state while `draws` runs (loaded from and stored back to memory by it).
+  (global $s0 (mut i32) (i32.const 0))
+  (global $s1 (mut i32) (i32.const 0))
+  (global $s2 (mut i32) (i32.const 0))
+  (global $s3 (mut i32) (i32.const 0))
+
+  ;; The next 32 bits of xoshiro128** — Random.nextUint32 in src/random.ts.
+  (func $next (result i32)
+    (local $r i32) (local $t i32)
+    (local.set $r (i32.mul (i32.rotl (i32.mul (global.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+    (local.set $t (i32.shl (global.get $s1) (i32.const 9)))
+    (global.set $s2 (i32.xor (global.get $s2) (global.get $s0)))
+    (global.set $s3 (i32.xor (global.get $s3) (global.get $s1)))
+    (global.set $s1 (i32.xor (global.get $s1) (global.get $s2)))
+    (global.set $s0 (i32.xor (global.get $s0) (global.get $s3)))
+    (global.set $s2 (i32.xor (global.get $s2) (local.get $t)))
+    (global.set $s3 (i32.rotl (global.get $s3) (i32.const 11)))
+    (local.get $r))
+
+  ;; An unbiased index in [0, bound) from the word x, redrawing from the generator on rejection
+  ;; (Lemire 2019) — lemire in src/random.ts: m = x * bound; the index is m's high word.
+  (func $below (param $x i32) (param $bound i32) (result i32)
+    (local $m i64) (local $threshold i32)
+    (local.set $m (i64.mul (i64.extend_i32_u (local.get $x)) (i64.extend_i32_u (local.get $bound))))
+    (if (i32.lt_u (i32.wrap_i64 (local.get $m)) (local.get $bound)) (then
+      (local.set $threshold (i32.rem_u (i32.sub (i32.const 0) (local.get $bound)) (local.get $bound)))
+      (block $ok (loop $redraw
+        (br_if $ok (i32.ge_u (i32.wrap_i64 (local.get $m)) (local.get $threshold)))
+        (local.set $m (i64.mul (i64.extend_i32_u (call $next)) (i64.extend_i32_u (local.get $bound))))
+        (br $redraw)))))
+    (i32.wrap_i64 (i64.shr_u (local.get $m) (i64.const 32))))
+
+  ;; For tests: $below with the generator state at $state (read and written back).
+  (func (export "below") (param $state i32) (param $x i32) (param $bound i32) (result i32)
+    (local $r i32)
+    (global.set $s0 (i32.load offset=0 (local.get $state)))
+    (global.set $s1 (i32.load offset=4 (local.get $state)))
+    (global.set $s2 (i32.load offset=8 (local.get $state)))
+    (global.set $s3 (i32.load offset=12 (local.get $state)))
+    (local.set $r (call $below (local.get $x) (local.get $bound)))
+    (i32.store offset=0 (local.get $state) (global.get $s0))
+    (i32.store offset=4 (local.get $state) (global.get $s1))
+    (i32.store offset=8 (local.get $state) (global.get $s2))
+    (i32.store offset=12 (local.get $state) (global.get $s3))
+    (local.get $r))
+
+  ;; bucketShuffle of src/random.ts, draw for draw: n rows into $nb buckets, with the generator
+  ;; state at $state (four i32, read and written back). Writes slot[n] at $slot, visit[n] at
+  ;; $visit, the bucket starts[nb + 1] at $starts and, unless $order is -1, order[n] at $order;
+  ;; $raw is scratch for n i32. Rows draw their buckets from n words drawn in bulk (rejections
+  ;; redraw after them, in row order), then each bucket is shuffled (Fisher–Yates, high to low)
+  ;; with words from a second bulk draw of n.
+  (func (export "draws") (param $n i32) (param $nb i32) (param $state i32) (param $slot i32) (param $visit i32)
+    (param $starts i32) (param $raw i32) (param $order i32)
+    (local $i i32) (local $b i32) (local $at i32) (local $lo i32) (local $r i32) (local $q i32) (local $next i32) (local $tmp i32)
+    (global.set $s0 (i32.load offset=0 (local.get $state)))
+    (global.set $s1 (i32.load offset=4 (local.get $state)))
+    (global.set $s2 (i32.load offset=8 (local.get $state)))
+    (global.set $s3 (i32.load offset=12 (local.get $state)))
+    ;; bucket of each row (kept in visit for now), counted into starts[b + 1]
+    (local.set $i (i32.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (i32.store (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 2))) (call $next))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (memory.fill (local.get $starts) (i32.const 0) (i32.shl (i32.add (local.get $nb) (i32.const 1)) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $b (if (result i32) (i32.eq (local.get $nb) (i32.const 1)) (then (i32.const 0))
+        (else (call $below (i32.load (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 2)))) (local.get $nb)))))
+      (i32.store (i32.add (local.get $visit) (i32.shl (local.get $i) (i32.const 2))) (local.get $b))
+      (local.set $at (i32.add (local.get $starts) (i32.shl (i32.add (local.get $b) (i32.const 1)) (i32.const 2))))
+      (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.set $b (i32.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $b) (local.get $nb)))
+      (local.set $at (i32.add (local.get $starts) (i32.shl (local.get $b) (i32.const 2))))
+      (i32.store offset=4 (local.get $at) (i32.add (i32.load offset=4 (local.get $at)) (i32.load (local.get $at))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $l)))
+    ;; slots: the next free place of each row's bucket (fill pointers kept in raw[0..nb))
+    (memory.copy (local.get $raw) (local.get $starts) (i32.shl (local.get $nb) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $at (i32.add (local.get $raw) (i32.shl (i32.load (i32.add (local.get $visit) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
+      (local.set $tmp (i32.load (local.get $at)))
+      (i32.store (i32.add (local.get $slot) (i32.shl (local.get $i) (i32.const 2))) (local.get $tmp))
+      (i32.store (local.get $at) (i32.add (local.get $tmp) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    ;; order holds, for now, the row at each slot
+    (if (i32.ne (local.get $order) (i32.const -1)) (then
+      (local.set $i (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store (i32.add (local.get $order) (i32.shl (i32.load (i32.add (local.get $slot) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+          (local.get $i))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))))
+    ;; second bulk draw, then each bucket's Fisher–Yates
+    (local.set $i (i32.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (i32.store (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 2))) (call $next))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.set $b (i32.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $b) (local.get $nb)))
+      (local.set $lo (i32.load (i32.add (local.get $starts) (i32.shl (local.get $b) (i32.const 2)))))
+      (local.set $r (local.get $lo))
+      (local.set $tmp (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $b) (i32.const 2)))))
+      (block $fd (loop $fl
+        (br_if $fd (i32.ge_u (local.get $r) (local.get $tmp)))
+        (i32.store (i32.add (local.get $visit) (i32.shl (local.get $r) (i32.const 2))) (local.get $r))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $fl)))
+      ;; r runs from m - 1 down to 1 (relative to lo); q in [0, r]
+      (local.set $r (i32.sub (i32.sub (local.get $tmp) (local.get $lo)) (i32.const 1)))
+      (block $sd (loop $sl
+        (br_if $sd (i32.le_s (local.get $r) (i32.const 0)))
+        (local.set $q (call $below (i32.load (i32.add (local.get $raw) (i32.shl (local.get $next) (i32.const 2))))
+          (i32.add (local.get $r) (i32.const 1))))
+        (local.set $next (i32.add (local.get $next) (i32.const 1)))
+        (local.set $at (i32.add (local.get $visit) (i32.shl (i32.add (local.get $lo) (local.get $r)) (i32.const 2))))
+        (local.set $tmp (i32.load (local.get $at)))
+        (i32.store (local.get $at) (i32.load (i32.add (local.get $visit) (i32.shl (i32.add (local.get $lo) (local.get $q)) (i32.const 2)))))
+        (i32.store (i32.add (local.get $visit) (i32.shl (i32.add (local.get $lo) (local.get $q)) (i32.const 2))) (local.get $tmp))
+        (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+        (br $sl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $l)))
+    ;; order[k] = row at slot visit[k] (the rows-at-slots list moves to raw first)
+    (if (i32.ne (local.get $order) (i32.const -1)) (then
+      (memory.copy (local.get $raw) (local.get $order) (i32.shl (local.get $n) (i32.const 2)))
+      (local.set $i (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store (i32.add (local.get $order) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.load (i32.add (local.get $raw) (i32.shl (i32.load (i32.add (local.get $visit) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))))
+    (i32.store offset=0 (local.get $state) (global.get $s0))
+    (i32.store offset=4 (local.get $state) (global.get $s1))
+    (i32.store offset=8 (local.get $state) (global.get $s2))
+    (i32.store offset=12 (local.get $state) (global.get $s3)))
 
   ;; loss(p, y) for the codes of LOSS in sgd_fast.ts; $c is the threshold, c or epsilon.
   (func $loss (param $code i32) (param $c f64) (param $p f64) (param $y f64) (result f64)
@@ -92,8 +249,10 @@
       (return (f64.mul (f64.const 2) (f64.sub (f64.neg (local.get $z)) (local.get $c))))))
     (f64.const 0))
 
-  ;; Runs one pass over `count` rows. Row k visited is at position visit[k] (i32 array at $visit):
-  ;; its features at $rows + pos*d*8, its target at $ys + pos*8, its sample weight at $sws + pos*8.
+  ;; Runs one pass over `count` rows. Row k visited is at position visit[k] (i32 array at $visit),
+  ;; or at position k when $visit is -1 (rows in visit order): its features at $rows + pos*d*8,
+  ;; its target at $ys + pos*8, its sample weight at $sws + pos*8 (1 for every row when $sws is -1).
+  ;; Addresses wrap modulo 2**32, so a base may sit below the memory when positions start above 0.
   ;; Weights (d f64) at $w; scalar state (f64 slots, see sgd_fast.ts) at $st:
   ;; 0 intercept, 2 t, 3 wscale, 7 eta, 8 sumloss (added to).
   ;; Returns -1, or the k of the first row holding NaN/Infinity (state then is not meaningful).
@@ -109,6 +268,9 @@
     (local $acc0 v128) (local $acc1 v128) (local $stepv v128)
     (local $dot f64) (local $p f64) (local $yi f64) (local $eta f64) (local $update f64) (local $dl f64)
     (local $c f64) (local $wscale f64) (local $intercept f64) (local $t f64) (local $sumloss f64) (local $x f64)
+    (local $seq i32) (local $unweighted i32)
+    (local.set $seq (i32.eq (local.get $visit) (i32.const -1)))
+    (local.set $unweighted (i32.eq (local.get $sws) (i32.const -1)))
     (local.set $intercept (f64.load offset=0 (local.get $st)))
     (local.set $t (f64.load offset=16 (local.get $st)))
     (local.set $wscale (f64.load offset=24 (local.get $st)))
@@ -119,7 +281,8 @@
     (block $done
       (loop $rowsLoop
         (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
-        (local.set $pos (i32.load (i32.add (local.get $visit) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $pos (if (result i32) (local.get $seq) (then (local.get $k))
+          (else (i32.load (i32.add (local.get $visit) (i32.shl (local.get $k) (i32.const 2)))))))
         (local.set $row (i32.add (local.get $rows) (i32.mul (local.get $pos) (local.get $rowBytes))))
         (local.set $yi (f64.load (i32.add (local.get $ys) (i32.shl (local.get $pos) (i32.const 3)))))
 
@@ -179,7 +342,8 @@
         (local.set $update (f64.mul (f64.neg (local.get $eta)) (local.get $dl)))
         (local.set $update (f64.mul (local.get $update)
           (f64.mul (select (local.get $weightPos) (local.get $weightNeg) (f64.gt (local.get $yi) (f64.const 0)))
-                   (f64.load (i32.add (local.get $sws) (i32.shl (local.get $pos) (i32.const 3)))))))
+                   (if (result f64) (local.get $unweighted) (then (f64.const 1))
+                     (else (f64.load (i32.add (local.get $sws) (i32.shl (local.get $pos) (i32.const 3)))))))))
 
         ;; L2: shrink through the scale; fold it into w when it gets tiny.
         (if (local.get $l2) (then
@@ -223,7 +387,7 @@
     (f64.store offset=56 (local.get $st) (local.get $eta))
     (f64.store offset=64 (local.get $st) (local.get $sumloss))
     (i32.const -1))
-;; Reads [$at, $at + $bytes) front to back (a multiple of 16 bytes) so that the rows there
+  ;; Reads [$at, $at + $bytes) front to back (a multiple of 16 bytes) so that the rows there
   ;; are in cache before they are visited in random order; returns a sum so the reads stay.
   (func (export "touch") (param $at i32) (param $bytes i32) (result f64)
     (local $acc v128) (local $end i32)
@@ -256,4 +420,43 @@
       (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))
+
+  ;; Puts the rows of buckets [$b0, $b1) in visit order, in place. Bucket b holds positions
+  ;; [start[b], start[b + 1]) (i32s at $starts); its rows (d f64 each, at $rows) are copied to
+  ;; $scratch, then position r of the bucket receives the row that was at position visit[r] (i32s
+  ;; at $visit, absolute positions inside the bucket's range). A bucket fits in cache, so this
+  ;; costs about one read and one write of the block.
+  (func (export "permute") (param $rows i32) (param $visit i32) (param $starts i32) (param $b0 i32) (param $b1 i32) (param $d i32) (param $scratch i32)
+    (local $b i32) (local $lo i32) (local $hi i32) (local $r i32) (local $j i32) (local $rowBytes i32) (local $pairBytes i32)
+    (local $from i32) (local $to i32) (local $base i32)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $pairBytes (i32.and (local.get $rowBytes) (i32.const -16)))
+    (local.set $b (local.get $b0))
+    (block $buckets (loop $bl
+      (br_if $buckets (i32.ge_u (local.get $b) (local.get $b1)))
+      (local.set $lo (i32.load (i32.add (local.get $starts) (i32.shl (local.get $b) (i32.const 2)))))
+      (local.set $hi (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $b) (i32.const 2)))))
+      (memory.copy (local.get $scratch) (i32.add (local.get $rows) (i32.mul (local.get $lo) (local.get $rowBytes)))
+        (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $rowBytes)))
+      ;; the scratch row of absolute position p is at $base + p * rowBytes (wrapping arithmetic)
+      (local.set $base (i32.sub (local.get $scratch) (i32.mul (local.get $lo) (local.get $rowBytes))))
+      (local.set $r (local.get $lo))
+      (local.set $to (i32.add (local.get $rows) (i32.mul (local.get $lo) (local.get $rowBytes))))
+      (block $done (loop $rl
+        (br_if $done (i32.ge_u (local.get $r) (local.get $hi)))
+        (local.set $from (i32.add (local.get $base) (i32.mul (local.get $rowBytes)
+          (i32.load (i32.add (local.get $visit) (i32.shl (local.get $r) (i32.const 2)))))))
+        (local.set $j (i32.const 0))
+        (block $pd (loop $pl
+          (br_if $pd (i32.ge_u (local.get $j) (local.get $pairBytes)))
+          (v128.store (i32.add (local.get $to) (local.get $j)) (v128.load (i32.add (local.get $from) (local.get $j))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $pl)))
+        (if (i32.lt_u (local.get $j) (local.get $rowBytes)) (then
+          (f64.store (i32.add (local.get $to) (local.get $j)) (f64.load (i32.add (local.get $from) (local.get $j))))))
+        (local.set $to (i32.add (local.get $to) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl))))
 )

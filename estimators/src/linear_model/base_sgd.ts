@@ -22,7 +22,7 @@ import { DenseArray, allocate } from '@tessera/array';
 import { BaseEstimator, type Params, type State } from '../base.js';
 import { InvalidInputError, ParameterRangeError, describeValue } from '../errors.js';
 import { accuracyScore, r2FromArrays } from '../metrics.js';
-import { type Random, randomFrom } from '../random.js';
+import { MAX_SEED, type Random, randomFrom } from '../random.js';
 import {
   BOOLEAN,
   type Constraint,
@@ -41,10 +41,82 @@ import {
   options,
   validateParams,
 } from '../validation.js';
-import { LEARNING_RATE, type LossName, PENALTY, lossSpec, plainSGD, throwIfNonFinite } from './sgd_fast.js';
+import { LEARNING_RATE, type LossName, PENALTY, lossSpec, plainSGD, prefersWasm, throwIfNonFinite } from './sgd_fast.js';
+import { type PreparedBlock, type SGDPreparedHint, inPlaceOf, originalRows, prepareRows, releasePrepared } from './sgd_prepare.js';
+import type { PreparedLayout, WasmMemory } from './sgd_wasm.js';
 
 /** Largest seed drawn for the shuffling generator (numpy's int32 max, as scikit-learn draws). */
 const MAX_INT = 2 ** 31 - 1;
+
+/**
+ * The seed of the shuffle of a partialFit call with an integer randomState on a problem trained
+ * in one piece (a regression or a binary classification): the first draw of the call's generator,
+ * as trainClassifier / trainRegressor draw it (no early-stopping split in partialFit).
+ */
+function shuffleSeed(randomState: number): number {
+  return randomFrom(randomState).randint(MAX_INT);
+}
+
+/** How a call trains on a prepared block (see sgd_prepare.ts). */
+interface PreparedContext {
+  /** Rows are in the visit order of this call's shuffle: the epoch runs sequentially. */
+  readonly permuted: boolean;
+  /** Maps a prepared row to its row in the original block (for error messages); null: identity. */
+  readonly rowOf: ((row: number) => number) | null;
+  /** The block's shared WebAssembly memory, for an in-place epoch. */
+  readonly inPlace: { readonly memory: WasmMemory; readonly layout: PreparedLayout } | null;
+}
+
+/** Options of prepareBlock. */
+export interface PrepareBlockOptions {
+  /** The labels partialFit will be given (classifiers: whether the problem is binary decides if the rows can be put in visit order). */
+  classes?: VectorLike;
+  /** Per-sample weights, prepared with the rows. */
+  sampleWeight?: VectorLike;
+  /**
+   * The caller will call {@link BaseSGD.releaseBlock} once partialFit has consumed the block
+   * (and never use it again): its memory may then be reused for the next block prepared on this
+   * thread — fresh memory costs page faults. For one-consumer pipelines such as the out-of-core chain.
+   */
+  recycle?: boolean;
+}
+
+/** Validates a prepared block's hint against X; returns the row mapping for error messages. */
+function preparedRowOf(caller: string, hint: SGDPreparedHint, m: Matrix): ((row: number) => number) | null {
+  if (typeof hint !== 'object' || hint === null || hint.kind !== 'sgd-rows') {
+    throw new TypeError(`${caller}.partialFit: the 'prepared' option must be the hint of a block returned by prepareBlock. Got ${describeValue(hint)}.`);
+  }
+  if (hint.nSamples !== m.nSamples || hint.nFeatures !== m.nFeatures) {
+    throw new InvalidInputError(`${caller}.partialFit: the block was prepared with ${hint.nSamples} rows × ${hint.nFeatures} features, but X has ${m.nSamples} × ${m.nFeatures}.`);
+  }
+  return originalRows(hint);
+}
+
+/** Throws as checkVector does for the first non-finite value, naming its row in the original block. */
+function assertFiniteRows(v: Float64Array, name: string, caller: string, rowOf: (row: number) => number): void {
+  let best = -1;
+  let bad = 0;
+  for (let k = 0; k < v.length; k++) {
+    const x = v[k]!;
+    if (x - x !== 0) {
+      const o = rowOf(k);
+      if (best < 0 || o < best) {
+        best = o;
+        bad = x;
+      }
+    }
+  }
+  if (best >= 0) throw new InvalidInputError(`${caller}: input ${name} contains ${Number.isNaN(bad) ? 'NaN' : bad > 0 ? 'Infinity' : '-Infinity'} at row ${best}.`);
+}
+
+/** Sample weights of a call on a (possibly permuted) block: validated, errors naming original rows. */
+function weightsOf(sampleWeight: VectorLike | undefined, n: number, caller: string, rowOf: ((row: number) => number) | null): Float64Array | null {
+  if (rowOf === null) return optionalSampleWeight(sampleWeight, n, caller);
+  if (sampleWeight === undefined || sampleWeight === null) return null;
+  const v = checkVector(sampleWeight, n, { caller, name: 'sampleWeight', skipFiniteCheck: true });
+  assertFiniteRows(v, 'sampleWeight', caller, rowOf);
+  return v;
+}
 
 /** Everything the kernel needs that differs between the estimators of the family. */
 export interface SGDConfig {
@@ -257,6 +329,82 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
     return cfg;
   }
 
+  /**
+   * Whether partialFit trains on one visit order per call: true for regressions and binary
+   * problems, false for one-vs-rest (one shuffle per class). `classes`: those given to partialFit.
+   */
+  protected abstract singleShuffle(classes: VectorLike | undefined): boolean;
+
+  /**
+   * Prepares a block for a later `partialFit` — the hook the out-of-core chain calls in the task
+   * that reads a block, on any worker, ahead of the link that trains on it. Pure: depends on the
+   * hyperparameters and the block only, never on learned state.
+   *
+   * With `shuffle: true` and an integer `randomState`, partialFit's visit order is known in
+   * advance (each call re-seeds from randomState), so the rows, labels and weights come back in
+   * that order, and `partialFit(p.X, p.y, { classes, sampleWeight: p.sampleWeight, prepared: p.hint })`
+   * runs a sequential epoch over them: exactly the result of `partialFit(X, y, { classes, sampleWeight })`,
+   * with errors naming rows of the original block. Without shuffling the block is only placed
+   * in a shared WebAssembly memory the epoch then uses in place. Returns null when preparing
+   * cannot help: shuffling with `randomState: null` (a fresh order every call) or one-vs-rest
+   * with shuffling (one order per class).
+   *
+   * X: a block, an inline block recipe (a read, an expression — evaluated tile by tile) or
+   * number[][]; y: labels/targets (a vector or a 1-D block or recipe), or null.
+   *
+   * @example
+   * const clf = new SGDClassifier({ randomState: 2 });
+   * const p = clf.prepareBlock(X, y, { classes: [0, 1] });   // e.g. on another worker
+   * if (p) clf.partialFit(p.X, p.y!, { classes: [0, 1], prepared: p.hint });
+   * else clf.partialFit(X, y, { classes: [0, 1] });
+   */
+  prepareBlock(X: unknown, y: unknown, options: PrepareBlockOptions = {}): PreparedBlock | null {
+    const self = this as unknown as SGDCommonParams;
+    if (self.earlyStopping !== false) return null;
+    let seed: number | null = null;
+    if (self.shuffle === true) {
+      const rs = self.randomState;
+      if (typeof rs !== 'number' || !Number.isInteger(rs) || rs < 0 || rs >= MAX_SEED) return null;
+      if (!this.singleShuffle(options.classes)) return null;
+      seed = shuffleSeed(rs);
+    } else if (self.shuffle !== false) {
+      return null;
+    }
+    // Rows go into a WebAssembly memory only when the epoch will run there.
+    const cfg = this.sgdConfig();
+    const covered = cfg.average === 0 && (cfg.penalty === 'l2' || cfg.penalty === null) && cfg.learningRate !== 'pa1' && cfg.learningRate !== 'pa2';
+    return prepareRows(X, y, options.sampleWeight ?? null, seed, (n, d) => covered && prefersWasm(n, d), options.recycle === true, this.estimatorName);
+  }
+
+  /** Declares a block prepared with `recycle: true` consumed (see {@link PrepareBlockOptions.recycle}). */
+  releaseBlock(hint: SGDPreparedHint | null | undefined): void {
+    releasePrepared(hint);
+  }
+
+  /** How this call trains on a prepared block; throws when the block was prepared for another shuffle. */
+  protected preparedContext(hint: SGDPreparedHint, rowOf: ((row: number) => number) | null, weighted: boolean, nClasses: number): PreparedContext {
+    const self = this as unknown as SGDCommonParams;
+    const name = this.estimatorName;
+    if (hint.seed !== null) {
+      const rs = self.randomState;
+      const single = nClasses <= 2;
+      const expected = self.shuffle === true && typeof rs === 'number' && Number.isInteger(rs) && single ? shuffleSeed(rs) : null;
+      if (expected !== hint.seed) {
+        throw new InvalidInputError(
+          `${name}.partialFit: the block's rows were prepared in the visit order of another shuffle (seed ${hint.seed}); with shuffle=${String(self.shuffle)}, randomState=${String(rs)}${single ? '' : ` and ${nClasses} classes`} this estimator visits rows differently. Prepare blocks with this estimator's prepareBlock.`,
+        );
+      }
+      if (hint.weighted !== weighted) {
+        throw new InvalidInputError(
+          `${name}.partialFit: the block was prepared ${hint.weighted ? 'with' : 'without'} sample weights but is trained ${weighted ? 'with' : 'without'}; its rows are permuted, so pass the prepared block's own sampleWeight.`,
+        );
+      }
+      return { permuted: true, rowOf, inPlace: inPlaceOf(hint) };
+    }
+    // Rows in their original order: the epoch uses them in place unless it shuffles them.
+    return { permuted: false, rowOf: null, inPlace: self.shuffle === true ? null : inPlaceOf(hint) };
+  }
+
   /** Runs the kernel on one binary problem / the regression; `weights` and `averageWeights` change in place. */
   protected runKernel(
     cfg: SGDConfig,
@@ -274,6 +422,7 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
     weightNeg: number,
     validationMask: Uint8Array | null,
     validationScore: ((w: Float64Array, wscale: number, b: number) => number) | null,
+    prep: PreparedContext | null,
   ): { intercept: number; averageIntercept: number; nIter: number } {
     const self = this as unknown as SGDCommonParams;
     return plainSGD({
@@ -299,7 +448,8 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
       tol: self.tol === null ? Number.NEGATIVE_INFINITY : self.tol,
       fitIntercept: self.fitIntercept,
       verbose: Number(self.verbose),
-      shuffle: self.shuffle,
+      // A permuted prepared block is already in this call's visit order.
+      shuffle: self.shuffle && !(prep?.permuted ?? false),
       seed,
       weightPos,
       weightNeg,
@@ -309,6 +459,8 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
       t,
       interceptDecay: 1,
       average: cfg.average,
+      inPlace: prep?.inPlace ?? null,
+      rowOf: prep?.rowOf ?? null,
     });
   }
 
@@ -415,6 +567,8 @@ export interface ClassifierPartialFitOptions {
   classes?: VectorLike;
   /** Per-sample weights (default: all ones). */
   sampleWeight?: VectorLike;
+  /** X, y and sampleWeight are a block returned by prepareBlock, and this is its hint. */
+  prepared?: SGDPreparedHint;
 }
 
 /** Options of fit. */
@@ -431,6 +585,11 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
   /** Labels seen at the first partialFit (or in fit's y), sorted. */
   get classes_(): DenseArray<'float64'> {
     return this.fitted.classes_;
+  }
+
+  protected singleShuffle(classes: VectorLike | undefined): boolean {
+    if (classes === undefined || classes === null) return false;
+    return uniqueSorted(asVector(classes, { caller: this.estimatorName, name: 'classes' })).length === 2;
   }
 
   /**
@@ -457,6 +616,8 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     // NaN/Infinity in X is caught by the kernel as it reads each row (no separate pass).
     const m = checkArray(X, { caller: name, skipFiniteCheck: true });
     if (!firstCall) checkFeatureCount(name, this.fitted.nFeaturesIn_, m.nFeatures);
+    const hint = opts.prepared ?? null;
+    const rowOf = hint === null ? null : preparedRowOf(name, hint, m);
     const yv = checkVector(y, m.nSamples, { caller: name, name: 'y', skipFiniteCheck: true });
     let classes: Float64Array;
     if (opts.classes === undefined || opts.classes === null) {
@@ -469,8 +630,9 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
       }
       classes = given;
     }
-    const sw = optionalSampleWeight(opts.sampleWeight, m.nSamples, name);
-    this.trainClassifier(cfg, m, yv, classes, sw, 1, firstCall ? null : this.fitted, null, null);
+    const sw = weightsOf(opts.sampleWeight, m.nSamples, name, rowOf);
+    const prep = hint === null ? null : this.preparedContext(hint, rowOf, sw !== null, classes.length);
+    this.trainClassifier(cfg, m, yv, classes, sw, 1, firstCall ? null : this.fitted, null, null, prep);
     return this;
   }
 
@@ -511,6 +673,7 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     prev: SGDClassifierState | null,
     coefInit: Float64Array | null,
     interceptInit: Float64Array | null,
+    prep: PreparedContext | null = null,
   ): void {
     const name = this.estimatorName;
     const nClasses = classes.length;
@@ -538,7 +701,7 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
           const v = y[r]!;
           if (v === pos) yi[r] = 1;
           else if (v === neg) yi[r] = -1;
-          else throw unknownLabel(name, v, r, classes);
+          else throw prep?.rowOf ? firstUnknownLabel(name, y, classes, prep.rowOf) : unknownLabel(name, v, r, classes);
         }
       } else {
         for (let r = 0; r < n; r++) yi[r] = y[r] === pos ? 1 : -1;
@@ -547,7 +710,7 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
       const w = ownCoef.subarray(row * d, (row + 1) * d);
       const aw = average > 0 ? work.avg!.subarray(row * d, (row + 1) * d) : null;
       const score = mask === null ? null : validationAccuracy(m, yi, sampleWeight, mask);
-      const res = this.runKernel(cfg, m, yi, sampleWeight, w, ownIntercept[row]!, aw, average > 0 ? work.avgIntercept![row]! : 0, t, maxIter, seed, weightPos, weightNeg, mask, score);
+      const res = this.runKernel(cfg, m, yi, sampleWeight, w, ownIntercept[row]!, aw, average > 0 ? work.avgIntercept![row]! : 0, t, maxIter, seed, weightPos, weightNeg, mask, score, prep);
       if (average > 0) work.avgIntercept![row] = res.averageIntercept;
       return res;
     };
@@ -673,6 +836,22 @@ function unknownLabel(caller: string, v: number, row: number, classes: Float64Ar
   return new InvalidInputError(`${caller}: y contains label ${v} (row ${row}) which is not among classes [${[...classes].join(', ')}].`);
 }
 
+/** {@link unknownLabel} for the unknown label of a permuted block that comes first in the original block. */
+function firstUnknownLabel(caller: string, y: Float64Array, classes: Float64Array, rowOf: (row: number) => number): InvalidInputError {
+  let best = -1;
+  let label = 0;
+  for (let r = 0; r < y.length; r++) {
+    if (!classes.includes(y[r]!)) {
+      const o = rowOf(r);
+      if (best < 0 || o < best) {
+        best = o;
+        label = y[r]!;
+      }
+    }
+  }
+  return unknownLabel(caller, label, best, classes);
+}
+
 let scratchBuffer = new Float64Array(0);
 /** A reusable Float64Array of length n (contents undefined); valid until the next call. */
 function scratch(n: number): Float64Array {
@@ -771,16 +950,24 @@ function validationR2(m: Matrix, y: Float64Array, sw: Float64Array | null, mask:
 
 /** Regressor half of the family. */
 export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDState> {
-  protected partialFitImpl(X: MatrixLike, y: VectorLike, sampleWeight: VectorLike | undefined): this {
+  protected partialFitImpl(X: MatrixLike, y: VectorLike, sampleWeight: VectorLike | undefined, prepared?: SGDPreparedHint): this {
     const name = this.estimatorName;
     const firstCall = this.learned === undefined;
     const cfg = firstCall ? this.validate(true) : this.sgdConfig();
     const m = checkArray(X, { caller: name, skipFiniteCheck: true });
     if (!firstCall) checkFeatureCount(name, this.fitted.nFeaturesIn_, m.nFeatures);
-    const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
-    const sw = optionalSampleWeight(sampleWeight, m.nSamples, name);
-    this.trainRegressor(cfg, m, yv, sw, 1, firstCall ? null : this.fitted, null, null, firstCall ? 1 : this.fitted.t_);
+    const hint = prepared ?? null;
+    const rowOf = hint === null ? null : preparedRowOf(name, hint, m);
+    const yv = checkVector(y, m.nSamples, { caller: name, name: 'y', skipFiniteCheck: rowOf !== null });
+    if (rowOf !== null) assertFiniteRows(yv, 'y', name, rowOf);
+    const sw = weightsOf(sampleWeight, m.nSamples, name, rowOf);
+    const prep = hint === null ? null : this.preparedContext(hint, rowOf, sw !== null, 0);
+    this.trainRegressor(cfg, m, yv, sw, 1, firstCall ? null : this.fitted, null, null, firstCall ? 1 : this.fitted.t_, prep);
     return this;
+  }
+
+  protected singleShuffle(): boolean {
+    return true;
   }
 
   protected fitImpl(X: MatrixLike, y: VectorLike, opts: FitOptions): this {
@@ -811,6 +998,7 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
     coefInit: Float64Array | null,
     interceptInit: Float64Array | null,
     t0: number,
+    prep: PreparedContext | null = null,
   ): void {
     const d = m.nFeatures;
     const n = m.nSamples;
@@ -823,7 +1011,7 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
     const w = average > 0 ? work.std! : work.coef;
     const b = average > 0 ? work.stdIntercept![0]! : work.intercept[0]!;
     const score = mask === null ? null : validationR2(m, y, sw, mask);
-    const res = this.runKernel(cfg, m, y, sw, w, b, average > 0 ? work.avg! : null, average > 0 ? work.avgIntercept![0]! : 0, t0, maxIter, seed, 1, 1, mask, score);
+    const res = this.runKernel(cfg, m, y, sw, w, b, average > 0 ? work.avg! : null, average > 0 ? work.avgIntercept![0]! : 0, t0, maxIter, seed, 1, 1, mask, score, prep);
     const t = t0 + res.nIter * n;
     const state: SGDState = {
       coef_: undefined as unknown as DenseArray<'float64'>,

@@ -1,4 +1,5 @@
 import type { MatrixLike, VectorLike } from '../validation.js';
+import type { SGDPreparedHint } from './sgd_prepare.js';
 import { interval, options } from '../validation.js';
 import { registerEstimator } from '../registry.js';
 import {
@@ -76,9 +77,12 @@ export class PassiveAggressiveClassifier extends BaseSGDClassifier<PassiveAggres
     };
   }
 
-  /** One epoch over the given rows; `classes` is required on the first call. */
-  partialFit(X: MatrixLike, y: VectorLike, options: { classes?: VectorLike } = {}): this {
-    return this.partialFitImpl(X, y, { ...(options.classes !== undefined ? { classes: options.classes } : {}) });
+  /** One epoch over the given rows; `classes` is required on the first call. `prepared`: see SGDClassifier.partialFit. */
+  partialFit(X: MatrixLike, y: VectorLike, options: { classes?: VectorLike; prepared?: SGDPreparedHint } = {}): this {
+    return this.partialFitImpl(X, y, {
+      ...(options.classes !== undefined ? { classes: options.classes } : {}),
+      ...(options.prepared !== undefined ? { prepared: options.prepared } : {}),
+    });
   }
 
   /** Forgets any previous state (unless warmStart) and runs up to maxIter epochs. */
@@ -151,9 +155,9 @@ export class PassiveAggressiveRegressor extends BaseSGDRegressor<PassiveAggressi
     };
   }
 
-  /** One epoch over the given rows, continuing from the current state. */
-  partialFit(X: MatrixLike, y: VectorLike): this {
-    return this.partialFitImpl(X, y, undefined);
+  /** One epoch over the given rows, continuing from the current state. `prepared`: see SGDRegressor.partialFit. */
+  partialFit(X: MatrixLike, y: VectorLike, options: { prepared?: SGDPreparedHint } = {}): this {
+    return this.partialFitImpl(X, y, undefined, options.prepared);
   }
 
   /** Forgets any previous state (unless warmStart) and runs up to maxIter epochs. */

@@ -20,7 +20,7 @@
  */
 import { ConvergenceError, InvalidInputError } from '../errors.js';
 import { type BucketShuffle, Random, bucketShuffle, rowsPerBucket } from '../random.js';
-import { WASM_NO_MEMORY, wasmAvailable, wasmEpoch } from './sgd_wasm.js';
+import { WASM_NO_MEMORY, type PreparedLayout, type WasmMemory, wasmAvailable, wasmEpoch, wasmEpochPrepared } from './sgd_wasm.js';
 
 /**
  * Which epoch implementation runs: 'auto' (WebAssembly SIMD for the configurations it covers on
@@ -37,6 +37,11 @@ export function setSGDBackend(b: SGDBackend): SGDBackend {
   const prev = backend;
   backend = b;
   return prev;
+}
+
+/** Whether an epoch over n × d values would run in WebAssembly under the current backend (when it covers the configuration). */
+export function prefersWasm(n: number, d: number): boolean {
+  return backend !== 'js' && (backend === 'wasm' || n * d >= WASM_MIN_VALUES);
 }
 
 /** Loss functions of the SGD family (scikit-learn's names). 'perceptron' is hinge with threshold 0. */
@@ -230,6 +235,13 @@ export interface PlainSGDArgs {
   readonly interceptDecay: number;
   /** Number of samples before averaging starts (0: no averaging; true ↦ 1). */
   readonly average: number;
+  /**
+   * The rows are a prepared block's, in a shared WebAssembly memory: an unshuffled epoch runs on
+   * them in place (see sgd_prepare.ts). Null for blocks given in memory.
+   */
+  readonly inPlace?: { readonly memory: WasmMemory; readonly layout: PreparedLayout } | null;
+  /** Maps a row of X to the row to name in errors (a prepared block's rows are permuted); null: itself. */
+  readonly rowOf?: ((row: number) => number) | null;
 }
 
 export interface PlainSGDResult {
@@ -283,6 +295,7 @@ interface EpochArgs {
   readonly weightPos: number;
   readonly weightNeg: number;
   readonly trackLoss: boolean;
+  readonly rowOf: ((row: number) => number) | null;
 }
 
 /**
@@ -314,16 +327,17 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
   }
 
   const rng = a.shuffle ? new Random(a.seed) : null;
+  const rowOf = a.rowOf ?? null;
+  const inPlace = a.inPlace ?? null;
   const useWasm =
-    backend !== 'js' &&
     a.averageWeights === null &&
     (penalty === PENALTY.NONE || penalty === PENALTY.L2) &&
     lr <= LEARNING_RATE.ADAPTIVE &&
     a.validationMask === null &&
-    (backend === 'wasm' || n * d >= WASM_MIN_VALUES) &&
+    prefersWasm(n, d) &&
     wasmAvailable();
   // Visit order for the JS epoch: identity, or drawn per epoch when shuffling (the WebAssembly
-  // epoch streams rows in place without shuffling and needs none).
+  // epoch draws its own, and without shuffling streams rows in place).
   let order: Int32Array = new Int32Array(rng === null && !useWasm ? n : 0);
   if (rng === null && !useWasm) for (let i = 0; i < n; i++) order[i] = i;
   const identityOrder = (): Int32Array => {
@@ -363,6 +377,7 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     weightNeg: a.weightNeg,
     // The training loss only decides on another epoch (or is printed).
     trackLoss: (a.verbose > 0 || !a.earlyStopping) && (a.maxIter > 1 || a.verbose > 0),
+    rowOf,
   };
   const st = new Float64Array(9);
   st[S_INTERCEPT] = a.intercept;
@@ -380,21 +395,20 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
   let epoch = 0;
   for (epoch = 0; epoch < a.maxIter; epoch++) {
     if (a.verbose > 0) console.log(`-- Epoch ${epoch + 1}`);
-    if (rng !== null) {
-      shuffled = bucketShuffle(n, rowsPerBucket(d), rng, shuffled, !useWasm);
-      order = shuffled.order;
-      ep.order = order;
-    }
     st[S_SUMLOSS] = 0;
-    const bad = useWasm ? wasmEpoch({ ...ep, l2: penalty === PENALTY.L2 }, st, rng === null ? null : shuffled!) : WASM_NO_MEMORY;
-    if (bad >= 0) throwIfNonFinite(a.X, bad * d, d, bad);
+    let bad = WASM_NO_MEMORY;
+    if (useWasm) {
+      const wa = { ...ep, l2: penalty === PENALTY.L2 };
+      if (rng === null && inPlace !== null) bad = wasmEpochPrepared(wa, st, inPlace.memory, inPlace.layout);
+      if (bad === WASM_NO_MEMORY) bad = wasmEpoch(wa, st, rng, rowsPerBucket(d));
+    }
+    if (bad >= 0) throwIfNonFinite(a.X, bad * d, d, rowOf === null ? bad : rowOf(bad));
     if (bad === WASM_NO_MEMORY) {
+      // JavaScript epoch (WebAssembly not used, or out of memory: then nothing was drawn yet).
       if (rng === null) ep.order = identityOrder();
-      else if (useWasm) {
-        // The order was not materialised for the WebAssembly epoch; derive it from the slots.
-        const atSlot = new Int32Array(n);
-        for (let i = 0; i < n; i++) atSlot[shuffled!.slot[i]!] = i;
-        for (let k = 0; k < n; k++) order[k] = atSlot[shuffled!.visit[k]!]!;
+      else {
+        shuffled = bucketShuffle(n, rowsPerBucket(d), rng, shuffled, true);
+        ep.order = shuffled.order;
       }
       sgdEpoch(ep, st);
     }
@@ -452,7 +466,7 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
 /** One pass over the rows in `order` (the body of scikit-learn's per-epoch loop). */
 function sgdEpoch(ep: EpochArgs, st: Float64Array): void {
   const { X, y, sampleWeight, validationMask, order, n, d, w, aw, q } = ep;
-  const { lossCode, lossParam, penalty, l1Ratio, alpha, C, lr, eta0, powerT, optimalInit, average, fitIntercept, interceptDecay, weightPos, weightNeg, trackLoss } = ep;
+  const { lossCode, lossParam, penalty, l1Ratio, alpha, C, lr, eta0, powerT, optimalInit, average, fitIntercept, interceptDecay, weightPos, weightNeg, trackLoss, rowOf } = ep;
   const isHinge = lossCode === LOSS.HINGE;
   const useL1 = q !== null;
   const d4 = d & ~3;
@@ -485,7 +499,7 @@ function sgdEpoch(ep: EpochArgs, st: Float64Array): void {
     const p = dot * wscale + intercept;
     // NaN or ±Infinity in the row always makes p non-finite; then look for it (p may also have
     // overflowed from diverging weights, which the epoch-end check reports).
-    if (p - p !== 0) throwIfNonFinite(X, off, d, idx);
+    if (p - p !== 0) throwIfNonFinite(X, off, d, rowOf === null ? idx : rowOf(idx));
 
     if (lr === LEARNING_RATE.OPTIMAL) eta = 1 / (alpha * (optimalInit + t - 1));
     else if (lr === LEARNING_RATE.INVSCALING) eta = eta0 / Math.pow(t, powerT);

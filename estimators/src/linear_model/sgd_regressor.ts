@@ -1,4 +1,5 @@
 import type { MatrixLike, VectorLike } from '../validation.js';
+import type { SGDPreparedHint } from './sgd_prepare.js';
 import { hidden, interval, options } from '../validation.js';
 import { registerEstimator } from '../registry.js';
 import {
@@ -95,9 +96,12 @@ export class SGDRegressor extends BaseSGDRegressor<SGDRegressorParams> {
     };
   }
 
-  /** One epoch of SGD over the given rows, continuing from the current state. */
-  partialFit(X: MatrixLike, y: VectorLike, options: { sampleWeight?: VectorLike } = {}): this {
-    return this.partialFitImpl(X, y, options.sampleWeight);
+  /**
+   * One epoch of SGD over the given rows, continuing from the current state. `prepared`: X, y
+   * and sampleWeight are a block returned by {@link prepareBlock}, and this is its hint.
+   */
+  partialFit(X: MatrixLike, y: VectorLike, options: { sampleWeight?: VectorLike; prepared?: SGDPreparedHint } = {}): this {
+    return this.partialFitImpl(X, y, options.sampleWeight, options.prepared);
   }
 
   /** Forgets any previous state (unless warmStart) and runs up to maxIter epochs. */

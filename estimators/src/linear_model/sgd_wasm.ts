@@ -1,13 +1,17 @@
 /**
- * Driver of the WebAssembly SGD epoch (estimators/wasm/sgd_epoch.wat): copies rows into the
- * module's memory and runs the pass there with f64x2 SIMD.
+ * Driver of the WebAssembly SGD epoch (estimators/wasm/sgd_epoch.wat): moves rows into
+ * WebAssembly memory and runs the pass there with f64x2 SIMD.
  *
- * Why a copy: a WebAssembly module can only read its own memory, and blocks live in their own
- * SharedArrayBuffers. Without shuffling, rows stream through a small, cache-sized window (the
- * module's memory stays about a MiB). With shuffling, rows are scattered once per epoch
- * into their bucket-grouped slots (see {@link bucketShuffle}) — sequential reads, so it costs
- * about a memcpy — and the module's memory grows to hold the whole block (it is kept for the
- * next call: re-faulting fresh pages would cost more than the copy).
+ * The module imports a shared memory, and is instantiated once per memory it works on:
+ * - its own memory, for blocks given in memory (any SharedArrayBuffer or ArrayBuffer). A module
+ *   reads only its memory, so rows are copied in: without shuffling they stream through a small,
+ *   cache-sized window (the memory stays about a MiB); with shuffling they are scattered once per
+ *   epoch into their bucket-grouped slots (see {@link bucketShuffle}) — sequential reads, one
+ *   write stream per bucket — and the memory grows to hold the whole block (it is kept for the
+ *   next call: re-faulting fresh pages would cost more than the copy);
+ * - the memory of a prepared block (sgd_prepare.ts): a block read, permuted into visit order and
+ *   stored in its own shared memory by another task, possibly on another thread, is trained on
+ *   in place — no copy, rows read front to back.
  *
  * Numerics: the same operations in the same order as the JavaScript epoch in sgd_fast.ts (the
  * dot product's additions stay left to right; SIMD computes the products and the update), and
@@ -15,16 +19,18 @@
  * scikit-learn's fixtures.
  */
 import { SGD_EPOCH_WASM_BASE64 } from './sgd_wasm_bytes.js';
-import type { BucketShuffle } from '../random.js';
+import type { Random } from '../random.js';
 
 // The compiler's lib (ES2023, no DOM) has no WebAssembly types; these are the parts used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+/** A WebAssembly.Memory (shared: its buffer is a SharedArrayBuffer, and it crosses threads by structured clone). */
+export interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -52,56 +58,109 @@ type EpochFn = (
   trackLoss: number,
 ) => number;
 
-interface Kernel {
+/** The module's functions, bound to one memory. */
+export interface Kernel {
   readonly memory: WasmMemory;
   readonly epoch: EpochFn;
   readonly touch: (at: number, bytes: number) => number;
   readonly scatter: (src: number, slots: number, count: number, d: number, dst: number) => void;
+  readonly permute: (rows: number, visit: number, starts: number, b0: number, b1: number, d: number, scratch: number) => void;
+  readonly draws: (n: number, nb: number, state: number, slot: number, visit: number, starts: number, raw: number, order: number) => void;
+  readonly below: (state: number, x: number, bound: number) => number;
 }
 
-let kernel: Kernel | null | undefined;
+const PAGE = 65536;
+/** Largest memory used (addresses stay below 2**31); larger blocks fall back to JavaScript. */
+const MAX_BYTES = 2 ** 31 - PAGE;
+const MAX_PAGES = MAX_BYTES / PAGE + 1;
 
-/** The instantiated module, or null where WebAssembly SIMD is unavailable. */
-function getKernel(): Kernel | null {
-  if (kernel !== undefined) return kernel;
+let compiled: object | null | undefined;
+const kernels = new WeakMap<WasmMemory, Kernel>();
+let own: Kernel | null | undefined;
+
+/** The compiled module (once per thread), or null where WebAssembly SIMD / shared memory is unavailable. */
+function compiledModule(): object | null {
+  if (compiled !== undefined) return compiled;
   try {
+    if (WA === undefined) throw new Error('no WebAssembly');
     const bin = atob(SGD_EPOCH_WASM_BASE64);
     const bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    if (WA === undefined) throw new Error('no WebAssembly');
-    const instance = new WA.Instance(new WA.Module(bytes), { m: { exp: Math.exp, log: Math.log, pow: Math.pow } });
-    kernel = instance.exports as unknown as Kernel;
+    compiled = new WA.Module(bytes);
   } catch {
-    kernel = null;
+    compiled = null;
   }
-  return kernel;
+  return compiled;
+}
+
+/** The module's functions over `memory` (instantiated once per memory), or null. */
+export function kernelFor(memory: WasmMemory): Kernel | null {
+  const hit = kernels.get(memory);
+  if (hit !== undefined) return hit;
+  const mod = compiledModule();
+  if (mod === null || WA === undefined) return null;
+  try {
+    const instance = new WA.Instance(mod, { m: { exp: Math.exp, log: Math.log, pow: Math.pow, memory } });
+    const k = { ...(instance.exports as unknown as Omit<Kernel, 'memory'>), memory } as Kernel;
+    kernels.set(memory, k);
+    return k;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A new shared memory of at least `bytes` that cannot grow (a prepared block's), or null when
+ * WebAssembly is unavailable, the size is beyond what the driver addresses, or the address space
+ * for another memory cannot be reserved.
+ */
+export function newSharedMemory(bytes: number): WasmMemory | null {
+  if (WA === undefined || compiledModule() === null || bytes > MAX_BYTES) return null;
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  try {
+    return new WA.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return null;
+  }
+}
+
+/** This thread's kernel over its own growable memory (for blocks given in memory), or null. */
+function ownKernel(): Kernel | null {
+  if (own !== undefined) return own;
+  own = null;
+  if (WA !== undefined && compiledModule() !== null) {
+    try {
+      own = kernelFor(new WA.Memory({ initial: 16, maximum: MAX_PAGES, shared: true }));
+    } catch {
+      own = null;
+    }
+  }
+  return own;
 }
 
 /** Whether the WebAssembly kernel can run here. */
 export function wasmAvailable(): boolean {
-  return getKernel() !== null;
+  return ownKernel() !== null;
 }
 
-/** Largest memory the driver uses (addresses stay below 2**31); larger blocks fall back to JavaScript. */
-const MAX_BYTES = 2 ** 31 - 65536;
-
-/** Grows the module's memory to `bytes`; false when that is not possible. */
+/** Grows the kernel's memory to `bytes`; false when that is not possible. */
 function ensureBytes(k: Kernel, bytes: number): boolean {
   if (bytes > MAX_BYTES) return false;
   const have = k.memory.buffer.byteLength;
   if (have >= bytes) return true;
   try {
-    k.memory.grow(Math.ceil((bytes - have) / 65536));
+    k.memory.grow(Math.ceil((bytes - have) / PAGE));
     return true;
   } catch {
     return false; // out of memory: let the caller run the epoch in JavaScript
   }
 }
 
-const align16 = (x: number): number => (x + 15) & ~15;
+export const align16 = (x: number): number => (x + 15) & ~15;
+export const align64 = (x: number): number => (x + 63) & ~63;
 
 /** Rows per streamed chunk: ~1 MiB of features, so the chunk stays in cache while the kernel reads it (measured best among 64 KiB–16 MiB). */
-function chunkRows(d: number): number {
+export function chunkRows(d: number): number {
   return Math.max(64, Math.floor(1048576 / (8 * d)));
 }
 
@@ -128,80 +187,210 @@ export interface WasmEpochArgs {
   readonly trackLoss: boolean;
 }
 
-/** Returned by {@link wasmEpoch} when the block does not fit in the module's memory. */
+/** Returned by the epoch functions when the block does not fit in WebAssembly memory. */
 export const WASM_NO_MEMORY = -2;
 
+/** Sentinel for the kernel: rows are visited in storage order / every sample weight is 1 / no order wanted. */
+const NONE = -1;
+
+/** Byte offset of the generator state (four i32) in the header of every layout: past the epoch's scalar state, before the weights. */
+const RNG_STATE = 80;
+
+/** Where {@link drawsInto} writes (byte offsets; `order` -1 for none). */
+interface DrawsAt {
+  readonly slot: number;
+  readonly visit: number;
+  readonly starts: number;
+  readonly raw: number;
+  readonly order: number;
+}
+
 /**
- * Runs one epoch in WebAssembly. `st` is the scalar state of sgd_fast.ts (slots 0 intercept,
- * 2 t, 3 wscale, 7 eta, 8 sumloss), read and written back; `w` is updated in place. Returns -1,
- * the row (index into X) holding NaN/Infinity that stopped the pass, or {@link WASM_NO_MEMORY}
- * (nothing was changed).
+ * {@link bucketShuffle} (random.ts), draw for draw, in WebAssembly into `k`'s memory: slot,
+ * visit and bucket starts (and order) at `at`. `rng` continues as if the JavaScript version had run.
  */
-export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, shuffle: BucketShuffle | null): number {
-  const k = getKernel()!;
+function drawsInto(k: Kernel, n: number, nb: number, rng: Random, at: DrawsAt): void {
+  const I = new Int32Array(k.memory.buffer);
+  rng.saveState(I, RNG_STATE / 4);
+  k.draws(n, nb, RNG_STATE, at.slot, at.visit, at.starts, at.raw, at.order);
+  rng.loadState(I, RNG_STATE / 4);
+}
+
+/** The bucket count of {@link bucketShuffle}. */
+export function bucketCount(n: number, perBucket: number): number {
+  return Math.max(1, Math.ceil(n / perBucket));
+}
+
+/**
+ * {@link bucketShuffle} without `order`, computed in WebAssembly (bit-identical; several times
+ * faster): views of this thread's kernel memory, valid until its next use. Null when unavailable.
+ */
+export function wasmBucketShuffle(n: number, perBucket: number, rng: Random, withOrder = false): { slot: Int32Array; visit: Int32Array; bucketStart: Int32Array; order: Int32Array | null } | null {
+  const k = ownKernel();
+  if (k === null) return null;
+  const nb = bucketCount(n, perBucket);
+  const SLOT = 128;
+  const VISIT = SLOT + align16(n * 4);
+  const STARTS = VISIT + align16(n * 4);
+  const RAW = STARTS + align16((nb + 1) * 4);
+  const ORDER = RAW + align16(n * 4);
+  if (!ensureBytes(k, ORDER + (withOrder ? n * 4 : 0))) return null;
+  drawsInto(k, n, nb, rng, { slot: SLOT, visit: VISIT, starts: STARTS, raw: RAW, order: withOrder ? ORDER : NONE });
+  const buf = k.memory.buffer;
+  return {
+    slot: new Int32Array(buf, SLOT, n),
+    visit: new Int32Array(buf, VISIT, n),
+    bucketStart: new Int32Array(buf, STARTS, nb + 1),
+    order: withOrder ? new Int32Array(buf, ORDER, n) : null,
+  };
+}
+
+/** For tests: the kernel's Lemire step with a generator continuing from `rng` (advanced as the JavaScript one would be). */
+export function wasmBelow(x: number, bound: number, rng: Random): number | null {
+  const k = ownKernel();
+  if (k === null) return null;
+  const I = new Int32Array(k.memory.buffer);
+  rng.saveState(I, RNG_STATE / 4);
+  const r = k.below(RNG_STATE, x | 0, bound | 0) >>> 0;
+  rng.loadState(I, RNG_STATE / 4);
+  return r;
+}
+
+function callEpoch(k: Kernel, a: WasmEpochArgs, rows: number, ys: number, sws: number, visit: number, count: number, w: number, st: number): number {
+  return k.epoch(rows | 0, ys | 0, sws | 0, visit | 0, count, a.d, w, st, a.lossCode, a.lossParam, a.l2 ? 1 : 0, a.alpha, a.lr, a.eta0, a.powerT, a.optimalInit, a.fitIntercept ? 1 : 0, a.interceptDecay, a.weightPos, a.weightNeg, a.trackLoss ? 1 : 0);
+}
+
+/**
+ * Runs one epoch in WebAssembly over a block given in memory, shuffled with `rng` (drawing the
+ * order of {@link bucketShuffle} in WebAssembly; `rng` advances as it would there) or in row order
+ * when `rng` is null. `st` is the scalar state of sgd_fast.ts (slots 0 intercept, 2 t, 3 wscale,
+ * 7 eta, 8 sumloss), read and written back; `w` is updated in place. Returns -1, the row (index
+ * into X) holding NaN/Infinity that stopped the pass, or {@link WASM_NO_MEMORY} (nothing was
+ * changed, `rng` included).
+ */
+export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, rng: Random | null, perBucket: number): number {
+  const k = ownKernel();
+  if (k === null) return WASM_NO_MEMORY;
   const { X, y, sampleWeight: sw, n, d } = a;
   const ST = 0;
   const W = 128;
-  const VIS = W + align16(d * 8);
-  const rowsCap = shuffle === null ? Math.min(n, chunkRows(d)) : n;
+  const shuffled = rng !== null;
+  const nb = shuffled ? bucketCount(n, perBucket) : 0;
+  const rowsCap = shuffled ? n : Math.min(n, chunkRows(d));
   // Shuffled epochs stream X through a chunk-sized staging area on its way to the slots.
-  const stageRows = shuffle === null ? 0 : Math.min(n, chunkRows(d));
-  const SLOTS = VIS + align16(rowsCap * 4);
-  const STAGE = SLOTS + align16(stageRows * 4);
-  const ROWS = STAGE + align16(stageRows * d * 8);
+  const stageRows = shuffled ? Math.min(n, chunkRows(d)) : 0;
+  const drawN = shuffled ? n : 0;
+  const SLOTS = W + align16(d * 8);
+  const VIS = SLOTS + align16(drawN * 4);
+  const STARTS = VIS + align16(drawN * 4);
+  const RAW = STARTS + align16(shuffled ? (nb + 1) * 4 : 0);
+  const STAGE = RAW + align16(drawN * 4);
+  const ROWS = align64(STAGE + align16(stageRows * d * 8));
   const YS = ROWS + align16(rowsCap * d * 8);
   const SWS = YS + align16(rowsCap * 8);
-  if (!ensureBytes(k, SWS + align16(rowsCap * 8))) return WASM_NO_MEMORY;
+  if (!ensureBytes(k, SWS + align16(sw === null ? 0 : rowsCap * 8))) return WASM_NO_MEMORY;
   const buf = k.memory.buffer;
   const F = new Float64Array(buf);
   const I = new Int32Array(buf);
   F.set(st.subarray(0, 9), ST / 8);
   F.set(a.w, W / 8);
-  const call = (visitCount: number, visitAt = VIS): number =>
-    k.epoch(ROWS, YS, SWS, visitAt, visitCount, d, W, ST, a.lossCode, a.lossParam, a.l2 ? 1 : 0, a.alpha, a.lr, a.eta0, a.powerT, a.optimalInit, a.fitIntercept ? 1 : 0, a.interceptDecay, a.weightPos, a.weightNeg, a.trackLoss ? 1 : 0);
+  const sws = sw === null ? NONE : SWS;
 
   let bad = -1;
-  if (shuffle === null) {
-    for (let r = 0; r < rowsCap; r++) I[VIS / 4 + r] = r;
-    if (sw === null) F.fill(1, SWS / 8, SWS / 8 + rowsCap);
+  if (!shuffled) {
     for (let start = 0; start < n && bad < 0; start += rowsCap) {
       const cnt = Math.min(rowsCap, n - start);
       F.set(X.subarray(start * d, (start + cnt) * d), ROWS / 8);
       F.set(y.subarray(start, start + cnt), YS / 8);
       if (sw !== null) F.set(sw.subarray(start, start + cnt), SWS / 8);
-      const r = call(cnt);
+      const r = callEpoch(k, a, ROWS, YS, sws, NONE, cnt, W, ST);
       if (r >= 0) bad = start + r;
     }
   } else {
-    const slot = shuffle.slot;
-    const sws0 = SWS / 8;
-    if (sw === null) F.fill(1, sws0, sws0 + n);
+    drawsInto(k, n, nb, rng, { slot: SLOTS, visit: VIS, starts: STARTS, raw: RAW, order: NONE });
     for (let start = 0; start < n; start += stageRows) {
       const cnt = Math.min(stageRows, n - start);
-      I.set(slot.subarray(start, start + cnt), SLOTS / 4);
+      const slots = SLOTS + start * 4;
       F.set(X.subarray(start * d, (start + cnt) * d), STAGE / 8);
-      k.scatter(STAGE, SLOTS, cnt, d, ROWS);
+      k.scatter(STAGE, slots, cnt, d, ROWS);
       F.set(y.subarray(start, start + cnt), STAGE / 8);
-      k.scatter(STAGE, SLOTS, cnt, 1, YS);
+      k.scatter(STAGE, slots, cnt, 1, YS);
       if (sw !== null) {
         F.set(sw.subarray(start, start + cnt), STAGE / 8);
-        k.scatter(STAGE, SLOTS, cnt, 1, SWS);
+        k.scatter(STAGE, slots, cnt, 1, SWS);
       }
     }
-    I.set(shuffle.visit, VIS / 4);
     // Bucket by bucket: pull the bucket's rows into cache with one sequential read, then visit
     // them in their random order.
-    const starts = shuffle.bucketStart;
-    for (let b = 0; b + 1 < starts.length && bad < 0; b++) {
-      const lo = starts[b]!;
-      const cnt = starts[b + 1]! - lo;
+    for (let b = 0; b < nb && bad < 0; b++) {
+      const lo = I[STARTS / 4 + b]!;
+      const cnt = I[STARTS / 4 + b + 1]! - lo;
       if (cnt === 0) continue;
       k.touch(ROWS + lo * d * 8, cnt * d * 8);
-      const r = call(cnt, VIS + lo * 4);
-      if (r >= 0) bad = slot.indexOf(shuffle.visit[lo + r]!); // the row stored at that slot
+      const r = callEpoch(k, a, ROWS, YS, sws, VIS + lo * 4, cnt, W, ST);
+      // The row stored at the slot visited: the one whose slot it is.
+      if (r >= 0) bad = I.subarray(SLOTS / 4, SLOTS / 4 + n).indexOf(I[VIS / 4 + lo + r]!);
     }
   }
   a.w.set(F.subarray(W / 8, W / 8 + d));
   st.set(F.subarray(ST / 8, ST / 8 + 9));
+  return bad;
+}
+
+/**
+ * Where a prepared block's arrays sit in its shared memory (byte offsets). The epoch's state and
+ * weights first, then the rows (in the order they are visited), the labels as given, the sample
+ * weights (when there are any), and room for the targets the epoch trains on (±1 for a binary
+ * problem), which preparation uses as scratch for the shuffle's slots and visit order.
+ */
+export interface PreparedLayout {
+  readonly n: number;
+  readonly d: number;
+  readonly st: number;
+  readonly w: number;
+  readonly rows: number;
+  readonly ys: number;
+  /** -1 when the block has no sample weights. */
+  readonly sws: number;
+  readonly yi: number;
+  /** End of the part the epoch uses. */
+  readonly end: number;
+}
+
+export function preparedLayout(n: number, d: number, weighted: boolean): PreparedLayout {
+  const st = 0;
+  const w = 128;
+  const rows = align64(w + d * 8);
+  const ys = rows + n * d * 8;
+  const sws = weighted ? ys + n * 8 : NONE;
+  const yi = (weighted ? sws : ys) + n * 8;
+  return { n, d, st, w, rows, ys, sws, yi, end: yi + n * 8 };
+}
+
+/**
+ * Runs one epoch in WebAssembly, in place, over a prepared block (rows in visit order in
+ * `memory`, laid out as {@link preparedLayout}). `a.X` must be the rows' view in that memory;
+ * `a.y` (the targets) is copied into the block's target area; sample weights are used in place
+ * when `a.sampleWeight` is the block's own view. Returns as {@link wasmEpoch}: -1, the row
+ * holding NaN/Infinity, or {@link WASM_NO_MEMORY} when the block cannot be used in place (the
+ * caller then runs the in-memory epoch).
+ */
+export function wasmEpochPrepared(a: WasmEpochArgs, st: Float64Array, memory: WasmMemory, layout: PreparedLayout): number {
+  const { X, y, sampleWeight: sw, n, d } = a;
+  if (layout.n !== n || layout.d !== d || X.buffer !== memory.buffer || X.byteOffset !== layout.rows) return WASM_NO_MEMORY;
+  let sws = NONE;
+  if (sw !== null) {
+    if (layout.sws < 0 || sw.buffer !== memory.buffer || sw.byteOffset !== layout.sws) return WASM_NO_MEMORY;
+    sws = layout.sws;
+  }
+  const k = kernelFor(memory);
+  if (k === null || memory.buffer.byteLength < layout.end) return WASM_NO_MEMORY;
+  const F = new Float64Array(memory.buffer);
+  F.set(st.subarray(0, 9), layout.st / 8);
+  F.set(a.w, layout.w / 8);
+  if (y.buffer !== memory.buffer || y.byteOffset !== layout.yi) F.set(y, layout.yi / 8);
+  const bad = callEpoch(k, a, layout.rows, layout.yi, sws, NONE, n, layout.w, layout.st);
+  a.w.set(F.subarray(layout.w / 8, layout.w / 8 + d));
+  st.set(F.subarray(layout.st / 8, layout.st / 8 + 9));
   return bad;
 }

@@ -18,15 +18,63 @@ function call(est: BaseEstimator, method: string, ...args: unknown[]): unknown {
 }
 
 /**
+ * A block as {@link prepareBlockKernel} hands it to its link: what the estimator's `prepareBlock`
+ * returned (`hint` non-null: pass it to partialFit as `prepared`), or the block itself.
+ */
+export interface LinkBlock {
+  readonly X: Block;
+  readonly y: Block | null;
+  readonly sampleWeight: Block | null;
+  readonly hint: unknown;
+}
+
+function isLinkBlock(v: unknown): v is LinkBlock {
+  return typeof v === 'object' && v !== null && !isBlock(v) && 'hint' in v && isBlock((v as { X?: unknown }).X);
+}
+
+/**
  * One link of the partialFit chain: `state_i = link(state_{i-1}, X_i, y_i)`.
- * `y` is null for unsupervised estimators.
+ * `y` is null for unsupervised estimators. `X` may be a {@link LinkBlock} (then `y` is null):
+ * a prepared block is trained on with `{ ...options, sampleWeight, prepared: hint }`.
  */
 export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null): EstimatorSnapshot {
   const est = estimatorFromSnapshot(snapshot);
+  if (isLinkBlock(X)) {
+    let opts = options ?? {};
+    if (X.hint !== null && X.hint !== undefined) {
+      const { sampleWeight: _given, ...rest } = opts;
+      opts = { ...rest, ...(X.sampleWeight === null ? {} : { sampleWeight: X.sampleWeight.data }), prepared: X.hint };
+    }
+    try {
+      if (X.y === null) call(est, 'partialFit', X.X, opts);
+      else call(est, 'partialFit', X.X, X.y.data, opts);
+    } finally {
+      // This link was the block's only consumer: its memory may be reused for another block.
+      if (X.hint !== null && X.hint !== undefined) (est as unknown as { releaseBlock?: (h: unknown) => void }).releaseBlock?.(X.hint);
+    }
+    return est.snapshot();
+  }
   const Xb = materialize(X);
   if (y === null || y === undefined) call(est, 'partialFit', Xb, options ?? {});
   else call(est, 'partialFit', Xb, materialize(y).data, options ?? {});
   return est.snapshot();
+}
+
+/**
+ * Prepares block i for its link, ahead of the chain and on any worker: the estimator's
+ * `prepareBlock(X, y, options)` hook (pure: `snapshot` carries params only) reads the block — a
+ * read or the scaler's expression, evaluated here tile by tile — and puts it into the form its
+ * partialFit trains on fastest (SGD: rows already in the visit order of the epoch's shuffle, in
+ * the WebAssembly memory the epoch then uses in place). When the hook returns null, the block
+ * itself is handed on. `recycle: true`: the link releases the block (`releaseBlock`) once trained
+ * on, so the next block prepared on this thread may reuse its memory.
+ */
+export function prepareBlockKernel(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null): LinkBlock {
+  const est = estimatorFromSnapshot(snapshot);
+  const hook = (est as unknown as { prepareBlock?: (X: unknown, y: unknown, o: Record<string, unknown>) => LinkBlock | null }).prepareBlock;
+  const prepared = typeof hook === 'function' ? hook.call(est, X, y, { ...(options ?? {}), recycle: true }) : null;
+  if (prepared !== null && prepared !== undefined) return prepared;
+  return { X: materialize(X), y: y === null || y === undefined ? null : materialize(y), sampleWeight: null, hint: null };
 }
 
 /** Rows per tile: about 1 MiB of float64, so a tile stays in cache. */
@@ -225,6 +273,7 @@ function nonFiniteMessage(v: ArrayLike<number>, d: number, rowOffset: number): s
 
 export const kernels = {
   'est.partialFitLink': partialFitLink,
+  'est.prepareBlock': prepareBlockKernel,
   'est.apply': applyMethod,
   'est.moments': blockMomentsKernel,
   'est.combineMoments': combineMomentsKernel,

@@ -240,6 +240,13 @@ export class Incremental extends MetaEstimator<IncrementalParams> implements Inc
     const nBlocks = Xr.numBlocks[0]!;
     const name = `partialFit-${tokenize('Incremental', Xr.name, yr?.name ?? null, start, this.shuffleBlocks, this.randomState, epochs, fitOptions)}`;
     const rng = this.shuffleBlocks ? new Random(this.randomState ?? Math.floor(Math.random() * 2 ** 32)) : undefined;
+    // An estimator with a prepareBlock hook (pure: params and block only) gets each block
+    // prepared by a task of its own — read, preprocessed and put in the form its partialFit wants
+    // (SGD: rows in the visit order of the epoch's shuffle) on any worker, ahead of the chain —
+    // so the serial links do only the training. The task consumes the block's recipe inline (a
+    // source task, throttled by the memory budget), once per epoch.
+    const prepares = typeof (est as unknown as { prepareBlock?: unknown }).prepareBlock === 'function';
+    const paramsOnly: EstimatorSnapshot = { ...start, state: null };
     let prev: string | undefined;
     for (let e = 0; e < epochs; e++) {
       const order = Array.from({ length: nBlocks }, (_, i) => i);
@@ -251,9 +258,16 @@ export class Incremental extends MetaEstimator<IncrementalParams> implements Inc
       }
       for (const i of order) {
         const key = `${name}-${e}-${i}`;
-        // Blocks enter by reference to their own tasks: sources read (and preprocess) them on the
-        // other workers ahead of the chain, throttled by the memory budget.
-        g.add(key, 'est.partialFitLink', [prev === undefined ? start : ref(prev), ref(Xr.blockKey(i, 0)), yr ? ref(yr.blockKey(i)) : null, fitOptions]);
+        const link = prev === undefined ? start : ref(prev);
+        if (prepares) {
+          const pk = `${name}-prepare-${e}-${i}`;
+          g.add(pk, 'est.prepareBlock', [paramsOnly, Xr.blockArg(i, 0), yr ? yr.blockArg(i) : null, fitOptions]);
+          g.add(key, 'est.partialFitLink', [link, ref(pk), null, fitOptions]);
+        } else {
+          // Blocks enter by reference to their own tasks: sources read (and preprocess) them on
+          // the other workers ahead of the chain, throttled by the memory budget.
+          g.add(key, 'est.partialFitLink', [link, ref(Xr.blockKey(i, 0)), yr ? ref(yr.blockKey(i)) : null, fitOptions]);
+        }
         prev = key;
       }
     }
