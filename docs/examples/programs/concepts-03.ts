@@ -1,4 +1,4 @@
-// Generated from docs/concepts.md:130, docs/concepts.md:179 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/concepts.md:130, docs/concepts.md:180 by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 import { Profiler, diagnose } from '@tessera/diagnostics';
@@ -18,10 +18,9 @@ console.log(`X: ${X.nbytes / 1e6} MB; held at most ${(peak / 1e6).toFixed(1)} MB
 const chain = prof.records.filter((r) => r.runId === prof.runs[1]!.id).sort((a, b) => a.start - b.start);
 const t0 = chain[0]!.start;
 for (const r of chain.slice(0, 8)) console.log(`worker ${r.worker}  ${(r.start - t0).toFixed(1).padStart(6)} ms  ${r.kernel}`);
-// e.g., on two workers:
-// worker 1     0.0 ms  array.read          (y block 0)
-// worker 2     0.3 ms  array.elementwise   (read + standardize X block 0)
-// worker 1     1.4 ms  array.elementwise   (block 1, ahead of the chain)
-// worker 2     9.1 ms  est.partialFitLink  (link 0)
-// worker 1    12.8 ms  array.elementwise   (block 2, while link 0 runs)
+// e.g., on two workers (the preparing tasks' kernel depends on the estimator):
+// worker 1     0.0 ms  array.elementwise   (read + standardize block 0)
+// worker 2     1.4 ms  array.elementwise   (block 1, ahead of the chain)
+// worker 1     9.1 ms  est.partialFitLink  (link 0)
+// worker 2    12.8 ms  array.elementwise   (block 2, while link 0 runs)
 // …
