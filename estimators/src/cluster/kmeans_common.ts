@@ -24,11 +24,11 @@ const LABEL_CHUNK = 1024;
  * - labels: the products x·c (each summed in feature order), d_c = −2·(x·c) + ‖c‖², the first
  *   minimum wins; written to `labels` when given;
  * - returns the inertia Σ w·‖x − c_label‖², rows in order, the squared distance summed four
- *   features at a time (scikit-learn's `_euclidean_dense_dense`);
+ *   features at a time (scikit-learn's `_euclidean_dense_dense`) — 0 when not `withInertia`;
  * - with `sums` (k×d, the caller's starting values): sums[label] += x·w, rows in order — the
  *   minibatch update's accumulation, done while each chunk is in cache.
  */
-export function labelPass(X: Float64Array, n: number, d: number, C: Float64Array, k: number, sw: Float64Array | null, labels: Int32Array | null, sums: Float64Array | null = null): number {
+export function labelPass(X: Float64Array, n: number, d: number, C: Float64Array, k: number, sw: Float64Array | null, labels: Int32Array | null, sums: Float64Array | null = null, withInertia = true): number {
   const g = gemm();
   const rows = Math.max(1, Math.min(LABEL_CHUNK, n));
   const even = (v: number) => v + (v & 1);
@@ -61,7 +61,7 @@ export function labelPass(X: Float64Array, n: number, d: number, C: Float64Array
     if (sw !== null) m.set(sw.subarray(start, start + r), wc);
     g.nn(xc, ct, pc, r, d, k, -1);
     g.argminRows(pc, cn, lb, r, k);
-    inertia = g.inertiaRows(xc, cm, lb, r, d, sw === null ? -1 : wc, inertia);
+    if (withInertia) inertia = g.inertiaRows(xc, cm, lb, r, d, sw === null ? -1 : wc, inertia);
     if (sums !== null) g.accumulateRows(xc, lb, sm, r, d, sw === null ? -1 : wc);
     m = g.mem;
     if (labels !== null) for (let i = 0; i < r; i++) labels[start + i] = m[lb + i]!;

@@ -459,7 +459,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const s = this.fitted;
     const m = this.checked(X);
     const lab = new Int32Array(m.nSamples);
-    labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, null, lab);
+    labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, null, lab, null, false);
     const out = allocate('float64', m.nSamples);
     for (let i = 0; i < lab.length; i++) out[i] = lab[i]!;
     return new DenseArray(out, [m.nSamples]);
