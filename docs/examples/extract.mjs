@@ -167,8 +167,9 @@ export function pageExamples(text, page) {
  * @param {{ page: string, parts: { code: string, line: number }[] }} program
  */
 export function programSource(program) {
-  const from = program.parts.map((p) => `${program.page}:${p.line}`).join(', ');
-  const header = `// Generated from ${from} by \`node docs/examples/sync.mjs\`. Edit the page, not this file.\n`;
+  // No line numbers: editing the prose around a block must not make the mirror stale.
+  const part = program.parts.length > 1 ? `, ${program.parts.length} blocks` : '';
+  const header = `// Generated from ${program.page} (program ${program.name}${part}) by \`node docs/examples/sync.mjs\`. Edit the page, not this file.\n`;
   return header + program.parts.map((p) => `${p.code}\n`).join('\n');
 }
 

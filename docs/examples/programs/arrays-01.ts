@@ -1,4 +1,4 @@
-// Generated from docs/arrays.md:6 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/arrays.md (program arrays-01) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir, computeAll } from '@tessera/array';
 
 const { X } = await fromNpyDir('data/');               // lazy; X.shape = [200000, 20]

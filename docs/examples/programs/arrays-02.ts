@@ -1,4 +1,4 @@
-// Generated from docs/arrays.md:168 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/arrays.md (program arrays-02) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { buildGraph, computeAll, fromNpyDir, mapBlocks } from '@tessera/array';
 import { compute, ref } from '@tessera/scheduler';
 

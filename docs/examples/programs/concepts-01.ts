@@ -1,4 +1,4 @@
-// Generated from docs/concepts.md:17, docs/concepts.md:49 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/concepts.md (program concepts-01, 2 blocks) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Profiler, diagnose } from '@tessera/diagnostics';
 

@@ -1,4 +1,4 @@
-// Generated from docs/concepts.md:85 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/concepts.md (program concepts-02) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { ThreadScheduler } from '@tessera/scheduler';
 

@@ -1,4 +1,4 @@
-// Generated from docs/concepts.md:130, docs/concepts.md:180 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/concepts.md (program concepts-03, 2 blocks) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 import { Profiler, diagnose } from '@tessera/diagnostics';

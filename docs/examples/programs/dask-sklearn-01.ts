@@ -1,4 +1,4 @@
-// Generated from docs/dask-sklearn.md:44 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/dask-sklearn.md (program dask-sklearn-01) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 import { Profiler, ProgressBar, ResourceProfiler, diagnose, writeReport } from '@tessera/diagnostics';

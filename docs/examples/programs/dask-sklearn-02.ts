@@ -1,4 +1,4 @@
-// Generated from docs/dask-sklearn.md:183 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/dask-sklearn.md (program dask-sklearn-02) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { DenseArray } from '@tessera/array';
 import { SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 

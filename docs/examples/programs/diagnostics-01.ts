@@ -1,4 +1,4 @@
-// Generated from docs/diagnostics.md:18 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/diagnostics.md (program diagnostics-01) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Profiler, ResourceProfiler, ProgressBar, diagnose, writeTrace, writeReport } from '@tessera/diagnostics';
 

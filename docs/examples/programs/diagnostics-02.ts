@@ -1,4 +1,4 @@
-// Generated from docs/diagnostics.md:82 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/diagnostics.md (program diagnostics-02) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { Profiler, loadTrace, summarize } from '@tessera/diagnostics';
 
 // The files the quick start above wrote.

@@ -1,4 +1,4 @@
-// Generated from docs/diagnostics.md:124 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/diagnostics.md (program diagnostics-03) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 import { ProgressBar, diagnose } from '@tessera/diagnostics';

@@ -1,4 +1,4 @@
-// Generated from docs/estimators.md:22 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/estimators.md (program estimators-01) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { makeClassification } from '@tessera/array';
 import { StandardScaler, SGDClassifier, accuracyScore } from '@tessera/estimators';
 

@@ -1,4 +1,4 @@
-// Generated from docs/estimators.md:100 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/estimators.md (program estimators-02) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { makeClassification, type Block } from '@tessera/array';
 import { SGDClassifier, estimatorFromSnapshot, type EstimatorSnapshot } from '@tessera/estimators';
 

@@ -1,4 +1,4 @@
-// Generated from docs/estimators.md:414 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/estimators.md (program estimators-04) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Incremental, MLPClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 

@@ -1,4 +1,4 @@
-// Generated from docs/formats.md:7 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/formats.md (program formats-01) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { computeAll, fromArrow, fromNpy, fromNpyDir, toArrow, toNpy } from '@tessera/array';
 
 const { X, y, manifest } = await fromNpyDir('data/');

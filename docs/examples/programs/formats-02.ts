@@ -1,4 +1,4 @@
-// Generated from docs/formats.md:88 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/formats.md (program formats-02) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir, toNpyDir } from '@tessera/array';
 import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 

@@ -1,4 +1,4 @@
-// Generated from docs/formats.md:122 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/formats.md (program formats-03) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 
 const dir = 'data/';

@@ -1,4 +1,4 @@
-// Generated from docs/getting-started.md:79, docs/getting-started.md:97, docs/getting-started.md:113, docs/getting-started.md:131, docs/getting-started.md:140 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/getting-started.md (program getting-started-01, 5 blocks) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 import { Profiler, ProgressBar, ResourceProfiler, diagnose, summarize, writeReport, writeTrace } from '@tessera/diagnostics';

@@ -1,4 +1,4 @@
-// Generated from docs/out-of-core.md:42 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/out-of-core.md (program out-of-core-01) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Incremental, SGDClassifier } from '@tessera/estimators';
 

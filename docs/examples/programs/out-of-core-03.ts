@@ -1,4 +1,4 @@
-// Generated from docs/out-of-core.md:103 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/out-of-core.md (program out-of-core-03) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { GaussianNB, ParallelPostFit } from '@tessera/estimators';
 

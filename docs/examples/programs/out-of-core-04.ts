@@ -1,4 +1,4 @@
-// Generated from docs/out-of-core.md:136 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/out-of-core.md (program out-of-core-04) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { Incremental, IncrementalPCA, Pipeline, SGDClassifier, StandardScaler, estimatorFromJSON, makePipeline } from '@tessera/estimators';
 import { writeFile } from 'node:fs/promises';

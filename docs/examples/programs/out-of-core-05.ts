@@ -1,4 +1,4 @@
-// Generated from docs/out-of-core.md:175 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/out-of-core.md (program out-of-core-05) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { fromNpyDir } from '@tessera/array';
 import { SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 

@@ -1,4 +1,4 @@
-// Generated from README.md:47 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from README.md (program readme-01) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { Graph, ref, compute } from '@tessera/scheduler';
 
 const g = new Graph()

@@ -1,4 +1,4 @@
-// Generated from docs/scheduler.md:13 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/scheduler.md (program scheduler-01) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { Graph, ref, compute } from '@tessera/scheduler';
 
 const g = new Graph()

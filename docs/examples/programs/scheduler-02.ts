@@ -1,4 +1,4 @@
-// Generated from docs/scheduler.md:78 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/scheduler.md (program scheduler-02) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { Graph, ref, compute, registerKernels, TaskError } from '@tessera/scheduler';
 import { buildGraph, fromArray } from '@tessera/array';
 

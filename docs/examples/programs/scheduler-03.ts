@@ -1,4 +1,4 @@
-// Generated from docs/scheduler.md:153 by `node docs/examples/sync.mjs`. Edit the page, not this file.
+// Generated from docs/scheduler.md (program scheduler-03) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import { Graph, ref, compute, ThreadScheduler } from '@tessera/scheduler';
 
 const g = new Graph().add('a', 'math.add', [1, 2]).add('b', 'math.mul', [ref('a'), 10]);
