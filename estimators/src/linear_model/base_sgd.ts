@@ -376,7 +376,7 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
     return prepareRows(X, y, options.sampleWeight ?? null, seed, (n, d) => covered && prefersWasm(n, d), options.recycle === true, this.estimatorName);
   }
 
-  /** Declares a block prepared with `recycle: true` consumed (see {@link PrepareBlockOptions.recycle}). */
+  /** Declares a block prepared with `recycle: true` consumed (see the `recycle` option of `prepareBlock`). */
   releaseBlock(hint: SGDPreparedHint | null | undefined): void {
     releasePrepared(hint);
   }
