@@ -18,9 +18,10 @@ console.log(`X: ${X.nbytes / 1e6} MB; held at most ${(peak / 1e6).toFixed(1)} MB
 const chain = prof.records.filter((r) => r.runId === prof.runs[1]!.id).sort((a, b) => a.start - b.start);
 const t0 = chain[0]!.start;
 for (const r of chain.slice(0, 8)) console.log(`worker ${r.worker}  ${(r.start - t0).toFixed(1).padStart(6)} ms  ${r.kernel}`);
-// e.g., on two workers (the preparing tasks' kernel depends on the estimator):
-// worker 1     0.0 ms  array.elementwise   (read + standardize block 0)
-// worker 2     1.4 ms  array.elementwise   (block 1, ahead of the chain)
-// worker 1     9.1 ms  est.partialFitLink  (link 0)
-// worker 2    12.8 ms  array.elementwise   (block 2, while link 0 runs)
+// e.g., on two workers:
+// worker 1     0.0 ms  est.prepareBlock    (read, standardize, order block 0's rows)
+// worker 2     2.9 ms  est.prepareBlock    (block 1, ahead of the chain)
+// worker 1    19.6 ms  est.partialFitLink  (link 0)
+// worker 2    24.8 ms  est.prepareBlock    (block 2, while link 0 runs)
+// worker 1    32.2 ms  est.partialFitLink  (link 1)
 // …
