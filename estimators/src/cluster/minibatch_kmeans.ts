@@ -34,6 +34,7 @@ import {
   type Matrix,
   type MatrixLike,
   type VectorLike,
+  assertFinite,
   checkArray,
   checkFeatureCount,
   checkSampleWeight,
@@ -280,7 +281,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const name = this.estimatorName;
     const prev = this.learned ?? null;
     const given = prev === null ? this.validate() : null;
-    const m = checkArray(X, { caller: name });
+    // NaN / ±Infinity in X makes the step's inertia non-finite; only then is X scanned (to name
+    // the value), so clean blocks are read once less.
+    const m = checkArray(X, { caller: name, skipFiniteCheck: true });
     if (prev !== null) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
     const { data, nSamples: n, nFeatures: d } = m;
     const sw = options.sampleWeight === undefined || options.sampleWeight === null ? null : checkSampleWeight(options.sampleWeight, n, name);
@@ -311,7 +314,8 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const reassign = this.reassignDue(counts, since, batch);
     // Reassignment draws come after the init draws of the first step (a fresh stream per step).
     const rng = stepRandom(seed, steps + 1);
-    this.step(data, n, d, sw, centers, centers, counts, reassign, () => rng);
+    const batchInertia = this.step(data, n, d, sw, centers, centers, counts, reassign, () => rng);
+    if (!Number.isFinite(batchInertia)) assertFinite(data, d, 'X', name);
     let labels: DenseArray<'float64'> | null = null;
     let inertia = prev === null ? Number.NaN : prev.inertia_;
     if (this.computeLabels) {
