@@ -2,10 +2,11 @@
 given initial centers, compute_labels as by default) over one in-memory block, then predict and
 transform over it.
 
-usage: kmeans.py DIR K
-DIR holds X.npy and init.npy (written by bench/src/workloads/kmeans.ts). One untimed warm-up
-call, then one measured run; prints one JSON record (design.md section 5) with the centers, so
-the workload can check that both engines computed the same thing."""
+usage: kmeans.py DIR K [THREADS]
+DIR holds X.npy and init.npy (written by bench/src/workloads/kmeans.ts). THREADS: 'default'
+(scikit-learn's OpenMP loops on every core) or a number (threadpoolctl limits OpenMP and BLAS to
+it). One untimed warm-up call, then one measured run; prints one JSON record (design.md section 5)
+with the centers, so the workload can check that both engines computed the same thing."""
 import json
 import os
 import platform
@@ -33,6 +34,11 @@ def openmp_threads():
 
 def main():
     d, k = sys.argv[1], int(sys.argv[2])
+    threads = sys.argv[3] if len(sys.argv) > 3 else "default"
+    if threads != "default":
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(limits=int(threads))  # kept for the whole run
+        os.environ["OMP_NUM_THREADS"] = threads
     X = np.load(os.path.join(d, "X.npy"))
     init = np.load(os.path.join(d, "init.npy"))
     MiniBatchKMeans(n_clusters=k, init=init, n_init=1, random_state=0).partial_fit(X[:5000])  # warm-up
@@ -51,7 +57,7 @@ def main():
         "workload": "kmeans", "engine": "scikit-learn",
         "seconds": seconds,
         "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "threads": openmp_threads(),
+        "threads": openmp_threads() if threads == "default" else int(threads),
         "inertia": float(km.inertia_),
         "centers": km.cluster_centers_.ravel().tolist(),
         "versions": {"python": platform.python_version(), "sklearn": sklearn.__version__, "numpy": np.__version__},

@@ -2,12 +2,13 @@
 defaults: one hidden layer of H relu units, adam, minibatches of 200) over one in-memory block,
 then predict_proba and predict over it.
 
-usage: mlp.py DIR shuffle|no-shuffle H
+usage: mlp.py DIR shuffle|no-shuffle H [THREADS]
 DIR holds X.npy, y.npy and the initial weights coef0/1.npy, intercept0/1.npy (written by
 bench/src/workloads/mlp.ts). Without shuffling, the network starts from those weights (handed to
 scikit-learn through `_init_coef`, the only place its initialisation draws), so both engines run
 the same computation; with shuffling it draws its own (random_state=0). One untimed warm-up call,
-then one measured run; prints one JSON record (design.md section 5) with the weights."""
+then one measured run; prints one JSON record (design.md section 5) with the weights. THREADS:
+'default' (numpy's BLAS on every core) or a number (threadpoolctl limits BLAS to it)."""
 import json
 import os
 import platform
@@ -38,6 +39,10 @@ def blas_threads():
 
 def main():
     d, mode, hidden = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    threads = sys.argv[4] if len(sys.argv) > 4 else "default"
+    if threads != "default":
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(limits=int(threads))  # kept for the whole run
     shuffle = mode == "shuffle"
     X = np.load(os.path.join(d, "X.npy"))
     y = np.load(os.path.join(d, "y.npy"))

@@ -3,6 +3,8 @@
  * layer of 100 relu units, Adam, minibatches of 200) over one in-memory 500k × 20 float64 block,
  * then predictProba and predict over it; Tessera against scikit-learn's partial_fit /
  * predict_proba / predict on the same data, alternating run by run in the same harness run.
+ * numpy's BLAS runs scikit-learn's products on every core by default; it is also measured on one
+ * thread (threadpoolctl), as Tessera trains one block on one thread.
  *
  * Two settings: `shuffle: true` (both libraries' default; each draws its own initial weights and
  * order) and `shuffle: false` from the same initial weights (drawn here, handed to scikit-learn
@@ -139,30 +141,37 @@ export const mlp: Workload = {
           ctx.log(`mlp tessera ${variantOf(b)} shuffle=${shuffle}: epoch ${(m.seconds.partialFit * 1e3).toFixed(1)} ms, predictProba ${(m.seconds.predictProba * 1e3).toFixed(1)} ms, predict ${(m.seconds.predict * 1e3).toFixed(1)} ms, loss ${m.loss.toFixed(6)}, accuracy ${m.accuracy.toFixed(4)}`);
         }
         if (ctx.options['no-python'] === true) continue;
-        const py = await ctx.runPython('mlp.py', [dir, shuffle ? 'shuffle' : 'no-shuffle', String(hidden)]);
-        if ('skipped' in py) {
-          ctx.log(`mlp scikit-learn: skipped — ${py.skipped}`);
-          continue;
-        }
-        for (const rec of py) {
-          const coefs = rec['coefs'] as number[][];
-          if (!shuffle && reference !== undefined) {
-            // Same weights, same batches: how far apart are the two after the epoch?
-            const diff = maxRelDiff(reference.coefs, coefs);
-            rec['maxRelDiffVsTessera'] = diff;
-            ctx.log(`mlp shuffle=false: Tessera's weights differ from scikit-learn's by ${diff.toExponential(2)} (relative) after the epoch`);
-            if (diff > 1e-6) throw new Error(`mlp: Tessera's weights differ from scikit-learn's by ${diff.toExponential(2)} without shuffling`);
+        // numpy's BLAS runs the products on every core by default; also measured on one, like Tessera's block.
+        for (const threads of ['default', '1']) {
+          const py = await ctx.runPython('mlp.py', [dir, shuffle ? 'shuffle' : 'no-shuffle', String(hidden), threads]);
+          if ('skipped' in py) {
+            ctx.log(`mlp scikit-learn: skipped — ${py.skipped}`);
+            continue;
           }
-          delete rec['coefs'];
-          note(`scikit-learn shuffle=${shuffle}`, rec.seconds['partialFit']!);
-          records.push({ ...rec, params });
-          ctx.log(`mlp scikit-learn shuffle=${shuffle}: epoch ${(rec.seconds['partialFit']! * 1e3).toFixed(1)} ms, predict_proba ${(rec.seconds['predictProba']! * 1e3).toFixed(1)} ms, predict ${(rec.seconds['predict']! * 1e3).toFixed(1)} ms, loss ${(rec['loss'] as number).toFixed(6)}, accuracy ${(rec['accuracy'] as number).toFixed(4)}`);
+          for (const rec of py) {
+            const coefs = rec['coefs'] as number[][];
+            if (!shuffle && reference !== undefined) {
+              // Same weights, same batches: how far apart are the two after the epoch?
+              const diff = maxRelDiff(reference.coefs, coefs);
+              rec['maxRelDiffVsTessera'] = diff;
+              ctx.log(`mlp shuffle=false: Tessera's weights differ from scikit-learn's by ${diff.toExponential(2)} (relative) after the epoch`);
+              if (diff > 1e-6) throw new Error(`mlp: Tessera's weights differ from scikit-learn's by ${diff.toExponential(2)} without shuffling`);
+            }
+            delete rec['coefs'];
+            const variant = `${rec.threads} thread${rec.threads === 1 ? '' : 's'}`;
+            note(`scikit-learn (${variant}) shuffle=${shuffle}`, rec.seconds['partialFit']!);
+            records.push({ ...rec, variant, params });
+            ctx.log(`mlp scikit-learn (${variant}) shuffle=${shuffle}: epoch ${(rec.seconds['partialFit']! * 1e3).toFixed(1)} ms, predict_proba ${(rec.seconds['predictProba']! * 1e3).toFixed(1)} ms, predict ${(rec.seconds['predict']! * 1e3).toFixed(1)} ms, loss ${(rec['loss'] as number).toFixed(6)}, accuracy ${(rec['accuracy'] as number).toFixed(4)}`);
+          }
         }
       }
-      const sk = median(epochs.get(`scikit-learn shuffle=${shuffle}`) ?? []);
-      for (const b of backends) {
-        const ts = median(epochs.get(`tessera ${variantOf(b)} shuffle=${shuffle}`) ?? []);
-        ctx.log(`mlp shuffle=${shuffle}: partialFit epoch, median — tessera ${variantOf(b)} ${(ts * 1e3).toFixed(1)} ms vs scikit-learn ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}`);
+      for (const [key, values] of epochs) {
+        if (!key.startsWith('scikit-learn') || !key.endsWith(`shuffle=${shuffle}`)) continue;
+        const sk = median(values);
+        for (const b of backends) {
+          const ts = median(epochs.get(`tessera ${variantOf(b)} shuffle=${shuffle}`) ?? []);
+          ctx.log(`mlp shuffle=${shuffle}: partialFit epoch, median — tessera ${variantOf(b)} ${(ts * 1e3).toFixed(1)} ms vs ${key.replace(` shuffle=${shuffle}`, '')} ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}`);
+        }
       }
     }
     return records;
