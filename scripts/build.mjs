@@ -2,7 +2,7 @@
 // (no bundling), so `new URL('./kernels.js', import.meta.url)` in a package finds the built
 // kernel module that worker threads import.
 import { build } from 'esbuild';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,18 +34,25 @@ await Promise.all(
     } catch {
       return; // a package without sources yet
     }
+    // Build beside dist/, then swap it in: a test or program running meanwhile never finds
+    // dist/ missing (only files of deleted sources disappear with the old one).
     const outdir = join(root, pkg, 'dist');
-    await rm(outdir, { recursive: true, force: true });
+    const fresh = join(root, pkg, `.dist-${process.pid}`);
+    const stale = join(root, pkg, `.dist-old-${process.pid}`);
+    await rm(fresh, { recursive: true, force: true });
     await build({
       entryPoints,
       outbase: src,
-      outdir,
+      outdir: fresh,
       format: 'esm',
       platform: 'node',
       target: 'node20',
       sourcemap: 'linked',
       logLevel: 'warning',
     });
+    await rename(outdir, stale).catch(() => {});
+    await rename(fresh, outdir);
+    await rm(stale, { recursive: true, force: true });
   }),
 );
 if (!process.argv.includes('--quiet')) {
