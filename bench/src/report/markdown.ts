@@ -273,7 +273,7 @@ function rowsCharts(workload: string, groups: readonly ParamGroup[]): { name: st
       name: `bench-${workload}-phases.svg`,
       alt: `${workload}: median seconds per phase against rows`,
       svg: stackedBarChart({
-        title: `${workload}: time per phase (medians, seconds)`,
+        title: `${workload}: time per phase (median of each phase, stacked; seconds)`,
         yLabel: 'seconds',
         colors: phaseColors,
         format: fmt,

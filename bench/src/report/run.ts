@@ -1,5 +1,5 @@
 /**
- * `pnpm bench report [--budget-minutes 15] [--sizes 1M,2M,10M] [--runs 3] [--out docs/benchmarks.md]
+ * `pnpm bench report [--budget-minutes 15] [--sizes 1M,2M,10M] [--runs 5] [--out docs/benchmarks.md]
  *                    [--json FILE] [--only w1,w2] [--no-python] [--<workload>.<option> value …]
  *                    [--render-only]`
  *
@@ -32,13 +32,20 @@ const CACHE = join(benchRoot, '.cache');
 /** Row counts of the pipeline when `--sizes` is not given (100M only when asked: it takes long). */
 export const DEFAULT_SIZES = [1_000_000, 2_000_000, 10_000_000];
 
+/**
+ * Measured runs per engine and step. With the sizes below, 3 runs took 5 minutes on a heavily
+ * loaded 2-core machine (load average about 8, 10M dataset generated on the way); 5 runs stay
+ * well within the 15-minute budget and keep the medians steadier on a shared machine.
+ */
+export const DEFAULT_RUNS = 5;
+
 /** The order workloads run in: cheap and fixed-size first, the pipeline (which grows with rows) last. */
 const ORDER = ['scheduler', 'reductions', 'sgd'];
 
 /**
  * Sizes the report runs each workload at, spelled out (rather than left to the workloads' own
- * defaults) so that each step's command in the report says what it measured. About 15 minutes
- * in all on 2 cores with 3 runs. Overridden by `--<workload>.<option>`.
+ * defaults) so that each step's command in the report says what it measured. Overridden by
+ * `--<workload>.<option>`.
  */
 const REPORT_OPTIONS: Record<string, Record<string, string>> = {
   scheduler: { n: '100000' },
@@ -114,7 +121,7 @@ export function parseReportOptions(options: Record<string, string | boolean>, cw
   return {
     budgetMinutes: positive('budget-minutes', options['budget-minutes'], 15, false),
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
-    runs: positive('runs', options['runs'], 3, true),
+    runs: positive('runs', options['runs'], DEFAULT_RUNS, true),
     out: str('out') !== undefined ? resolve(cwd, str('out')!) : join(REPO, 'docs', 'benchmarks.md'),
     ...(json ? { json: resolve(cwd, json) } : {}),
     ...(only ? { only } : {}),

@@ -83,12 +83,12 @@ export interface LineChartOptions {
 /** Lines through the points of each series; one `<circle class="point">` per point. */
 export function lineChart(o: LineChartOptions): string {
   const width = o.width ?? 640;
-  const height = o.height ?? 360;
+  const height = o.height ?? 380;
   const fx = o.formatX ?? String;
   const fy = o.formatY ?? ((y: number) => String(y));
-  const left = 64, right = 24, top = 40, bottom = 56;
-  const legendWidth = Math.max(0, ...o.series.map((s) => s.name.length * 7 + 24));
-  const plotRight = width - right - legendWidth;
+  // The legend is a row under the title; the right margin leaves room for the last values.
+  const left = 64, right = 64, top = 64, bottom = 56;
+  const plotRight = width - right;
   const xs = [...new Set(o.series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
   const tx = (x: number) => (o.xLog ? Math.log10(x) : x);
   const lo = xs.length ? tx(xs[0]!) : 0;
@@ -109,16 +109,35 @@ export function lineChart(o: LineChartOptions): string {
   body.push(`<line x1="${left}" x2="${n(plotRight)}" y1="${n(py(0))}" y2="${n(py(0))}" stroke="#999"/>`);
   body.push(`<text class="axis" x="${n((left + plotRight) / 2)}" y="${height - 12}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`);
   body.push(`<text class="axis" transform="translate(16 ${n((top + height - bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}</text>`);
+  const labels: { x: number; y: number; text: string; color: string }[] = [];
   for (const s of o.series) {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     if (pts.length > 1) body.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${n(px(p.x))},${n(py(p.y))}`).join(' ')}"/>`);
     for (const p of pts) {
       body.push(`<circle class="point" cx="${n(px(p.x))}" cy="${n(py(p.y))}" r="4" fill="${s.color}"><title>${escapeXml(`${s.name}, ${fx(p.x)}: ${fy(p.y)}`)}</title></circle>`);
-      body.push(`<text class="value" x="${n(px(p.x) + 7)}" y="${n(py(p.y) - 7)}" fill="${s.color}">${escapeXml(fy(p.y))}</text>`);
+      labels.push({ x: px(p.x), y: py(p.y), text: fy(p.y), color: s.color });
     }
   }
-  body.push(...legend(o.series, plotRight + 16, top + 8));
+  // Value labels right of their points, above them, pushed apart where points at one x are close.
+  for (const x of new Set(labels.map((l) => l.x))) {
+    let prev = -Infinity;
+    for (const l of labels.filter((q) => q.x === x).sort((a, b) => a.y - b.y)) {
+      const y = Math.max(l.y - 7, prev + 13);
+      body.push(`<text class="value" x="${n(l.x + 7)}" y="${n(y)}" fill="${l.color}">${escapeXml(l.text)}</text>`);
+      prev = y;
+    }
+  }
+  body.push(...legendRow(o.series, left, 42));
   return frame(width, height, o.title, body);
+}
+
+function legendRow(entries: readonly { name: string; color: string }[], x: number, y: number): string[] {
+  const out: string[] = [];
+  for (const e of entries) {
+    out.push(`<rect x="${n(x)}" y="${n(y - 9)}" width="12" height="12" fill="${e.color}"/><text x="${n(x + 18)}" y="${n(y + 1)}">${escapeXml(e.name)}</text>`);
+    x += 36 + e.name.length * 7;
+  }
+  return out;
 }
 
 export interface BarGroup {
