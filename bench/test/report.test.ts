@@ -233,7 +233,7 @@ describe('report options and plan', () => {
 
   it('runs the pipeline at 1M, 2M, 10M by default and 100M only when asked', () => {
     const plan = planSteps(parseReportOptions({}, cwd), ws, pyDir);
-    expect(plan.map((s) => s.label)).toEqual(['scheduler', 'reductions', 'sgd', 'mlp', 'kmeans', 'pipeline, 1M rows', 'pipeline, 2M rows', 'pipeline, 10M rows']);
+    expect(plan.map((s) => s.label)).toEqual(['scheduler', 'reductions', 'sgd', 'pipeline, 1M rows', 'pipeline, 2M rows', 'pipeline, 10M rows', 'mlp', 'kmeans']);
     expect(DEFAULT_SIZES).toEqual(sizes);
     expect(plan.find((s) => s.label === 'reductions')!.options).toEqual({ rows: '10000000', cols: '20', 'chunk-rows': '500000' });
     expect(planSteps(parseReportOptions({ only: 'reductions', 'reductions.data': 'd/' }, cwd), ws, pyDir)[0]!.options).toEqual({ data: 'd/' });

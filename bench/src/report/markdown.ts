@@ -63,7 +63,7 @@ const METRIC_LABELS: Record<string, string> = {
   tasksPerSecond: 'tasks/s',
   gbPerSecond: 'GB/s',
   accuracy: 'accuracy',
-  maxRelDiffVsTessera: 'coef max rel. diff vs Tessera',
+  maxRelDiffVsTessera: 'max rel. diff vs Tessera',
 };
 
 // ——— number formatting ———
