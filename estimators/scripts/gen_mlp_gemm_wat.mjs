@@ -166,7 +166,7 @@ const ELEMENTWISE = `  ;; out[j] = (Σ_r d[r·N + j]) / R, the sum in row order 
   ;; features at a time as scikit-learn's _euclidean_dense_dense; w < 0: unweighted.
   (func (export "inertia") (param $x i32) (param $C i32) (param $lab i32) (param $R i32) (param $d i32) (param $w i32) (param $acc f64) (result f64)
     (local $i i32) (local $t i32) (local $n4 i32) (local $a i32) (local $b i32) (local $res f64)
-    (local $e0 f64) (local $e1 f64) (local $e2 f64) (local $e3 f64)
+    (local $e0 f64) (local $v01 v128) (local $v23 v128)
     (local.set $n4 (i32.shr_s (local.get $d) (i32.const 2)))
     (block $done (loop $rows
       (br_if $done (i32.ge_s (local.get $i) (local.get $R)))
@@ -176,13 +176,14 @@ const ELEMENTWISE = `  ;; out[j] = (Σ_r d[r·N + j]) / R, the sum in row order 
       (local.set $t (i32.const 0))
       (block $qd (loop $quads
         (br_if $qd (i32.ge_s (local.get $t) (local.get $n4)))
-        (local.set $e0 (f64.sub (f64.load (local.get $a)) (f64.load (local.get $b))))
-        (local.set $e1 (f64.sub (f64.load offset=8 (local.get $a)) (f64.load offset=8 (local.get $b))))
-        (local.set $e2 (f64.sub (f64.load offset=16 (local.get $a)) (f64.load offset=16 (local.get $b))))
-        (local.set $e3 (f64.sub (f64.load offset=24 (local.get $a)) (f64.load offset=24 (local.get $b))))
+        ;; (e0², e1²) and (e2², e3²) two lanes at a time, then summed in scalar order.
+        (local.set $v01 (f64x2.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
+        (local.set $v23 (f64x2.sub (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b))))
+        (local.set $v01 (f64x2.mul (local.get $v01) (local.get $v01)))
+        (local.set $v23 (f64x2.mul (local.get $v23) (local.get $v23)))
         (local.set $res (f64.add (local.get $res)
-          (f64.add (f64.add (f64.add (f64.mul (local.get $e0) (local.get $e0)) (f64.mul (local.get $e1) (local.get $e1)))
-            (f64.mul (local.get $e2) (local.get $e2))) (f64.mul (local.get $e3) (local.get $e3)))))
+          (f64.add (f64.add (f64.add (f64x2.extract_lane 0 (local.get $v01)) (f64x2.extract_lane 1 (local.get $v01)))
+            (f64x2.extract_lane 0 (local.get $v23))) (f64x2.extract_lane 1 (local.get $v23)))))
         (local.set $a (i32.add (local.get $a) (i32.const 32)))
         (local.set $b (i32.add (local.get $b) (i32.const 32)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
