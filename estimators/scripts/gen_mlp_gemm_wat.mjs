@@ -203,18 +203,22 @@ const ELEMENTWISE = `  ;; out[j] = (Σ_r d[r·N + j]) / R, the sum in row order 
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows)))
     (local.get $acc))
-  ;; k-means: S[lab_i] += x_i (· w_i when w >= 0), rows in order (the minibatch center update).
-  (func (export "accumulate") (param $x i32) (param $lab i32) (param $S i32) (param $R i32) (param $d i32) (param $w i32)
-    (local $i i32) (local $j i32) (local $a i32) (local $s i32) (local $wi f64) (local $d2 i32)
+  ;; k-means: S[lab_i] += x_i (· w_i when w >= 0) and W[lab_i] += w_i (1 unweighted), rows in
+  ;; order (the minibatch center update and its weight sums).
+  (func (export "accumulate") (param $x i32) (param $lab i32) (param $S i32) (param $W i32) (param $R i32) (param $d i32) (param $w i32)
+    (local $i i32) (local $j i32) (local $a i32) (local $s i32) (local $wi f64) (local $d2 i32) (local $c i32) (local $pw i32)
     (local.set $d2 (i32.and (local.get $d) (i32.const -2)))
     (block $done (loop $rows
       (br_if $done (i32.ge_s (local.get $i) (local.get $R)))
       (local.set $a (i32.add (local.get $x) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
-      (local.set $s (i32.add (local.get $S) (i32.shl (i32.mul (i32.trunc_f64_s (f64.load (i32.add (local.get $lab) (i32.shl (local.get $i) (i32.const 3))))) (local.get $d)) (i32.const 3))))
+      (local.set $c (i32.trunc_f64_s (f64.load (i32.add (local.get $lab) (i32.shl (local.get $i) (i32.const 3))))))
+      (local.set $s (i32.add (local.get $S) (i32.shl (i32.mul (local.get $c) (local.get $d)) (i32.const 3))))
+      (local.set $pw (i32.add (local.get $W) (i32.shl (local.get $c) (i32.const 3))))
       (local.set $j (i32.const 0))
       (if (i32.ge_s (local.get $w) (i32.const 0))
         (then
           (local.set $wi (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+          (f64.store (local.get $pw) (f64.add (f64.load (local.get $pw)) (local.get $wi)))
           (block $wd (loop $wl
             (br_if $wd (i32.ge_s (local.get $j) (local.get $d2)))
             (v128.store (local.get $s) (f64x2.add (v128.load (local.get $s)) (f64x2.mul (v128.load (local.get $a)) (f64x2.splat (local.get $wi)))))
@@ -225,6 +229,7 @@ const ELEMENTWISE = `  ;; out[j] = (Σ_r d[r·N + j]) / R, the sum in row order 
           (if (i32.lt_s (local.get $j) (local.get $d)) (then
             (f64.store (local.get $s) (f64.add (f64.load (local.get $s)) (f64.mul (f64.load (local.get $a)) (local.get $wi)))))))
         (else
+          (f64.store (local.get $pw) (f64.add (f64.load (local.get $pw)) (f64.const 1)))
           (block $ud (loop $ul
             (br_if $ud (i32.ge_s (local.get $j) (local.get $d2)))
             (v128.store (local.get $s) (f64x2.add (v128.load (local.get $s)) (v128.load (local.get $a))))

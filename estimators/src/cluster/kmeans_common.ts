@@ -25,19 +25,31 @@ const LABEL_CHUNK = 1024;
  *   minimum wins; written to `labels` when given;
  * - returns the inertia Σ w·‖x − c_label‖², rows in order, the squared distance summed four
  *   features at a time (scikit-learn's `_euclidean_dense_dense`) — 0 when not `withInertia`;
- * - with `sums` (k×d, the caller's starting values): sums[label] += x·w, rows in order — the
- *   minibatch update's accumulation, done while each chunk is in cache.
+ * - with `sums` (k×d, the caller's starting values) and `weights` (k, zeros): sums[label] += x·w
+ *   and weights[label] += w (1 without sample weights), rows in order — the minibatch update's
+ *   accumulation, done while each chunk is in cache.
  */
-export function labelPass(X: Float64Array, n: number, d: number, C: Float64Array, k: number, sw: Float64Array | null, labels: Int32Array | null, sums: Float64Array | null = null, withInertia = true): number {
+export function labelPass(
+  X: Float64Array,
+  n: number,
+  d: number,
+  C: Float64Array,
+  k: number,
+  sw: Float64Array | null,
+  labels: Int32Array | Float64Array | null,
+  sums: { sums: Float64Array; weights: Float64Array } | null = null,
+  withInertia = true,
+): number {
   const g = gemm();
   const rows = Math.max(1, Math.min(LABEL_CHUNK, n));
   const even = (v: number) => v + (v & 1);
-  // Layout: Cᵀ [d, k], ‖c‖² [k], C [k, d], sums [k, d], the X chunk [rows, d], products [rows, k], labels [rows], weights [rows].
+  // Layout: Cᵀ [d, k], ‖c‖² [k], C [k, d], sums [k, d], their weights [k], the X chunk [rows, d], products [rows, k], labels [rows], weights [rows].
   const ct = 0;
   const cn = ct + even(d * k);
   const cm = cn + even(k);
   const sm = cm + even(k * d);
-  const xc = sm + even(k * d);
+  const sw8 = sm + even(k * d);
+  const xc = sw8 + even(k);
   const pc = xc + even(rows * d);
   const lb = pc + even(rows * k);
   const wc = lb + even(rows);
@@ -53,7 +65,10 @@ export function labelPass(X: Float64Array, n: number, d: number, C: Float64Array
     m[cn + c] = s;
   }
   m.set(C.subarray(0, k * d), cm);
-  if (sums !== null) m.set(sums, sm);
+  if (sums !== null) {
+    m.set(sums.sums, sm);
+    m.set(sums.weights, sw8);
+  }
   let inertia = 0;
   for (let start = 0; start < n; start += rows) {
     const r = Math.min(rows, n - start);
@@ -62,11 +77,14 @@ export function labelPass(X: Float64Array, n: number, d: number, C: Float64Array
     g.nn(xc, ct, pc, r, d, k, -1);
     g.argminRows(pc, cn, lb, r, k);
     if (withInertia) inertia = g.inertiaRows(xc, cm, lb, r, d, sw === null ? -1 : wc, inertia);
-    if (sums !== null) g.accumulateRows(xc, lb, sm, r, d, sw === null ? -1 : wc);
+    if (sums !== null) g.accumulateRows(xc, lb, sm, sw8, r, d, sw === null ? -1 : wc);
     m = g.mem;
     if (labels !== null) for (let i = 0; i < r; i++) labels[start + i] = m[lb + i]!;
   }
-  if (sums !== null) sums.set(m.subarray(sm, sm + k * d));
+  if (sums !== null) {
+    sums.sums.set(m.subarray(sm, sm + k * d));
+    sums.weights.set(m.subarray(sw8, sw8 + k));
+  }
   return inertia;
 }
 

@@ -214,10 +214,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     // scaling), adds its members' x·w in row order, then is scaled by 1 / (count + Σw).
     const sums = new Float64Array(k * d);
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) sums[c * d + j] = oldC[c * d + j]! * counts[c]!;
-    const labels = new Int32Array(n);
-    const inertia = labelPass(X, n, d, oldC, k, sw, labels, sums);
+    // The members' weight sums (in row order) come back with the sums.
     const wsum = new Float64Array(k);
-    for (let i = 0; i < n; i++) wsum[labels[i]!] = wsum[labels[i]!]! + (sw === null ? 1 : sw[i]!);
+    const inertia = labelPass(X, n, d, oldC, k, sw, null, { sums, weights: wsum });
     for (let c = 0; c < k; c++) {
       const o = c * d;
       if (wsum[c]! > 0) {
@@ -319,9 +318,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     let labels: DenseArray<'float64'> | null = null;
     let inertia = prev === null ? Number.NaN : prev.inertia_;
     if (this.computeLabels) {
-      const lab = new Int32Array(n);
+      const lab = new Float64Array(n);
       inertia = labelPass(data, n, d, centers, this.nClusters, sw, lab);
-      labels = new DenseArray(Float64Array.from(lab), [n]);
+      labels = new DenseArray(lab, [n]);
     }
     this.learned = {
       clusterCenters_: new DenseArray(centers, [this.nClusters, d]),

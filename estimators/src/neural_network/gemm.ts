@@ -45,8 +45,8 @@ export interface Gemm {
   argminRows(p: number, cn: number, out: number, R: number, k: number): void;
   /** k-means: acc + Σ_i w_i·‖x_i − C[lab_i]‖² over R rows in order (w < 0: unweighted); see kmeans_common.ts. */
   inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number;
-  /** k-means: S[lab_i] += x_i (· w_i when w >= 0), rows in order. */
-  accumulateRows(x: number, lab: number, S: number, R: number, d: number, w: number): void;
+  /** k-means: S[lab_i] += x_i (· w_i when w >= 0) and W[lab_i] += w_i (1 unweighted), rows in order. */
+  accumulateRows(x: number, lab: number, S: number, W: number, R: number, d: number, w: number): void;
   readonly name: 'js' | 'wasm';
 }
 
@@ -221,15 +221,18 @@ class JsGemm implements Gemm {
     return acc;
   }
 
-  accumulateRows(x: number, lab: number, S: number, R: number, d: number, w: number): void {
+  accumulateRows(x: number, lab: number, S: number, W: number, R: number, d: number, w: number): void {
     const m = this.mem;
     for (let i = 0; i < R; i++) {
       const a = x + i * d;
-      const s = S + m[lab + i]! * d;
+      const c = m[lab + i]!;
+      const s = S + c * d;
       if (w >= 0) {
         const wi = m[w + i]!;
+        m[W + c] = m[W + c]! + wi;
         for (let j = 0; j < d; j++) m[s + j] = m[s + j]! + m[a + j]! * wi;
       } else {
+        m[W + c] = m[W + c]! + 1;
         for (let j = 0; j < d; j++) m[s + j] = m[s + j]! + m[a + j]!;
       }
     }
@@ -258,7 +261,7 @@ interface WasmExports {
   sgd: (p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: number) => void;
   argmin: (p: number, cn: number, out: number, R: number, k: number) => void;
   inertia: (x: number, C: number, lab: number, R: number, d: number, w: number, acc: number) => number;
-  accumulate: (x: number, lab: number, S: number, R: number, d: number, w: number) => void;
+  accumulate: (x: number, lab: number, S: number, W: number, R: number, d: number, w: number) => void;
 }
 
 const PAGE = 65536;
@@ -313,8 +316,8 @@ class WasmGemm implements Gemm {
     return this.ex.inertia(x * 8, C * 8, lab * 8, R, d, w >= 0 ? w * 8 : -1, acc);
   }
 
-  accumulateRows(x: number, lab: number, S: number, R: number, d: number, w: number): void {
-    this.ex.accumulate(x * 8, lab * 8, S * 8, R, d, w >= 0 ? w * 8 : -1);
+  accumulateRows(x: number, lab: number, S: number, W: number, R: number, d: number, w: number): void {
+    this.ex.accumulate(x * 8, lab * 8, S * 8, W * 8, R, d, w >= 0 ? w * 8 : -1);
   }
 }
 
