@@ -141,8 +141,10 @@ const ELEMENTWISE = `  ;; out[j] = (Σ_r d[r·N + j]) / R, the sum in row order 
         (local.set $sv (f64.sub (f64.mul (local.get $mom) (local.get $sv)) (f64.mul (local.get $lr) (local.get $sg))))))
       (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $sv))))))
   ;; k-means: out[i] = argmin_c (−2·p[i, c] + cn[c]), the first minimum, as f64 (R rows of k products).
-  (func (export "argmin") (param $p i32) (param $cn i32) (param $out i32) (param $R i32) (param $k i32)
-    (local $i i32) (local $c i32) (local $best i32) (local $bd f64) (local $v f64) (local $row i32)
+  ;; Returns Σ_i 0·min_i: NaN when some row's minimum is not finite (a NaN / ±Infinity in that
+  ;; row makes every product non-finite), so callers scan X only then.
+  (func (export "argmin") (param $p i32) (param $cn i32) (param $out i32) (param $R i32) (param $k i32) (result f64)
+    (local $i i32) (local $c i32) (local $best i32) (local $bd f64) (local $v f64) (local $row i32) (local $chk f64)
     (block $done (loop $rows
       (br_if $done (i32.ge_s (local.get $i) (local.get $R)))
       (local.set $row (i32.add (local.get $p) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 3))))
@@ -159,9 +161,10 @@ const ELEMENTWISE = `  ;; out[j] = (Σ_r d[r·N + j]) / R, the sum in row order 
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $cols)))
       (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (f64.convert_i32_s (local.get $best)))
+      (local.set $chk (f64.add (local.get $chk) (f64.mul (local.get $bd) (f64.const 0))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows)))
-  )
+    (local.get $chk))
   ;; k-means: acc + Σ_i w_i·‖x_i − C[lab_i]‖², rows in order, each squared distance summed four
   ;; features at a time as scikit-learn's _euclidean_dense_dense; w < 0: unweighted.
   (func (export "inertia") (param $x i32) (param $C i32) (param $lab i32) (param $R i32) (param $d i32) (param $w i32) (param $acc f64) (result f64)

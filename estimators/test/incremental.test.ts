@@ -152,6 +152,15 @@ describe('MiniBatchKMeans', () => {
     expect(() => new MiniBatchKMeans({ nClusters: 2, init: [[0, 0, 0], [1, 1, 1]] }).partialFit(X)).toThrow(/3 features but X has 2/);
     const km = new MiniBatchKMeans({ nClusters: 2, computeLabels: false, randomState: 0 }).partialFit(X);
     expect(() => km.labels_).toThrow(/computeLabels/);
+    // Non-finite values are found by the labelling pass itself, then named.
+    const bad = X.toArray() as number[][];
+    bad[13]![1] = Number.POSITIVE_INFINITY;
+    expect(() => km.score(bad)).toThrow('MiniBatchKMeans: input X contains Infinity at row 13, column 1.');
+    expect(() => km.predict(bad)).toThrow(/Infinity at row 13, column 1/);
+    expect(() => km.partialFit(bad)).toThrow(/Infinity at row 13, column 1/);
+    const huge = X.toArray() as number[][];
+    huge[3]![0] = 1e300; // finite but overflows the squared distances: not an error
+    expect(() => km.predict(huge)).not.toThrow();
   });
 });
 

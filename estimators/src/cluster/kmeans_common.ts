@@ -24,7 +24,9 @@ const LABEL_CHUNK = 1024;
  * - labels: the products x·c (each summed in feature order), d_c = −2·(x·c) + ‖c‖², the first
  *   minimum wins; written to `labels` when given;
  * - returns the inertia Σ w·‖x − c_label‖², rows in order, the squared distance summed four
- *   features at a time (scikit-learn's `_euclidean_dense_dense`) — 0 when not `withInertia`;
+ *   features at a time (scikit-learn's `_euclidean_dense_dense`) — 0 when not `withInertia` —,
+ *   or NaN when a row's distances are not finite (NaN / ±Infinity in X: callers then scan X to
+ *   name the value, so clean data is read once less);
  * - with `sums` (k×d, the caller's starting values) and `weights` (k, zeros): sums[label] += x·w
  *   and weights[label] += w (1 without sample weights), rows in order — the minibatch update's
  *   accumulation, done while each chunk is in cache.
@@ -70,12 +72,13 @@ export function labelPass(
     m.set(sums.weights, sw8);
   }
   let inertia = 0;
+  let check = 0;
   for (let start = 0; start < n; start += rows) {
     const r = Math.min(rows, n - start);
     m.set(X.subarray(start * d, (start + r) * d), xc);
     if (sw !== null) m.set(sw.subarray(start, start + r), wc);
     g.nn(xc, ct, pc, r, d, k, -1);
-    g.argminRows(pc, cn, lb, r, k);
+    check += g.argminRows(pc, cn, lb, r, k);
     if (withInertia) inertia = g.inertiaRows(xc, cm, lb, r, d, sw === null ? -1 : wc, inertia);
     if (sums !== null) g.accumulateRows(xc, lb, sm, sw8, r, d, sw === null ? -1 : wc);
     m = g.mem;
@@ -85,7 +88,7 @@ export function labelPass(
     sums.sums.set(m.subarray(sm, sm + k * d));
     sums.weights.set(m.subarray(sw8, sw8 + k));
   }
-  return inertia;
+  return check === 0 ? inertia : Number.NaN;
 }
 
 /** Squared row norms ‖x_i‖² (`row_norms(X, squared=True)`). */
@@ -180,9 +183,11 @@ export function sampleWithoutReplacement(N: number, size: number, rng: Random): 
 /**
  * Euclidean distances of the rows of X (n×d) to the centers C (k×d), into `out` (n×k), as
  * scikit-learn's `euclidean_distances`: √max(−2·x·c + ‖x‖² + ‖c‖², 0), the products through the
- * GEMM backend chunk by chunk.
+ * GEMM backend chunk by chunk. Returns false when some squared distance is not finite (NaN /
+ * ±Infinity in X), for the caller to scan X.
  */
-export function distancesPass(X: Float64Array, n: number, d: number, C: Float64Array, k: number, out: Float64Array): void {
+export function distancesPass(X: Float64Array, n: number, d: number, C: Float64Array, k: number, out: Float64Array): boolean {
+  let check = 0;
   const g = gemm();
   const rows = Math.max(1, Math.min(LABEL_CHUNK, n));
   const even = (v: number) => v + (v & 1);
@@ -213,8 +218,10 @@ export function distancesPass(X: Float64Array, n: number, d: number, C: Float64A
       const o = (start + i) * k;
       for (let c = 0; c < k; c++) {
         const v = -2 * m[pc + i * k + c]! + xx + cn[c]!;
+        check += v * 0;
         out[o + c] = Math.sqrt(v > 0 ? v : 0);
       }
     }
   }
+  return check === 0;
 }

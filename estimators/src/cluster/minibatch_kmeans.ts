@@ -451,8 +451,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     return this;
   }
 
+  /** X checked for shape and feature count; NaN / ±Infinity are found by the passes (see labelPass). */
   private checked(X: MatrixLike): Matrix {
-    const m = checkArray(X, { caller: this.estimatorName });
+    const m = checkArray(X, { caller: this.estimatorName, skipFiniteCheck: true });
     checkFeatureCount(this.estimatorName, this.fitted.nFeaturesIn_, m.nFeatures);
     return m;
   }
@@ -462,7 +463,8 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const s = this.fitted;
     const m = this.checked(X);
     const lab = new Int32Array(m.nSamples);
-    labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, null, lab, null, false);
+    const ok = labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, null, lab, null, false);
+    if (Number.isNaN(ok)) assertFinite(m.data, m.nFeatures, 'X', this.estimatorName);
     const out = allocate('float64', m.nSamples);
     for (let i = 0; i < lab.length; i++) out[i] = lab[i]!;
     return new DenseArray(out, [m.nSamples]);
@@ -478,7 +480,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const { data, nSamples: n, nFeatures: d } = m;
     const k = s.clusterCenters_.shape[0]!;
     const out = allocate('float64', n * k);
-    distancesPass(data, n, d, s.clusterCenters_.data, k, out);
+    if (!distancesPass(data, n, d, s.clusterCenters_.data, k, out)) assertFinite(data, d, 'X', this.estimatorName);
     return new DenseArray(out, [n, k]);
   }
 
@@ -487,7 +489,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const s = this.fitted;
     const m = this.checked(X);
     const sw = options.sampleWeight === undefined ? null : checkSampleWeight(options.sampleWeight, m.nSamples, this.estimatorName);
-    return -labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, sw, null);
+    const inertia = labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, sw, null);
+    if (Number.isNaN(inertia)) assertFinite(m.data, m.nFeatures, 'X', this.estimatorName);
+    return -inertia;
   }
 
   /** fit, then the labels of X. */

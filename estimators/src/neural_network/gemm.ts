@@ -41,8 +41,11 @@ export interface Gemm {
   adam(p: number, g: number, m: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number): void;
   /** SGD's momentum update (see mlp_engine.ts). */
   sgd(p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: boolean): void;
-  /** k-means: out[i] = argmin_c (−2·p[i, c] + cn[c]) (the first minimum), as float64, for R rows of k products. */
-  argminRows(p: number, cn: number, out: number, R: number, k: number): void;
+  /**
+   * k-means: out[i] = argmin_c (−2·p[i, c] + cn[c]) (the first minimum), as float64, for R rows of
+   * k products. Returns Σ 0·min_i: NaN when some row's minimum is not finite.
+   */
+  argminRows(p: number, cn: number, out: number, R: number, k: number): number;
   /** k-means: acc + Σ_i w_i·‖x_i − C[lab_i]‖² over R rows in order (w < 0: unweighted); see kmeans_common.ts. */
   inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number;
   /** k-means: S[lab_i] += x_i (· w_i when w >= 0) and W[lab_i] += w_i (1 unweighted), rows in order. */
@@ -179,8 +182,9 @@ class JsGemm implements Gemm {
     }
   }
 
-  argminRows(p: number, cn: number, out: number, R: number, k: number): void {
+  argminRows(p: number, cn: number, out: number, R: number, k: number): number {
     const m = this.mem;
+    let chk = 0;
     for (let i = 0; i < R; i++) {
       const o = p + i * k;
       let best = 0;
@@ -193,7 +197,9 @@ class JsGemm implements Gemm {
         }
       }
       m[out + i] = best;
+      chk += bd * 0;
     }
+    return chk;
   }
 
   inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number {
@@ -259,7 +265,7 @@ interface WasmExports {
   sumsq: (p: number, len: number) => number;
   adam: (p: number, g: number, m: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number) => void;
   sgd: (p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: number) => void;
-  argmin: (p: number, cn: number, out: number, R: number, k: number) => void;
+  argmin: (p: number, cn: number, out: number, R: number, k: number) => number;
   inertia: (x: number, C: number, lab: number, R: number, d: number, w: number, acc: number) => number;
   accumulate: (x: number, lab: number, S: number, W: number, R: number, d: number, w: number) => void;
 }
@@ -308,8 +314,8 @@ class WasmGemm implements Gemm {
     this.ex.sgd(p * 8, g * 8, v * 8, len, momentum, lr, nesterov ? 1 : 0);
   }
 
-  argminRows(p: number, cn: number, out: number, R: number, k: number): void {
-    this.ex.argmin(p * 8, cn * 8, out * 8, R, k);
+  argminRows(p: number, cn: number, out: number, R: number, k: number): number {
+    return this.ex.argmin(p * 8, cn * 8, out * 8, R, k);
   }
 
   inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number {
