@@ -155,7 +155,7 @@ const ELEMENTWISE = `  ;; out[j] = (Σ_r d[r·N + j]) / R, the sum in row order 
         (br_if $cd (i32.ge_s (local.get $c) (local.get $k)))
         (local.set $v (f64.add (f64.mul (f64.const -2) (f64.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 3)))))
           (f64.load (i32.add (local.get $cn) (i32.shl (local.get $c) (i32.const 3))))))
-        ;; Branch-free (labels are unpredictable): the same choice as `if (v < bd)`.
+        ;; Branch-free (labels are unpredictable): the same choice as "if v < bd".
         (local.set $best (select (local.get $c) (local.get $best) (f64.lt (local.get $v) (local.get $bd))))
         (local.set $bd (select (local.get $v) (local.get $bd) (f64.lt (local.get $v) (local.get $bd))))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
