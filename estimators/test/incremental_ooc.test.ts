@@ -73,7 +73,7 @@ describe('MLP out of core', () => {
 
     const predDir = fresh('mlp-pred');
     await pipe.predict(X).toNpyDir(predDir);
-    const back = await fromNpyDir(predDir);
+    const back = await fromNpyDir(predDir, { yOnly: true });
     expect(back.X).toBeUndefined();
     const pred = await back.y!.compute({ scheduler: 'sync' });
     const Xd = await X.compute({ scheduler: 'sync' });
@@ -127,7 +127,7 @@ describe('MiniBatchKMeans out of core', () => {
 
     const labelDir = fresh('kmeans-labels');
     await inc.predict(X).toNpyDir(labelDir);
-    const labels = await (await fromNpyDir(labelDir)).y!.compute({ scheduler: 'sync' });
+    const labels = await (await fromNpyDir(labelDir, { yOnly: true })).y.compute({ scheduler: 'sync' });
     const Xd = await X.compute({ scheduler: 'sync' });
     expect(Array.from(labels.data)).toEqual(Array.from(ref.predict(Xd).data));
     // Four well-separated blobs: each found cluster is one blob.

@@ -10,5 +10,5 @@ await pipe.fit(X, y);
 const pred = pipe.predict(X);
 await pred.toNpyDir('pred/');                   // a 1-D array's toNpyDir writes it as y
 await toNpyDir('pred-again/', { y: pred });     // the same, as a function
-const { X: none, y: p, manifest } = await fromNpyDir('pred/');
+const { X: none, y: p, manifest } = await fromNpyDir('pred/', { yOnly: true });
 console.log(none, p?.shape, manifest.dtype_X, manifest.y_files?.length); // undefined [200000] null 10

@@ -111,14 +111,7 @@ export interface NpyYDataset {
   readonly manifest: Manifest;
 }
 
-/**
- * What {@link fromNpyDir} returns: X (and maybe y), or y alone. Test `X` to tell them apart;
- * where X is required, say so:
- *
- * @example
- * const { X, y } = await fromNpyDir(dir);
- * if (!X) throw new Error(`dataset directory ${dir} has no X chunks (it is a y-only dataset, e.g. predictions)`);
- */
+/** What {@link fromNpyDir} returns: X (and maybe y), or y alone (with `{ yOnly: true }`). */
 export type NpyDataset = NpyXDataset | NpyYDataset;
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
@@ -138,15 +131,31 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T, i: 
  * Opens a dataset directory (npy-chunks-v1: `manifest.json`, `X-00000.npy`…, `y-00000.npy`…).
  * Without a manifest, the sorted `X-*.npy` / `y-*.npy` files are used. Every chunk file's header
  * is checked against the manifest (shape, dtype, C order) and X against y (row counts), with
- * errors naming the file and block. A y-only directory (no X files; predictions) gives
- * `{ X: undefined, y, manifest }`.
+ * errors naming the file and block. A y-only directory (predictions, no X files) is read with
+ * `{ yOnly: true }`, which gives `{ X: undefined, y, manifest }`; without it, such a directory is
+ * an error that says so.
  *
  * @example
  * const { X, y, manifest } = await fromNpyDir('data/');
- * X?.shape; // [rows, cols]; X.chunks[0] = manifest.chunk_sizes
- * const { y: pred } = await fromNpyDir('pred/'); // y-only: X undefined
+ * X.shape; // [rows, cols]; X.chunks[0] = manifest.chunk_sizes
+ * const { y: pred } = await fromNpyDir('pred/', { yOnly: true }); // predictions
  */
-export async function fromNpyDir(dir: string): Promise<NpyDataset> {
+export function fromNpyDir(dir: string): Promise<NpyXDataset>;
+export function fromNpyDir(dir: string, options: { yOnly: true }): Promise<NpyYDataset>;
+export function fromNpyDir(dir: string, options?: { yOnly?: boolean }): Promise<NpyDataset>;
+export async function fromNpyDir(dir: string, options: { yOnly?: boolean } = {}): Promise<NpyDataset> {
+  const ds = await openNpyDir(dir);
+  if (options.yOnly) {
+    if (!ds.y) throw new DatasetError({ file: resolve(dir) }, 'has no y chunks; { yOnly: true } reads the y files of a dataset directory.');
+    return { X: undefined, y: ds.y, manifest: ds.manifest };
+  }
+  if (!ds.X) {
+    throw new DatasetError({ file: resolve(dir) }, "has no X chunks: it is a y-only dataset (e.g. predictions); read it with fromNpyDir(dir, { yOnly: true }).");
+  }
+  return ds;
+}
+
+async function openNpyDir(dir: string): Promise<NpyDataset> {
   const root = resolve(dir);
   let entries: string[];
   try {

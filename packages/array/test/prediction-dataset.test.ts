@@ -56,7 +56,7 @@ function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): void {
 }
 
 async function readYOnly(dir: string): Promise<NDArray> {
-  const ds = await fromNpyDir(dir);
+  const ds = await fromNpyDir(dir, { yOnly: true });
   expect('X' in ds).toBe(true);
   expect(ds.X).toBeUndefined();
   if (ds.X) throw new Error('expected a y-only dataset');
@@ -90,7 +90,9 @@ describe.each([
     const dir = fresh('i32');
     const manifest = await fromArray(data, { chunks: [chunks] }).toNpyDir(dir, { scheduler: scheduler() });
     expect(manifest).toMatchObject({ rows: 16, cols: 0, x_files: [], dtype_X: null, dtype_y: 'int32', chunk_sizes: chunks, y_files: yFileNames(4) });
-    const ds = await fromNpyDir(dir);
+    // Without { yOnly: true }, a y-only directory is refused with a message that says what to do.
+    await expect(fromNpyDir(dir)).rejects.toThrow(/has no X chunks: it is a y-only dataset \(e\.g\. predictions\); read it with fromNpyDir\(dir, \{ yOnly: true \}\)/);
+    const ds = await fromNpyDir(dir, { yOnly: true });
     expect(ds.manifest).toEqual(manifest);
     const y = await readYOnly(dir);
     expect(y.dtype).toBe('int32');
@@ -161,7 +163,7 @@ print(json.dumps(res))`, [dir, dir2]),
     mkdirSync(dir);
     const blocks = [[1.5, 2.5, -1], [4], [], [7, 8]];
     blocks.forEach((b, i) => writeNpySync(join(dir, yFileNames(4)[i]!), 'float64', [b.length], Float64Array.from(b)));
-    const ds = await fromNpyDir(dir);
+    const ds = await fromNpyDir(dir, { yOnly: true });
     expect(ds.X).toBeUndefined();
     expect(ds.manifest).toEqual({ format: 'npy-chunks-v1', rows: 6, cols: 0, chunk_rows: 3, n_chunks: 4, chunk_sizes: [3, 1, 0, 2], dtype_X: null, dtype_y: 'float64', order: 'C', x_files: [], y_files: yFileNames(4) });
     const y = await readYOnly(dir);
@@ -169,7 +171,7 @@ print(json.dumps(res))`, [dir, dir2]),
     expect(Array.from((await y.compute({ scheduler: sync })).data)).toEqual(blocks.flat());
     // A manifest-less y chunk of another dtype is named.
     writeNpySync(join(dir, 'y-00003.npy'), 'int32', [2], Int32Array.from([7, 8]));
-    await expect(fromNpyDir(dir)).rejects.toThrow(/y-00003\.npy \(block 3\): dtype is int32 \(<i4\) but y-chunk 0 is float64/);
+    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(/y-00003\.npy \(block 3\): dtype is int32 \(<i4\) but y-chunk 0 is float64/);
   });
 
   it('y chunks that disagree with a y-only manifest are errors naming the file and block', async () => {
@@ -182,17 +184,17 @@ print(json.dumps(res))`, [dir, dir2]),
     const m = manifestOf(dir);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, chunk_sizes: [6, 5, 5] }));
     await expect(fromNpyDir(dir)).rejects.toThrow(DatasetError);
-    await expect(fromNpyDir(dir)).rejects.toThrow(/y-00001\.npy \(block 1\): has 6 rows but the manifest's chunk_sizes\[1\] is 5/);
+    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(/y-00001\.npy \(block 1\): has 6 rows but the manifest's chunk_sizes\[1\] is 5/);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, dtype_y: 'float64' }));
-    await expect(fromNpyDir(dir)).rejects.toThrow(/y-00000\.npy \(block 0\): dtype is int32 \(<i4\) but the manifest says dtype_y float64/);
+    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(/y-00000\.npy \(block 0\): dtype is int32 \(<i4\) but the manifest says dtype_y float64/);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, cols: 2 }));
-    await expect(fromNpyDir(dir)).rejects.toThrow(/manifest\.json: 'cols' must be 0 in a y-only dataset/);
+    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(/manifest\.json: 'cols' must be 0 in a y-only dataset/);
     const dir2 = await make();
     writeNpySync(join(dir2, 'y-00002.npy'), 'int32', [2, 2], Int32Array.from([1, 2, 3, 4]));
-    await expect(fromNpyDir(dir2)).rejects.toThrow(/y-00002\.npy \(block 2\): y chunks must be 1-D; this one has shape \(2, 2\)/);
+    await expect(fromNpyDir(dir2, { yOnly: true })).rejects.toThrow(/y-00002\.npy \(block 2\): y chunks must be 1-D; this one has shape \(2, 2\)/);
     const dir3 = await make();
     rmSync(join(dir3, 'y-00001.npy'));
-    await expect(fromNpyDir(dir3)).rejects.toThrow(/y-00001\.npy \(block 1\): file not found/);
+    await expect(fromNpyDir(dir3, { yOnly: true })).rejects.toThrow(/y-00001\.npy \(block 1\): file not found/);
   });
 
   it('bad store input is refused before anything is written', async () => {

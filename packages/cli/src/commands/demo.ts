@@ -130,7 +130,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   try {
     const dataDir = opts.data ? resolve(opts.data) : await cachedDataset(workdir, positiveInt('rows', opts.rows), seed, run);
     const { X, y } = await fromNpyDir(dataDir);
-    if (!X) throw new RangeError(`--data ${dataDir}: the dataset has no X chunks (it is a y-only dataset, e.g. predictions).`);
     if (!y) throw new RangeError(`--data ${dataDir}: the dataset has no y chunks; the demo fits a classifier and needs labels.`);
     const nBlocks = X.numBlocks[0]!;
     if (nBlocks < 2) throw new RangeError(`--data ${dataDir}: the dataset has ${nBlocks} block; the demo holds out the last blocks for scoring, so it needs at least 2.`);
@@ -167,8 +166,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     let accuracy = NaN;
     await diagnose(listeners('predict', predProf, predRes), async () => {
       await pipe.predict(X).toNpyDir(out, run);
-      const { y: pred } = await fromNpyDir(out);
-      const held = pred!.slice([trainRows, X.shape[0]!]).eq(y.slice([trainRows, X.shape[0]!]));
+      const { y: pred } = await fromNpyDir(out, { yOnly: true });
+      const held = pred.slice([trainRows, X.shape[0]!]).eq(y.slice([trainRows, X.shape[0]!]));
       accuracy = (await held.mean().compute(run)).data[0]!;
     });
     const t2 = performance.now();
