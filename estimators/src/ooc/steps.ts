@@ -80,6 +80,7 @@ export function outputWidth(est: BaseEstimator, method: string): number | null {
     if (!classes) return null;
     return classes.shape[0]! <= 2 ? null : classes.shape[0]!;
   }
+  if (method === 'inverseTransform') return s['nFeaturesIn_'] as number;
   const comps = (s['components_'] ?? s['clusterCenters_']) as { shape: readonly number[] } | undefined;
   if (comps) return comps.shape[0]!;
   return s['nFeaturesIn_'] as number;
