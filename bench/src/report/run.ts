@@ -34,8 +34,8 @@ export const DEFAULT_SIZES = [1_000_000, 2_000_000, 10_000_000];
 
 /**
  * Measured runs per engine and step. With the sizes below, all six workloads took 3 min 51 s at
- * 3 runs on a shared 2-core machine (load average about 3.5): 5 runs keep the medians steadier
- * and stay within the 15-minute budget even on a busier machine.
+ * 3 runs and 5 min 51 s at 5 runs on a shared 2-core machine (load average about 3): 5 runs keep
+ * the medians steadier and stay within the 15-minute budget even on a busier machine.
  */
 export const DEFAULT_RUNS = 5;
 
