@@ -218,6 +218,20 @@ describe('Pipeline on lazy arrays', () => {
     }
   });
 
+  it('names the block, row and column of a NaN met by the scaler statistics', async () => {
+    const Xd = DenseArray.zeros([1000, 4]);
+    for (let i = 0; i < 1000; i++) for (let j = 0; j < 4; j++) Xd.data[i * 4 + j] = ((i * 5 + j) % 7) - 3;
+    Xd.data[610 * 4 + 1] = NaN; // block 2 (rows 500..749), row 110 of the block, column 1
+    const X = fromArray(Xd, { chunks: [250, 4] });
+    const y = fromArray(DenseArray.from(Array.from({ length: 1000 }, (_, i) => i % 2)), { chunks: [250] });
+    const err = await makePipeline(new StandardScaler(), new Incremental(new SGDClassifier(), { classes: [0, 1] }))
+      .fit(X, y, { scheduler: 'sync' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TaskError);
+    expect((err as TaskError).key).toMatch(/^moments-[0-9a-f]+-block-2$/);
+    expect((err as Error).message).toMatch(/NaN at row 110 of the block, column 1/);
+  });
+
   it('explains what to do with an estimator that cannot fit lazily', async () => {
     const { X, y } = dataset(500, 3, 250);
     await expect(makePipeline(new StandardScaler(), new SGDClassifier()).fit(X, y, { scheduler: 'sync' })).rejects.toThrow(

@@ -4,7 +4,7 @@
  * elementwise expression (fused into whatever consumes it); wrappers and pipelines handle lazy
  * input themselves; any other transformer is applied block by block.
  */
-import { DenseArray, type NDArray } from '@tessera/array';
+import { DenseArray, computeAll, type NDArray } from '@tessera/array';
 import type { BaseEstimator } from '../base.js';
 import { MaxAbsScaler, MinMaxScaler, StandardScaler } from '../preprocessing/scalers.js';
 import { lazyExtrema, lazyMethod, lazyMoments, type LazyOptions } from './lazy.js';
@@ -26,8 +26,13 @@ export async function fitStep(est: BaseEstimator, X: NDArray, y: NDArray | undef
     return;
   }
   if (est instanceof StandardScaler) {
-    const moments = await lazyMoments(X, options);
-    const fresh = est.clone().partialFitMoments(moments);
+    // Column mean and variance in one parallel pass (the array reductions share their per-block
+    // (count, mean, M2) partials and combine them with Chan's formula).
+    const [mean, variance] = await computeAll([X.mean(0), X.var(0)], options);
+    if (!allFinite(mean!.data) || !allFinite(variance!.data)) await lazyMoments(X, options); // names the block, row and column
+    const n = X.shape[0]!;
+    const m2 = Float64Array.from(variance!.data as ArrayLike<number>, (v) => v * n);
+    const fresh = est.clone().partialFitMoments({ count: n, mean: Float64Array.from(mean!.data as ArrayLike<number>), m2 });
     est.setState(fresh.getState());
     return;
   }
@@ -45,6 +50,11 @@ export async function fitStep(est: BaseEstimator, X: NDArray, y: NDArray | undef
     `${est.estimatorName} cannot be fitted on a lazy array directly. Wrap it in Incremental (partialFit block by block) ` +
       `or ParallelPostFit (fit in memory, predict in parallel).`,
   );
+}
+
+function allFinite(a: ArrayLike<number>): boolean {
+  for (let j = 0; j < a.length; j++) if (!Number.isFinite(a[j]!)) return false;
+  return true;
 }
 
 /** Transforms lazy X with a fitted step: lazily, fused where possible. */
