@@ -9,7 +9,7 @@
 import { threadId } from 'node:worker_threads';
 import { WIRE_REF } from './graph.js';
 import { loadKernel } from './kernels.js';
-import { GC_HINT_BYTES, requestGc } from './memory.js';
+import { noteDeadBytes } from './memory.js';
 
 /** One task as sent to a thread. */
 export interface WireTask {
@@ -90,7 +90,7 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
     const counter = { bytes: total };
     for (const input of inputs) prepareResult(input, false, counter, 0);
     for (let i = 0; i < local.length; i++) if (!req.returns.includes(i)) prepareResult(local[i], false, counter, 0);
-    if (counter.bytes >= GC_HINT_BYTES) requestGc();
+    noteDeadBytes(counter.bytes);
   }
   return { results, bytes, times, thread: threadId };
 }

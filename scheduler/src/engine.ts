@@ -30,7 +30,7 @@ import type { BatchRequest, BatchResponse, WireTask } from './batch.js';
 import { activeCallbacks, type RunInfo, type SchedulerCallbacks, type TaskEvent } from './callbacks.js';
 import type { Graph } from './graph.js';
 import { IdHeap } from './heap.js';
-import { GC_HINT_BYTES, defaultMemoryLimit, parseBytes, requestGc } from './memory.js';
+import { defaultMemoryLimit, noteDeadBytes, parseBytes } from './memory.js';
 import { plan, type Plan, type PlanOptions } from './plan.js';
 import { now } from './batch.js';
 
@@ -122,8 +122,6 @@ class Run {
   readonly #kernelBytes: Float64Array;
   /** Estimated bytes that batches on workers will bring back. */
   #inflightBytes = 0;
-  /** Bytes of results released since the last GC hint. */
-  #releasedSinceGc = 0;
   readonly #batchStamp: Int32Array;
   readonly #taskLocal: Int32Array;
   /** Thread that ran each node (0 until it ran). */
@@ -460,11 +458,7 @@ class Run {
     if (bytes > 0) {
       this.#held -= bytes;
       this.#bytes[v] = 0;
-      this.#releasedSinceGc += bytes;
-      if (this.#releasedSinceGc >= GC_HINT_BYTES) {
-        this.#releasedSinceGc = 0;
-        requestGc();
-      }
+      noteDeadBytes(bytes);
       for (const l of this.#listeners) l.onRelease?.({ runId: this.id, key: this.plan.taskKeys[this.#outputTask(v)]!, bytes });
     }
   }

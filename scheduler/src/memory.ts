@@ -79,6 +79,21 @@ export function enableGcHints(): void {
 export const GC_HINT_BYTES = 64 * 2 ** 20;
 
 let pendingGc = false;
+let deadBytes = 0;
+
+/**
+ * Tells the scheduler that `bytes` of large buffers just became garbage in this thread (blocks a
+ * task consumed, tiles a streaming kernel read). Past {@link GC_HINT_BYTES} a collection is
+ * requested. The scheduler calls it for task inputs and results; kernels that stream or allocate
+ * large scratch memory of their own call it too.
+ */
+export function noteDeadBytes(bytes: number): void {
+  deadBytes += bytes;
+  if (deadBytes >= GC_HINT_BYTES) {
+    deadBytes = 0;
+    requestGc();
+  }
+}
 
 /** Requests a garbage collection once the current work is done (coalesced). */
 export function requestGc(): void {

@@ -5,6 +5,7 @@
  * are read or evaluated here — so a scaled block never exists as a task result.
  */
 import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type DType, type TypedArray } from '@tessera/array';
+import { noteDeadBytes } from '@tessera/scheduler';
 import { estimatorFromSnapshot, type BaseEstimator, type EstimatorSnapshot } from '../base.js';
 import { combineMoments, type Moments } from '../preprocessing/moments.js';
 import '../catalog.js';
@@ -115,6 +116,8 @@ export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: Met
       out.set(part.data as ArrayLike<number>, a * width);
       if (rows === 0) break;
     }
+    // The tiles read and evaluated here (a whole block's worth) are garbage now.
+    noteDeadBytes(rows * cols * 8);
     return { dtype, shape: outShape, data: out! };
   } finally {
     s.close();
