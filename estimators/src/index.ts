@@ -126,3 +126,6 @@ export { Pipeline, makePipeline, type Step, type PipelineParams } from './ooc/pi
 export { fitStep, transformStep, outputWidth } from './ooc/steps.js';
 export { isLazy, lazyMoments, lazyExtrema, lazyMethod, lazyScore, type LazyOptions } from './ooc/lazy.js';
 export { type Extrema, type ScoreParts } from './ooc/kernels.js';
+export { type PrepareBlockOptions } from './linear_model/base_sgd.js';
+export { isPreparedBlock, type SGDPreparedHint, type PreparedBlock as SGDPreparedBlock } from './linear_model/sgd_prepare.js';
+export { type LinkBlock } from './ooc/kernels.js';

@@ -27,6 +27,12 @@ afterEach(() => {
   setSGDBackend('auto');
 });
 
+/** Grows a fresh shared WebAssembly memory (the compiler's lib has no WebAssembly types). */
+function growAnotherSharedMemory(): void {
+  const WA = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => { grow(n: number): number } } }).WebAssembly;
+  new WA.Memory({ initial: 1, maximum: 2, shared: true }).grow(1);
+}
+
 describe('WebAssembly shuffle draws', () => {
   it('equal bucketShuffle draw for draw (slots, visits, buckets, order, and the generator after)', () => {
     fc.assert(
@@ -196,6 +202,10 @@ describe('prepared blocks at WebAssembly sizes', () => {
       const opts = { classes: [0, 1], ...(weighted ? { sampleWeight: b.w } : {}) };
       direct.partialFit(b.X, b.y, opts);
       const p = prepared.prepareBlock(b.X, b.y, { ...opts, recycle: true })!;
+      // V8 gives every shared memory of a thread a new buffer object when any of them grows:
+      // the in-place epoch must still recognise the block's views as its memory's.
+      growAnotherSharedMemory();
+      expect(p.X.data.buffer === p.hint.memory?.buffer).toBe(false);
       expect(p.hint.seed).not.toBeNull();
       expect(p.hint.memory !== null).toBe(penalty !== 'elasticnet'); // rows go into WebAssembly memory only when the epoch runs there
       prepared.partialFit(p.X, p.y!.data, { classes: [0, 1], ...(weighted ? { sampleWeight: p.sampleWeight!.data } : {}), prepared: p.hint });

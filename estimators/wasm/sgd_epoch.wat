@@ -4,7 +4,7 @@
 ;; loss). Same operations in the same order as the JS port of scikit-learn's _plain_sgd — the dot
 ;; product included (products two at a time, additions left to right) — so the results are
 ;; bit-identical to the JS epoch; SIMD speeds up the products and the weight update. Plus the
-;; data movement of shuffled epochs and prepared blocks (scatter, permute, touch).
+;; data movement of shuffled epochs and prepared blocks (the shuffle's draws, scatter, permute, touch).
 ;;
 ;; The memory is imported and shared: the driver (sgd_wasm.ts) instantiates the module once over
 ;; its own memory for in-memory blocks, and once per prepared block over the memory the block was
@@ -37,8 +37,35 @@
     (global.set $s3 (i32.rotl (global.get $s3) (i32.const 11)))
     (local.get $r))
 
+  ;; Fills n i32 at $at with the generator's next words (Random.fillUint32): the state stays in
+  ;; locals while the loop runs.
+  (func $fill (param $at i32) (param $n i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $e i32) (local $t i32) (local $end i32)
+    (local.set $a (global.get $s0))
+    (local.set $b (global.get $s1))
+    (local.set $c (global.get $s2))
+    (local.set $e (global.get $s3))
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $at) (local.get $end)))
+      (i32.store (local.get $at) (i32.mul (i32.rotl (i32.mul (local.get $b) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+      (local.set $t (i32.shl (local.get $b) (i32.const 9)))
+      (local.set $c (i32.xor (local.get $c) (local.get $a)))
+      (local.set $e (i32.xor (local.get $e) (local.get $b)))
+      (local.set $b (i32.xor (local.get $b) (local.get $c)))
+      (local.set $a (i32.xor (local.get $a) (local.get $e)))
+      (local.set $c (i32.xor (local.get $c) (local.get $t)))
+      (local.set $e (i32.rotl (local.get $e) (i32.const 11)))
+      (local.set $at (i32.add (local.get $at) (i32.const 4)))
+      (br $l)))
+    (global.set $s0 (local.get $a))
+    (global.set $s1 (local.get $b))
+    (global.set $s2 (local.get $c))
+    (global.set $s3 (local.get $e)))
+
   ;; An unbiased index in [0, bound) from the word x, redrawing from the generator on rejection
-  ;; (Lemire 2019) — lemire in src/random.ts: m = x * bound; the index is m's high word.
+  ;; (Lemire 2019) — lemire in src/random.ts: m = x * bound; the index is m's high word. The
+  ;; loops of `draws` inline the common case (m's low word >= bound: no rejection possible).
   (func $below (param $x i32) (param $bound i32) (result i32)
     (local $m i64) (local $threshold i32)
     (local.set $m (i64.mul (i64.extend_i32_u (local.get $x)) (i64.extend_i32_u (local.get $bound))))
@@ -73,23 +100,22 @@
   (func (export "draws") (param $n i32) (param $nb i32) (param $state i32) (param $slot i32) (param $visit i32)
     (param $starts i32) (param $raw i32) (param $order i32)
     (local $i i32) (local $b i32) (local $at i32) (local $lo i32) (local $r i32) (local $q i32) (local $next i32) (local $tmp i32)
+    (local $x i32) (local $m i64)
     (global.set $s0 (i32.load offset=0 (local.get $state)))
     (global.set $s1 (i32.load offset=4 (local.get $state)))
     (global.set $s2 (i32.load offset=8 (local.get $state)))
     (global.set $s3 (i32.load offset=12 (local.get $state)))
     ;; bucket of each row (kept in visit for now), counted into starts[b + 1]
-    (local.set $i (i32.const 0))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
-      (i32.store (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 2))) (call $next))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l)))
+    (call $fill (local.get $raw) (local.get $n))
     (memory.fill (local.get $starts) (i32.const 0) (i32.shl (i32.add (local.get $nb) (i32.const 1)) (i32.const 2)))
     (local.set $i (i32.const 0))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $b (if (result i32) (i32.eq (local.get $nb) (i32.const 1)) (then (i32.const 0))
-        (else (call $below (i32.load (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 2)))) (local.get $nb)))))
+      (local.set $x (i32.load (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $m (i64.mul (i64.extend_i32_u (local.get $x)) (i64.extend_i32_u (local.get $nb))))
+      (local.set $b (if (result i32) (i32.lt_u (i32.wrap_i64 (local.get $m)) (local.get $nb))
+        (then (call $below (local.get $x) (local.get $nb)))
+        (else (i32.wrap_i64 (i64.shr_u (local.get $m) (i64.const 32))))))
       (i32.store (i32.add (local.get $visit) (i32.shl (local.get $i) (i32.const 2))) (local.get $b))
       (local.set $at (i32.add (local.get $starts) (i32.shl (i32.add (local.get $b) (i32.const 1)) (i32.const 2))))
       (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
@@ -123,12 +149,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $l)))))
     ;; second bulk draw, then each bucket's Fisher–Yates
-    (local.set $i (i32.const 0))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
-      (i32.store (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 2))) (call $next))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l)))
+    (call $fill (local.get $raw) (local.get $n))
     (local.set $b (i32.const 0))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $b) (local.get $nb)))
@@ -144,8 +165,11 @@
       (local.set $r (i32.sub (i32.sub (local.get $tmp) (local.get $lo)) (i32.const 1)))
       (block $sd (loop $sl
         (br_if $sd (i32.le_s (local.get $r) (i32.const 0)))
-        (local.set $q (call $below (i32.load (i32.add (local.get $raw) (i32.shl (local.get $next) (i32.const 2))))
-          (i32.add (local.get $r) (i32.const 1))))
+        (local.set $x (i32.load (i32.add (local.get $raw) (i32.shl (local.get $next) (i32.const 2)))))
+        (local.set $m (i64.mul (i64.extend_i32_u (local.get $x)) (i64.extend_i32_u (i32.add (local.get $r) (i32.const 1)))))
+        (local.set $q (if (result i32) (i32.lt_u (i32.wrap_i64 (local.get $m)) (i32.add (local.get $r) (i32.const 1)))
+          (then (call $below (local.get $x) (i32.add (local.get $r) (i32.const 1))))
+          (else (i32.wrap_i64 (i64.shr_u (local.get $m) (i64.const 32))))))
         (local.set $next (i32.add (local.get $next) (i32.const 1)))
         (local.set $at (i32.add (local.get $visit) (i32.shl (i32.add (local.get $lo) (local.get $r)) (i32.const 2))))
         (local.set $tmp (i32.load (local.get $at)))

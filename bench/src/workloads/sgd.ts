@@ -10,15 +10,22 @@
  * Tessera runs with its default backend (WebAssembly SIMD epochs for blocks this size) and with
  * the plain JavaScript epoch, for reference.
  *
+ * A third Tessera variant, 'prepared block', splits the epoch the way the out-of-core chain
+ * runs it: `prepareBlock` (rows read into visit order, in WebAssembly memory — done by the task
+ * that reads the block, on another worker, with memory recycled between blocks) and the link's
+ * `partialFit({ prepared })` (the only part on the chain's serial path); its partialFit phase is
+ * the link's share, and the workload checks its coefficients equal the in-memory epoch's.
+ *
  * The block is generated deterministically (our seeded generator) and written once as X.npy /
  * y.npy under the harness's cache directory for the Python side.
  *
- * Options: --rows N (500000) --cols C (20) --no-python --no-js.
+ * Options: --rows N (500000) --cols C (20) --shuffle true|false|both (both) --no-python --no-js
+ * --no-prepared.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DenseArray, allocate } from '@tessera/array';
-import { Random, SGDClassifier, accuracyScore, setSGDBackend, type SGDBackend } from '@tessera/estimators';
+import { Random, SGDClassifier, accuracyScore, setSGDBackend, type SGDBackend, type SGDPreparedHint } from '@tessera/estimators';
 import { median, peakRssMB, type BenchContext, type BenchRecord, type Workload } from '../harness.js';
 
 interface Block {
@@ -84,6 +91,24 @@ function measureTessera(block: Block, shuffle: boolean): Measured {
   return { seconds: s, coef: clf.coef_.data.slice(), intercept: clf.intercept_.data[0]!, accuracy: accuracyScore(block.y, pred) };
 }
 
+/**
+ * The epoch split as the out-of-core chain runs it: prepareBlock (on the reading worker there),
+ * then the link's partialFit over the prepared block. Memory is recycled between calls, as in the chain.
+ */
+function measurePrepared(block: Block, shuffle: boolean): Measured & { seconds: { prepare: number } } {
+  const clf = new SGDClassifier({ shuffle, randomState: 0 });
+  const t0 = performance.now();
+  const p = clf.prepareBlock(block.X, block.y, { classes: [0, 1], recycle: true });
+  const t1 = performance.now();
+  if (p === null) throw new Error('sgd: prepareBlock returned null');
+  clf.partialFit(p.X, p.y!.data, { classes: [0, 1], prepared: p.hint as SGDPreparedHint });
+  const t2 = performance.now();
+  clf.releaseBlock(p.hint as SGDPreparedHint);
+  const s = { prepare: (t1 - t0) / 1000, partialFit: (t2 - t1) / 1000, decisionFunction: 0, predict: 0, total: 0 };
+  s.total = s.prepare + s.partialFit;
+  return { seconds: s, coef: clf.coef_.data.slice(), intercept: clf.intercept_.data[0]!, accuracy: Number.NaN };
+}
+
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1e-12, Math.abs(b[i]!)));
@@ -107,10 +132,14 @@ export const sgd: Workload = {
     ctx.log(`sgd: ${rows} × ${cols} block ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`);
 
     const backends: SGDBackend[] = ctx.options['no-js'] === true ? ['auto'] : ['auto', 'js'];
+    const prepared = ctx.options['no-prepared'] !== true;
+    const which = String(ctx.options['shuffle'] ?? 'both');
+    if (!['true', 'false', 'both'].includes(which)) throw new Error(`sgd: --shuffle must be true, false or both; got '${which}'.`);
+    const settings = which === 'both' ? [true, false] : [which === 'true'];
     const records: BenchRecord[] = [];
     const epochs = new Map<string, number[]>();
     const note = (key: string, s: number) => epochs.set(key, [...(epochs.get(key) ?? []), s]);
-    for (const shuffle of [true, false]) {
+    for (const shuffle of settings) {
       const params = { rows, cols, loss: 'hinge', penalty: 'l2', learningRate: 'optimal', shuffle };
       // Warm up the JIT (and, for WebAssembly, grow the module's memory once).
       for (const b of backends) {
@@ -118,6 +147,7 @@ export const sgd: Workload = {
         measureTessera(block, shuffle);
         setSGDBackend(prev);
       }
+      if (prepared) measurePrepared(block, shuffle);
       for (let r = 0; r < ctx.runs; r++) {
         let reference: Measured | undefined;
         for (const b of backends) {
@@ -129,6 +159,16 @@ export const sgd: Workload = {
           note(`tessera ${variant} shuffle=${shuffle}`, m.seconds.partialFit);
           records.push({ workload: 'sgd', engine: 'tessera', variant, params, seconds: m.seconds, peakRssMB: peakRssMB(), threads: 1, accuracy: m.accuracy, intercept: m.intercept });
           ctx.log(`sgd tessera ${variant} shuffle=${shuffle}: epoch ${(m.seconds.partialFit * 1e3).toFixed(1)} ms, decision ${(m.seconds.decisionFunction * 1e3).toFixed(1)} ms, predict ${(m.seconds.predict * 1e3).toFixed(1)} ms, accuracy ${m.accuracy.toFixed(4)}`);
+        }
+        if (prepared) {
+          const m = measurePrepared(block, shuffle);
+          const diff = reference === undefined ? 0 : Math.max(maxRelDiff(m.coef, reference.coef), maxRelDiff([m.intercept], [reference.intercept]));
+          if (diff !== 0) throw new Error(`sgd: the prepared block's coefficients differ from the in-memory epoch's (${diff.toExponential(2)} relative)`);
+          const variant = 'prepared block';
+          note(`tessera ${variant} shuffle=${shuffle}`, m.seconds.partialFit);
+          note(`tessera prepare shuffle=${shuffle}`, m.seconds.prepare);
+          records.push({ workload: 'sgd', engine: 'tessera', variant, params, seconds: m.seconds, peakRssMB: peakRssMB(), threads: 1 });
+          ctx.log(`sgd tessera ${variant} shuffle=${shuffle}: prepareBlock ${(m.seconds.prepare * 1e3).toFixed(1)} ms (reading worker), link partialFit ${(m.seconds.partialFit * 1e3).toFixed(1)} ms`);
         }
         if (ctx.options['no-python'] === true) continue;
         const py = await ctx.runPython('sgd.py', [dir, shuffle ? 'shuffle' : 'no-shuffle']);
@@ -151,10 +191,10 @@ export const sgd: Workload = {
         }
       }
       const sk = median(epochs.get(`scikit-learn shuffle=${shuffle}`) ?? []);
-      for (const b of backends) {
-        const variant = b === 'auto' ? 'default (wasm)' : 'js epoch';
+      for (const variant of [...backends.map((b) => (b === 'auto' ? 'default (wasm)' : 'js epoch')), ...(prepared ? ['prepared block'] : [])]) {
         const ts = median(epochs.get(`tessera ${variant} shuffle=${shuffle}`) ?? []);
-        ctx.log(`sgd shuffle=${shuffle}: partialFit epoch, median — tessera ${variant} ${(ts * 1e3).toFixed(1)} ms vs scikit-learn ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}`);
+        const extra = variant === 'prepared block' ? ` (link's share; prepareBlock ${(median(epochs.get(`tessera prepare shuffle=${shuffle}`) ?? []) * 1e3).toFixed(1)} ms on the reading worker)` : '';
+        ctx.log(`sgd shuffle=${shuffle}: partialFit epoch, median — tessera ${variant} ${(ts * 1e3).toFixed(1)} ms vs scikit-learn ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}${extra}`);
       }
     }
     return records;

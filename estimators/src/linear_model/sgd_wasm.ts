@@ -195,6 +195,23 @@ const NONE = -1;
 
 /** Byte offset of the generator state (four i32) in the header of every layout: past the epoch's scalar state, before the weights. */
 const RNG_STATE = 80;
+/** Byte offset of the word {@link inMemory} writes its token to (bytes 96..99 hold sgd_prepare.ts's recycling state). */
+const TOKEN = 104;
+let token = 0x2545f491;
+
+/**
+ * Whether `view` lies over `memory`. Not `view.buffer === memory.buffer`: V8 gives every shared
+ * memory of a thread a new buffer object whenever one of them grows, so the identity of buffer
+ * objects proves nothing; a fresh token written through the memory and read through the view does.
+ */
+export function inMemory(view: ArrayBufferView, memory: WasmMemory): boolean {
+  const buf = view.buffer;
+  if (buf === memory.buffer) return true;
+  if (!(buf instanceof SharedArrayBuffer) || buf.byteLength !== memory.buffer.byteLength) return false;
+  token = (Math.imul(token, 1664525) + 1013904223) | 0;
+  new Int32Array(memory.buffer, TOKEN, 1)[0] = token;
+  return new Int32Array(buf, TOKEN, 1)[0] === token;
+}
 
 /** Where {@link drawsInto} writes (byte offsets; `order` -1 for none). */
 interface DrawsAt {
@@ -372,15 +389,15 @@ export function preparedLayout(n: number, d: number, weighted: boolean): Prepare
  * `memory`, laid out as {@link preparedLayout}). `a.X` must be the rows' view in that memory;
  * `a.y` (the targets) is copied into the block's target area; sample weights are used in place
  * when `a.sampleWeight` is the block's own view. Returns as {@link wasmEpoch}: -1, the row
- * holding NaN/Infinity, or {@link WASM_NO_MEMORY} when the block cannot be used in place (the
- * caller then runs the in-memory epoch).
+ * holding NaN/Infinity, or {@link WASM_NO_MEMORY} when the block cannot be used in place
+ * (nothing was changed; the caller then runs the in-memory epoch).
  */
 export function wasmEpochPrepared(a: WasmEpochArgs, st: Float64Array, memory: WasmMemory, layout: PreparedLayout): number {
   const { X, y, sampleWeight: sw, n, d } = a;
-  if (layout.n !== n || layout.d !== d || X.buffer !== memory.buffer || X.byteOffset !== layout.rows) return WASM_NO_MEMORY;
+  if (layout.n !== n || layout.d !== d || X.byteOffset !== layout.rows || !inMemory(X, memory)) return WASM_NO_MEMORY;
   let sws = NONE;
   if (sw !== null) {
-    if (layout.sws < 0 || sw.buffer !== memory.buffer || sw.byteOffset !== layout.sws) return WASM_NO_MEMORY;
+    if (layout.sws < 0 || sw.byteOffset !== layout.sws || !inMemory(sw, memory)) return WASM_NO_MEMORY;
     sws = layout.sws;
   }
   const k = kernelFor(memory);
@@ -388,7 +405,7 @@ export function wasmEpochPrepared(a: WasmEpochArgs, st: Float64Array, memory: Wa
   const F = new Float64Array(memory.buffer);
   F.set(st.subarray(0, 9), layout.st / 8);
   F.set(a.w, layout.w / 8);
-  if (y.buffer !== memory.buffer || y.byteOffset !== layout.yi) F.set(y, layout.yi / 8);
+  if (y.byteOffset !== layout.yi || !inMemory(y, memory)) F.set(y, layout.yi / 8);
   const bad = callEpoch(k, a, layout.rows, layout.yi, sws, NONE, n, layout.w, layout.st);
   a.w.set(F.subarray(layout.w / 8, layout.w / 8 + d));
   st.set(F.subarray(layout.st / 8, layout.st / 8 + 9));
