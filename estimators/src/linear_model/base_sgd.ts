@@ -74,7 +74,7 @@ export interface PrepareBlockOptions {
   /** Per-sample weights, prepared with the rows. */
   sampleWeight?: VectorLike;
   /**
-   * The caller will call {@link BaseSGD.releaseBlock} once partialFit has consumed the block
+   * The caller will call `releaseBlock` once partialFit has consumed the block
    * (and never use it again): its memory may then be reused for the next block prepared on this
    * thread — fresh memory costs page faults. For one-consumer pipelines such as the out-of-core chain.
    */

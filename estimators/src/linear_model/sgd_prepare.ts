@@ -42,7 +42,7 @@ export interface SGDPreparedHint {
   readonly nFeatures: number;
   /** Whether the block carries (prepared) sample weights. */
   readonly weighted: boolean;
-  /** The shared WebAssembly memory holding the arrays (laid out as {@link preparedLayout}), or null. */
+  /** The shared WebAssembly memory holding the arrays (laid out as `preparedLayout` in sgd_wasm.ts), or null. */
   readonly memory: WasmMemory | null;
 }
 

@@ -19,7 +19,7 @@ function call(est: BaseEstimator, method: string, ...args: unknown[]): unknown {
 }
 
 /**
- * A block as {@link prepareBlockKernel} hands it to its link: what the estimator's `prepareBlock`
+ * A block as the `est.prepareBlock` kernel hands it to its link: what the estimator's `prepareBlock`
  * returned (`hint` non-null: pass it to partialFit as `prepared`), or the block itself.
  */
 export interface LinkBlock {
