@@ -91,7 +91,7 @@ export function registerDemo(program: Command): void {
     .option('--out <dir>', 'where the predictions go (a dataset directory)', '.tessera/demo/predictions')
     .option('--workdir <dir>', 'cache of generated data, model, traces and reports', '.tessera')
     .option('--threads <n>', 'worker threads (default: all cores)')
-    .option('--memory-limit <size>', 'memory budget of the scheduler, e.g. 512MB', '512MB')
+    .option('--memory-limit <size>', 'memory budget of the scheduler (held blocks), e.g. 512MB', '256MB')
     .option('--epochs <n>', 'passes over the training blocks', '1')
     .option('--shuffle <bool>', "SGD's shuffle of the rows within each block", 'true')
     .option('--seed <n>', 'seed of the generated dataset', '0')
