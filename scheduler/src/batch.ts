@@ -38,12 +38,6 @@ export interface BatchResponse {
   readonly results: unknown[];
   /** Bytes held by each returned result (typed arrays found in it). */
   readonly bytes: number[];
-  /**
-   * Of those, the bytes whose memory is freed only by garbage collection: everything but views
-   * of a WebAssembly.Memory carried in the same result (such memories are pooled and reused by
-   * the kernels that made them, so collecting for them frees nothing).
-   */
-  readonly gcBytes: number[];
   /** Start and end of each task run, in ms on the shared clock (`timeOrigin + now()`). */
   readonly times: Float64Array;
   /** Thread that ran the batch (0 = main thread). */
@@ -77,29 +71,28 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
     } catch (error) {
       times[2 * i + 1] = now();
       if (times[2 * i] === 0) times[2 * i] = times[2 * i + 1]!;
-      return { results: [], bytes: [], gcBytes: [], times, thread: threadId, failed: { index: i, error } };
+      return { results: [], bytes: [], times, thread: threadId, failed: { index: i, error } };
     }
     times[2 * i + 1] = now();
   }
   const results: unknown[] = new Array(req.returns.length);
   const bytes: number[] = new Array(req.returns.length);
-  const gcBytes: number[] = new Array(req.returns.length);
-  let dead = 0;
+  let total = 0;
   for (let j = 0; j < req.returns.length; j++) {
-    const counter = newCounter(local[req.returns[j]!]);
+    const counter = { bytes: 0 };
     results[j] = prepareResult(local[req.returns[j]!], share, counter, 0);
     bytes[j] = counter.bytes;
-    gcBytes[j] = counter.gcBytes;
-    dead += counter.gcBytes;
+    total += counter.bytes;
   }
   // This thread's handles on the blocks it consumed, made, or sent away die with the batch: past a
   // threshold, ask for a collection so their shared memory is freed (memory.ts).
   if (share) {
-    for (const input of inputs) dead += countBytes(input).gcBytes;
-    for (let i = 0; i < local.length; i++) if (!req.returns.includes(i)) dead += countBytes(local[i]).gcBytes;
-    noteDeadBytes(dead);
+    const counter = { bytes: total };
+    for (const input of inputs) prepareResult(input, false, counter, 0);
+    for (let i = 0; i < local.length; i++) if (!req.returns.includes(i)) prepareResult(local[i], false, counter, 0);
+    noteDeadBytes(counter.bytes);
   }
-  return { results, bytes, gcBytes, times, thread: threadId };
+  return { results, bytes, times, thread: threadId };
 }
 
 function resolve(template: unknown, slots: readonly number[], inputs: readonly unknown[], local: readonly unknown[]): unknown {
@@ -129,41 +122,9 @@ const MAX_DEPTH = 4;
  * Counts the bytes of typed arrays inside a result and, with `share`, copies those not on a
  * SharedArrayBuffer into one, so passing the result on to other threads shares memory.
  */
-interface Counter {
-  bytes: number;
-  gcBytes: number;
-  /** Buffers of WebAssembly memories found in the value (their views are not GC-freed). */
-  readonly wasm: readonly ArrayBufferLike[];
-}
-
-const WasmMemory = (globalThis as { WebAssembly?: { Memory: new (...a: never[]) => object } }).WebAssembly?.Memory;
-
-function newCounter(value: unknown): Counter {
-  const wasm: ArrayBufferLike[] = [];
-  collectWasmBuffers(value, wasm, 0);
-  return { bytes: 0, gcBytes: 0, wasm };
-}
-
-function collectWasmBuffers(value: unknown, out: ArrayBufferLike[], depth: number): void {
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || depth > MAX_DEPTH) return;
-  if (WasmMemory !== undefined && value instanceof WasmMemory) {
-    out.push((value as { buffer: ArrayBufferLike }).buffer);
-    return;
-  }
-  if (value instanceof Map || value instanceof Set || value instanceof Date || value instanceof Error) return;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) collectWasmBuffers(v, out, depth + 1);
-}
-
-function countBytes(value: unknown): Counter {
-  const counter = newCounter(value);
-  prepareResult(value, false, counter, 0);
-  return counter;
-}
-
-function prepareResult(value: unknown, share: boolean, counter: Counter, depth: number): unknown {
+function prepareResult(value: unknown, share: boolean, counter: { bytes: number }, depth: number): unknown {
   if (ArrayBuffer.isView(value)) {
     counter.bytes += value.byteLength;
-    if (!counter.wasm.includes(value.buffer)) counter.gcBytes += value.byteLength;
     if (!share || value.buffer instanceof SharedArrayBuffer || value instanceof DataView) return value;
     return toShared(value);
   }
@@ -197,5 +158,7 @@ function toShared(view: ArrayBufferView): ArrayBufferView {
 
 /** Bytes of typed arrays in a value (what a result holds in memory). */
 export function byteSize(value: unknown): number {
-  return countBytes(value).bytes;
+  const counter = { bytes: 0 };
+  prepareResult(value, false, counter, 0);
+  return counter.bytes;
 }

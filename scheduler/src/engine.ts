@@ -114,8 +114,6 @@ class Run {
   readonly #pendingOuts: Int32Array;
   readonly #value: unknown[];
   readonly #bytes: Float64Array;
-  /** Of `#bytes`, what only garbage collection frees (see BatchResponse.gcBytes). */
-  readonly #gcBytes: Float64Array;
   readonly #readySources: IdHeap;
   readonly #readyInner: IdHeap;
   readonly #kernelMs: Float64Array;
@@ -154,7 +152,6 @@ class Run {
     this.#pendingOuts = new Int32Array(n);
     this.#value = new Array(n);
     this.#bytes = new Float64Array(n);
-    this.#gcBytes = new Float64Array(n);
     this.#readySources = new IdHeap(plan.priority, 64);
     this.#readyInner = new IdHeap(plan.priority, 64);
     this.#kernelMs = new Float64Array(plan.kernels.length);
@@ -433,7 +430,6 @@ class Run {
       this.#kernelBytes[k] = Math.max(this.#kernelBytes[k]! * 0.9, res.bytes[j]!);
       this.#value[v] = res.results[j];
       this.#bytes[v] = res.bytes[j]!;
-      this.#gcBytes[v] = res.gcBytes[j] ?? res.bytes[j]!;
       this.#held += res.bytes[j]!;
     }
     if (this.#held > this.#peak) this.#peak = this.#held;
@@ -462,8 +458,7 @@ class Run {
     if (bytes > 0) {
       this.#held -= bytes;
       this.#bytes[v] = 0;
-      noteDeadBytes(this.#gcBytes[v]!);
-      this.#gcBytes[v] = 0;
+      noteDeadBytes(bytes);
       for (const l of this.#listeners) l.onRelease?.({ runId: this.id, key: this.plan.taskKeys[this.#outputTask(v)]!, bytes });
     }
   }
