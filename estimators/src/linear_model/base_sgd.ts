@@ -23,6 +23,7 @@ import { BaseEstimator, type Params, type State } from '../base.js';
 import { InvalidInputError, ParameterRangeError, describeValue } from '../errors.js';
 import { accuracyScore, r2FromArrays } from '../metrics.js';
 import { MAX_SEED, type Random, randomFrom } from '../random.js';
+import { validationSplit } from '../model_selection.js';
 import {
   BOOLEAN,
   type Constraint,
@@ -206,8 +207,8 @@ function f64(shape: number[], from?: Float64Array): DenseArray<'float64'> {
   return new DenseArray(data, shape);
 }
 
-/** Validation / training rows split for early stopping, drawn with our generator. */
-function validationSplit(
+/** Validation / training rows split for early stopping; the validation rows must carry weight. */
+function validationSplitWeighted(
   caller: string,
   n: number,
   fraction: number,
@@ -215,43 +216,7 @@ function validationSplit(
   strata: Float64Array | null,
   sampleWeight: Float64Array | null,
 ): Uint8Array {
-  const mask = new Uint8Array(n);
-  const nVal = Math.ceil(fraction * n);
-  const nTrain = n - nVal;
-  if (nVal === 0 || nTrain === 0) {
-    throw new InvalidInputError(
-      `${caller}: splitting ${n} samples into a train set and a validation set with validationFraction=${fraction} led to an empty set (${nTrain} and ${nVal} samples). Please either change validationFraction, increase number of samples, or disable earlyStopping.`,
-    );
-  }
-  if (strata === null) {
-    const idx = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-    for (let r = 0; r < nVal; r++) mask[idx[r]!] = 1;
-  } else {
-    // Stratified: each class gets its share of the validation rows (largest remainders first).
-    const groups = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
-      const g = groups.get(strata[i]!);
-      if (g === undefined) groups.set(strata[i]!, [i]);
-      else g.push(i);
-    }
-    const keys = [...groups.keys()].sort((a, b) => a - b);
-    const quota = keys.map((k) => (nVal * groups.get(k)!.length) / n);
-    const take = quota.map(Math.floor);
-    let left = nVal - take.reduce((s, v) => s + v, 0);
-    const byRemainder = keys.map((_, i) => i).sort((a, b) => quota[b]! - take[b]! - (quota[a]! - take[a]!) || a - b);
-    for (const i of byRemainder) {
-      if (left === 0) break;
-      if (take[i]! < groups.get(keys[i]!)!.length) {
-        take[i]! += 1;
-        left--;
-      }
-    }
-    keys.forEach((k, gi) => {
-      const members = Int32Array.from(groups.get(k)!);
-      rng.shuffle(members);
-      for (let r = 0; r < take[gi]!; r++) mask[members[r]!] = 1;
-    });
-  }
+  const mask = validationSplit(caller, n, fraction, rng, strata);
   let anyWeight = false;
   for (let i = 0; i < n; i++) if (mask[i] && (sampleWeight === null || sampleWeight[i]! > 0)) anyWeight = true;
   if (!anyWeight) {
@@ -468,7 +433,7 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
   protected splitForEarlyStopping(n: number, rng: Random, strata: Float64Array | null, sampleWeight: Float64Array | null): Uint8Array | null {
     const self = this as unknown as SGDCommonParams;
     if (!self.earlyStopping) return null;
-    return validationSplit(this.estimatorName, n, self.validationFraction, rng, strata, sampleWeight);
+    return validationSplitWeighted(this.estimatorName, n, self.validationFraction, rng, strata, sampleWeight);
   }
 
   /** Re-points coef_ / intercept_ at the standard or average arrays after a state was loaded. */

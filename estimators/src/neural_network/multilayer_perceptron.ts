@@ -27,6 +27,7 @@ import { InvalidInputError, ParameterRangeError, ParameterTypeError, describeVal
 import { accuracyScore, r2FromArrays } from '../metrics.js';
 import { registerEstimator } from '../registry.js';
 import { type Random, randomFrom } from '../random.js';
+import { validationSplit } from '../model_selection.js';
 import {
   BOOLEAN,
   type Constraint,
@@ -314,9 +315,11 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
         st.bestValidationScore = Number.NEGATIVE_INFINITY;
         st.bestLoss = null;
       }
-      const mask = validationMask(this.estimatorName, n, p.validationFraction, rng, strata);
-      const valRows = Int32Array.from(mask.flatMap((v, i) => (v ? [i] : [])));
-      const trainRows = Int32Array.from(mask.flatMap((v, i) => (v ? [] : [i])));
+      const mask = validationSplit(this.estimatorName, n, p.validationFraction, rng, strata);
+      const rows: number[][] = [[], []]; // [train, validation]
+      for (let i = 0; i < n; i++) rows[mask[i]!]!.push(i);
+      const trainRows = Int32Array.from(rows[0]!);
+      const valRows = Int32Array.from(rows[1]!);
       Xt = gatherRows(X, d, trainRows);
       Yt = gatherRows(Y, nOut, trainRows);
       nt = trainRows.length;
@@ -430,48 +433,6 @@ function gatherRows(X: Float64Array, d: number, rows: Int32Array): Float64Array 
   return out;
 }
 
-/**
- * Validation rows for early stopping (train_test_split with test_size = fraction, stratified by
- * class for classifiers), drawn with our generator: 1 marks a validation row.
- */
-function validationMask(caller: string, n: number, fraction: number, rng: Random, strata: Float64Array | null): number[] {
-  const nVal = Math.ceil(fraction * n);
-  const nTrain = n - nVal;
-  if (nVal === 0 || nTrain === 0) {
-    throw new InvalidInputError(
-      `${caller}: splitting ${n} samples into a train set and a validation set with validationFraction=${fraction} led to an empty set (${nTrain} and ${nVal} samples). Change validationFraction, use more samples, or disable earlyStopping.`,
-    );
-  }
-  const mask = new Array<number>(n).fill(0);
-  if (strata === null) {
-    const idx = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-    for (let r = 0; r < nVal; r++) mask[idx[r]!] = 1;
-    return mask;
-  }
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const g = groups.get(strata[i]!);
-    if (g === undefined) groups.set(strata[i]!, [i]);
-    else g.push(i);
-  }
-  const keys = [...groups.keys()].sort((a, b) => a - b);
-  const quota = keys.map((k) => (nVal * groups.get(k)!.length) / n);
-  const take = quota.map(Math.floor);
-  let left = nVal - take.reduce((s, v) => s + v, 0);
-  const byRemainder = keys.map((_, i) => i).sort((a, b) => quota[b]! - take[b]! - (quota[a]! - take[a]!) || a - b);
-  for (const i of byRemainder) {
-    if (left === 0) break;
-    if (take[i]! < groups.get(keys[i]!)!.length) {
-      take[i]! += 1;
-      left--;
-    }
-  }
-  keys.forEach((k, gi) => {
-    const members = rng.shuffle(Int32Array.from(groups.get(k)!));
-    for (let r = 0; r < take[gi]!; r++) mask[members[r]!] = 1;
-  });
-  return mask;
-}
 
 // Declaration merging: the hyperparameters are typed own properties of the instance.
 export interface MLPClassifier extends MLPParams {}
