@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { DenseArray, allocate, fromArray, toNpy } from '@tessera/array';
 import { MiniBatchKMeans, Random } from '@tessera/estimators';
 import { median, peakRssMB, type BenchContext, type BenchRecord, type Workload } from '../harness.js';
+import { gaussian, maxRelDiff } from './data.js';
 
 interface Data {
   X: DenseArray<'float64'>;
@@ -25,17 +26,13 @@ interface Data {
 /** k blobs with centers uniform in [−5, 5]^d and unit noise, rows in random order; init = the first row of each blob. */
 function makeData(rows: number, cols: number, k: number): Data {
   const rng = new Random(20241122);
-  const gauss = (): number => {
-    const u = 1 - rng.random();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.random());
-  };
   const centers = Array.from({ length: k }, () => Array.from({ length: cols }, () => rng.random() * 10 - 5));
   const X = allocate('float64', rows * cols);
   const init = new Float64Array(k * cols);
   const seen = new Set<number>();
   for (let i = 0; i < rows; i++) {
     const c = rng.randint(k);
-    for (let j = 0; j < cols; j++) X[i * cols + j] = centers[c]![j]! + gauss();
+    for (let j = 0; j < cols; j++) X[i * cols + j] = centers[c]![j]! + gaussian(rng);
     if (!seen.has(c)) {
       seen.add(c);
       init.set(X.subarray(i * cols, (i + 1) * cols), c * cols);
@@ -64,11 +61,6 @@ function measureTessera(data: Data, k: number): Measured {
   return { seconds: s, centers: km.clusterCenters_.data.slice(), inertia: km.inertia_ };
 }
 
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1e-12, Math.abs(b[i]!)));
-  return worst;
-}
 
 export const kmeans: Workload = {
   name: 'kmeans',

@@ -16,9 +16,10 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DenseArray, allocate, fromArray, toNpy } from '@tessera/array';
+import { DenseArray, fromArray, toNpy } from '@tessera/array';
 import { MLPClassifier, Random, accuracyScore, setMLPBackend, type MLPBackend } from '@tessera/estimators';
 import { median, peakRssMB, type BenchContext, type BenchRecord, type Workload } from '../harness.js';
+import { linearProblem } from './data.js';
 
 interface Data {
   X: DenseArray<'float64'>;
@@ -30,22 +31,7 @@ interface Data {
 /** X ~ N(0, 1), y = [X·w + N(0, 1) > 0] (as the sgd workload), and Glorot-uniform initial weights. */
 function makeData(rows: number, cols: number, hidden: number): Data {
   const rng = new Random(20241121);
-  const gauss = (): number => {
-    const u = 1 - rng.random();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.random());
-  };
-  const w = Array.from({ length: cols }, (_, j) => (j % 2 === 0 ? 1 : -1) / (1 + j / 2));
-  const X = allocate('float64', rows * cols);
-  const y = allocate('float64', rows);
-  for (let i = 0; i < rows; i++) {
-    let s = 0;
-    for (let j = 0; j < cols; j++) {
-      const v = gauss();
-      X[i * cols + j] = v;
-      s += v * w[j]!;
-    }
-    y[i] = s + gauss() > 0 ? 1 : 0;
-  }
+  const { X, y } = linearProblem(rows, cols, rng);
   const units = [cols, hidden, 1];
   const coefsInit: DenseArray<'float64'>[] = [];
   const interceptsInit: DenseArray<'float64'>[] = [];
@@ -56,7 +42,7 @@ function makeData(rows: number, cols: number, hidden: number): Data {
     coefsInit.push(new DenseArray(c, [units[l]!, units[l + 1]!]));
     interceptsInit.push(new DenseArray(b, [units[l + 1]!]));
   }
-  return { X: new DenseArray(X, [rows, cols]), y: new DenseArray(y, [rows]), coefsInit, interceptsInit };
+  return { X, y, coefsInit, interceptsInit };
 }
 
 interface Measured {

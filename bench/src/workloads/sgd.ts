@@ -25,35 +25,19 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DenseArray, allocate } from '@tessera/array';
+import { DenseArray } from '@tessera/array';
 import { Random, SGDClassifier, accuracyScore, setSGDBackend, type SGDBackend, type SGDPreparedHint } from '@tessera/estimators';
 import { median, peakRssMB, type BenchContext, type BenchRecord, type Workload } from '../harness.js';
+import { linearProblem, maxRelDiff } from './data.js';
 
 interface Block {
   X: DenseArray<'float64'>;
   y: DenseArray<'float64'>;
 }
 
-/** A linearly separable-with-noise problem: X ~ N(0, 1), y = [X·w + N(0, 1) > 0] (accuracy ≈ 0.77). */
+/** The workload's block (see data.ts). */
 function makeBlock(rows: number, cols: number): Block {
-  const rng = new Random(20241121);
-  const gauss = (): number => {
-    const u = 1 - rng.random();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.random());
-  };
-  const w = Array.from({ length: cols }, (_, j) => (j % 2 === 0 ? 1 : -1) / (1 + j / 2));
-  const X = allocate('float64', rows * cols);
-  const y = allocate('float64', rows);
-  for (let i = 0; i < rows; i++) {
-    let s = 0;
-    for (let j = 0; j < cols; j++) {
-      const v = gauss();
-      X[i * cols + j] = v;
-      s += v * w[j]!;
-    }
-    y[i] = s + gauss() > 0 ? 1 : 0;
-  }
-  return { X: new DenseArray(X, [rows, cols]), y: new DenseArray(y, [rows]) };
+  return linearProblem(rows, cols, new Random(20241121));
 }
 
 /** Minimal .npy (format 1.0) writer for a C-order float64 array. */
@@ -113,11 +97,6 @@ function measurePrepared(block: Block, shuffle: boolean): Measured & { seconds: 
   return { seconds: s, coef: clf.coef_.data.slice(), intercept: clf.intercept_.data[0]!, accuracy: Number.NaN };
 }
 
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1e-12, Math.abs(b[i]!)));
-  return worst;
-}
 
 export const sgd: Workload = {
   name: 'sgd',
