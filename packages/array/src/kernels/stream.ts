@@ -8,8 +8,9 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { allocate, isBlock, sizeOf, TYPED_ARRAYS, type Block, type DType, type TypedArray } from '../dense.js';
-import { compileExpr } from './codegen.js';
+import { compileExpr, type CompiledExpr } from './codegen.js';
 import { isExprSpec, isSourceSpec, type ExprSpec, type SourceSpec } from './spec.js';
+import { WasmExprEvaluator } from './wasm-expr.js';
 
 /** Open files and other resources a reader keeps for the life of one stream. */
 export interface ReaderContext {
@@ -144,7 +145,9 @@ class ExprStream implements RowStream {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly #inputs: (RowStream | TypedArray)[];
-  readonly #fn;
+  /** The WebAssembly evaluator when the expression is covered (wasm-expr.ts), else null. */
+  readonly #wasm: WasmExprEvaluator | null;
+  readonly #fn: CompiledExpr | null;
   #staging: TypedArray | undefined;
   readonly #views: TypedArray[];
   constructor(readonly spec: ExprSpec) {
@@ -164,9 +167,11 @@ class ExprStream implements RowStream {
       return b.data;
     });
     this.#views = new Array(this.#inputs.length);
-    this.#fn = compileExpr(spec.$expr, spec.kinds, dtypes, spec.dtype);
+    this.#wasm = WasmExprEvaluator.create(spec.$expr, spec.kinds, dtypes, spec.dtype, this.#inputs, spec.params, this.cols, tileRows(this));
+    this.#fn = this.#wasm === null ? compileExpr(spec.$expr, spec.kinds, dtypes, spec.dtype) : null;
   }
   read(a: number, b: number, into?: TypedArray): TypedArray {
+    if (this.#wasm !== null) return this.#wasm.read(a, b, into);
     const n = (b - a) * this.cols;
     let out = into;
     if (!out) {
@@ -177,10 +182,11 @@ class ExprStream implements RowStream {
       const inp = this.#inputs[i]!;
       this.#views[i] = ArrayBuffer.isView(inp) ? inp : inp.read(a, b);
     }
-    this.#fn(out, this.#views, this.spec.params, b - a, this.cols);
+    this.#fn!(out, this.#views, this.spec.params, b - a, this.cols);
     return out;
   }
   close(): void {
+    this.#wasm?.close();
     for (const inp of this.#inputs) if (!ArrayBuffer.isView(inp)) inp.close();
   }
 }
