@@ -212,6 +212,22 @@ describe('JavaScript and WebAssembly epochs', () => {
     expect(run3('wasm')).toEqual(run3('js'));
   });
 
+  it('compute the same decision values and labels, bit for bit, for any feature and class count', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 11 }), fc.constantFrom(2, 3, 4), fc.integer({ min: 0, max: 1000 }), (n, d, nClasses, seed) => {
+        const data = dataset(n, d, seed + 1);
+        const labels = data.y.map((v, i) => (i < nClasses ? i : v % nClasses));
+        const clf = new SGDClassifier({ randomState: seed }).partialFit(data.X, labels, { classes: Array.from({ length: nClasses }, (_, i) => i) });
+        const scores = (b: SGDBackend) => {
+          setSGDBackend(b);
+          return [Array.from(clf.decisionFunction(data.X).data), Array.from(clf.predict(data.X).data)];
+        };
+        expect(scores('wasm')).toEqual(scores('js'));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('both report NaN in X by row and column', () => {
     const rows = X.toArray() as number[][];
     rows[33]![2] = Number.NaN;
@@ -222,6 +238,9 @@ describe('JavaScript and WebAssembly epochs', () => {
           /input X contains NaN at row 33, column 2/,
         );
       }
+      const fitted = new SGDClassifier({ randomState: 1 }).partialFit(X, y, { classes: [0, 1, 2] });
+      expect(() => fitted.decisionFunction(DenseArray.from(rows)), `${b} decisionFunction`).toThrow(/input X contains NaN at row 33, column 2/);
+      expect(() => fitted.predict(DenseArray.from(rows)), `${b} predict`).toThrow(/input X contains NaN at row 33, column 2/);
     }
   });
 });

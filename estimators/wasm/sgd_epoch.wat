@@ -411,6 +411,59 @@
     (f64.store offset=56 (local.get $st) (local.get $eta))
     (f64.store offset=64 (local.get $st) (local.get $sumloss))
     (i32.const -1))
+  ;; Decision values of `count` rows (d f64 each, at $rows) for k weight vectors (d f64 each, at
+  ;; $w) and intercepts (k f64 at $b): out[i*k + c] = x_i . w_c + b_c (f64 at $out). The dot product
+  ;; is linearDecision's in base_sgd.ts, operation for operation: partial sums of features j mod 4
+  ;; (here two f64x2 accumulators), the tail added to the first, then (s0 + s1) + (s2 + s3).
+  ;; Returns -1, or the first row whose sum is not finite (it holds NaN/Infinity).
+  (func (export "decision") (param $rows i32) (param $count i32) (param $d i32) (param $w i32) (param $k i32) (param $b i32) (param $out i32) (result i32)
+    (local $i i32) (local $c i32) (local $j i32) (local $row i32) (local $wc i32) (local $rowBytes i32) (local $quadBytes i32)
+    (local $acc0 v128) (local $acc1 v128) (local $s0 f64) (local $s f64)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $quadBytes (i32.and (local.get $rowBytes) (i32.const -32)))
+    (local.set $row (local.get $rows))
+    (block $done (loop $rowsLoop
+      (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+      (local.set $c (i32.const 0))
+      (local.set $wc (local.get $w))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $c) (local.get $k)))
+        (local.set $acc0 (v128.const i64x2 0 0))
+        (local.set $acc1 (v128.const i64x2 0 0))
+        (local.set $j (i32.const 0))
+        (block $qd (loop $ql
+          (br_if $qd (i32.ge_u (local.get $j) (local.get $quadBytes)))
+          (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul
+            (v128.load (i32.add (local.get $row) (local.get $j)))
+            (v128.load (i32.add (local.get $wc) (local.get $j))))))
+          (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul
+            (v128.load offset=16 (i32.add (local.get $row) (local.get $j)))
+            (v128.load offset=16 (i32.add (local.get $wc) (local.get $j))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 32)))
+          (br $ql)))
+        (local.set $s0 (f64x2.extract_lane 0 (local.get $acc0)))
+        (block $td (loop $tl
+          (br_if $td (i32.ge_u (local.get $j) (local.get $rowBytes)))
+          (local.set $s0 (f64.add (local.get $s0) (f64.mul
+            (f64.load (i32.add (local.get $row) (local.get $j)))
+            (f64.load (i32.add (local.get $wc) (local.get $j))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 8)))
+          (br $tl)))
+        (local.set $s (f64.add
+          (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $acc0)))
+          (f64.add (f64x2.extract_lane 0 (local.get $acc1)) (f64x2.extract_lane 1 (local.get $acc1)))))
+        (if (f64.ne (f64.sub (local.get $s) (local.get $s)) (f64.const 0)) (then (return (local.get $i))))
+        (f64.store (local.get $out) (f64.add (local.get $s)
+          (f64.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 3))))))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (local.set $wc (i32.add (local.get $wc) (local.get $rowBytes)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $cl)))
+      (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rowsLoop)))
+    (i32.const -1))
+
   ;; Reads [$at, $at + $bytes) front to back (a multiple of 16 bytes) so that the rows there
   ;; are in cache before they are visited in random order; returns a sum so the reads stay.
   (func (export "touch") (param $at i32) (param $bytes i32) (result f64)

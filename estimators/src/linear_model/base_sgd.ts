@@ -44,7 +44,7 @@ import {
 } from '../validation.js';
 import { LEARNING_RATE, type LossName, PENALTY, lossSpec, plainSGD, prefersWasm, throwIfNonFinite } from './sgd_fast.js';
 import { type PreparedBlock, type SGDPreparedHint, inPlaceOf, originalRows, prepareRows, releasePrepared } from './sgd_prepare.js';
-import type { PreparedLayout, WasmMemory } from './sgd_wasm.js';
+import { type PreparedLayout, type WasmMemory, wasmDecision } from './sgd_wasm.js';
 
 /** Largest seed drawn for the shuffling generator (numpy's int32 max, as scikit-learn draws). */
 const MAX_INT = 2 ** 31 - 1;
@@ -230,9 +230,13 @@ function validationSplitWeighted(
  * (row-major), over shared memory. NaN/Infinity in a row shows up as a non-finite sum, which is
  * then traced to its column (so clean data needs no separate pass).
  */
-export function linearDecision(m: Matrix, coef: Float64Array, intercept: Float64Array, k: number): Float64Array {
+export function linearDecision(m: Matrix, coef: Float64Array, intercept: Float64Array, k: number, out: Float64Array = allocate('float64', m.nSamples * k)): Float64Array {
   const { data: X, nSamples: n, nFeatures: d } = m;
-  const out = allocate('float64', n * k);
+  if (prefersWasm(n, d)) {
+    const bad = wasmDecision(X, n, d, coef, intercept, k, out);
+    if (bad >= 0) throwIfNonFinite(X, bad * d, d, bad);
+    if (bad === -1) return out;
+  }
   const d4 = d & ~3;
   for (let c = 0; c < k; c++) {
     const w = c * d;
@@ -751,11 +755,15 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
   /** Predicted labels (float64 DenseArray [n]): classes_[1] where the binary score is > 0, else the class of the largest score. */
   predict(X: MatrixLike): DenseArray<'float64'> {
     const s = this.fitted;
-    const scores = this.decisionFunction(X).data;
-    const classes = s.classes_.data;
+    const m = checkArray(X, { caller: this.estimatorName, skipFiniteCheck: true });
+    checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
     const k = s.intercept_.data.length;
-    const n = k === 1 ? scores.length : scores.length / k;
-    const out = allocate('float64', n);
+    const n = m.nSamples;
+    // Scores and labels in plain memory: predicting a block tile by tile (the out-of-core apply
+    // kernel) calls this per tile, and a SharedArrayBuffer per call costs more than the scores.
+    const scores = linearDecision(m, s.coef_.data, s.intercept_.data, k, new Float64Array(n * k));
+    const classes = s.classes_.data;
+    const out = new Float64Array(n);
     if (k === 1) {
       const c0 = classes[0]!;
       const c1 = classes[1]!;

@@ -67,6 +67,7 @@ export interface Kernel {
   readonly permute: (rows: number, visit: number, starts: number, b0: number, b1: number, d: number, scratch: number) => void;
   readonly draws: (n: number, nb: number, state: number, slot: number, visit: number, starts: number, raw: number, order: number) => void;
   readonly below: (state: number, x: number, bound: number) => number;
+  readonly decision: (rows: number, count: number, d: number, w: number, k: number, b: number, out: number) => number;
 }
 
 const PAGE = 65536;
@@ -389,6 +390,52 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, rng: Random | null
   a.w.set(F.subarray(W / 8, W / 8 + d));
   st.set(F.subarray(ST / 8, ST / 8 + 9));
   return bad;
+}
+
+/**
+ * linearDecision (base_sgd.ts) in WebAssembly, bit-identical: `out[i * k + c]` = row i of X (n × d)
+ * · row c of `coef` (k × d) + `intercept[c]`. Rows already in this thread's kernel memory are read
+ * in place; others stream through a cache-sized window of it. Returns -1, the first row whose
+ * score is not finite, or {@link WASM_NO_MEMORY} (nothing written: use JavaScript).
+ */
+export function wasmDecision(X: Float64Array, n: number, d: number, coef: Float64Array, intercept: Float64Array, k: number, out: Float64Array): number {
+  const kern = ownKernel();
+  if (kern === null) return WASM_NO_MEMORY;
+  const W = 128;
+  const B = W + align16(k * d * 8);
+  const OUT = B + align16(k * 8);
+  const chunk = Math.min(n, chunkRows(d));
+  const ROWS = align64(OUT + align16(chunk * k * 8));
+  const inPlace = inMemory(X, kern.memory) && X.byteOffset >= ROWS;
+  if (!ensureBytes(kern, inPlace ? ROWS : ROWS + chunk * d * 8)) return WASM_NO_MEMORY;
+  const F = new Float64Array(kern.memory.buffer);
+  F.set(coef.subarray(0, k * d), W / 8);
+  F.set(intercept.subarray(0, k), B / 8);
+  for (let a = 0; a < n; a += chunk) {
+    const cnt = Math.min(chunk, n - a);
+    let rows = X.byteOffset + a * d * 8;
+    if (!inPlace) {
+      F.set(X.subarray(a * d, (a + cnt) * d), ROWS / 8);
+      rows = ROWS;
+    }
+    const bad = kern.decision(rows, cnt, d, W, k, B, OUT);
+    if (bad >= 0) return a + bad;
+    out.set(F.subarray(OUT / 8, OUT / 8 + cnt * k), a * k);
+  }
+  return -1;
+}
+
+/**
+ * A view of `rows × d` float64 in this thread's kernel memory that {@link wasmDecision} reads in
+ * place (a streamed tile can be read straight into it); valid until the kernel's next use. Null
+ * without WebAssembly.
+ */
+export function decisionInput(rows: number, d: number, k: number): Float64Array | null {
+  const kern = ownKernel();
+  if (kern === null) return null;
+  const at = align64(128 + align16(k * d * 8) + align16(k * 8) + align16(Math.min(rows, chunkRows(d)) * k * 8));
+  if (!ensureBytes(kern, at + rows * d * 8)) return null;
+  return new Float64Array(kern.memory.buffer, at, rows * d);
 }
 
 /**
