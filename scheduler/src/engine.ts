@@ -14,7 +14,9 @@
  * - Two ready heaps ordered by the plan's static priority: `readySources` (nodes with no
  *   dependencies: reads, generators) and `readyInner` (the rest). While `held` exceeds the memory
  *   limit, sources wait — unless nothing is running and nothing else is ready, so at least one
- *   task can always run. Inner nodes consume data, so they always go.
+ *   task can always run. Inner nodes usually consume data, so they go — except those expected to
+ *   produce more bytes than they free (by their kernel's learned output size), which join the
+ *   sources while over budget.
  * - Cost estimates per kernel (running mean of measured durations). A node whose estimate is
  *   below `CHEAP_MS` is cheap: the batch started with it grows by (a) dependents whose inputs are
  *   all done or already in the batch — a chain runs on one worker in one message — and (b) more
@@ -226,12 +228,32 @@ class Run {
    * those expected back from running batches (`pending`), exceed the memory budget.
    */
   #peekBest(pending = this.#inflightBytes): number {
-    const inner = this.#readyInner.peek();
+    const withinBudget = this.#held + pending <= this.#limit;
+    let inner = this.#readyInner.peek();
+    // An inner node expected to make more bytes than it lets go of (a block prepared from small
+    // statistics, say) is a source in disguise: over budget, it moves to the sources and waits
+    // as reads do. Expectations are per kernel, learned from results, so the check happens here.
+    while (!withinBudget && inner >= 0 && this.#grows(inner)) {
+      this.#readyInner.pop();
+      this.#readySources.push(inner);
+      inner = this.#readyInner.peek();
+    }
     const source = this.#readySources.peek();
-    const sourcesAllowed = this.#held + pending <= this.#limit || (this.#inflight === 0 && inner < 0 && pending === 0);
+    const sourcesAllowed = withinBudget || (this.#inflight === 0 && inner < 0 && pending === 0);
     if (source < 0 || !sourcesAllowed) return inner;
     if (inner < 0) return source;
     return this.plan.priority[source]! < this.plan.priority[inner]! ? source : inner;
+  }
+
+  /** Whether running `v` is expected to add to the bytes held: its output beyond the inputs it is the last consumer of. */
+  #grows(v: number): boolean {
+    const p = this.plan;
+    let freed = 0;
+    for (let e = p.depPtr[v]!; e < p.depPtr[v + 1]!; e++) {
+      const u = p.deps[e]!;
+      if (this.#pendingOuts[u] === 1 && !p.requested[u]) freed += this.#bytes[u]!;
+    }
+    return this.#estimateBytes(v) > freed;
   }
 
   #popBest(v: number): void {

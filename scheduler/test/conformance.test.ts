@@ -158,6 +158,25 @@ describe.each(schedulers)('%s conformance', (_name, make) => {
     expect(peak).toBeGreaterThanOrEqual(n * 8);
   });
 
+  it('holds blocks made by inner tasks from small inputs to the budget too, ahead of a slow chain', async () => {
+    // prep_i = blockFrom(stats) is ready as soon as the statistics are; a slow chain consumes one
+    // block at a time. Without budgeting such tasks, all 40 blocks would pile up.
+    const n = 131072; // 1 MiB blocks
+    const blocks = 40;
+    const budget = 4 * 2 ** 20;
+    const g = new Graph().add('stats', 'core.identity', [1]).add('state-0', 'core.identity', [0]);
+    for (let i = 1; i <= blocks; i++) {
+      g.add(`prep-${i}`, user('blockFrom'), [ref('stats'), n, i]);
+      g.add(`state-${i}`, user('slowLink'), [ref(`state-${i - 1}`), ref(`prep-${i}`), 3]);
+    }
+    let info: RunInfo | undefined;
+    const out = await s.run(g, [`state-${blocks}`], { memoryLimit: budget, callbacks: [{ onRunStart: (r) => (info = r) }] });
+    let expected = 0;
+    for (let i = 1; i <= blocks; i++) expected += n * (i + 1) + ((n - 1) * n) / 2;
+    expect(out[`state-${blocks}`]).toBe(expected);
+    expect(info!.peakHeldBytes()).toBeLessThanOrEqual(budget + 2 * s.workers * n * 8);
+  });
+
   it('runs a serial chain one link at a time while the blocks ahead are prepared', async () => {
     // state_i = link(state_{i-1}, prep_i): the partialFit pattern.
     const g = new Graph().add('state-0', 'core.identity', [0]);
