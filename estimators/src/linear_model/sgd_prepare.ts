@@ -22,6 +22,7 @@
  * per class.
  */
 import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type RowStream } from '@tessera/array';
+import { noteDeadBytes } from '@tessera/scheduler';
 import { InvalidInputError } from '../errors.js';
 import { Random, bucketShuffle, rowsPerBucket } from '../random.js';
 import { checkArray } from '../validation.js';
@@ -59,18 +60,22 @@ export interface PreparedBlock {
  * pages), as much as the rest of the preparation's data movement. The out-of-core chain, where
  * each prepared block has exactly one consumer, asks for recycling: the memory's header carries
  * a state word, the link sets it to FREE once its partialFit is done (releasePrepared), and the
- * next block prepared on the thread that made the memory reuses it. Idle memories are dropped
- * after a second. Blocks prepared without `recycle` are never reused.
+ * next block prepared on the thread that made the memory — or on the link's thread, which adopts
+ * the memory into its own pool — reuses it (the state word's compare-and-swap decides which, so
+ * the memories in use are as many as blocks in flight, not that many per thread). Idle memories
+ * are dropped after a short while, and their bytes reported dead so that a collection frees them
+ * (see noteDeadBytes). Blocks prepared without `recycle` are never reused.
  */
 const STATE_WORD = 24; // int32 index: byte 96 of the header, past the epoch's scalar state
 const NOT_POOLED = 0;
 const BUSY = 1;
 const FREE = 2;
 const POOL_MAX = 4;
-const POOL_IDLE_MS = 1000;
+const POOL_IDLE_MS = 250;
 
 interface PoolEntry {
   readonly memory: WasmMemory;
+  /** Its capacity. */
   readonly bytes: number;
   lastUsed: number;
 }
@@ -88,19 +93,22 @@ function scheduleTrim(): void {
     const now = performance.now();
     for (let i = pool.length - 1; i >= 0; i--) {
       const e = pool[i]!;
-      if (now - e.lastUsed >= POOL_IDLE_MS && Atomics.load(stateWords(e.memory), STATE_WORD) === FREE) pool.splice(i, 1);
+      if (now - e.lastUsed >= POOL_IDLE_MS && Atomics.load(stateWords(e.memory), STATE_WORD) === FREE) {
+        pool.splice(i, 1);
+        noteDeadBytes(e.bytes);
+      }
     }
     if (pool.length > 0) scheduleTrim();
   }, POOL_IDLE_MS);
   (trimTimer as { unref?: () => void }).unref?.();
 }
 
-/** A shared memory of `bytes` for a prepared block: a released one of this thread when `recycle`, else a new one. */
+/** A shared memory of at least `bytes` for a prepared block: a released one of this thread's pool when `recycle`, else a new one. */
 function acquireMemory(bytes: number, recycle: boolean): WasmMemory | null {
   const now = performance.now();
   if (recycle) {
     for (const e of pool) {
-      if (e.bytes === bytes && Atomics.compareExchange(stateWords(e.memory), STATE_WORD, FREE, BUSY) === FREE) {
+      if (e.bytes >= bytes && Atomics.compareExchange(stateWords(e.memory), STATE_WORD, FREE, BUSY) === FREE) {
         e.lastUsed = now;
         scheduleTrim();
         return e.memory;
@@ -122,7 +130,7 @@ function acquireMemory(bytes: number, recycle: boolean): WasmMemory | null {
     }
     pool.splice(oldest, 1);
   }
-  pool.push({ memory, bytes, lastUsed: now });
+  pool.push({ memory, bytes: memory.buffer.byteLength, lastUsed: now });
   scheduleTrim();
   return memory;
 }
@@ -135,7 +143,12 @@ function acquireMemory(bytes: number, recycle: boolean): WasmMemory | null {
 export function releasePrepared(hint: SGDPreparedHint | null | undefined): void {
   const memory = hint?.memory;
   if (memory === null || memory === undefined) return;
-  Atomics.compareExchange(stateWords(memory), STATE_WORD, BUSY, FREE);
+  if (Atomics.compareExchange(stateWords(memory), STATE_WORD, BUSY, FREE) !== BUSY) return;
+  // Adopt it: the next block prepared on this thread may reuse it as well.
+  if (pool.length < POOL_MAX && !pool.some((e) => e.memory === memory)) {
+    pool.push({ memory, bytes: memory.buffer.byteLength, lastUsed: performance.now() });
+    scheduleTrim();
+  }
 }
 
 /** Whether a value is a prepared block (as returned by an estimator's `prepareBlock`). */
