@@ -78,6 +78,11 @@ export function registeredKernels(): string[] {
   return [...registry.keys()].sort();
 }
 
+/** The modules that registered kernels (what a new worker imports ahead of its first batch). */
+export function registeredModules(): string[] {
+  return [...new Set([...registry.values()].map((e) => e.module))].sort();
+}
+
 /** Looks up a registered kernel by name. */
 export function getKernelEntry(name: string): KernelEntry | undefined {
   return registry.get(name);
@@ -120,6 +125,22 @@ function moduleHref(module: URL | string, what: string): string {
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 const loaded = new Map<string, KernelFn>();
+
+/**
+ * Starts importing kernel modules on this thread without waiting: a worker does so at startup, so
+ * that its first batch of, say, estimator kernels does not wait for their import. A failed import
+ * is forgotten here; the batch that needs the module imports it again and reports the error.
+ */
+export function preloadModules(urls: readonly string[]): void {
+  for (const module of urls) {
+    if (modules.has(module)) continue;
+    const pending = import(module) as Promise<Record<string, unknown>>;
+    modules.set(module, pending);
+    pending.catch(() => {
+      if (modules.get(module) === pending) modules.delete(module);
+    });
+  }
+}
 
 /** Imports (once per thread) and returns the function behind a kernel entry. */
 export async function loadKernel(module: string, via: 'table' | 'export', lookup: string): Promise<KernelFn> {

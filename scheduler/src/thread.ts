@@ -5,6 +5,7 @@ import { runGraph, type Backend, type RunOptions } from './engine.js';
 import type { Graph } from './graph.js';
 import type { Scheduler } from './scheduler.js';
 import { enableGcHints } from './memory.js';
+import { registeredModules } from './kernels.js';
 
 /**
  * Piscina load balancer: an idle worker, the batch's preferred one (see Backend.execute) when it
@@ -31,6 +32,11 @@ interface PiscinaWorkerLike {
 export interface ThreadSchedulerOptions {
   /** Worker threads (default: `os.availableParallelism()`). */
   threads?: number;
+  /**
+   * Whether workers import the modules of the kernels registered so far as soon as they start
+   * (default true): the first task of each package's kernels then does not wait for an import.
+   */
+  preload?: boolean;
 }
 
 /**
@@ -60,6 +66,7 @@ export class ThreadScheduler implements Scheduler {
     enableGcHints(); // before the workers start, so they get gc() too
     this.#pool = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
+      workerData: { preload: options.preload === false ? [] : registeredModules() },
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 2 ** 31 - 1,

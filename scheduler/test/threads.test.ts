@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Graph, ThreadScheduler, WorkerDiedError, compute, ref, withCallbacks } from '@tessera/scheduler';
+import { Graph, ThreadScheduler, WorkerDiedError, compute, ref, registerKernels, withCallbacks } from '@tessera/scheduler';
 
 const fixtures = new URL('./fixtures/kernels.mjs', import.meta.url);
 const user = (name: string) => ({ module: fixtures, export: name });
@@ -73,5 +73,22 @@ describe('ThreadScheduler', () => {
 
   it('compute() uses the shared pool by default', async () => {
     expect(await compute(new Graph().add('x', 'math.neg', [5]), ['x'])).toEqual({ x: -5 });
+  });
+
+  it('workers import the registered kernel modules when they start, not on their first batch', async () => {
+    registerKernels(new URL('./fixtures/preload-probe.mjs', import.meta.url), { 'probe.importedAt': () => 0 });
+    const g = new Graph().add('t', 'probe.importedAt', []);
+    for (const preload of [true, false]) {
+      const pool = new ThreadScheduler({ threads: 1, preload });
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        const runAt = performance.timeOrigin + performance.now();
+        const { t } = (await pool.run(g, ['t'])) as { t: number };
+        if (preload) expect(t).toBeLessThan(runAt);
+        else expect(t).toBeGreaterThanOrEqual(runAt);
+      } finally {
+        await pool.close();
+      }
+    }
   });
 });
