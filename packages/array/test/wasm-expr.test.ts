@@ -1,11 +1,14 @@
 /**
- * Elementwise expressions in WebAssembly (kernels/wasm-expr.ts) against the JavaScript loop they
- * replace: random expression trees over every operator, input kinds, parameters, shapes and tile
- * sizes must give bit-identical results (NaN for NaN), and uncovered expressions must still work.
+ * Elementwise expressions and column moments in WebAssembly (kernels/wasm-expr.ts,
+ * kernels/wasm-moments.ts) against the JavaScript loops they replace: random expression trees
+ * over every operator, input kinds, parameters, shapes and tile sizes, and moments over random
+ * shapes, chunkings and hostile columns, must give bit-identical results (NaN for NaN); uncovered
+ * expressions must still work.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { setExprBackend, streamOf, type ExprNode, type ExprSpec, type InputKind } from '@tessera/array';
+import { DenseArray, computeAll, fromArray, setExprBackend, streamOf, type ExprNode, type ExprSpec, type InputKind } from '@tessera/array';
+import { SyncScheduler } from '@tessera/scheduler';
 
 afterEach(() => {
   setExprBackend('auto');
@@ -157,5 +160,30 @@ describe('elementwise expressions in WebAssembly', () => {
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[r * cols + c] = (X[r * cols + c]! - mean[c]!) / scale[c]!;
     expectSame(whole, expected);
     expectSame(evaluate(spec, 9_999, 'auto', false), expected);
+  });
+});
+
+describe('column moments in WebAssembly', () => {
+  const sync = new SyncScheduler();
+  const moments = async (X: DenseArray, chunk: number, backend: 'auto' | 'js'): Promise<number[][]> => {
+    setExprBackend(backend);
+    const A = fromArray(X, { chunks: [chunk, -1] });
+    const out = await computeAll([A.mean(0), A.var(0), A.std(0, { ddof: 1 }), A.mean(), A.var()], { scheduler: sync });
+    return out.map((b) => Array.from(b.data as Float64Array));
+  };
+
+  it('match the JavaScript loop bit for bit over random shapes, chunkings and column scales', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 1500 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 700 }), fc.integer({ min: 1, max: 1e9 }), async (rows, cols, chunk, seed) => {
+        // Columns of very different location and spread (a mean of 1e6 with std 3 among them).
+        const data = values(rows * cols, seed).map((v, i) => (i % cols === 0 ? 1e6 + v / 5 : v * (1 + (i % cols))));
+        for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) data[i] = i % 7;
+        const X = new DenseArray(data, [rows, cols]);
+        const wasm = await moments(X, chunk, 'auto');
+        const js = await moments(X, chunk, 'js');
+        wasm.forEach((w, k) => expectSame(Float64Array.from(w), Float64Array.from(js[k]!)));
+      }),
+      { numRuns: 60, seed: 11 },
+    );
   });
 });

@@ -9,6 +9,8 @@
  */
 import { allocate, type Block, type DType, type TypedArray } from '../dense.js';
 import { streamOf, tileRows } from './stream.js';
+import { exprBackend } from './wasm-expr.js';
+import { WasmMoments } from './wasm-moments.js';
 
 export type ReduceKind = 'sum' | 'moments' | 'min' | 'max' | 'argmin' | 'argmax';
 
@@ -46,7 +48,22 @@ export function reducePartial(arg: unknown, op: ReduceOp): Partial {
     const k = byRow ? rows : cols;
     const acc = newPartial(op.kind, k);
     const t = Math.max(SUB, Math.floor(tileRows(s) / SUB) * SUB);
-    for (let a = 0; a < rows; a += t) {
+    // Column moments of float64 without NaN skipping: the same loop in WebAssembly (wasm-moments.ts).
+    const wasm = op.kind === 'moments' && !byRow && !op.nan && s.dtype === 'float64' && exprBackend() === 'auto' ? WasmMoments.create(cols, Math.min(t, rows)) : null;
+    if (wasm !== null) {
+      try {
+        for (let a = 0; a < rows; a += t) {
+          const b = Math.min(rows, a + t);
+          s.read(a, b, wasm.tile(b - a));
+          wasm.add(b - a);
+        }
+      } catch (error) {
+        wasm.dispose();
+        throw error;
+      }
+      wasm.finish(acc.n!, acc.mean!, acc.m2!);
+    }
+    for (let a = 0; wasm === null && a < rows; a += t) {
       const b = Math.min(rows, a + t);
       const tile = s.read(a, b);
       if (byRow) rowReduce(op, tile, b - a, cols, a, acc);

@@ -1,6 +1,6 @@
 /**
  * Elementwise float64 expressions compiled to WebAssembly with f64x2 SIMD — the fast path of
- * {@link ExprStream} (stream.ts) for the arithmetic that dominates preprocessing, such as a
+ * `ExprStream` (stream.ts) for the arithmetic that dominates preprocessing, such as a
  * scaler's `(X - mean) / scale`.
  *
  * Why: the JavaScript loop of codegen.ts evaluates that expression at ~3.5 ns per element (35 ms
@@ -15,32 +15,21 @@
  * dtypes…) keeps the JavaScript loop.
  *
  * One module per expression shape and thread, generated as bytes here (no toolchain). Its memory
- * is an arena of this thread ({@link acquireArena}): the constant inputs (col/scalar) first, then
+ * is an arena of this thread (wasm-module.ts): the constant inputs (col/scalar) first, then
  * one tile-sized region per streamed input — sources are read straight into it — and the output
  * tile. A stream keeps its arena until closed, so a view it returns stays valid until its next read.
  */
 import type { DType, TypedArray } from '../dense.js';
 import type { ExprNode, InputKind } from './spec.js';
-
-// The compiler's lib (ES2023, no DOM) has no WebAssembly types; these are the parts used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+import { F64, I32, OP, SIMD, V128, V_LOAD, V_SPLAT, V_STORE, WA, acquireArena, instanceIn, moduleOf, releaseArena, sleb, uleb, type Arena } from './wasm-module.js';
 
 /** Which evaluator elementwise expressions use: 'auto' (WebAssembly where covered) or 'js'. */
 export type ExprBackend = 'auto' | 'js';
 let backend: ExprBackend = 'auto';
 
 /**
- * Selects the evaluator of elementwise expressions on this thread and returns the previous
- * setting (tests compare both; 'js' also serves as an escape hatch).
+ * Selects the evaluator of elementwise expressions and column moments (mean, var, std) on this
+ * thread and returns the previous setting (tests compare both; 'js' also serves as an escape hatch).
  */
 export function setExprBackend(b: ExprBackend): ExprBackend {
   const previous = backend;
@@ -48,21 +37,10 @@ export function setExprBackend(b: ExprBackend): ExprBackend {
   return previous;
 }
 
-// --- bytecode -------------------------------------------------------------------------------
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, void: 0x40,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  f64Load: 0x2b, f64Store: 0x39, i32Const: 0x41,
-  i32GeU: 0x4f, i32LtU: 0x49, i32Add: 0x6a, i32Mul: 0x6c, i32Shl: 0x74,
-} as const;
-const SIMD = 0xfd;
-const V_LOAD = [SIMD, 0x00];
-const V_STORE = [SIMD, 0x0b];
-const V_SPLAT = [SIMD, 0x14];
+/** The current setting of {@link setExprBackend}. */
+export function exprBackend(): ExprBackend {
+  return backend;
+}
 
 /** Per operator: the f64x2 instruction and the scalar f64 one (for an odd last column). */
 const UNARY: Record<string, { v: number[]; s: number[] }> = {
@@ -80,42 +58,6 @@ const BINARY: Record<string, { v: number[]; s: number[] }> = {
   minimum: { v: [SIMD, 0xf4, 0x01], s: [0xa4] },
   maximum: { v: [SIMD, 0xf5, 0x01], s: [0xa5] },
 };
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...[...s].map((ch) => ch.charCodeAt(0))];
-}
 
 /** Whether every node of `expr` is float64 and has an instruction here. */
 function covered(n: ExprNode, kinds: readonly InputKind[]): boolean {
@@ -158,7 +100,7 @@ function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number): 
       collect(expr, ins, ps);
       if ([...ps].every((p) => p < nParams)) {
         const shaped = [...ins].some((i) => kinds[i] === 'col' || kinds[i] === 'row');
-        result = { module: new WA.Module(new Uint8Array(moduleBytes(expr, kinds, nParams))), shaped };
+        result = { module: new WA.Module(moduleBytes(expr, kinds, nParams)), shaped };
       }
     } catch {
       result = null;
@@ -168,7 +110,7 @@ function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number): 
   return result;
 }
 
-function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: number): number[] {
+function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: number): Uint8Array {
   const m = kinds.length;
   // Parameter locals: out, one pointer per input, the parameters, rows, cols.
   const OUT = 0;
@@ -189,10 +131,10 @@ function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: numbe
   const inV = (i: number) => VTMP + 1 + nParams + i;
   const FTMP = VTMP + 1 + nParams + m;
   const inF = (i: number) => FTMP + 1 + i;
-  const locals = [
-    [...uleb(5), I32],
-    [...uleb(1 + nParams + m), V128],
-    [...uleb(1 + m), F64],
+  const locals: [number, number][] = [
+    [5, I32],
+    [1 + nParams + m, V128],
+    [1 + m, F64],
   ];
 
   const get = (l: number) => [OP.localGet, ...uleb(l)];
@@ -276,42 +218,10 @@ function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: numbe
   body.push(...get(K), ...i32(8), OP.i32Add, ...set(K));
   body.push(OP.end);
   body.push(...get(R), ...i32(1), OP.i32Add, ...set(R), OP.br, 0);
-  body.push(OP.end, OP.end, OP.end);
+  body.push(OP.end, OP.end);
 
-  const fn = [...vec(locals), ...body];
   const params = [I32, ...new Array<number>(m).fill(I32), ...new Array<number>(nParams).fill(F64), I32, I32];
-  return [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...uleb(params.length), ...params, 0x00]])),
-    ...section(2, vec([[...name('m'), ...name('mem'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0x00]])),
-    ...section(7, vec([[...name('f'), 0x00, 0x00]])),
-    ...section(10, vec([[...uleb(fn.length), ...fn]])),
-  ];
-}
-
-// --- arenas ---------------------------------------------------------------------------------
-
-const PAGE = 65536;
-
-/** A memory of this thread and the expression instances over it. */
-interface Arena {
-  readonly memory: WasmMemory;
-  readonly instances: Map<object, (...args: number[]) => void>;
-}
-
-const freeArenas: Arena[] = [];
-const KEEP_ARENAS = 4;
-
-function acquireArena(bytes: number): Arena {
-  const arena = freeArenas.pop() ?? { memory: new WA!.Memory({ initial: 1 }), instances: new Map() };
-  const have = arena.memory.buffer.byteLength;
-  if (have < bytes) arena.memory.grow(Math.ceil((bytes - have) / PAGE));
-  return arena;
-}
-
-function releaseArena(arena: Arena): void {
-  if (freeArenas.length < KEEP_ARENAS) freeArenas.push(arena);
+  return moduleOf(params, locals, body);
 }
 
 // --- evaluation -----------------------------------------------------------------------------
@@ -364,13 +274,7 @@ export class WasmExprEvaluator {
     at = align(at + tileRows * cols * 8);
     this.#ptrs = ptrs;
     this.#arena = acquireArena(at);
-    let fn = this.#arena.instances.get(c.module);
-    if (fn === undefined) {
-      const instance = new WA!.Instance(c.module, { m: { mem: this.#arena.memory } });
-      fn = instance.exports['f'] as (...args: number[]) => void;
-      this.#arena.instances.set(c.module, fn);
-    }
-    this.#fn = fn;
+    this.#fn = instanceIn(this.#arena, c.module);
     const F = new Float64Array(this.#arena.memory.buffer);
     for (const [p, data] of constants) F.set(data as Float64Array, p / 8);
     this.#args = [this.#out, ...ptrs, ...params, 0, 0];
