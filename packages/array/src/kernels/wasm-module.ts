@@ -104,6 +104,8 @@ export interface Arena {
 
 const freeArenas: Arena[] = [];
 const KEEP_ARENAS = 4;
+/** Arenas grown past this (a tile of very wide rows) are dropped on release, not pooled. */
+const KEEP_BYTES = 16 * 2 ** 20;
 
 /** An arena of at least `bytes` (a released one of this thread, grown if need be, or a new one). */
 export function acquireArena(bytes: number): Arena {
@@ -115,7 +117,7 @@ export function acquireArena(bytes: number): Arena {
 
 /** Gives an arena back to this thread's pool (its contents are garbage from now on). */
 export function releaseArena(arena: Arena): void {
-  if (freeArenas.length < KEEP_ARENAS) freeArenas.push(arena);
+  if (freeArenas.length < KEEP_ARENAS && arena.memory.buffer.byteLength <= KEEP_BYTES) freeArenas.push(arena);
 }
 
 /** `module`'s function `f` instantiated over `arena`'s memory (once per arena). */
