@@ -2,7 +2,8 @@
 // Assembles estimators/wasm/*.wat into TypeScript modules holding the bytes (base64), so the
 // package needs no WebAssembly toolchain at build or run time. Re-run after editing a .wat:
 //
-//     node estimators/scripts/build_wasm.mjs
+//     node estimators/scripts/build_wasm.mjs            # every target
+//     node estimators/scripts/build_wasm.mjs kmeans     # only targets whose .wat path contains 'kmeans'
 //
 // It fetches wabt's wat2wasm through npx (pinned version, not a dependency of the repo). Each
 // generated module records the SHA-256 of its source; a test fails when they drift apart.
@@ -19,10 +20,19 @@ const targets = [
   // The SGD module imports a shared memory (prepared blocks cross threads in it): needs the threads feature.
   { wat: 'wasm/sgd_epoch.wat', out: 'src/linear_model/sgd_wasm_bytes.ts', name: 'SGD_EPOCH_WASM', flags: ['--enable-threads'] },
   { wat: 'wasm/mlp_gemm.wat', out: 'src/neural_network/mlp_wasm_bytes.ts', name: 'MLP_GEMM_WASM' },
+  { wat: 'wasm/kmeans.wat', out: 'src/cluster/kmeans_wasm_bytes.ts', name: 'KMEANS_WASM' },
 ];
 
+// Optional filters (arguments): assemble only the targets whose .wat path contains one of them.
+const filters = process.argv.slice(2);
+const selected = filters.length === 0 ? targets : targets.filter((t) => filters.some((f) => t.wat.includes(f)));
+if (selected.length === 0) {
+  console.error(`build_wasm: no target matches ${filters.join(', ')} (targets: ${targets.map((t) => t.wat).join(', ')})`);
+  process.exit(1);
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'tessera-wasm-'));
-for (const { wat, out, name, flags = [] } of targets) {
+for (const { wat, out, name, flags = [] } of selected) {
   const src = readFileSync(join(root, wat));
   const wasmPath = join(tmp, 'out.wasm');
   execFileSync('npx', ['--yes', `--package=${WABT}`, 'wat2wasm', ...flags, join(root, wat), '-o', wasmPath], { stdio: 'inherit' });

@@ -25,6 +25,7 @@ import {
   Random,
 } from '../src/index.js';
 import { MLP_GEMM_WASM_SOURCE_SHA256 } from '../src/neural_network/mlp_wasm_bytes.js';
+import { KMEANS_WASM_SOURCE_SHA256 } from '../src/cluster/kmeans_wasm_bytes.js';
 
 /** n rows around k centers in d dimensions (labels = the center), deterministic. */
 function blobs(n: number, d: number, k: number, seed = 1, spread = 0.3): { X: DenseArray; y: number[] } {
@@ -210,6 +211,19 @@ describe('generated WebAssembly of the MLP and k-means kernels', () => {
       const out = join(dir, 'mlp_gemm.wat');
       execFileSync(process.execPath, [new URL('../scripts/gen_mlp_gemm_wat.mjs', import.meta.url).pathname, out], { stdio: 'pipe' });
       expect(readFileSync(out, 'utf8'), 're-run node estimators/scripts/gen_mlp_gemm_wat.mjs').toBe(wat.toString('utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('k-means: assembled from the current kmeans.wat, which is the current generator\'s output', () => {
+    const wat = readFileSync(new URL('../wasm/kmeans.wat', import.meta.url));
+    expect(createHash('sha256').update(wat).digest('hex'), 're-run node estimators/scripts/build_wasm.mjs kmeans').toBe(KMEANS_WASM_SOURCE_SHA256);
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-wat-'));
+    try {
+      const out = join(dir, 'kmeans.wat');
+      execFileSync(process.execPath, [new URL('../scripts/gen_kmeans_wat.mjs', import.meta.url).pathname, out], { stdio: 'pipe' });
+      expect(readFileSync(out, 'utf8'), 're-run node estimators/scripts/gen_kmeans_wat.mjs').toBe(wat.toString('utf8'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,9 +15,11 @@ import {
   MLPRegressor,
   MultinomialNB,
   mlpWasmAvailable,
+  Random,
   setMLPBackend,
   type MLPParams,
 } from '../src/index.js';
+import { kmeansWasmAvailable, setKMeansBackend, type KMeansBackend } from '../src/cluster/kmeans_kernels.js';
 import { expectClose, fixture } from './helpers.js';
 
 interface Common {
@@ -175,19 +177,84 @@ describe('MiniBatchKMeans against scikit-learn', () => {
   }
   const fx = fixture<{ X: number[][]; sampleWeight: number[]; cases: KCase[] }>('incremental_kmeans.json');
 
-  it.skipIf(!mlpWasmAvailable())('the WebAssembly and JavaScript backends give bit-identical results (labels, inertia, centers, distances)', () => {
-    const runWith = (backend: 'wasm' | 'js') => {
-      const prev = setMLPBackend(backend);
-      try {
+  /** Runs `f` with the k-means backend set to `backend`, then restores the previous setting. */
+  function withBackend<T>(backend: KMeansBackend, f: () => T): T {
+    const prev = setKMeansBackend(backend);
+    try {
+      return f();
+    } finally {
+      setKMeansBackend(prev);
+    }
+  }
+
+  it.skipIf(!kmeansWasmAvailable())('the WebAssembly and JavaScript backends give bit-identical results (labels, inertia, centers, distances)', () => {
+    const runWith = (backend: KMeansBackend) =>
+      withBackend(backend, () => {
         const X = DenseArray.from(fx.X.slice(0, N));
         const km = new MiniBatchKMeans({ nClusters: 4, randomState: 3, batchSize: 16, maxIter: 3 }).fit(X, { sampleWeight: fx.sampleWeight });
         km.partialFit(X);
         return [Array.from(km.clusterCenters_.data), Array.from(km.labels_.data), [km.inertia_], Array.from(km.transform(X).data), [km.score(X)]];
-      } finally {
-        setMLPBackend(prev);
-      }
-    };
+      });
     expect(runWith('js')).toEqual(runWith('wasm'));
+  });
+
+  it.skipIf(!kmeansWasmAvailable())('both backends agree for any cluster count (odd, above the kernel\'s block of 8), feature count and exact ties, and match a plain first-minimum argmin', () => {
+    const rng = new Random(5);
+    let ties = 0;
+    for (const [n, d, k] of [[301, 1, 1], [402, 3, 2], [333, 5, 3], [512, 20, 8], [257, 7, 9], [300, 13, 17], [201, 2, 12]] as const) {
+      // Values on a coarse grid, centers too: many rows lie at exactly equal distances of two centers.
+      const X = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.randint(8) / 2 - 2));
+      const C = Array.from({ length: k }, () => Array.from({ length: d }, () => rng.randint(5) - 2));
+      const sw = Array.from({ length: n }, () => rng.random() * 2);
+      const runWith = (backend: KMeansBackend) =>
+        withBackend(backend, () => {
+          const km = new MiniBatchKMeans({ nClusters: k, init: C, nInit: 1, reassignmentRatio: 0 }).partialFit(X, { sampleWeight: sw });
+          // Labels against the grid centers themselves (the state's centers set back to C).
+          const onGrid = new MiniBatchKMeans({ nClusters: k }).setState({ ...km.getState(), clusterCenters_: DenseArray.from(C) });
+          const labels0 = Array.from(onGrid.predict(X).data);
+          const fitted = new MiniBatchKMeans({ nClusters: k, randomState: 1, batchSize: 32, maxIter: 2 }).fit(X, { sampleWeight: sw });
+          return [labels0, Array.from(km.clusterCenters_.data), Array.from(km.labels_.data), [km.inertia_], Array.from(km.predict(X).data), Array.from(km.transform(X).data), [km.score(X, { sampleWeight: sw })], Array.from(fitted.clusterCenters_.data), Array.from(fitted.labels_.data)];
+        });
+      const js = runWith('js');
+      expect(runWith('wasm'), `n=${n} d=${d} k=${k}`).toEqual(js);
+      // Against the grid centers: the first center minimising −2·x·c + ‖c‖² (sums in feature order).
+      const expected = X.map((x) => {
+        let best = 0;
+        let bd = Number.POSITIVE_INFINITY;
+        C.forEach((c, ci) => {
+          let p = 0;
+          let cn = 0;
+          for (let j = 0; j < d; j++) {
+            p += x[j]! * -2 * c[j]!;
+            cn += c[j]! * c[j]!;
+          }
+          if (p + cn < bd) {
+            bd = p + cn;
+            best = ci;
+          } else if (p + cn === bd) {
+            ties++;
+          }
+        });
+        return best;
+      });
+      expect(js[0], `n=${n} d=${d} k=${k}`).toEqual(expected);
+    }
+    expect(ties).toBeGreaterThan(100);
+  });
+
+  it.skipIf(!kmeansWasmAvailable())('both backends find NaN and ±Infinity in the passes and name them', () => {
+    for (const backend of ['js', 'wasm'] as const) {
+      withBackend(backend, () => {
+        const X = fx.X.slice(0, 40).map((r) => r.slice());
+        const km = new MiniBatchKMeans({ nClusters: 9, init: X.slice(0, 9), nInit: 1 }).partialFit(X);
+        X[31]![2] = Number.NaN;
+        expect(() => km.predict(X), backend).toThrow(/NaN at row 31, column 2/);
+        expect(() => km.transform(X), backend).toThrow(/NaN at row 31, column 2/);
+        X[31]![2] = Number.NEGATIVE_INFINITY;
+        expect(() => km.score(X), backend).toThrow(/Infinity at row 31, column 2/);
+        expect(() => km.partialFit(X), backend).toThrow(/Infinity at row 31, column 2/);
+      });
+    }
   });
 
   for (const c of fx.cases) {

@@ -1,28 +1,37 @@
 /**
- * The numerical kernels of k-means, after scikit-learn 1.2's `_k_means_common.pyx`,
+ * The numerical parts of k-means, after scikit-learn 1.2's `_k_means_common.pyx`,
  * `_k_means_lloyd.pyx` (labels only), `_k_means_minibatch.pyx` and `_kmeans.py`
  * (`_kmeans_plusplus`, `_init_centroids`):
  *
  * - labels: argmin over centers of ‖c‖² − 2·x·c (the ‖x‖² term does not change the argmin), the
- *   first minimum on ties, as scikit-learn's chunked GEMM + scan (the products and the per-row
- *   kernels come from the GEMM backend of neural_network/gemm.ts);
+ *   first minimum on ties, as scikit-learn's chunked GEMM + scan;
  * - inertia: Σ w·‖x − c_label‖² with the squared distance summed four features at a time, as
  *   `_euclidean_dense_dense`;
  * - the minibatch center update (in minibatch_kmeans.ts): c ← (c·count + Σ w·x) · (1 / (count + Σ w)),
  *   the sums accumulated in row order during the labelling pass.
+ *
+ * The passes below stream the rows through the kernels of kmeans_kernels.ts (WebAssembly SIMD when
+ * available) in cache-sized chunks: each chunk is copied into the kernels' memory once, and every
+ * kernel of the pass runs on it while it is in cache.
  */
-import { gemm } from '../neural_network/gemm.js';
 import type { Random } from '../random.js';
+import { kmeansKernels, loadCenters } from './kmeans_kernels.js';
 
-/** Rows per chunk of the labelling pass (the chunk and its products stay in cache). */
-const LABEL_CHUNK = 1024;
+/** Bytes of rows per chunk: the chunk, its labels or distances and the centers stay in a core's L2 cache. */
+const CHUNK_BYTES = 1 << 20;
+
+/** Rows per chunk for n rows of d features. */
+function chunkRows(n: number, d: number): number {
+  return Math.max(2, Math.min(n, Math.floor(CHUNK_BYTES / (8 * d))));
+}
+
+const even = (v: number): number => v + (v & 1);
 
 /**
- * One pass over the rows of X (n×d) against centers C (k×d), chunk by chunk through the GEMM
- * backend's memory (WebAssembly SIMD when available):
+ * One pass over the rows of X (n×d) against centers C (k×d), chunk by chunk:
  *
- * - labels: the products x·c (each summed in feature order), d_c = −2·(x·c) + ‖c‖², the first
- *   minimum wins; written to `labels` when given;
+ * - labels: the scores −2·(x·c) + ‖c‖² of the chunk's rows (each product summed in feature order),
+ *   then per row the first minimum; written to `labels` (as float64) when given;
  * - returns the inertia Σ w·‖x − c_label‖², rows in order, the squared distance summed four
  *   features at a time (scikit-learn's `_euclidean_dense_dense`) — 0 when not `withInertia` —,
  *   or NaN when a row's distances are not finite (NaN / ±Infinity in X: callers then scan X to
@@ -38,35 +47,27 @@ export function labelPass(
   C: Float64Array,
   k: number,
   sw: Float64Array | null,
-  labels: Int32Array | Float64Array | null,
+  labels: Float64Array | null,
   sums: { sums: Float64Array; weights: Float64Array } | null = null,
   withInertia = true,
 ): number {
-  const g = gemm();
-  const rows = Math.max(1, Math.min(LABEL_CHUNK, n));
-  const even = (v: number) => v + (v & 1);
-  // Layout: Cᵀ [d, k], ‖c‖² [k], C [k, d], sums [k, d], their weights [k], the X chunk [rows, d], products [rows, k], labels [rows], weights [rows].
+  const rows = chunkRows(n, d);
+  const kp = even(k);
+  // Layout: −2·Cᵀ (grouped) [d·kp], ‖c‖² [kp], C [k, d], sums [k, d], their weights [k], the X chunk [rows, d], labels [rows], weights [rows], best scores [rows], scores [rows, kp].
   const ct = 0;
-  const cn = ct + even(d * k);
-  const cm = cn + even(k);
+  const cn = ct + d * kp;
+  const cm = cn + kp;
   const sm = cm + even(k * d);
   const sw8 = sm + even(k * d);
   const xc = sw8 + even(k);
-  const pc = xc + even(rows * d);
-  const lb = pc + even(rows * k);
+  const lb = xc + even(rows * d);
   const wc = lb + even(rows);
-  g.reserve(wc + rows);
-  let m = g.mem;
-  for (let c = 0; c < k; c++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const v = C[c * d + j]!;
-      m[ct + j * k + c] = v;
-      s += v * v;
-    }
-    m[cn + c] = s;
-  }
-  m.set(C.subarray(0, k * d), cm);
+  const bs = wc + even(rows);
+  const sc = bs + even(rows);
+  const g = kmeansKernels(sc + rows * kp);
+  loadCenters(g.mem, C, k, d, kp, ct, cn, Number.NaN);
+  const m = g.mem;
+  if (withInertia) m.set(C.subarray(0, k * d), cm);
   if (sums !== null) {
     m.set(sums.sums, sm);
     m.set(sums.weights, sw8);
@@ -77,12 +78,11 @@ export function labelPass(
     const r = Math.min(rows, n - start);
     m.set(X.subarray(start * d, (start + r) * d), xc);
     if (sw !== null) m.set(sw.subarray(start, start + r), wc);
-    g.nn(xc, ct, pc, r, d, k, -1);
-    check += g.argminRows(pc, cn, lb, r, k);
-    if (withInertia) inertia = g.inertiaRows(xc, cm, lb, r, d, sw === null ? -1 : wc, inertia);
-    if (sums !== null) g.accumulateRows(xc, lb, sm, sw8, r, d, sw === null ? -1 : wc);
-    m = g.mem;
-    if (labels !== null) for (let i = 0; i < r; i++) labels[start + i] = m[lb + i]!;
+    g.scores(xc, r, d, kp, ct, cn, sc);
+    check += g.argmin(sc, r, kp, lb, bs);
+    if (withInertia) inertia = g.inertia(xc, cm, lb, r, d, sw === null ? -1 : wc, inertia);
+    if (sums !== null) g.accumulate(xc, lb, sm, sw8, r, d, sw === null ? -1 : wc);
+    if (labels !== null) labels.set(m.subarray(lb, lb + r), start);
   }
   if (sums !== null) {
     sums.sums.set(m.subarray(sm, sm + k * d));
@@ -182,46 +182,27 @@ export function sampleWithoutReplacement(N: number, size: number, rng: Random): 
 
 /**
  * Euclidean distances of the rows of X (n×d) to the centers C (k×d), into `out` (n×k), as
- * scikit-learn's `euclidean_distances`: √max(−2·x·c + ‖x‖² + ‖c‖², 0), the products through the
- * GEMM backend chunk by chunk. Returns false when some squared distance is not finite (NaN /
- * ±Infinity in X), for the caller to scan X.
+ * scikit-learn's `euclidean_distances`: √max(−2·x·c + ‖x‖² + ‖c‖², 0), chunk by chunk. Returns
+ * false when some squared distance is not finite (NaN / ±Infinity in X), for the caller to scan X.
  */
 export function distancesPass(X: Float64Array, n: number, d: number, C: Float64Array, k: number, out: Float64Array): boolean {
-  let check = 0;
-  const g = gemm();
-  const rows = Math.max(1, Math.min(LABEL_CHUNK, n));
-  const even = (v: number) => v + (v & 1);
+  const rows = chunkRows(n, d);
+  const kp = even(k);
+  // Layout: −2·Cᵀ (grouped) [d·kp], ‖c‖² [kp], the X chunk [rows, d], squared row norms [rows], distances [rows, k].
   const ct = 0;
-  const xc = ct + even(d * k);
-  const pc = xc + even(rows * d);
-  g.reserve(pc + rows * k);
-  let m = g.mem;
-  const cn = new Float64Array(k);
-  for (let c = 0; c < k; c++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const v = C[c * d + j]!;
-      m[ct + j * k + c] = v;
-      s += v * v;
-    }
-    cn[c] = s;
-  }
+  const cn = ct + d * kp;
+  const xc = cn + kp;
+  const xx = xc + even(rows * d);
+  const oc = xx + even(rows);
+  const g = kmeansKernels(oc + rows * k);
+  loadCenters(g.mem, C, k, d, kp, ct, cn, 0);
+  const m = g.mem;
+  let check = 0;
   for (let start = 0; start < n; start += rows) {
     const r = Math.min(rows, n - start);
     m.set(X.subarray(start * d, (start + r) * d), xc);
-    g.nn(xc, ct, pc, r, d, k, -1);
-    m = g.mem;
-    for (let i = 0; i < r; i++) {
-      const row = (start + i) * d;
-      let xx = 0;
-      for (let j = 0; j < d; j++) xx += X[row + j]! * X[row + j]!;
-      const o = (start + i) * k;
-      for (let c = 0; c < k; c++) {
-        const v = -2 * m[pc + i * k + c]! + xx + cn[c]!;
-        check += v * 0;
-        out[o + c] = Math.sqrt(v > 0 ? v : 0);
-      }
-    }
+    check += g.distances(xc, r, d, k, kp, ct, cn, oc, xx);
+    out.set(m.subarray(oc, oc + r * k), start * k);
   }
   return check === 0;
 }

@@ -430,9 +430,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     let labels: DenseArray<'float64'> | null = null;
     let inertia: number;
     if (this.computeLabels) {
-      const lab = new Int32Array(n);
+      const lab = allocate('float64', n);
       inertia = labelPass(data, n, d, cur, k, sw, lab);
-      labels = new DenseArray(Float64Array.from(lab), [n]);
+      labels = new DenseArray(lab, [n]);
     } else {
       inertia = (ewa ?? Number.NaN) * n;
     }
@@ -462,11 +462,9 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
   predict(X: MatrixLike): DenseArray<'float64'> {
     const s = this.fitted;
     const m = this.checked(X);
-    const lab = new Int32Array(m.nSamples);
-    const ok = labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, null, lab, null, false);
-    if (Number.isNaN(ok)) assertFinite(m.data, m.nFeatures, 'X', this.estimatorName);
     const out = allocate('float64', m.nSamples);
-    for (let i = 0; i < lab.length; i++) out[i] = lab[i]!;
+    const ok = labelPass(m.data, m.nSamples, m.nFeatures, s.clusterCenters_.data, s.clusterCenters_.shape[0]!, null, out, null, false);
+    if (Number.isNaN(ok)) assertFinite(m.data, m.nFeatures, 'X', this.estimatorName);
     return new DenseArray(out, [m.nSamples]);
   }
 
