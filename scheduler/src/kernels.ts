@@ -132,6 +132,7 @@ const loaded = new Map<string, KernelFn>();
  * is forgotten here; the batch that needs the module imports it again and reports the error.
  */
 export function preloadModules(urls: readonly string[]): void {
+  const started: Promise<unknown>[] = [preloading];
   for (const module of urls) {
     if (modules.has(module)) continue;
     const pending = import(module) as Promise<Record<string, unknown>>;
@@ -139,7 +140,16 @@ export function preloadModules(urls: readonly string[]): void {
     pending.catch(() => {
       if (modules.get(module) === pending) modules.delete(module);
     });
+    started.push(pending);
   }
+  preloading = Promise.allSettled(started).then(() => undefined);
+}
+
+let preloading: Promise<void> = Promise.resolve();
+
+/** Settles when the imports started by {@link preloadModules} have (successfully or not). */
+export function preloaded(): Promise<void> {
+  return preloading;
 }
 
 /** Imports (once per thread) and returns the function behind a kernel entry. */

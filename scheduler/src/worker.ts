@@ -1,13 +1,16 @@
 /** The piscina worker entry: executes one batch per message (see batch.ts). */
+import { threadId } from 'node:worker_threads';
 import { workerData } from 'piscina';
 import { runBatch, type BatchRequest, type BatchResponse } from './batch.js';
-import { preloadModules } from './kernels.js';
+import { preloadModules, preloaded } from './kernels.js';
 
 // The kernel modules registered on the main thread when the pool was made: imported now, while
 // the worker has nothing else to do, rather than on its first batch.
 const preload = (workerData as { preload?: unknown } | undefined)?.preload;
 if (Array.isArray(preload)) preloadModules(preload.filter((m): m is string => typeof m === 'string'));
 
-export default function execute(req: BatchRequest): Promise<BatchResponse> {
+export default function execute(req: BatchRequest | { readonly ready: true }): Promise<BatchResponse> {
+  // ThreadScheduler.ready(): answer once this worker has its kernel modules.
+  if ('ready' in req) return preloaded().then(() => ({ results: [], bytes: [], times: new Float64Array(0), thread: threadId }));
   return runBatch(req, true);
 }

@@ -91,4 +91,21 @@ describe('ThreadScheduler', () => {
       }
     }
   });
+
+  it('ready() resolves once every worker has imported the preloaded modules', async () => {
+    registerKernels(new URL('./fixtures/preload-probe.mjs', import.meta.url), { 'probe.importedAt': () => 0 });
+    const g = new Graph().add('a', 'probe.importedAt', []).add('b', 'probe.importedAt', []);
+    const pool = new ThreadScheduler({ threads: 2 });
+    try {
+      await pool.ready();
+      const readyAt = performance.timeOrigin + performance.now();
+      // Both workers: each answers with its own import time, taken before ready() resolved.
+      const [first, second] = await Promise.all([pool.run(g, ['a']), pool.run(g, ['b'])]);
+      expect((first as { a: number }).a).toBeLessThan(readyAt);
+      expect((second as { b: number }).b).toBeLessThan(readyAt);
+    } finally {
+      await pool.close();
+    }
+    await expect(pool.ready()).rejects.toThrow(/closed/);
+  });
 });
