@@ -394,8 +394,8 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, rng: Random | null
 
 /**
  * linearDecision (base_sgd.ts) in WebAssembly, bit-identical: `out[i * k + c]` = row i of X (n × d)
- * · row c of `coef` (k × d) + `intercept[c]`. Rows already in this thread's kernel memory are read
- * in place; others stream through a cache-sized window of it. Returns -1, the first row whose
+ * · row c of `coef` (k × d) + `intercept[c]`. Rows already in this thread's kernel memory (past
+ * the window) are read in place; others stream through a cache-sized window of it. Returns -1, the first row whose
  * score is not finite, or {@link WASM_NO_MEMORY} (nothing written: use JavaScript).
  */
 export function wasmDecision(X: Float64Array, n: number, d: number, coef: Float64Array, intercept: Float64Array, k: number, out: Float64Array): number {
@@ -423,19 +423,6 @@ export function wasmDecision(X: Float64Array, n: number, d: number, coef: Float6
     out.set(F.subarray(OUT / 8, OUT / 8 + cnt * k), a * k);
   }
   return -1;
-}
-
-/**
- * A view of `rows × d` float64 in this thread's kernel memory that {@link wasmDecision} reads in
- * place (a streamed tile can be read straight into it); valid until the kernel's next use. Null
- * without WebAssembly.
- */
-export function decisionInput(rows: number, d: number, k: number): Float64Array | null {
-  const kern = ownKernel();
-  if (kern === null) return null;
-  const at = align64(128 + align16(k * d * 8) + align16(k * 8) + align16(Math.min(rows, chunkRows(d)) * k * 8));
-  if (!ensureBytes(kern, at + rows * d * 8)) return null;
-  return new Float64Array(kern.memory.buffer, at, rows * d);
 }
 
 /**
