@@ -142,49 +142,32 @@ function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: numbe
   const i32 = (v: number) => [OP.i32Const, ...sleb(v)];
   const addr = (base: number, off: number) => [...get(base), ...get(off), OP.i32Add];
   const f64Load = [OP.f64Load, 0x03, 0x00];
-  const vLoad = [...V_LOAD, 0x03, 0x00];
 
-  const vexpr = (n: ExprNode): number[] => {
+  /** The expression's code: over f64x2 pairs of columns (`v`) or over one f64 (the odd last column). */
+  const emit = (n: ExprNode, v: boolean): number[] => {
+    const op = (table: Record<string, { v: number[]; s: number[] }>, name: string) => (v ? table[name]!.v : table[name]!.s);
     switch (n.op) {
       case 'in': {
         const i = n.i!;
         const kind = kinds[i];
-        if (kind === 'full') return [...addr(inPtr(i), K), ...vLoad];
-        if (kind === 'col') return [...addr(inPtr(i), C), ...vLoad];
-        return get(inV(i)); // row (splat once per row) or scalar (splat once)
+        const load = v ? [...V_LOAD, 0x03, 0x00] : f64Load;
+        if (kind === 'full') return [...addr(inPtr(i), K), ...load];
+        if (kind === 'col') return [...addr(inPtr(i), C), ...load];
+        // row (splat once per row) or scalar (splat once)
+        return get(v ? inV(i) : inF(i));
       }
       case 'p':
-        return get(pv(n.i!));
+        return get(v ? pv(n.i!) : param(n.i!));
       case 'cast':
-        return vexpr(n.args![0]!);
-      case 'square':
-        return [...vexpr(n.args![0]!), OP.localTee, ...uleb(VTMP), ...get(VTMP), ...BINARY['mul']!.v];
+        return emit(n.args![0]!, v);
+      case 'square': {
+        const tmp = v ? VTMP : FTMP;
+        return [...emit(n.args![0]!, v), OP.localTee, ...uleb(tmp), ...get(tmp), ...op(BINARY, 'mul')];
+      }
       default: {
         const args = n.args!;
-        if (args.length === 1) return [...vexpr(args[0]!), ...UNARY[n.op]!.v];
-        return [...vexpr(args[0]!), ...vexpr(args[1]!), ...BINARY[n.op]!.v];
-      }
-    }
-  };
-  const sexpr = (n: ExprNode): number[] => {
-    switch (n.op) {
-      case 'in': {
-        const i = n.i!;
-        const kind = kinds[i];
-        if (kind === 'full') return [...addr(inPtr(i), K), ...f64Load];
-        if (kind === 'col') return [...addr(inPtr(i), C), ...f64Load];
-        return get(inF(i));
-      }
-      case 'p':
-        return get(param(n.i!));
-      case 'cast':
-        return sexpr(n.args![0]!);
-      case 'square':
-        return [...sexpr(n.args![0]!), OP.localTee, ...uleb(FTMP), ...get(FTMP), ...BINARY['mul']!.s];
-      default: {
-        const args = n.args!;
-        if (args.length === 1) return [...sexpr(args[0]!), ...UNARY[n.op]!.s];
-        return [...sexpr(args[0]!), ...sexpr(args[1]!), ...BINARY[n.op]!.s];
+        if (args.length === 1) return [...emit(args[0]!, v), ...op(UNARY, n.op)];
+        return [...emit(args[0]!, v), ...emit(args[1]!, v), ...op(BINARY, n.op)];
       }
     }
   };
@@ -209,12 +192,12 @@ function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: numbe
   // Pairs of columns.
   body.push(OP.block, OP.void, OP.loop, OP.void);
   body.push(...get(C), ...get(PAIR_END), OP.i32GeU, OP.brIf, 1);
-  body.push(...addr(OUT, K), ...vexpr(expr), ...V_STORE, 0x03, 0x00);
+  body.push(...addr(OUT, K), ...emit(expr, true), ...V_STORE, 0x03, 0x00);
   body.push(...get(K), ...i32(16), OP.i32Add, ...set(K), ...get(C), ...i32(16), OP.i32Add, ...set(C), OP.br, 0);
   body.push(OP.end, OP.end);
   // The odd last column.
   body.push(...get(C), ...get(ROW_END), OP.i32LtU, OP.if, OP.void);
-  body.push(...addr(OUT, K), ...sexpr(expr), OP.f64Store, 0x03, 0x00);
+  body.push(...addr(OUT, K), ...emit(expr, false), OP.f64Store, 0x03, 0x00);
   body.push(...get(K), ...i32(8), OP.i32Add, ...set(K));
   body.push(OP.end);
   body.push(...get(R), ...i32(1), OP.i32Add, ...set(R), OP.br, 0);
