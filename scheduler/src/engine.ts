@@ -72,6 +72,8 @@ const DONE = 3;
 const CHEAP_MS = 0.5;
 /** Target estimated duration of one batch of cheap nodes (ms). */
 const BATCH_TARGET_MS = 4;
+/** A dependent costing at most this share of an expensive node joins its batch (see formBatch). */
+const CONTINUATION_SHARE = 0.15;
 /** Most nodes in one batch. */
 const MAX_BATCH = 2048;
 /** Prior estimate for a kernel hinted cheap, before it is measured. */
@@ -288,7 +290,19 @@ class Run {
     };
     this.#popBest(first);
     add(first);
-    if (!cheap) return nodes;
+    if (!cheap) {
+      // Continuations: a dependent that needs nothing else and costs a small fraction of the
+      // expensive node (a block's prediction → writing it) runs right after it on the same worker:
+      // no round trip between them, and the intermediate never leaves the worker.
+      // Costs not yet measured (Infinity) never qualify.
+      const own = this.#estimate(first);
+      const budget = Number.isFinite(own) ? Math.max(CHEAP_MS, CONTINUATION_SHARE * own) : CHEAP_MS;
+      for (let e = p.outPtr[first]!; e < p.outPtr[first + 1]!; e++) {
+        const d = p.outs[e]!;
+        if (this.#state[d] === WAITING && this.#inputsAvailable(d, stamp) && this.#estimate(d) <= budget) add(d);
+      }
+      return nodes;
+    }
     const ready = this.#readyInner.size + this.#readySources.size + 1;
     const freeSlots = Math.max(1, this.backend.workers * (this.backend.pipelining ? 2 : 1) - this.#inflight);
     const limit = Math.min(MAX_BATCH, Math.max(1, Math.ceil(ready / freeSlots)));

@@ -177,6 +177,33 @@ describe.each(schedulers)('%s conformance', (_name, make) => {
     expect(info!.peakHeldBytes()).toBeLessThanOrEqual(budget + 2 * s.workers * n * 8);
   });
 
+  it('runs a small dependent right after its expensive producer, in the same batch', async () => {
+    // make_i (5 ms, a 1 MiB block) → sum_i (far cheaper): once both costs are measured, each sum
+    // joins its block's batch — same worker, no round trip, the block never held by the scheduler.
+    const n = 131072;
+    const g = new Graph();
+    for (let i = 0; i < 12; i++) {
+      g.add(`block-${i}`, user('blockFrom'), [0, n, i]);
+      g.add(`make-${i}`, user('spin'), [ref(`block-${i}`), 5]);
+      g.add(`sum-${i}`, user('total'), [ref(`make-${i}`)]);
+    }
+    g.add('all', 'math.sum', [Array.from({ length: 12 }, (_, i) => ref(`sum-${i}`))]);
+    const events: TaskEvent[] = [];
+    const released: ReleaseEvent[] = [];
+    const out = await s.run(g, ['all'], { fuse: false, callbacks: [{ onTaskEnd: (e) => events.push(e), onRelease: (e) => released.push(e) }] });
+    let expected = 0;
+    for (let i = 0; i < 12; i++) expected += n * i + ((n - 1) * n) / 2;
+    expect(out['all']).toBe(expected);
+    const at = (key: string) => events.find((e) => e.key === key)!;
+    const joined = Array.from({ length: 12 }, (_, i) => i).filter((i) => {
+      const make = at(`make-${i}`);
+      const sum = at(`sum-${i}`);
+      return sum.worker === make.worker && sum.start - make.end < 2 && !released.some((r) => r.key === `make-${i}`);
+    });
+    // The first few pairs run apart while the costs are unknown; the rest are continuations.
+    expect(joined.length).toBeGreaterThanOrEqual(8);
+  });
+
   it('runs a serial chain one link at a time while the blocks ahead are prepared', async () => {
     // state_i = link(state_{i-1}, prep_i): the partialFit pattern.
     const g = new Graph().add('state-0', 'core.identity', [0]);
