@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// Writes estimators/wasm/mlp_gemm.wat: the MLP's matrix products in WebAssembly SIMD (and the
-// per-row kernels of MiniBatchKMeans, which labels rows through the same products). The
+// Writes estimators/wasm/mlp_gemm.wat: the MLP's matrix products in WebAssembly SIMD. The
 // register-blocked microkernels are many near-identical functions, so they are generated here
 // rather than written by hand; the .wat is committed and assembled by build_wasm.mjs as usual:
 //
-//     node estimators/scripts/gen_mlp_gemm_wat.mjs && node estimators/scripts/build_wasm.mjs
+//     node estimators/scripts/gen_mlp_gemm_wat.mjs && node estimators/scripts/build_wasm.mjs mlp
 //
 // (A test checks that the committed .wat is this script's output and that the bytes are the .wat's.)
 //
@@ -139,112 +138,7 @@ const ELEMENTWISE = `  ;; out[j] = (Σ_r d[r·N + j]) / R, the sum in row order 
       (f64.store (local.get $v) (local.get $sv))
       (if (local.get $nesterov) (then
         (local.set $sv (f64.sub (f64.mul (local.get $mom) (local.get $sv)) (f64.mul (local.get $lr) (local.get $sg))))))
-      (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $sv))))))
-  ;; k-means: out[i] = argmin_c (−2·p[i, c] + cn[c]), the first minimum, as f64 (R rows of k products).
-  ;; Returns Σ_i 0·min_i: NaN when some row's minimum is not finite (a NaN / ±Infinity in that
-  ;; row makes every product non-finite), so callers scan X only then.
-  (func (export "argmin") (param $p i32) (param $cn i32) (param $out i32) (param $R i32) (param $k i32) (result f64)
-    (local $i i32) (local $c i32) (local $best i32) (local $bd f64) (local $v f64) (local $row i32) (local $chk f64)
-    (block $done (loop $rows
-      (br_if $done (i32.ge_s (local.get $i) (local.get $R)))
-      (local.set $row (i32.add (local.get $p) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 3))))
-      (local.set $bd (f64.add (f64.mul (f64.const -2) (f64.load (local.get $row))) (f64.load (local.get $cn))))
-      (local.set $best (i32.const 0))
-      (local.set $c (i32.const 1))
-      (block $cd (loop $cols
-        (br_if $cd (i32.ge_s (local.get $c) (local.get $k)))
-        (local.set $v (f64.add (f64.mul (f64.const -2) (f64.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 3)))))
-          (f64.load (i32.add (local.get $cn) (i32.shl (local.get $c) (i32.const 3))))))
-        ;; Branch-free (labels are unpredictable): the same choice as "if v < bd".
-        (local.set $best (select (local.get $c) (local.get $best) (f64.lt (local.get $v) (local.get $bd))))
-        (local.set $bd (select (local.get $v) (local.get $bd) (f64.lt (local.get $v) (local.get $bd))))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $cols)))
-      (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (f64.convert_i32_s (local.get $best)))
-      (local.set $chk (f64.add (local.get $chk) (f64.mul (local.get $bd) (f64.const 0))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $rows)))
-    (local.get $chk))
-  ;; k-means: acc + Σ_i w_i·‖x_i − C[lab_i]‖², rows in order, each squared distance summed four
-  ;; features at a time as scikit-learn's _euclidean_dense_dense; w < 0: unweighted.
-  (func (export "inertia") (param $x i32) (param $C i32) (param $lab i32) (param $R i32) (param $d i32) (param $w i32) (param $acc f64) (result f64)
-    (local $i i32) (local $t i32) (local $n4 i32) (local $a i32) (local $b i32) (local $res f64)
-    (local $e0 f64) (local $v01 v128) (local $v23 v128)
-    (local.set $n4 (i32.shr_s (local.get $d) (i32.const 2)))
-    (block $done (loop $rows
-      (br_if $done (i32.ge_s (local.get $i) (local.get $R)))
-      (local.set $a (i32.add (local.get $x) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
-      (local.set $b (i32.add (local.get $C) (i32.shl (i32.mul (i32.trunc_f64_s (f64.load (i32.add (local.get $lab) (i32.shl (local.get $i) (i32.const 3))))) (local.get $d)) (i32.const 3))))
-      (local.set $res (f64.const 0))
-      (local.set $t (i32.const 0))
-      (block $qd (loop $quads
-        (br_if $qd (i32.ge_s (local.get $t) (local.get $n4)))
-        ;; (e0², e1²) and (e2², e3²) two lanes at a time, then summed in scalar order.
-        (local.set $v01 (f64x2.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
-        (local.set $v23 (f64x2.sub (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b))))
-        (local.set $v01 (f64x2.mul (local.get $v01) (local.get $v01)))
-        (local.set $v23 (f64x2.mul (local.get $v23) (local.get $v23)))
-        (local.set $res (f64.add (local.get $res)
-          (f64.add (f64.add (f64.add (f64x2.extract_lane 0 (local.get $v01)) (f64x2.extract_lane 1 (local.get $v01)))
-            (f64x2.extract_lane 0 (local.get $v23))) (f64x2.extract_lane 1 (local.get $v23)))))
-        (local.set $a (i32.add (local.get $a) (i32.const 32)))
-        (local.set $b (i32.add (local.get $b) (i32.const 32)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $quads)))
-      (local.set $t (i32.const 0))
-      (block $rd (loop $rest
-        (br_if $rd (i32.ge_s (local.get $t) (i32.and (local.get $d) (i32.const 3))))
-        (local.set $e0 (f64.sub (f64.load (local.get $a)) (f64.load (local.get $b))))
-        (local.set $res (f64.add (local.get $res) (f64.mul (local.get $e0) (local.get $e0))))
-        (local.set $a (i32.add (local.get $a) (i32.const 8)))
-        (local.set $b (i32.add (local.get $b) (i32.const 8)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $rest)))
-      (if (i32.ge_s (local.get $w) (i32.const 0))
-        (then (local.set $acc (f64.add (local.get $acc) (f64.mul (local.get $res) (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3))))))))
-        (else (local.set $acc (f64.add (local.get $acc) (local.get $res)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $rows)))
-    (local.get $acc))
-  ;; k-means: S[lab_i] += x_i (· w_i when w >= 0) and W[lab_i] += w_i (1 unweighted), rows in
-  ;; order (the minibatch center update and its weight sums).
-  (func (export "accumulate") (param $x i32) (param $lab i32) (param $S i32) (param $W i32) (param $R i32) (param $d i32) (param $w i32)
-    (local $i i32) (local $j i32) (local $a i32) (local $s i32) (local $wi f64) (local $d2 i32) (local $c i32) (local $pw i32)
-    (local.set $d2 (i32.and (local.get $d) (i32.const -2)))
-    (block $done (loop $rows
-      (br_if $done (i32.ge_s (local.get $i) (local.get $R)))
-      (local.set $a (i32.add (local.get $x) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
-      (local.set $c (i32.trunc_f64_s (f64.load (i32.add (local.get $lab) (i32.shl (local.get $i) (i32.const 3))))))
-      (local.set $s (i32.add (local.get $S) (i32.shl (i32.mul (local.get $c) (local.get $d)) (i32.const 3))))
-      (local.set $pw (i32.add (local.get $W) (i32.shl (local.get $c) (i32.const 3))))
-      (local.set $j (i32.const 0))
-      (if (i32.ge_s (local.get $w) (i32.const 0))
-        (then
-          (local.set $wi (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
-          (f64.store (local.get $pw) (f64.add (f64.load (local.get $pw)) (local.get $wi)))
-          (block $wd (loop $wl
-            (br_if $wd (i32.ge_s (local.get $j) (local.get $d2)))
-            (v128.store (local.get $s) (f64x2.add (v128.load (local.get $s)) (f64x2.mul (v128.load (local.get $a)) (f64x2.splat (local.get $wi)))))
-            (local.set $a (i32.add (local.get $a) (i32.const 16)))
-            (local.set $s (i32.add (local.get $s) (i32.const 16)))
-            (local.set $j (i32.add (local.get $j) (i32.const 2)))
-            (br $wl)))
-          (if (i32.lt_s (local.get $j) (local.get $d)) (then
-            (f64.store (local.get $s) (f64.add (f64.load (local.get $s)) (f64.mul (f64.load (local.get $a)) (local.get $wi)))))))
-        (else
-          (f64.store (local.get $pw) (f64.add (f64.load (local.get $pw)) (f64.const 1)))
-          (block $ud (loop $ul
-            (br_if $ud (i32.ge_s (local.get $j) (local.get $d2)))
-            (v128.store (local.get $s) (f64x2.add (v128.load (local.get $s)) (v128.load (local.get $a))))
-            (local.set $a (i32.add (local.get $a) (i32.const 16)))
-            (local.set $s (i32.add (local.get $s) (i32.const 16)))
-            (local.set $j (i32.add (local.get $j) (i32.const 2)))
-            (br $ul)))
-          (if (i32.lt_s (local.get $j) (local.get $d)) (then
-            (f64.store (local.get $s) (f64.add (f64.load (local.get $s)) (f64.load (local.get $a))))))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $rows)))
-  )`;
+      (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $sv))))))`;
 
 /** A microkernel: R rows (4 or 1) × V f64x2 vectors (2 or 1), or one scalar column when V = 0. */
 function micro(R, V) {

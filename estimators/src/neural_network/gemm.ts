@@ -1,6 +1,5 @@
 /**
- * The matrix products of the MLP (and the per-row kernels of MiniBatchKMeans, which labels rows
- * through the same products), over one Float64Array "memory" addressed by element offsets, so
+ * The matrix products of the MLP, over one Float64Array "memory" addressed by element offsets, so
  * the same code drives either backend:
  *
  * - `js`: plain loops (i-k-j order: each output row accumulates whole rows of B, so B streams
@@ -13,6 +12,7 @@
  * — so the two backends give bit-identical results; they differ from numpy's BLAS only in the
  * order of the additions (~1e-16 relative).
  */
+import { instantiateBase64, WASM_PAGE, type WasmMemory } from '../wasm_module.js';
 import { MLP_GEMM_WASM_BASE64 } from './mlp_wasm_bytes.js';
 
 /** Epilogues of {@link Gemm.nn}: none, relu (max(z, 0)), or zero where `aux` is 0 (relu's derivative). */
@@ -41,15 +41,6 @@ export interface Gemm {
   adam(p: number, g: number, m: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number): void;
   /** SGD's momentum update (see mlp_engine.ts). */
   sgd(p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: boolean): void;
-  /**
-   * k-means: out[i] = argmin_c (−2·p[i, c] + cn[c]) (the first minimum), as float64, for R rows of
-   * k products. Returns Σ 0·min_i: NaN when some row's minimum is not finite.
-   */
-  argminRows(p: number, cn: number, out: number, R: number, k: number): number;
-  /** k-means: acc + Σ_i w_i·‖x_i − C[lab_i]‖² over R rows in order (w < 0: unweighted); see kmeans_common.ts. */
-  inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number;
-  /** k-means: S[lab_i] += x_i (· w_i when w >= 0) and W[lab_i] += w_i (1 unweighted), rows in order. */
-  accumulateRows(x: number, lab: number, S: number, W: number, R: number, d: number, w: number): void;
   readonly name: 'js' | 'wasm';
 }
 
@@ -181,80 +172,7 @@ class JsGemm implements Gemm {
       m[p + q] = m[p + q]! + vq;
     }
   }
-
-  argminRows(p: number, cn: number, out: number, R: number, k: number): number {
-    const m = this.mem;
-    let chk = 0;
-    for (let i = 0; i < R; i++) {
-      const o = p + i * k;
-      let best = 0;
-      let bd = -2 * m[o]! + m[cn]!;
-      for (let c = 1; c < k; c++) {
-        const v = -2 * m[o + c]! + m[cn + c]!;
-        if (v < bd) {
-          bd = v;
-          best = c;
-        }
-      }
-      m[out + i] = best;
-      chk += bd * 0;
-    }
-    return chk;
-  }
-
-  inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number {
-    const m = this.mem;
-    const n4 = d >> 2;
-    for (let i = 0; i < R; i++) {
-      let a = x + i * d;
-      let b = C + m[lab + i]! * d;
-      let res = 0;
-      for (let t = 0; t < n4; t++) {
-        const e0 = m[a]! - m[b]!;
-        const e1 = m[a + 1]! - m[b + 1]!;
-        const e2 = m[a + 2]! - m[b + 2]!;
-        const e3 = m[a + 3]! - m[b + 3]!;
-        res += e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3;
-        a += 4;
-        b += 4;
-      }
-      for (let t = 0; t < (d & 3); t++) {
-        const e = m[a + t]! - m[b + t]!;
-        res += e * e;
-      }
-      acc += w >= 0 ? res * m[w + i]! : res;
-    }
-    return acc;
-  }
-
-  accumulateRows(x: number, lab: number, S: number, W: number, R: number, d: number, w: number): void {
-    const m = this.mem;
-    for (let i = 0; i < R; i++) {
-      const a = x + i * d;
-      const c = m[lab + i]!;
-      const s = S + c * d;
-      if (w >= 0) {
-        const wi = m[w + i]!;
-        m[W + c] = m[W + c]! + wi;
-        for (let j = 0; j < d; j++) m[s + j] = m[s + j]! + m[a + j]! * wi;
-      } else {
-        m[W + c] = m[W + c]! + 1;
-        for (let j = 0; j < d; j++) m[s + j] = m[s + j]! + m[a + j]!;
-      }
-    }
-  }
 }
-
-// The compiler's lib (ES2023, no DOM) has no WebAssembly types; these are the parts used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 interface WasmExports {
   memory: WasmMemory;
@@ -265,12 +183,7 @@ interface WasmExports {
   sumsq: (p: number, len: number) => number;
   adam: (p: number, g: number, m: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number) => void;
   sgd: (p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: number) => void;
-  argmin: (p: number, cn: number, out: number, R: number, k: number) => number;
-  inertia: (x: number, C: number, lab: number, R: number, d: number, w: number, acc: number) => number;
-  accumulate: (x: number, lab: number, S: number, W: number, R: number, d: number, w: number) => void;
 }
-
-const PAGE = 65536;
 
 class WasmGemm implements Gemm {
   readonly name = 'wasm' as const;
@@ -282,7 +195,7 @@ class WasmGemm implements Gemm {
   reserve(n: number): void {
     const bytes = n * 8;
     const have = this.ex.memory.buffer.byteLength;
-    if (have < bytes) this.ex.memory.grow(Math.ceil((bytes - have) / PAGE));
+    if (have < bytes) this.ex.memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
     if (this.mem.buffer !== this.ex.memory.buffer) this.mem = new Float64Array(this.ex.memory.buffer);
   }
 
@@ -313,33 +226,13 @@ class WasmGemm implements Gemm {
   sgd(p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: boolean): void {
     this.ex.sgd(p * 8, g * 8, v * 8, len, momentum, lr, nesterov ? 1 : 0);
   }
-
-  argminRows(p: number, cn: number, out: number, R: number, k: number): number {
-    return this.ex.argmin(p * 8, cn * 8, out * 8, R, k);
-  }
-
-  inertiaRows(x: number, C: number, lab: number, R: number, d: number, w: number, acc: number): number {
-    return this.ex.inertia(x * 8, C * 8, lab * 8, R, d, w >= 0 ? w * 8 : -1, acc);
-  }
-
-  accumulateRows(x: number, lab: number, S: number, W: number, R: number, d: number, w: number): void {
-    this.ex.accumulate(x * 8, lab * 8, S * 8, W * 8, R, d, w >= 0 ? w * 8 : -1);
-  }
 }
 
 let wasmExports: WasmExports | null | undefined;
 
 function loadWasm(): WasmExports | null {
   if (wasmExports !== undefined) return wasmExports;
-  try {
-    if (WA === undefined) throw new Error('no WebAssembly');
-    const bin = atob(MLP_GEMM_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    wasmExports = new WA.Instance(new WA.Module(bytes), {}).exports as unknown as WasmExports;
-  } catch {
-    wasmExports = null;
-  }
+  wasmExports = instantiateBase64(MLP_GEMM_WASM_BASE64) as WasmExports | null;
   return wasmExports;
 }
 
