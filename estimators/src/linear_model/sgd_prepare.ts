@@ -63,7 +63,7 @@ export interface PreparedBlock {
  * next block prepared on the thread that made the memory — or on the link's thread, which adopts
  * the memory into its own pool — reuses it (the state word's compare-and-swap decides which, so
  * the memories in use are as many as blocks in flight, not that many per thread). Idle memories
- * are dropped after a short while, and their bytes reported dead so that a collection frees them
+ * are dropped after a second (a shorter wait dropped and re-made memories within a run: 8–9 per 20M-row fit instead of 4), and their bytes reported dead so that a collection frees them
  * (see noteDeadBytes). Blocks prepared without `recycle` are never reused.
  */
 const STATE_WORD = 24; // int32 index: byte 96 of the header, past the epoch's scalar state
@@ -71,7 +71,7 @@ const NOT_POOLED = 0;
 const BUSY = 1;
 const FREE = 2;
 const POOL_MAX = 4;
-const POOL_IDLE_MS = 250;
+const POOL_IDLE_MS = 1000;
 
 interface PoolEntry {
   readonly memory: WasmMemory;
