@@ -12,14 +12,14 @@
  *   classLogPrior_    DenseArray [k]      (−Infinity for a class not seen yet with fitPrior)
  *   nFeaturesIn_      number
  */
-import { DenseArray, allocate } from '@tessera/array';
-import { BaseEstimator, type State } from '../base.js';
+import { DenseArray } from '@tessera/array';
+import type { State } from '../base.js';
 import { InvalidInputError, ParameterRangeError } from '../errors.js';
-import { accuracyScore } from '../metrics.js';
 import { registerEstimator } from '../registry.js';
 import { BOOLEAN, NULL, type Matrix, type ParamConstraints, type MatrixLike, type VectorLike, checkArray, checkFeatureCount, checkSampleWeight, checkVector, interval, validateParams } from '../validation.js';
-import { normalizeLog, type NBPartialFitOptions } from './gaussian_nb.js';
-import { argmaxLabels, checkNumberArrayParam, labelIndices, partialFitClasses, uniqueSorted } from './labels.js';
+import { BaseNB } from './base_nb.js';
+import type { NBPartialFitOptions } from './gaussian_nb.js';
+import { checkNumberArrayParam, labelIndices, partialFitClasses, uniqueSorted } from './labels.js';
 
 /** Smallest alpha used unless forceAlpha (scikit-learn's `alpha_lower_bound`). */
 const ALPHA_MIN = 1e-10;
@@ -59,7 +59,7 @@ const DISCRETE_CONSTRAINTS = {
 };
 
 /** What MultinomialNB and BernoulliNB share: counting, smoothing, priors, prediction. */
-abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseEstimator<P, DiscreteNBState> {
+abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseNB<P, DiscreteNBState> {
   /** X as the model counts it (Bernoulli binarizes); validates model-specific input rules. */
   protected abstract prepare(m: Matrix, forFit: boolean): Float64Array;
   /** Smoothed log probabilities from the counts. */
@@ -142,39 +142,14 @@ abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseEstimator<
     };
   }
 
-  private jointLogLikelihood(X: MatrixLike): { jll: Float64Array; n: number; k: number } {
+  protected jointLogLikelihood(X: MatrixLike): { jll: Float64Array; n: number; k: number } {
     const s = this.fitted;
     const m = checkArray(X, { caller: this.estimatorName });
     checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
     return { jll: this.jll(this.prepare(m, false), m.nSamples, m.nFeatures, s), n: m.nSamples, k: s.classes_.data.length };
   }
 
-  /** The most probable class of each row. */
-  predict(X: MatrixLike): DenseArray<'float64'> {
-    const { jll, n, k } = this.jointLogLikelihood(X);
-    return new DenseArray(argmaxLabels(jll, n, k, this.fitted.classes_.data, allocate('float64', n)), [n]);
-  }
 
-  /** Log class probabilities [n, k]. */
-  predictLogProba(X: MatrixLike): DenseArray<'float64'> {
-    const { jll, n, k } = this.jointLogLikelihood(X);
-    return new DenseArray(normalizeLog(jll, n, k, false), [n, k]);
-  }
-
-  /** Class probabilities [n, k]. */
-  predictProba(X: MatrixLike): DenseArray<'float64'> {
-    const { jll, n, k } = this.jointLogLikelihood(X);
-    return new DenseArray(normalizeLog(jll, n, k, true), [n, k]);
-  }
-
-  /** Accuracy of predict on (X, y). */
-  score(X: MatrixLike, y: VectorLike, sampleWeight?: VectorLike): number {
-    return accuracyScore(y, this.predict(X), { sampleWeight: sampleWeight ?? null });
-  }
-
-  get classes_(): DenseArray<'float64'> {
-    return this.fitted.classes_;
-  }
   get classCount_(): DenseArray<'float64'> {
     return this.fitted.classCount_;
   }

@@ -12,13 +12,13 @@
  *   epsilon_      number
  *   nFeaturesIn_  number
  */
-import { DenseArray, allocate } from '@tessera/array';
-import { BaseEstimator, type State } from '../base.js';
+import { DenseArray } from '@tessera/array';
+import type { State } from '../base.js';
 import { InvalidInputError, ParameterRangeError } from '../errors.js';
-import { accuracyScore } from '../metrics.js';
 import { registerEstimator } from '../registry.js';
 import { type MatrixLike, type VectorLike, checkArray, checkFeatureCount, checkSampleWeight, checkVector, interval, validateParams } from '../validation.js';
-import { argmaxLabels, checkNumberArrayParam, labelIndices, logSumExpRows, partialFitClasses, uniqueSorted } from './labels.js';
+import { BaseNB } from './base_nb.js';
+import { checkNumberArrayParam, labelIndices, partialFitClasses, uniqueSorted } from './labels.js';
 
 /** Hyperparameters of {@link GaussianNB} (scikit-learn's, camelCase, same defaults). */
 export interface GaussianNBParams {
@@ -60,7 +60,7 @@ export interface GaussianNB extends GaussianNBParams {}
  * nb.predict(X3);        // labels
  * nb.predictProba(X3);   // [n, 3]
  */
-export class GaussianNB extends BaseEstimator<GaussianNBParams, GaussianNBState> {
+export class GaussianNB extends BaseNB<GaussianNBParams, GaussianNBState> {
   static readonly estimatorName = 'GaussianNB';
   static readonly defaults: Readonly<GaussianNBParams> = Object.freeze({ priors: null, varSmoothing: 1e-9 });
   // `priors` (an array or null) is checked in code: no constraint kind describes number arrays.
@@ -201,7 +201,7 @@ export class GaussianNB extends BaseEstimator<GaussianNBParams, GaussianNBState>
   }
 
   /** Unnormalised log posterior of every class, [n, k] row-major (scikit-learn's `_joint_log_likelihood`). */
-  private jointLogLikelihood(X: MatrixLike): { jll: Float64Array; n: number; k: number } {
+  protected jointLogLikelihood(X: MatrixLike): { jll: Float64Array; n: number; k: number } {
     const s = this.fitted;
     const m = checkArray(X, { caller: this.estimatorName });
     checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
@@ -229,29 +229,6 @@ export class GaussianNB extends BaseEstimator<GaussianNBParams, GaussianNBState>
     return { jll, n, k };
   }
 
-  /** The most probable class of each row. */
-  predict(X: MatrixLike): DenseArray<'float64'> {
-    const { jll, n, k } = this.jointLogLikelihood(X);
-    return new DenseArray(argmaxLabels(jll, n, k, this.fitted.classes_.data, allocate('float64', n)), [n]);
-  }
-
-  /** Log class probabilities [n, k] (columns in `classes_` order). */
-  predictLogProba(X: MatrixLike): DenseArray<'float64'> {
-    const { jll, n, k } = this.jointLogLikelihood(X);
-    return new DenseArray(normalizeLog(jll, n, k, false), [n, k]);
-  }
-
-  /** Class probabilities [n, k] (columns in `classes_` order). */
-  predictProba(X: MatrixLike): DenseArray<'float64'> {
-    const { jll, n, k } = this.jointLogLikelihood(X);
-    return new DenseArray(normalizeLog(jll, n, k, true), [n, k]);
-  }
-
-  /** Accuracy of predict on (X, y). */
-  score(X: MatrixLike, y: VectorLike, sampleWeight?: VectorLike): number {
-    const p = this.predict(X);
-    return accuracyScore(y, p, { sampleWeight: sampleWeight ?? null });
-  }
 
   protected override restoreState(state: State): GaussianNBState {
     const s = state as GaussianNBState;
@@ -261,9 +238,6 @@ export class GaussianNB extends BaseEstimator<GaussianNBParams, GaussianNBState>
     return s;
   }
 
-  get classes_(): DenseArray<'float64'> {
-    return this.fitted.classes_;
-  }
   get theta_(): DenseArray<'float64'> {
     return this.fitted.theta_;
   }
@@ -319,17 +293,5 @@ function columnVariance(X: Float64Array, n: number, d: number, rows: number[] | 
   return { mean, var: sq };
 }
 
-/** jll − logsumexp(jll) per row, exponentiated when `exp`; over shared memory. */
-export function normalizeLog(jll: Float64Array, n: number, k: number, exp: boolean): Float64Array {
-  const lse = logSumExpRows(jll, n, k);
-  const out = allocate('float64', n * k);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      const v = jll[i * k + c]! - lse[i]!;
-      out[i * k + c] = exp ? Math.exp(v) : v;
-    }
-  }
-  return out;
-}
 
 registerEstimator(GaussianNB);
