@@ -660,17 +660,24 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     const ownIntercept = average > 0 ? work.stdIntercept! : work.intercept;
 
     const binaryProblem = (i: number, seed: number, mask: Uint8Array | null, weightPos: number, weightNeg: number) => {
-      // ±1 targets in a reused buffer (a fresh 8n-byte array per call costs more in page faults than the fill).
-      const yi = scratch(n);
+      // ±1 targets: in a prepared block's own target area (the in-place epoch reads them there),
+      // else in a reused buffer (a fresh 8n-byte array per call costs more in page faults than the fill).
+      const yi = prep?.inPlace ? targetsIn(prep.inPlace, n) : scratch(n);
       const pos = classes[i]!;
       if (nClasses === 2) {
         // Binary: the labels were not checked yet (computeClassWeight skipped it); do it here.
+        // Branch-free (labels come in random order): any label that is neither fails the block.
         const neg = classes[0]!;
+        let known = 1;
         for (let r = 0; r < n; r++) {
           const v = y[r]!;
-          if (v === pos) yi[r] = 1;
-          else if (v === neg) yi[r] = -1;
-          else throw prep?.rowOf ? firstUnknownLabel(name, y, classes, prep.rowOf) : unknownLabel(name, v, r, classes);
+          const isPos = +(v === pos);
+          yi[r] = 2 * isPos - 1;
+          known &= isPos | +(v === neg);
+        }
+        if (known === 0) {
+          const r = y.findIndex((v) => v !== pos && v !== neg);
+          throw prep?.rowOf ? firstUnknownLabel(name, y, classes, prep.rowOf) : unknownLabel(name, y[r]!, r, classes);
         }
       } else {
         for (let r = 0; r < n; r++) yi[r] = y[r] === pos ? 1 : -1;
@@ -827,6 +834,11 @@ function firstUnknownLabel(caller: string, y: Float64Array, classes: Float64Arra
 
 let scratchBuffer = new Float64Array(0);
 /** A reusable Float64Array of length n (contents undefined); valid until the next call. */
+/** The target area of a prepared block's memory (see preparedLayout), as n f64. */
+function targetsIn(inPlace: { readonly memory: WasmMemory; readonly layout: PreparedLayout }, n: number): Float64Array {
+  return new Float64Array(inPlace.memory.buffer, inPlace.layout.yi, n);
+}
+
 function scratch(n: number): Float64Array {
   if (scratchBuffer.length < n) scratchBuffer = new Float64Array(n);
   return scratchBuffer.subarray(0, n);

@@ -231,7 +231,7 @@ export const WASM_NO_MEMORY = -2;
 /** Sentinel for the kernel: rows are visited in storage order / every sample weight is 1 / no order wanted. */
 const NONE = -1;
 
-/** Byte offset of the generator state (four i32) in the header of every layout: past the epoch's scalar state, before the weights. */
+/** Byte offset of the generator state (four i32) in the header of every layout: past the epoch's scalar state (nine f64, then a scratch slot at byte 72), before the weights. */
 const RNG_STATE = 80;
 /** Byte offset of the word {@link inMemory} writes its token to (bytes 96..99 hold sgd_prepare.ts's recycling state). */
 const TOKEN = 104;
