@@ -234,7 +234,7 @@ describe('JavaScript and WebAssembly epochs', () => {
           const data = dataset(n, d, seed + 7);
           const labels = threeClasses ? data.y : data.y.map((v) => (v === 0 ? 0 : 1));
           const classes = threeClasses ? [0, 1, 2] : [0, 1];
-          const sampleWeight = weighted ? labels.map((v, i) => (i % 5 === 0 ? 0 : 1 + ((i * 7) % 3) / 2)) : undefined;
+          const sampleWeight = weighted ? labels.map((_, i) => (i % 5 === 0 ? 0 : 1 + ((i * 7) % 3) / 2)) : undefined;
           const options = { loss, ...rate, fitIntercept: seed % 3 !== 0, classWeight: seed % 2 === 0 ? { 1: 2.5 } : null, shuffle: seed % 4 !== 0, randomState: seed };
           const fitted = (backend: SGDBackend) => {
             setSGDBackend(backend);
