@@ -32,7 +32,7 @@ import type { BatchRequest, BatchResponse, WireTask } from './batch.js';
 import { activeCallbacks, type RunInfo, type SchedulerCallbacks, type TaskEvent } from './callbacks.js';
 import type { Graph } from './graph.js';
 import { IdHeap } from './heap.js';
-import { defaultMemoryLimit, noteDeadBytes, parseBytes } from './memory.js';
+import { GC_HINT_BYTES, defaultMemoryLimit, noteDeadBytes, parseBytes, requestGc } from './memory.js';
 import { plan, type Plan, type PlanOptions } from './plan.js';
 import { now } from './batch.js';
 
@@ -132,6 +132,8 @@ class Run {
   readonly #workerOf: Int32Array;
   readonly #abort = new AbortController();
   #held = 0;
+  /** Bytes of results released so far in this run. */
+  #releasedBytes = 0;
   #peak = 0;
   #doneNodes = 0;
   #doneTasks = 0;
@@ -407,13 +409,21 @@ class Run {
     );
   }
 
-  /** The worker that ran a dependency with the same kernel (the previous link of a chain), if any. */
+  /**
+   * The worker to prefer for v (used when it is idle): the one that ran a dependency with the same
+   * kernel (the previous link of a chain); else, when v waits on a single task, the one that ran
+   * it — what that task left behind (a recycled buffer, warm caches) is there.
+   */
   #chainWorker(v: number): number | undefined {
     const p = this.plan;
     const k = p.taskKernel[this.#outputTask(v)]!;
     for (let e = p.depPtr[v]!; e < p.depPtr[v + 1]!; e++) {
       const u = p.deps[e]!;
       if (p.taskKernel[this.#outputTask(u)] === k && this.#workerOf[u] !== 0) return this.#workerOf[u];
+    }
+    if (p.depPtr[v + 1]! - p.depPtr[v]! === 1) {
+      const only = this.#workerOf[p.deps[p.depPtr[v]!]!]!;
+      if (only !== 0) return only;
     }
     return undefined;
   }
@@ -494,6 +504,7 @@ class Run {
     if (bytes > 0) {
       this.#held -= bytes;
       this.#bytes[v] = 0;
+      this.#releasedBytes += bytes;
       noteDeadBytes(bytes);
       for (const l of this.#listeners) l.onRelease?.({ runId: this.id, key: this.plan.taskKeys[this.#outputTask(v)]!, bytes });
     }
@@ -510,6 +521,10 @@ class Run {
     for (const o of this.plan.outputs) out[o.key] = this.#value[o.node];
     this.#value.fill(undefined);
     this.#held = 0;
+    // Everything the run held is dead now, some of it long-lived (promoted) handles of shared
+    // blocks that scavenges do not reach: one full collection lets their memory go before the
+    // next run's blocks arrive.
+    if (this.#releasedBytes >= GC_HINT_BYTES) requestGc(true);
     for (const l of this.#listeners) l.onRunEnd?.(this.#info);
     this.#resolve(out);
   }

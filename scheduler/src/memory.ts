@@ -107,13 +107,23 @@ export const GC_MAJOR_EVERY = 4;
 
 let gcCount = 0;
 
-/** Requests a garbage collection once the current work is done (coalesced). */
-export function requestGc(): void {
+let pendingFull = false;
+
+/**
+ * Requests a garbage collection once the current work is done (coalesced): a scavenge, or a full
+ * collection every fourth time — or now when `full` (for long-lived handles a
+ * kernel just dropped, which a scavenge does not reach).
+ */
+export function requestGc(full = false): void {
   const gc = gcFn ?? (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
-  if (!gc || pendingGc) return;
+  if (!gc) return;
+  pendingFull ||= full;
+  if (pendingGc) return;
   pendingGc = true;
   setImmediate(() => {
     pendingGc = false;
-    gc(++gcCount % GC_MAJOR_EVERY === 0 ? undefined : { type: 'minor' });
+    const major = pendingFull || ++gcCount % GC_MAJOR_EVERY === 0;
+    pendingFull = false;
+    gc(major ? undefined : { type: 'minor' });
   });
 }

@@ -43,7 +43,7 @@ import {
   validateParams,
 } from '../validation.js';
 import { LEARNING_RATE, type LossName, PENALTY, lossSpec, plainSGD, prefersWasm, throwIfNonFinite } from './sgd_fast.js';
-import { type PreparedBlock, type SGDPreparedHint, inPlaceOf, originalRows, prepareRows, releasePrepared } from './sgd_prepare.js';
+import { type PreparedBlock, type SGDPreparedHint, inPlaceOf, originalRows, prepareRows, releasePrepared, retirePrepared } from './sgd_prepare.js';
 import { type PreparedLayout, type WasmMemory, wasmDecision } from './sgd_wasm.js';
 
 /** Largest seed drawn for the shuffling generator (numpy's int32 max, as scikit-learn draws). */
@@ -348,6 +348,11 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
   /** Declares a block prepared with `recycle: true` consumed (see the `recycle` option of `prepareBlock`). */
   releaseBlock(hint: SGDPreparedHint | null | undefined): void {
     releasePrepared(hint);
+  }
+
+  /** Declares the recycling over: the memories kept for reuse are let go, in every thread (call after the last `releaseBlock`). */
+  retireBlocks(): void {
+    retirePrepared();
   }
 
   /** How this call trains on a prepared block; throws when the block was prepared for another shuffle. */

@@ -21,8 +21,9 @@
  * its copy). Multi-class problems with shuffling are not prepared: one-vs-rest draws one order
  * per class.
  */
+import { isMainThread } from 'node:worker_threads';
 import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type RowStream } from '@tessera/array';
-import { noteDeadBytes } from '@tessera/scheduler';
+import { noteDeadBytes, requestGc } from '@tessera/scheduler';
 import { InvalidInputError } from '../errors.js';
 import { Random, bucketShuffle, rowsPerBucket } from '../random.js';
 import { checkArray } from '../validation.js';
@@ -60,40 +61,59 @@ export interface PreparedBlock {
  * pages), as much as the rest of the preparation's data movement. The out-of-core chain, where
  * each prepared block has exactly one consumer, asks for recycling: the memory's header carries
  * a state word, the link sets it to FREE once its partialFit is done (releasePrepared), and the
- * next block prepared on the thread that made the memory — or on the link's thread, which adopts
- * the memory into its own pool — reuses it (the state word's compare-and-swap decides which, so
- * the memories in use are as many as blocks in flight, not that many per thread). Idle memories
- * are dropped after a second (a shorter wait dropped and re-made memories within a run: 8–9 per 20M-row fit instead of 4), and their bytes reported dead so that a collection frees them
- * (see noteDeadBytes). Blocks prepared without `recycle` are never reused.
+ * next block prepared on any thread reuses it: every thread's pool holds every pooled memory (a
+ * new one is posted to the other threads on a BroadcastChannel), and the state word's
+ * compare-and-swap decides which thread takes a FREE one — so the memories made are as many as
+ * blocks in flight (the chain's lookahead keeps that at two or three), not that many per thread.
+ * When the chain ends, its last link retires them (retirePrepared): every thread drops them and
+ * collects. Otherwise idle memories are dropped after a second (a shorter wait dropped and
+ * re-made memories within a run), their bytes reported dead so that a collection frees them (see
+ * noteDeadBytes). Blocks prepared without `recycle` are never reused.
  */
 const STATE_WORD = 24; // int32 index: byte 96 of the header, past the epoch's scalar state
+const USED_WORD = 25; // byte 100: when the memory was last taken or released (Date.now(), low 31 bits), by any thread
+const ID_WORD = 27; // byte 108: the memory's identity (each thread sees its own wrapper object of a shared memory)
 const NOT_POOLED = 0;
 const BUSY = 1;
 const FREE = 2;
+const RETIRED = 3;
 const POOL_MAX = 4;
 const POOL_IDLE_MS = 1000;
+const CHANNEL = 'tessera:sgd-prepared-memories';
 
 interface PoolEntry {
   readonly memory: WasmMemory;
   /** Its capacity. */
   readonly bytes: number;
-  lastUsed: number;
 }
 const pool: PoolEntry[] = [];
 let trimTimer: ReturnType<typeof setTimeout> | undefined;
 
 function stateWords(memory: WasmMemory): Int32Array {
-  return new Int32Array(memory.buffer, 0, STATE_WORD + 1);
+  return new Int32Array(memory.buffer, 0, ID_WORD + 1);
+}
+
+const idOf = (memory: WasmMemory): number => Atomics.load(stateWords(memory), ID_WORD);
+
+const clock = (): number => Date.now() & 0x7fffffff;
+
+/** Marks a memory used now (shared: threads' performance.now() origins differ, Date.now() does not). */
+function touchUsed(memory: WasmMemory): void {
+  Atomics.store(stateWords(memory), USED_WORD, clock());
+}
+
+/** Milliseconds since any thread last took or released the memory. */
+function idleMs(memory: WasmMemory): number {
+  return (clock() - Atomics.load(stateWords(memory), USED_WORD)) & 0x7fffffff;
 }
 
 function scheduleTrim(): void {
   if (trimTimer !== undefined) return;
   trimTimer = setTimeout(() => {
     trimTimer = undefined;
-    const now = performance.now();
     for (let i = pool.length - 1; i >= 0; i--) {
       const e = pool[i]!;
-      if (now - e.lastUsed >= POOL_IDLE_MS && Atomics.load(stateWords(e.memory), STATE_WORD) === FREE) {
+      if (idleMs(e.memory) >= POOL_IDLE_MS && Atomics.load(stateWords(e.memory), STATE_WORD) === FREE) {
         pool.splice(i, 1);
         noteDeadBytes(e.bytes);
       }
@@ -103,13 +123,76 @@ function scheduleTrim(): void {
   (trimTimer as { unref?: () => void }).unref?.();
 }
 
-/** A shared memory of at least `bytes` for a prepared block: a released one of this thread's pool when `recycle`, else a new one. */
+type PoolMessage = { readonly kind: 'new'; readonly memory: WasmMemory } | { readonly kind: 'retire' };
+interface BroadcastLike { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null; unref?: () => void }
+const Channel = (globalThis as unknown as { BroadcastChannel: new (name: string) => BroadcastLike }).BroadcastChannel;
+
+let channel: BroadcastLike | undefined;
+
+/** The channel pooled memories and retirements travel on (opened on first use; it never keeps a thread alive). */
+function poolChannel(): BroadcastLike {
+  if (channel !== undefined) return channel;
+  channel = new Channel(CHANNEL);
+  channel.unref?.();
+  channel.onmessage = (event) => {
+    const msg = event.data as PoolMessage;
+    if (msg.kind === 'new') adopt(msg.memory);
+    else retireFree();
+  };
+  return channel;
+}
+
+// Worker threads listen from the start: a memory posted before a thread opened the channel
+// would never reach it (and that thread would make a memory of its own instead).
+if (!isMainThread) poolChannel();
+
+/** Puts a memory another thread pooled (or a link released) into this thread's pool, if there is room. */
+function adopt(memory: WasmMemory): void {
+  const id = idOf(memory);
+  if (pool.length >= POOL_MAX || pool.some((e) => idOf(e.memory) === id)) return;
+  if (Atomics.load(stateWords(memory), STATE_WORD) === RETIRED) return;
+  pool.push({ memory, bytes: memory.buffer.byteLength });
+  scheduleTrim();
+}
+
+/** Forgets the retired memories of this thread's pool and has them collected. */
+function dropRetired(): void {
+  let dropped = 0;
+  for (let i = pool.length - 1; i >= 0; i--) {
+    if (Atomics.load(stateWords(pool[i]!.memory), STATE_WORD) === RETIRED) {
+      dropped += pool[i]!.bytes;
+      pool.splice(i, 1);
+    }
+  }
+  if (dropped > 0) {
+    noteDeadBytes(dropped);
+    requestGc(true); // pooled memories are old objects: only a full collection frees them
+  }
+}
+
+/**
+ * Retires every released memory of the pools: called when the chain that recycled them ends, so
+ * that they do not outlive it (up to a second, with the next phase's blocks). Each thread drops
+ * them on the channel's message and collects.
+ */
+export function retirePrepared(): void {
+  retireFree();
+  poolChannel().postMessage({ kind: 'retire' } satisfies PoolMessage);
+}
+
+/** Retires the released memories of this thread's pool, then drops every retired one. */
+function retireFree(): void {
+  for (const e of pool) Atomics.compareExchange(stateWords(e.memory), STATE_WORD, FREE, RETIRED);
+  dropRetired();
+}
+
+/** A shared memory of at least `bytes` for a prepared block: a released one from the pools when `recycle`, else a new one. */
 function acquireMemory(bytes: number, recycle: boolean): WasmMemory | null {
-  const now = performance.now();
   if (recycle) {
+    poolChannel();
     for (const e of pool) {
       if (e.bytes >= bytes && Atomics.compareExchange(stateWords(e.memory), STATE_WORD, FREE, BUSY) === FREE) {
-        e.lastUsed = now;
+        touchUsed(e.memory);
         scheduleTrim();
         return e.memory;
       }
@@ -118,11 +201,13 @@ function acquireMemory(bytes: number, recycle: boolean): WasmMemory | null {
   const memory = newSharedMemory(bytes);
   if (memory === null || !recycle) return memory;
   Atomics.store(stateWords(memory), STATE_WORD, BUSY);
+  Atomics.store(stateWords(memory), ID_WORD, (Math.random() * 0x7fffffff) | 1);
+  touchUsed(memory);
   if (pool.length >= POOL_MAX) {
     // Make room by forgetting the longest-idle released memory (busy ones stay with their links).
     let oldest = -1;
     for (let i = 0; i < pool.length; i++) {
-      if (Atomics.load(stateWords(pool[i]!.memory), STATE_WORD) === FREE && (oldest < 0 || pool[i]!.lastUsed < pool[oldest]!.lastUsed)) oldest = i;
+      if (Atomics.load(stateWords(pool[i]!.memory), STATE_WORD) === FREE && (oldest < 0 || idleMs(pool[i]!.memory) > idleMs(pool[oldest]!.memory))) oldest = i;
     }
     if (oldest < 0) {
       Atomics.store(stateWords(memory), STATE_WORD, NOT_POOLED);
@@ -130,8 +215,9 @@ function acquireMemory(bytes: number, recycle: boolean): WasmMemory | null {
     }
     pool.splice(oldest, 1);
   }
-  pool.push({ memory, bytes: memory.buffer.byteLength, lastUsed: now });
+  pool.push({ memory, bytes: memory.buffer.byteLength });
   scheduleTrim();
+  poolChannel().postMessage({ kind: 'new', memory } satisfies PoolMessage);
   return memory;
 }
 
@@ -143,12 +229,10 @@ function acquireMemory(bytes: number, recycle: boolean): WasmMemory | null {
 export function releasePrepared(hint: SGDPreparedHint | null | undefined): void {
   const memory = hint?.memory;
   if (memory === null || memory === undefined) return;
+  touchUsed(memory);
   if (Atomics.compareExchange(stateWords(memory), STATE_WORD, BUSY, FREE) !== BUSY) return;
-  // Adopt it: the next block prepared on this thread may reuse it as well.
-  if (pool.length < POOL_MAX && !pool.some((e) => e.memory === memory)) {
-    pool.push({ memory, bytes: memory.buffer.byteLength, lastUsed: performance.now() });
-    scheduleTrim();
-  }
+  // Adopt it (if the channel has not brought it yet): the next block prepared here may reuse it.
+  adopt(memory);
 }
 
 /** Whether a value is a prepared block (as returned by an estimator's `prepareBlock`). */

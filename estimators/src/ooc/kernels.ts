@@ -38,7 +38,7 @@ function isLinkBlock(v: unknown): v is LinkBlock {
  * `y` is null for unsupervised estimators. `X` may be a {@link LinkBlock} (then `y` is null):
  * a prepared block is trained on with `{ ...options, sampleWeight, prepared: hint }`.
  */
-export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null): EstimatorSnapshot {
+export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null, last = false): EstimatorSnapshot {
   const est = estimatorFromSnapshot(snapshot);
   if (isLinkBlock(X)) {
     let opts = options ?? {};
@@ -46,12 +46,15 @@ export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unkno
       const { sampleWeight: _given, ...rest } = opts;
       opts = { ...rest, ...(X.sampleWeight === null ? {} : { sampleWeight: X.sampleWeight.data }), prepared: X.hint };
     }
+    const hooks = est as unknown as { releaseBlock?: (h: unknown) => void; retireBlocks?: () => void };
     try {
       if (X.y === null) call(est, 'partialFit', X.X, opts);
       else call(est, 'partialFit', X.X, X.y.data, opts);
     } finally {
-      // This link was the block's only consumer: its memory may be reused for another block.
-      if (X.hint !== null && X.hint !== undefined) (est as unknown as { releaseBlock?: (h: unknown) => void }).releaseBlock?.(X.hint);
+      // This link was the block's only consumer: its memory may be reused for another block —
+      // unless the chain ends here: then the memories kept for reuse are let go everywhere.
+      if (X.hint !== null && X.hint !== undefined) hooks.releaseBlock?.(X.hint);
+      if (last) hooks.retireBlocks?.();
     }
     return est.snapshot();
   }
@@ -68,9 +71,10 @@ export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unkno
  * partialFit trains on fastest (SGD: rows already in the visit order of the epoch's shuffle, in
  * the WebAssembly memory the epoch then uses in place). When the hook returns null, the block
  * itself is handed on. `recycle: true`: the link releases the block (`releaseBlock`) once trained
- * on, so the next block prepared on this thread may reuse its memory.
+ * on, so the next block prepared on this thread may reuse its memory. `_after` (ignored) is the
+ * output of the link this preparation waits for: it orders the task, it carries nothing.
  */
-export function prepareBlockKernel(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null): LinkBlock {
+export function prepareBlockKernel(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null, _after?: unknown): LinkBlock {
   const est = estimatorFromSnapshot(snapshot);
   const hook = (est as unknown as { prepareBlock?: (X: unknown, y: unknown, o: Record<string, unknown>) => LinkBlock | null }).prepareBlock;
   const prepared = typeof hook === 'function' ? hook.call(est, X, y, { ...(options ?? {}), recycle: true }) : null;

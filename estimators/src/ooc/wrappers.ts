@@ -124,6 +124,13 @@ abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends Bas
   }
 }
 
+/**
+ * How many links ahead of the chain a block may be prepared (see Incremental's fit). Two keeps both
+ * workers busy (each prepares one block while the other's link runs) with two prepared blocks in
+ * memory; more only holds more memory, as preparing a block takes longer than training on it.
+ */
+export const PREPARE_AHEAD = 2;
+
 /** Hyperparameters of {@link Incremental}. */
 export interface IncrementalParams {
   /** The estimator to fit; it needs `partialFit`. It is cloned, never modified. */
@@ -248,6 +255,7 @@ export class Incremental extends MetaEstimator<IncrementalParams> implements Inc
     const prepares = typeof (est as unknown as { prepareBlock?: unknown }).prepareBlock === 'function';
     const paramsOnly: EstimatorSnapshot = { ...start, state: null };
     let prev: string | undefined;
+    const links: string[] = [];
     for (let e = 0; e < epochs; e++) {
       const order = Array.from({ length: nBlocks }, (_, i) => i);
       if (rng) {
@@ -261,14 +269,20 @@ export class Incremental extends MetaEstimator<IncrementalParams> implements Inc
         const link = prev === undefined ? start : ref(prev);
         if (prepares) {
           const pk = `${name}-prepare-${e}-${i}`;
-          g.add(pk, 'est.prepareBlock', [paramsOnly, Xr.blockArg(i, 0), yr ? yr.blockArg(i) : null, fitOptions]);
-          g.add(key, 'est.partialFitLink', [link, ref(pk), null, fitOptions]);
+          // Lookahead: the block PREPARE_AHEAD links ahead is prepared once that link is done (its
+          // output is passed and ignored), so the prepared blocks in memory are the link's and the
+          // next one or two, not as many as the memory budget would admit.
+          const after = links.length >= PREPARE_AHEAD ? ref(links[links.length - PREPARE_AHEAD]!) : null;
+          g.add(pk, 'est.prepareBlock', [paramsOnly, Xr.blockArg(i, 0), yr ? yr.blockArg(i) : null, fitOptions, after]);
+          const last = e === epochs - 1 && i === order[order.length - 1];
+          g.add(key, 'est.partialFitLink', [link, ref(pk), null, fitOptions, last]);
         } else {
           // Blocks enter by reference to their own tasks: sources read (and preprocess) them on
           // the other workers ahead of the chain, throttled by the memory budget.
           g.add(key, 'est.partialFitLink', [link, ref(Xr.blockKey(i, 0)), yr ? ref(yr.blockKey(i)) : null, fitOptions]);
         }
         prev = key;
+        links.push(key);
       }
     }
     if (prev === undefined) throw new RangeError('Incremental.fit: X has no blocks.');
