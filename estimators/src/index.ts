@@ -121,7 +121,7 @@ export { setMLPBackend, mlpWasmAvailable, type MLPBackend } from './neural_netwo
 import { registerKernels } from '@tessera/scheduler';
 import { kernels as oocKernels } from './ooc/kernels.js';
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
-export { Incremental, ParallelPostFit, type IncrementalParams, type ParallelPostFitParams } from './ooc/wrappers.js';
+export { Incremental, PREPARE_AHEAD, ParallelPostFit, type IncrementalParams, type ParallelPostFitParams } from './ooc/wrappers.js';
 export { Pipeline, makePipeline, type Step, type PipelineParams } from './ooc/pipeline.js';
 export { fitStep, transformStep, outputWidth } from './ooc/steps.js';
 export { isLazy, lazyMoments, lazyExtrema, lazyMethod, lazyScore, type LazyOptions } from './ooc/lazy.js';

@@ -253,6 +253,26 @@ describe('prepared blocks at WebAssembly sizes', () => {
     clf.releaseBlock(p3.hint);
   });
 
+  it('retires the released memories when the chain ends: later blocks get new ones', () => {
+    const clf = new SGDClassifier({ randomState: 1 });
+    const p1 = clf.prepareBlock(blocks[0]!.X, blocks[0]!.y, { classes: [0, 1], recycle: true })!;
+    const p2 = clf.prepareBlock(blocks[1]!.X, blocks[1]!.y, { classes: [0, 1], recycle: true })!;
+    clf.releaseBlock(p1.hint);
+    clf.retireBlocks(); // p1's memory is released: retired; p2's is still in use: kept
+    const p3 = clf.prepareBlock(blocks[2]!.X, blocks[2]!.y, { classes: [0, 1], recycle: true })!;
+    expect(p3.hint.memory).not.toBe(p1.hint.memory);
+    expect(p3.hint.memory).not.toBe(p2.hint.memory);
+    clf.releaseBlock(p2.hint);
+    const p4 = clf.prepareBlock(blocks[0]!.X, blocks[0]!.y, { classes: [0, 1], recycle: true })!;
+    expect(p4.hint.memory).toBe(p2.hint.memory);
+    // A retired memory is never taken again, even when released a second time.
+    clf.releaseBlock(p1.hint);
+    const p5 = clf.prepareBlock(blocks[1]!.X, blocks[1]!.y, { classes: [0, 1], recycle: true })!;
+    expect(p5.hint.memory).not.toBe(p1.hint.memory);
+    for (const p of [p3, p4, p5]) clf.releaseBlock(p.hint);
+    clf.retireBlocks();
+  });
+
   it('returns null when the order cannot be known ahead (randomState null, one-vs-rest)', () => {
     expect(new SGDClassifier({ randomState: null }).prepareBlock(blocks[0]!.X, blocks[0]!.y, { classes: [0, 1] })).toBeNull();
     expect(new SGDClassifier({ randomState: 1 }).prepareBlock(blocks[0]!.X, big.y.slice(0, 3000), { classes: [0, 1, 2] })).toBeNull();

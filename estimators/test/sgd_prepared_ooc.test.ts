@@ -6,8 +6,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { DenseArray, fromArray, makeClassification, type NDArray } from '@tessera/array';
-import { SyncScheduler, TaskError, ThreadScheduler, type Scheduler } from '@tessera/scheduler';
-import { Incremental, SGDClassifier, SGDRegressor, StandardScaler, makePipeline } from '@tessera/estimators';
+import { SyncScheduler, TaskError, ThreadScheduler, type Scheduler, type TaskEvent } from '@tessera/scheduler';
+import { Incremental, PREPARE_AHEAD, SGDClassifier, SGDRegressor, StandardScaler, makePipeline } from '@tessera/estimators';
 
 const threads2 = new ThreadScheduler({ threads: 2 });
 afterAll(() => threads2.close());
@@ -66,6 +66,25 @@ describe('Incremental with prepared blocks (shuffle: true)', () => {
     const ref = new SGDRegressor({ randomState: 7 });
     for (const b of await blocksOf(X, yr)) ref.partialFit(b.X, b.y);
     expect(Array.from((reg.estimator_ as SGDRegressor).coef_.data)).toEqual(Array.from(ref.coef_.data));
+  });
+
+  it(`prepares a block no more than ${PREPARE_AHEAD} links ahead of the chain, even with memory to spare`, async () => {
+    const { X, y } = makeClassification({ nSamples: 24_000, nFeatures: 20, randomState: 9, chunks: 2000 });
+    const events: TaskEvent[] = [];
+    const inc = new Incremental(new SGDClassifier({ randomState: 3 }), { classes: [0, 1], shuffleBlocks: true, randomState: 1 });
+    await inc.fit(X, y, { scheduler: threads2, memoryLimit: 1e9, callbacks: [{ onTaskEnd: (e) => events.push(e) }] });
+    // Keys: <name>-<epoch>-<block> for links, <name>-prepare-<epoch>-<block> for preparations.
+    const links = events.filter((e) => e.kernel === 'est.partialFitLink').sort((a, b) => a.start - b.start);
+    const prepares = new Map(events.filter((e) => e.kernel === 'est.prepareBlock').map((e) => [e.key.replace('-prepare-', '-'), e]));
+    expect(links).toHaveLength(12);
+    expect(prepares.size).toBe(12);
+    let checked = 0;
+    for (let k = PREPARE_AHEAD; k < links.length; k++) {
+      const prep = prepares.get(links[k]!.key)!;
+      expect(prep.start, `block of link ${k} prepared before link ${k - PREPARE_AHEAD} ended`).toBeGreaterThanOrEqual(links[k - PREPARE_AHEAD]!.end);
+      checked++;
+    }
+    expect(checked).toBe(12 - PREPARE_AHEAD);
   });
 
   it('names the block, row and column of a NaN through the shuffled, prepared chain', async () => {
