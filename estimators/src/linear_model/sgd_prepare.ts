@@ -27,7 +27,7 @@ import { noteDeadBytes, requestGc } from '@tessera/scheduler';
 import { InvalidInputError } from '../errors.js';
 import { Random, bucketShuffle, rowsPerBucket } from '../random.js';
 import { checkArray } from '../validation.js';
-import { align64, chunkRows, kernelFor, newSharedMemory, preparedLayout, wasmBucketShuffle, type PreparedLayout, type WasmMemory } from './sgd_wasm.js';
+import { align64, chunkRows, keptDraws, kernelFor, newSharedMemory, preparedLayout, wasmBucketShuffle, type PreparedLayout, type WasmMemory } from './sgd_wasm.js';
 
 /**
  * What `partialFit(X, y, { prepared })` is told about a prepared block (plain data; crosses
@@ -308,22 +308,6 @@ export function prepareRows(
   }
 }
 
-/** The draws of the last shuffle this thread prepared a block for (blocks of one size share them). */
-let lastDraws: { n: number; d: number; seed: number; slot: Int32Array; visit: Int32Array; bucketStart: Int32Array } | null = null;
-
-/**
- * The bucket shuffle's slots, visit order and bucket starts for n rows of d features seeded with
- * `seed`. Every partialFit call re-seeds from randomState, so all blocks of a dataset but the last
- * share one order: it is drawn once per thread and kept (copies, ~8 bytes per row).
- */
-function shuffleDraws(n: number, d: number, seed: number): { slot: Int32Array; visit: Int32Array; bucketStart: Int32Array } {
-  const hit = lastDraws;
-  if (hit !== null && hit.n === n && hit.d === d && hit.seed === seed) return hit;
-  const drawn = wasmBucketShuffle(n, rowsPerBucket(d), new Random(seed)) ?? bucketShuffle(n, rowsPerBucket(d), new Random(seed), undefined, false);
-  lastDraws = { n, d, seed, slot: drawn.slot.slice(), visit: drawn.visit.slice(), bucketStart: drawn.bucketStart.slice() };
-  return lastDraws;
-}
-
 function hintOf(n: number, d: number, seed: number | null, weighted: boolean, memory: WasmMemory | null): SGDPreparedHint {
   return { kind: 'sgd-rows', seed, nSamples: n, nFeatures: d, weighted, memory };
 }
@@ -334,7 +318,7 @@ function intoMemory(s: RowStream, y: ArrayLike<number> | null, sw: ArrayLike<num
   const tile = Math.min(n, chunkRows(d));
   // The shuffle's draws (in WebAssembly when possible: views of this thread's kernel memory,
   // copied into the block's memory below before anything else uses that memory).
-  const shuffle = seed === null ? null : shuffleDraws(n, d, seed);
+  const shuffle = seed === null ? null : keptDraws(n, rowsPerBucket(d), new Random(seed));
   // Preparation scratch past the epoch's part: bucket starts, then a staging area for one tile
   // (and, when permuting, for the largest bucket). The slots and visit order borrow the targets'
   // area, which the epoch fills only later.

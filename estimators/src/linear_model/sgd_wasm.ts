@@ -19,7 +19,7 @@
  * scikit-learn's fixtures.
  */
 import { SGD_EPOCH_WASM_BASE64 } from './sgd_wasm_bytes.js';
-import type { Random } from '../random.js';
+import { bucketShuffle, type Random } from '../random.js';
 
 // The compiler's lib (ES2023, no DOM) has no WebAssembly types; these are the parts used here.
 /** A WebAssembly.Memory (shared: its buffer is a SharedArrayBuffer, and it crosses threads by structured clone). */
@@ -311,38 +311,36 @@ export function wasmBelow(x: number, bound: number, rng: Random): number | null 
   return r;
 }
 
-/**
- * The last shuffle drawn by {@link wasmEpoch} on this thread, keyed by the generator's state before
- * the draws: partialFit re-seeds from randomState on every call, so calls on blocks of one size
- * draw the same order again (~3 ms for 500k rows); copying the kept one in costs a fraction.
- */
-let lastEpochDraws: { n: number; nb: number; before: Int32Array; after: Int32Array; slot: Int32Array; visit: Int32Array; starts: Int32Array } | null = null;
+/** The last shuffle drawn on this thread (see {@link keptDraws}). */
+let lastDraws: { n: number; perBucket: number; before: Int32Array; after: Int32Array; drawn: KeptDraws } | null = null;
 
-/** drawsInto for wasmEpoch's layout, through {@link lastEpochDraws}. */
-function epochDraws(k: Kernel, n: number, nb: number, rng: Random, slots: number, visit: number, starts: number, raw: number): void {
+/** A bucket shuffle's slots, visit order and bucket starts (see {@link bucketShuffle}). */
+export interface KeptDraws {
+  readonly slot: Int32Array;
+  readonly visit: Int32Array;
+  readonly bucketStart: Int32Array;
+}
+
+/**
+ * {@link bucketShuffle}'s draws for n rows with `rng` (which advances as if they were drawn),
+ * kept: partialFit re-seeds from randomState on every call, so blocks of one size draw the same
+ * order again (~3 ms for 500k rows), and the last one is kept per thread (copies, ~8 bytes per
+ * row), keyed by the generator's state before drawing. Drawn in WebAssembly where possible.
+ */
+export function keptDraws(n: number, perBucket: number, rng: Random): KeptDraws {
   const before = new Int32Array(4);
   rng.saveState(before);
-  const I = new Int32Array(k.memory.buffer);
-  const hit = lastEpochDraws;
-  if (hit !== null && hit.n === n && hit.nb === nb && hit.before.every((v, i) => v === before[i])) {
-    I.set(hit.slot, slots / 4);
-    I.set(hit.visit, visit / 4);
-    I.set(hit.starts, starts / 4);
+  const hit = lastDraws;
+  if (hit !== null && hit.n === n && hit.perBucket === perBucket && hit.before.every((v, i) => v === before[i])) {
     rng.loadState(hit.after);
-    return;
+    return hit.drawn;
   }
-  drawsInto(k, n, nb, rng, { slot: slots, visit, starts, raw, order: NONE });
+  const d = wasmBucketShuffle(n, perBucket, rng) ?? bucketShuffle(n, perBucket, rng, undefined, false);
   const after = new Int32Array(4);
   rng.saveState(after);
-  lastEpochDraws = {
-    n,
-    nb,
-    before,
-    after,
-    slot: I.slice(slots / 4, slots / 4 + n),
-    visit: I.slice(visit / 4, visit / 4 + n),
-    starts: I.slice(starts / 4, starts / 4 + nb + 1),
-  };
+  const drawn = { slot: d.slot.slice(), visit: d.visit.slice(), bucketStart: d.bucketStart.slice() };
+  lastDraws = { n, perBucket, before, after, drawn };
+  return drawn;
 }
 
 function callEpoch(k: Kernel, a: WasmEpochArgs, rows: number, ys: number, sws: number, visit: number, count: number, w: number, st: number): number {
@@ -372,12 +370,13 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, rng: Random | null
   const SLOTS = W + align16(d * 8);
   const VIS = SLOTS + align16(drawN * 4);
   const STARTS = VIS + align16(drawN * 4);
-  const RAW = STARTS + align16(shuffled ? (nb + 1) * 4 : 0);
-  const STAGE = RAW + align16(drawN * 4);
+  const STAGE = STARTS + align16(shuffled ? (nb + 1) * 4 : 0);
   const ROWS = align64(STAGE + align16(stageRows * d * 8));
   const YS = ROWS + align16(rowsCap * d * 8);
   const SWS = YS + align16(rowsCap * 8);
   if (!ensureBytes(k, SWS + align16(sw === null ? 0 : rowsCap * 8))) return WASM_NO_MEMORY;
+  // Drawn before anything is written here: drawing uses this kernel's memory as scratch.
+  const drawn = shuffled ? keptDraws(n, perBucket, rng) : null;
   const buf = k.memory.buffer;
   const F = new Float64Array(buf);
   const I = new Int32Array(buf);
@@ -396,7 +395,9 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, rng: Random | null
       if (r >= 0) bad = start + r;
     }
   } else {
-    epochDraws(k, n, nb, rng, SLOTS, VIS, STARTS, RAW);
+    I.set(drawn!.slot, SLOTS / 4);
+    I.set(drawn!.visit, VIS / 4);
+    I.set(drawn!.bucketStart, STARTS / 4);
     for (let start = 0; start < n; start += stageRows) {
       const cnt = Math.min(stageRows, n - start);
       const slots = SLOTS + start * 4;
