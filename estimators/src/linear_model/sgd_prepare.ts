@@ -354,14 +354,19 @@ function intoMemory(s: RowStream, y: ArrayLike<number> | null, sw: ArrayLike<num
     I.set(shuffle.slot, SLOTS / 4);
     I.set(shuffle.visit, VISIT / 4);
     I.set(shuffle.bucketStart, STARTS / 4);
-    const stage = F.subarray(STAGE / 8, STAGE / 8 + tile * d);
-    // Tile by tile: read (or evaluate) into the staging area, scatter the rows to their slots.
-    for (let a = 0; a < n; a += tile) {
-      const b = Math.min(n, a + tile);
-      const dst = stage.subarray(0, (b - a) * d);
-      if (direct) s.read(a, b, dst);
-      else dst.set(s.read(a, b) as ArrayLike<number>);
-      k.scatter(STAGE, SLOTS + a * 4, b - a, d, ROWS);
+    // The rows go straight to their slots: read (or evaluated, e.g. the scaler's expression) in
+    // the staging area of this memory and written to their slots in the same pass. Where the
+    // stream cannot (not float64, an expression WebAssembly does not cover), tile by tile: read
+    // into the staging area, then scattered.
+    if (!s.scatter({ memory, out: ROWS, slots: SLOTS, scratch: STAGE, scratchBytes: stageBytes })) {
+      const stage = F.subarray(STAGE / 8, STAGE / 8 + tile * d);
+      for (let a = 0; a < n; a += tile) {
+        const b = Math.min(n, a + tile);
+        const dst = stage.subarray(0, (b - a) * d);
+        if (direct) s.read(a, b, dst);
+        else dst.set(s.read(a, b) as ArrayLike<number>);
+        k.scatter(STAGE, SLOTS + a * 4, b - a, d, ROWS);
+      }
     }
     k.permute(ROWS, VISIT, STARTS, 0, nb, d, STAGE);
     const vector = (v: ArrayLike<number>, at: number) => {

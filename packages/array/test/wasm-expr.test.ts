@@ -163,6 +163,111 @@ describe('elementwise expressions in WebAssembly', () => {
   });
 });
 
+// The compiler's lib has no WebAssembly types (as in src/kernels/wasm-module.ts).
+const WA = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer } } }).WebAssembly;
+
+/** A random permutation of [0, n) from a seed (the destinations of a scatter). */
+function permutation(n: number, seed: number): Int32Array {
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  let s = seed >>> 0;
+  for (let i = n - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+/**
+ * A shared memory laid out for a scatter of `rows` × `cols`: a guard, the destination rows, the
+ * slots, then `scratchBytes` of scratch. Returns the target and a reader of the destination rows.
+ */
+function scatterTarget(rows: number, cols: number, slots: Int32Array, scratchBytes: number) {
+  const OUT = 64;
+  const SLOTS = OUT + rows * cols * 8 + 64;
+  const SCRATCH = SLOTS + rows * 4 + 4;
+  const bytes = SCRATCH + scratchBytes + 64;
+  const memory = new WA.Memory({ initial: Math.ceil(bytes / 65536), maximum: Math.ceil(bytes / 65536), shared: true });
+  new Int32Array(memory.buffer, SLOTS, rows).set(slots);
+  // Sentinels around the rows: a write outside them would change one.
+  new Float64Array(memory.buffer).fill(-12345.5);
+  new Int32Array(memory.buffer, SLOTS, rows).set(slots);
+  const target = { memory, out: OUT, slots: SLOTS, scratch: SCRATCH, scratchBytes };
+  const rowsOut = () => new Float64Array(memory.buffer, OUT, rows * cols).slice();
+  const guard = () => new Float64Array(memory.buffer, 0, OUT / 8).every((v) => v === -12345.5) && new Float64Array(memory.buffer, OUT + rows * cols * 8, 8).every((v) => v === -12345.5);
+  return { target, rowsOut, guard };
+}
+
+describe('scattered evaluation (RowStream.scatter)', () => {
+  it('writes each row of random covered expressions, reads and blocks to its slot, bit for bit as read then moved', () => {
+    fc.assert(
+      fc.property(caseArb(true), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 2000 }), (c, form, scratchRows) => {
+        const spec = specOf(c);
+        // form 0: the expression; 1: a plain block; 2: a read of an in-memory source; 3: the expression, JS backend (not scattered)
+        const full = { dtype: 'float64' as const, shape: [c.rows, c.cols], data: values(c.rows * c.cols, c.seed) };
+        const arg = form === 1 ? full : form === 2 && c.rows > 0 ? fromArray(full).blockArg(0, 0) : spec;
+        const expected = evaluate(arg as ExprSpec, Math.max(1, c.rows), 'js', true);
+        const slots = permutation(c.rows, c.seed);
+        const { target, rowsOut, guard } = scatterTarget(c.rows, c.cols, slots, 64 * 8 + scratchRows * 8 * (c.cols + 2) * c.kinds.length + 64 * c.kinds.length);
+        setExprBackend(form === 3 ? 'js' : 'auto');
+        const s = streamOf(arg);
+        let done: boolean;
+        try {
+          done = s.scatter(target);
+        } finally {
+          s.close();
+          setExprBackend('auto');
+        }
+        if (form === 3) {
+          expect(done).toBe(false);
+          expect(rowsOut().every((v) => v === -12345.5)).toBe(true);
+          return;
+        }
+        expect(done).toBe(true);
+        const got = rowsOut();
+        const moved = new Float64Array(c.rows * c.cols);
+        for (let r = 0; r < c.rows; r++) moved.set(expected.subarray(r * c.cols, (r + 1) * c.cols), slots[r]! * c.cols);
+        expectSame(got, moved);
+        expect(guard()).toBe(true);
+      }),
+      { numRuns: 250, seed: 20261122 },
+    );
+  });
+
+  it('declines, writing nothing, what it cannot evaluate in place: uncovered expressions, other dtypes, unshared memories', () => {
+    const rows = 10;
+    const cols = 3;
+    const X = { dtype: 'float64' as const, shape: [rows, cols], data: values(rows * cols, 9) };
+    const expOf: ExprSpec = { $expr: { op: 'exp', dtype: 'float64', args: [{ op: 'in', i: 0, dtype: 'float64' }] }, params: [], ins: [X], kinds: ['full'], dtype: 'float64', shape: [rows, cols] };
+    const ints = { dtype: 'int32' as const, shape: [rows, cols], data: new Int32Array(rows * cols) };
+    for (const arg of [expOf, ints]) {
+      const { target, rowsOut } = scatterTarget(rows, cols, permutation(rows, 1), 4096);
+      const s = streamOf(arg);
+      expect(s.scatter(target)).toBe(false);
+      s.close();
+      expect(rowsOut().every((v) => v === -12345.5)).toBe(true);
+    }
+    const unshared = new WA.Memory({ initial: 1 });
+    const s = streamOf(X);
+    expect(s.scatter({ memory: unshared, out: 0, slots: 1024, scratch: 2048, scratchBytes: 4096 })).toBe(false);
+    s.close();
+  });
+
+  it('names the ranges that do not fit the memory', () => {
+    const rows = 100;
+    const cols = 4;
+    const X = { dtype: 'float64' as const, shape: [rows, cols], data: values(rows * cols, 2) };
+    const { target } = scatterTarget(rows, cols, permutation(rows, 3), 4096);
+    const s = streamOf(X);
+    try {
+      expect(() => s.scatter({ ...target, scratchBytes: 1 << 30 })).toThrow(/scratch at \d+ \+ 1073741824 bytes\) do not fit its memory of \d+ bytes/);
+      expect(() => s.scatter({ ...target, slots: -4 })).toThrow(/slots at -4/);
+    } finally {
+      s.close();
+    }
+  });
+});
+
 describe('column moments in WebAssembly', () => {
   const sync = new SyncScheduler();
   const moments = async (X: DenseArray, chunk: number, backend: 'auto' | 'js'): Promise<number[][]> => {

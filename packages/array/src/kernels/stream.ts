@@ -10,7 +10,7 @@ import { closeSync, openSync } from 'node:fs';
 import { allocate, isBlock, sizeOf, TYPED_ARRAYS, type Block, type DType, type TypedArray } from '../dense.js';
 import { compileExpr, type CompiledExpr } from './codegen.js';
 import { isExprSpec, isSourceSpec, type ExprSpec, type SourceSpec } from './spec.js';
-import { WasmExprEvaluator } from './wasm-expr.js';
+import { IDENTITY, WasmExprEvaluator, scatterExpr, type ScatterTarget } from './wasm-expr.js';
 
 /** Open files and other resources a reader keeps for the life of one stream. */
 export interface ReaderContext {
@@ -52,6 +52,14 @@ export interface RowStream {
    * `into` (which is returned).
    */
   read(a: number, b: number, into?: TypedArray): TypedArray;
+  /**
+   * Writes every row of the stream into a shared WebAssembly memory, row r to
+   * `target.out + slots[r] * cols * 8` (see {@link ScatterTarget}): read and evaluated inside the
+   * target's scratch range, so no tile is copied between memories. Returns false, having written
+   * nothing, where that is not available (not float64, an expression WebAssembly does not cover,
+   * no WebAssembly); the caller then reads the tiles and moves the rows itself.
+   */
+  scatter(target: ScatterTarget): boolean;
   /** Releases files and buffers. */
   close(): void;
 }
@@ -86,6 +94,9 @@ class BlockStream implements RowStream {
     if (!into) return view;
     into.set(view as never);
     return into;
+  }
+  scatter(target: ScatterTarget): boolean {
+    return scatterExpr(IDENTITY, ['full'], [this.dtype], this.dtype, [this], [], this.rows, this.cols, target);
   }
   close(): void {}
 }
@@ -134,6 +145,9 @@ class SourceStream implements RowStream {
     this.#reader(s.p, s.r0 + a, s.r0 + b, s.c0, s.c1, out, 0, this.#ctx);
     return out;
   }
+  scatter(target: ScatterTarget): boolean {
+    return scatterExpr(IDENTITY, ['full'], [this.dtype], this.dtype, [this], [], this.rows, this.cols, target);
+  }
   close(): void {
     this.#ctx.close();
   }
@@ -150,6 +164,7 @@ class ExprStream implements RowStream {
   readonly #fn: CompiledExpr | null;
   #staging: TypedArray | undefined;
   readonly #views: TypedArray[];
+  readonly #dtypes: DType[];
   constructor(readonly spec: ExprSpec) {
     this.dtype = spec.dtype;
     this.shape = spec.shape;
@@ -166,6 +181,7 @@ class ExprStream implements RowStream {
       dtypes.push(b.dtype);
       return b.data;
     });
+    this.#dtypes = dtypes;
     this.#views = new Array(this.#inputs.length);
     this.#wasm = WasmExprEvaluator.create(spec.$expr, spec.kinds, dtypes, spec.dtype, this.#inputs, spec.params, this.cols, tileRows(this));
     this.#fn = this.#wasm === null ? compileExpr(spec.$expr, spec.kinds, dtypes, spec.dtype) : null;
@@ -184,6 +200,10 @@ class ExprStream implements RowStream {
     }
     this.#fn!(out, this.#views, this.spec.params, b - a, this.cols);
     return out;
+  }
+  scatter(target: ScatterTarget): boolean {
+    const { spec } = this;
+    return scatterExpr(spec.$expr, spec.kinds, this.#dtypes, spec.dtype, this.#inputs, spec.params, this.rows, this.cols, target);
   }
   close(): void {
     this.#wasm?.close();

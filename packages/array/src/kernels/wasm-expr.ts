@@ -76,7 +76,11 @@ function collect(n: ExprNode, ins: Set<number>, ps: Set<number>): void {
   for (const a of n.args ?? []) collect(a, ins, ps);
 }
 
-/** A compiled expression: `f(out, ...inputPointers, ...params, rows, cols)` over the arena's memory. */
+/**
+ * A compiled expression: `f(out, ...inputPointers, ...params, rows, cols)` over the arena's memory;
+ * scattered, `f(out, slots, ...inputPointers, ...params, rows, cols)` over a shared memory, where
+ * row r of the tile is written to `out + slots[r] * cols * 8` (`slots`: an i32 per row).
+ */
 interface Compiled {
   readonly module: object;
   /** Whether the expression uses col or row inputs (else rows × cols runs as one flat row). */
@@ -89,8 +93,8 @@ const compiled = new Map<string, Compiled | null>();
  * The module for an expression with the given input kinds and parameter count, or null when the
  * expression is not covered or WebAssembly is unavailable.
  */
-function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number): Compiled | null {
-  const key = JSON.stringify([expr, kinds, nParams]);
+function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number, scattered = false): Compiled | null {
+  const key = JSON.stringify([expr, kinds, nParams, scattered]);
   if (compiled.has(key)) return compiled.get(key)!;
   let result: Compiled | null = null;
   if (WA !== undefined && covered(expr, kinds)) {
@@ -99,8 +103,8 @@ function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number): 
       const ps = new Set<number>();
       collect(expr, ins, ps);
       if ([...ps].every((p) => p < nParams)) {
-        const shaped = [...ins].some((i) => kinds[i] === 'col' || kinds[i] === 'row');
-        result = { module: new WA.Module(moduleBytes(expr, kinds, nParams)), shaped };
+        const shaped = scattered || [...ins].some((i) => kinds[i] === 'col' || kinds[i] === 'row');
+        result = { module: new WA.Module(moduleBytes(expr, kinds, nParams, scattered)), shaped };
       }
     } catch {
       result = null;
@@ -110,29 +114,33 @@ function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number): 
   return result;
 }
 
-function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: number): Uint8Array {
+function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: number, scattered: boolean): Uint8Array {
   const m = kinds.length;
-  // Parameter locals: out, one pointer per input, the parameters, rows, cols.
+  // Parameter locals: out, (scattered) slots, one pointer per input, the parameters, rows, cols.
   const OUT = 0;
-  const inPtr = (i: number) => 1 + i;
-  const param = (p: number) => 1 + m + p;
-  const ROWS = 1 + m + nParams;
+  const SLOTS = 1;
+  const first = scattered ? 2 : 1;
+  const inPtr = (i: number) => first + i;
+  const param = (p: number) => first + m + p;
+  const ROWS = first + m + nParams;
   const COLS = ROWS + 1;
-  // Declared locals: i32 r, c (bytes into the row), k (bytes into full arrays), pairEnd, rowEnd;
-  // v128 tmp, one splat per parameter and per input; f64 tmp and one scalar per input.
+  // Declared locals: i32 r, c (bytes into the row), k (bytes into full arrays), pairEnd, rowEnd,
+  // dst (where the row's output goes); v128 tmp, one splat per parameter and per input; f64 tmp
+  // and one scalar per input.
   let next = COLS + 1;
   const R = next++;
   const C = next++;
   const K = next++;
   const PAIR_END = next++;
   const ROW_END = next++;
+  const DST = next++;
   const VTMP = next++;
   const pv = (p: number) => VTMP + 1 + p;
   const inV = (i: number) => VTMP + 1 + nParams + i;
   const FTMP = VTMP + 1 + nParams + m;
   const inF = (i: number) => FTMP + 1 + i;
   const locals: [number, number][] = [
-    [5, I32],
+    [6, I32],
     [1 + nParams + m, V128],
     [1 + m, F64],
   ];
@@ -189,22 +197,29 @@ function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: numbe
     body.push(...get(inPtr(i)), ...get(R), ...i32(3), OP.i32Shl, OP.i32Add, ...f64Load, ...set(inF(i)), ...get(inF(i)), ...V_SPLAT, ...set(inV(i)));
   }
   body.push(...i32(0), ...set(C));
+  // Where the row goes: out + k (in order), or out + slots[r] * rowBytes (scattered).
+  if (scattered) {
+    body.push(...get(OUT), ...get(SLOTS), ...get(R), ...i32(2), OP.i32Shl, OP.i32Add, OP.i32Load, 0x02, 0x00);
+    body.push(...get(ROW_END), OP.i32Mul, OP.i32Add, ...set(DST));
+  } else {
+    body.push(...get(OUT), ...get(K), OP.i32Add, ...set(DST));
+  }
   // Pairs of columns.
   body.push(OP.block, OP.void, OP.loop, OP.void);
   body.push(...get(C), ...get(PAIR_END), OP.i32GeU, OP.brIf, 1);
-  body.push(...addr(OUT, K), ...emit(expr, true), ...V_STORE, 0x03, 0x00);
+  body.push(...addr(DST, C), ...emit(expr, true), ...V_STORE, 0x03, 0x00);
   body.push(...get(K), ...i32(16), OP.i32Add, ...set(K), ...get(C), ...i32(16), OP.i32Add, ...set(C), OP.br, 0);
   body.push(OP.end, OP.end);
   // The odd last column.
   body.push(...get(C), ...get(ROW_END), OP.i32LtU, OP.if, OP.void);
-  body.push(...addr(OUT, K), ...emit(expr, false), OP.f64Store, 0x03, 0x00);
+  body.push(...addr(DST, C), ...emit(expr, false), OP.f64Store, 0x03, 0x00);
   body.push(...get(K), ...i32(8), OP.i32Add, ...set(K));
   body.push(OP.end);
   body.push(...get(R), ...i32(1), OP.i32Add, ...set(R), OP.br, 0);
   body.push(OP.end, OP.end);
 
-  const params = [I32, ...new Array<number>(m).fill(I32), ...new Array<number>(nParams).fill(F64), I32, I32];
-  return moduleOf(params, locals, body);
+  const params = [I32, ...(scattered ? [I32] : []), ...new Array<number>(m).fill(I32), ...new Array<number>(nParams).fill(F64), I32, I32];
+  return moduleOf(params, locals, body, scattered);
 }
 
 // --- evaluation -----------------------------------------------------------------------------
@@ -212,6 +227,115 @@ function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: numbe
 /** What an expression stream reads a streamed input through. */
 interface TileSource {
   read(a: number, b: number, into?: TypedArray): TypedArray;
+}
+
+/**
+ * Where a scattered evaluation ({@link scatterExpr}) writes: rows of a shared WebAssembly memory,
+ * in an order the caller chooses — e.g. a block's rows dealt into the buckets of a shuffle.
+ */
+export interface ScatterTarget {
+  /** A shared WebAssembly memory (its buffer is a SharedArrayBuffer). */
+  readonly memory: { readonly buffer: ArrayBufferLike };
+  /** Byte offset of destination row 0; destination rows are `cols` float64 each. */
+  readonly out: number;
+  /** Byte offset of the destination of each row: one i32 per row of the stream, in its row order. */
+  readonly slots: number;
+  /** Byte offset of a range of the memory the evaluation may use (tiles of its inputs, constants). */
+  readonly scratch: number;
+  /** Length of that range in bytes. */
+  readonly scratchBytes: number;
+}
+
+/** Per shared memory: the scattered modules instantiated over it. */
+const sharedInstances = new WeakMap<object, Map<object, (...args: number[]) => void>>();
+
+function instanceOver(memory: ScatterTarget['memory'], module: object): (...args: number[]) => void {
+  let fns = sharedInstances.get(memory);
+  if (fns === undefined) sharedInstances.set(memory, (fns = new Map()));
+  let fn = fns.get(module);
+  if (fn === undefined) {
+    fn = new WA!.Instance(module, { m: { mem: memory } }).exports['f'] as (...args: number[]) => void;
+    fns.set(module, fn);
+  }
+  return fn;
+}
+
+/** The identity expression over one full input: a read, scattered like any expression. */
+export const IDENTITY: ExprNode = { op: 'in', i: 0, dtype: 'float64' };
+
+/**
+ * Evaluates `expr` over `rows` rows straight into `target`: streamed inputs (full, row) are read
+ * a tile at a time into the target's scratch range, constants (col, scalar) are copied there once,
+ * and the module — instantiated over the target's memory — writes row r to
+ * `out + slots[r] * cols * 8`. So the rows reach their destination in one pass, with no tile
+ * copied between memories: what a reader followed by a scatter would do in three. The values are
+ * those of {@link WasmExprEvaluator} (same instructions in the same order).
+ *
+ * Returns false, having written nothing, when the expression or its dtypes are not covered or
+ * WebAssembly is unavailable; throws a RangeError when the target's ranges do not fit its memory.
+ */
+export function scatterExpr(
+  expr: ExprNode,
+  kinds: readonly InputKind[],
+  inDtypes: readonly DType[],
+  outDtype: DType,
+  inputs: readonly (TileSource | TypedArray)[],
+  params: readonly number[],
+  rows: number,
+  cols: number,
+  target: ScatterTarget,
+): boolean {
+  if (backend !== 'auto' || WA === undefined || outDtype !== 'float64' || inDtypes.some((d) => d !== 'float64') || cols < 1) return false;
+  if (!(target.memory.buffer instanceof SharedArrayBuffer)) return false;
+  const c = compile(expr, kinds, params.length, true);
+  if (c === null) return false;
+  const bytes = target.memory.buffer.byteLength;
+  const inside = (at: number, len: number) => Number.isInteger(at) && at >= 0 && at + len <= bytes;
+  if (!inside(target.slots, rows * 4) || !inside(target.scratch, target.scratchBytes) || !Number.isInteger(target.out) || target.out < 0) {
+    throw new RangeError(`scatterExpr: the target's ranges (slots at ${target.slots}, scratch at ${target.scratch} + ${target.scratchBytes} bytes) do not fit its memory of ${bytes} bytes.`);
+  }
+  // Scratch layout: constants, then one tile region per streamed input (64-byte aligned).
+  const align = (x: number) => Math.ceil(x / 64) * 64;
+  let at = align(target.scratch);
+  const ptrs: number[] = new Array(kinds.length);
+  const F = new Float64Array(target.memory.buffer);
+  let width = 0;
+  kinds.forEach((kind, i) => {
+    if (kind === 'col' || kind === 'scalar') {
+      const data = inputs[i] as TypedArray;
+      ptrs[i] = at;
+      at = align(at + Math.max(1, data.length) * 8);
+    } else {
+      width += kind === 'full' ? cols : 1;
+    }
+  });
+  const streamed = kinds.filter((k) => k === 'full' || k === 'row').length;
+  const room = target.scratch + target.scratchBytes - at - 64 * streamed;
+  const tileRows = Math.min(rows, width === 0 ? rows : Math.floor(room / (8 * width)));
+  if (tileRows < 1 && rows > 0) return false;
+  kinds.forEach((kind, i) => {
+    if (kind === 'full' || kind === 'row') {
+      ptrs[i] = at;
+      at = align(at + tileRows * (kind === 'full' ? cols : 1) * 8);
+    }
+  });
+  const fn = instanceOver(target.memory, c.module);
+  kinds.forEach((kind, i) => {
+    if (kind === 'col' || kind === 'scalar') F.set(inputs[i] as Float64Array, ptrs[i]! / 8);
+  });
+  const args = [target.out, 0, ...ptrs, ...params, 0, cols];
+  for (let a = 0; a < rows; a += tileRows) {
+    const b = Math.min(rows, a + tileRows);
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i];
+      if (kind !== 'full' && kind !== 'row') continue;
+      (inputs[i] as TileSource).read(a, b, new Float64Array(target.memory.buffer, ptrs[i]!, (b - a) * (kind === 'full' ? cols : 1)));
+    }
+    args[1] = target.slots + a * 4;
+    args[args.length - 2] = b - a;
+    fn(...args);
+  }
+  return true;
 }
 
 /**
