@@ -18,7 +18,7 @@
  * Every call trains on fresh copies of the arrays and commits them at the end, so a state
  * returned by getState() is never changed by later training, and a failed call changes nothing.
  */
-import { DenseArray, allocate } from '@tessera/array';
+import { DenseArray, allocate, type Block, type RowStream } from '@tessera/array';
 import { BaseEstimator, type Params, type State } from '../base.js';
 import { InvalidInputError, ParameterRangeError, describeValue } from '../errors.js';
 import { accuracyScore, r2FromArrays } from '../metrics.js';
@@ -44,7 +44,7 @@ import {
 } from '../validation.js';
 import { LEARNING_RATE, type LossName, PENALTY, lossSpec, plainSGD, prefersWasm, throwIfNonFinite } from './sgd_fast.js';
 import { type PreparedBlock, type SGDPreparedHint, inPlaceOf, originalRows, prepareRows, releasePrepared, retirePrepared } from './sgd_prepare.js';
-import { type PreparedLayout, type WasmMemory, wasmDecision } from './sgd_wasm.js';
+import { type PreparedLayout, type WasmMemory, wasmDecision, wasmStreamDecision } from './sgd_wasm.js';
 
 /** Largest seed drawn for the shuffling generator (numpy's int32 max, as scikit-learn draws). */
 const MAX_INT = 2 ** 31 - 1;
@@ -237,6 +237,12 @@ export function linearDecision(m: Matrix, coef: Float64Array, intercept: Float64
     if (bad >= 0) throwIfNonFinite(X, bad * d, d, bad);
     if (bad === -1) return out;
   }
+  jsDecision(X, n, d, coef, intercept, k, out, 0);
+  return out;
+}
+
+/** The JavaScript loop of {@link linearDecision}; rows are numbered from `rowBase` in errors. */
+function jsDecision(X: Float64Array, n: number, d: number, coef: Float64Array, intercept: Float64Array, k: number, out: Float64Array, rowBase: number): void {
   const d4 = d & ~3;
   for (let c = 0; c < k; c++) {
     const w = c * d;
@@ -257,11 +263,65 @@ export function linearDecision(m: Matrix, coef: Float64Array, intercept: Float64
       }
       for (; j < d; j++) s0 += X[off + j]! * coef[w + j]!;
       const s = s0 + s1 + (s2 + s3);
-      if (s - s !== 0) throwIfNonFinite(X, off, d, i);
+      if (s - s !== 0) throwIfNonFinite(X, off, d, rowBase + i);
       out[i * k + c] = s + b;
     }
   }
-  return out;
+}
+
+/**
+ * {@link linearDecision} over a row stream (a block, a read, a scaler's expression over a read),
+ * tile by tile, each tile evaluated straight into this thread's WebAssembly memory and scored
+ * there (wasmStreamDecision); `sink(scores, a, count)` receives each tile's scores (a view, valid
+ * during the call). Returns false, having called nothing, when that is not available.
+ */
+function streamDecision(s: RowStream, coef: Float64Array, intercept: Float64Array, k: number, sink: (scores: Float64Array, a: number, count: number) => void): boolean {
+  const d = s.cols;
+  return wasmStreamDecision(s, coef, intercept, k, (rows, a, count, scores, bad) => {
+    if (bad >= 0) {
+      throwIfNonFinite(rows, bad * d, d, a + bad);
+      // A finite row whose score overflowed: the tile again in JavaScript, as linearDecision does.
+      jsDecision(rows, count, d, coef, intercept, k, scores, a);
+    }
+    sink(scores, a, count);
+  });
+}
+
+/**
+ * Labels from scores into out[at…]: classes[1] where the binary score is > 0, else classes[0];
+ * the class of the largest score (the first on ties) when k > 1.
+ */
+function labelsOf(scores: Float64Array, n: number, k: number, classes: Float64Array, out: Float64Array, at: number): void {
+  if (k === 1) {
+    for (let i = 0; i < n; i++) out[at + i] = classes[scores[i]! > 0 ? 1 : 0]!;
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestScore = scores[i * k]!;
+    for (let c = 1; c < k; c++) {
+      const v = scores[i * k + c]!;
+      if (v > bestScore) {
+        bestScore = v;
+        best = c;
+      }
+    }
+    out[at + i] = classes[best]!;
+  }
+}
+
+/**
+ * The out-of-core apply kernel's hook for linear models (see applyMethod): `decision` over a row
+ * stream of a whole block, or null when the stream is not 2-D or cannot be evaluated in
+ * WebAssembly memory (the kernel then calls the method tile by tile).
+ */
+function applyLinear(name: string, nFeaturesIn: number, s: RowStream, k: number, coef: Float64Array, intercept: Float64Array, width: number, each: (scores: Float64Array, count: number, out: Float64Array, at: number) => void): Block | null {
+  if (s.shape.length !== 2 || s.rows === 0 || !prefersWasm(s.rows, s.cols)) return null;
+  checkFeatureCount(name, nFeaturesIn, s.cols);
+  const n = s.rows;
+  const out = allocate('float64', n * width);
+  const done = streamDecision(s, coef, intercept, k, (scores, a, count) => each(scores, count, out, a * width));
+  return done ? { dtype: 'float64', shape: width === 1 ? [n] : [n, width], data: out } : null;
 }
 
 /** Base of the family: parameter checks and the kernel call. */
@@ -774,27 +834,25 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     // Scores and labels in plain memory: predicting a block tile by tile (the out-of-core apply
     // kernel) calls this per tile, and a SharedArrayBuffer per call costs more than the scores.
     const scores = linearDecision(m, s.coef_.data, s.intercept_.data, k, new Float64Array(n * k));
-    const classes = s.classes_.data;
     const out = new Float64Array(n);
-    if (k === 1) {
-      const c0 = classes[0]!;
-      const c1 = classes[1]!;
-      for (let i = 0; i < n; i++) out[i] = scores[i]! > 0 ? c1 : c0;
-    } else {
-      for (let i = 0; i < n; i++) {
-        let best = 0;
-        let bestScore = scores[i * k]!;
-        for (let c = 1; c < k; c++) {
-          const v = scores[i * k + c]!;
-          if (v > bestScore) {
-            bestScore = v;
-            best = c;
-          }
-        }
-        out[i] = classes[best]!;
-      }
-    }
+    labelsOf(scores, n, k, s.classes_.data, out, 0);
     return new DenseArray(out, [n]);
+  }
+
+  /**
+   * `predict` or `decisionFunction` of a whole block given as a row stream — the hook the
+   * out-of-core apply kernel calls first: each tile is evaluated (a read, the scaler's expression)
+   * straight into this thread's WebAssembly memory and scored there, with no copy between
+   * memories. Same values as the methods. Null (the kernel then calls the method tile by tile)
+   * for other methods, or when the stream cannot be evaluated so.
+   */
+  applyRows(method: string, s: RowStream): Block | null {
+    if (method !== 'predict' && method !== 'decisionFunction') return null;
+    const st = this.fitted;
+    const k = st.intercept_.data.length;
+    const classes = st.classes_.data;
+    if (method === 'predict') return applyLinear(this.estimatorName, st.nFeaturesIn_, s, k, st.coef_.data, st.intercept_.data, 1, (scores, count, out, at) => labelsOf(scores, count, k, classes, out, at));
+    return applyLinear(this.estimatorName, st.nFeaturesIn_, s, k, st.coef_.data, st.intercept_.data, k, (scores, count, out, at) => out.set(scores.subarray(0, count * k), at));
   }
 
   /** Mean accuracy on (X, y), weighted by sampleWeight when given. */
@@ -1034,6 +1092,17 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
     const m = checkArray(X, { caller: this.estimatorName, skipFiniteCheck: true });
     checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
     return new DenseArray(linearDecision(m, s.coef_.data, s.intercept_.data, 1), [m.nSamples]);
+  }
+
+  /**
+   * `predict` of a whole block given as a row stream — the hook the out-of-core apply kernel calls
+   * first (see the classifiers' `applyRows`). Null for other methods, or when the stream cannot be
+   * evaluated in WebAssembly memory.
+   */
+  applyRows(method: string, s: RowStream): Block | null {
+    if (method !== 'predict') return null;
+    const st = this.fitted;
+    return applyLinear(this.estimatorName, st.nFeaturesIn_, s, 1, st.coef_.data, st.intercept_.data, 1, (scores, count, out, at) => out.set(scores.subarray(0, count), at));
   }
 
   /** R² of the predictions on (X, y), weighted by sampleWeight when given. */

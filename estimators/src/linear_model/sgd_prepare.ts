@@ -358,7 +358,7 @@ function intoMemory(s: RowStream, y: ArrayLike<number> | null, sw: ArrayLike<num
     // the staging area of this memory and written to their slots in the same pass. Where the
     // stream cannot (not float64, an expression WebAssembly does not cover), tile by tile: read
     // into the staging area, then scattered.
-    if (!s.scatter({ memory, out: ROWS, slots: SLOTS, scratch: STAGE, scratchBytes: stageBytes })) {
+    if (!s.readInto({ memory, out: ROWS, slots: SLOTS, scratch: STAGE, scratchBytes: stageBytes })) {
       const stage = F.subarray(STAGE / 8, STAGE / 8 + tile * d);
       for (let a = 0; a < n; a += tile) {
         const b = Math.min(n, a + tile);

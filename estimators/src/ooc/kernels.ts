@@ -4,7 +4,7 @@
  * Block arguments may be plain blocks or inline recipes (a read, an elementwise expression) that
  * are read or evaluated here — so a scaled block never exists as a task result.
  */
-import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type DType, type TypedArray } from '@tessera/array';
+import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type DType, type RowStream, type TypedArray } from '@tessera/array';
 import { noteDeadBytes } from '@tessera/scheduler';
 import { estimatorFromSnapshot, type BaseEstimator, type EstimatorSnapshot } from '../base.js';
 import { combineMoments, type Moments } from '../preprocessing/moments.js';
@@ -100,6 +100,10 @@ export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: Met
   }
   const s = streamOf(X);
   try {
+    // An estimator that scores whole streams (linear models: each tile evaluated straight into
+    // its WebAssembly memory) does so; otherwise the method runs tile by tile.
+    const whole = (est as unknown as { applyRows?: (method: Method, s: RowStream) => Block | null }).applyRows?.(method, s);
+    if (whole !== null && whole !== undefined) return whole;
     const { rows, cols } = s;
     const shape2d = s.shape.length === 2;
     const tile = tileRowsFor(cols);

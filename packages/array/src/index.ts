@@ -60,5 +60,5 @@ export {
   type MakeBlobsOptions,
 } from './random.js';
 export { materialize, streamOf, type RowStream } from './kernels/stream.js';
-export { setExprBackend, type ExprBackend, type ScatterTarget } from './kernels/wasm-expr.js';
+export { setExprBackend, type ExprBackend, type MemoryTarget } from './kernels/wasm-expr.js';
 export { isInlineSpec, type SourceSpec, type ExprSpec, type ExprNode, type InputKind } from './kernels/spec.js';

@@ -198,7 +198,7 @@ function scatterTarget(rows: number, cols: number, slots: Int32Array, scratchByt
   return { target, rowsOut, guard };
 }
 
-describe('scattered evaluation (RowStream.scatter)', () => {
+describe('evaluation into a shared memory (RowStream.readInto)', () => {
   it('writes each row of random covered expressions, reads and blocks to its slot, bit for bit as read then moved', () => {
     fc.assert(
       fc.property(caseArb(true), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 2000 }), (c, form, scratchRows) => {
@@ -213,7 +213,7 @@ describe('scattered evaluation (RowStream.scatter)', () => {
         const s = streamOf(arg);
         let done: boolean;
         try {
-          done = s.scatter(target);
+          done = s.readInto(target);
         } finally {
           s.close();
           setExprBackend('auto');
@@ -234,6 +234,30 @@ describe('scattered evaluation (RowStream.scatter)', () => {
     );
   });
 
+  it('writes a range of rows in order, tile after tile, as the rows read', () => {
+    fc.assert(
+      fc.property(caseArb(true), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 60 }), (c, x, y, scratchRows) => {
+        const spec = specOf(c);
+        const a = Math.min(x, y, c.rows);
+        const b = Math.min(Math.max(x, y), c.rows);
+        const expected = evaluate(spec, Math.max(1, c.rows), 'js', true).subarray(a * c.cols, b * c.cols);
+        setExprBackend('auto');
+        const { target, rowsOut, guard } = scatterTarget(c.rows, c.cols, new Int32Array(c.rows), 64 * 8 + scratchRows * 8 * (c.cols + 2) * c.kinds.length + 64 * c.kinds.length);
+        const s = streamOf(spec);
+        try {
+          expect(s.readInto({ ...target, slots: undefined }, a, b)).toBe(true);
+        } finally {
+          s.close();
+        }
+        const got = rowsOut();
+        expectSame(got.subarray(0, (b - a) * c.cols), expected);
+        expect(got.subarray((b - a) * c.cols).every((v) => v === -12345.5)).toBe(true);
+        expect(guard()).toBe(true);
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+  });
+
   it('declines, writing nothing, what it cannot evaluate in place: uncovered expressions, other dtypes, unshared memories', () => {
     const rows = 10;
     const cols = 3;
@@ -243,13 +267,13 @@ describe('scattered evaluation (RowStream.scatter)', () => {
     for (const arg of [expOf, ints]) {
       const { target, rowsOut } = scatterTarget(rows, cols, permutation(rows, 1), 4096);
       const s = streamOf(arg);
-      expect(s.scatter(target)).toBe(false);
+      expect(s.readInto(target)).toBe(false);
       s.close();
       expect(rowsOut().every((v) => v === -12345.5)).toBe(true);
     }
     const unshared = new WA.Memory({ initial: 1 });
     const s = streamOf(X);
-    expect(s.scatter({ memory: unshared, out: 0, slots: 1024, scratch: 2048, scratchBytes: 4096 })).toBe(false);
+    expect(s.readInto({ memory: unshared, out: 0, slots: 1024, scratch: 2048, scratchBytes: 4096 })).toBe(false);
     s.close();
   });
 
@@ -260,8 +284,11 @@ describe('scattered evaluation (RowStream.scatter)', () => {
     const { target } = scatterTarget(rows, cols, permutation(rows, 3), 4096);
     const s = streamOf(X);
     try {
-      expect(() => s.scatter({ ...target, scratchBytes: 1 << 30 })).toThrow(/scratch at \d+ \+ 1073741824 bytes\) do not fit its memory of \d+ bytes/);
-      expect(() => s.scatter({ ...target, slots: -4 })).toThrow(/slots at -4/);
+      expect(() => s.readInto({ ...target, scratchBytes: 1 << 30 })).toThrow(/scratch at \d+ \+ 1073741824 bytes\) do not fit its memory of \d+ bytes/);
+      expect(() => s.readInto({ ...target, slots: -4 })).toThrow(/slots at -4/);
+      expect(() => s.readInto({ ...target, slots: undefined, out: 1 << 30 })).toThrow(/rows at 1073741824/);
+      expect(() => s.readInto(target, 5, 101)).toThrow(/rows \[5, 101\) are not a range of this stream's 100 rows/);
+      expect(() => s.readInto(target, 7, 3)).toThrow(/rows \[7, 3\)/);
     } finally {
       s.close();
     }

@@ -10,7 +10,7 @@ import { closeSync, openSync } from 'node:fs';
 import { allocate, isBlock, sizeOf, TYPED_ARRAYS, type Block, type DType, type TypedArray } from '../dense.js';
 import { compileExpr, type CompiledExpr } from './codegen.js';
 import { isExprSpec, isSourceSpec, type ExprSpec, type SourceSpec } from './spec.js';
-import { IDENTITY, WasmExprEvaluator, scatterExpr, type ScatterTarget } from './wasm-expr.js';
+import { IDENTITY, WasmExprEvaluator, evaluateInto, type MemoryTarget } from './wasm-expr.js';
 
 /** Open files and other resources a reader keeps for the life of one stream. */
 export interface ReaderContext {
@@ -53,13 +53,13 @@ export interface RowStream {
    */
   read(a: number, b: number, into?: TypedArray): TypedArray;
   /**
-   * Writes every row of the stream into a shared WebAssembly memory, row r to
-   * `target.out + slots[r] * cols * 8` (see {@link ScatterTarget}): read and evaluated inside the
-   * target's scratch range, so no tile is copied between memories. Returns false, having written
-   * nothing, where that is not available (not float64, an expression WebAssembly does not cover,
-   * no WebAssembly); the caller then reads the tiles and moves the rows itself.
+   * Rows [a, b) (default: all) evaluated straight into a shared WebAssembly memory — in order, or
+   * each to its slot (see {@link MemoryTarget}) — inside the target's scratch range, so no tile is
+   * copied between memories and a kernel over that memory uses the rows where they land. Returns
+   * false, having written nothing, where that is not available (not float64, an expression
+   * WebAssembly does not cover, no WebAssembly); the caller then reads the tiles itself.
    */
-  scatter(target: ScatterTarget): boolean;
+  readInto(target: MemoryTarget, a?: number, b?: number): boolean;
   /** Releases files and buffers. */
   close(): void;
 }
@@ -79,6 +79,12 @@ function rowsCols(shape: readonly number[]): [number, number] {
   return [shape[0]!, cols];
 }
 
+function checkRange(s: RowStream, a: number, b: number): void {
+  if (!(Number.isInteger(a) && Number.isInteger(b) && 0 <= a && a <= b && b <= s.rows)) {
+    throw new RangeError(`readInto: rows [${a}, ${b}) are not a range of this stream's ${s.rows} rows.`);
+  }
+}
+
 class BlockStream implements RowStream {
   readonly rows: number;
   readonly cols: number;
@@ -95,8 +101,9 @@ class BlockStream implements RowStream {
     into.set(view as never);
     return into;
   }
-  scatter(target: ScatterTarget): boolean {
-    return scatterExpr(IDENTITY, ['full'], [this.dtype], this.dtype, [this], [], this.rows, this.cols, target);
+  readInto(target: MemoryTarget, a = 0, b = this.rows): boolean {
+    checkRange(this, a, b);
+    return evaluateInto(IDENTITY, ['full'], [this.dtype], this.dtype, [this], [], a, b, this.cols, target);
   }
   close(): void {}
 }
@@ -145,8 +152,9 @@ class SourceStream implements RowStream {
     this.#reader(s.p, s.r0 + a, s.r0 + b, s.c0, s.c1, out, 0, this.#ctx);
     return out;
   }
-  scatter(target: ScatterTarget): boolean {
-    return scatterExpr(IDENTITY, ['full'], [this.dtype], this.dtype, [this], [], this.rows, this.cols, target);
+  readInto(target: MemoryTarget, a = 0, b = this.rows): boolean {
+    checkRange(this, a, b);
+    return evaluateInto(IDENTITY, ['full'], [this.dtype], this.dtype, [this], [], a, b, this.cols, target);
   }
   close(): void {
     this.#ctx.close();
@@ -201,9 +209,10 @@ class ExprStream implements RowStream {
     this.#fn!(out, this.#views, this.spec.params, b - a, this.cols);
     return out;
   }
-  scatter(target: ScatterTarget): boolean {
+  readInto(target: MemoryTarget, a = 0, b = this.rows): boolean {
+    checkRange(this, a, b);
     const { spec } = this;
-    return scatterExpr(spec.$expr, spec.kinds, this.#dtypes, spec.dtype, this.#inputs, spec.params, this.rows, this.cols, target);
+    return evaluateInto(spec.$expr, spec.kinds, this.#dtypes, spec.dtype, this.#inputs, spec.params, a, b, this.cols, target);
   }
   close(): void {
     this.#wasm?.close();

@@ -77,10 +77,14 @@ function collect(n: ExprNode, ins: Set<number>, ps: Set<number>): void {
 }
 
 /**
- * A compiled expression: `f(out, ...inputPointers, ...params, rows, cols)` over the arena's memory;
- * scattered, `f(out, slots, ...inputPointers, ...params, rows, cols)` over a shared memory, where
- * row r of the tile is written to `out + slots[r] * cols * 8` (`slots`: an i32 per row).
+ * Where a compiled expression writes: 'arena', `f(out, ...inputPointers, ...params, rows, cols)`
+ * over a thread's arena; 'shared', the same over a shared memory; 'slots',
+ * `f(out, slots, ...inputPointers, ...params, rows, cols)` over a shared memory, row r of the tile
+ * written to `out + slots[r] * cols * 8` (`slots`: an i32 per row).
  */
+type Placement = 'arena' | 'shared' | 'slots';
+
+/** A compiled expression (see {@link Placement} for its signature). */
 interface Compiled {
   readonly module: object;
   /** Whether the expression uses col or row inputs (else rows × cols runs as one flat row). */
@@ -93,8 +97,8 @@ const compiled = new Map<string, Compiled | null>();
  * The module for an expression with the given input kinds and parameter count, or null when the
  * expression is not covered or WebAssembly is unavailable.
  */
-function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number, scattered = false): Compiled | null {
-  const key = JSON.stringify([expr, kinds, nParams, scattered]);
+function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number, placement: Placement = 'arena'): Compiled | null {
+  const key = JSON.stringify([expr, kinds, nParams, placement]);
   if (compiled.has(key)) return compiled.get(key)!;
   let result: Compiled | null = null;
   if (WA !== undefined && covered(expr, kinds)) {
@@ -103,8 +107,8 @@ function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number, s
       const ps = new Set<number>();
       collect(expr, ins, ps);
       if ([...ps].every((p) => p < nParams)) {
-        const shaped = scattered || [...ins].some((i) => kinds[i] === 'col' || kinds[i] === 'row');
-        result = { module: new WA.Module(moduleBytes(expr, kinds, nParams, scattered)), shaped };
+        const shaped = placement === 'slots' || [...ins].some((i) => kinds[i] === 'col' || kinds[i] === 'row');
+        result = { module: new WA.Module(moduleBytes(expr, kinds, nParams, placement)), shaped };
       }
     } catch {
       result = null;
@@ -114,8 +118,9 @@ function compile(expr: ExprNode, kinds: readonly InputKind[], nParams: number, s
   return result;
 }
 
-function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: number, scattered: boolean): Uint8Array {
+function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: number, placement: Placement): Uint8Array {
   const m = kinds.length;
+  const scattered = placement === 'slots';
   // Parameter locals: out, (scattered) slots, one pointer per input, the parameters, rows, cols.
   const OUT = 0;
   const SLOTS = 1;
@@ -219,7 +224,7 @@ function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: numbe
   body.push(OP.end, OP.end);
 
   const params = [I32, ...(scattered ? [I32] : []), ...new Array<number>(m).fill(I32), ...new Array<number>(nParams).fill(F64), I32, I32];
-  return moduleOf(params, locals, body, scattered);
+  return moduleOf(params, locals, body, placement !== 'arena');
 }
 
 // --- evaluation -----------------------------------------------------------------------------
@@ -230,26 +235,30 @@ interface TileSource {
 }
 
 /**
- * Where a scattered evaluation ({@link scatterExpr}) writes: rows of a shared WebAssembly memory,
- * in an order the caller chooses — e.g. a block's rows dealt into the buckets of a shuffle.
+ * Where an evaluation into a memory ({@link evaluateInto}) writes: rows of a shared WebAssembly
+ * memory, in order or in an order the caller chooses (e.g. a block's rows dealt into the buckets
+ * of a shuffle), so that a kernel over that memory uses them where they land.
  */
-export interface ScatterTarget {
+export interface MemoryTarget {
   /** A shared WebAssembly memory (its buffer is a SharedArrayBuffer). */
   readonly memory: { readonly buffer: ArrayBufferLike };
   /** Byte offset of destination row 0; destination rows are `cols` float64 each. */
   readonly out: number;
-  /** Byte offset of the destination of each row: one i32 per row of the stream, in its row order. */
-  readonly slots: number;
+  /**
+   * Byte offset of the destination of each row written: one i32 per row of the range, in row
+   * order (row a + i goes to destination row slots[i]). Absent: in order (row a + i to row i).
+   */
+  readonly slots?: number;
   /** Byte offset of a range of the memory the evaluation may use (tiles of its inputs, constants). */
   readonly scratch: number;
   /** Length of that range in bytes. */
   readonly scratchBytes: number;
 }
 
-/** Per shared memory: the scattered modules instantiated over it. */
+/** Per shared memory: the modules instantiated over it. */
 const sharedInstances = new WeakMap<object, Map<object, (...args: number[]) => void>>();
 
-function instanceOver(memory: ScatterTarget['memory'], module: object): (...args: number[]) => void {
+function instanceOver(memory: MemoryTarget['memory'], module: object): (...args: number[]) => void {
   let fns = sharedInstances.get(memory);
   if (fns === undefined) sharedInstances.set(memory, (fns = new Map()));
   let fn = fns.get(module);
@@ -260,56 +269,60 @@ function instanceOver(memory: ScatterTarget['memory'], module: object): (...args
   return fn;
 }
 
-/** The identity expression over one full input: a read, scattered like any expression. */
+/** The identity expression over one full input: a read, written like any expression. */
 export const IDENTITY: ExprNode = { op: 'in', i: 0, dtype: 'float64' };
 
 /**
- * Evaluates `expr` over `rows` rows straight into `target`: streamed inputs (full, row) are read
- * a tile at a time into the target's scratch range, constants (col, scalar) are copied there once,
- * and the module — instantiated over the target's memory — writes row r to
- * `out + slots[r] * cols * 8`. So the rows reach their destination in one pass, with no tile
- * copied between memories: what a reader followed by a scatter would do in three. The values are
- * those of {@link WasmExprEvaluator} (same instructions in the same order).
+ * Evaluates rows [a, b) of `expr` straight into `target`: streamed inputs (full, row) are read
+ * a tile at a time into the target's scratch range, constants (col, scalar) are copied there, and
+ * the module — instantiated over the target's memory — writes each row to its destination. So
+ * the rows land where a kernel over that memory uses them, in one pass, with no tile copied
+ * between memories (a reader, a copy and a scatter would take three). The values are those of
+ * {@link WasmExprEvaluator}: the same instructions in the same order.
  *
  * Returns false, having written nothing, when the expression or its dtypes are not covered or
  * WebAssembly is unavailable; throws a RangeError when the target's ranges do not fit its memory.
  */
-export function scatterExpr(
+export function evaluateInto(
   expr: ExprNode,
   kinds: readonly InputKind[],
   inDtypes: readonly DType[],
   outDtype: DType,
   inputs: readonly (TileSource | TypedArray)[],
   params: readonly number[],
-  rows: number,
+  a: number,
+  b: number,
   cols: number,
-  target: ScatterTarget,
+  target: MemoryTarget,
 ): boolean {
   if (backend !== 'auto' || WA === undefined || outDtype !== 'float64' || inDtypes.some((d) => d !== 'float64') || cols < 1) return false;
   if (!(target.memory.buffer instanceof SharedArrayBuffer)) return false;
-  const c = compile(expr, kinds, params.length, true);
+  const scattered = target.slots !== undefined;
+  const c = compile(expr, kinds, params.length, scattered ? 'slots' : 'shared');
   if (c === null) return false;
+  const rows = b - a;
   const bytes = target.memory.buffer.byteLength;
   const inside = (at: number, len: number) => Number.isInteger(at) && at >= 0 && at + len <= bytes;
-  if (!inside(target.slots, rows * 4) || !inside(target.scratch, target.scratchBytes) || !Number.isInteger(target.out) || target.out < 0) {
-    throw new RangeError(`scatterExpr: the target's ranges (slots at ${target.slots}, scratch at ${target.scratch} + ${target.scratchBytes} bytes) do not fit its memory of ${bytes} bytes.`);
+  if ((scattered && !inside(target.slots!, rows * 4)) || !inside(target.scratch, target.scratchBytes) || !inside(target.out, scattered ? 0 : rows * cols * 8)) {
+    throw new RangeError(
+      `evaluateInto: the target's ranges (rows at ${target.out}${scattered ? `, slots at ${target.slots}` : ''}, scratch at ${target.scratch} + ${target.scratchBytes} bytes) do not fit its memory of ${bytes} bytes.`,
+    );
   }
   // Scratch layout: constants, then one tile region per streamed input (64-byte aligned).
   const align = (x: number) => Math.ceil(x / 64) * 64;
   let at = align(target.scratch);
   const ptrs: number[] = new Array(kinds.length);
-  const F = new Float64Array(target.memory.buffer);
   let width = 0;
+  let streamed = 0;
   kinds.forEach((kind, i) => {
     if (kind === 'col' || kind === 'scalar') {
-      const data = inputs[i] as TypedArray;
       ptrs[i] = at;
-      at = align(at + Math.max(1, data.length) * 8);
+      at = align(at + Math.max(1, (inputs[i] as TypedArray).length) * 8);
     } else {
       width += kind === 'full' ? cols : 1;
+      streamed++;
     }
   });
-  const streamed = kinds.filter((k) => k === 'full' || k === 'row').length;
   const room = target.scratch + target.scratchBytes - at - 64 * streamed;
   const tileRows = Math.min(rows, width === 0 ? rows : Math.floor(room / (8 * width)));
   if (tileRows < 1 && rows > 0) return false;
@@ -320,19 +333,24 @@ export function scatterExpr(
     }
   });
   const fn = instanceOver(target.memory, c.module);
+  const F = new Float64Array(target.memory.buffer);
   kinds.forEach((kind, i) => {
     if (kind === 'col' || kind === 'scalar') F.set(inputs[i] as Float64Array, ptrs[i]! / 8);
   });
-  const args = [target.out, 0, ...ptrs, ...params, 0, cols];
-  for (let a = 0; a < rows; a += tileRows) {
-    const b = Math.min(rows, a + tileRows);
+  // f(out, [slots,] ...inputs, ...params, rows, cols); flat (rows × cols as one row) when the
+  // expression has no row structure and the rows go in order.
+  const args = scattered ? [target.out, 0, ...ptrs, ...params, 0, 0] : [0, ...ptrs, ...params, 0, 0];
+  for (let lo = a; lo < b; lo += tileRows) {
+    const hi = Math.min(b, lo + tileRows);
     for (let i = 0; i < kinds.length; i++) {
       const kind = kinds[i];
       if (kind !== 'full' && kind !== 'row') continue;
-      (inputs[i] as TileSource).read(a, b, new Float64Array(target.memory.buffer, ptrs[i]!, (b - a) * (kind === 'full' ? cols : 1)));
+      (inputs[i] as TileSource).read(lo, hi, new Float64Array(target.memory.buffer, ptrs[i]!, (hi - lo) * (kind === 'full' ? cols : 1)));
     }
-    args[1] = target.slots + a * 4;
-    args[args.length - 2] = b - a;
+    if (scattered) args[1] = target.slots! + (lo - a) * 4;
+    else args[0] = target.out + (lo - a) * cols * 8;
+    args[args.length - 2] = c.shaped ? hi - lo : 1;
+    args[args.length - 1] = c.shaped ? cols : (hi - lo) * cols;
     fn(...args);
   }
   return true;
