@@ -11,6 +11,7 @@
 import cliProgress from 'cli-progress';
 import type { RunInfo, SchedulerCallbacks } from '@tessera/scheduler';
 import type { DiagnosticListener } from './diagnose.js';
+import { formatCount } from './report.js';
 
 /** A stream the bar writes to: `process.stderr` or anything with `write` (and `isTTY`, `columns`). */
 export interface ProgressStream {
@@ -38,7 +39,7 @@ export interface ProgressBarOptions {
 
 type WriteFn = (this: unknown, chunk: unknown, ...rest: unknown[]) => boolean;
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const fmt = formatCount;
 
 function seconds(ms: number): string {
   const s = ms / 1000;

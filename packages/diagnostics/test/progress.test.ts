@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Graph, ThreadScheduler, TaskError, ref } from '@tessera/scheduler';
-import { ProgressBar, diagnose, type ProgressStream } from '@tessera/diagnostics';
+import { ProgressBar, diagnose, formatCount, type ProgressStream } from '@tessera/diagnostics';
 import { k, pipelineGraph } from './helpers.js';
 
 const threads = new ThreadScheduler({ threads: 2 });
@@ -19,6 +19,14 @@ function recorder(name: string, log: [string, string][], tty: boolean): Progress
     text: () => log.filter(([n]) => n === name).map(([, c]) => c).join(''),
   };
 }
+
+describe('formatCount', () => {
+  it('groups thousands as en-US does, for any integer and rounded fractions', () => {
+    for (const n of [0, 7, 999, 1000, 12345, 999999, 1000000, 123456789012, -1, -1234567, 1234.5, 999.4, 2 ** 53 - 1]) {
+      expect(formatCount(n)).toBe(Math.round(n).toLocaleString('en-US'));
+    }
+  });
+});
 
 describe('ProgressBar', () => {
   it('off a terminal: plain periodic lines and a last line on its stream, nothing on stdout', async () => {
