@@ -235,7 +235,7 @@ interface TileSource {
 }
 
 /**
- * Where an evaluation into a memory ({@link evaluateInto}) writes: rows of a shared WebAssembly
+ * Where `RowStream.readInto` writes: rows of a shared WebAssembly
  * memory, in order or in an order the caller chooses (e.g. a block's rows dealt into the buckets
  * of a shuffle), so that a kernel over that memory uses them where they land.
  */
