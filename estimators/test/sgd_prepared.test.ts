@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DenseArray } from '@tessera/array';
+import { byteSize, isRecycledBuffer } from '@tessera/scheduler';
 import {
   InvalidInputError,
   Random,
@@ -271,6 +272,25 @@ describe('prepared blocks at WebAssembly sizes', () => {
     expect(p5.hint.memory).not.toBe(p1.hint.memory);
     for (const p of [p3, p4, p5]) clf.releaseBlock(p.hint);
     clf.retireBlocks();
+  });
+
+  it('tells the scheduler which memories are pooled (not garbage when a thread drops them) until they retire', () => {
+    const clf = new SGDClassifier({ randomState: 1 });
+    const bufferOf = (p: PreparedBlock) => (p.X.data as Float64Array).buffer;
+    const p1 = clf.prepareBlock(blocks[0]!.X, blocks[0]!.y, { classes: [0, 1], recycle: true })!;
+    const plain = clf.prepareBlock(blocks[1]!.X, blocks[1]!.y, { classes: [0, 1] })!;
+    expect(isRecycledBuffer(bufferOf(p1))).toBe(true); // in use
+    expect(isRecycledBuffer(bufferOf(plain))).toBe(false); // not pooled: garbage once dropped
+    expect(byteSize(p1, true)).toBe(0);
+    expect(byteSize(plain, true)).toBe(byteSize(plain));
+    clf.releaseBlock(p1.hint);
+    expect(isRecycledBuffer(bufferOf(p1))).toBe(true); // released: waiting for reuse
+    clf.retireBlocks();
+    expect(isRecycledBuffer(bufferOf(p1))).toBe(false); // retired: garbage again
+    // Other shared memory, whatever it holds, is never taken for a pooled one.
+    const other = new SharedArrayBuffer(4096);
+    new Int32Array(other).fill(2);
+    expect(isRecycledBuffer(other)).toBe(false);
   });
 
   it('returns null when the order cannot be known ahead (randomState null, one-vs-rest)', () => {

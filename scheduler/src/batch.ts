@@ -9,7 +9,7 @@
 import { threadId } from 'node:worker_threads';
 import { WIRE_REF } from './graph.js';
 import { loadKernel } from './kernels.js';
-import { noteDeadBytes } from './memory.js';
+import { isRecycledBuffer, noteDeadBytes } from './memory.js';
 
 /** One task as sent to a thread. */
 export interface WireTask {
@@ -85,12 +85,14 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
     total += counter.bytes;
   }
   // This thread's handles on the blocks it consumed, made, or sent away die with the batch: past a
-  // threshold, ask for a collection so their shared memory is freed (memory.ts).
+  // threshold, ask for a collection so their shared memory is freed (memory.ts). Pooled buffers
+  // are not garbage: their owner reuses them.
   if (share) {
-    const counter = { bytes: total };
-    for (const input of inputs) prepareResult(input, false, counter, 0);
-    for (let i = 0; i < local.length; i++) if (!req.returns.includes(i)) prepareResult(local[i], false, counter, 0);
-    noteDeadBytes(counter.bytes);
+    const dead: Counter = { bytes: 0, skipRecycled: true, pooled: 0 };
+    for (const r of results) prepareResult(r, false, dead, 0);
+    for (const input of inputs) prepareResult(input, false, dead, 0);
+    for (let i = 0; i < local.length; i++) if (!req.returns.includes(i)) prepareResult(local[i], false, dead, 0);
+    noteDeadBytes(dead.bytes, dead.pooled);
   }
   return { results, bytes, times, thread: threadId };
 }
@@ -122,9 +124,17 @@ const MAX_DEPTH = 4;
  * Counts the bytes of typed arrays inside a result and, with `share`, copies those not on a
  * SharedArrayBuffer into one, so passing the result on to other threads shares memory.
  */
-function prepareResult(value: unknown, share: boolean, counter: { bytes: number }, depth: number): unknown {
+/** Bytes found in a value; `skipRecycled`: not those of pooled buffers (registerRecycledBuffers), counted in `pooled`. */
+interface Counter {
+  bytes: number;
+  readonly skipRecycled?: boolean;
+  pooled?: number;
+}
+
+function prepareResult(value: unknown, share: boolean, counter: Counter, depth: number): unknown {
   if (ArrayBuffer.isView(value)) {
-    counter.bytes += value.byteLength;
+    if (counter.skipRecycled !== true || !isRecycledBuffer(value.buffer)) counter.bytes += value.byteLength;
+    else counter.pooled = (counter.pooled ?? 0) + value.byteLength;
     if (!share || value.buffer instanceof SharedArrayBuffer || value instanceof DataView) return value;
     return toShared(value);
   }
@@ -156,9 +166,17 @@ function toShared(view: ArrayBufferView): ArrayBufferView {
   return out;
 }
 
-/** Bytes of typed arrays in a value (what a result holds in memory). */
-export function byteSize(value: unknown): number {
-  const counter = { bytes: 0 };
+/**
+ * Bytes of typed arrays in a value (what a result holds in memory); `garbage`: only those a
+ * collection would free once the value is dropped (not pooled buffers, see registerRecycledBuffers).
+ */
+export function byteSize(value: unknown, garbage = false): number {
+  return garbageSize(value, garbage).bytes;
+}
+
+/** Bytes of a value's typed arrays a collection would free (`bytes`) and of its pooled buffers (`pooled`; 0 unless `split`). */
+export function garbageSize(value: unknown, split = true): { bytes: number; pooled: number } {
+  const counter: Counter = { bytes: 0, skipRecycled: split, pooled: 0 };
   prepareResult(value, false, counter, 0);
-  return counter.bytes;
+  return { bytes: counter.bytes, pooled: counter.pooled ?? 0 };
 }

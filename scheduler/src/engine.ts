@@ -34,7 +34,7 @@ import type { Graph } from './graph.js';
 import { IdHeap } from './heap.js';
 import { GC_HINT_BYTES, defaultMemoryLimit, noteDeadBytes, parseBytes, requestGc } from './memory.js';
 import { plan, type Plan, type PlanOptions } from './plan.js';
-import { now } from './batch.js';
+import { garbageSize, now } from './batch.js';
 
 /** Executes batches somewhere. */
 export interface Backend {
@@ -500,12 +500,14 @@ class Run {
 
   #release(v: number): void {
     const bytes = this.#bytes[v]!;
+    const value = this.#value[v];
     this.#value[v] = undefined;
     if (bytes > 0) {
       this.#held -= bytes;
       this.#bytes[v] = 0;
       this.#releasedBytes += bytes;
-      noteDeadBytes(bytes);
+      const g = garbageSize(value);
+      noteDeadBytes(g.bytes, g.pooled);
       for (const l of this.#listeners) l.onRelease?.({ runId: this.id, key: this.plan.taskKeys[this.#outputTask(v)]!, bytes });
     }
   }

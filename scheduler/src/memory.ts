@@ -81,17 +81,42 @@ export const GC_HINT_BYTES = 64 * 2 ** 20;
 let pendingGc = false;
 let deadBytes = 0;
 
+const recycledTests: ((buffer: ArrayBufferLike) => boolean)[] = [];
+
+/**
+ * Declares that the buffers `test` accepts are reused by their owner (a pool of shared memories
+ * that passes them from task to task), not freed by a collection: a thread dropping its handle on
+ * one frees nothing, so their bytes do not count towards the garbage that triggers collections
+ * ({@link noteDeadBytes}). They still count in the memory budget while a task result holds them.
+ * Register once per thread (e.g. when the pool's module loads); `test` must be cheap and must
+ * accept only buffers that are certainly pooled (it sees every buffer of every result and input).
+ */
+export function registerRecycledBuffers(test: (buffer: ArrayBufferLike) => boolean): void {
+  recycledTests.push(test);
+}
+
+/** Whether a registered pool says it reuses `buffer` (see {@link registerRecycledBuffers}). */
+export function isRecycledBuffer(buffer: ArrayBufferLike): boolean {
+  for (const test of recycledTests) if (test(buffer)) return true;
+  return false;
+}
+
 /**
  * Tells the scheduler that `bytes` of large buffers just became garbage in this thread (blocks a
  * task consumed, tiles a streaming kernel read). Past {@link GC_HINT_BYTES} a collection is
  * requested. The scheduler calls it for task inputs and results; kernels that stream or allocate
- * large scratch memory of their own call it too.
+ * large scratch memory of their own call it too. `pooledBytes`: bytes of pooled buffers this
+ * thread let go of at the same time (see {@link registerRecycledBuffers}) — not garbage, but the
+ * task that used one leaves small garbage around it, which a scavenge (under 1 ms) clears; a
+ * full collection would free nothing more.
  */
-export function noteDeadBytes(bytes: number): void {
+export function noteDeadBytes(bytes: number, pooledBytes = 0): void {
   deadBytes += bytes;
   if (deadBytes >= GC_HINT_BYTES) {
     deadBytes = 0;
     requestGc();
+  } else if (pooledBytes >= GC_HINT_BYTES) {
+    requestGc(false, true);
   }
 }
 
@@ -108,22 +133,26 @@ export const GC_MAJOR_EVERY = 4;
 let gcCount = 0;
 
 let pendingFull = false;
+let pendingCounted = false;
 
 /**
  * Requests a garbage collection once the current work is done (coalesced): a scavenge, or a full
  * collection every fourth time — or now when `full` (for long-lived handles a
- * kernel just dropped, which a scavenge does not reach).
+ * kernel just dropped, which a scavenge does not reach). `minor`: a scavenge only, not counted
+ * towards the fourth (unless a full one is pending).
  */
-export function requestGc(full = false): void {
+export function requestGc(full = false, minor = false): void {
   const gc = gcFn ?? (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
   if (!gc) return;
   pendingFull ||= full;
+  pendingCounted ||= !minor;
   if (pendingGc) return;
   pendingGc = true;
   setImmediate(() => {
     pendingGc = false;
-    const major = pendingFull || ++gcCount % GC_MAJOR_EVERY === 0;
+    const major = pendingFull || (pendingCounted && ++gcCount % GC_MAJOR_EVERY === 0);
     pendingFull = false;
+    pendingCounted = false;
     gc(major ? undefined : { type: 'minor' });
   });
 }

@@ -23,7 +23,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type RowStream } from '@tessera/array';
-import { noteDeadBytes, requestGc } from '@tessera/scheduler';
+import { noteDeadBytes, registerRecycledBuffers, requestGc } from '@tessera/scheduler';
 import { InvalidInputError } from '../errors.js';
 import { Random, bucketShuffle, rowsPerBucket } from '../random.js';
 import { checkArray } from '../validation.js';
@@ -73,6 +73,8 @@ export interface PreparedBlock {
 const STATE_WORD = 24; // int32 index: byte 96 of the header, past the epoch's scalar state
 const USED_WORD = 25; // byte 100: when the memory was last taken or released (Date.now(), low 31 bits), by any thread
 const ID_WORD = 27; // byte 108: the memory's identity (each thread sees its own wrapper object of a shared memory)
+const MAGIC_WORD = 28; // byte 112: POOL_MAGIC in every pooled memory (how the scheduler's test below knows one)
+const POOL_MAGIC = 0x50535354; // 'TSSP'
 const NOT_POOLED = 0;
 const BUSY = 1;
 const FREE = 2;
@@ -90,7 +92,7 @@ const pool: PoolEntry[] = [];
 let trimTimer: ReturnType<typeof setTimeout> | undefined;
 
 function stateWords(memory: WasmMemory): Int32Array {
-  return new Int32Array(memory.buffer, 0, ID_WORD + 1);
+  return new Int32Array(memory.buffer, 0, MAGIC_WORD + 1);
 }
 
 const idOf = (memory: WasmMemory): number => Atomics.load(stateWords(memory), ID_WORD);
@@ -145,6 +147,18 @@ function poolChannel(): BroadcastLike {
 // Worker threads listen from the start: a memory posted before a thread opened the channel
 // would never reach it (and that thread would make a memory of its own instead).
 if (!isMainThread) poolChannel();
+
+// A pooled memory in use or waiting for reuse is not garbage when a thread drops its handle: the
+// scheduler should not collect for it. Each task that makes or consumes a prepared block used to
+// request a collection (90 MB ≥ the 64 MB hint), one in four a full one that held the thread
+// 15 ms before its next task — often the chain's next link. Retired memories count again.
+registerRecycledBuffers((buffer) => {
+  if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 128) return false;
+  const words = new Int32Array(buffer, 0, MAGIC_WORD + 1);
+  if (Atomics.load(words, MAGIC_WORD) !== POOL_MAGIC) return false;
+  const state = Atomics.load(words, STATE_WORD);
+  return state === BUSY || state === FREE;
+});
 
 /** Puts a memory another thread pooled (or a link released) into this thread's pool, if there is room. */
 function adopt(memory: WasmMemory): void {
@@ -202,6 +216,7 @@ function acquireMemory(bytes: number, recycle: boolean): WasmMemory | null {
   if (memory === null || !recycle) return memory;
   Atomics.store(stateWords(memory), STATE_WORD, BUSY);
   Atomics.store(stateWords(memory), ID_WORD, (Math.random() * 0x7fffffff) | 1);
+  Atomics.store(stateWords(memory), MAGIC_WORD, POOL_MAGIC);
   touchUsed(memory);
   if (pool.length >= POOL_MAX) {
     // Make room by forgetting the longest-idle released memory (busy ones stay with their links).

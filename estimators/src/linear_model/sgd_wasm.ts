@@ -234,7 +234,7 @@ const NONE = -1;
 
 /** Byte offset of the generator state (four i32) in the header of every layout: past the epoch's scalar state (nine f64, then a scratch slot at byte 72), before the weights. */
 const RNG_STATE = 80;
-/** Byte offset of the word {@link inMemory} writes its token to (bytes 96..103 and 108..111 hold sgd_prepare.ts's recycling state). */
+/** Byte offset of the word {@link inMemory} writes its token to (bytes 96..103 and 108..115 hold sgd_prepare.ts's recycling state). */
 const TOKEN = 104;
 let token = 0x2545f491;
 
