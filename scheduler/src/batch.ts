@@ -77,22 +77,21 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
   }
   const results: unknown[] = new Array(req.returns.length);
   const bytes: number[] = new Array(req.returns.length);
-  let total = 0;
+  const dropped: Counter = { bytes: 0, pooled: 0 };
   for (let j = 0; j < req.returns.length; j++) {
-    const counter = { bytes: 0 };
+    const counter: Counter = { bytes: 0, pooled: 0 };
     results[j] = prepareResult(local[req.returns[j]!], share, counter, 0);
     bytes[j] = counter.bytes;
-    total += counter.bytes;
+    dropped.bytes += counter.bytes;
+    dropped.pooled += counter.pooled;
   }
   // This thread's handles on the blocks it consumed, made, or sent away die with the batch: past a
   // threshold, ask for a collection so their shared memory is freed (memory.ts). Pooled buffers
   // are not garbage: their owner reuses them.
   if (share) {
-    const dead: Counter = { bytes: 0, skipRecycled: true, pooled: 0 };
-    for (const r of results) prepareResult(r, false, dead, 0);
-    for (const input of inputs) prepareResult(input, false, dead, 0);
-    for (let i = 0; i < local.length; i++) if (!req.returns.includes(i)) prepareResult(local[i], false, dead, 0);
-    noteDeadBytes(dead.bytes, dead.pooled);
+    for (const input of inputs) prepareResult(input, false, dropped, 0);
+    for (let i = 0; i < local.length; i++) if (!req.returns.includes(i)) prepareResult(local[i], false, dropped, 0);
+    noteDeadBytes(dropped.bytes - dropped.pooled, dropped.pooled);
   }
   return { results, bytes, times, thread: threadId };
 }
@@ -120,21 +119,20 @@ function resolve(template: unknown, slots: readonly number[], inputs: readonly u
 
 const MAX_DEPTH = 4;
 
+/** Bytes of typed arrays found in a value, and how many of them are pooled (registerRecycledBuffers). */
+interface Counter {
+  bytes: number;
+  pooled: number;
+}
+
 /**
  * Counts the bytes of typed arrays inside a result and, with `share`, copies those not on a
  * SharedArrayBuffer into one, so passing the result on to other threads shares memory.
  */
-/** Bytes found in a value; `skipRecycled`: not those of pooled buffers (registerRecycledBuffers), counted in `pooled`. */
-interface Counter {
-  bytes: number;
-  readonly skipRecycled?: boolean;
-  pooled?: number;
-}
-
 function prepareResult(value: unknown, share: boolean, counter: Counter, depth: number): unknown {
   if (ArrayBuffer.isView(value)) {
-    if (counter.skipRecycled !== true || !isRecycledBuffer(value.buffer)) counter.bytes += value.byteLength;
-    else counter.pooled = (counter.pooled ?? 0) + value.byteLength;
+    counter.bytes += value.byteLength;
+    if (isRecycledBuffer(value.buffer)) counter.pooled += value.byteLength;
     if (!share || value.buffer instanceof SharedArrayBuffer || value instanceof DataView) return value;
     return toShared(value);
   }
@@ -171,12 +169,13 @@ function toShared(view: ArrayBufferView): ArrayBufferView {
  * collection would free once the value is dropped (not pooled buffers, see registerRecycledBuffers).
  */
 export function byteSize(value: unknown, garbage = false): number {
-  return garbageSize(value, garbage).bytes;
+  const { bytes, pooled } = garbageSize(value);
+  return garbage ? bytes : bytes + pooled;
 }
 
-/** Bytes of a value's typed arrays a collection would free (`bytes`) and of its pooled buffers (`pooled`; 0 unless `split`). */
-export function garbageSize(value: unknown, split = true): { bytes: number; pooled: number } {
-  const counter: Counter = { bytes: 0, skipRecycled: split, pooled: 0 };
+/** Bytes of a value's typed arrays a collection would free (`bytes`) and of its pooled buffers (`pooled`). */
+export function garbageSize(value: unknown): { bytes: number; pooled: number } {
+  const counter: Counter = { bytes: 0, pooled: 0 };
   prepareResult(value, false, counter, 0);
-  return { bytes: counter.bytes, pooled: counter.pooled ?? 0 };
+  return { bytes: counter.bytes - counter.pooled, pooled: counter.pooled };
 }

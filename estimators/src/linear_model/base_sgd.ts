@@ -851,8 +851,10 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     const st = this.fitted;
     const k = st.intercept_.data.length;
     const classes = st.classes_.data;
-    if (method === 'predict') return applyLinear(this.estimatorName, st.nFeaturesIn_, s, k, st.coef_.data, st.intercept_.data, 1, (scores, count, out, at) => labelsOf(scores, count, k, classes, out, at));
-    return applyLinear(this.estimatorName, st.nFeaturesIn_, s, k, st.coef_.data, st.intercept_.data, k, (scores, count, out, at) => out.set(scores.subarray(0, count * k), at));
+    const labels = method === 'predict';
+    return applyLinear(this.estimatorName, st.nFeaturesIn_, s, k, st.coef_.data, st.intercept_.data, labels ? 1 : k, (scores, count, out, at) =>
+      labels ? labelsOf(scores, count, k, classes, out, at) : out.set(scores.subarray(0, count * k), at),
+    );
   }
 
   /** Mean accuracy on (X, y), weighted by sampleWeight when given. */

@@ -91,7 +91,7 @@ interface PoolEntry {
 const pool: PoolEntry[] = [];
 let trimTimer: ReturnType<typeof setTimeout> | undefined;
 
-function stateWords(memory: WasmMemory): Int32Array {
+function stateWords(memory: { readonly buffer: ArrayBufferLike }): Int32Array {
   return new Int32Array(memory.buffer, 0, MAGIC_WORD + 1);
 }
 
@@ -154,7 +154,7 @@ if (!isMainThread) poolChannel();
 // 15 ms before its next task — often the chain's next link. Retired memories count again.
 registerRecycledBuffers((buffer) => {
   if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 128) return false;
-  const words = new Int32Array(buffer, 0, MAGIC_WORD + 1);
+  const words = stateWords({ buffer });
   if (Atomics.load(words, MAGIC_WORD) !== POOL_MAGIC) return false;
   const state = Atomics.load(words, STATE_WORD);
   return state === BUSY || state === FREE;

@@ -85,6 +85,12 @@ function checkRange(s: RowStream, a: number, b: number): void {
   }
 }
 
+/** `readInto` of a stream whose rows are read as they are (a block, a source): the identity expression over it. */
+function readAsIs(s: RowStream, target: MemoryTarget, a: number, b: number): boolean {
+  checkRange(s, a, b);
+  return evaluateInto(IDENTITY, ['full'], [s.dtype], s.dtype, [s], [], a, b, s.cols, target);
+}
+
 class BlockStream implements RowStream {
   readonly rows: number;
   readonly cols: number;
@@ -102,8 +108,7 @@ class BlockStream implements RowStream {
     return into;
   }
   readInto(target: MemoryTarget, a = 0, b = this.rows): boolean {
-    checkRange(this, a, b);
-    return evaluateInto(IDENTITY, ['full'], [this.dtype], this.dtype, [this], [], a, b, this.cols, target);
+    return readAsIs(this, target, a, b);
   }
   close(): void {}
 }
@@ -153,8 +158,7 @@ class SourceStream implements RowStream {
     return out;
   }
   readInto(target: MemoryTarget, a = 0, b = this.rows): boolean {
-    checkRange(this, a, b);
-    return evaluateInto(IDENTITY, ['full'], [this.dtype], this.dtype, [this], [], a, b, this.cols, target);
+    return readAsIs(this, target, a, b);
   }
   close(): void {
     this.#ctx.close();

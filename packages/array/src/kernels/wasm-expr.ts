@@ -234,6 +234,43 @@ interface TileSource {
   read(a: number, b: number, into?: TypedArray): TypedArray;
 }
 
+const align64 = (x: number) => Math.ceil(x / 64) * 64;
+
+const isConstant = (kind: InputKind | undefined) => kind === 'col' || kind === 'scalar';
+
+/**
+ * Where an evaluation's inputs sit from byte `start`, in input order, each 64-byte aligned: a
+ * constant (col, scalar) takes its values, a streamed input (full, row) a tile of `tileRows`
+ * rows. `end`: the first byte past them.
+ */
+function inputLayout(kinds: readonly InputKind[], inputs: readonly (TileSource | TypedArray)[], cols: number, tileRows: number, start: number): { ptrs: number[]; end: number } {
+  let at = align64(start);
+  const ptrs = kinds.map((kind, i) => {
+    const p = at;
+    const values = isConstant(kind) ? Math.max(1, (inputs[i] as TypedArray).length) : tileRows * (kind === 'full' ? cols : 1);
+    at = align64(at + values * 8);
+    return p;
+  });
+  return { ptrs, end: at };
+}
+
+/** Copies the constant inputs (col, scalar) to their places in `buffer`. */
+function writeConstants(buffer: ArrayBufferLike, kinds: readonly InputKind[], inputs: readonly (TileSource | TypedArray)[], ptrs: readonly number[]): void {
+  const F = new Float64Array(buffer);
+  kinds.forEach((kind, i) => {
+    if (isConstant(kind)) F.set(inputs[i] as Float64Array, ptrs[i]! / 8);
+  });
+}
+
+/** Reads rows [a, b) of the streamed inputs (full, row) into their tiles in `buffer`. */
+function readTiles(buffer: ArrayBufferLike, kinds: readonly InputKind[], inputs: readonly (TileSource | TypedArray)[], ptrs: readonly number[], cols: number, a: number, b: number): void {
+  for (let i = 0; i < kinds.length; i++) {
+    const kind = kinds[i];
+    if (isConstant(kind)) continue;
+    (inputs[i] as TileSource).read(a, b, new Float64Array(buffer, ptrs[i]!, (b - a) * (kind === 'full' ? cols : 1)));
+  }
+}
+
 /**
  * Where `RowStream.readInto` writes: rows of a shared WebAssembly
  * memory, in order or in an order the caller chooses (e.g. a block's rows dealt into the buckets
@@ -308,45 +345,22 @@ export function evaluateInto(
       `evaluateInto: the target's ranges (rows at ${target.out}${scattered ? `, slots at ${target.slots}` : ''}, scratch at ${target.scratch} + ${target.scratchBytes} bytes) do not fit its memory of ${bytes} bytes.`,
     );
   }
-  // Scratch layout: constants, then one tile region per streamed input (64-byte aligned).
-  const align = (x: number) => Math.ceil(x / 64) * 64;
-  let at = align(target.scratch);
-  const ptrs: number[] = new Array(kinds.length);
-  let width = 0;
-  let streamed = 0;
-  kinds.forEach((kind, i) => {
-    if (kind === 'col' || kind === 'scalar') {
-      ptrs[i] = at;
-      at = align(at + Math.max(1, (inputs[i] as TypedArray).length) * 8);
-    } else {
-      width += kind === 'full' ? cols : 1;
-      streamed++;
-    }
-  });
-  const room = target.scratch + target.scratchBytes - at - 64 * streamed;
+  // The inputs in the scratch range: as many rows per tile as fit beside the constants.
+  const fixed = inputLayout(kinds, inputs, cols, 0, target.scratch).end;
+  const streamed = kinds.filter((kind) => !isConstant(kind));
+  const width = streamed.reduce((w, kind) => w + (kind === 'full' ? cols : 1), 0);
+  const room = target.scratch + target.scratchBytes - fixed - 64 * streamed.length;
   const tileRows = Math.min(rows, width === 0 ? rows : Math.floor(room / (8 * width)));
   if (tileRows < 1 && rows > 0) return false;
-  kinds.forEach((kind, i) => {
-    if (kind === 'full' || kind === 'row') {
-      ptrs[i] = at;
-      at = align(at + tileRows * (kind === 'full' ? cols : 1) * 8);
-    }
-  });
+  const { ptrs } = inputLayout(kinds, inputs, cols, tileRows, target.scratch);
   const fn = instanceOver(target.memory, c.module);
-  const F = new Float64Array(target.memory.buffer);
-  kinds.forEach((kind, i) => {
-    if (kind === 'col' || kind === 'scalar') F.set(inputs[i] as Float64Array, ptrs[i]! / 8);
-  });
+  writeConstants(target.memory.buffer, kinds, inputs, ptrs);
   // f(out, [slots,] ...inputs, ...params, rows, cols); flat (rows × cols as one row) when the
   // expression has no row structure and the rows go in order.
   const args = scattered ? [target.out, 0, ...ptrs, ...params, 0, 0] : [0, ...ptrs, ...params, 0, 0];
   for (let lo = a; lo < b; lo += tileRows) {
     const hi = Math.min(b, lo + tileRows);
-    for (let i = 0; i < kinds.length; i++) {
-      const kind = kinds[i];
-      if (kind !== 'full' && kind !== 'row') continue;
-      (inputs[i] as TileSource).read(lo, hi, new Float64Array(target.memory.buffer, ptrs[i]!, (hi - lo) * (kind === 'full' ? cols : 1)));
-    }
+    readTiles(target.memory.buffer, kinds, inputs, ptrs, cols, lo, hi);
     if (scattered) args[1] = target.slots! + (lo - a) * 4;
     else args[0] = target.out + (lo - a) * cols * 8;
     args[args.length - 2] = c.shaped ? hi - lo : 1;
@@ -379,29 +393,13 @@ export class WasmExprEvaluator {
     this.#cols = cols;
     this.#tileRows = tileRows;
     this.#shaped = c.shaped;
-    // Layout: constants, then a tile region per streamed input, then the output tile (64-byte aligned).
-    const align = (x: number) => Math.ceil(x / 64) * 64;
-    let at = 64;
-    const ptrs: number[] = [];
-    const constants: [number, TypedArray][] = [];
-    kinds.forEach((kind, i) => {
-      if (kind === 'col' || kind === 'scalar') {
-        const data = inputs[i] as TypedArray;
-        ptrs.push(at);
-        constants.push([at, data]);
-        at = align(at + Math.max(1, data.length) * 8);
-      } else {
-        ptrs.push(at);
-        at = align(at + tileRows * (kind === 'full' ? cols : 1) * 8);
-      }
-    });
-    this.#out = at;
-    at = align(at + tileRows * cols * 8);
+    // Layout: the inputs (constants, a tile per streamed input), then the output tile.
+    const { ptrs, end } = inputLayout(kinds, inputs, cols, tileRows, 64);
+    this.#out = end;
     this.#ptrs = ptrs;
-    this.#arena = acquireArena(at);
+    this.#arena = acquireArena(align64(end + tileRows * cols * 8));
     this.#fn = instanceIn(this.#arena, c.module);
-    const F = new Float64Array(this.#arena.memory.buffer);
-    for (const [p, data] of constants) F.set(data as Float64Array, p / 8);
+    writeConstants(this.#arena.memory.buffer, kinds, inputs, ptrs);
     this.#args = [this.#out, ...ptrs, ...params, 0, 0];
   }
 
@@ -432,12 +430,7 @@ export class WasmExprEvaluator {
     const rows = b - a;
     const cols = this.#cols;
     const buffer = this.#arena.memory.buffer;
-    for (let i = 0; i < this.#kinds.length; i++) {
-      const kind = this.#kinds[i];
-      if (kind !== 'full' && kind !== 'row') continue;
-      const width = kind === 'full' ? cols : 1;
-      (this.#inputs[i] as TileSource).read(a, b, new Float64Array(buffer, this.#ptrs[i]!, rows * width));
-    }
+    readTiles(buffer, this.#kinds, this.#inputs, this.#ptrs, cols, a, b);
     const args = this.#args;
     args[args.length - 2] = this.#shaped ? rows : 1;
     args[args.length - 1] = this.#shaped ? cols : rows * cols;
