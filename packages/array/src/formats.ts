@@ -22,18 +22,22 @@ import {
   arrowBatchLayout,
   arrowFileFooter,
   arrowFileHeader,
-  commitRename,
-  discard,
+  ARROW_FILE,
+  NPY_DATASET,
+  NPY_FILE,
+  beginOutput,
   formatNpyHeader,
   inspectNpySync,
   makeManifest,
   parseManifest,
   readArrowFileInfo,
   readNpyHeader,
-  temporarySibling,
   type ArrowField,
   type Manifest,
   type NpyHeader,
+  type OutputKind,
+  type OutputTransaction,
+  type Overwrite,
 } from '@tessera/io';
 import { itemSize, type DType } from './dense.js';
 import { normalizeChunks, type Chunks, type ChunksSpec } from './chunks.js';
@@ -59,6 +63,7 @@ function npySource(files: NpyFilePart[], dtype: DType, shape: readonly number[],
     token,
     dtype,
     shape,
+    paths: files.map((f) => f.path),
     params: (r0: number, r1: number): NpyParams => ({ dtype, files: files.filter((f) => f.start < r1 && f.start + f.rows > r0) }),
   };
 }
@@ -249,8 +254,12 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
 
 /** Options of the stores: scheduler options plus `overwrite`. */
 export interface StoreOptions extends ArrayComputeOptions {
-  /** Replace an existing file or directory (default: refuse). */
-  overwrite?: boolean;
+  /**
+   * When the target exists: `false` (default) refuses; `true` replaces it when it is a Tessera
+   * output of the same kind (a dataset directory holding only what its manifest names, a .npy
+   * or Arrow file); `'force'` replaces whatever is there. Never the store's own inputs.
+   */
+  overwrite?: Overwrite;
 }
 
 /** Options of {@link toArrow}. */
@@ -263,24 +272,34 @@ export interface ArrowStoreOptions extends StoreOptions {
   y?: NDArray;
 }
 
-async function refuseExisting(path: string, overwrite: boolean | undefined): Promise<void> {
-  if (overwrite) return;
-  try {
-    await stat(path);
-  } catch {
-    return;
+/** The files the arrays read, through every dependency: a store never writes over them. */
+function sourcePaths(arrays: readonly NDArray[]): string[] {
+  const paths = new Set<string>();
+  const seen = new Set<string>();
+  const stack = [...arrays];
+  while (stack.length) {
+    const a = stack.pop()!;
+    if (seen.has(a.name)) continue;
+    seen.add(a.name);
+    if (a.layer.kind === 'source') for (const p of a.layer.def.paths ?? []) paths.add(p);
+    stack.push(...a.dependencies());
   }
-  throw new Error(`${path} already exists; pass { overwrite: true } to replace it.`);
+  return [...paths];
 }
 
-async function runStore(graph: Graph, keys: string[], temp: string, target: string, options: StoreOptions, finish: (results: Record<string, unknown>) => Promise<void>): Promise<void> {
-  const { overwrite, ...run } = options;
+/** Starts a store: checks the target against the options and the arrays' input files. */
+function beginStore(target: string, kind: OutputKind, arrays: readonly NDArray[], options: StoreOptions): Promise<OutputTransaction> {
+  return beginOutput(target, { kind, overwrite: options.overwrite, inputs: sourcePaths(arrays) });
+}
+
+async function runStore(graph: Graph, keys: string[], out: OutputTransaction, options: StoreOptions, finish: (results: Record<string, unknown>) => Promise<void>): Promise<void> {
+  const { overwrite: _, ...run } = options;
   try {
     const results = keys.length ? await runCompute(graph, keys, run) : {};
     await finish(results);
-    await commitRename(temp, target, overwrite === true);
+    await out.commit();
   } catch (error) {
-    await discard(temp);
+    await out.abort();
     throw error;
   }
 }
@@ -298,12 +317,16 @@ async function createWithHeader(path: string, header: Uint8Array, totalBytes: nu
 /** Writes `x` (1-D or 2-D) to one .npy file. @internal (use `X.toNpy(file)` or {@link toNpy}) */
 export async function storeNpy(x: NDArray, file: string, options: StoreOptions = {}): Promise<void> {
   if (x.ndim < 1 || x.ndim > 2) throw new RangeError(`toNpy: only 1-D and 2-D arrays; got shape ${fmtShape(x.shape)}.`);
-  const target = resolve(file);
-  await refuseExisting(target, options.overwrite);
-  const temp = temporarySibling(target);
+  const out = await beginStore(file, NPY_FILE, [x], options);
+  const temp = out.temp;
   const header = formatNpyHeader(x.dtype, x.shape);
   const rowBytes = (x.ndim === 2 ? x.shape[1]! : 1) * itemSize(x.dtype);
-  await createWithHeader(temp, header, header.length + x.shape[0]! * rowBytes);
+  try {
+    await createWithHeader(temp, header, header.length + x.shape[0]! * rowBytes);
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
   const graph = buildGraph([x]);
   const keys: string[] = [];
   const tok = tokenize('store-npy', x.name, temp);
@@ -313,7 +336,7 @@ export async function storeNpy(x: NDArray, file: string, options: StoreOptions =
     addTask(graph, key, 'array.writeNpy', [temp, header.length + x.blockOffsets[0]![i]! * rowBytes, x.dtype, parts]);
     keys.push(key);
   }
-  await runStore(graph, keys, temp, target, options, async () => undefined);
+  await runStore(graph, keys, out, options, async () => undefined);
 }
 
 /**
@@ -354,17 +377,16 @@ export async function storeNpyDir(dir: string, data: NpyDirData, options: StoreO
     if (!y) throw new TypeError('toNpyDir: nothing to write; pass { X }, { X, y } or { y }.');
     if (y.ndim !== 1) throw new RangeError(`toNpyDir: y must be 1-D; got shape ${fmtShape(y.shape)}.`);
   }
-  const target = resolve(dir);
-  await refuseExisting(target, options.overwrite);
-  const temp = temporarySibling(target);
-  await mkdir(temp, { recursive: false });
   const arrays = [X, y].filter((a): a is NDArray => a !== undefined);
+  const out = await beginStore(dir, NPY_DATASET, arrays, options);
+  const temp = out.temp;
   const graph = buildGraph(arrays);
   const keys: string[] = [];
   const sizes = [...arrays[0]!.chunks[0]!];
   const manifest = X ? makeManifest({ chunkSizes: sizes, cols: X.shape[1]!, dtypeX: X.dtype, dtypeY: y?.dtype }) : makeManifest({ chunkSizes: sizes, dtypeY: y!.dtype });
   const tok = tokenize('store-npy-dir', X?.name ?? null, y?.name ?? null, temp);
   try {
+    await mkdir(temp, { recursive: false });
     await mapLimit(sizes, 16, async (rows, i) => {
       if (X) {
         const xh = formatNpyHeader(X.dtype, [rows, X.shape[1]!]);
@@ -382,10 +404,10 @@ export async function storeNpyDir(dir: string, data: NpyDirData, options: StoreO
       }
     });
   } catch (error) {
-    await discard(temp);
+    await out.abort();
     throw error;
   }
-  await runStore(graph, keys, temp, target, options, async () => {
+  await runStore(graph, keys, out, options, async () => {
     await writeFile(join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 1) + '\n');
   });
   return manifest;
@@ -434,9 +456,6 @@ export async function storeArrow(file: string, data: { X: NDArray; y?: NDArray }
     if (seen.has(f.name)) throw new RangeError(`toArrow: duplicate column name '${f.name}'.`);
     seen.add(f.name);
   }
-  const target = resolve(file);
-  await refuseExisting(target, options.overwrite);
-  const temp = temporarySibling(target);
   const header = await arrowFileHeader(fields);
   const layouts = new Map<number, number>();
   const plan: { offset: number; size: number }[] = [];
@@ -451,7 +470,14 @@ export async function storeArrow(file: string, data: { X: NDArray; y?: NDArray }
     plan.push({ offset: at, size });
     at += size;
   }
-  await createWithHeader(temp, header, at);
+  const out = await beginStore(file, ARROW_FILE, y ? [X, y] : [X], options);
+  const temp = out.temp;
+  try {
+    await createWithHeader(temp, header, at);
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
   const graph = buildGraph(y ? [X, y] : [X]);
   const keys: string[] = [];
   const tok = tokenize('store-arrow', X.name, y?.name ?? null, temp, fields);
@@ -462,7 +488,7 @@ export async function storeArrow(file: string, data: { X: NDArray; y?: NDArray }
     addTask(graph, key, 'array.writeArrow', [temp, plan[i]!.offset, fields, plan[i]!.size, parts]);
     keys.push(key);
   }
-  await runStore(graph, keys, temp, target, options, async (results) => {
+  await runStore(graph, keys, out, options, async (results) => {
     const batches = keys.map((k) => results[k] as { offset: number; metaLength: number; bodyLength: number });
     const footer = await arrowFileFooter(fields, batches);
     const fh = await open(temp, 'r+');
@@ -525,6 +551,7 @@ export async function fromArrow(file: string, options: { y?: string; columns?: r
     reader: 'arrow',
     kernel: 'array.read',
     label: 'read-arrow',
+    paths: [path],
     token: tokenize('arrow', path, st.size, st.mtimeMs, columns, role),
     dtype,
     shape,

@@ -48,6 +48,8 @@ export interface SourceDef {
   readonly shape: readonly number[];
   /** Reader parameters for the source rows `[r0, r1)` (lets a reader pass only the files it needs). */
   params(r0: number, r1: number): unknown;
+  /** The files it reads (absolute): a store never writes over, into or around them. */
+  readonly paths?: readonly string[];
 }
 
 /** @internal */

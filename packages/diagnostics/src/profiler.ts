@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { RunInfo, SchedulerCallbacks, TaskEvent } from '@tessera/scheduler';
 import { TraceFileError } from './errors.js';
-import { parseJSONFile, readTextFile, writeFileAtomic } from './files.js';
+import { OUTPUT_KINDS, parseJSONFile, readTextFile, writeFileAtomic, type WriteOptions } from './files.js';
 import { csvField, csvNumber, parseCSV, runRecord, type ProfileData, type RecordSource, type RunRecord, type TaskRecord } from './records.js';
 import { writeTrace } from './trace.js';
 
@@ -87,13 +87,13 @@ export class Profiler implements SchedulerCallbacks, RecordSource {
   }
 
   /** Writes {@link toJSON} to `file` (atomically: a temporary file renamed into place). */
-  writeJSON(file: string): Promise<void> {
-    return writeFileAtomic(file, JSON.stringify(this.toJSON()));
+  writeJSON(file: string, options?: WriteOptions): Promise<void> {
+    return writeFileAtomic(file, JSON.stringify(this.toJSON()), OUTPUT_KINDS.profileJSON, options);
   }
 
   /** Writes {@link toCSV} to `file` (atomically). */
-  writeCSV(file: string): Promise<void> {
-    return writeFileAtomic(file, this.toCSV());
+  writeCSV(file: string, options?: WriteOptions): Promise<void> {
+    return writeFileAtomic(file, this.toCSV(), OUTPUT_KINDS.profileCSV, options);
   }
 
   /**

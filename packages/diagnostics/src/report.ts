@@ -15,7 +15,7 @@
  * rebuilt from a saved trace is byte-for-byte the report built from the profilers.
  */
 import { formatBytes } from '@tessera/scheduler';
-import { writeFileAtomic } from './files.js';
+import { OUTPUT_KINDS, writeFileAtomic, type WriteOptions } from './files.js';
 import { collect, type ProfileData, type ProfileSource, type TaskRecord } from './records.js';
 import { busyIntervals, summarize, type ProfileSummary } from './summary.js';
 import { timeOrigin, workerName } from './trace.js';
@@ -27,6 +27,9 @@ export interface ReportOptions {
   /** Most tasks drawn one rectangle each (default 5000); the rest are aggregated. */
   maxRects?: number;
 }
+
+/** Options of {@link writeReport}: the page's, and the file's ({@link WriteOptions}). */
+export interface WriteReportOptions extends ReportOptions, WriteOptions {}
 
 // Geometry of the SVGs, in viewBox units (the SVGs scale to the page width).
 const W = 1200;
@@ -572,6 +575,6 @@ ${summaryTables(data, s, colors)}
  * await diagnose([prof, res], () => compute(graph, keys));
  * await writeReport([prof, res], 'report.html', { title: 'my run' });
  */
-export async function writeReport(sources: ProfileSource | readonly ProfileSource[], file: string, options: ReportOptions = {}): Promise<void> {
-  await writeFileAtomic(file, buildReport(sources, options));
+export async function writeReport(sources: ProfileSource | readonly ProfileSource[], file: string, options: WriteReportOptions = {}): Promise<void> {
+  await writeFileAtomic(file, buildReport(sources, options), OUTPUT_KINDS.report, options);
 }

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import type { RunInfo, SchedulerCallbacks, TaskEvent } from '@tessera/scheduler';
 import type { DiagnosticListener } from './diagnose.js';
 import { TraceFileError } from './errors.js';
-import { parseJSONFile, writeFileAtomic } from './files.js';
+import { OUTPUT_KINDS, parseJSONFile, writeFileAtomic, type WriteOptions } from './files.js';
 import { csvField, type ProfileData, type RecordSource, type ResourceSample } from './records.js';
 import { writeTrace } from './trace.js';
 
@@ -217,12 +217,12 @@ export class ResourceProfiler implements SchedulerCallbacks, DiagnosticListener,
     return lines.join('\n') + '\n';
   }
 
-  writeJSON(file: string): Promise<void> {
-    return writeFileAtomic(file, JSON.stringify(this.toJSON()));
+  writeJSON(file: string, options?: WriteOptions): Promise<void> {
+    return writeFileAtomic(file, JSON.stringify(this.toJSON()), OUTPUT_KINDS.resourcesJSON, options);
   }
 
-  writeCSV(file: string): Promise<void> {
-    return writeFileAtomic(file, this.toCSV());
+  writeCSV(file: string, options?: WriteOptions): Promise<void> {
+    return writeFileAtomic(file, this.toCSV(), OUTPUT_KINDS.resourcesCSV, options);
   }
 
   /** Writes a Chrome Trace Event file with the counter tracks (RSS, CPU, held bytes, busy workers). */

@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomic } from './files.js';
+import type { Overwrite } from '@tessera/io';
+import { OUTPUT_KINDS, writeFileAtomic } from './files.js';
 
 /** Flags for a headless Chromium that makes no request of its own. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -26,6 +27,8 @@ export interface ScreenshotOptions {
   height?: number;
   /** Capture the whole page, not just the viewport (default true). */
   fullPage?: boolean;
+  /** When the PNG exists: `true` (default) replaces a PNG, `false` refuses, `'force'` replaces anything. */
+  overwrite?: Overwrite;
   /** Device pixel ratio (default 1). */
   scale?: number;
   /** Chromium binary (default `$TESSERA_CHROMIUM` or `/usr/bin/chromium`). */
@@ -66,7 +69,7 @@ export async function screenshotReport(htmlFile: string, pngFile: string, option
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(pathToFileURL(resolve(htmlFile)).href, { waitUntil: 'load' });
       const png = await page.screenshot({ fullPage: options.fullPage ?? true, type: 'png' });
-      await writeFileAtomic(pngFile, png);
+      await writeFileAtomic(pngFile, png, OUTPUT_KINDS.png, { overwrite: options.overwrite, inputs: [htmlFile] });
     } finally {
       await context.close();
     }

@@ -15,7 +15,7 @@
  * Perfetto's JSON reader skips `metadata` and wants `otherData` small.
  */
 import { TraceFileError } from './errors.js';
-import { parseJSONFile, readTextFile, writeFileAtomic } from './files.js';
+import { OUTPUT_KINDS, parseJSONFile, readTextFile, writeFileAtomic, type WriteOptions } from './files.js';
 import { collect, type ProfileData, type ProfileSource, type ResourceSample, type RunRecord, type TaskRecord } from './records.js';
 
 /** One Chrome Trace Event. */
@@ -200,8 +200,8 @@ function toRecords(data: ProfileData, pid: number): TraceRecords {
  * @example
  * await writeTrace('fit.trace.json', [prof, res]);
  */
-export async function writeTrace(file: string, sources: ProfileSource | readonly ProfileSource[]): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(buildTrace(sources)));
+export async function writeTrace(file: string, sources: ProfileSource | readonly ProfileSource[], options?: WriteOptions): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(buildTrace(sources)), OUTPUT_KINDS.trace, options);
 }
 
 /**

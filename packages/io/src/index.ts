@@ -47,4 +47,22 @@ export {
   arrowFileFooter,
   writeArrowBatch,
 } from './arrow.js';
-export { temporarySibling, commitRename, discard, exists } from './atomic.js';
+export {
+  type Overwrite,
+  type OutputKind,
+  type OutputProblem,
+  type OutputOptions,
+  type OutputTransaction,
+  OutputError,
+  ARROW_FILE,
+  NPY_DATASET,
+  NPY_FILE,
+  beginOutput,
+  checkOutput,
+  discard,
+  discardActiveTemporariesSync,
+  exists,
+  fileKind,
+  temporarySibling,
+  writeFileAtomic,
+} from './atomic.js';
