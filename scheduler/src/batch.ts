@@ -6,6 +6,7 @@
  * thread. Both schedulers execute batches with {@link runBatch}: the sync scheduler in the main
  * thread, the thread scheduler in each worker.
  */
+import { types } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { WIRE_REF } from './graph.js';
 import { loadKernel } from './kernels.js';
@@ -67,6 +68,10 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
       if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
         result = await result;
       }
+      // Checked for every task, not only for results leaving the thread: whether a result leaves
+      // depends on batching, and a graph must fail the same way on every scheduler.
+      const unfit = unsendable(result);
+      if (unfit !== undefined) throw new TypeError(`its result cannot be sent between threads: ${unfit}`);
       local[i] = result;
     } catch (error) {
       times[2 * i + 1] = now();
@@ -94,6 +99,80 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
     noteDeadBytes(dropped.bytes - dropped.pooled, dropped.pooled);
   }
   return { results, bytes, times, thread: threadId };
+}
+
+const DATA = 'data: numbers, strings, booleans, bigints, arrays, objects, typed arrays, (Shared)ArrayBuffers, Map, Set, Date, RegExp, Error.';
+
+/**
+ * Why `value` cannot be a task result (or, with `root` `'args'`, a task's arguments), or
+ * `undefined` if it can. Results travel between threads by
+ * structured clone, which throws on functions, symbols, promises, weak collections, generators and
+ * proxies — anywhere inside the result. A thread scheduler's worker would die of it, so each task's
+ * result is checked where it is made, on every scheduler, and the answer names where the offending
+ * value sits (`result.model.predict is a function (predict)`). Objects are searched through their
+ * own enumerable properties, class instances included: a clone keeps those fields (an instance
+ * arrives as a plain object without its methods, and the packages' kernels rely on that for
+ * arrays inside model state). Cycles are fine. Iterative: deep nesting does not overflow the stack.
+ */
+export function unsendable(value: unknown, root: 'result' | 'args' = 'result'): string | undefined {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return undefined;
+  if (ArrayBuffer.isView(value)) return undefined;
+  // Parallel stacks: a value, and where it sits (parent entry and the step from it), so the path
+  // is built only for the offending value.
+  const values: unknown[] = [value];
+  const parents: number[] = [-1];
+  const steps: string[] = [''];
+  const seen = new Set<object>();
+  for (let top = 0; top < values.length; top++) {
+    const v = values[top];
+    const what = uncloneable(v);
+    if (what !== undefined) {
+      let path = '';
+      for (let e = top; e > 0; e = parents[e]!) path = steps[e]! + path;
+      return `${root}${path} ${what}. ${root === 'result' ? 'Kernels must return' : 'Arguments must be'} ${DATA}`;
+    }
+    if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || seen.has(v)) continue;
+    seen.add(v);
+    const push = (child: unknown, step: string) => {
+      if (child === null || (typeof child !== 'object' && typeof child !== 'function' && typeof child !== 'symbol')) return;
+      values.push(child);
+      parents.push(top);
+      steps.push(step);
+    };
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) push(v[i], `[${i}]`);
+    else if (types.isMap(v)) {
+      let i = 0;
+      for (const [k, x] of v) {
+        push(k, `.keys()[${i++}]`);
+        push(x, `.get(${describeKey(k)})`);
+      }
+    } else if (types.isSet(v)) {
+      let i = 0;
+      for (const x of v) push(x, `.values()[${i++}]`);
+    } else if (!types.isAnyArrayBuffer(v) && !types.isDate(v) && !types.isRegExp(v) && !types.isBoxedPrimitive(v)) {
+      for (const k of Object.keys(v)) push((v as Record<string, unknown>)[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
+    }
+  }
+  return undefined;
+}
+
+/** Why structured clone throws on `v` itself (not its contents), as the end of a sentence; undefined if it does not. */
+function uncloneable(v: unknown): string | undefined {
+  if (typeof v === 'function') return `is a function${v.name ? ` (${v.name})` : ''}`;
+  if (typeof v === 'symbol') return `is a symbol (${v.toString()})`;
+  if (v === null || typeof v !== 'object') return undefined;
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) return undefined;
+  if (types.isProxy(v)) return 'is a Proxy';
+  if (types.isPromise(v)) return 'is a Promise (await it in the kernel)';
+  if (types.isWeakMap(v)) return 'is a WeakMap';
+  if (types.isWeakSet(v)) return 'is a WeakSet';
+  if (v instanceof WeakRef) return 'is a WeakRef';
+  if (types.isGeneratorObject(v)) return 'is a generator (collect its values into an array)';
+  return undefined;
+}
+
+function describeKey(k: unknown): string {
+  return typeof k === 'string' ? `'${k}'` : typeof k === 'object' || typeof k === 'function' ? typeof k : String(k);
 }
 
 function resolve(template: unknown, slots: readonly number[], inputs: readonly unknown[], local: readonly unknown[]): unknown {

@@ -119,6 +119,40 @@ describe.each(schedulers)('%s conformance', (_name, make) => {
     expect(await s.run(new Graph().add('x', 'math.mul', [6, 7]), ['x'])).toEqual({ x: 42 });
   });
 
+  it.each([
+    ['function', 'result is a function (predict)'],
+    ['symbol', 'result is a symbol (Symbol(token))'],
+    ['method', 'result.nested.fit is a function (fit)'],
+    ['instance', 'result[1].onUpdate is a function (onUpdate)'],
+    ['proxy', 'result.view is a Proxy'],
+    ['generator', 'result is a generator'],
+    ['weakmap', 'result.cache is a WeakMap'],
+    ['promise', 'result.later is a Promise'],
+    ['map', "result.get('k') is a function"],
+  ])('a result that cannot cross threads (%s) is a TaskError saying what it is, and the scheduler stays usable', async (kind, what) => {
+    const g = new Graph().add('in', 'math.inc', [1]).add('bad', user('unsendable'), [kind, ref('in')]);
+    const err = await s.run(g, ['bad']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TaskError);
+    expect((err as TaskError).key).toBe('bad');
+    expect((err as TaskError).kernel).toBe('unsendable');
+    expect((err as Error).message).toContain(`Task 'bad' (kernel 'unsendable') failed: its result cannot be sent between threads: ${what}`);
+    expect((err as Error).cause).toBeInstanceOf(TypeError);
+    // The same inside a batch: the result is refused where it is made, not where it is sent.
+    const chained = new Graph().add('bad', user('unsendable', true), [kind]).add('use', 'core.identity', [ref('bad')]);
+    await expect(s.run(chained, ['use'])).rejects.toThrow(/its result cannot be sent between threads/);
+    expect(await s.run(new Graph().add('x', 'math.mul', [6, 7]), ['x'])).toEqual({ x: 42 });
+  });
+
+  it('passes every kind of plain data structured clone copies', async () => {
+    const { v } = (await s.run(new Graph().add('v', user('sendable'), []), ['v'])) as { v: Record<string, unknown> };
+    expect(v['n']).toBe(1);
+    expect(v['big']).toBe(10n);
+    expect(v['map']).toEqual(new Map([['a', 1]]));
+    expect((v['cyclic'] as { self: unknown }).self).toBe(v['cyclic']);
+    expect(v['err']).toBeInstanceOf(Error);
+    expect((v['model'] as { w: number }).w).toBe(3);
+  });
+
   it('cancels promptly through an AbortSignal and stays usable', async () => {
     const g = new Graph();
     for (let i = 0; i < 200; i++) g.add(`spin-${i}`, user('spin'), [i, 20]);
