@@ -31,6 +31,8 @@ export interface ReleaseEvent {
 /** Live view of a run, handed to `onRunStart`. */
 export interface RunInfo {
   readonly id: number;
+  /** The run's name, when whoever started it gave one (`RunOptions.name`). */
+  readonly name: string | undefined;
   readonly scheduler: string;
   /** Tasks in the run (after culling). */
   readonly tasks: number;

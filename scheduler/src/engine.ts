@@ -32,9 +32,9 @@ import type { BatchRequest, BatchResponse, WireTask } from './batch.js';
 import { activeCallbacks, type RunInfo, type SchedulerCallbacks, type TaskEvent } from './callbacks.js';
 import type { Graph } from './graph.js';
 import { IdHeap } from './heap.js';
-import { GC_HINT_BYTES, defaultMemoryLimit, noteDeadBytes, parseBytes, requestGc } from './memory.js';
+import { GC_HINT_BYTES, defaultMemoryLimit, noteDeadBytes, parseMemoryLimit, requestGc, type parseBytes } from './memory.js';
 import { plan, type Plan, type PlanOptions } from './plan.js';
-import { garbageSize, now } from './batch.js';
+import { garbageSize, now, unsendable } from './batch.js';
 
 /** Executes batches somewhere. */
 export interface Backend {
@@ -53,14 +53,23 @@ export interface Backend {
 /** Options of one run. */
 export interface RunOptions extends PlanOptions {
   /**
-   * Memory budget for results the scheduler holds: bytes, or a string such as `'512MB'`.
+   * Memory budget for results the scheduler holds: bytes, or a size string parsed as dask parses
+   * it (`'512MB'` = 512·10^6, `'512MiB'` = 2^29; see {@link parseBytes}). Must be positive.
    * While held bytes exceed it, source tasks wait. Default: a quarter of free memory.
    */
   memoryLimit?: number | string;
-  /** Cancels the run; the promise rejects with an {@link AbortError}. */
+  /**
+   * Cancels the run: the promise rejects with an {@link AbortError}, batches on workers are
+   * cancelled (a thread running one is stopped and replaced), and results held are dropped.
+   */
   signal?: AbortSignal;
   /** Listeners for this run only (in addition to those of the current scope). */
   callbacks?: readonly SchedulerCallbacks[];
+  /**
+   * What the run computes, for people reading diagnostics (`'scaler'`, `'fit'`): listeners see
+   * it as {@link RunInfo.name}; a progress bar shows it as its label.
+   */
+  name?: string;
 }
 
 const WAITING = 0;
@@ -88,9 +97,20 @@ export async function runGraph(
   keys: readonly string[],
   options: RunOptions = {},
 ): Promise<Record<string, unknown>> {
+  const limit = checkRunOptions(options);
   const p = plan(graph, keys, options);
   await checkUserKernels(p);
-  return new Run(backend, p, options).start();
+  return new Run(backend, p, options, limit).start();
+}
+
+/** Validates the options this file reads, before any planning; returns the memory budget in bytes. */
+function checkRunOptions(options: RunOptions): number {
+  if (options === null || typeof options !== 'object') throw new TypeError(`The options of a run must be an object. Got ${String(options)} instead.`);
+  const { signal, name, callbacks } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`The 'signal' option must be an AbortSignal. Got ${typeof signal} instead.`);
+  if (name !== undefined && typeof name !== 'string') throw new TypeError(`The 'name' option must be a string. Got ${typeof name} instead.`);
+  if (callbacks !== undefined && !Array.isArray(callbacks)) throw new TypeError(`The 'callbacks' option must be an array of listeners. Got ${typeof callbacks} instead.`);
+  return options.memoryLimit === undefined ? defaultMemoryLimit() : parseMemoryLimit(options.memoryLimit, 'memoryLimit');
 }
 
 /** Imports user-kernel modules on the main thread first, so a bad module or export fails fast. */
@@ -149,9 +169,10 @@ class Run {
     readonly backend: Backend,
     readonly plan: Plan,
     options: RunOptions,
+    limit: number,
   ) {
     const n = plan.nNodes;
-    this.#limit = options.memoryLimit === undefined ? defaultMemoryLimit() : parseBytes(options.memoryLimit, 'memoryLimit');
+    this.#limit = limit;
     this.#listeners = [...activeCallbacks(), ...(options.callbacks ?? [])];
     this.#state = new Uint8Array(n);
     this.#remaining = new Int32Array(n);
@@ -169,6 +190,7 @@ class Run {
     const self = this;
     this.#info = {
       id: this.id,
+      name: options.name,
       scheduler: backend.name,
       tasks: plan.nTasks,
       workers: backend.workers,
@@ -404,9 +426,24 @@ class Run {
         this.#inflight--;
         this.#inflightBytes -= expectedBytes;
         if (expensive) this.#inflightExpensive--;
-        if (!this.#finished) this.#fail(new WorkerDiedError(taskIds.map((t) => p.taskKeys[t]!), error));
+        if (!this.#finished) this.#fail(this.#unsent(taskIds, error) ?? new WorkerDiedError(taskIds.map((t) => p.taskKeys[t]!), error));
       },
     );
+  }
+
+  /**
+   * A batch the backend could not send (structured clone refused an argument: inputs are results,
+   * checked where they were made, so the culprit is a literal in a task's arguments): a TaskError
+   * naming the task and where in its arguments the value sits. Otherwise undefined.
+   */
+  #unsent(taskIds: readonly number[], error: unknown): TaskError | undefined {
+    if ((error as { name?: unknown } | null)?.name !== 'DataCloneError') return undefined;
+    const p = this.plan;
+    for (const t of taskIds) {
+      const why = unsendable(p.templates[t], 'args');
+      if (why !== undefined) return new TaskError(p.taskKeys[t]!, p.kernels[p.taskKernel[t]!]!.name, new TypeError(`its arguments cannot be sent between threads: ${why}`));
+    }
+    return undefined;
   }
 
   /**

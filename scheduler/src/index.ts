@@ -47,4 +47,4 @@ export { type Scheduler } from './scheduler.js';
 export { SyncScheduler } from './sync.js';
 export { ThreadScheduler, type ThreadSchedulerOptions } from './thread.js';
 export { compute, defaultScheduler, type ComputeOptions } from './compute.js';
-export { parseBytes, defaultMemoryLimit, formatBytes, noteDeadBytes, requestGc, registerRecycledBuffers, isRecycledBuffer, GC_HINT_BYTES } from './memory.js';
+export { parseBytes, parseMemoryLimit, defaultMemoryLimit, formatBytes, noteDeadBytes, requestGc, registerRecycledBuffers, isRecycledBuffer, GC_HINT_BYTES } from './memory.js';

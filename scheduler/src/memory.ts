@@ -3,36 +3,94 @@ import { freemem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-const UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  kib: 2 ** 10,
-  mib: 2 ** 20,
-  gib: 2 ** 30,
-  tib: 2 ** 40,
-  k: 2 ** 10,
-  m: 2 ** 20,
-  g: 2 ** 30,
-};
+/**
+ * Bytes per unit, as dask's `byte_sizes` (dask/utils.py): decimal `kB`…`PB`, binary `KiB`…`PiB`,
+ * `B` and no unit; the one-letter forms `k`, `M`, `G`, `T`, `P` are decimal, `Ki`…`Pi` binary.
+ * Keys are lowercase: units are matched in any case, as dask does.
+ */
+const UNITS: Readonly<Record<string, number>> = (() => {
+  const base: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, pb: 1e15, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, pib: 2 ** 50, b: 1, '': 1 };
+  const units = { ...base };
+  for (const [k, v] of Object.entries(base)) {
+    if (k && !k.includes('i')) units[k[0]!] = v;
+    if (k.includes('i')) units[k.slice(0, -1)] = v;
+  }
+  return units;
+})();
+
+/** A number as Python's `float()` reads it (digits may be grouped with `_`), without inf/nan. */
+const NUMBER = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
 
 /**
- * Bytes from a number or a string such as `'512MB'`, `'1.5 GiB'`, `'2e9'`.
- * `param` names the option in the error message.
+ * Bytes from a number or a size string, parsed as dask's `parse_bytes` parses it:
+ *
+ * - decimal units are powers of 1000: `'256MB'` = 256·10^6, `'5kB'` = 5000, `'2GB'`, `'1TB'`, `'1PB'`;
+ * - binary units are powers of 1024: `'256MiB'` = 2^28, `'1KiB'` = 1024, `'2GiB'`, `'1TiB'`, `'1PiB'`;
+ * - units are matched in any case (`'kb'`, `'KB'` and `'kB'` are all 1000 bytes; `'mib'` is 2^20);
+ *   one-letter units are decimal (`'100M'` = 10^8) and `Ki`, `Mi`… binary; `B` or no unit is bytes;
+ * - the number may be fractional or in exponent form (`'1.5 GiB'`, `'1e6 kB'`); spaces anywhere
+ *   are ignored; a unit alone means one of it (`'MB'` = 10^6); the result is truncated to an integer;
+ * - a plain number is bytes (truncated: `1.5` → 1).
+ *
+ * Unlike dask, negative sizes, infinities, NaN and the empty string are refused (RangeError);
+ * a value that is neither a number nor a string is a TypeError. `param` names the option in
+ * error messages.
+ *
+ * @example
+ * parseBytes('256MB');   // 256000000
+ * parseBytes('256MiB');  // 268435456
+ * parseBytes('1.5 GiB'); // 1610612736
  */
 export function parseBytes(value: number | string, param = 'value'): number {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`The '${param}' option must be a non-negative number of bytes. Got ${value} instead.`);
-    return value;
+  const bytes = parseSize(value, param);
+  if (!(bytes >= 0) || !Number.isFinite(bytes)) {
+    throw new RangeError(`The '${param}' option must be a non-negative number of bytes or size. Got ${typeof value === 'string' ? `'${value}'` : value} instead.`);
   }
-  const m = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-z]*)\s*$/i.exec(String(value));
-  const unit = m ? UNITS[(m[2] || 'b').toLowerCase()] : undefined;
-  if (!m || unit === undefined) {
-    throw new RangeError(`The '${param}' option must be a size such as 512MB or 2GiB. Got '${value}' instead.`);
+  return bytes;
+}
+
+/** dask's parse_bytes, sign and all (NaN and infinities pass through as numbers). */
+function parseSize(value: number | string, param: string): number {
+  if (typeof value === 'number') return Math.trunc(value);
+  if (typeof value !== 'string') {
+    throw new TypeError(`The '${param}' option must be a number of bytes or a size string such as '512MB' or '2GiB'. Got ${typeof value} instead.`);
   }
-  return Math.round(Number(m[1]) * unit);
+  let s = value.replace(/\s+/g, '');
+  if (s === '') throw new RangeError(`The '${param}' option must be a size such as '512MB' or '2GiB'. Got an empty string instead.`);
+  if (!/[0-9]/.test(s)) s = `1${s}`;
+  const [, prefix = '', suffix = ''] = /^(.*?)([A-Za-z]*)$/.exec(s)!;
+  if (!NUMBER.test(prefix)) {
+    throw new RangeError(`The '${param}' option must be a size such as '512MB' or '2GiB': could not interpret '${prefix}' as a number. Got '${value}' instead.`);
+  }
+  const unit = UNITS[suffix.toLowerCase()];
+  if (unit === undefined) {
+    throw new RangeError(
+      `The '${param}' option must be a size such as '512MB' or '2GiB': could not interpret '${suffix}' as a byte unit ` +
+        `(kB, MB, GB, TB, PB are powers of 1000; KiB, MiB, GiB, TiB, PiB powers of 1024). Got '${value}' instead.`,
+    );
+  }
+  return Math.trunc(Number(prefix.replaceAll('_', '')) * unit);
+}
+
+/**
+ * A memory budget in bytes from a number or a size string ({@link parseBytes}): it must be
+ * positive — a budget of 0 bytes (or a size that truncates to 0, or NaN) is refused with a
+ * RangeError naming `param`.
+ *
+ * @example
+ * parseMemoryLimit('512MB');         // 512000000
+ * parseMemoryLimit(0);               // RangeError: The 'memoryLimit' option must be positive …
+ * parseMemoryLimit('0', '--memory-limit');
+ */
+export function parseMemoryLimit(value: number | string, param = 'memoryLimit'): number {
+  const bytes = parseSize(value, param);
+  if (!(bytes > 0) || !Number.isFinite(bytes)) {
+    throw new RangeError(
+      `The '${param}' option must be positive: a number of bytes, or a size such as '512MB' or '2GiB'. ` +
+        `Got ${typeof value === 'string' ? `'${value}'` : value} instead.`,
+    );
+  }
+  return bytes;
 }
 
 /** Default memory budget: a quarter of the memory free when the run starts, at least 256 MiB. */

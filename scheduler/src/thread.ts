@@ -4,6 +4,7 @@ import type { BatchRequest, BatchResponse } from './batch.js';
 import { runGraph, type Backend, type RunOptions } from './engine.js';
 import type { Graph } from './graph.js';
 import type { Scheduler } from './scheduler.js';
+import type { AbortError } from './errors.js';
 import { enableGcHints } from './memory.js';
 import { registeredModules } from './kernels.js';
 
@@ -55,6 +56,8 @@ export class ThreadScheduler implements Scheduler {
   readonly workers: number;
   readonly #pool: Piscina<BatchRequest, BatchResponse>;
   readonly #backend: Backend;
+  /** One controller per run in progress: close() aborts them. */
+  readonly #runs = new Set<AbortController>();
   #closed = false;
 
   constructor(options: ThreadSchedulerOptions = {}) {
@@ -103,14 +106,37 @@ export class ThreadScheduler implements Scheduler {
     return this.#pool.threads.map((w) => w.threadId);
   }
 
-  run(graph: Graph, keys: readonly string[], options?: RunOptions): Promise<Record<string, unknown>> {
+  run(graph: Graph, keys: readonly string[], options: RunOptions = {}): Promise<Record<string, unknown>> {
     if (this.#closed) return Promise.reject(new Error('This ThreadScheduler is closed.'));
-    return runGraph(this.#backend, graph, keys, options);
+    if (options === null || typeof options !== 'object') return runGraph(this.#backend, graph, keys, options);
+    // The run listens to its own controller, which follows the caller's signal and close().
+    const controller = new AbortController();
+    const outer = options.signal;
+    const follow = () => controller.abort(outer!.reason);
+    if (outer instanceof AbortSignal) {
+      if (outer.aborted) controller.abort(outer.reason);
+      else outer.addEventListener('abort', follow, { once: true });
+    }
+    this.#runs.add(controller);
+    const done = () => {
+      this.#runs.delete(controller);
+      if (outer instanceof AbortSignal) outer.removeEventListener('abort', follow);
+    };
+    const signal = outer === undefined || outer instanceof AbortSignal ? controller.signal : outer;
+    const run = runGraph(this.#backend, graph, keys, { ...options, signal });
+    run.then(done, done);
+    return run;
   }
 
+  /**
+   * Stops the workers. Runs still in progress are aborted first: they reject with an
+   * {@link AbortError} and their batches are cancelled, so closing never waits for a kernel to
+   * finish, and a run's rejection says why it stopped. Closing after an abort is as quick.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const run of this.#runs) run.abort(new Error('The ThreadScheduler was closed.'));
     await this.#pool.destroy();
   }
 }

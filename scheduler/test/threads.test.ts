@@ -1,8 +1,9 @@
 /** What only the thread scheduler has: worker threads, shared memory, worker death, the pool. */
 import { spawnSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Graph, ThreadScheduler, WorkerDiedError, compute, ref, registerKernels, withCallbacks } from '@tessera/scheduler';
+import { AbortError, Graph, TaskError, ThreadScheduler, WorkerDiedError, compute, ref, registerKernels, withCallbacks } from '@tessera/scheduler';
 
 const fixtures = new URL('./fixtures/kernels.mjs', import.meta.url);
 const user = (name: string) => ({ module: fixtures, export: name });
@@ -107,5 +108,111 @@ describe('ThreadScheduler', () => {
       await pool.close();
     }
     await expect(pool.ready()).rejects.toThrow(/closed/);
+  });
+
+  it('a result that cannot cross threads fails its task without killing the worker', async () => {
+    const pool = new ThreadScheduler({ threads: 1 });
+    try {
+      await pool.ready();
+      const [before] = pool.threadIds;
+      const err = await pool.run(new Graph().add('f', user('unsendable'), ['function']), ['f']).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TaskError);
+      expect(pool.threadIds).toEqual([before]);
+      expect(await pool.run(new Graph().add('w', user('whoami'), []), ['w'])).toEqual({ w: before });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('an argument that cannot cross threads is a TaskError naming the task and where it sits, not a dead worker', async () => {
+    const g = new Graph().add('ok', 'math.inc', [1]).add('a', 'core.identity', [{ rows: [1, { transform: (x: number) => x }] }, ref('ok')]);
+    const err = await s.run(g, ['a']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TaskError);
+    expect((err as TaskError).key).toBe('a');
+    expect((err as Error).message).toContain("Task 'a' (kernel 'core.identity') failed: its arguments cannot be sent between threads: args[0].rows[1].transform is a function (transform).");
+    expect(await s.run(new Graph().add('x', 'math.inc', [1]), ['x'])).toEqual({ x: 2 });
+  });
+
+  /** Kernels that run for 20 s: busy, sleeping, blocked in Atomics.wait, a promise that never settles. */
+  function longGraph(kernel: string): Graph {
+    const g = new Graph();
+    for (let i = 0; i < 4; i++) g.add(`long-${i}`, user(kernel), [i, 20_000]);
+    return g.add('all', 'core.list', [[0, 1, 2, 3].map((i) => ref(`long-${i}`))]);
+  }
+
+  it.each(['spin', 'sleep', 'wait', 'never'])('aborting a run of long %s kernels rejects within a second; close() then resolves within a second', async (kernel) => {
+    const pool = new ThreadScheduler({ threads: 2 });
+    await pool.ready();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('SIGINT')), 100);
+    const t0 = performance.now();
+    const err = await pool.run(longGraph(kernel), ['all'], { signal: controller.signal }).catch((e: unknown) => e);
+    const t1 = performance.now();
+    expect(err).toBeInstanceOf(AbortError);
+    expect((err as Error).message).toBe('The run was aborted: SIGINT');
+    expect(t1 - t0).toBeLessThan(1000);
+    await pool.close();
+    expect(performance.now() - t1).toBeLessThan(1000);
+  });
+
+  it('close() during a run aborts it: an AbortError saying the scheduler was closed, not a dead worker', async () => {
+    const pool = new ThreadScheduler({ threads: 2 });
+    await pool.ready();
+    const run = pool.run(longGraph('spin'), ['all']).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = performance.now();
+    await pool.close();
+    const err = await run;
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(err).toBeInstanceOf(AbortError);
+    expect((err as Error).message).toBe('The run was aborted: The ThreadScheduler was closed.');
+    await expect(pool.run(longGraph('spin'), ['all'])).rejects.toThrow('This ThreadScheduler is closed.');
+  });
+
+  it('runs sharing one long-lived signal leave no listener on it; an abort still reaches the next run', async () => {
+    const controller = new AbortController();
+    const pool = new ThreadScheduler({ threads: 1 });
+    try {
+      for (let i = 0; i < 3; i++) await pool.run(new Graph().add('x', 'math.inc', [i]), ['x'], { signal: controller.signal });
+      await pool.run(new Graph().add('bad', user('fail'), ['no']), ['bad'], { signal: controller.signal }).catch(() => undefined);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      controller.abort();
+      await expect(pool.run(new Graph().add('x', 'math.inc', [1]), ['x'], { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a program stopping a run on SIGINT exits promptly: the run rejects, close() returns, nothing keeps the process alive', () => {
+    const script = `
+      import { Graph, ThreadScheduler, ref } from '@tessera/scheduler';
+      const user = { module: ${JSON.stringify(fixtures.href)}, export: 'spin' };
+      const g = new Graph();
+      for (let i = 0; i < 4; i++) g.add('s' + i, user, [i, 20000]);
+      g.add('all', 'core.list', [[0, 1, 2, 3].map((i) => ref('s' + i))]);
+      const scheduler = new ThreadScheduler({ threads: 2 });
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+      await scheduler.ready();
+      setTimeout(() => process.kill(process.pid, 'SIGINT'), 100);
+      try {
+        await scheduler.run(g, ['all'], { signal: controller.signal });
+      } catch (e) {
+        console.log(e.name, e.message);
+        process.exitCode = 130;
+      } finally {
+        await scheduler.close();
+      }
+    `;
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('AbortError The run was aborted: interrupted');
+    expect(r.status).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
