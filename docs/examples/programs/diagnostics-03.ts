@@ -6,5 +6,6 @@ import { ProgressBar, diagnose } from '@tessera/diagnostics';
 const { X, y } = await fromNpyDir('data/');
 if (!X || !y) throw new Error('data/ must hold X and y chunks');
 const pipe = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier(), { classes: [0, 1] }));
-await diagnose([new ProgressBar({ label: 'fit' })], () => pipe.fit(X, y));
-// fit [=================>------------] 58% | 5,800/10,000 tasks | 9,650 tasks/s | ETA 0.4 s
+await diagnose([new ProgressBar({ labels: ['scaler', 'fit'] })], () => pipe.fit(X, y));
+// scaler [==============================] 100% | 23/23 tasks | 115.2 tasks/s | 0.20 s
+// fit    [=================>------------] 58% | 35/60 tasks | 35.5 tasks/s | ETA 0.7 s

@@ -1,14 +1,19 @@
 // Generated from docs/scheduler.md (program scheduler-04) by `node docs/examples/sync.mjs`. Edit the page, not this file.
-import { Graph, ref, compute, withCallbacks } from '@tessera/scheduler';
+import { Graph, ref, ThreadScheduler } from '@tessera/scheduler';
 
 const g = new Graph().add('a', 'math.add', [1, 2]).add('b', 'math.mul', [ref('a'), 10]);
-await withCallbacks(
-  [
-    {
-      onRunStart: (run) => console.log(`run ${run.id}: ${run.tasks} tasks on ${run.workers} workers`),
-      onTaskEnd: (e) => console.log(e.key, e.kernel, e.worker, `${(e.end - e.start).toFixed(3)} ms`),
-      onRunEnd: (run, error) => console.log(`run ${run.id} ${error ? 'failed' : 'done'}, peak held ${run.peakHeldBytes()} B`),
-    },
-  ],
-  () => compute(g, ['b']),
-);
+const scheduler = new ThreadScheduler();
+const stop = new AbortController();
+const onSigint = () => stop.abort(new Error('interrupted (SIGINT)'));
+process.once('SIGINT', onSigint);
+try {
+  const { b } = await scheduler.run(g, ['b'], { signal: stop.signal, name: 'example' });
+  console.log(b); // 30
+} catch (error) {
+  if (!stop.signal.aborted) throw error;
+  console.error((error as Error).message); // The run was aborted: interrupted (SIGINT)
+  process.exitCode = 130;
+} finally {
+  process.off('SIGINT', onSigint);
+  await scheduler.close();
+}
