@@ -45,8 +45,10 @@ export async function pipelineDataset(ctx: BenchContext, rows: number): Promise<
 async function tessera(ctx: BenchContext, data: string, profile: boolean): Promise<BenchRecord> {
   const out = join(ctx.tmpDir, 'pipeline-pred-tessera');
   const json = join(ctx.tmpDir, 'pipeline-tessera.json');
-  const args = [CLI, 'demo', '--data', data, '--out', out, '--workdir', join(ctx.tmpDir, 'pipeline-work'), '--json', json, '--profile', String(profile)];
-  for (const o of ['memory-limit', 'threads', 'shuffle'] as const) {
+  const args = [CLI, 'demo', '--data', data, '--out', out, '--workdir', join(ctx.tmpDir, 'pipeline-work'), '--json', json];
+  if (!profile) args.push('--no-profile');
+  if (ctx.options['shuffle'] === 'false' || ctx.options['shuffle'] === false) args.push('--no-shuffle');
+  for (const o of ['memory-limit', 'threads'] as const) {
     if (typeof ctx.options[o] === 'string') args.push(`--${o}`, ctx.options[o] as string);
   }
   await run(process.execPath, args);

@@ -2,12 +2,8 @@ import type { Command } from 'commander';
 import { makeClassification, toArrow, toNpyDir } from '@tessera/array';
 import { ThreadScheduler } from '@tessera/scheduler';
 import { ProgressBar, diagnose } from '@tessera/diagnostics';
-
-function positiveInt(name: string, v: string): number {
-  const n = Number(v.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer; got '${v}'.`);
-  return n;
-}
+import { UsageError, nonNegativeInt, outputErrorForFlag, positiveInt, positiveSize } from '../options.js';
+import { interruptSignal } from '../interrupt.js';
 
 /**
  * `tessera generate`: writes a synthetic classification dataset (scikit-learn's
@@ -28,31 +24,34 @@ export function registerGenerate(program: Command): void {
     .option('--classes <n>', 'classes', '2')
     .option('--dtype <dtype>', 'float64 or float32', 'float64')
     .option('--threads <n>', 'worker threads (default: all cores)')
-    .option('--memory-limit <size>', 'memory budget of the run, e.g. 2GB', '2GB')
-    .option('--overwrite', 'replace an existing output')
+    .option('--memory-limit <size>', 'memory budget of the run: 2GB = 2·10^9 bytes, 2GiB = 2^31', '2GB')
+    .option('--overwrite', 'replace an existing output, whatever it is')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const rows = positiveInt('rows', String(opts['rows']));
       const cols = positiveInt('cols', String(opts['cols']));
       const chunkRows = positiveInt('chunk-rows', String(opts['chunkRows']));
       const classes = positiveInt('classes', String(opts['classes']));
-      const seed = Number(opts['seed']);
-      if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`--seed must be a non-negative integer; got '${String(opts['seed'])}'.`);
+      const seed = nonNegativeInt('seed', String(opts['seed']));
       const format = String(opts['format']);
-      if (format !== 'npy' && format !== 'arrow') throw new RangeError(`--format must be npy or arrow; got '${format}'.`);
+      if (format !== 'npy' && format !== 'arrow') throw new UsageError(`--format must be npy or arrow; got '${format}'.`);
       const dtype = String(opts['dtype']);
-      if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`--dtype must be float64 or float32; got '${dtype}'.`);
+      if (dtype !== 'float64' && dtype !== 'float32') throw new UsageError(`--dtype must be float64 or float32; got '${dtype}'.`);
+      if (classes < 2) throw new UsageError(`--classes must be at least 2; got ${classes}.`);
+      const memoryLimit = positiveSize('memory-limit', String(opts['memoryLimit']));
       const nInformative = opts['informative'] ? positiveInt('informative', String(opts['informative'])) : Math.min(10, cols);
       const nRedundant = Math.min(Math.max(0, cols - nInformative), Math.max(0, Math.floor(nInformative / 2)));
       const { X, y } = makeClassification({ nSamples: rows, nFeatures: cols, nInformative, nRedundant, nClasses: classes, randomState: seed, chunks: chunkRows, dtype });
       const scheduler = new ThreadScheduler(opts['threads'] ? { threads: positiveInt('threads', String(opts['threads'])) } : {});
       const out = String(opts['out']);
-      const run = { scheduler, memoryLimit: String(opts['memoryLimit']), overwrite: opts['overwrite'] === true };
+      const run = { scheduler, memoryLimit, signal: interruptSignal(), overwrite: opts['overwrite'] === true ? ('force' as const) : false };
       const t0 = performance.now();
       try {
         await diagnose([new ProgressBar({ label: 'generate' })], async () => {
           if (format === 'npy') await toNpyDir(out, { X, y }, run);
           else await toArrow(out, { X, y }, { ...run, yName: 'y' });
         });
+      } catch (error) {
+        throw outputErrorForFlag(error, '--out');
       } finally {
         await scheduler.close();
       }
