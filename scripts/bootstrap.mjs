@@ -19,9 +19,10 @@ const lock = join(root, 'pnpm-lock.yaml');
 if (!existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs) {
   run('npx', [...PNPM, 'install', '--frozen-lockfile']);
 }
-run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--quiet']);
-
 const [target, ...rest] = process.argv.slice(2);
+// The tests pack the packages (the consumer test), which needs their declarations; the demo does not.
+run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--quiet', ...(target === 'test' ? ['--types'] : [])]);
+
 if (target === 'test') {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root]);
   run(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest]);
