@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{packages/*,scheduler,estimators,bench}/test/**/*.test.ts', 'docs/examples/**/*.test.ts'],
+    // test/consumer: the packed packages installed outside the repository (see its header).
+    include: ['{packages/*,scheduler,estimators,bench}/test/**/*.test.ts', 'docs/examples/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
