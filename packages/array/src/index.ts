@@ -7,6 +7,8 @@
  */
 import { registerKernels } from '@tessera/scheduler';
 import { kernels } from './kernels.js';
+// The NDArray methods (add, mean, slice, toNpyDir…), attached to the class once.
+import './chained_ops.js';
 
 registerKernels(new URL('./kernels.js', import.meta.url), kernels);
 

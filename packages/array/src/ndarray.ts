@@ -26,12 +26,6 @@ import { allocate, DenseArray, isBlock, itemSize, sizeOf, type Block, type DType
 import { blockIndices, normalizeChunks, offsetsOf, type Chunks, type ChunksSpec } from './chunks.js';
 import { BlockMismatchError, fmtShape } from './errors.js';
 import type { ExprNode, InputKind } from './kernels/spec.js';
-import { sliceArray, normalizeSlices, rechunk as rechunkArray, type AxisSlice } from './structure.js';
-import { binary, unary, clip as clipArray, astype as astypeArray, type Operand } from './elementwise.js';
-import { reduce, type Axis, type ReduceOptions } from './reductions.js';
-import { dotArray } from './mapblocks.js';
-import { storeNpy, storeArrayNpyDir, storeArrow, type StoreOptions, type ArrowStoreOptions } from './formats.js';
-import type { Manifest } from '@tessera/io';
 
 /** A source of blocks: a file or a generator, read region by region. */
 export interface SourceDef {
@@ -153,7 +147,7 @@ export class NDArray<D extends DType = DType> {
 
   /** The shape of block `idx`. */
   blockShape(...idx: number[]): number[] {
-    this.#checkIndex(idx, 'blockShape');
+    this.checkBlockIndex(idx, 'blockShape');
     return idx.map((b, a) => this.chunks[a]![b]!);
   }
 
@@ -162,7 +156,7 @@ export class NDArray<D extends DType = DType> {
    * needs the block can depend on it with `ref(X.blockKey(i, j))`.
    */
   blockKey(...idx: number[]): string {
-    this.#checkIndex(idx, 'blockKey');
+    this.checkBlockIndex(idx, 'blockKey');
     return `${this.name}[${idx.join(',')}]`;
   }
 
@@ -174,7 +168,7 @@ export class NDArray<D extends DType = DType> {
    * itself a source task.
    */
   blockArg(...idx: number[]): unknown {
-    this.#checkIndex(idx, 'blockArg');
+    this.checkBlockIndex(idx, 'blockArg');
     const L = this.layer;
     if (L.kind === 'tasks') return ref(this.blockKey(...idx));
     const shape = idx.map((b, a) => this.chunks[a]![b]!);
@@ -236,20 +230,6 @@ export class NDArray<D extends DType = DType> {
     return blockIndices(this.numBlocks);
   }
 
-  /** Block `idx` as a lazy array of its own. */
-  block(...idx: number[]): NDArray<D> {
-    this.#checkIndex(idx, 'block');
-    return sliceArray(
-      this,
-      idx.map((b, a) => [this.blockOffsets[a]![b]!, this.blockOffsets[a]![b + 1]!] as [number, number]),
-    );
-  }
-
-  /** Iterates over the blocks (C order) as lazy arrays. */
-  *blocks(): Generator<NDArray<D>> {
-    for (const idx of blockIndices(this.numBlocks)) yield this.block(...idx);
-  }
-
   /**
    * Runs the graph and returns the array in memory. Options go to the scheduler (`scheduler`,
    * `memoryLimit`, `signal`, `callbacks`).
@@ -263,214 +243,13 @@ export class NDArray<D extends DType = DType> {
   }
 
 
-  // --- Elementwise (lazy, fused) -----------------------------------------------------------------
-
-  /** `this + other` (broadcasting; see elementwise.ts for dtype rules). */
-  add(other: Operand): NDArray {
-    return binary('add', this, other);
-  }
-  /** `this - other`. @example X.sub(mean) // mean: per-column vector */
-  sub(other: Operand): NDArray {
-    return binary('sub', this, other);
-  }
-  /** `this * other`. */
-  mul(other: Operand): NDArray {
-    return binary('mul', this, other);
-  }
-  /** `this / other` (true division: integers give float64). */
-  div(other: Operand): NDArray {
-    return binary('div', this, other);
-  }
-  /** `this ** other`. */
-  pow(other: Operand): NDArray {
-    return binary('pow', this, other);
-  }
-  /** Elementwise maximum (NaN propagates). */
-  maximum(other: Operand): NDArray {
-    return binary('maximum', this, other);
-  }
-  /** Elementwise minimum (NaN propagates). */
-  minimum(other: Operand): NDArray {
-    return binary('minimum', this, other);
-  }
-  /** `this == other` as uint8 0/1. */
-  eq(other: Operand): NDArray<'uint8'> {
-    return binary('eq', this, other) as NDArray<'uint8'>;
-  }
-  /** `this != other` as uint8 0/1. */
-  ne(other: Operand): NDArray<'uint8'> {
-    return binary('ne', this, other) as NDArray<'uint8'>;
-  }
-  /** `this < other` as uint8 0/1. */
-  lt(other: Operand): NDArray<'uint8'> {
-    return binary('lt', this, other) as NDArray<'uint8'>;
-  }
-  /** `this <= other` as uint8 0/1. */
-  le(other: Operand): NDArray<'uint8'> {
-    return binary('le', this, other) as NDArray<'uint8'>;
-  }
-  /** `this > other` as uint8 0/1. */
-  gt(other: Operand): NDArray<'uint8'> {
-    return binary('gt', this, other) as NDArray<'uint8'>;
-  }
-  /** `this >= other` as uint8 0/1. */
-  ge(other: Operand): NDArray<'uint8'> {
-    return binary('ge', this, other) as NDArray<'uint8'>;
-  }
-  /** `-this`. */
-  neg(): NDArray<D> {
-    return unary('neg', this) as NDArray<D>;
-  }
-  /** `|this|`. */
-  abs(): NDArray<D> {
-    return unary('abs', this) as NDArray<D>;
-  }
-  /** `e ** this`. */
-  exp(): NDArray {
-    return unary('exp', this);
-  }
-  /** Natural logarithm. */
-  log(): NDArray {
-    return unary('log', this);
-  }
-  /** Square root. */
-  sqrt(): NDArray {
-    return unary('sqrt', this);
-  }
-  /** 1 where NaN, else 0 (uint8). */
-  isnan(): NDArray<'uint8'> {
-    return unary('isnan', this) as NDArray<'uint8'>;
-  }
-  /** Values limited to `[lo, hi]`. */
-  clip(lo: Operand, hi: Operand): NDArray {
-    return clipArray(this, lo, hi);
-  }
-  /** The same values as another dtype. */
-  astype<T extends DType>(dtype: T): NDArray<T> {
-    return astypeArray(this, dtype);
-  }
-
-  // --- Reductions ----------------------------------------------------------------------------------
-
-  /** Sum over `axis` (0: per column, 1: per row, null: all). Integers sum as float64. */
-  sum(axis?: Axis, options?: ReduceOptions): NDArray {
-    return reduce(this, 'sum', false, axis, options);
-  }
-  /** Mean over `axis`. @example await X.mean(0).compute() */
-  mean(axis?: Axis, options?: ReduceOptions): NDArray {
-    return reduce(this, 'mean', false, axis, options);
-  }
-  /** Variance over `axis` (`ddof` option; numerically stable, Chan's combine). */
-  var(axis?: Axis, options?: ReduceOptions): NDArray {
-    return reduce(this, 'var', false, axis, options);
-  }
-  /** Standard deviation over `axis`. */
-  std(axis?: Axis, options?: ReduceOptions): NDArray {
-    return reduce(this, 'std', false, axis, options);
-  }
-  /** Minimum over `axis` (NaN propagates). */
-  min(axis?: Axis, options?: ReduceOptions): NDArray<D> {
-    return reduce(this, 'min', false, axis, options) as NDArray<D>;
-  }
-  /** Maximum over `axis` (NaN propagates). */
-  max(axis?: Axis, options?: ReduceOptions): NDArray<D> {
-    return reduce(this, 'max', false, axis, options) as NDArray<D>;
-  }
-  /** Index of the minimum over `axis` (first occurrence; a NaN wins). Flat index for `null`. */
-  argmin(axis?: Axis, options?: ReduceOptions): NDArray<'int32'> {
-    return reduce(this, 'argmin', false, axis, options) as NDArray<'int32'>;
-  }
-  /** Index of the maximum over `axis`. */
-  argmax(axis?: Axis, options?: ReduceOptions): NDArray<'int32'> {
-    return reduce(this, 'argmax', false, axis, options) as NDArray<'int32'>;
-  }
-  /** Sum skipping NaN. */
-  nansum(axis?: Axis, options?: ReduceOptions): NDArray {
-    return reduce(this, 'sum', true, axis, options);
-  }
-  /** Mean skipping NaN (NaN where all are NaN). */
-  nanmean(axis?: Axis, options?: ReduceOptions): NDArray {
-    return reduce(this, 'mean', true, axis, options);
-  }
-  /** Variance skipping NaN. */
-  nanvar(axis?: Axis, options?: ReduceOptions): NDArray {
-    return reduce(this, 'var', true, axis, options);
-  }
-  /** Standard deviation skipping NaN. */
-  nanstd(axis?: Axis, options?: ReduceOptions): NDArray {
-    return reduce(this, 'std', true, axis, options);
-  }
-  /** Minimum skipping NaN. */
-  nanmin(axis?: Axis, options?: ReduceOptions): NDArray<D> {
-    return reduce(this, 'min', true, axis, options) as NDArray<D>;
-  }
-  /** Maximum skipping NaN. */
-  nanmax(axis?: Axis, options?: ReduceOptions): NDArray<D> {
-    return reduce(this, 'max', true, axis, options) as NDArray<D>;
-  }
-  /** Index of the minimum skipping NaN (an all-NaN slice is an error, as in numpy). */
-  nanargmin(axis?: Axis, options?: ReduceOptions): NDArray<'int32'> {
-    return reduce(this, 'argmin', true, axis, options) as NDArray<'int32'>;
-  }
-  /** Index of the maximum skipping NaN. */
-  nanargmax(axis?: Axis, options?: ReduceOptions): NDArray<'int32'> {
-    return reduce(this, 'argmax', true, axis, options) as NDArray<'int32'>;
-  }
-
-  // --- Linear algebra, structure ---------------------------------------------------------------
-
-  /**
-   * `this @ w` with a small in-memory vector `[C]` (result `[R]`) or matrix `[C, K]` (`[R, K]`).
-   * @example X.dot(coef) // decision values per row
-   */
-  dot(w: DenseArray | Block | readonly number[] | readonly (readonly number[])[]): NDArray {
-    const b = Array.isArray(w) ? DenseArray.from(w as number[]).toBlock() : (w as Block);
-    return dotArray(this, b);
-  }
-  /** Same as {@link NDArray.dot}. */
-  matmul(w: DenseArray | Block | readonly number[] | readonly (readonly number[])[]): NDArray {
-    return this.dot(w);
-  }
-  /**
-   * A slice: `[start, stop)` per axis (negative counts from the end, null for the whole axis).
-   * @example X.slice([0, 1000])            // first 1000 rows
-   * @example X.slice(null, [2, 5])         // columns 2..4
-   */
-  slice(...slices: AxisSlice[]): NDArray<D> {
-    return sliceArray(this, normalizeSlices(this.shape, slices));
-  }
-  /** The same values with other chunks. @example X.rechunk([1_000_000, -1]) */
-  rechunk(chunks: ChunksSpec | Chunks): NDArray<D> {
-    return rechunkArray(this, chunks);
-  }
-
-  // --- Stores --------------------------------------------------------------------------------------
-
-  /** Writes the array to one .npy file, block by block in parallel, atomically. */
-  toNpy(file: string, options?: StoreOptions): Promise<void> {
-    return storeNpy(this, file, options);
-  }
-  /**
-   * Writes the array to an npy-chunks-v1 dataset directory, one file per row block: a 2-D array
-   * as X (with `options.y` as y), a 1-D array as y alone — a y-only dataset, the form predictions
-   * take.
-   * @example await X.toNpyDir('scaled/', { y })
-   * @example await pipe.predict(X).toNpyDir('pred/')   // y-00000.npy…, manifest with cols 0
-   */
-  toNpyDir(dir: string, options?: StoreOptions & { y?: NDArray }): Promise<Manifest> {
-    return storeArrayNpyDir(this, dir, options);
-  }
-  /** Writes the array to an Arrow IPC file, one record batch per row block. */
-  toArrow(file: string, options?: ArrowStoreOptions): Promise<void> {
-    return storeArrow(file, { X: this, ...(options?.y ? { y: options.y } : {}) }, options);
-  }
-
   /** @internal */
   toString(): string {
     return `NDArray<${this.dtype}>(${this.name}, shape ${fmtShape(this.shape)}, ${this.numBlocks.join('×')} blocks)`;
   }
 
-  #checkIndex(idx: readonly number[], what: string): void {
+  /** @internal Throws a RangeError naming `what` unless `idx` is a block index of this array. */
+  checkBlockIndex(idx: readonly number[], what: string): void {
     if (idx.length !== this.ndim) throw new RangeError(`${what}: ${this.name} has ${this.ndim} axes; got ${idx.length} indices.`);
     for (let a = 0; a < idx.length; a++) {
       const i = idx[a]!;
