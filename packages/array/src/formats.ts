@@ -19,6 +19,10 @@ import {
   DatasetError,
   FormatError,
   MANIFEST_FILE,
+  datasetFiles,
+  isHiddenName,
+  parseNpyStackInfo,
+  stackFiles,
   arrowBatchLayout,
   arrowFileFooter,
   arrowFileHeader,
@@ -73,9 +77,12 @@ function rowsCols(h: NpyHeader): [number, number] {
 }
 
 /**
- * A lazy array over one .npy file (1-D or 2-D, C order, little-endian float64/float32/int32/
- * uint8). Blocks are row ranges read by offset; the default chunking is `'auto'` rows (~128 MiB
- * blocks) and all columns.
+ * A lazy array over one .npy file (1-D or 2-D, C order, any byte order). float64, float32, int32
+ * and uint8 read as they are; the other numeric types numpy writes are converted as they are read
+ * (int64/uint64/uint32 → float64, exact up to 2^53 — a larger value fails the read naming the
+ * file, row and column; int16/int8/uint16 → int32; float16 → float32; bool → uint8). Blocks are
+ * row ranges read by offset; the default chunking is `'auto'` rows (~128 MiB blocks) and all
+ * columns.
  *
  * @example
  * const X = await fromNpy('X.npy', { chunks: [500_000, -1] });
@@ -88,8 +95,8 @@ export async function fromNpy(file: string, options: { chunks?: ChunksSpec | Chu
   }
   const st = await stat(path);
   const [rows, cols] = rowsCols(header);
-  const part: NpyFilePart = { path, index: 0, start: 0, rows, dataOffset: header.dataOffset, cols, shape: header.shape };
-  const token = tokenize('npy', path, st.size, st.mtimeMs, header.dtype, header.shape);
+  const part: NpyFilePart = { path, index: undefined, start: 0, rows, dataOffset: header.dataOffset, cols, shape: header.shape, descr: header.descr };
+  const token = tokenize('npy', path, st.size, st.mtimeMs, header.descr, header.shape);
   const def = npySource([part], header.dtype, header.shape, token);
   const spec = options.chunks ?? (header.shape.length === 2 ? ['auto', -1] : 'auto');
   return sourceArray(def, normalizeChunks(spec, header.shape, { dtype: header.dtype }));
@@ -134,7 +141,11 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T, i: 
 
 /**
  * Opens a dataset directory (npy-chunks-v1: `manifest.json`, `X-00000.npy`…, `y-00000.npy`…).
- * Without a manifest, the sorted `X-*.npy` / `y-*.npy` files are used. Every chunk file's header
+ * Without a manifest, the `X-<n>.npy` / `y-<n>.npy` files are used in the order of their numbers
+ * (`X-2` before `X-10`), X and y paired by number; names that mix number widths (`X-1` and `X-01`),
+ * gaps, and X chunks without their y (or the other way round) are errors naming the files, and the
+ * derived manifest lists the files as they are named. Hidden files (`.X-00000.npy.tmp-…`) are
+ * never chunks. The chunks may hold any dtype {@link fromNpy} reads. Every chunk file's header
  * is checked against the manifest (shape, dtype, C order) and X against y (row counts), with
  * errors naming the file and block. A y-only directory (predictions, no X files) is read with
  * `{ yOnly: true }`, which gives `{ X: undefined, y, manifest }`; without it, such a directory is
@@ -172,11 +183,21 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
   let manifest: Manifest | undefined;
   const manifestPath = join(root, MANIFEST_FILE);
   if (entries.includes(MANIFEST_FILE)) manifest = parseManifest(await readFile(manifestPath, 'utf8'), manifestPath);
-  const xFiles = manifest ? [...manifest.x_files] : entries.filter((f) => /^X-.*\.npy$/.test(f)).sort();
-  const yFiles = manifest ? [...(manifest.y_files ?? [])] : entries.filter((f) => /^y-.*\.npy$/.test(f)).sort();
+  // Without a manifest the chunks are ordered, and X and y paired, by the numbers in their names.
+  const found = manifest ? undefined : datasetFiles(entries, root);
+  const xFiles = manifest ? [...manifest.x_files] : found!.x;
+  const yFiles = manifest ? [...(manifest.y_files ?? [])] : found!.y;
   // parseManifest guarantees a y-only manifest has a y file per chunk; without one, no X files means y-only.
   const yOnly = manifest ? manifest.dtype_X === null : xFiles.length === 0;
-  if (!manifest && xFiles.length === 0 && yFiles.length === 0) throw new DatasetError({ file: root }, `no ${MANIFEST_FILE} and no X-*.npy or y-*.npy files: not a dataset directory.`);
+  if (!manifest && xFiles.length === 0 && yFiles.length === 0) {
+    const stack = entries.some((f) => /^\d+\.npy$/.test(f));
+    throw new DatasetError(
+      { file: root },
+      stack
+        ? `no ${MANIFEST_FILE} and no X-*.npy or y-*.npy files, but numbered 0.npy, 1.npy… files: this looks like a dask to_npy_stack directory (one array); read it with fromNpyStack(dir).`
+        : `no ${MANIFEST_FILE} and no X-*.npy or y-*.npy files: not a dataset directory.`,
+    );
+  }
   if (!yOnly && yFiles.length && yFiles.length !== xFiles.length) {
     throw new DatasetError({ file: root }, `${xFiles.length} X files but ${yFiles.length} y files; every X chunk needs its y chunk.`);
   }
@@ -213,7 +234,7 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
         throw new DatasetError(where, `has ${h.shape[0]} rows but the manifest's chunk_sizes[${i}] is ${manifest.chunk_sizes[i]}.`);
       }
       sizes.push(h.shape[0]!);
-      xParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols, shape: h.shape });
+      xParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols, shape: h.shape, descr: h.descr });
       start += h.shape[0]!;
     }
   }
@@ -235,7 +256,7 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
     } else if (h.shape[0] !== sizes[i]) {
       throw new DatasetError(where, `has ${h.shape[0]} rows but ${xFiles[i]} has ${sizes[i]}: X and y must have the same rows in every chunk.`);
     }
-    yParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols: 1, shape: h.shape });
+    yParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols: 1, shape: h.shape, descr: h.descr });
     start += h.shape[0]!;
   }
   const rows = sizes.reduce((a, b) => a + b, 0);
@@ -244,12 +265,87 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
   const rowChunks = chunkRows.length ? chunkRows : [0];
   const y = yOnly || yParts.length ? sourceArray(npySource(yParts, dtypeY!, [rows], `${token}-y`), normalizeChunks([rowChunks], [rows])) : undefined;
   if (yOnly) {
-    const m = manifest ?? makeManifest({ chunkSizes: sizes, dtypeY: dtypeY! });
+    const m = manifest ?? makeManifest({ chunkSizes: sizes, dtypeY: dtypeY!, yFiles });
     return { X: undefined, y: y!, manifest: m };
   }
   const X = sourceArray(npySource(xParts, dtypeX!, [rows, cols], `${token}-X`), normalizeChunks([rowChunks, [cols]], [rows, cols]));
-  const m = manifest ?? makeManifest({ chunkSizes: sizes, cols, dtypeX: dtypeX!, dtypeY });
+  const m = manifest ?? makeManifest({ chunkSizes: sizes, cols, dtypeX: dtypeX!, dtypeY, xFiles, yFiles });
   return y ? { X, y, manifest: m } : { X, manifest: m };
+}
+
+/**
+ * Opens a directory written by dask's `da.to_npy_stack(dir, x)`: one array stored as `0.npy`,
+ * `1.npy`… (one file per chunk along axis 0, in the order of their numbers: `2.npy` before
+ * `10.npy`) and a pickled `info` (`{'chunks', 'dtype', 'axis'}`). The result is a lazy array
+ * chunked as the files, all columns in one block; it reads any dtype {@link fromNpy} reads.
+ * `info` is read without running anything and checked against the files (axis 0, the chunk sizes,
+ * the dtype); without `info` the .npy headers alone say the shape. Errors name the file.
+ *
+ * @example
+ * // python: da.to_npy_stack('stack/', da.from_array(np.arange(26 * 3).reshape(26, 3), chunks=(2, 3)))
+ * const A = await fromNpyStack('stack/');
+ * A.shape;  // [26, 3]
+ * A.chunks; // [[2, 2, …, 2], [3]]
+ */
+export async function fromNpyStack(dir: string): Promise<NDArray> {
+  const root = resolve(dir);
+  let entries: string[];
+  try {
+    entries = await readdir(root);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DatasetError({ file: root }, code === 'ENOENT' ? 'directory not found.' : code === 'ENOTDIR' ? 'not a directory.' : (error as Error).message, { cause: error });
+  }
+  const files = stackFiles(entries, root);
+  if (files.length === 0) {
+    const hint = entries.some((f) => !isHiddenName(f) && /^[Xy]-.*\.npy$/.test(f)) ? ' It holds X-*.npy / y-*.npy chunks: read it with fromNpyDir(dir).' : '';
+    throw new DatasetError({ file: root }, `no 0.npy, 1.npy… files: not a to_npy_stack directory.${hint}`);
+  }
+  const infoPath = join(root, 'info');
+  const info = entries.includes('info') ? parseNpyStackInfo(new Uint8Array(await readFile(infoPath)), infoPath) : undefined;
+  if (info && info.axis !== 0) {
+    throw new DatasetError({ file: infoPath }, `the array is stacked along axis ${info.axis}; Tessera reads stacks of row blocks (axis 0): write it with da.to_npy_stack(dir, x, axis=0).`);
+  }
+  if (info && info.chunks[0]!.length !== files.length) {
+    throw new DatasetError({ file: infoPath }, `says ${info.chunks[0]!.length} chunks along axis 0 but the directory has ${files.length} (${files[0]} … ${files[files.length - 1]}).`);
+  }
+  const stamps: (readonly [string, number, number])[] = [];
+  const parts: NpyFilePart[] = [];
+  let first: NpyHeader | undefined;
+  let start = 0;
+  for (let i = 0; i < files.length; i++) {
+    const path = join(root, files[i]!);
+    let h: NpyHeader;
+    try {
+      const got = inspectNpySync(path);
+      stamps.push([files[i]!, got.size, got.mtimeMs]);
+      h = got.header;
+    } catch (error) {
+      if (error instanceof FormatError) throw new DatasetError({ file: error.file, block: i }, error.message.slice(error.file.length + 2), { cause: error });
+      throw error;
+    }
+    const where = { file: path, block: i };
+    first ??= h;
+    if (h.shape.length < 1 || h.shape.length > 2) throw new DatasetError(where, `arrays of shape (${h.shape.join(', ')}) are not supported; Tessera reads 1-D and 2-D arrays.`);
+    if (h.shape.length !== first.shape.length || h.shape[1] !== first.shape[1]) throw new DatasetError(where, `has shape (${h.shape.join(', ')}) but ${files[0]} has (${first.shape.join(', ')}): the chunks of one array share every axis but the first.`);
+    if (h.dtype !== first.dtype) throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${files[0]} is ${first.dtype} (${first.descr}).`);
+    if (info && h.shape[0] !== info.chunks[0]![i]) throw new DatasetError(where, `has ${h.shape[0]} rows but info's chunks[0][${i}] is ${info.chunks[0]![i]}.`);
+    if (info?.dtype !== undefined && info.dtype.replace(/^[<|=]/, '') !== h.descr.replace(/^[<|=]/, '')) {
+      throw new DatasetError(where, `dtype '${h.descr}' but info says '${info.dtype}'.`);
+    }
+    const [rows, cols] = rowsCols(h);
+    parts.push({ path, index: i, start, rows, dataOffset: h.dataOffset, cols, shape: h.shape, descr: h.descr });
+    start += rows;
+  }
+  const cols = first!.shape.length === 2 ? first!.shape[1]! : 0;
+  if (info && first!.shape.length === 2 && info.chunks[1]?.reduce((a, b) => a + b, 0) !== cols) {
+    throw new DatasetError({ file: infoPath }, `says ${info.chunks[1]?.reduce((a, b) => a + b, 0)} columns but the files have ${cols}.`);
+  }
+  const sizes = parts.map((p) => p.rows).filter((r) => r > 0);
+  const rowChunks = sizes.length ? sizes : [0];
+  const shape = first!.shape.length === 2 ? [start, cols] : [start];
+  const def = npySource(parts, first!.dtype, shape, tokenize('npy-stack', root, stamps));
+  return sourceArray(def, normalizeChunks(shape.length === 2 ? [rowChunks, [cols]] : [rowChunks], shape));
 }
 
 /** Options of the stores: scheduler options plus `overwrite`. */
@@ -522,8 +618,14 @@ export interface ArrowDataset {
 
 /**
  * Opens an Arrow IPC file: each record batch is a row block; the numeric columns (or `columns`)
- * form X, and the column named by `y` becomes y. Columns of different numeric types promote (as
- * in elementwise ops); nulls read as NaN in float columns.
+ * form X, and the column named by `y` becomes y. Every numeric type reads (Float64/32/16,
+ * Int8/16/32/64, Uint8/16/32/64, Bool, and dictionary-encoded columns as their integer codes),
+ * converted in the workers as they read: Int64/Uint64/Uint32 → float64 (exact up to 2^53; a larger
+ * value fails the read naming the column and row), Int8/16, Uint16 → int32, Float16 → float32,
+ * Bool → uint8; a column with nulls reads as float (float64 for integer and Bool columns) with
+ * NaN for each null. Columns of different dtypes promote (as in elementwise ops). Every batch is
+ * checked against the file's schema first: one with other columns or types is an error naming
+ * the batch and the column.
  *
  * @example
  * const { X, y } = await fromArrow('data.arrow', { y: 'label' });
@@ -536,8 +638,10 @@ export async function fromArrow(file: string, options: { y?: string; columns?: r
     const i = byName.get(name);
     if (i === undefined) throw new FormatError({ file: path }, `no column '${name}' for ${role} (columns: ${info.columns.map((c) => c.name).join(', ')}).`);
     const c = info.columns[i]!;
-    if (!c.dtype) throw new FormatError({ file: path }, `column '${name}' has type ${c.type}, which Tessera does not read (Float64, Float32, Int32, Uint8).`);
-    return { index: i, name, dtype: c.dtype };
+    if (!c.dtype || !c.stored) {
+      throw new FormatError({ file: path }, `column '${name}' has type ${c.type}, which Tessera does not read (numbers: Float16/32/64, Int8/16/32/64, Uint8/16/32/64, Bool, or dictionary-encoded with integer codes).`);
+    }
+    return { index: i, name, dtype: c.dtype, stored: c.stored };
   };
   if (options.y !== undefined) pick(options.y, 'y');
   const xNames = options.columns ?? info.columns.filter((c) => c.name !== options.y).map((c) => c.name);
@@ -555,7 +659,11 @@ export async function fromArrow(file: string, options: { y?: string; columns?: r
     token: tokenize('arrow', path, st.size, st.mtimeMs, columns, role),
     dtype,
     shape,
-    params: (r0: number, r1: number): ArrowParams => ({ path, columns, batches: batches.filter((b) => b.start < r1 && b.start + b.batch.rows > r0) }),
+    params: (r0: number, r1: number): ArrowParams => ({
+      path,
+      columns: columns.map(({ index, name, stored }) => ({ index, name, stored })),
+      batches: batches.filter((b) => b.start < r1 && b.start + b.batch.rows > r0),
+    }),
   });
   const xDtype = promote(xCols.map((c) => c.dtype));
   const X = sourceArray(def(xCols, [rows, xCols.length], xDtype, 'X'), normalizeChunks([rowChunks.length ? rowChunks : [0], [xCols.length]], [rows, xCols.length]));

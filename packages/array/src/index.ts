@@ -38,6 +38,7 @@ export { mapBlocks, fusedTask, kernelTarget, type MapBlocksOptions } from './map
 export {
   fromNpy,
   fromNpyDir,
+  fromNpyStack,
   toNpy,
   toNpyDir,
   fromArrow,

@@ -132,12 +132,13 @@ for i,n in enumerate([4,4,2]):
     await expect(fromNpyDir(dir3)).rejects.toThrow(/X-00000\.npy \(block 0\): not an \.npy file/);
   });
 
-  it('Fortran-order, big-endian and unsupported dtypes in a directory are errors naming the file', async () => {
+  it('Fortran-order and unsupported dtypes in a directory are errors naming the file', async () => {
     if (!numpy) return console.log('skipping: needs numpy to write such files');
+    // Big-endian and int64 chunks read (npy-dtypes.test.ts); complex and datetime do not.
     for (const [expr, msg] of [
       ["np.asfortranarray(np.zeros((4,2)))", /Fortran-order/],
-      ["np.zeros((4,2), dtype='>f8')", /big-endian/],
-      ["np.zeros((4,2), dtype='<i8')", /unsupported dtype '<i8'/],
+      ["np.zeros((4,2), dtype='<c16')", /unsupported dtype '<c16'/],
+      ["np.zeros((4,2), dtype='<M8[ns]')", /unsupported dtype '<M8\[ns\]'/],
     ] as const) {
       const dir = await dataset();
       python(`import numpy as np; np.save(${JSON.stringify(join(dir, 'X-00001.npy'))}, ${expr})`);

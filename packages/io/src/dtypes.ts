@@ -41,6 +41,11 @@ export function isNumericDType(v: unknown): v is NumericDType {
   return v === 'float64' || v === 'float32' || v === 'int32' || v === 'uint8';
 }
 
+/** The dtype of a typed array of one of the four dtypes. */
+export function dtypeOfArray(a: NumericArray): NumericDType {
+  return a instanceof Float64Array ? 'float64' : a instanceof Float32Array ? 'float32' : a instanceof Int32Array ? 'int32' : 'uint8';
+}
+
 /** A typed array of `length` elements over a SharedArrayBuffer. */
 export function sharedArray<D extends NumericDType>(dtype: D, length: number): NumericArrayMap[D] {
   const C = ARRAY_TYPES[dtype];

@@ -7,6 +7,7 @@
  * A y-only dataset (predictions: `pipe.predict(X).toNpyDir('pred/')`) has y files and no X:
  * `"cols": 0`, `"x_files": []`, `"dtype_X": null`, with `y_files` and `dtype_y` required.
  */
+import { READS_AS, STORED_NAMES, type StoredType } from './convert.js';
 import { isNumericDType, type NumericDType } from './dtypes.js';
 import { DatasetError } from './errors.js';
 
@@ -41,13 +42,21 @@ export function chunkFileName(kind: 'X' | 'y', i: number): string {
 }
 
 /** What {@link makeManifest} takes: X (and optionally y) blocks, or y blocks alone. */
-type ManifestOptions =
+type ManifestOptions = (
   | { chunkSizes: readonly number[]; cols: number; dtypeX: NumericDType; dtypeY?: NumericDType | undefined }
-  | { chunkSizes: readonly number[]; cols?: 0 | undefined; dtypeX?: null | undefined; dtypeY: NumericDType };
+  | { chunkSizes: readonly number[]; cols?: 0 | undefined; dtypeX?: null | undefined; dtypeY: NumericDType }
+) & {
+  /** The X chunk files' names, when they exist already (default `X-00000.npy`…). */
+  xFiles?: readonly string[] | undefined;
+  /** The y chunk files' names, when they exist already (default `y-00000.npy`…). */
+  yFiles?: readonly string[] | undefined;
+};
 
 /**
  * A manifest for `chunkSizes` row blocks of `cols` columns (X, and y when `dtypeY` is given), or,
- * without `dtypeX`, for a y-only dataset (`cols` 0, no X files).
+ * without `dtypeX`, for a y-only dataset (`cols` 0, no X files). The file names are Tessera's
+ * (`X-00000.npy`…) unless `xFiles` / `yFiles` give those of existing files (a manifest derived
+ * from a directory that has none lists the files that are there).
  *
  * @example
  * makeManifest({ chunkSizes: [500000, 500000], cols: 20, dtypeX: 'float64', dtypeY: 'int32' });
@@ -61,6 +70,9 @@ export function makeManifest(options: ManifestOptions): Manifest {
     if (!dtypeY) throw new TypeError('makeManifest: a dataset needs X or y; got neither dtypeX nor dtypeY.');
     if (cols !== 0) throw new RangeError(`makeManifest: a y-only dataset (no dtypeX) has 0 columns; got cols ${cols}.`);
   }
+  for (const [k, names] of [['xFiles', dtypeX === null ? undefined : options.xFiles], ['yFiles', dtypeY ? options.yFiles : undefined]] as const) {
+    if (names && names.length !== chunkSizes.length) throw new RangeError(`makeManifest: ${k} has ${names.length} names for ${chunkSizes.length} chunks.`);
+  }
   const rows = chunkSizes.reduce((a, b) => a + b, 0);
   return {
     format: MANIFEST_FORMAT,
@@ -72,8 +84,8 @@ export function makeManifest(options: ManifestOptions): Manifest {
     dtype_X: dtypeX,
     dtype_y: dtypeY ?? null,
     order: 'C',
-    x_files: dtypeX === null ? [] : chunkSizes.map((_, i) => chunkFileName('X', i)),
-    y_files: dtypeY ? chunkSizes.map((_, i) => chunkFileName('y', i)) : [],
+    x_files: dtypeX === null ? [] : options.xFiles ? [...options.xFiles] : chunkSizes.map((_, i) => chunkFileName('X', i)),
+    y_files: dtypeY ? (options.yFiles ? [...options.yFiles] : chunkSizes.map((_, i) => chunkFileName('y', i))) : [],
   };
 }
 
@@ -124,11 +136,14 @@ export function parseManifest(text: string, file: string): Manifest {
     if (!Array.isArray(v) || !v.every((f) => typeof f === 'string')) bad(`'${k}' must be a list of file names.`);
     for (const f of v as string[]) {
       if (f === '' || f.startsWith('/') || f.split(/[\\/]/).includes('..')) bad(`'${k}' entry ${JSON.stringify(f)} must be a file name inside the dataset directory.`);
+      // Hidden names are temporaries (an interrupted store's `.X-00000.npy.tmp-…`), never data.
+      if (f.split(/[\\/]/).some((part) => part.startsWith('.'))) bad(`'${k}' entry ${JSON.stringify(f)} is a hidden (dot-prefixed) name; temporaries are never read as data.`);
     }
     return v as string[];
   };
   const xFiles = files('x_files', true);
   const yFiles = files('y_files', false);
+  // numpy names of the other types Tessera reads ('int64', '<i8', 'bool'…) are accepted too (normalizeDType).
   const dtypes = 'float64, float32, int32, uint8';
   const rawY = m['dtype_y'];
   if (m['dtype_X'] === undefined || m['dtype_X'] === null) {
@@ -165,23 +180,17 @@ export function parseManifest(text: string, file: string): Manifest {
   };
 }
 
-/** Accepts Tessera names and the numpy spellings people write (`'<f8'`, `'float'`, `'bool'`). */
+/**
+ * Accepts Tessera names and the numpy spellings people write (`'<f8'`, `'float'`, `'bool'`,
+ * `'int64'`, `'<u2'`…), as the Tessera dtype the files read as (`'int64'` → float64).
+ */
 function normalizeDType(v: unknown): NumericDType | undefined {
   if (isNumericDType(v)) return v;
-  const alias: Record<string, NumericDType> = {
-    '<f8': 'float64',
-    f8: 'float64',
-    float: 'float64',
-    double: 'float64',
-    '<f4': 'float32',
-    f4: 'float32',
-    single: 'float32',
-    '<i4': 'int32',
-    i4: 'int32',
-    '|u1': 'uint8',
-    u1: 'uint8',
-    bool: 'uint8',
-    '|b1': 'uint8',
-  };
-  return typeof v === 'string' ? alias[v] : undefined;
+  if (typeof v !== 'string') return undefined;
+  const byName = (Object.keys(STORED_NAMES) as StoredType[]).find((s) => STORED_NAMES[s] === v);
+  if (byName) return READS_AS[byName];
+  const m = /^[<>|=]?([fiub][1248])$/.exec(v);
+  if (m && m[1]! in READS_AS) return READS_AS[m[1] as StoredType];
+  const alias: Record<string, NumericDType> = { float: 'float64', double: 'float64', single: 'float32' };
+  return alias[v];
 }

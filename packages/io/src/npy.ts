@@ -3,21 +3,26 @@
  * length, a Python-literal dict `{'descr': '<f8', 'fortran_order': False, 'shape': (n, m), }`
  * padded so the data starts on a 64-byte boundary, then the raw elements.
  *
- * Tessera reads and writes little-endian, C-order float64, float32, int32 and uint8 (`|b1`, numpy's
- * bool, reads as uint8). Anything else gets a {@link FormatError} naming the file and what was
- * found. Reads take any row range by offset, straight into the bytes of the caller's (shared)
- * typed array.
+ * Tessera writes little-endian, C-order float64, float32, int32 and uint8. It reads those and the
+ * other numeric types numpy writes — int64, uint64, uint32, int16, uint16, int8, float16 and bool,
+ * either byte order — converted as the table in `convert.ts` says (int64 and uint64 exact up to
+ * 2^53, else an error naming the file, row and column). Anything else gets a {@link FormatError}
+ * naming the file and what was found. Reads take any row range by offset: straight into the bytes
+ * of the caller's (shared) typed array when the file holds that dtype, else through a small scratch
+ * buffer, converted a piece at a time.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ARRAY_TYPES, bytesPerElement, type NumericArray, type NumericDType } from './dtypes.js';
+import { convertElements, isNative, READS_AS, scratchBytes, STORED_BYTES, STORED_NAMES, swapBytes, type StoredType } from './convert.js';
+import { ARRAY_TYPES, bytesPerElement, dtypeOfArray, type NumericArray, type NumericDType } from './dtypes.js';
 import { FormatError } from './errors.js';
 
 /** What an .npy header says, plus where the data starts. */
 export interface NpyHeader {
+  /** The Tessera dtype the data reads as (see {@link npyStorage}). */
   readonly dtype: NumericDType;
-  /** The header's `descr` as written (`'<f8'`, `'|b1'`…). */
+  /** The header's `descr` as written (`'<f8'`, `'|b1'`, `'>i8'`…): how the elements are stored. */
   readonly descr: string;
   readonly shape: readonly number[];
   /** Byte offset of the first element. */
@@ -28,20 +33,31 @@ export interface NpyHeader {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const DESCR_OF: Record<NumericDType, string> = { float64: '<f8', float32: '<f4', int32: '<i4', uint8: '|u1' };
-const DTYPE_OF: Record<string, NumericDType> = {
-  '<f8': 'float64',
-  '<f4': 'float32',
-  '<i4': 'int32',
-  '|u1': 'uint8',
-  '<u1': 'uint8',
-  '>u1': 'uint8',
-  '=u1': 'uint8',
-  '|b1': 'uint8',
-  '<b1': 'uint8',
-  '>b1': 'uint8',
-  '=b1': 'uint8',
-};
-const SUPPORTED = "'<f8' (float64), '<f4' (float32), '<i4' (int32), '|u1' (uint8) and '|b1' (bool, read as uint8)";
+const SUPPORTED =
+  "float64 ('<f8'), float32 ('<f4'), float16 ('<f2', read as float32), int64 ('<i8'), uint64 ('<u8') and uint32 ('<u4') (read as float64), " +
+  "int32 ('<i4'), int16 ('<i2'), int8 ('|i1') and uint16 ('<u2') (read as int32), uint8 ('|u1') and bool ('|b1') (read as uint8), little- or big-endian";
+
+/** How an .npy file's elements are stored: the element type and the byte order. */
+export interface NpyStorage {
+  readonly stored: StoredType;
+  readonly bigEndian: boolean;
+}
+
+const storages = new Map<string, NpyStorage | null>();
+/**
+ * The storage a header's `descr` names (`'<i8'` → int64 little-endian, `'>f4'` → float32
+ * big-endian), or undefined when Tessera does not read it (complex, strings, datetimes…).
+ */
+export function npyStorage(descr: string): NpyStorage | undefined {
+  let s = storages.get(descr);
+  if (s === undefined) {
+    const m = /^([<>|=])([fiub])([1248])$/.exec(descr);
+    const stored = m ? (`${m[2]}${m[3]}` as StoredType) : undefined;
+    s = stored !== undefined && stored in STORED_BYTES ? { stored, bigEndian: m![1] === '>' && STORED_BYTES[stored] > 1 } : null;
+    storages.set(descr, s);
+  }
+  return s ?? undefined;
+}
 
 /** Bytes to read to be sure of getting a version-1 header (longer headers are read on demand). */
 export const NPY_PREFIX_BYTES = 4096;
@@ -99,24 +115,20 @@ export function parseNpyHeader(bytes: Uint8Array, file: string, fileSize?: numbe
   if (!Array.isArray(shape) || !shape.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 0)) {
     throw new FormatError(where, `the header's 'shape' must be a tuple of non-negative integers; got ${JSON.stringify(shape)}.`);
   }
-  const dtype = DTYPE_OF[descr];
-  if (dtype === undefined) {
-    if (descr.startsWith('>') && DTYPE_OF['<' + descr.slice(1)]) {
-      throw new FormatError(where, `big-endian data (descr '${descr}') is not supported; save it little-endian, e.g. arr.astype('<${descr.slice(1)}').`);
-    }
-    throw new FormatError(where, `unsupported dtype '${descr}'; supported: ${SUPPORTED}.`);
-  }
+  const storage = npyStorage(descr);
+  if (storage === undefined) throw new FormatError(where, `unsupported dtype '${descr}'; supported: ${SUPPORTED}.`);
+  const dtype = READS_AS[storage.stored];
   if (fortran) {
     throw new FormatError(where, `Fortran-order (column-major) arrays are not supported; save a C-order copy, e.g. np.save(path, np.ascontiguousarray(a)).`);
   }
   const dims = shape as number[];
   let n = 1;
   for (const s of dims) n *= s;
-  const dataBytes = n * bytesPerElement(dtype);
+  const dataBytes = n * STORED_BYTES[storage.stored];
   if (fileSize !== undefined && fileSize < dataOffset + dataBytes) {
     throw new FormatError(
       where,
-      `truncated: shape (${dims.join(', ')}) of ${dtype} needs ${dataBytes} bytes of data after the ${dataOffset}-byte header, but the file has ${Math.max(0, fileSize - dataOffset)}.`,
+      `truncated: shape (${dims.join(', ')}) of ${STORED_NAMES[storage.stored]} needs ${dataBytes} bytes of data after the ${dataOffset}-byte header, but the file has ${Math.max(0, fileSize - dataOffset)}.`,
     );
   }
   return { dtype, descr, shape: Object.freeze([...dims]), dataOffset, dataBytes };
@@ -220,9 +232,12 @@ function headerBytesNeeded(bytes: Uint8Array): number {
 
 /**
  * Reads rows `[r0, r1)` and columns `[c0, c1)` of the (1-D or 2-D) array in an open .npy file
- * into `out` starting at element `outOffset`, in C order. With all columns the rows are one
- * contiguous range and go straight into `out`'s bytes; otherwise they pass through `scratch`.
- * A short read means the file shrank since its header was checked: a {@link FormatError}.
+ * into `out` starting at element `outOffset`, in C order. When the file holds `out`'s dtype
+ * (little-endian) and all columns are wanted, the rows are one contiguous range read straight into
+ * `out`'s bytes; otherwise whole rows are read a piece at a time (~1 MiB) into a scratch buffer and
+ * the wanted columns converted into `out` (byte order swapped, int64/uint64 checked to be within
+ * ±2^53: a larger value is a {@link FormatError} naming the file, row and column). A short read
+ * means the file shrank since its header was checked: a {@link FormatError}.
  */
 export function readNpyRegion(
   fd: number,
@@ -236,30 +251,40 @@ export function readNpyRegion(
   outOffset = 0,
   block?: number,
 ): void {
-  const cols = header.shape.length >= 2 ? header.shape.slice(1).reduce((a, b) => a * b, 1) : 1;
-  const size = bytesPerElement(header.dtype);
-  const rowBytes = cols * size;
-  const bytes = new Uint8Array(out.buffer, out.byteOffset + outOffset * size, (r1 - r0) * (c1 - c0) * size);
   const where = block === undefined ? { file } : { file, block };
-  if (c0 === 0 && c1 === cols) {
+  const storage = npyStorage(header.descr);
+  if (storage === undefined) throw new FormatError(where, `unsupported dtype '${header.descr}'; supported: ${SUPPORTED}.`);
+  const { stored, bigEndian } = storage;
+  const cols = header.shape.length >= 2 ? header.shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+  const size = STORED_BYTES[stored];
+  const rowBytes = cols * size;
+  const native = !bigEndian && isNative(stored, dtypeOfArray(out));
+  if (native && c0 === 0 && c1 === cols) {
+    const bytes = new Uint8Array(out.buffer, out.byteOffset + outOffset * size, (r1 - r0) * cols * size);
     const got = readFully(fd, bytes, 0, bytes.length, header.dataOffset + r0 * rowBytes);
     if (got < bytes.length) throw truncatedRead(where, header, r0, r1, got, bytes.length);
     return;
   }
-  // Columns subset: read whole rows a few at a time, copy the wanted columns.
+  // Whole rows a few at a time into scratch; then the wanted columns, converted, into out.
   const rowsPerRead = Math.max(1, Math.floor((1 << 20) / rowBytes));
-  const scratch = new Uint8Array(Math.min(r1 - r0, rowsPerRead) * rowBytes);
-  const pick = (c1 - c0) * size;
-  let dst = 0;
+  const width = c1 - c0;
+  let dst = outOffset;
   for (let r = r0; r < r1; r += rowsPerRead) {
     const n = Math.min(rowsPerRead, r1 - r);
     const len = n * rowBytes;
+    const scratch = scratchBytes(len);
     const got = readFully(fd, scratch, 0, len, header.dataOffset + r * rowBytes);
     if (got < len) throw truncatedRead(where, header, r0, r1, got, len);
-    for (let i = 0; i < n; i++) {
-      bytes.set(scratch.subarray(i * rowBytes + c0 * size, i * rowBytes + c0 * size + pick), dst);
-      dst += pick;
-    }
+    if (bigEndian) swapBytes(scratch, len, size);
+    const inexact = (k: number, value: bigint): never => {
+      const row = r + Math.floor(k / cols);
+      const at = header.shape.length >= 2 ? `row ${row}, column ${k % cols}` : `row ${row}`;
+      throw new FormatError(
+        where,
+        `${at}: ${STORED_NAMES[stored]} value ${value} is beyond ±2^53, where float64 (which Tessera reads ${STORED_NAMES[stored]} as) no longer holds every integer exactly; convert the file first (e.g. a.astype('f8') in numpy to accept rounding).`,
+      );
+    };
+    for (let i = 0; i < n; i++, dst += width) convertElements(stored, scratch, i * cols + c0, 1, width, out, dst, 1, inexact);
   }
 }
 
@@ -312,9 +337,9 @@ export function readNpySync(path: string): { header: NpyHeader; data: NumericArr
   }
   try {
     const header = readNpyHeaderSync(fd, path);
-    const n = header.dataBytes / bytesPerElement(header.dtype);
+    const n = header.shape.reduce((a, b) => a * b, 1);
     const C = ARRAY_TYPES[header.dtype];
-    const data = new C(new SharedArrayBuffer(header.dataBytes), 0, n);
+    const data = new C(new SharedArrayBuffer(n * bytesPerElement(header.dtype)), 0, n);
     const rows = header.shape.length === 0 ? 1 : header.shape[0]!;
     const cols = header.shape.length >= 2 ? header.shape.slice(1).reduce((a, b) => a * b, 1) : 1;
     if (n > 0) readNpyRegion(fd, path, header, 0, rows, 0, cols, data);

@@ -1,12 +1,15 @@
-/** The `arrow` source reader: rows of chosen columns of an Arrow IPC file's record batches. */
-import { FormatError, readArrowRegion, describeFsError, type ArrowBatch, type NumericDType } from '@tessera/io';
+/**
+ * The `arrow` source reader: rows of chosen columns of an Arrow IPC file's record batches, each
+ * converted from its stored type to the block's dtype here, in the worker, a piece at a time.
+ */
+import { FormatError, readArrowRegion, describeFsError, type ArrowBatch, type ArrowReadColumn } from '@tessera/io';
 import type { TypedArray } from '../dense.js';
 import type { ReaderContext } from './stream.js';
 
 export interface ArrowParams {
   readonly path: string;
-  /** The columns of this array (X: several; y: one), in output order. */
-  readonly columns: readonly { index: number; name: string; dtype: NumericDType }[];
+  /** The columns of this array (X: several; y: one), in output order, with how each is stored. */
+  readonly columns: readonly ArrowReadColumn[];
   /** The batches overlapping the blocks that use these params, with their global first row. */
   readonly batches: readonly { index: number; start: number; batch: ArrowBatch }[];
 }

@@ -1,4 +1,8 @@
-/** The `npy` source reader: rows of a list of .npy files (one file, or a dataset's chunk files). */
+/**
+ * The `npy` source reader: rows of a list of .npy files (one file, or a dataset's chunk files),
+ * each converted from the type its file stores (`descr`) to the block's dtype here, in the worker,
+ * a piece at a time (int64 checked to be exact: an error names the file, row and column).
+ */
 import { FormatError, readNpyRegion, type NpyHeader, describeFsError } from '@tessera/io';
 import type { TypedArray } from '../dense.js';
 import type { ReaderContext } from './stream.js';
@@ -6,8 +10,8 @@ import type { ReaderContext } from './stream.js';
 /** One file of an npy source: its global first row, row count, data offset and row length. */
 export interface NpyFilePart {
   readonly path: string;
-  /** Index of the file in its dataset (for messages: "block 7"). */
-  readonly index: number;
+  /** Index of the file in its dataset (for messages: "block 7"); undefined for a lone file. */
+  readonly index: number | undefined;
   readonly start: number;
   readonly rows: number;
   readonly dataOffset: number;
@@ -15,6 +19,8 @@ export interface NpyFilePart {
   readonly cols: number;
   /** The file's shape, for messages. */
   readonly shape: readonly number[];
+  /** The file's `descr` (`'<f8'`, `'<i8'`, `'>f4'`…): how its elements are stored. */
+  readonly descr: string;
 }
 
 export interface NpyParams {
@@ -32,9 +38,9 @@ export function readNpySource(p: NpyParams, r0: number, r1: number, c0: number, 
     try {
       fd = ctx.fd(f.path);
     } catch (error) {
-      throw new FormatError({ file: f.path, block: f.index }, describeFsError(error), { cause: error });
+      throw new FormatError(f.index === undefined ? { file: f.path } : { file: f.path, block: f.index }, describeFsError(error), { cause: error });
     }
-    const header: NpyHeader = { dtype: p.dtype, descr: '', shape: f.shape, dataOffset: f.dataOffset, dataBytes: 0 };
+    const header: NpyHeader = { dtype: p.dtype, descr: f.descr, shape: f.shape, dataOffset: f.dataOffset, dataBytes: 0 };
     readNpyRegion(fd, f.path, header, lo - f.start, hi - f.start, c0, c1, out, outOffset + (lo - r0) * width, f.index);
   }
 }
