@@ -284,7 +284,10 @@ export function readNpyRegion(
         `${at}: ${STORED_NAMES[stored]} value ${value} is beyond ±2^53, where float64 (which Tessera reads ${STORED_NAMES[stored]} as) no longer holds every integer exactly; convert the file first (e.g. a.astype('f8') in numpy to accept rounding).`,
       );
     };
-    for (let i = 0; i < n; i++, dst += width) convertElements(stored, scratch, i * cols + c0, 1, width, out, dst, 1, inexact);
+    // One pass over the piece when every column is wanted, else one strided pass per column.
+    if (width === cols) convertElements(stored, scratch, 0, 1, n * cols, out, dst, 1, inexact);
+    else for (let c = c0; c < c1; c++) convertElements(stored, scratch, c, cols, n, out, dst + (c - c0), width, inexact);
+    dst += n * width;
   }
 }
 
