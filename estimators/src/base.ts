@@ -13,12 +13,17 @@
  *     - `toJSON()` → the same with an exact JSON encoding, rebuilt by `estimatorFromJSON` or
  *       `SomeEstimator.fromJSON`;
  *     - `getState()` / `setState(state)` move only the learned state.
+ *   Every way in checks the state against the class's declared `stateSchema` (state_schema.ts)
+ *   first, so a tampered or truncated model fails naming the field.
+ * - `checkParams()` validates the hyperparameters without data: what `fit` / `partialFit` (every
+ *   call) and the out-of-core layer (before building a graph) start with.
  */
 import { DenseArray, isBlock } from '@tessera/array';
-import { NotFittedError, describeValue } from './errors.js';
+import { NotFittedError, StateRangeError, StateTypeError, describeValue } from './errors.js';
 import { ESTIMATOR_BRAND, estimatorClass, isEstimator } from './registry.js';
 import { type Json, decodeJson, encodeJson } from './serialize.js';
-import type { ParamConstraints } from './validation.js';
+import { type StateSchema, checkState } from './state_schema.js';
+import { type ParamConstraints, validateParams } from './validation.js';
 
 /** Hyperparameters by name. */
 export type Params = Record<string, unknown>;
@@ -53,6 +58,19 @@ export interface EstimatorClass<E extends BaseEstimator = BaseEstimator> {
   readonly defaults: object;
   /** Constraints of the hyperparameters, as data. */
   readonly constraints: ParamConstraints;
+  /**
+   * The learned state's fields, kinds and shapes, checked by `setState` (and so by
+   * `estimatorFromJSON` / `estimatorFromSnapshot`). Every built-in estimator declares one; a
+   * class without one has its state accepted unchecked.
+   */
+  readonly stateSchema?: StateSchema;
+}
+
+/** What {@link BaseEstimator.expectedInput} returns: the feature count X must have, and who says so. */
+export interface ExpectedInput {
+  /** The estimator that checks (named in the error message). */
+  readonly estimator: string;
+  readonly nFeatures: number;
 }
 
 function ctorOf(est: BaseEstimator): EstimatorClass {
@@ -170,6 +188,47 @@ export abstract class BaseEstimator<P extends object = object, S extends State =
     return out;
   }
 
+  /**
+   * Validates the hyperparameters without data: every constraint (one message template:
+   * "The 'alpha' parameter of SGDClassifier must be a float in the range [0, inf). Got -1
+   * instead."), then the estimator's cross-parameter rules, then nested estimators'. `fit` and
+   * every `partialFit` call start with it; the out-of-core layer calls it on the main thread
+   * before it builds a graph, so no task runs with invalid hyperparameters.
+   * `partialFit: true` adds the rules of incremental training (scikit-learn's
+   * `for_partial_fit`, e.g. no `earlyStopping`). Throws {@link ParameterTypeError} /
+   * {@link ParameterRangeError}; returns `this`.
+   *
+   * @example
+   * new SGDClassifier({ alpha: -1 }).checkParams();
+   * // ParameterRangeError: The 'alpha' parameter of SGDClassifier must be a float in the range [0, inf). Got -1 instead.
+   */
+  checkParams(options: { partialFit?: boolean } = {}): this {
+    const cls = ctorOf(this);
+    validateParams(cls.estimatorName, cls.constraints, this as unknown as Params);
+    this.checkMoreParams(options.partialFit === true);
+    return this;
+  }
+
+  /**
+   * Hook for subclasses: rules beyond the per-parameter constraints (scikit-learn's
+   * `_more_validate_params`). By default, checks every nested estimator's params.
+   */
+  protected checkMoreParams(_forPartialFit: boolean): void {
+    for (const est of Object.values(this.nestedEstimators())) est.checkParams();
+  }
+
+  /**
+   * The number of features X must have for predict / transform / score, and the estimator that
+   * checks it (named in "X has 6 features, but StandardScaler is expecting 5 features as
+   * input."): the fitted `nFeaturesIn_`; wrappers answer for the estimator they wrap, pipelines
+   * for their first step. Null before fitting. The out-of-core layer asks it before building a
+   * graph over a lazy X.
+   */
+  expectedInput(): ExpectedInput | null {
+    const n = (this.learned as State | undefined)?.['nFeaturesIn_'];
+    return typeof n === 'number' ? { estimator: this.estimatorName, nFeatures: n } : null;
+  }
+
   /** A new, unfitted estimator with the same hyperparameters (deep-copied; nested estimators cloned). */
   clone(): this {
     const Ctor = this.constructor as new (options: Params) => this;
@@ -200,14 +259,21 @@ export abstract class BaseEstimator<P extends object = object, S extends State =
 
   /**
    * Replaces the learned state with a copy of `state` (arrays are copied, blocks become
-   * DenseArray), as produced by {@link getState} or received from another thread. Returns `this`.
+   * DenseArray), as produced by {@link getState} or received from another thread, after checking
+   * it against the class's `stateSchema`: every field present, of its kind, dtype and shape,
+   * consistent with `nFeaturesIn_` and the classes (StateTypeError / StateRangeError naming the
+   * field otherwise; the estimator is then left unchanged). Returns `this`.
    */
   setState(state: S | State): this {
-    if (typeof state !== 'object' || state === null) throw new TypeError(`${this.estimatorName}.setState: state must be an object.`);
+    if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+      throw new StateTypeError(`${this.estimatorName}.setState: state must be an object of learned attributes. Got ${describeValue(state)}.`, this.estimatorName, '');
+    }
     const copy: State = {};
     for (const [k, v] of Object.entries(state)) {
       if (v !== undefined) copy[k] = copyStateValue(v);
     }
+    const schema = ctorOf(this).stateSchema;
+    if (schema !== undefined) checkState(this.estimatorName, schema, copy, this as unknown as Params, (snap) => estimatorFromSnapshot(snap as EstimatorSnapshot));
     this.learned = this.restoreState(copy);
     return this;
   }
@@ -250,17 +316,71 @@ export abstract class BaseEstimator<P extends object = object, S extends State =
   }
 }
 
-/** Rebuilds any registered estimator from {@link BaseEstimator.toJSON} output (an object or its string). */
+/** Prefixes an error's message with where it happened (a nested estimator's place in its container). */
+function inside<T>(where: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof Error) e.message = `${where}: ${e.message}`;
+    throw e;
+  }
+}
+
+/**
+ * Rebuilds any registered estimator from {@link BaseEstimator.toJSON} output (an object or its
+ * string), validating everything it reads: the format and the estimator's name, its
+ * hyperparameters (unknown names, then {@link BaseEstimator.checkParams}), and every state field
+ * against the class's state schema (see {@link BaseEstimator.setState}). Errors name the field,
+ * and for a nested estimator (a pipeline's step, a wrapper's estimator) where it sits.
+ *
+ * @example
+ * const clf = estimatorFromJSON(await readFile('model.json', 'utf8')) as SGDClassifier;
+ * // a tampered file: StateRangeError: SGDClassifier state field 'coef_' has shape (1, 19) but nFeaturesIn_ is 20.
+ */
 export function estimatorFromJSON(json: EstimatorJSON | string): BaseEstimator {
-  const obj = (typeof json === 'string' ? JSON.parse(json) : json) as EstimatorJSON;
-  if (typeof obj !== 'object' || obj === null || typeof obj.estimator !== 'string') {
-    throw new TypeError(`estimatorFromJSON: expected { estimator, params, state }. Got ${describeValue(obj)}.`);
+  let obj: EstimatorJSON;
+  if (typeof json === 'string') {
+    try {
+      obj = JSON.parse(json) as EstimatorJSON;
+    } catch (e) {
+      throw new SyntaxError(`estimatorFromJSON: not valid JSON (${(e as Error).message}).`);
+    }
+  } else {
+    obj = json;
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || typeof obj.estimator !== 'string') {
+    throw new TypeError(`estimatorFromJSON: expected { format, estimator, params, state }. Got ${describeValue(obj)}.`);
+  }
+  if (obj.format !== 'tessera-estimator/1') {
+    throw new TypeError(`estimatorFromJSON: unsupported format ${describeValue(obj.format)} for ${obj.estimator}; expected 'tessera-estimator/1'.`);
   }
   const cls = estimatorClass(obj.estimator);
-  const dec = (v: Json): unknown => estimatorFromJSON(v as unknown as EstimatorJSON);
-  const params = decodeJson(obj.params ?? {}, dec) as Params;
+  const name = cls.estimatorName;
+  const rawParams = obj.params ?? {};
+  if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) {
+    throw new TypeError(`estimatorFromJSON: ${name} 'params' must be an object. Got ${describeValue(rawParams)}.`);
+  }
+  const params: Params = {};
+  for (const [k, v] of Object.entries(rawParams)) {
+    params[k] = decodeJson(v, (nested, where) => inside(where, () => estimatorFromJSON(nested as unknown as EstimatorJSON)), `${name} parameter '${k}'`);
+  }
   const est = new (cls as unknown as new (p: Params) => BaseEstimator)(params);
-  if (obj.state !== null && obj.state !== undefined) est.setState(decodeJson(obj.state) as State);
+  est.checkParams();
+  const rawState = obj.state;
+  if (rawState === null || rawState === undefined) return est;
+  if (typeof rawState !== 'object' || Array.isArray(rawState)) {
+    throw new StateTypeError(`estimatorFromJSON: ${name} 'state' must be an object or null. Got ${describeValue(rawState)}.`, name, '');
+  }
+  const state: State = {};
+  for (const [k, v] of Object.entries(rawState)) {
+    try {
+      state[k] = decodeJson(v, undefined, `${name} state field '${k}'`);
+    } catch (e) {
+      const message = (e as Error).message;
+      throw e instanceof RangeError ? new StateRangeError(message, name, k) : new StateTypeError(message, name, k);
+    }
+  }
+  est.setState(state);
   return est;
 }
 

@@ -44,6 +44,41 @@ export function isInvalidParameterError(e: unknown): e is (ParameterTypeError | 
   return e instanceof ParameterTypeError || e instanceof ParameterRangeError;
 }
 
+/** What {@link StateTypeError} and {@link StateRangeError} share: the estimator and the state field at fault. */
+export interface InvalidState {
+  readonly estimator: string;
+  /** The state field, e.g. 'coef_' or 'coefs_[1]'; '' when the fault is the state as a whole. */
+  readonly field: string;
+}
+
+/**
+ * A learned state (given to `setState`, or read by `estimatorFromJSON` / `estimatorFromSnapshot`)
+ * with a field of the wrong type: missing, unknown, a string where a number belongs, an array of
+ * an unknown or wrong dtype.
+ */
+export class StateTypeError extends TypeError implements InvalidState {
+  override readonly name = 'StateTypeError';
+  constructor(message: string, readonly estimator: string, readonly field: string) {
+    super(message);
+  }
+}
+
+/**
+ * A learned state with a field of the right type but a wrong value: a shape that disagrees with
+ * `nFeaturesIn_` or the classes, NaN where a finite number belongs, a negative count.
+ */
+export class StateRangeError extends RangeError implements InvalidState {
+  override readonly name = 'StateRangeError';
+  constructor(message: string, readonly estimator: string, readonly field: string) {
+    super(message);
+  }
+}
+
+/** Whether `e` is one of the two invalid-state errors. */
+export function isInvalidStateError(e: unknown): e is StateTypeError | StateRangeError {
+  return e instanceof StateTypeError || e instanceof StateRangeError;
+}
+
 /** Input data that cannot be used: NaN/Infinity, wrong shape, feature-count mismatch, unknown labels. */
 export class InvalidInputError extends RangeError {
   override readonly name = 'InvalidInputError';

@@ -13,6 +13,7 @@ export {
   type EstimatorSnapshot,
   type EstimatorJSON,
   type EstimatorClass,
+  type ExpectedInput,
 } from './base.js';
 export { registerEstimator, estimatorClass, registeredEstimators, isEstimator } from './registry.js';
 export {
@@ -23,7 +24,25 @@ export {
   ConvergenceError,
   isInvalidParameterError,
   type InvalidParameter,
+  StateTypeError,
+  StateRangeError,
+  isInvalidStateError,
+  type InvalidState,
 } from './errors.js';
+export {
+  type StateSchema,
+  type StateField,
+  type NumberField,
+  type ArrayField,
+  type ListField,
+  type OptionField,
+  type EstimatorField,
+  type DerivedDim,
+  type Dim,
+  type DimValues,
+  type Values,
+  checkState,
+} from './state_schema.js';
 export {
   type Constraint,
   type ParamConstraints,
@@ -123,8 +142,8 @@ import { kernels as oocKernels } from './ooc/kernels.js';
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
 export { Incremental, PREPARE_AHEAD, ParallelPostFit, type IncrementalParams, type ParallelPostFitParams } from './ooc/wrappers.js';
 export { Pipeline, makePipeline, type Step, type PipelineParams } from './ooc/pipeline.js';
-export { fitStep, transformStep, outputWidth } from './ooc/steps.js';
-export { isLazy, lazyMoments, lazyExtrema, lazyMethod, lazyScore, type LazyOptions } from './ooc/lazy.js';
+export { fitStep, transformStep, outputWidth, checkLazyStep } from './ooc/steps.js';
+export { isLazy, lazyMoments, lazyExtrema, lazyMethod, lazyScore, checkLazyInput, type LazyOptions } from './ooc/lazy.js';
 export { type Extrema, type ScoreParts } from './ooc/kernels.js';
 export { type PrepareBlockOptions } from './linear_model/base_sgd.js';
 export { isPreparedBlock, type SGDPreparedHint, type PreparedBlock as SGDPreparedBlock } from './linear_model/sgd_prepare.js';

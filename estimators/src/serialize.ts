@@ -23,7 +23,7 @@ function encodeNumber(x: number): Json {
   return x;
 }
 
-function decodeNumber(v: Json): number {
+function decodeNumber(v: Json, where: string): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v.$num === 'string') {
     switch (v.$num) {
@@ -37,7 +37,7 @@ function decodeNumber(v: Json): number {
         return -0;
     }
   }
-  throw new TypeError(`fromJSON: expected a number, got ${JSON.stringify(v)}.`);
+  throw new TypeError(`${where}: expected a number, got ${JSON.stringify(v)}.`);
 }
 
 function encodeTyped(data: TypedArray): Json[] {
@@ -46,10 +46,13 @@ function encodeTyped(data: TypedArray): Json[] {
   return out;
 }
 
-function decodeTyped(dtype: DType, data: Json): TypedArray {
-  if (!Array.isArray(data)) throw new TypeError(`fromJSON: typed array data must be an array.`);
-  const out = new TYPED_ARRAYS[dtype](data.length);
-  for (let i = 0; i < data.length; i++) out[i] = decodeNumber(data[i]!);
+function decodeTyped(dtype: unknown, data: Json | undefined, where: string): TypedArray {
+  if (typeof dtype !== 'string' || !Object.hasOwn(TYPED_ARRAYS, dtype)) {
+    throw new TypeError(`${where}: unknown dtype ${JSON.stringify(dtype)}; known dtypes: ${Object.keys(TYPED_ARRAYS).join(', ')}.`);
+  }
+  if (!Array.isArray(data)) throw new TypeError(`${where}: the array's data must be a JSON array. Got ${JSON.stringify(data) ?? 'nothing'}.`);
+  const out = new TYPED_ARRAYS[dtype as DType](data.length);
+  for (let i = 0; i < data.length; i++) out[i] = decodeNumber(data[i]!, `${where}, element ${i}`);
   return out;
 }
 
@@ -82,22 +85,33 @@ export function encodeJson(value: unknown, encodeEstimator?: (v: unknown) => Jso
   throw new TypeError(`toJSON: cannot encode a ${typeof value}.`);
 }
 
-/** Inverse of {@link encodeJson}. Blocks come back as DenseArray. */
-export function decodeJson(value: Json, decodeEstimator?: (v: Json) => unknown): unknown {
+/**
+ * Inverse of {@link encodeJson}. Blocks come back as DenseArray. Malformed input (an unknown
+ * dtype, a shape that does not hold the data, a non-number where a number belongs) throws a
+ * TypeError or RangeError whose message starts with `where` and the path inside the value
+ * (`SGDClassifier state field 'coef_', element 3: expected a number…`).
+ */
+export function decodeJson(value: Json, decodeEstimator?: (v: Json, where: string) => unknown, where = 'fromJSON'): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => decodeJson(v, decodeEstimator));
-  if (typeof value.$num === 'string') return decodeNumber(value);
-  if (typeof value.$array === 'string') {
+  if (Array.isArray(value)) return value.map((v, i) => decodeJson(v, decodeEstimator, `${where}[${i}]`));
+  if (typeof value.$num === 'string') return decodeNumber(value, where);
+  if ('$array' in value) {
     const shape = value.shape;
-    if (!Array.isArray(shape)) throw new TypeError('fromJSON: $array needs a shape.');
-    return new DenseArray(decodeTyped(value.$array as DType, value.data ?? []), shape as number[]);
+    if (!Array.isArray(shape) || !shape.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 0)) {
+      throw new TypeError(`${where}: an array's shape must be a list of non-negative integers. Got ${JSON.stringify(shape) ?? 'nothing'}.`);
+    }
+    const data = decodeTyped(value.$array, value.data, where);
+    let size = 1;
+    for (const s of shape as number[]) size *= s;
+    if (size !== data.length) throw new RangeError(`${where}: shape [${shape.join(', ')}] holds ${size} value${size === 1 ? '' : 's'} but the data has ${data.length}.`);
+    return new DenseArray(data, shape as number[]);
   }
-  if (typeof value.$typed === 'string') return decodeTyped(value.$typed as DType, value.data ?? []);
+  if ('$typed' in value) return decodeTyped(value.$typed, value.data, where);
   if ('$estimator' in value) {
-    if (decodeEstimator === undefined) throw new TypeError('fromJSON: nested estimators need a decoder.');
-    return decodeEstimator(value.$estimator!);
+    if (decodeEstimator === undefined) throw new TypeError(`${where}: nested estimators need a decoder.`);
+    return decodeEstimator(value.$estimator!, where);
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = decodeJson(v, decodeEstimator);
+  for (const [k, v] of Object.entries(value)) out[k] = decodeJson(v, decodeEstimator, `${where}.${k}`);
   return out;
 }

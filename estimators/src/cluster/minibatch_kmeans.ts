@@ -27,6 +27,7 @@ import { BaseEstimator, type State } from '../base.js';
 import { InvalidInputError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
 import { Random, randomFrom } from '../random.js';
 import { registerEstimator } from '../registry.js';
+import { type StateSchema, count, matrix, nullable, real, vector } from '../state_schema.js';
 import {
   BOOLEAN,
   NULL,
@@ -40,7 +41,6 @@ import {
   checkSampleWeight,
   interval,
   options,
-  validateParams,
 } from '../validation.js';
 import { distancesPass, kmeansPlusPlus, labelPass, rowNormsSquared, sampleWithoutReplacement } from './kmeans_common.js';
 
@@ -132,6 +132,22 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     nInit: [options('auto'), interval('int', 1, null, 'left')],
     reassignmentRatio: [interval('float', 0, null, 'left')],
   };
+  /** k is the nClusters parameter: partialFit continues with the centers the state holds. */
+  static readonly stateSchema: StateSchema = {
+    fields: {
+      nFeaturesIn_: count(1, 'd'),
+      clusterCenters_: matrix('k', 'd'),
+      counts_: vector('k'),
+      labels_: nullable(vector('n', { values: 'nonNegative' })),
+      inertia_: real('any'),
+      nSteps_: count(0),
+      nIter_: count(0),
+      nSinceLastReassign_: real('nonNegative'),
+      batchSize_: count(1),
+      seed_: count(0),
+    },
+    params: { k: 'nClusters' },
+  };
 
   constructor(options: Partial<MiniBatchKMeansParams> = {}) {
     super(options);
@@ -139,8 +155,18 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
 
   /** Validates params; returns the given initial centers (row-major) or null for a method name. */
   private validate(): Float64Array | null {
+    this.checkParams();
+    return this.givenCenters();
+  }
+
+  /** `init`: a method name or one initial center per cluster. */
+  protected override checkMoreParams(): void {
+    this.givenCenters();
+  }
+
+  /** The initial centers given as `init` (row-major), or null for a method name; throws for anything else. */
+  private givenCenters(): Float64Array | null {
     const name = this.estimatorName;
-    validateParams(name, MiniBatchKMeans.constraints, this as unknown as Record<string, unknown>);
     const init = this.init;
     if (init === 'k-means++' || init === 'random') return null;
     if (typeof init === 'string') {
@@ -279,7 +305,12 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
   partialFit(X: MatrixLike, options: { sampleWeight?: VectorLike } = {}): this {
     const name = this.estimatorName;
     const prev = this.learned ?? null;
-    const given = prev === null ? this.validate() : null;
+    // Every call: a setParams between calls is validated too (scikit-learn 1.2 checks only the first).
+    const validated = this.validate();
+    const given = prev === null ? validated : null;
+    if (prev !== null && prev.clusterCenters_.shape[0] !== this.nClusters) {
+      throw new InvalidInputError(`${name}: nClusters changed from ${prev.clusterCenters_.shape[0]} to ${this.nClusters} since the first call to partialFit; refit to change it.`);
+    }
     // NaN / ±Infinity in X makes the step's inertia non-finite; only then is X scanned (to name
     // the value), so clean blocks are read once less.
     const m = checkArray(X, { caller: name, skipFiniteCheck: true });

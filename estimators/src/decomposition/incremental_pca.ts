@@ -21,7 +21,8 @@ import { DenseArray, allocate } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import { InvalidInputError } from '../errors.js';
 import { registerEstimator } from '../registry.js';
-import { BOOLEAN, NULL, type Matrix, type MatrixLike, checkArray, checkFeatureCount, interval, validateParams } from '../validation.js';
+import { type StateSchema, count, matrix, nullable, real, vector } from '../state_schema.js';
+import { BOOLEAN, NULL, type Matrix, type MatrixLike, checkArray, checkFeatureCount, interval } from '../validation.js';
 import { rightSingular, svdFlipRows } from './svd.js';
 
 /** Hyperparameters of {@link IncrementalPCA} (scikit-learn's, camelCase, same defaults; `copy` is not carried over). */
@@ -69,6 +70,22 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
     whiten: [BOOLEAN],
     batchSize: [interval('int', 1, null, 'left'), NULL],
   };
+  /** Explained variances may be NaN or Infinity (one row seen; no variance at all), hence 'any'. */
+  static readonly stateSchema: StateSchema = {
+    fields: {
+      nFeaturesIn_: count(1, 'd'),
+      nComponents_: count(1, 'k'),
+      components_: matrix('k', 'd'),
+      singularValues_: vector('k', { values: 'nonNegative' }),
+      explainedVariance_: vector('k', { values: 'any' }),
+      explainedVarianceRatio_: vector('k', { values: 'any' }),
+      mean_: vector('d'),
+      var_: vector('d'),
+      noiseVariance_: real('any'),
+      nSamplesSeen_: count(1),
+      batchSize_: nullable(count(1)),
+    },
+  };
 
   constructor(options: Partial<IncrementalPCAParams> = {}) {
     super(options);
@@ -77,7 +94,7 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
   /** Forgets any previous state and fits X in batches of `batchSize` rows (scikit-learn's fit). */
   fit(X: MatrixLike): this {
     const name = this.estimatorName;
-    validateParams(name, IncrementalPCA.constraints, this as unknown as Record<string, unknown>);
+    this.checkParams();
     const m = checkArray(X, { caller: name });
     const { data, nSamples: n, nFeatures: d } = m;
     const batch = this.batchSize ?? 5 * d;
@@ -101,7 +118,8 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
   partialFit(X: MatrixLike, _options?: unknown): this {
     const name = this.estimatorName;
     const prev = this.learned ?? null;
-    if (prev === null) validateParams(name, IncrementalPCA.constraints, this as unknown as Record<string, unknown>);
+    // Every call: a setParams between calls is validated too (scikit-learn 1.2 checks only the first).
+    this.checkParams();
     const m = checkArray(X, { caller: name });
     if (prev !== null) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
     this.learned = this.update(prev, m);

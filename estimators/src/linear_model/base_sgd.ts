@@ -20,6 +20,7 @@
  */
 import { DenseArray, allocate, type Block, type RowStream } from '@tessera/array';
 import { BaseEstimator, type Params, type State } from '../base.js';
+import { type StateSchema, count, matrix, optional, real, vector } from '../state_schema.js';
 import { InvalidInputError, ParameterRangeError, describeValue } from '../errors.js';
 import { accuracyScore, r2FromArrays } from '../metrics.js';
 import { MAX_SEED, type Random, randomFrom } from '../random.js';
@@ -40,7 +41,6 @@ import {
   checkVector,
   interval,
   options,
-  validateParams,
 } from '../validation.js';
 import { LEARNING_RATE, type LossName, PENALTY, lossSpec, plainSGD, prefersWasm, throwIfNonFinite } from './sgd_fast.js';
 import { type PreparedBlock, type SGDPreparedHint, inPlaceOf, originalRows, prepareRows, releasePrepared, retirePrepared } from './sgd_prepare.js';
@@ -199,6 +199,37 @@ export interface SGDClassifierState extends SGDState {
   classes_: DenseArray<'float64'>;
 }
 
+/**
+ * The declared learned state of the family (see the file comment): coef_ (k, d) for classifiers
+ * with k = nClasses, or 1 for two classes; (d,) for regressors; the averaging arrays all or none.
+ */
+function sgdStateSchema(kind: 'classifier' | 'regressor'): StateSchema {
+  const rows = kind === 'classifier' ? 'k' : 1;
+  const coef = kind === 'classifier' ? matrix('k', 'd') : vector('d');
+  const intercept = vector(rows);
+  return {
+    fields: {
+      nFeaturesIn_: count(1, 'd'),
+      ...(kind === 'classifier' ? { classes_: vector('nClasses', { sorted: true, minLength: 2 }) } : {}),
+      coef_: coef,
+      intercept_: intercept,
+      t_: real('finite', 1),
+      nIter_: count(0),
+      standardCoef_: optional(coef),
+      standardIntercept_: optional(intercept),
+      averageCoef_: optional(coef),
+      averageIntercept_: optional(intercept),
+    },
+    derived: {
+      k: {
+        value: (d) => (d['nClasses'] === undefined ? undefined : d['nClasses'] > 2 ? d['nClasses'] : 1),
+        because: (d) => `classes_ holds ${d['nClasses']} classes, so ${d['nClasses']! > 2 ? d['nClasses'] : 1} row${d['nClasses']! > 2 ? 's are' : ' is'} expected (one per class; one for two classes)`,
+      },
+    },
+    together: [['standardCoef_', 'standardIntercept_', 'averageCoef_', 'averageIntercept_']],
+  };
+}
+
 function f64(shape: number[], from?: Float64Array): DenseArray<'float64'> {
   let size = 1;
   for (const s of shape) size *= s;
@@ -329,13 +360,17 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
   /** Maps this estimator's hyperparameters to the kernel's configuration. */
   protected abstract sgdConfig(): SGDConfig;
 
-  /** Constraint checks plus the cross-parameter rules of scikit-learn's `_more_validate_params`. */
+  /** {@link checkParams} (constraints, then the rules of {@link checkMoreParams}); returns the kernel's configuration. */
   protected validate(forPartialFit: boolean): SGDConfig {
-    const cls = this.constructor as unknown as { estimatorName: string; constraints: Record<string, readonly Constraint[]> };
+    this.checkParams({ partialFit: forPartialFit });
+    return this.sgdConfig();
+  }
+
+  /** The cross-parameter rules of scikit-learn's `_more_validate_params`. */
+  protected override checkMoreParams(forPartialFit: boolean): void {
     const self = this as unknown as Params & SGDCommonParams;
-    validateParams(cls.estimatorName, cls.constraints, self);
     const cfg = this.sgdConfig();
-    const name = cls.estimatorName;
+    const name = this.estimatorName;
     if (self.earlyStopping && forPartialFit) {
       throw new ParameterRangeError(`The 'earlyStopping' parameter of ${name} must be false with partialFit. Got true instead.`, name, 'earlyStopping', true);
     }
@@ -355,7 +390,6 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
         0,
       );
     }
-    return cfg;
   }
 
   /**
@@ -616,9 +650,24 @@ export interface FitOptions {
 
 /** Classifier half of the family: classes, one-vs-rest, class weights. */
 export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGDClassifierState> {
+  static readonly stateSchema: StateSchema = sgdStateSchema('classifier');
+
   /** Labels seen at the first partialFit (or in fit's y), sorted. */
   get classes_(): DenseArray<'float64'> {
     return this.fitted.classes_;
+  }
+
+  /** The family's rules, plus: no `classWeight: 'balanced'` with partialFit. */
+  protected override checkMoreParams(forPartialFit: boolean): void {
+    super.checkMoreParams(forPartialFit);
+    if (forPartialFit && (this as unknown as Params)['classWeight'] === 'balanced') {
+      throw new ParameterRangeError(
+        `classWeight 'balanced' is not supported for partialFit. Compute the weights once (n_samples / (n_classes * count(c)) on a large enough sample of y) and pass them as a { label: weight } object.`,
+        this.estimatorName,
+        'classWeight',
+        'balanced',
+      );
+    }
   }
 
   protected singleShuffle(classes: VectorLike | undefined): boolean {
@@ -633,20 +682,9 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
   protected partialFitImpl(X: MatrixLike, y: VectorLike, opts: ClassifierPartialFitOptions): this {
     const name = this.estimatorName;
     const firstCall = this.learned === undefined;
-    let cfg: SGDConfig;
-    if (firstCall) {
-      cfg = this.validate(true);
-      if ((this as unknown as Params)['classWeight'] === 'balanced') {
-        throw new ParameterRangeError(
-          `classWeight 'balanced' is not supported for partialFit. Compute the weights once (n_samples / (n_classes * count(c)) on a large enough sample of y) and pass them as a { label: weight } object.`,
-          name,
-          'classWeight',
-          'balanced',
-        );
-      }
-    } else {
-      cfg = this.sgdConfig();
-    }
+    // Every call, not only the first (scikit-learn 1.2 validates only the first): a setParams
+    // between calls cannot slip an invalid value into training.
+    const cfg = this.validate(true);
     // NaN/Infinity in X is caught by the kernel as it reads each row (no separate pass).
     const m = checkArray(X, { caller: name, skipFiniteCheck: true });
     if (!firstCall) checkFeatureCount(name, this.fitted.nFeaturesIn_, m.nFeatures);
@@ -1000,10 +1038,14 @@ function validationR2(m: Matrix, y: Float64Array, sw: Float64Array | null, mask:
 
 /** Regressor half of the family. */
 export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDState> {
+  static readonly stateSchema: StateSchema = sgdStateSchema('regressor');
+
   protected partialFitImpl(X: MatrixLike, y: VectorLike, sampleWeight: VectorLike | undefined, prepared?: SGDPreparedHint): this {
     const name = this.estimatorName;
     const firstCall = this.learned === undefined;
-    const cfg = firstCall ? this.validate(true) : this.sgdConfig();
+    // Every call, not only the first (scikit-learn 1.2 validates only the first): a setParams
+    // between calls cannot slip an invalid value into training.
+    const cfg = this.validate(true);
     const m = checkArray(X, { caller: name, skipFiniteCheck: true });
     if (!firstCall) checkFeatureCount(name, this.fitted.nFeaturesIn_, m.nFeatures);
     const hint = prepared ?? null;

@@ -117,7 +117,7 @@ export class SGDClassifier extends BaseSGDClassifier<SGDClassifierParams> {
 
   /**
    * One epoch of SGD over the given rows (scikit-learn's `partial_fit`). `classes` (every label
-   * that can occur) is required on the first call. Hyperparameters are validated on the first call.
+   * that can occur) is required on the first call. Hyperparameters are validated on every call (scikit-learn 1.2: the first only).
    */
   partialFit(X: MatrixLike, y: VectorLike, options: ClassifierPartialFitOptions = {}): this {
     return this.partialFitImpl(X, y, options);

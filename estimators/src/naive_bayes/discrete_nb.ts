@@ -16,7 +16,8 @@ import { DenseArray } from '@tessera/array';
 import type { State } from '../base.js';
 import { InvalidInputError, ParameterRangeError } from '../errors.js';
 import { registerEstimator } from '../registry.js';
-import { BOOLEAN, NULL, type Matrix, type ParamConstraints, type MatrixLike, type VectorLike, checkArray, checkFeatureCount, checkSampleWeight, checkVector, interval, validateParams } from '../validation.js';
+import { type StateSchema, count, matrix, vector } from '../state_schema.js';
+import { BOOLEAN, NULL, type Matrix, type MatrixLike, type VectorLike, checkArray, checkFeatureCount, checkSampleWeight, checkVector, interval } from '../validation.js';
 import { BaseNB } from './base_nb.js';
 import type { NBPartialFitOptions } from './gaussian_nb.js';
 import { checkNumberArrayParam, labelIndices, partialFitClasses, uniqueSorted } from './labels.js';
@@ -60,6 +61,18 @@ const DISCRETE_CONSTRAINTS = {
 
 /** What MultinomialNB and BernoulliNB share: counting, smoothing, priors, prediction. */
 abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseNB<P, DiscreteNBState> {
+  /** Log probabilities may be -Infinity (a zero count with alpha 0 and forceAlpha), hence 'any'. */
+  static readonly stateSchema: StateSchema = {
+    fields: {
+      nFeaturesIn_: count(1, 'd'),
+      classes_: vector('k', { sorted: true, minLength: 1 }),
+      classCount_: vector('k'),
+      featureCount_: matrix('k', 'd'),
+      featureLogProb_: matrix('k', 'd', 'any'),
+      classLogPrior_: vector('k', { values: 'any' }),
+    },
+  };
+
   /** X as the model counts it (Bernoulli binarizes); validates model-specific input rules. */
   protected abstract prepare(m: Matrix, forFit: boolean): Float64Array;
   /** Smoothed log probabilities from the counts. */
@@ -81,7 +94,8 @@ abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseNB<P, Disc
   partialFit(X: MatrixLike, y: VectorLike, options: NBPartialFitOptions = {}): this {
     const name = this.estimatorName;
     const prev = this.learned ?? null;
-    if (prev === null) this.validate();
+    // Every call: a setParams between calls is validated too (scikit-learn 1.2 checks only the first).
+    this.validate();
     const m = checkArray(X, { caller: name });
     if (prev !== null) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
     const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
@@ -91,8 +105,11 @@ abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseNB<P, Disc
   }
 
   protected validate(): void {
-    const cls = this.constructor as unknown as { constraints: ParamConstraints };
-    validateParams(this.estimatorName, cls.constraints, this as unknown as Record<string, unknown>);
+    this.checkParams();
+  }
+
+  /** `classPrior`: null or an array of finite numbers (its length is checked against the classes at fit). */
+  protected override checkMoreParams(): void {
     checkNumberArrayParam(this.estimatorName, 'classPrior', (this as unknown as DiscreteNBParams).classPrior, true);
   }
 

@@ -14,9 +14,10 @@
  */
 import { DenseArray } from '@tessera/array';
 import type { State } from '../base.js';
-import { InvalidInputError, ParameterRangeError } from '../errors.js';
+import { ParameterRangeError } from '../errors.js';
 import { registerEstimator } from '../registry.js';
-import { type MatrixLike, type VectorLike, checkArray, checkFeatureCount, checkSampleWeight, checkVector, interval, validateParams } from '../validation.js';
+import { type StateSchema, count, matrix, real, vector } from '../state_schema.js';
+import { type MatrixLike, type VectorLike, checkArray, checkFeatureCount, checkSampleWeight, checkVector, interval } from '../validation.js';
 import { BaseNB } from './base_nb.js';
 import { checkNumberArrayParam, labelIndices, partialFitClasses, uniqueSorted } from './labels.js';
 
@@ -65,6 +66,17 @@ export class GaussianNB extends BaseNB<GaussianNBParams, GaussianNBState> {
   static readonly defaults: Readonly<GaussianNBParams> = Object.freeze({ priors: null, varSmoothing: 1e-9 });
   // `priors` (an array or null) is checked in code: no constraint kind describes number arrays.
   static readonly constraints = { varSmoothing: [interval('float', 0, null, 'left')] };
+  static readonly stateSchema: StateSchema = {
+    fields: {
+      nFeaturesIn_: count(1, 'd'),
+      classes_: vector('k', { sorted: true, minLength: 1 }),
+      theta_: matrix('k', 'd'),
+      var_: matrix('k', 'd'),
+      classCount_: vector('k'),
+      classPrior_: vector('k'),
+      epsilon_: real('nonNegative'),
+    },
+  };
 
   constructor(options: Partial<GaussianNBParams> = {}) {
     super(options);
@@ -84,7 +96,8 @@ export class GaussianNB extends BaseNB<GaussianNBParams, GaussianNBState> {
   partialFit(X: MatrixLike, y: VectorLike, options: NBPartialFitOptions = {}): this {
     const name = this.estimatorName;
     const prev = this.learned ?? null;
-    if (prev === null) this.validate();
+    // Every call: a setParams between calls is validated too (scikit-learn 1.2 checks only the first).
+    this.validate();
     const m = checkArray(X, { caller: name });
     if (prev !== null) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
     const yv = checkVector(y, m.nSamples, { caller: name, name: 'y' });
@@ -94,7 +107,11 @@ export class GaussianNB extends BaseNB<GaussianNBParams, GaussianNBState> {
   }
 
   private validate(): void {
-    validateParams(this.estimatorName, GaussianNB.constraints, this as unknown as Record<string, unknown>);
+    this.checkParams();
+  }
+
+  /** `priors`: null or an array of finite numbers (its length is checked against the classes at fit). */
+  protected override checkMoreParams(): void {
     checkNumberArrayParam(this.estimatorName, 'priors', this.priors, true);
   }
 
@@ -229,14 +246,6 @@ export class GaussianNB extends BaseNB<GaussianNBParams, GaussianNBState> {
     return { jll, n, k };
   }
 
-
-  protected override restoreState(state: State): GaussianNBState {
-    const s = state as GaussianNBState;
-    if (!(s.theta_ instanceof DenseArray) || !(s.var_ instanceof DenseArray) || !(s.classes_ instanceof DenseArray)) {
-      throw new InvalidInputError(`${this.estimatorName}.setState: theta_, var_ and classes_ must be arrays.`);
-    }
-    return s;
-  }
 
   get theta_(): DenseArray<'float64'> {
     return this.fitted.theta_;

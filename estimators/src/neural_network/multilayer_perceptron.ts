@@ -21,11 +21,12 @@
  * Every call trains on fresh copies and commits at the end: a state returned by getState() is
  * never changed by later training, and a failed call changes nothing.
  */
-import { DenseArray, allocate, isBlock } from '@tessera/array';
+import { DenseArray, allocate } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import { InvalidInputError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
 import { accuracyScore, r2FromArrays } from '../metrics.js';
 import { registerEstimator } from '../registry.js';
+import { type DimValues, type StateSchema, count, list, matrix, nullable, oneOf, real, typed, vector } from '../state_schema.js';
 import { type Random, randomFrom } from '../random.js';
 import { validationSplit } from '../model_selection.js';
 import {
@@ -40,7 +41,6 @@ import {
   checkVector,
   interval,
   options,
-  validateParams,
 } from '../validation.js';
 import { labelIndices, partialFitClasses, uniqueSorted } from '../naive_bayes/labels.js';
 import { type Activation, type EngineConfig, type EngineState, type OutActivation, glorotInit, paramLayout, predictOutputs, trainStochastic } from './mlp_engine.js';
@@ -163,17 +163,89 @@ const MLP_CONSTRAINTS: Record<string, readonly Constraint[]> = {
   nIterNoChange: [interval('int', 1, null, 'left')],
 };
 
+/** Weights and biases of a network whose layer widths u0…uL are bound (undefined while one is not). */
+function parameterCount(d: DimValues): number | undefined {
+  const L = d['L'];
+  if (L === undefined) return undefined;
+  let size = 0;
+  for (let l = 0; l < L; l++) {
+    const a = d[`u${l}`];
+    const b = d[`u${l + 1}`];
+    if (a === undefined || b === undefined) return undefined;
+    size += a * b + b;
+  }
+  return size;
+}
+
+/**
+ * The declared learned state of both MLPs (see the file comment): layer l's weights are
+ * (u_l, u_{l+1}) with u_0 = nFeaturesIn_ and u_L = nOutputs_ (classifier: one output for two
+ * classes, else one per class); the optimizer's moments hold one value per parameter.
+ */
+function mlpStateSchema(kind: 'classifier' | 'regressor'): StateSchema {
+  const classifier = kind === 'classifier';
+  return {
+    fields: {
+      nFeaturesIn_: count(1, 'u0'),
+      ...(classifier ? { classes_: vector('nClasses', { sorted: true, minLength: 2 }) } : {}),
+      coefs_: list('L', matrix('u{i}', 'u{i+1}')),
+      intercepts_: list('L', vector('u{i+1}')),
+      nLayers_: count(2, 'nLayers'),
+      nOutputs_: count(1, 'u{L}', classifier ? 'nOut' : 1),
+      outActivation_: oneOf(['identity', 'logistic', 'softmax'], (d) => {
+        if (!classifier) return { options: ['identity'], because: `an MLPRegressor has an 'identity' output` };
+        if (d['nClasses'] === undefined) return null;
+        const act = d['nClasses'] === 2 ? 'logistic' : 'softmax';
+        return { options: [act], because: `classes_ holds ${d['nClasses']} classes, which means a '${act}' output` };
+      }),
+      nIter_: count(0),
+      t_: real('nonNegative'),
+      loss_: real('any'),
+      lossCurve_: typed('nEpochs', 'any'),
+      bestLoss_: nullable(real('any')),
+      validationScores_: nullable(typed('nScores', 'any')),
+      bestValidationScore_: nullable(real('any')),
+      noImprovementCount_: count(0),
+      optimizerLearningRate_: real(),
+      optimizerT_: count(0),
+      optimizerMoment1_: nullable(typed('nParams', 'any')),
+      optimizerMoment2_: nullable(typed('nParams', 'any')),
+    },
+    derived: {
+      nLayers: { value: (d) => (d['L'] === undefined ? undefined : d['L'] + 1), because: (d) => `coefs_ holds ${d['L']} layer${d['L'] === 1 ? '' : 's'} of weights, so ${d['L']! + 1} layers of units are expected` },
+      nOut: {
+        value: (d) => (d['nClasses'] === undefined ? undefined : d['nClasses'] === 2 ? 1 : d['nClasses']),
+        because: (d) => `classes_ holds ${d['nClasses']} classes, so ${d['nClasses'] === 2 ? 1 : d['nClasses']} output${d['nClasses'] === 2 ? ' is' : 's are'} expected (one per class; one for two classes)`,
+      },
+      nParams: {
+        value: parameterCount,
+        because: (d) => `coefs_ and intercepts_ hold ${parameterCount(d)} parameters (units ${Array.from({ length: d['L']! + 1 }, (_, l) => d[`u${l}`]).join(' → ')})`,
+      },
+    },
+  };
+}
+
 function f64(data: Float64Array, shape: number[]): DenseArray<'float64'> {
   return new DenseArray(data, shape);
 }
 
 /** What the two MLPs share. */
 abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimator<MLPParams, S> {
-  /** Validates every hyperparameter; returns the hidden layer sizes as a list. */
+  /** Validates every hyperparameter ({@link checkParams}); returns the hidden layer sizes as a list. */
   protected validate(): number[] {
+    this.checkParams();
+    return this.hiddenSizes();
+  }
+
+  /** The array-valued parameters, which the constraint kinds do not describe. */
+  protected override checkMoreParams(): void {
+    this.hiddenSizes();
+  }
+
+  /** `hiddenLayerSizes` as a list (and `coefsInit` / `interceptsInit` checked to be arrays or null); throws when invalid. */
+  private hiddenSizes(): number[] {
     const name = this.estimatorName;
     const self = this as unknown as MLPParams;
-    validateParams(name, MLP_CONSTRAINTS, self as unknown as Record<string, unknown>);
     const h = self.hiddenLayerSizes;
     const message = `The 'hiddenLayerSizes' parameter of ${name} must be an int in the range [1, inf) or an array of them. Got ${describeValue(h)} instead.`;
     const list = typeof h === 'number' ? [h] : Array.isArray(h) ? [...(h as unknown[])] : null;
@@ -370,14 +442,6 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
     return out;
   }
 
-  protected override restoreState(state: State): S {
-    const s = state as S;
-    if (!Array.isArray(s.coefs_) || !Array.isArray(s.intercepts_) || !s.coefs_.every(isBlock) || !s.intercepts_.every(isBlock)) {
-      throw new TypeError(`${this.estimatorName}.setState: coefs_ and intercepts_ must be arrays of blocks.`);
-    }
-    return s;
-  }
-
   /** Weight matrices, layer i: [fanIn, fanOut]. */
   get coefs_(): DenseArray<'float64'>[] {
     return this.fitted.coefs_;
@@ -461,6 +525,7 @@ export class MLPClassifier extends BaseMultilayerPerceptron<MLPClassifierState> 
   static readonly estimatorName = 'MLPClassifier';
   static readonly defaults: Readonly<MLPParams> = MLP_DEFAULTS;
   static readonly constraints = MLP_CONSTRAINTS;
+  static readonly stateSchema: StateSchema = mlpStateSchema('classifier');
 
   constructor(options: Partial<MLPParams> = {}) {
     super(options);
@@ -592,6 +657,7 @@ export class MLPRegressor extends BaseMultilayerPerceptron<MLPState> {
   static readonly estimatorName = 'MLPRegressor';
   static readonly defaults: Readonly<MLPParams> = MLP_DEFAULTS;
   static readonly constraints = MLP_CONSTRAINTS;
+  static readonly stateSchema: StateSchema = mlpStateSchema('regressor');
 
   constructor(options: Partial<MLPParams> = {}) {
     super(options);

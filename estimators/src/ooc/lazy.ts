@@ -8,6 +8,7 @@ import { NDArray, buildGraph, mapBlocks, tokenize, type ArrayComputeOptions, typ
 import { compute } from '@tessera/scheduler';
 import type { BaseEstimator, EstimatorSnapshot } from '../base.js';
 import type { Moments } from '../preprocessing/moments.js';
+import { checkFeatureCount } from '../validation.js';
 import type { Extrema, ScoreParts } from './kernels.js';
 
 /** Options of a lazy computation: where and how it runs (scheduler, memoryLimit, signal, callbacks). */
@@ -22,6 +23,30 @@ export function isLazy(x: unknown): x is NDArray {
 export function rowBlocks(X: NDArray, caller: string): NDArray {
   if (X.ndim !== 2) throw new RangeError(`${caller}: X must be a 2-D array of samples × features; got shape [${X.shape.join(', ')}].`);
   return X.numBlocks[1] === 1 ? X : X.rechunk([X.chunks[0]!, [X.shape[1]!]]);
+}
+
+/**
+ * Throws InvalidInputError ("X has 6 features, but StandardScaler is expecting 5 features as
+ * input.") when a lazy X's width is not what the fitted `est` expects (see
+ * {@link BaseEstimator.expectedInput}): checked on the main thread from X's shape, before a graph
+ * is built, so no task ever meets the mismatch.
+ */
+export function checkLazyInput(est: BaseEstimator, X: NDArray): void {
+  const e = est.expectedInput();
+  if (e !== null && X.ndim === 2) checkFeatureCount(e.estimator, e.nFeatures, X.shape[1]!);
+}
+
+/**
+ * Runs `f`; when `lazy` (the caller's API returns a promise for lazy input), a synchronous
+ * failure becomes a rejected promise, as promise APIs here report errors.
+ */
+export function rejecting<T>(lazy: boolean, f: () => T): T | Promise<never> {
+  if (!lazy) return f();
+  try {
+    return f();
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** y lined up with X's row blocks. */
@@ -85,6 +110,8 @@ export function lazyMethod(
   dtype: DType = 'float64',
 ): NDArray {
   const Xr = rowBlocks(X, `${est.estimatorName}.${method}`);
+  // inverseTransform takes the transform's output, whose width the estimator checks itself.
+  if (method !== 'inverseTransform') checkLazyInput(est, Xr);
   const snapshot: EstimatorSnapshot = est.snapshot();
   const chunks = width === null ? [Xr.chunks[0]!] : [Xr.chunks[0]!, [width]];
   // streaming: the kernel receives inline recipes (a read, the scaler's expression) and
@@ -95,6 +122,7 @@ export function lazyMethod(
 /** Accuracy (classifiers) or R² (regressors) over lazy X and y, without gathering X. */
 export async function lazyScore(est: BaseEstimator, X: NDArray, y: NDArray, kind: 'accuracy' | 'r2', options: LazyOptions = {}): Promise<number> {
   const Xr = rowBlocks(X, `${est.estimatorName}.score`);
+  checkLazyInput(est, Xr);
   const yr = alignedTarget(Xr, y, `${est.estimatorName}.score`);
   const g = buildGraph([Xr, yr]);
   const snapshot = est.snapshot();

@@ -6,12 +6,13 @@
  * `predict` and friends return lazy arrays that compute block by block in parallel.
  */
 import type { DenseArray, NDArray } from '@tessera/array';
-import { BaseEstimator, estimatorFromSnapshot, type EstimatorSnapshot, type Params, type State } from '../base.js';
-import { ParameterTypeError } from '../errors.js';
+import { BaseEstimator, estimatorFromSnapshot, type EstimatorSnapshot, type ExpectedInput, type Params, type State } from '../base.js';
+import { ParameterTypeError, StateRangeError } from '../errors.js';
 import { isEstimator, registerEstimator } from '../registry.js';
+import { type StateSchema, count } from '../state_schema.js';
 import type { MatrixLike, VectorLike } from '../validation.js';
-import { isLazy, lazyMethod, lazyScore, type LazyOptions } from './lazy.js';
-import { fitStep, outputWidth, transformStep } from './steps.js';
+import { isLazy, lazyMethod, lazyScore, rejecting, type LazyOptions } from './lazy.js';
+import { checkLazyStep, fitStep, outputWidth, transformStep } from './steps.js';
 
 /** A named step. */
 export type Step = readonly [name: string, estimator: BaseEstimator];
@@ -50,6 +51,8 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
   static readonly estimatorName = 'Pipeline';
   static readonly defaults: Readonly<PipelineParams> = Object.freeze({ steps: [] as Step[] });
   static readonly constraints = {};
+  /** The steps carry their own states (checked as they are rebuilt); restoreState checks that they fit together. */
+  static readonly stateSchema: StateSchema = { fields: { nFeaturesIn_: count(1) } };
 
   /** `new Pipeline([['scale', new StandardScaler()], ['clf', new SGDClassifier()]])`, or `{ steps }`. */
   constructor(steps: readonly Step[] | Partial<PipelineParams> = {}) {
@@ -75,6 +78,50 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
       if (seen.has(s[0])) throw new ParameterTypeError(`Pipeline step names must be unique; '${s[0]}' appears twice.`, 'Pipeline', 'steps', steps);
       seen.add(s[0]);
     });
+  }
+
+  /** The steps (non-empty, unique names without '__'), then every step's own hyperparameters. */
+  protected override checkMoreParams(): void {
+    Pipeline.#check(this.steps);
+    for (const [, est] of this.steps) est.checkParams();
+  }
+
+  /** The first step answers (it is what checks X). */
+  override expectedInput(): ExpectedInput | null {
+    if (this.learned === undefined) return null;
+    const first = Array.isArray(this.steps) ? (this.steps[0] as Step | undefined)?.[1] : undefined;
+    return (isEstimator(first) ? first.expectedInput() : null) ?? super.expectedInput();
+  }
+
+  /**
+   * A fitted pipeline's state is consistent with its steps: every step fitted, the first expecting
+   * `nFeaturesIn_` features, each next step expecting as many features as the one before outputs.
+   */
+  protected override restoreState(state: State): PipelineState {
+    const s = state as PipelineState;
+    const steps = this.steps;
+    if (!Array.isArray(steps) || !steps.every((st) => Array.isArray(st) && isEstimator(st[1]))) return s;
+    for (const [n, e] of steps) {
+      if (!e.isFitted()) throw new StateRangeError(`Pipeline state says it is fitted, but its step '${n}' (${e.estimatorName}) is not.`, 'Pipeline', 'nFeaturesIn_');
+    }
+    const first = steps[0]?.[1].expectedInput() ?? null;
+    if (first !== null && first.nFeatures !== s.nFeaturesIn_) {
+      throw new StateRangeError(`Pipeline state field 'nFeaturesIn_' is ${s.nFeaturesIn_} but its first step '${steps[0]![0]}' (${first.estimator}) expects ${first.nFeatures} features.`, 'Pipeline', 'nFeaturesIn_');
+    }
+    for (let i = 0; i + 1 < steps.length; i++) {
+      const [name, est] = steps[i]!;
+      const [nextName, next] = steps[i + 1]!;
+      const width = outputWidth(est, 'transform');
+      const expected = next.expectedInput();
+      if (typeof width === 'number' && expected !== null && width !== expected.nFeatures) {
+        throw new StateRangeError(
+          `Pipeline step '${nextName}' (${expected.estimator}) expects ${expected.nFeatures} features but step '${name}' (${est.estimatorName}) outputs ${width}.`,
+          'Pipeline',
+          'nFeaturesIn_',
+        );
+      }
+    }
+    return s;
   }
 
   /** Steps by name, for `name__param` keys in getParams / setParams. */
@@ -113,15 +160,19 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
     return this.fitted.nFeaturesIn_;
   }
 
-  /** Fits every step in order. Lazy X: resolves when done (out-of-core). In memory: returns `this`. */
+  /**
+   * Fits every step in order. Lazy X: resolves when done (out-of-core). In memory: returns `this`.
+   * Every step's hyperparameters are validated first, on this thread — with lazy X the promise
+   * rejects before any task runs.
+   */
   fit(X: NDArray, y?: NDArray, options?: LazyOptions): Promise<this>;
   fit(X: MatrixLike, y?: VectorLike): this;
   fit(X: MatrixLike | NDArray, y?: VectorLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
-    Pipeline.#check(this.steps);
     if (isLazy(X)) {
       if (y !== undefined && !isLazy(y)) return Promise.reject(new TypeError('Pipeline.fit: X is a lazy array, so y must be one too.'));
       return this.fitLazy(X, y, options);
     }
+    this.checkParams();
     if (isLazy(y)) throw new TypeError('Pipeline.fit: y is a lazy array but X is not; pass both lazy or both in memory.');
     let Xt: MatrixLike = X;
     for (const [, est] of this.steps.slice(0, -1)) {
@@ -136,8 +187,10 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
     return this;
   }
 
-  /** Out-of-core fit (what `fit` does with lazy input). */
+  /** Out-of-core fit (what `fit` does with lazy input); validates every step before the first task. */
   async fitLazy(X: NDArray, y: NDArray | undefined, options: LazyOptions = {}): Promise<this> {
+    this.checkParams();
+    this.steps.forEach(([, est], i) => checkLazyStep(est, i < this.steps.length - 1));
     let Xt = X;
     for (const [, est] of this.steps.slice(0, -1)) {
       await fitStep(est, Xt, y, options);
@@ -203,6 +256,10 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
   score(X: NDArray, y: NDArray, options?: LazyOptions): Promise<number>;
   score(X: MatrixLike, y: VectorLike): number;
   score(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: LazyOptions = {}): number | Promise<number> {
+    return rejecting(isLazy(X), () => this.#score(X, y, options));
+  }
+
+  #score(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: LazyOptions): number | Promise<number> {
     this.fitted;
     const Xt = this.#through(X, this.steps.slice(0, -1));
     const last = this.steps[this.steps.length - 1]![1];

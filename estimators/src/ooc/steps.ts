@@ -6,8 +6,9 @@
  */
 import { DenseArray, computeAll, type NDArray } from '@tessera/array';
 import type { BaseEstimator } from '../base.js';
+import { isEstimator } from '../registry.js';
 import { MaxAbsScaler, MinMaxScaler, StandardScaler } from '../preprocessing/scalers.js';
-import { lazyExtrema, lazyMethod, lazyMoments, type LazyOptions } from './lazy.js';
+import { checkLazyInput, lazyExtrema, lazyMethod, lazyMoments, type LazyOptions } from './lazy.js';
 
 /** Estimators that fit and transform lazy arrays themselves (Incremental, ParallelPostFit, Pipeline). */
 export interface LazyAware {
@@ -17,6 +18,38 @@ export interface LazyAware {
 
 export function isLazyAware(est: unknown): est is BaseEstimator & LazyAware {
   return typeof (est as Partial<LazyAware>).fitLazy === 'function';
+}
+
+/** Scalers fit from one pass of block statistics; see {@link fitStep}. */
+function fitsFromStatistics(est: BaseEstimator): boolean {
+  return est instanceof StandardScaler || est instanceof MinMaxScaler || est instanceof MaxAbsScaler;
+}
+
+/**
+ * Throws the error {@link fitStep} would, before anything runs: when `est` cannot be fitted on a
+ * lazy array, or (`transforms`: not the last step of a pipeline) has no transform. Pipelines call
+ * it for every step on the main thread, so a bad last step fails before the first step's tasks.
+ */
+export function checkLazyStep(est: BaseEstimator, transforms: boolean): void {
+  if (!isLazyAware(est) && !fitsFromStatistics(est)) {
+    throw new TypeError(
+      `${est.estimatorName} cannot be fitted on a lazy array directly. Wrap it in Incremental (partialFit block by block) ` +
+        `or ParallelPostFit (fit in memory, predict in parallel).`,
+    );
+  }
+  const without = transforms ? withoutTransform(est) : null;
+  if (without !== null) throw new TypeError(`${without.estimatorName} has no transform; only the last step of a pipeline may be a predictor.`);
+}
+
+/** The estimator that lacks a transform, looking through wrappers (their `estimator`) and pipelines (their last step); null if none. */
+function withoutTransform(est: BaseEstimator): BaseEstimator | null {
+  const inner = (est as unknown as { estimator?: unknown }).estimator;
+  if (isLazyAware(est) && isEstimator(inner)) return withoutTransform(inner);
+  const steps = (est as unknown as { steps?: unknown }).steps;
+  if (isLazyAware(est) && Array.isArray(steps) && steps.length > 0 && isEstimator((steps[steps.length - 1] as unknown[])[1])) {
+    return withoutTransform((steps[steps.length - 1] as [string, BaseEstimator])[1]);
+  }
+  return typeof (est as unknown as { transform?: unknown }).transform === 'function' ? null : est;
 }
 
 /** Fits one step on lazy X (and y). */
@@ -57,8 +90,13 @@ function allFinite(a: ArrayLike<number>): boolean {
   return true;
 }
 
-/** Transforms lazy X with a fitted step: lazily, fused where possible. */
+/**
+ * Transforms lazy X with a fitted step: lazily, fused where possible. X's width is checked against
+ * the step first ("X has 6 features, but StandardScaler is expecting 5 features as input."), so a
+ * mismatch fails here rather than as a broadcast error or inside a task.
+ */
 export function transformStep(est: BaseEstimator, X: NDArray): NDArray {
+  checkLazyInput(est, X);
   if (isLazyAware(est) && est.transformLazy) return est.transformLazy(X);
   if (est instanceof StandardScaler) {
     let out = X;

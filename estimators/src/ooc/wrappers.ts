@@ -7,12 +7,13 @@
 import { ref } from '@tessera/scheduler';
 import { compute } from '@tessera/scheduler';
 import { buildGraph, tokenize, type DenseArray, type NDArray } from '@tessera/array';
-import { BaseEstimator, estimatorFromSnapshot, type EstimatorSnapshot, type State } from '../base.js';
+import { BaseEstimator, estimatorFromSnapshot, type EstimatorSnapshot, type ExpectedInput, type State } from '../base.js';
 import { ParameterTypeError } from '../errors.js';
 import { isEstimator, registerEstimator } from '../registry.js';
 import { Random } from '../random.js';
-import { BOOLEAN, RANDOM_STATE, checkArray, interval, validateParams, type MatrixLike, type VectorLike } from '../validation.js';
-import { alignedTarget, isLazy, lazyMethod, lazyScore, rowBlocks, type LazyOptions } from './lazy.js';
+import { type StateSchema, snapshotField } from '../state_schema.js';
+import { BOOLEAN, RANDOM_STATE, checkArray, interval, type MatrixLike, type VectorLike } from '../validation.js';
+import { alignedTarget, checkLazyInput, isLazy, lazyMethod, lazyScore, rejecting, rowBlocks, type LazyOptions } from './lazy.js';
 import { outputWidth } from './steps.js';
 
 type Method = 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba' | 'transform' | 'inverseTransform';
@@ -24,6 +25,8 @@ interface WrapperState extends State {
 
 /** Shared behaviour of the wrappers: the fitted estimator and lazy post-fit methods. */
 abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends BaseEstimator<P, WrapperState> {
+  /** The fitted copy of the wrapped estimator, as a snapshot (checked by rebuilding it). */
+  static readonly stateSchema: StateSchema = { fields: { estimator_: snapshotField() } };
   #cache: { snap: EstimatorSnapshot; est: BaseEstimator } | undefined;
 
   /** The fitted copy of the wrapped estimator (read its `coef_`, `classes_`… here). */
@@ -40,11 +43,13 @@ abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends Bas
   }
 
   protected override restoreState(state: State): WrapperState {
-    const snap = state['estimator_'] as EstimatorSnapshot | undefined;
-    if (typeof snap !== 'object' || snap === null || typeof snap.estimator !== 'string') {
-      throw new TypeError(`${this.estimatorName}.setState: state.estimator_ must be an estimator snapshot.`);
-    }
-    return { estimator_: snap };
+    // The state schema has checked estimator_ (by rebuilding it).
+    return { estimator_: state['estimator_'] as EstimatorSnapshot };
+  }
+
+  /** The wrapped estimator answers (it is what checks X). */
+  override expectedInput(): ExpectedInput | null {
+    return this.learned === undefined ? null : this.estimator_.expectedInput();
   }
 
   protected checkEstimator(needsPartialFit: boolean): void {
@@ -64,6 +69,7 @@ abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends Bas
 
   #post(X: MatrixLike | NDArray, method: Method): DenseArray | NDArray {
     const est = this.estimator_;
+    // lazyMethod checks X's width against the wrapped estimator before building anything.
     if (isLazy(X)) return lazyMethod(est, X, method, outputWidth(est, method));
     checkArray(X, { caller: `${this.estimatorName}.${method}` });
     const fn = (est as unknown as Record<string, unknown>)[method];
@@ -181,34 +187,48 @@ export class Incremental extends MetaEstimator<IncrementalParams> implements Inc
     super((isEstimator(estimator) ? { ...options, estimator } : { ...(estimator ?? {}), ...options }) as Partial<IncrementalParams>);
   }
 
-  #validate(): void {
-    const { classes, ...rest } = this.getParams(false);
-    validateParams(this.estimatorName, Incremental.constraints, rest as unknown as Record<string, unknown>);
+  /**
+   * `classes`, and the wrapped estimator: present, with a partialFit, and its own hyperparameters
+   * valid for incremental training — checked here, on the main thread, so that an invalid one
+   * fails before the chain's first task instead of inside it.
+   */
+  protected override checkMoreParams(): void {
+    const classes = this.classes;
     if (classes !== null && (!Array.isArray(classes) || !classes.every((c) => typeof c === 'number' && Number.isFinite(c)))) {
       throw new ParameterTypeError(`The 'classes' parameter of Incremental must be an array of finite numbers or null. Got ${JSON.stringify(classes)} instead.`, 'Incremental', 'classes', classes);
     }
     this.checkEstimator(true);
+    this.estimator.checkParams({ partialFit: true });
   }
 
   /**
    * Resets and fits. Lazy X (and y): resolves once the whole chain has run. In-memory input: runs
-   * `epochs` partialFit calls and returns `this`.
+   * `epochs` partialFit calls and returns `this`. Hyperparameters (the wrapped estimator's too)
+   * are validated first: with lazy X the promise rejects before any task runs.
    */
   fit(X: NDArray, y?: NDArray, options?: LazyOptions): Promise<this>;
   fit(X: MatrixLike, y?: VectorLike): this;
   fit(X: MatrixLike | NDArray, y?: VectorLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
-    this.#validate();
-    this.learned = undefined;
-    return this.#train(this.estimator.clone(), X, y, options);
+    return rejecting(isLazy(X), () => {
+      this.checkParams();
+      this.learned = undefined;
+      return this.#train(this.estimator.clone(), X, y, options);
+    });
   }
 
-  /** Continues from the fitted state (or starts fresh) with one more pass over X. */
+  /**
+   * Continues from the fitted state (or starts fresh) with one more pass over X. Hyperparameters
+   * are validated on every call (a setParams in between included) and, once fitted, X's width.
+   */
   partialFit(X: NDArray, y?: NDArray, options?: LazyOptions): Promise<this>;
   partialFit(X: MatrixLike, y?: VectorLike): this;
   partialFit(X: MatrixLike | NDArray, y?: VectorLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
-    this.#validate();
-    const start = this.learned === undefined ? this.estimator.clone() : estimatorFromSnapshot(this.fitted.estimator_);
-    return this.#train(start, X, y, options, 1);
+    return rejecting(isLazy(X), () => {
+      this.checkParams();
+      if (isLazy(X)) checkLazyInput(this, X);
+      const start = this.learned === undefined ? this.estimator.clone() : estimatorFromSnapshot(this.fitted.estimator_);
+      return this.#train(start, X, y, options, 1);
+    });
   }
 
   /** For pipelines: fit on lazy arrays. */
@@ -318,24 +338,36 @@ export class ParallelPostFit extends MetaEstimator<ParallelPostFitParams> implem
     super((isEstimator(estimator) ? { estimator } : (estimator ?? {})) as Partial<ParallelPostFitParams>);
   }
 
+  /** The wrapped estimator: present, with valid hyperparameters (checked before a lazy X is computed). */
+  protected override checkMoreParams(): void {
+    this.checkEstimator(false);
+    this.estimator.checkParams();
+  }
+
+  /** Fits a clone of the estimator in memory (a lazy X and y are computed first, after the hyperparameters are validated). */
   fit(X: NDArray, y?: NDArray, options?: LazyOptions): Promise<this>;
   fit(X: MatrixLike, y?: VectorLike, options?: Record<string, unknown>): this;
   fit(X: MatrixLike | NDArray, y?: VectorLike | NDArray, options: LazyOptions | Record<string, unknown> = {}): this | Promise<this> {
-    this.checkEstimator(false);
-    const est = this.estimator.clone();
-    const fitIn = (Xm: MatrixLike, ym: VectorLike | undefined) => {
-      const f = (est as unknown as { fit: (...a: unknown[]) => unknown }).fit;
-      if (ym === undefined) f.call(est, Xm);
-      else f.call(est, Xm, ym);
-      this.setFitted(est);
-      return this;
-    };
-    if (!isLazy(X)) return fitIn(X, y as VectorLike | undefined);
+    if (!isLazy(X)) {
+      this.checkParams();
+      return this.#fitIn(X, y as VectorLike | undefined);
+    }
     return (async () => {
+      // Validated before the lazy X is computed (a rejection, as every promise API here).
+      this.checkParams();
       const Xm = await X.compute(options as LazyOptions);
       const ym = isLazy(y) ? (await y.compute(options as LazyOptions)).data : (y as VectorLike | undefined);
-      return fitIn(Xm, ym);
+      return this.#fitIn(Xm, ym);
     })();
+  }
+
+  #fitIn(X: MatrixLike, y: VectorLike | undefined): this {
+    const est = this.estimator.clone();
+    const f = (est as unknown as { fit: (...a: unknown[]) => unknown }).fit;
+    if (y === undefined) f.call(est, X);
+    else f.call(est, X, y);
+    this.setFitted(est);
+    return this;
   }
 
   async fitLazy(X: NDArray, y: NDArray | undefined, options: LazyOptions): Promise<this> {

@@ -8,6 +8,7 @@ import { DenseArray, allocate } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import { ParameterRangeError } from '../errors.js';
 import { registerEstimator } from '../registry.js';
+import { type StateSchema, count, nullable, real, vector } from '../state_schema.js';
 import {
   BOOLEAN,
   PAIR,
@@ -16,7 +17,6 @@ import {
   type VectorLike,
   checkArray,
   checkFeatureCount,
-  validateParams,
 } from '../validation.js';
 import { type Moments, blockMoments, combineMoments } from './moments.js';
 
@@ -84,6 +84,15 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams, Standard
   static readonly estimatorName = 'StandardScaler';
   static readonly defaults: Readonly<StandardScalerParams> = Object.freeze({ withMean: true, withStd: true });
   static readonly constraints = { withMean: [BOOLEAN], withStd: [BOOLEAN] };
+  static readonly stateSchema: StateSchema = {
+    fields: {
+      nFeaturesIn_: count(1, 'd'),
+      nSamplesSeen_: real(),
+      mean_: nullable(vector('d')),
+      var_: nullable(vector('d')),
+      scale_: nullable(vector('d', { values: 'positive' })),
+    },
+  };
 
   constructor(options: Partial<StandardScalerParams> = {}) {
     super(options);
@@ -113,7 +122,7 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams, Standard
 
   /** Adds the rows of X to the statistics. */
   partialFit(X: MatrixLike, options: { sampleWeight?: VectorLike } = {}): this {
-    validateParams(this.estimatorName, StandardScaler.constraints, this as unknown as Record<string, unknown>);
+    this.checkParams();
     const m = checkArray(X, { caller: this.estimatorName });
     if (this.learned !== undefined) checkFeatureCount(this.estimatorName, this.learned.nFeaturesIn_, m.nFeatures);
     return this.partialFitMoments(blockMoments(m, options.sampleWeight ?? null));
@@ -121,7 +130,7 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams, Standard
 
   /** Adds precomputed {@link blockMoments} (e.g. reduced out-of-core) to the statistics. */
   partialFitMoments(moments: Moments): this {
-    validateParams(this.estimatorName, StandardScaler.constraints, this as unknown as Record<string, unknown>);
+    this.checkParams();
     const d = moments.mean.length;
     const prev = this.learned;
     if (prev !== undefined) checkFeatureCount(this.estimatorName, prev.nFeaturesIn_, d);
@@ -213,6 +222,17 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams, MinMaxScaler
   static readonly estimatorName = 'MinMaxScaler';
   static readonly defaults: Readonly<MinMaxScalerParams> = Object.freeze({ featureRange: [0, 1] as [number, number], clip: false });
   static readonly constraints = { featureRange: [PAIR], clip: [BOOLEAN] };
+  static readonly stateSchema: StateSchema = {
+    fields: {
+      nFeaturesIn_: count(1, 'd'),
+      nSamplesSeen_: count(1),
+      min_: vector('d'),
+      scale_: vector('d'),
+      dataMin_: vector('d'),
+      dataMax_: vector('d'),
+      dataRange_: vector('d', { values: 'nonNegative' }),
+    },
+  };
 
   constructor(options: Partial<MinMaxScalerParams> = {}) {
     super(options);
@@ -245,13 +265,18 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams, MinMaxScaler
     return this.partialFit(X);
   }
 
-  partialFit(X: MatrixLike): this {
+  protected override checkMoreParams(): void {
     const name = this.estimatorName;
-    validateParams(name, MinMaxScaler.constraints, this as unknown as Record<string, unknown>);
     const [lo, hi] = this.featureRange;
     if (!(lo < hi)) {
       throw new ParameterRangeError(`The 'featureRange' parameter of ${name} must have its minimum smaller than its maximum. Got [${lo}, ${hi}] instead.`, name, 'featureRange', this.featureRange);
     }
+  }
+
+  partialFit(X: MatrixLike): this {
+    const name = this.estimatorName;
+    this.checkParams();
+    const [lo, hi] = this.featureRange;
     const m: Matrix = checkArray(X, { caller: name });
     const prev = this.learned;
     if (prev !== undefined) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
@@ -337,6 +362,14 @@ export class MaxAbsScaler extends BaseEstimator<Record<string, never>, MaxAbsSca
   static readonly estimatorName = 'MaxAbsScaler';
   static readonly defaults: Readonly<Record<string, never>> = Object.freeze({});
   static readonly constraints = {};
+  static readonly stateSchema: StateSchema = {
+    fields: {
+      nFeaturesIn_: count(1, 'd'),
+      nSamplesSeen_: count(1),
+      maxAbs_: vector('d', { values: 'nonNegative' }),
+      scale_: vector('d', { values: 'positive' }),
+    },
+  };
 
   constructor(options: Partial<Record<string, never>> = {}) {
     super(options);
@@ -362,6 +395,7 @@ export class MaxAbsScaler extends BaseEstimator<Record<string, never>, MaxAbsSca
 
   partialFit(X: MatrixLike): this {
     const name = this.estimatorName;
+    this.checkParams();
     const m = checkArray(X, { caller: name });
     const prev = this.learned;
     if (prev !== undefined) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
