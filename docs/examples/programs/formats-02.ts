@@ -4,7 +4,7 @@ import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tesse
 
 const { X, y } = await fromNpyDir('data/');
 if (!X || !y) throw new Error('data/ must hold X and y chunks');
-const pipe = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier({ randomState: 0 }), { classes: [0, 1] }));
+const pipe = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier({ randomState: 0 }), { classes: [0, 1], randomState: 0 }));
 await pipe.fit(X, y);
 
 const pred = pipe.predict(X);

@@ -13,7 +13,7 @@ const ytrain = y.slice([0, 180_000]);
 
 const pipe = makePipeline(
   new StandardScaler(),
-  new Incremental(new SGDClassifier({ loss: 'hinge', randomState: 2 }), { classes: [0, 1] }),
+  new Incremental(new SGDClassifier({ loss: 'hinge', randomState: 2 }), { classes: [0, 1], randomState: 0 }),
 );
 console.log(pipe.steps.map(([name]) => name)); // ['standardscaler', 'incremental']
 
