@@ -650,6 +650,7 @@ export interface FitOptions {
 
 /** Classifier half of the family: classes, one-vs-rest, class weights. */
 export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGDClassifierState> {
+  static readonly estimatorType = 'classifier';
   static readonly stateSchema: StateSchema = sgdStateSchema('classifier');
 
   /** Labels seen at the first partialFit (or in fit's y), sorted. */
@@ -1038,6 +1039,7 @@ function validationR2(m: Matrix, y: Float64Array, sw: Float64Array | null, mask:
 
 /** Regressor half of the family. */
 export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDState> {
+  static readonly estimatorType = 'regressor';
   static readonly stateSchema: StateSchema = sgdStateSchema('regressor');
 
   protected partialFitImpl(X: MatrixLike, y: VectorLike, sampleWeight: VectorLike | undefined, prepared?: SGDPreparedHint): this {
