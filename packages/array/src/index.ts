@@ -64,4 +64,5 @@ export {
 } from './random.js';
 export { materialize, streamOf, type RowStream } from './kernels/stream.js';
 export { setExprBackend, type ExprBackend, type MemoryTarget } from './kernels/wasm-expr.js';
+export { type WasmMemory, type WasmApi } from './kernels/wasm-module.js';
 export { isInlineSpec, type SourceSpec, type ExprSpec, type ExprNode, type InputKind } from './kernels/spec.js';

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DenseArray, computeAll, fromArray, setExprBackend, streamOf, type ExprNode, type ExprSpec, type InputKind } from '@tessera/array';
+import { DenseArray, computeAll, fromArray, setExprBackend, streamOf, type ExprNode, type ExprSpec, type InputKind, type WasmApi } from '@tessera/array';
 import { SyncScheduler } from '@tessera/scheduler';
 
 afterEach(() => {
@@ -163,8 +163,8 @@ describe('elementwise expressions in WebAssembly', () => {
   });
 });
 
-// The compiler's lib has no WebAssembly types (as in src/kernels/wasm-module.ts).
-const WA = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer } } }).WebAssembly;
+// The compiler's lib has no WebAssembly types: the package declares the parts it uses.
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** A random permutation of [0, n) from a seed (the destinations of a scatter). */
 function permutation(n: number, seed: number): Int32Array {

@@ -21,7 +21,7 @@
  */
 import type { DType, TypedArray } from '../dense.js';
 import type { ExprNode, InputKind } from './spec.js';
-import { F64, I32, OP, SIMD, V128, V_LOAD, V_SPLAT, V_STORE, WA, acquireArena, instanceIn, moduleOf, releaseArena, sleb, uleb, type Arena } from './wasm-module.js';
+import { F64, I32, OP, SIMD, V128, V_LOAD, V_SPLAT, V_STORE, WA, acquireArena, instanceIn, moduleOf, releaseArena, sleb, uleb, type Arena, type WasmMemory } from './wasm-module.js';
 
 /** Which evaluator elementwise expressions use: 'auto' (WebAssembly where covered) or 'js'. */
 export type ExprBackend = 'auto' | 'js';
@@ -278,7 +278,7 @@ function readTiles(buffer: ArrayBufferLike, kinds: readonly InputKind[], inputs:
  */
 export interface MemoryTarget {
   /** A shared WebAssembly memory (its buffer is a SharedArrayBuffer). */
-  readonly memory: { readonly buffer: ArrayBufferLike };
+  readonly memory: WasmMemory;
   /** Byte offset of destination row 0; destination rows are `cols` float64 each. */
   readonly out: number;
   /**

@@ -4,15 +4,24 @@
  * needs no toolchain) and per-thread arenas, the memories those modules work in.
  */
 
-// The compiler's lib (ES2023, no DOM) has no WebAssembly types; these are the parts used here.
+// The compiler's lib (ES2023, no DOM) has no WebAssembly types. These are the parts Tessera uses,
+// declared once here for every package (estimators' WebAssembly drivers import them).
+
+/**
+ * A WebAssembly.Memory. Its buffer is replaced (and views of the old one detached) when it grows;
+ * a shared one's buffer is a SharedArrayBuffer, and the memory crosses threads by structured clone.
+ */
 export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
-interface WasmApi {
+
+/** The parts of the global `WebAssembly` object Tessera uses. */
+export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  /** `shared` memories must declare a `maximum`. */
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 export const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
