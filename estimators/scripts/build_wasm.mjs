@@ -18,7 +18,7 @@ const WABT = 'wabt@1.0.39';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const targets = [
   // The SGD module imports a shared memory (prepared blocks cross threads in it): needs the threads feature.
-  { wat: 'wasm/sgd_epoch.wat', out: 'src/linear_model/sgd_wasm_bytes.ts', name: 'SGD_EPOCH_WASM', flags: ['--enable-threads'] },
+  { wat: 'wasm/sgd_epoch.wat', out: 'src/linear_model/sgd/sgd_wasm_bytes.ts', name: 'SGD_EPOCH_WASM', flags: ['--enable-threads'] },
   { wat: 'wasm/mlp_gemm.wat', out: 'src/neural_network/mlp_wasm_bytes.ts', name: 'MLP_GEMM_WASM' },
   { wat: 'wasm/kmeans.wat', out: 'src/cluster/kmeans_wasm_bytes.ts', name: 'KMEANS_WASM' },
 ];

@@ -70,7 +70,8 @@ export {
   checkFeatureCount,
   assertFinite,
 } from './validation.js';
-export { Random, randomFrom, bucketShuffle, rowsPerBucket, type BucketShuffle } from './random.js';
+export { Random, randomFrom } from './random.js';
+export { bucketShuffle, rowsPerBucket, type BucketShuffle } from './linear_model/sgd/shuffle.js';
 export { encodeJson, decodeJson, type Json } from './serialize.js';
 export { type Moments, blockMoments, combineMoments, emptyMoments } from './preprocessing/moments.js';
 export {
@@ -83,15 +84,10 @@ export {
   type MinMaxScalerState,
   type MaxAbsScalerState,
 } from './preprocessing/scalers.js';
-export {
-  type SGDConfig,
-  type SGDCommonParams,
-  type SGDState,
-  type SGDClassifierState,
-  type ClassifierPartialFitOptions,
-  type FitOptions,
-  computeClassWeight,
-} from './linear_model/base_sgd.js';
+export { type SGDConfig, type SGDCommonParams } from './linear_model/sgd/params.js';
+export { type SGDState, type SGDClassifierState } from './linear_model/sgd/state.js';
+export { type ClassifierPartialFitOptions, type FitOptions } from './linear_model/sgd/base.js';
+export { computeClassWeight } from './linear_model/sgd/class_weight.js';
 export { SGDClassifier, type SGDClassifierParams, type SGDClassifierLoss } from './linear_model/sgd_classifier.js';
 export { SGDRegressor, type SGDRegressorParams, type SGDRegressorLoss } from './linear_model/sgd_regressor.js';
 export { Perceptron, type PerceptronParams } from './linear_model/perceptron.js';
@@ -101,19 +97,9 @@ export {
   type PassiveAggressiveClassifierParams,
   type PassiveAggressiveRegressorParams,
 } from './linear_model/passive_aggressive.js';
-export {
-  plainSGD,
-  lossValue,
-  dlossValue,
-  lossSpec,
-  setSGDBackend,
-  WASM_MIN_VALUES,
-  type SGDBackend,
-  type LossName,
-  type PlainSGDArgs,
-  type PlainSGDResult,
-} from './linear_model/sgd_fast.js';
-export { wasmAvailable } from './linear_model/sgd_wasm.js';
+export { plainSGD, lossValue, dlossValue, lossSpec, type LossName, type PlainSGDArgs, type PlainSGDResult } from './linear_model/sgd/epoch.js';
+export { setSGDBackend, WASM_MIN_VALUES, type SGDBackend } from './linear_model/sgd/backend.js';
+export { wasmAvailable } from './linear_model/sgd/wasm.js';
 export { accuracyScore, logLoss, meanSquaredError, r2Score, confusionMatrix, rocAucScore } from './metrics.js';
 export { GaussianNB, type GaussianNBParams, type GaussianNBState, type NBPartialFitOptions } from './naive_bayes/gaussian_nb.js';
 export {
@@ -145,6 +131,5 @@ export { Pipeline, makePipeline, type Step, type PipelineParams } from './ooc/pi
 export { fitStep, transformStep, outputWidth, checkLazyStep } from './ooc/steps.js';
 export { isLazy, lazyMoments, lazyExtrema, lazyMethod, lazyScore, checkLazyInput, type LazyOptions } from './ooc/lazy.js';
 export { type Extrema, type ScoreParts } from './ooc/kernels.js';
-export { type PrepareBlockOptions } from './linear_model/base_sgd.js';
-export { isPreparedBlock, type SGDPreparedHint, type PreparedBlock as SGDPreparedBlock } from './linear_model/sgd_prepare.js';
+export { isPreparedBlock, type PrepareBlockOptions, type SGDPreparedHint, type PreparedBlock as SGDPreparedBlock } from './linear_model/sgd/prepared.js';
 export { type LinkBlock } from './ooc/kernels.js';

@@ -3,7 +3,8 @@
  * every platform, thread and Node version (Math.random cannot be seeded).
  *
  * The generator is xoshiro128** (Blackman & Vigna, 2018), 32-bit arithmetic only, seeded by
- * expanding the seed with SplitMix64 — the initialisation its authors recommend.
+ * expanding the seed with SplitMix64 — the initialisation its authors recommend. The SGD epoch's
+ * bucket shuffle, drawn from it, lives with the epoch (linear_model/sgd/shuffle.ts).
  */
 
 const MASK64 = (1n << 64n) - 1n;
@@ -169,92 +170,4 @@ export function randomFrom(randomState: number | null | undefined): Random {
     return new Random(buf[0]!);
   }
   return new Random(randomState);
-}
-
-/**
- * A uniformly random order of n rows, built so that the rows can be regrouped with sequential
- * reads: each row draws a bucket (about `rowsPerBucket` rows each); `slot` lists rows bucket by
- * bucket in ascending order; the rows of each bucket are then visited in a uniformly random
- * order. Because bucket draws are i.i.d. and each bucket is shuffled uniformly, every order of the
- * rows is equally likely — a true shuffle — while copying rows to their slots reads the block
- * front to back and writes to one stream per bucket (random access over a large block is what
- * makes a plain Fisher–Yates order slow).
- */
-export interface BucketShuffle {
-  /** order[k]: the row visited k-th. */
-  readonly order: Int32Array;
-  /** slot[row]: where the row goes when rows are grouped by bucket (ascending within a bucket). */
-  readonly slot: Int32Array;
-  /** visit[k]: the slot visited k-th, so order[k] is the row stored at slot visit[k]. */
-  readonly visit: Int32Array;
-  /** Bucket b holds slots [bucketStart[b], bucketStart[b + 1]) and is visited at those k. */
-  readonly bucketStart: Int32Array;
-}
-
-/** Rows per bucket so that one bucket of float64 rows is about 256 KiB (fits in L2 cache). */
-export function rowsPerBucket(nFeatures: number): number {
-  return Math.max(64, Math.floor(262144 / (8 * Math.max(1, nFeatures))));
-}
-
-/**
- * Draws a {@link BucketShuffle} of n rows (reusing `reuse`'s arrays when they have length n).
- * With `withOrder: false`, `order` is left unfilled (callers that only use slot / visit save a
- * pass); the draws, hence slot and visit, are the same either way.
- */
-export function bucketShuffle(n: number, perBucket: number, rng: Random, reuse?: BucketShuffle, withOrder = true): BucketShuffle {
-  const nb = Math.max(1, Math.ceil(n / perBucket));
-  const same = reuse !== undefined && reuse.order.length === n;
-  const order = same ? reuse.order : new Int32Array(n);
-  const slot = same ? reuse.slot : new Int32Array(n);
-  const visit = same ? reuse.visit : new Int32Array(n);
-  const start = new Int32Array(nb + 1);
-  // Random words are drawn in bulk; Lemire's method turns each into an unbiased index, drawing
-  // a fresh word in the rare case it rejects one.
-  const raw = rng.fillUint32(new Uint32Array(n));
-  // `order` holds each row's bucket for now.
-  for (let i = 0; i < n; i++) {
-    const b = nb === 1 ? 0 : lemire(raw[i]!, nb, rng);
-    order[i] = b;
-    start[b + 1]!++;
-  }
-  for (let b = 0; b < nb; b++) start[b + 1]! += start[b]!;
-  const fill = start.slice(0, nb);
-  for (let i = 0; i < n; i++) slot[i] = fill[order[i]!]!++;
-  // ascending[s] = the row at slot s (kept in `order` once the buckets are no longer needed).
-  for (let i = 0; i < n; i++) order[slot[i]!] = i;
-  rng.fillUint32(raw);
-  let next = 0;
-  for (let b = 0; b < nb; b++) {
-    const lo = start[b]!;
-    const m = start[b + 1]! - lo;
-    for (let r = 0; r < m; r++) visit[lo + r] = lo + r;
-    for (let r = m - 1; r > 0; r--) {
-      const q = lemire(raw[next++]!, r + 1, rng);
-      const tmp = visit[lo + r]!;
-      visit[lo + r] = visit[lo + q]!;
-      visit[lo + q] = tmp;
-    }
-  }
-  // order[k] = ascending[visit[k]]; `order` currently holds `ascending`, so go through a copy.
-  if (withOrder) {
-    const ascending = order.slice();
-    for (let k = 0; k < n; k++) order[k] = ascending[visit[k]!]!;
-  }
-  return { order, slot, visit, bucketStart: start };
-}
-
-/** An unbiased index in [0, bound) from the 32-bit word x (Lemire 2019), redrawing from rng on rejection. */
-export function lemire(x: number, bound: number, rng: Random): number {
-  let m = x * bound;
-  let hi = Math.floor(m * TWO_M32);
-  let low = m - hi * MAX_SEED;
-  if (low < bound) {
-    const threshold = (MAX_SEED - bound) % bound;
-    while (low < threshold) {
-      m = rng.nextUint32() * bound;
-      hi = Math.floor(m * TWO_M32);
-      low = m - hi * MAX_SEED;
-    }
-  }
-  return hi;
 }

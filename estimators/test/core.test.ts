@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SGD_EPOCH_WASM_SOURCE_SHA256 } from '../src/linear_model/sgd_wasm_bytes.js';
+import { SGD_EPOCH_WASM_SOURCE_SHA256 } from '../src/linear_model/sgd/sgd_wasm_bytes.js';
 import { DenseArray } from '@tessera/array';
 import {
   BaseEstimator,

@@ -18,9 +18,9 @@ import {
   setSGDBackend,
   type SGDBackend,
 } from '../src/index.js';
-import { lemire } from '../src/random.js';
-import { preparedLayout, wasmBelow, wasmBucketShuffle } from '../src/linear_model/sgd_wasm.js';
-import type { PreparedBlock } from '../src/linear_model/sgd_prepare.js';
+import { lemire, wasmBelow, wasmBucketShuffle } from '../src/linear_model/sgd/shuffle.js';
+import { preparedLayout } from '../src/linear_model/sgd/wasm_epoch.js';
+import type { PreparedBlock } from '../src/linear_model/sgd/prepared.js';
 import { dataset } from './conformance.js';
 import { expectClose, fixture, rows } from './helpers.js';
 

@@ -1,16 +1,8 @@
 import type { MatrixLike, VectorLike } from '../validation.js';
 import { interval } from '../validation.js';
 import { registerEstimator } from '../registry.js';
-import {
-  BaseSGDClassifier,
-  CLASS_WEIGHT_CONSTRAINT,
-  COMMON_CONSTRAINTS,
-  type ClassifierPartialFitOptions,
-  type FitOptions,
-  PENALTY_CONSTRAINT,
-  type SGDCommonParams,
-  type SGDConfig,
-} from './base_sgd.js';
+import { BaseSGDClassifier, type ClassifierPartialFitOptions, type FitOptions } from './sgd/base.js';
+import { CLASS_WEIGHT_CONSTRAINT, COMMON_CONSTRAINTS, PENALTY_CONSTRAINT, type SGDCommonParams, type SGDConfig } from './sgd/params.js';
 
 /** Hyperparameters of {@link Perceptron} (scikit-learn's, camelCase, same defaults: randomState 0, eta0 1, no penalty). */
 export interface PerceptronParams extends SGDCommonParams {

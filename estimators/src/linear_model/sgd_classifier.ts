@@ -2,18 +2,8 @@ import { DenseArray, allocate } from '@tessera/array';
 import type { VectorLike, MatrixLike } from '../validation.js';
 import { hidden, interval, options } from '../validation.js';
 import { registerEstimator } from '../registry.js';
-import {
-  AVERAGE_CONSTRAINT,
-  BaseSGDClassifier,
-  CLASS_WEIGHT_CONSTRAINT,
-  COMMON_CONSTRAINTS,
-  type ClassifierPartialFitOptions,
-  type FitOptions,
-  PENALTY_CONSTRAINT,
-  type SGDCommonParams,
-  type SGDConfig,
-  averageValue,
-} from './base_sgd.js';
+import { BaseSGDClassifier, type ClassifierPartialFitOptions, type FitOptions } from './sgd/base.js';
+import { AVERAGE_CONSTRAINT, CLASS_WEIGHT_CONSTRAINT, COMMON_CONSTRAINTS, PENALTY_CONSTRAINT, type SGDCommonParams, type SGDConfig, averageValue } from './sgd/params.js';
 
 /** Losses SGDClassifier accepts (the regression losses too, as in scikit-learn). */
 export type SGDClassifierLoss =

@@ -1,17 +1,9 @@
 import type { MatrixLike, VectorLike } from '../validation.js';
-import type { SGDPreparedHint } from './sgd_prepare.js';
+import type { SGDPreparedHint } from './sgd/prepared.js';
 import { hidden, interval, options } from '../validation.js';
 import { registerEstimator } from '../registry.js';
-import {
-  AVERAGE_CONSTRAINT,
-  BaseSGDRegressor,
-  COMMON_CONSTRAINTS,
-  type FitOptions,
-  PENALTY_CONSTRAINT,
-  type SGDCommonParams,
-  type SGDConfig,
-  averageValue,
-} from './base_sgd.js';
+import { BaseSGDRegressor, type FitOptions } from './sgd/base.js';
+import { AVERAGE_CONSTRAINT, COMMON_CONSTRAINTS, PENALTY_CONSTRAINT, type SGDCommonParams, type SGDConfig, averageValue } from './sgd/params.js';
 
 /** Losses SGDRegressor accepts. */
 export type SGDRegressorLoss = 'squared_error' | 'huber' | 'epsilon_insensitive' | 'squared_epsilon_insensitive';

@@ -1,7 +1,9 @@
 /**
- * The SGD kernel: a port of what scikit-learn 1.2's `_sgd_fast.pyx` (`_plain_sgd`) and
- * `utils/_weight_vector.pyx` do, for dense float64 rows, operation for operation, so that the
- * same blocks fed in the same order give the same coefficients to rounding.
+ * The SGD epoch: a port of what scikit-learn 1.2's `_sgd_fast.pyx` (the loss functions and
+ * `_plain_sgd`) and `utils/_weight_vector.pyx` do, for dense float64 rows, operation for
+ * operation, so that the same blocks fed in the same order give the same coefficients to
+ * rounding. `plainSGD` runs the epochs (stopping rules, convergence checks); each epoch runs in
+ * WebAssembly where wasm_epoch.ts covers the configuration, in JavaScript (`sgdEpoch`) otherwise.
  *
  * What has to be reproduced, not approximated:
  * - The weight vector is `wscale * w`. The L2 shrink multiplies only the scalar; `w` is rescaled
@@ -18,31 +20,13 @@
  * The loops are written so that each floating-point operation happens in the same order as in
  * the Cython code (e.g. the dot product is a plain left-to-right sum, then times wscale).
  */
-import { ConvergenceError, InvalidInputError } from '../errors.js';
-import { type BucketShuffle, Random, bucketShuffle, rowsPerBucket } from '../random.js';
-import { WASM_NO_MEMORY, type PreparedLayout, type WasmMemory, wasmAvailable, wasmEpoch, wasmEpochPrepared } from './sgd_wasm.js';
-
-/**
- * Which epoch implementation runs: 'auto' (WebAssembly SIMD for the configurations it covers on
- * blocks of at least {@link WASM_MIN_VALUES} values, JavaScript otherwise), 'js' or 'wasm' (where
- * covered). For tests and benchmarks; both give scikit-learn's numbers.
- */
-export type SGDBackend = 'auto' | 'js' | 'wasm';
-let backend: SGDBackend = 'auto';
-/** Below this many X values the copy into WebAssembly memory is not worth it. */
-export const WASM_MIN_VALUES = 1 << 15;
-
-/** Selects the epoch implementation (see {@link SGDBackend}); returns the previous setting. */
-export function setSGDBackend(b: SGDBackend): SGDBackend {
-  const prev = backend;
-  backend = b;
-  return prev;
-}
-
-/** Whether an epoch over n × d values would run in WebAssembly under the current backend (when it covers the configuration). */
-export function prefersWasm(n: number, d: number): boolean {
-  return backend !== 'js' && (backend === 'wasm' || n * d >= WASM_MIN_VALUES);
-}
+import { ConvergenceError, InvalidInputError } from '../../errors.js';
+import { Random } from '../../random.js';
+import type { WasmMemory } from '../../wasm_module.js';
+import { prefersWasm } from './backend.js';
+import { type BucketShuffle, bucketShuffle, rowsPerBucket } from './shuffle.js';
+import { WASM_NO_MEMORY, wasmAvailable } from './wasm.js';
+import { type PreparedLayout, wasmEpoch, wasmEpochPrepared } from './wasm_epoch.js';
 
 /** Loss functions of the SGD family (scikit-learn's names). 'perceptron' is hinge with threshold 0. */
 export type LossName =
@@ -237,7 +221,7 @@ export interface PlainSGDArgs {
   readonly average: number;
   /**
    * The rows are a prepared block's, in a shared WebAssembly memory: an unshuffled epoch runs on
-   * them in place (see sgd_prepare.ts). Null for blocks given in memory.
+   * them in place (see prepared.ts). Null for blocks given in memory.
    */
   readonly inPlace?: { readonly memory: WasmMemory; readonly layout: PreparedLayout } | null;
   /** Maps a row of X to the row to name in errors (a prepared block's rows are permuted); null: itself. */

@@ -10,7 +10,7 @@
  * bit-identical results (tests compare them over every fixture configuration).
  *
  * Where WebAssembly is used, the rows are prepared inside a shared WebAssembly memory laid out
- * for the epoch ({@link preparedLayout}); the memory travels with the block (structured clone
+ * for the epoch (wasm_epoch.ts's preparedLayout); the memory travels with the block (structured clone
  * shares it), and the link instantiates the epoch over it: no copy at all on the chain's critical
  * path. Preparing reads the block tile by tile (a read or the scaler's expression is evaluated
  * straight into the memory), scatters each tile's rows to their bucket's slots, then permutes
@@ -20,14 +20,19 @@
  * Without shuffling, preparing only places the block in such a memory (so the link still skips
  * its copy). Multi-class problems with shuffling are not prepared: one-vs-rest draws one order
  * per class.
+ *
+ * This file makes prepared blocks and checks them when partialFit is given one; the memories they
+ * live in come from pool.ts.
  */
-import { isMainThread } from 'node:worker_threads';
 import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type RowStream } from '@tessera/array';
-import { noteDeadBytes, registerRecycledBuffers, requestGc } from '@tessera/scheduler';
-import { InvalidInputError } from '../errors.js';
-import { Random, bucketShuffle, rowsPerBucket } from '../random.js';
-import { checkArray } from '../validation.js';
-import { align64, chunkRows, keptDraws, kernelFor, newSharedMemory, preparedLayout, wasmBucketShuffle, type PreparedLayout, type WasmMemory } from './sgd_wasm.js';
+import { InvalidInputError, describeValue } from '../../errors.js';
+import { Random } from '../../random.js';
+import { type Matrix, type VectorLike, checkArray } from '../../validation.js';
+import type { WasmMemory } from '../../wasm_module.js';
+import { acquireMemory, releaseMemory } from './pool.js';
+import { keptDraws, rowsPerBucket, visitOrder } from './shuffle.js';
+import { align64, chunkRows, kernelFor } from './wasm.js';
+import { type PreparedLayout, preparedLayout } from './wasm_epoch.js';
 
 /**
  * What `partialFit(X, y, { prepared })` is told about a prepared block (plain data; crosses
@@ -44,7 +49,7 @@ export interface SGDPreparedHint {
   readonly nFeatures: number;
   /** Whether the block carries (prepared) sample weights. */
   readonly weighted: boolean;
-  /** The shared WebAssembly memory holding the arrays (laid out as `preparedLayout` in sgd_wasm.ts), or null. */
+  /** The shared WebAssembly memory holding the arrays (laid out as `preparedLayout` in wasm_epoch.ts), or null. */
   readonly memory: WasmMemory | null;
 }
 
@@ -56,198 +61,65 @@ export interface PreparedBlock {
   readonly hint: SGDPreparedHint;
 }
 
-/*
- * Recycling. A fresh 80 MB memory costs ~30 ms of page faults (4 KiB pages; V8 asks for no huge
- * pages), as much as the rest of the preparation's data movement. The out-of-core chain, where
- * each prepared block has exactly one consumer, asks for recycling: the memory's header carries
- * a state word, the link sets it to FREE once its partialFit is done (releasePrepared), and the
- * next block prepared on any thread reuses it: every thread's pool holds every pooled memory (a
- * new one is posted to the other threads on a BroadcastChannel), and the state word's
- * compare-and-swap decides which thread takes a FREE one — so the memories made are as many as
- * blocks in flight (the chain's lookahead keeps that at two or three), not that many per thread.
- * When the chain ends, its last link retires them (retirePrepared): every thread drops them and
- * collects. Otherwise idle memories are dropped after a second (a shorter wait dropped and
- * re-made memories within a run), their bytes reported dead so that a collection frees them (see
- * noteDeadBytes). Blocks prepared without `recycle` are never reused.
- */
-const STATE_WORD = 24; // int32 index: byte 96 of the header, past the epoch's scalar state
-const USED_WORD = 25; // byte 100: when the memory was last taken or released (Date.now(), low 31 bits), by any thread
-const ID_WORD = 27; // byte 108: the memory's identity (each thread sees its own wrapper object of a shared memory)
-const MAGIC_WORD = 28; // byte 112: POOL_MAGIC in every pooled memory (how the scheduler's test below knows one)
-const POOL_MAGIC = 0x50535354; // 'TSSP'
-const NOT_POOLED = 0;
-const BUSY = 1;
-const FREE = 2;
-const RETIRED = 3;
-const POOL_MAX = 4;
-const POOL_IDLE_MS = 1000;
-const CHANNEL = 'tessera:sgd-prepared-memories';
-
-interface PoolEntry {
-  readonly memory: WasmMemory;
-  /** Its capacity. */
-  readonly bytes: number;
-}
-const pool: PoolEntry[] = [];
-let trimTimer: ReturnType<typeof setTimeout> | undefined;
-
-function stateWords(memory: { readonly buffer: ArrayBufferLike }): Int32Array {
-  return new Int32Array(memory.buffer, 0, MAGIC_WORD + 1);
-}
-
-const idOf = (memory: WasmMemory): number => Atomics.load(stateWords(memory), ID_WORD);
-
-const clock = (): number => Date.now() & 0x7fffffff;
-
-/** Marks a memory used now (shared: threads' performance.now() origins differ, Date.now() does not). */
-function touchUsed(memory: WasmMemory): void {
-  Atomics.store(stateWords(memory), USED_WORD, clock());
-}
-
-/** Milliseconds since any thread last took or released the memory. */
-function idleMs(memory: WasmMemory): number {
-  return (clock() - Atomics.load(stateWords(memory), USED_WORD)) & 0x7fffffff;
-}
-
-function scheduleTrim(): void {
-  if (trimTimer !== undefined) return;
-  trimTimer = setTimeout(() => {
-    trimTimer = undefined;
-    for (let i = pool.length - 1; i >= 0; i--) {
-      const e = pool[i]!;
-      if (idleMs(e.memory) >= POOL_IDLE_MS && Atomics.load(stateWords(e.memory), STATE_WORD) === FREE) {
-        pool.splice(i, 1);
-        noteDeadBytes(e.bytes);
-      }
-    }
-    if (pool.length > 0) scheduleTrim();
-  }, POOL_IDLE_MS);
-  (trimTimer as { unref?: () => void }).unref?.();
-}
-
-type PoolMessage = { readonly kind: 'new'; readonly memory: WasmMemory } | { readonly kind: 'retire' };
-interface BroadcastLike { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null; unref?: () => void }
-const Channel = (globalThis as unknown as { BroadcastChannel: new (name: string) => BroadcastLike }).BroadcastChannel;
-
-let channel: BroadcastLike | undefined;
-
-/** The channel pooled memories and retirements travel on (opened on first use; it never keeps a thread alive). */
-function poolChannel(): BroadcastLike {
-  if (channel !== undefined) return channel;
-  channel = new Channel(CHANNEL);
-  channel.unref?.();
-  channel.onmessage = (event) => {
-    const msg = event.data as PoolMessage;
-    if (msg.kind === 'new') adopt(msg.memory);
-    else retireFree();
-  };
-  return channel;
-}
-
-// Worker threads listen from the start: a memory posted before a thread opened the channel
-// would never reach it (and that thread would make a memory of its own instead).
-if (!isMainThread) poolChannel();
-
-// A pooled memory in use or waiting for reuse is not garbage when a thread drops its handle: the
-// scheduler should not collect for it. Each task that makes or consumes a prepared block used to
-// request a collection (90 MB ≥ the 64 MB hint), one in four a full one that held the thread
-// 15 ms before its next task — often the chain's next link. Retired memories count again.
-registerRecycledBuffers((buffer) => {
-  if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 128) return false;
-  const words = stateWords({ buffer });
-  if (Atomics.load(words, MAGIC_WORD) !== POOL_MAGIC) return false;
-  const state = Atomics.load(words, STATE_WORD);
-  return state === BUSY || state === FREE;
-});
-
-/** Puts a memory another thread pooled (or a link released) into this thread's pool, if there is room. */
-function adopt(memory: WasmMemory): void {
-  const id = idOf(memory);
-  if (pool.length >= POOL_MAX || pool.some((e) => idOf(e.memory) === id)) return;
-  if (Atomics.load(stateWords(memory), STATE_WORD) === RETIRED) return;
-  pool.push({ memory, bytes: memory.buffer.byteLength });
-  scheduleTrim();
-}
-
-/** Forgets the retired memories of this thread's pool and has them collected. */
-function dropRetired(): void {
-  let dropped = 0;
-  for (let i = pool.length - 1; i >= 0; i--) {
-    if (Atomics.load(stateWords(pool[i]!.memory), STATE_WORD) === RETIRED) {
-      dropped += pool[i]!.bytes;
-      pool.splice(i, 1);
-    }
-  }
-  if (dropped > 0) {
-    noteDeadBytes(dropped);
-    requestGc(true); // pooled memories are old objects: only a full collection frees them
-  }
-}
-
-/**
- * Retires every released memory of the pools: called when the chain that recycled them ends, so
- * that they do not outlive it (up to a second, with the next phase's blocks). Each thread drops
- * them on the channel's message and collects.
- */
-export function retirePrepared(): void {
-  retireFree();
-  poolChannel().postMessage({ kind: 'retire' } satisfies PoolMessage);
-}
-
-/** Retires the released memories of this thread's pool, then drops every retired one. */
-function retireFree(): void {
-  for (const e of pool) Atomics.compareExchange(stateWords(e.memory), STATE_WORD, FREE, RETIRED);
-  dropRetired();
-}
-
-/** A shared memory of at least `bytes` for a prepared block: a released one from the pools when `recycle`, else a new one. */
-function acquireMemory(bytes: number, recycle: boolean): WasmMemory | null {
-  if (recycle) {
-    poolChannel();
-    for (const e of pool) {
-      if (e.bytes >= bytes && Atomics.compareExchange(stateWords(e.memory), STATE_WORD, FREE, BUSY) === FREE) {
-        touchUsed(e.memory);
-        scheduleTrim();
-        return e.memory;
-      }
-    }
-  }
-  const memory = newSharedMemory(bytes);
-  if (memory === null || !recycle) return memory;
-  Atomics.store(stateWords(memory), STATE_WORD, BUSY);
-  Atomics.store(stateWords(memory), ID_WORD, (Math.random() * 0x7fffffff) | 1);
-  Atomics.store(stateWords(memory), MAGIC_WORD, POOL_MAGIC);
-  touchUsed(memory);
-  if (pool.length >= POOL_MAX) {
-    // Make room by forgetting the longest-idle released memory (busy ones stay with their links).
-    let oldest = -1;
-    for (let i = 0; i < pool.length; i++) {
-      if (Atomics.load(stateWords(pool[i]!.memory), STATE_WORD) === FREE && (oldest < 0 || idleMs(pool[i]!.memory) > idleMs(pool[oldest]!.memory))) oldest = i;
-    }
-    if (oldest < 0) {
-      Atomics.store(stateWords(memory), STATE_WORD, NOT_POOLED);
-      return memory;
-    }
-    pool.splice(oldest, 1);
-  }
-  pool.push({ memory, bytes: memory.buffer.byteLength });
-  scheduleTrim();
-  poolChannel().postMessage({ kind: 'new', memory } satisfies PoolMessage);
-  return memory;
-}
-
 /**
  * Marks a prepared block as consumed: when it was prepared with `recycle`, its memory may now be
- * reused for the next block prepared on the thread that made it. The block must not be used
+ * reused for the next block prepared on any thread (see pool.ts). The block must not be used
  * afterwards.
  */
 export function releasePrepared(hint: SGDPreparedHint | null | undefined): void {
-  const memory = hint?.memory;
-  if (memory === null || memory === undefined) return;
-  touchUsed(memory);
-  if (Atomics.compareExchange(stateWords(memory), STATE_WORD, BUSY, FREE) !== BUSY) return;
-  // Adopt it (if the channel has not brought it yet): the next block prepared here may reuse it.
-  adopt(memory);
+  releaseMemory(hint?.memory);
+}
+
+/** How a call trains on a prepared block. */
+export interface PreparedContext {
+  /** Rows are in the visit order of this call's shuffle: the epoch runs sequentially. */
+  readonly permuted: boolean;
+  /** Maps a prepared row to its row in the original block (for error messages); null: identity. */
+  readonly rowOf: ((row: number) => number) | null;
+  /** The block's shared WebAssembly memory, for an in-place epoch. */
+  readonly inPlace: { readonly memory: WasmMemory; readonly layout: PreparedLayout } | null;
+}
+
+/** Options of prepareBlock. */
+export interface PrepareBlockOptions {
+  /** The labels partialFit will be given (classifiers: whether the problem is binary decides if the rows can be put in visit order). */
+  classes?: VectorLike;
+  /** Per-sample weights, prepared with the rows. */
+  sampleWeight?: VectorLike;
+  /**
+   * The caller will call `releaseBlock` once partialFit has consumed the block
+   * (and never use it again): its memory may then be reused for the next block prepared on this
+   * thread — fresh memory costs page faults. For one-consumer pipelines such as the out-of-core chain.
+   */
+  recycle?: boolean;
+}
+
+/** Validates a prepared block's hint against X; returns the row mapping for error messages. */
+export function preparedRowOf(caller: string, hint: SGDPreparedHint, m: Matrix): ((row: number) => number) | null {
+  if (typeof hint !== 'object' || hint === null || hint.kind !== 'sgd-rows') {
+    throw new TypeError(`${caller}.partialFit: the 'prepared' option must be the hint of a block returned by prepareBlock. Got ${describeValue(hint)}.`);
+  }
+  if (hint.nSamples !== m.nSamples || hint.nFeatures !== m.nFeatures) {
+    throw new InvalidInputError(`${caller}.partialFit: the block was prepared with ${hint.nSamples} rows × ${hint.nFeatures} features, but X has ${m.nSamples} × ${m.nFeatures}.`);
+  }
+  return originalRows(hint);
+}
+
+/** Throws as checkVector does for the first non-finite value, naming its row in the original block. */
+export function assertFiniteRows(v: Float64Array, name: string, caller: string, rowOf: (row: number) => number): void {
+  let best = -1;
+  let bad = 0;
+  for (let k = 0; k < v.length; k++) {
+    const x = v[k]!;
+    if (x - x !== 0) {
+      const o = rowOf(k);
+      if (best < 0 || o < best) {
+        best = o;
+        bad = x;
+      }
+    }
+  }
+  if (best >= 0) throw new InvalidInputError(`${caller}: input ${name} contains ${Number.isNaN(bad) ? 'NaN' : bad > 0 ? 'Infinity' : '-Infinity'} at row ${best}.`);
 }
 
 /** Whether a value is a prepared block (as returned by an estimator's `prepareBlock`). */
@@ -255,11 +127,6 @@ export function isPreparedBlock(v: unknown): v is PreparedBlock {
   if (typeof v !== 'object' || v === null) return false;
   const h = (v as { hint?: { kind?: unknown } }).hint;
   return typeof h === 'object' && h !== null && typeof h.kind === 'string' && isBlock((v as { X?: unknown }).X);
-}
-
-/** The visit order of a shuffled epoch over n rows of d features seeded with `seed` (order[k]: the row visited k-th). */
-export function visitOrder(n: number, d: number, seed: number): Int32Array {
-  return wasmBucketShuffle(n, rowsPerBucket(d), new Random(seed), true)?.order?.slice() ?? bucketShuffle(n, rowsPerBucket(d), new Random(seed)).order;
 }
 
 /** Maps a row of a prepared block back to its row in the original block (identity when not permuted). */
@@ -347,7 +214,7 @@ function intoMemory(s: RowStream, y: ArrayLike<number> | null, sw: ArrayLike<num
   if (memory === null) return null;
   const k = kernelFor(memory);
   if (k === null) {
-    releasePrepared({ ...hintOf(n, d, seed, false, memory) });
+    releaseMemory(memory);
     return null;
   }
   const F = new Float64Array(memory.buffer);
