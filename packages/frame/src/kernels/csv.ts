@@ -1,0 +1,560 @@
+/**
+ * CSV on the workers: the boundary scan of a byte range, and the parse of a block of records
+ * straight into a block's memory.
+ *
+ * **Splitting at record boundaries, quoted newlines included.** A byte range cut at a fixed
+ * offset may begin inside a quoted field, where a newline is data, not the end of a record (dask's
+ * `read_csv` splits at the first newline after the offset and misreads such files). RFC 4180
+ * quoting keeps quote characters paired (`""` inside a quoted field is two of them), so whether an
+ * offset is inside quotes is the parity of the quotes before it. Each range is scanned once, in
+ * parallel, under both hypotheses — it starts outside quotes, or inside — counting its record
+ * boundaries (newlines at even parity) and locating the first one; the main thread then chains
+ * the ranges from the start of the file, where the state is known, picks each range's true
+ * hypothesis, and so knows where every block's first record starts, how many records each block
+ * holds and on which line it starts — before any value is parsed. A quote inside an unquoted field
+ * (`ab"c`), which would break the pairing, is an error naming the line (RFC 4180 requires such a
+ * field to be quoted, with the quote doubled).
+ *
+ * A gzip file cannot be split (a deflate stream is decoded from its start): it is one block.
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { FormatError } from '@tessera/io';
+import type { TypedArray } from '@tessera/array';
+import type { LogicalType, TimeUnit } from '../types.js';
+import { intRange } from '../types.js';
+import { NOT_A_NUMBER, parseInteger, parseNumber } from './numbers.js';
+import { parseDate, parseTimestamp } from './time.js';
+
+const LF = 10;
+const CR = 13;
+
+/** Delimiter and quote, as byte values. */
+export interface CsvDialect {
+  readonly delimiter: number;
+  readonly quote: number;
+}
+
+/** What a block reads of one column. */
+export interface CsvColumnPlan {
+  /** Index of the field in a record. */
+  readonly field: number;
+  readonly name: string;
+  readonly type: LogicalType;
+  readonly unit?: TimeUnit | undefined;
+  /** Category columns: the categories (code = index). */
+  readonly categories?: readonly string[] | null | undefined;
+  /** Categories declared by the user: a value outside them reads as missing (pandas' CategoricalDtype); learned ones: an error. */
+  readonly declared?: boolean | undefined;
+  /** How the type was decided, for messages: `'inferred from the first 1000 rows'`, `'declared'`. */
+  readonly origin: string;
+}
+
+/** One block of records: a byte range of a file starting at a record boundary. */
+export interface CsvBlock {
+  readonly path: string;
+  /** Index of the block in the frame (for messages). */
+  readonly index: number;
+  /** Byte offset of the first record (of the decompressed bytes for gzip). */
+  readonly start: number;
+  /** Byte offset after the last record. */
+  readonly end: number;
+  readonly rows: number;
+  /** Row of the frame where the block starts. */
+  readonly row0: number;
+  /** 1-based line of the file at `start`. */
+  readonly line: number;
+  readonly gzip: boolean;
+}
+
+/** Reader parameters of a CSV source (plain data: they travel to the workers). */
+export interface CsvParams {
+  readonly dialect: CsvDialect;
+  /** Fields per record (the header's). */
+  readonly nFields: number;
+  /** Texts read as missing values. */
+  readonly na: readonly string[];
+  readonly trueValues: readonly string[];
+  readonly falseValues: readonly string[];
+  /** The blocks overlapping the rows asked for. */
+  readonly blocks: readonly CsvBlock[];
+  /** The columns of the array, in order. */
+  readonly columns: readonly CsvColumnPlan[];
+}
+
+// --- bytes -------------------------------------------------------------------------------------
+
+/** The decompressed bytes of a gzip file (cached per thread for the file last asked for). */
+let gzipCache: { path: string; bytes: Buffer } | undefined;
+
+/** The bytes `[start, end)` of a file (of its decompressed content when `gzip`). */
+export function readBytes(path: string, start: number, end: number, gzip: boolean, block?: number): Buffer {
+  try {
+    if (gzip) {
+      if (gzipCache?.path !== path) {
+        gzipCache = undefined;
+        gzipCache = { path, bytes: gunzipSync(readFileSync(path)) };
+      }
+      return gzipCache.bytes.subarray(start, end < 0 ? undefined : end);
+    }
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(end - start);
+      let got = 0;
+      while (got < buf.length) {
+        const n = readSync(fd, buf, got, buf.length - got, start + got);
+        if (n === 0) throw new FormatError(block === undefined ? { file: path } : { file: path, block }, `the file ends at byte ${start + got}, before byte ${end} where this block ends: it changed after it was opened.`);
+        got += n;
+      }
+      return buf;
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
+    const where = block === undefined ? { file: path } : { file: path, block };
+    throw new FormatError(where, gzip ? `cannot decompress the gzip file: ${(error as Error).message}` : `cannot read: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Forgets the decompressed gzip file (tests; a worker keeps one at most). */
+export function dropGzipCache(): void {
+  gzipCache = undefined;
+}
+
+// --- the boundary scan ---------------------------------------------------------------------------
+
+/** A byte range's record boundaries, assuming it starts outside (`[0]`) or inside (`[1]`) quotes. */
+export interface ScanHypothesis {
+  /** Record boundaries (newlines outside quotes). */
+  count: number;
+  /** Boundaries ending an empty line whose previous boundary is in this range. */
+  blankInner: number;
+  /** Offset just after the first boundary, or -1. */
+  first: number;
+  /** Newlines up to and including the first boundary. */
+  firstNl: number;
+  /** The first boundary ends an empty line if the range starts right after a boundary. */
+  firstBlankIfPrev: boolean;
+  /** The range's last byte is a boundary. */
+  endsAtBoundary: boolean;
+  /** Bytes other than CR after the last boundary (or in the range, without one). */
+  tail: boolean;
+}
+
+export interface ScanResult {
+  /** Newlines of the range (any parity). */
+  readonly newlines: number;
+  /** Quote characters of the range. */
+  readonly quotes: number;
+  readonly hyp: readonly [ScanHypothesis, ScanHypothesis];
+}
+
+function hypothesis(): ScanHypothesis {
+  return { count: 0, blankInner: 0, first: -1, firstNl: 0, firstBlankIfPrev: false, endsAtBoundary: false, tail: false };
+}
+
+/** Scans `buf` for record boundaries under both quote hypotheses. */
+export function scanBytes(buf: Buffer, quote: number): ScanResult {
+  const n = buf.length;
+  const hyp: [ScanHypothesis, ScanHypothesis] = [hypothesis(), hypothesis()];
+  let newlines = 0;
+  let quotes = 0;
+  // Where each hypothesis's last boundary ended (-1: none yet in this range).
+  const last = [-1, -1];
+  const boundary = (h: number, p: number) => {
+    const H = hyp[h]!;
+    const prev = last[h]!;
+    const from = prev < 0 ? 0 : prev;
+    const empty = p === from || (p === from + 1 && buf[from] === CR);
+    if (prev < 0) {
+      H.first = p + 1;
+      H.firstNl = newlines;
+      H.firstBlankIfPrev = empty;
+    } else if (empty) H.blankInner++;
+    H.count++;
+    last[h] = p + 1;
+  };
+  if (buf.indexOf(quote) < 0) {
+    // No quotes: every newline is a boundary if the range starts outside quotes, none otherwise.
+    for (let p = buf.indexOf(LF); p >= 0; p = buf.indexOf(LF, p + 1)) {
+      newlines++;
+      boundary(0, p);
+    }
+  } else {
+    let parity = 0;
+    for (let p = 0; p < n; p++) {
+      const c = buf[p]!;
+      if (c === quote) {
+        parity ^= 1;
+        quotes++;
+      } else if (c === LF) {
+        newlines++;
+        // Outside quotes under hypothesis h when parity ^ h is even.
+        boundary(parity, p);
+      }
+    }
+  }
+  for (let h = 0; h < 2; h++) {
+    const H = hyp[h]!;
+    const from = last[h]! < 0 ? 0 : last[h]!;
+    H.endsAtBoundary = last[h] === n;
+    H.tail = n > from && !(n === from + 1 && buf[from] === CR);
+  }
+  return { newlines, quotes, hyp };
+}
+
+/** Scans bytes `[start, end)` of a file (kernel `frame.csvScan`). */
+export function scanRange(path: string, start: number, end: number, quote: number, gzip: boolean): ScanResult {
+  return scanBytes(readBytes(path, start, end, gzip), quote);
+}
+
+// --- records as strings (headers, samples, head, categories) -------------------------------------
+
+/** Thrown by the tokenizer: the message and the byte offset where the record starts. */
+export class CsvSyntaxError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(message);
+  }
+}
+
+/**
+ * Splits the records of `buf[from, to)` into string fields (quotes removed, `""` unescaped),
+ * skipping empty lines. With `partial`, stops before a record not terminated by a newline (the
+ * rest of the file may continue it); returns the records and the offset after the last one.
+ */
+export function splitRecords(buf: Buffer, from: number, to: number, dialect: CsvDialect, maxRecords = Infinity, partial = false): { records: string[][]; end: number; offsets: number[] } {
+  const { delimiter: D, quote: Q } = dialect;
+  const records: string[][] = [];
+  const offsets: number[] = [];
+  let pos = from;
+  while (pos < to && records.length < maxRecords) {
+    const c0 = buf[pos];
+    if (c0 === LF) {
+      pos++;
+      continue;
+    }
+    if (c0 === CR && buf[pos + 1] === LF) {
+      pos += 2;
+      continue;
+    }
+    const recordStart = pos;
+    const fields: string[] = [];
+    let complete = false;
+    for (;;) {
+      let text: string;
+      if (buf[pos] === Q) {
+        let q = pos + 1;
+        let escaped = false;
+        for (;;) {
+          q = buf.indexOf(Q, q);
+          if (q < 0 || q >= to) {
+            if (partial) return { records, end: recordStart, offsets };
+            throw new CsvSyntaxError('a quoted field is never closed (an odd number of quote characters from here to the end of the block)', recordStart);
+          }
+          if (q + 1 < to && buf[q + 1] === Q) {
+            escaped = true;
+            q += 2;
+            continue;
+          }
+          if (q + 1 >= to && partial) return { records, end: recordStart, offsets };
+          break;
+        }
+        text = buf.toString('utf8', pos + 1, q);
+        if (escaped) text = text.replaceAll(String.fromCharCode(Q) + String.fromCharCode(Q), String.fromCharCode(Q));
+        pos = q + 1;
+        const c = buf[pos];
+        if (pos < to && c !== D && c !== LF && !(c === CR && buf[pos + 1] === LF)) {
+          throw new CsvSyntaxError(`a closing quote is followed by ${JSON.stringify(String.fromCharCode(c!))} instead of a delimiter or the end of the line`, recordStart);
+        }
+      } else {
+        const a = pos;
+        while (pos < to) {
+          const c = buf[pos]!;
+          if (c === D || c === LF) break;
+          if (c === Q) throw new CsvSyntaxError(`a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)`, recordStart);
+          pos++;
+        }
+        let b = pos;
+        if (b > a && buf[b - 1] === CR && (pos >= to || buf[pos] === LF)) b--;
+        text = buf.toString('utf8', a, b);
+      }
+      fields.push(text);
+      if (pos < to && buf[pos] === D) {
+        pos++;
+        continue;
+      }
+      if (pos < to && buf[pos] === CR) pos++;
+      if (pos < to && buf[pos] === LF) {
+        pos++;
+        complete = true;
+      }
+      break;
+    }
+    if (!complete && partial && pos >= to) return { records, end: recordStart, offsets };
+    records.push(fields);
+    offsets.push(recordStart);
+  }
+  return { records, end: pos, offsets };
+}
+
+// --- the parse into a block ----------------------------------------------------------------------
+
+/** Field kinds of the hot loop. */
+const K_FLOAT = 0;
+const K_INT = 1;
+const K_BOOL = 2;
+const K_CAT = 3;
+const K_TIME = 4;
+const K_DATE = 5;
+
+function kindOf(type: LogicalType): number {
+  switch (type) {
+    case 'float64':
+    case 'float32':
+    case 'decimal':
+      return K_FLOAT;
+    case 'bool':
+      return K_BOOL;
+    case 'category':
+      return K_CAT;
+    case 'timestamp':
+      return K_TIME;
+    case 'date':
+      return K_DATE;
+    default:
+      return K_INT;
+  }
+}
+
+/** Line (1-based) of byte `offset` of a block: its first line plus the newlines before. */
+function lineAt(buf: Buffer, block: CsvBlock, offset: number): number {
+  let n = 0;
+  for (let p = buf.indexOf(LF); p >= 0 && p < offset; p = buf.indexOf(LF, p + 1)) n++;
+  return block.line + n;
+}
+
+/**
+ * Parses rows `[from, to)` of a block (relative to its first record) into `out`, row-major with
+ * `width` columns from element `outOffset`: column `j` of the plan into slot `j`.
+ */
+export function parseBlockInto(buf: Buffer, block: CsvBlock, p: CsvParams, cols: readonly CsvColumnPlan[], from: number, to: number, out: TypedArray, outOffset: number, width: number): void {
+  const { delimiter: D, quote: Q } = p.dialect;
+  const nf = p.nFields;
+  const slotOf = new Int32Array(nf).fill(-1);
+  const kinds = new Int32Array(cols.length);
+  const lo = new Float64Array(cols.length);
+  const hi = new Float64Array(cols.length);
+  const codes: (Map<string, number> | null)[] = [];
+  const scale = new Float64Array(cols.length);
+  cols.forEach((c, j) => {
+    slotOf[c.field] = j;
+    kinds[j] = kindOf(c.type);
+    const r = intRange(c.type) ?? [-Infinity, Infinity];
+    lo[j] = r[0];
+    hi[j] = r[1];
+    codes.push(c.categories ? new Map(c.categories.map((s, i) => [s, i])) : null);
+    scale[j] = c.unit === 's' ? 1e-3 : c.unit === 'us' ? 1e3 : c.unit === 'ns' ? 1e6 : 1;
+  });
+  const isFloat = out instanceof Float64Array || out instanceof Float32Array;
+  const na = new Set(p.na);
+  // NA texts that read as numbers (a user's '-999') are looked up before parsing.
+  const numericNa = p.na.some((s) => s.trim() !== '' && parseNumber(Buffer.from(s), 0, Buffer.byteLength(s)) !== NOT_A_NUMBER);
+  const trues = new Set(p.trueValues);
+  const falses = new Set(p.falseValues);
+  const n = buf.length;
+  let pos = 0;
+  let rec = 0;
+  let recordStart = 0;
+  let field = 0;
+
+  const fail = (message: string): never => {
+    throw new FormatError({ file: block.path, block: block.index }, `line ${lineAt(buf, block, recordStart)}${field < nf && slotOf[field]! >= 0 ? `, column '${cols[slotOf[field]!]!.name}'` : field < nf ? `, field ${field + 1}` : ''}: ${message}`);
+  };
+  const text = (a: number, b: number, escaped: boolean) => {
+    const t = buf.toString('utf8', a, b);
+    return escaped ? t.replaceAll(String.fromCharCode(Q) + String.fromCharCode(Q), String.fromCharCode(Q)) : t;
+  };
+  const missing = (j: number, at: number) => {
+    if (!isFloat) fail(`a missing value cannot be stored in ${out.constructor.name.replace('Array', '').toLowerCase()} (read the column as float64 to get NaN)`);
+    out[at] = NaN;
+    void j;
+  };
+  const mismatch = (j: number, value: string): never => {
+    const c = cols[j]!;
+    return fail(`value ${JSON.stringify(value)} is not a ${c.type}${c.type === 'timestamp' ? ` (ISO 8601)` : ''}, the column's type (${c.origin}); pass readCsv(…, { dtype: { ${JSON.stringify(c.name)}: … } }) to read it as another type.`);
+  };
+
+  const convert = (j: number, a: number, b: number, quoted: boolean, escaped: boolean, at: number) => {
+    const kind = kinds[j]!;
+    if (a === b) {
+      // An empty field is missing in every type (pandas reads '' as NaN).
+      if (kind === K_CAT) {
+        if (isFloat) out[at] = NaN;
+        else out[at] = -1;
+      } else missing(j, at);
+      return;
+    }
+    if (kind === K_FLOAT || kind === K_INT) {
+      if (numericNa && na.has(text(a, b, escaped))) return missing(j, at);
+      const v = escaped ? NOT_A_NUMBER : kind === K_FLOAT ? parseNumber(buf, a, b) : parseInteger(buf, a, b);
+      if (v === NOT_A_NUMBER) {
+        const t = text(a, b, escaped);
+        if (na.has(t)) return missing(j, at);
+        return mismatch(j, t);
+      }
+      if (kind === K_INT && !(v >= lo[j]! && v <= hi[j]!)) {
+        fail(`value ${text(a, b, escaped)} is out of the range of ${cols[j]!.type}${cols[j]!.type.endsWith('64') ? ' that doubles hold exactly (±2^53)' : ''}`);
+      }
+      out[at] = v;
+      return;
+    }
+    const t = text(a, b, escaped);
+    if (kind === K_CAT) {
+      if (na.has(t)) {
+        out[at] = isFloat ? NaN : -1;
+        return;
+      }
+      const code = codes[j]!.get(t);
+      if (code === undefined) {
+        if (cols[j]!.declared) {
+          out[at] = isFloat ? NaN : -1;
+          return;
+        }
+        fail(`value ${JSON.stringify(t)} is not among the ${cols[j]!.categories!.length} categories learned for the column (the file changed after categorize()?)`);
+      }
+      out[at] = code!;
+      return;
+    }
+    if (na.has(t)) return missing(j, at);
+    if (kind === K_BOOL) {
+      if (trues.has(t)) out[at] = 1;
+      else if (falses.has(t)) out[at] = 0;
+      else mismatch(j, t);
+      return;
+    }
+    const v = kind === K_TIME ? parseTimestamp(t) : parseDate(t);
+    if (v === undefined) return mismatch(j, t);
+    out[at] = kind === K_TIME ? v * scale[j]! : v;
+    void quoted;
+  };
+
+  while (rec < to) {
+    if (pos >= n) {
+      throw new FormatError({ file: block.path, block: block.index }, `the block holds ${rec} records, but ${block.rows} were counted when the file was opened: it changed since.`);
+    }
+    const c0 = buf[pos];
+    if (c0 === LF) {
+      pos++;
+      continue;
+    }
+    if (c0 === CR && buf[pos + 1] === LF) {
+      pos += 2;
+      continue;
+    }
+    recordStart = pos;
+    const keep = rec >= from;
+    const rowBase = outOffset + (rec - from) * width;
+    for (field = 0; ; field++) {
+      let a: number;
+      let b: number;
+      let quoted = false;
+      let escaped = false;
+      if (buf[pos] === Q) {
+        quoted = true;
+        a = pos + 1;
+        let q = a;
+        for (;;) {
+          q = buf.indexOf(Q, q);
+          if (q < 0) fail('a quoted field is never closed (an odd number of quote characters from here to the end of the block)');
+          if (buf[q + 1] === Q) {
+            escaped = true;
+            q += 2;
+            continue;
+          }
+          break;
+        }
+        b = q;
+        pos = q + 1;
+        const c = buf[pos];
+        if (pos < n && c !== D && c !== LF && !(c === CR && buf[pos + 1] === LF)) {
+          fail(`a closing quote is followed by ${JSON.stringify(String.fromCharCode(c!))} instead of a delimiter or the end of the line`);
+        }
+      } else {
+        a = pos;
+        while (pos < n) {
+          const c = buf[pos]!;
+          if (c === D || c === LF) break;
+          if (c === Q) fail('a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)');
+          pos++;
+        }
+        b = pos;
+        if (b > a && buf[b - 1] === CR && (pos >= n || buf[pos] === LF)) b--;
+      }
+      if (field >= nf) fail(`the record has more fields than the header's ${nf}`);
+      const j = slotOf[field]!;
+      if (keep && j >= 0) convert(j, a, b, quoted, escaped, rowBase + j);
+      if (pos < n && buf[pos] === D) {
+        pos++;
+        continue;
+      }
+      if (pos < n && buf[pos] === CR) pos++;
+      if (pos < n && buf[pos] === LF) pos++;
+      if (field + 1 !== nf) {
+        const got = field + 1;
+        field = nf;
+        fail(`the record has ${got} fields where the header has ${nf}`);
+      }
+      break;
+    }
+    rec++;
+  }
+}
+
+// --- the source reader -----------------------------------------------------------------------------
+
+/**
+ * The `csv` source reader: rows `[r0, r1)` × columns `[c0, c1)` of the frame's array into `out`
+ * (row-major, from `outOffset`). Each overlapping block's bytes are read once and parsed.
+ */
+export function readCsvRows(p: CsvParams, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number): void {
+  const cols = p.columns.slice(c0, c1);
+  const width = c1 - c0;
+  for (const block of p.blocks) {
+    const lo = Math.max(r0, block.row0);
+    const hi = Math.min(r1, block.row0 + block.rows);
+    if (hi <= lo) continue;
+    const buf = readBytes(block.path, block.start, block.end, block.gzip, block.index);
+    parseBlockInto(buf, block, p, cols, lo - block.row0, hi - block.row0, out, outOffset + (lo - r0) * width, width);
+  }
+}
+
+/**
+ * The distinct values of string columns over a block (kernel `frame.csvCategories`): one sorted
+ * list per column, missing values left out.
+ */
+export function csvCategories(p: CsvParams, blockIndex: number): string[][] {
+  const block = p.blocks.find((b) => b.index === blockIndex);
+  if (!block) throw new RangeError(`csvCategories: no block ${blockIndex} in the parameters.`);
+  const buf = readBytes(block.path, block.start, block.end, block.gzip, block.index);
+  const na = new Set(p.na);
+  const sets = p.columns.map(() => new Set<string>());
+  let records: string[][];
+  let offsets: number[];
+  try {
+    ({ records, offsets } = splitRecords(buf, 0, buf.length, p.dialect));
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) throw new FormatError({ file: block.path, block: block.index }, `line ${lineAt(buf, block, error.offset)}: ${error.message}`);
+    throw error;
+  }
+  records.forEach((r, i) => {
+    if (r.length !== p.nFields) {
+      throw new FormatError({ file: block.path, block: block.index }, `line ${lineAt(buf, block, offsets[i]!)}: the record has ${r.length} fields where the header has ${p.nFields}`);
+    }
+    p.columns.forEach((c, j) => {
+      const v = r[c.field]!;
+      if (v !== '' && !na.has(v)) sets[j]!.add(v);
+    });
+  });
+  return sets.map((s) => [...s].sort());
+}
