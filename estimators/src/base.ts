@@ -24,6 +24,7 @@ import { ESTIMATOR_BRAND, estimatorClass, isEstimator } from './registry.js';
 import { type Json, decodeJson, encodeJson } from './serialize.js';
 import { type StateSchema, checkState } from './state_schema.js';
 import { type ParamConstraints, validateParams } from './validation.js';
+import type { ApplyMethod, EstimatorType } from './contract.js';
 
 /** Hyperparameters by name. */
 export type Params = Record<string, unknown>;
@@ -64,6 +65,13 @@ export interface EstimatorClass<E extends BaseEstimator = BaseEstimator> {
    * class without one has its state accepted unchecked.
    */
   readonly stateSchema?: StateSchema;
+  /**
+   * What the estimator is (scikit-learn's `_estimator_type`): every estimator declares it, and the
+   * out-of-core layer asks it (what `score` means, what `predict` returns) instead of guessing.
+   */
+  readonly estimatorType?: EstimatorType;
+  /** Whether fit and partialFit take y (scikit-learn's `requires_y`; default: classifiers and regressors do). */
+  readonly requiresY?: boolean;
 }
 
 /** What {@link BaseEstimator.expectedInput} returns: the feature count X must have, and who says so. */
@@ -123,6 +131,76 @@ export abstract class BaseEstimator<P extends object = object, S extends State =
   /** The registered name of this estimator's class. */
   get estimatorName(): string {
     return ctorOf(this).estimatorName;
+  }
+
+  /**
+   * What this estimator is, as its class declares (`static estimatorType`); wrappers and
+   * pipelines answer for the estimator they hold. A class that declares nothing is a TypeError
+   * naming it here, where the out-of-core layer first needs to know.
+   */
+  get estimatorType(): EstimatorType {
+    const t = ctorOf(this).estimatorType;
+    if (t === undefined) {
+      throw new TypeError(`${this.estimatorName} does not declare what it is: give its class a static estimatorType ('classifier', 'regressor', 'clusterer' or 'transformer').`);
+    }
+    return t;
+  }
+
+  /** Whether fit and partialFit take y: the class's `static requiresY`, else true for classifiers and regressors. */
+  get requiresY(): boolean {
+    const declared = ctorOf(this).requiresY;
+    if (declared !== undefined) return declared;
+    const t = this.estimatorType;
+    return t === 'classifier' || t === 'regressor';
+  }
+
+  /** Whether this estimator has `method` (wrappers and pipelines: whether what they hold does). */
+  supports(method: ApplyMethod): boolean {
+    return this.lacking(method) === null;
+  }
+
+  /**
+   * The estimator that lacks `method` — this one, or for wrappers and pipelines the one they hold
+   * that does — or null when `method` is there. For messages that name the culprit ("SGDClassifier
+   * has no transform") rather than its wrapper.
+   */
+  lacking(method: ApplyMethod): BaseEstimator | null {
+    return typeof (this as Partial<Record<ApplyMethod, unknown>>)[method] === 'function' ? null : this;
+  }
+
+  /**
+   * Columns of one row of `method`'s output once fitted, or null for a 1-D output — what a lazy
+   * `predict` / `transform` declares as its chunks before anything runs. The default answers from
+   * the declared {@link estimatorType} and scikit-learn's attributes: `predict` 1-D; a classifier's
+   * probabilities one column per class, its `decisionFunction` 1-D for two classes; `transform`
+   * and `inverseTransform` `nFeaturesIn_` wide (scalers). Estimators whose transform changes the
+   * width (PCA: components, k-means: clusters) override it.
+   */
+  outputWidth(method: ApplyMethod): number | null {
+    const state = this.fitted as State;
+    const nClasses = (): number => {
+      const classes = state['classes_'];
+      if (this.estimatorType !== 'classifier' || !isBlock(classes)) {
+        throw new TypeError(`${this.estimatorName} is not a classifier: it has no '${method}' output per class.`);
+      }
+      return classes.shape[0]!;
+    };
+    switch (method) {
+      case 'predict':
+        return null;
+      case 'predictProba':
+      case 'predictLogProba':
+        return nClasses();
+      case 'decisionFunction':
+        if (this.estimatorType !== 'classifier') return null;
+        return nClasses() <= 2 ? null : nClasses();
+      case 'transform':
+      case 'inverseTransform': {
+        const n = state['nFeaturesIn_'];
+        if (typeof n !== 'number') throw new TypeError(`${this.estimatorName} has no nFeaturesIn_; it must override outputWidth('${method}').`);
+        return n;
+      }
+    }
   }
 
   /**

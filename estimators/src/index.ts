@@ -15,7 +15,7 @@ export {
   type EstimatorClass,
   type ExpectedInput,
 } from './base.js';
-export { registerEstimator, estimatorClass, registeredEstimators, isEstimator } from './registry.js';
+export { registerEstimator, estimatorClass, registeredEstimators, isEstimator, type RegisterEstimatorOptions } from './registry.js';
 export {
   NotFittedError,
   ParameterTypeError,
@@ -128,8 +128,41 @@ import { kernels as oocKernels } from './ooc/kernels.js';
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
 export { Incremental, PREPARE_AHEAD, ParallelPostFit, type IncrementalParams, type ParallelPostFitParams } from './ooc/wrappers.js';
 export { Pipeline, makePipeline, type Step, type PipelineParams } from './ooc/pipeline.js';
-export { fitStep, transformStep, outputWidth, checkLazyStep } from './ooc/steps.js';
-export { isLazy, lazyMoments, lazyExtrema, lazyMethod, lazyScore, checkLazyInput, type LazyOptions } from './ooc/lazy.js';
+export { fitStep, transformStep, checkLazyStep } from './ooc/steps.js';
+export { isLazy, lazyMoments, lazyExtrema, lazyMethod, lazyScore, checkLazyInput } from './ooc/lazy.js';
+export { partialFitChain, blockOrder, type ChainPlan } from './ooc/chain.js';
+export { EstKernel, type EstKernelName } from './ooc/kernel_names.js';
+export {
+  type EstimatorType,
+  type ApplyMethod,
+  type LazyOptions,
+  type PartialFitOptions,
+  type PrepareOptions,
+  type PartialFitter,
+  type BlockPreparer,
+  type RowApplier,
+  type LazyFitter,
+  type LazyTransformer,
+  type LazyApplier,
+  type Applier,
+  type Fitter,
+  type Scorer,
+  APPLY_METHODS,
+  isPartialFitter,
+  isBlockPreparer,
+  isRowApplier,
+  isLazyFitter,
+  isLazyTransformer,
+  isLazyApplier,
+  isFitter,
+  isScorer,
+  hasApplyMethod,
+  estimatorTypeOf,
+  requiresY,
+  partialFitBlock,
+  fitInMemory,
+  applyMethod,
+} from './contract.js';
 export { type Extrema, type ScoreParts } from './ooc/kernels.js';
 export { isPreparedBlock, type PrepareBlockOptions, type SGDPreparedHint, type PreparedBlock as SGDPreparedBlock } from './linear_model/sgd/prepared.js';
-export { type LinkBlock } from './ooc/kernels.js';
+export { type LinkBlock } from './contract.js';

@@ -3,12 +3,32 @@
  * JSON) in a worker that only knows the class name. Every built-in estimator registers itself
  * when its module is evaluated; third-party estimators call {@link registerEstimator}.
  */
+import { registerWorkerModule } from '@tessera/scheduler';
 import type { BaseEstimator, EstimatorClass } from './base.js';
 
 const classes = new Map<string, EstimatorClass>();
 
-/** Makes `cls` known to {@link estimatorFromJSON} / {@link estimatorFromSnapshot} under `cls.estimatorName`. */
-export function registerEstimator(cls: EstimatorClass): void {
+/** Options of {@link registerEstimator}. */
+export interface RegisterEstimatorOptions {
+  /**
+   * The module that defines (and registers) the class — pass `import.meta.url`. Worker threads
+   * import it before running a task, so the out-of-core kernels can rebuild the estimator there by
+   * name. Built-in estimators need none (the kernels import them); yours need it to run on threads.
+   */
+  readonly module?: URL | string;
+}
+
+/**
+ * Makes `cls` known to {@link estimatorFromJSON} / {@link estimatorFromSnapshot} under
+ * `cls.estimatorName` — on this thread, and with `module`, on every worker thread.
+ *
+ * @example
+ * // my_estimator.ts
+ * export class MyEstimator extends BaseEstimator<MyParams, MyState> { … }
+ * registerEstimator(MyEstimator, { module: import.meta.url });
+ */
+export function registerEstimator(cls: EstimatorClass, options: RegisterEstimatorOptions = {}): void {
+  if (options.module !== undefined) registerWorkerModule(options.module);
   const name = cls.estimatorName;
   const existing = classes.get(name);
   if (existing !== undefined && existing !== cls) {

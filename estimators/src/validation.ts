@@ -10,7 +10,7 @@
  * Because the constraints are data, {@link invalidValuesFor} can generate values that violate them,
  * which is what the conformance tests do for every parameter of every estimator.
  */
-import { type Block, isBlock } from '@tessera/array';
+import { NDArray, type Block, isBlock } from '@tessera/array';
 import { InvalidInputError, ParameterRangeError, ParameterTypeError, describeValue } from './errors.js';
 
 /** How an interval's ends are closed, as in scikit-learn's `Interval(..., closed=...)`. */
@@ -236,6 +236,13 @@ export function checkArray(X: unknown, opts: CheckOptions): Matrix {
       }
     }
     m = { data, nSamples: n, nFeatures: d };
+  } else if (X instanceof NDArray) {
+    // A lazy array given to an estimator that works in memory: say what to do instead.
+    const est = opts.caller.split('.')[0];
+    throw new TypeError(
+      `${opts.caller}: ${name} is a lazy array (NDArray). ${est} works on in-memory arrays: wrap it in Incremental (partialFit block by block) ` +
+        `or ParallelPostFit (fit in memory, predict in parallel), or call compute() on ${name} if it fits in memory.`,
+    );
   } else {
     throw new TypeError(`${opts.caller}: ${name} must be a 2-D array (a DenseArray, a block {dtype, shape, data} or number[][]). Got ${describeValue(X)}.`);
   }

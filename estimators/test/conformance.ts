@@ -12,8 +12,11 @@ import {
   NotFittedError,
   ParameterRangeError,
   ParameterTypeError,
+  APPLY_METHODS,
   Random,
+  applyMethod,
   estimatorFromJSON,
+  isPartialFitter,
   estimatorFromSnapshot,
   invalidValuesFor,
   isEstimator,
@@ -140,6 +143,30 @@ export function checkEstimator(spec: EstimatorSpec): void {
   const data = spec.nonNegative ? shifted(dataset(), 1) : dataset();
   const y = targets(spec, data);
   const cls = spec.cls;
+
+  it('declares what it is, and says how wide each output is (the out-of-core contract)', () => {
+    const est = make(spec);
+    // What the spec fits it as: classifiers and regressors take y, transformers (and clusterers) do not.
+    const expected = spec.kind === 'transformer' ? ['transformer', 'clusterer'] : [spec.kind];
+    expect(expected).toContain(est.estimatorType);
+    expect(est.requiresY).toBe(spec.kind !== 'transformer');
+    expect(isPartialFitter(est)).toBe(typeof est.partialFit === 'function');
+    fit(spec, est, data.X, y);
+    for (const m of APPLY_METHODS) {
+      if (!est.supports(m)) {
+        expect(est.lacking(m), m).not.toBeNull();
+        continue;
+      }
+      // inverseTransform takes the transform's output: its width is the features (checked below via transform).
+      if (m === 'inverseTransform') continue;
+      expect(typeof (est as unknown as Record<string, unknown>)[m], m).toBe('function');
+      const out = applyMethod(est, m, data.X);
+      const width = est.outputWidth(m);
+      // null: a 1-D output; a number: that many columns per row.
+      expect(width === null ? out.shape.length : [out.shape.length, out.shape[1]], m).toEqual(width === null ? 1 : [2, width]);
+      expect(out.shape[0], m).toBe(data.X.shape[0]);
+    }
+  });
 
   it('stores the hyperparameters unchanged, with scikit-learn-style defaults', () => {
     const est = new (cls as unknown as new () => AnyEstimator)();

@@ -9,7 +9,7 @@
 import { types } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { WIRE_REF } from './graph.js';
-import { loadKernel } from './kernels.js';
+import { importModule, loadKernel } from './kernels.js';
 import { isRecycledBuffer, noteDeadBytes } from './memory.js';
 
 /** One task as sent to a thread. */
@@ -27,7 +27,10 @@ export interface WireTask {
 }
 
 export interface BatchRequest {
+  /** Modules of the tasks' kernels; the first `preload` of them are worker modules, imported before any task. */
   readonly modules: readonly string[];
+  /** How many of `modules`, from the start, are imported before the first task (see `registerWorkerModule`). */
+  readonly preload?: number;
   readonly tasks: readonly WireTask[];
   readonly inputs: readonly unknown[];
   /** Batch task indices whose results are sent back, in this order. */
@@ -57,6 +60,13 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
   const { tasks, inputs, modules } = req;
   const local: unknown[] = new Array(tasks.length);
   const times = new Float64Array(tasks.length * 2);
+  for (let i = 0; i < (req.preload ?? 0); i++) {
+    try {
+      await importModule(modules[i]!);
+    } catch (error) {
+      return { results: [], bytes: [], times, thread: threadId, failed: { index: 0, error: new Error(`Cannot import worker module ${modules[i]}: ${(error as Error).message}`, { cause: error }) } };
+    }
+  }
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i]!;
     try {

@@ -34,6 +34,7 @@ import type { Graph } from './graph.js';
 import { IdHeap } from './heap.js';
 import { GC_HINT_BYTES, defaultMemoryLimit, noteDeadBytes, parseMemoryLimit, requestGc, type parseBytes } from './memory.js';
 import { plan, type Plan, type PlanOptions } from './plan.js';
+import { registeredWorkerModules } from './kernels.js';
 import { garbageSize, now, unsendable } from './batch.js';
 
 /** Executes batches somewhere. */
@@ -370,8 +371,10 @@ class Run {
   #send(nodes: number[]): void {
     const p = this.plan;
     const stamp = this.#batchStamp[nodes[0]!]!;
-    const modules: string[] = [];
-    const moduleIndex = new Map<string, number>();
+    // Worker modules first (imported before any task), then the kernels' own modules.
+    const modules: string[] = registeredWorkerModules();
+    const preload = modules.length;
+    const moduleIndex = new Map<string, number>(modules.map((m, i) => [m, i]));
     const tasks: WireTask[] = [];
     const inputs: unknown[] = [];
     const inputSlot = new Map<number, number>();
@@ -415,7 +418,7 @@ class Run {
     this.#inflight++;
     this.#inflightBytes += expectedBytes;
     if (expensive) this.#inflightExpensive++;
-    this.backend.execute({ modules, tasks, inputs, returns }, this.#abort.signal, this.#chainWorker(nodes[0]!)).then(
+    this.backend.execute({ modules, tasks, inputs, returns, ...(preload ? { preload } : {}) }, this.#abort.signal, this.#chainWorker(nodes[0]!)).then(
       (res) => {
         this.#inflight--;
         this.#inflightBytes -= expectedBytes;

@@ -18,6 +18,7 @@ registerKernels(new URL('./builtin-kernels.js', import.meta.url), builtinKernels
 export { Graph, Ref, ref, taskDependencies, forEachRef, type Task, type GraphlibLike } from './graph.js';
 export {
   registerKernels,
+  registerWorkerModule,
   registeredKernels,
   resolveKernel,
   kernelId,
@@ -47,4 +48,14 @@ export { type Scheduler } from './scheduler.js';
 export { SyncScheduler } from './sync.js';
 export { ThreadScheduler, type ThreadSchedulerOptions } from './thread.js';
 export { compute, defaultScheduler, type ComputeOptions } from './compute.js';
-export { parseBytes, parseMemoryLimit, defaultMemoryLimit, formatBytes, noteDeadBytes, requestGc, registerRecycledBuffers, isRecycledBuffer, GC_HINT_BYTES } from './memory.js';
+export {
+  parseBytes,
+  parseMemoryLimit,
+  defaultMemoryLimit,
+  formatBytes,
+  noteDeadBytes,
+  createBufferPool,
+  GC_HINT_BYTES,
+  type BufferPool,
+  type BufferPoolOptions,
+} from './memory.js';

@@ -78,9 +78,43 @@ export function registeredKernels(): string[] {
   return [...registry.keys()].sort();
 }
 
-/** The modules that registered kernels (what a new worker imports ahead of its first batch). */
+const workerModules = new Set<string>();
+
+/**
+ * Makes every thread import `moduleUrl` before it runs a task: a module whose side effects a
+ * kernel relies on without naming it — e.g. one that registers an estimator class, which the
+ * out-of-core kernels rebuild by name on the workers. New workers preload it; every batch lists it,
+ * so a worker started before the registration imports it first.
+ *
+ * @example
+ * // my-estimator.ts: registerEstimator(MyEstimator, { module: import.meta.url }) calls this.
+ * registerWorkerModule(import.meta.url);
+ */
+export function registerWorkerModule(moduleUrl: URL | string): void {
+  workerModules.add(moduleHref(moduleUrl, 'registerWorkerModule'));
+}
+
+/** The modules registered with {@link registerWorkerModule}, in registration order. */
+export function registeredWorkerModules(): string[] {
+  return [...workerModules];
+}
+
+/** The modules that registered kernels, and the worker modules (what a new worker imports ahead of its first batch). */
 export function registeredModules(): string[] {
-  return [...new Set([...registry.values()].map((e) => e.module))].sort();
+  return [...new Set([...registry.values()].map((e) => e.module)), ...workerModules].sort();
+}
+
+/** Imports a module on this thread, once (what {@link loadKernel} and worker modules share). */
+export function importModule(module: string): Promise<Record<string, unknown>> {
+  let pending = modules.get(module);
+  if (!pending) {
+    pending = import(module) as Promise<Record<string, unknown>>;
+    modules.set(module, pending);
+    pending.catch(() => {
+      if (modules.get(module) === pending) modules.delete(module);
+    });
+  }
+  return pending;
 }
 
 /** Looks up a registered kernel by name. */
@@ -157,16 +191,10 @@ export async function loadKernel(module: string, via: 'table' | 'export', lookup
   const cacheKey = `${via}:${module}#${lookup}`;
   const hit = loaded.get(cacheKey);
   if (hit) return hit;
-  let pending = modules.get(module);
-  if (!pending) {
-    pending = import(module) as Promise<Record<string, unknown>>;
-    modules.set(module, pending);
-  }
   let mod: Record<string, unknown>;
   try {
-    mod = await pending;
+    mod = await importModule(module);
   } catch (error) {
-    modules.delete(module);
     throw new Error(`Cannot import kernel module ${module}: ${(error as Error).message}`, { cause: error });
   }
   let fn: unknown;

@@ -22,6 +22,7 @@
  *   seed_                 number           seed of the generator the next steps derive theirs from
  *   nFeaturesIn_          number
  */
+import type { ApplyMethod } from '../contract.js';
 import { DenseArray, allocate, isBlock } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import { InvalidInputError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
@@ -104,6 +105,7 @@ function stepRandom(seed: number, step: number): Random {
  */
 export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBatchKMeansState> {
   static readonly estimatorName = 'MiniBatchKMeans';
+  static readonly estimatorType = 'clusterer';
   static readonly defaults: Readonly<MiniBatchKMeansParams> = Object.freeze({
     nClusters: 8,
     init: 'k-means++',
@@ -487,6 +489,11 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const m = checkArray(X, { caller: this.estimatorName, skipFiniteCheck: true });
     checkFeatureCount(this.estimatorName, this.fitted.nFeaturesIn_, m.nFeatures);
     return m;
+  }
+
+  /** `transform` gives the distance to each center: one column per cluster. */
+  override outputWidth(method: ApplyMethod): number | null {
+    return method === 'transform' ? this.fitted.clusterCenters_.shape[0]! : super.outputWidth(method);
   }
 
   /** Index of the closest center of each row (as float64, like every predict). */

@@ -17,6 +17,10 @@
  *   nFeaturesIn_              number (d)
  *   batchSize_                number | null (rows per batch used by the last fit)
  */
+import type { ApplyMethod, LazyFitter, LazyOptions, LazyTransformer } from '../contract.js';
+import type { NDArray } from '@tessera/array';
+import { isLazy, lazyMethod, rejecting, rowBlocks } from '../ooc/lazy.js';
+import { partialFitChain } from '../ooc/chain.js';
 import { DenseArray, allocate } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import { InvalidInputError } from '../errors.js';
@@ -62,8 +66,9 @@ export interface IncrementalPCA extends IncrementalPCAParams {}
  * pca.transform(X);              // [n, 3]
  * pca.explainedVarianceRatio_;   // DenseArray [3]
  */
-export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, IncrementalPCAState> {
+export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, IncrementalPCAState> implements LazyFitter, LazyTransformer {
   static readonly estimatorName = 'IncrementalPCA';
+  static readonly estimatorType = 'transformer';
   static readonly defaults: Readonly<IncrementalPCAParams> = Object.freeze({ nComponents: null, whiten: false, batchSize: null });
   static readonly constraints = {
     nComponents: [interval('int', 1, null, 'left'), NULL],
@@ -91,17 +96,73 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
     super(options);
   }
 
-  /** Forgets any previous state and fits X in batches of `batchSize` rows (scikit-learn's fit). */
-  fit(X: MatrixLike): this {
+  /**
+   * Forgets any previous state and fits X in batches of `batchSize` rows (scikit-learn's fit). A
+   * lazy X (dask-ml's IncrementalPCA takes dask arrays): the same batches, as a partialFit chain
+   * over blocks made of whole batches — the same components as the in-memory fit, bit for bit —
+   * and the promise resolves with the fitted estimator.
+   */
+  fit(X: NDArray, options?: LazyOptions): Promise<this>;
+  fit(X: MatrixLike): this;
+  fit(X: MatrixLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
+    if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, undefined, options));
+    this.checkParams();
+    const m = checkArray(X, { caller: this.estimatorName });
+    const batch = this.batchSize ?? 5 * m.nFeatures;
+    this.learned = { ...this.updateBatches(null, m, batch), batchSize_: batch };
+    return this;
+  }
+
+  /**
+   * The lazy fit: X's rows regrouped into blocks of whole batches (the last block takes the rest),
+   * each link running scikit-learn's `gen_batches` over its block — which, blocks being whole
+   * batches, gives exactly the batches of the in-memory fit.
+   */
+  async fitLazy(X: NDArray, _y: NDArray | undefined, options: LazyOptions): Promise<this> {
+    this.checkParams();
+    const Xr = rowBlocks(X, `${this.estimatorName}.fit`);
+    const [n, d] = Xr.shape as [number, number];
+    const batch = this.batchSize ?? 5 * d;
+    const perBlock = Math.max(1, Math.floor((Xr.chunks[0]![0] ?? batch) / batch));
+    const sizes: number[] = [];
+    for (let r = 0; r < n; r += perBlock * batch) sizes.push(Math.min(perBlock * batch, n - r));
+    // A last block shorter than a batch belongs to the batch before it (gen_batches merges it).
+    if (sizes.length > 1 && sizes[sizes.length - 1]! < batch) sizes[sizes.length - 2]! += sizes.pop()!;
+    const blocks = Xr.rechunk([sizes.length ? sizes : [0], [d]]);
+    const plan = { epochs: 1, shuffleBlocks: false, randomState: null, fitOptions: { batchSize: batch }, caller: `${this.estimatorName}.fit` };
+    const fitted = await partialFitChain(this.clone(), blocks, undefined, plan, options);
+    this.setState({ ...fitted.getState(), batchSize_: batch });
+    return this;
+  }
+
+  /**
+   * Updates the components with one block (scikit-learn's `partial_fit`); with `batchSize`, with
+   * the block's rows in batches of that many, as `fit` does.
+   */
+  partialFit(X: MatrixLike, options: { batchSize?: number } = {}): this {
     const name = this.estimatorName;
+    const prev = this.learned ?? null;
+    // Every call: a setParams between calls is validated too (scikit-learn 1.2 checks only the first).
     this.checkParams();
     const m = checkArray(X, { caller: name });
+    if (prev !== null) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
+    const batch = options.batchSize;
+    if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1)) {
+      throw new RangeError(`${name}.partialFit: the 'batchSize' option must be a positive integer. Got ${String(batch)} instead.`);
+    }
+    this.learned = batch === undefined ? this.update(prev, m) : { ...this.updateBatches(prev, m, batch), batchSize_: prev?.batchSize_ ?? null };
+    return this;
+  }
+
+  /**
+   * The rows of `m` in batches of `batch` (scikit-learn's gen_batches(n, batch,
+   * min_batch_size=nComponents): a batch that would leave fewer than nComponents rows behind is
+   * merged into the last one), each an update of the state.
+   */
+  private updateBatches(prev: IncrementalPCAState | null, m: Matrix, batch: number): IncrementalPCAState {
     const { data, nSamples: n, nFeatures: d } = m;
-    const batch = this.batchSize ?? 5 * d;
-    // gen_batches(n, batch, min_batch_size=nComponents): a batch that would leave fewer than
-    // nComponents rows behind is merged into the last one.
     const minBatch = this.nComponents ?? 0;
-    let state: IncrementalPCAState | null = null;
+    let state = prev;
     let start = 0;
     for (let b = 0; b < Math.floor(n / batch); b++) {
       const end = start + batch;
@@ -110,20 +171,7 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
       start = end;
     }
     if (start < n) state = this.update(state, { data: data.subarray(start * d, n * d), nSamples: n - start, nFeatures: d });
-    this.learned = { ...state!, batchSize_: batch };
-    return this;
-  }
-
-  /** Updates the components with one block (scikit-learn's `partial_fit`). */
-  partialFit(X: MatrixLike, _options?: unknown): this {
-    const name = this.estimatorName;
-    const prev = this.learned ?? null;
-    // Every call: a setParams between calls is validated too (scikit-learn 1.2 checks only the first).
-    this.checkParams();
-    const m = checkArray(X, { caller: name });
-    if (prev !== null) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
-    this.learned = this.update(prev, m);
-    return this;
+    return state!;
   }
 
   private update(prev: IncrementalPCAState | null, m: Matrix): IncrementalPCAState {
@@ -232,8 +280,21 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
     };
   }
 
-  /** Projection of X on the components: (X − mean_)·components_ᵀ (÷ √explainedVariance_ when whiten), [n, k]. */
-  transform(X: MatrixLike): DenseArray<'float64'> {
+  /** The lazy transform: the in-memory one block by block, in parallel. */
+  transformLazy(X: NDArray): NDArray {
+    return lazyMethod(this, X, 'transform', this.fitted.nComponents_);
+  }
+
+  /** `transform` gives one column per component; `inverseTransform` gives the features back. */
+  override outputWidth(method: ApplyMethod): number | null {
+    return method === 'transform' ? this.fitted.nComponents_ : super.outputWidth(method);
+  }
+
+  /** Projection of X on the components: (X − mean_)·components_ᵀ (÷ √explainedVariance_ when whiten), [n, k]; lazy (block by block) for a lazy X. */
+  transform(X: NDArray): NDArray;
+  transform(X: MatrixLike): DenseArray<'float64'>;
+  transform(X: MatrixLike | NDArray): DenseArray<'float64'> | NDArray {
+    if (isLazy(X)) return this.transformLazy(X);
     const s = this.fitted;
     const m = checkArray(X, { caller: this.estimatorName });
     checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);

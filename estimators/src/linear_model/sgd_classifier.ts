@@ -1,4 +1,6 @@
 import { DenseArray, allocate } from '@tessera/array';
+import type { ApplyMethod } from '../contract.js';
+import type { BaseEstimator } from '../base.js';
 import type { VectorLike, MatrixLike } from '../validation.js';
 import { hidden, interval, options } from '../validation.js';
 import { registerEstimator } from '../registry.js';
@@ -116,6 +118,15 @@ export class SGDClassifier extends BaseSGDClassifier<SGDClassifierParams> {
   /** Forgets any previous state (unless warmStart) and runs up to maxIter epochs. */
   fit(X: MatrixLike, y: VectorLike, options: FitOptions = {}): this {
     return this.fitImpl(X, y, options);
+  }
+
+  /**
+   * Probabilities exist for log_loss and modified_huber only (scikit-learn's `available_if`):
+   * with another loss, `predictProba` is not a method this estimator offers.
+   */
+  override lacking(method: ApplyMethod): BaseEstimator | null {
+    if ((method === 'predictProba' || method === 'predictLogProba') && this.loss !== 'log_loss' && this.loss !== 'modified_huber') return this;
+    return super.lacking(method);
   }
 
   private checkProba(): void {

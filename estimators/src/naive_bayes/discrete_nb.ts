@@ -197,6 +197,7 @@ export interface MultinomialNB extends MultinomialNBParams {}
  */
 export class MultinomialNB extends BaseDiscreteNB<MultinomialNBParams> {
   static readonly estimatorName = 'MultinomialNB';
+  static readonly estimatorType = 'classifier';
   static readonly defaults: Readonly<MultinomialNBParams> = Object.freeze({ alpha: 1.0, forceAlpha: false, fitPrior: true, classPrior: null });
   static readonly constraints = DISCRETE_CONSTRAINTS;
 
@@ -258,6 +259,7 @@ export interface BernoulliNB extends BernoulliNBParams {}
  */
 export class BernoulliNB extends BaseDiscreteNB<BernoulliNBParams> {
   static readonly estimatorName = 'BernoulliNB';
+  static readonly estimatorType = 'classifier';
   static readonly defaults: Readonly<BernoulliNBParams> = Object.freeze({ alpha: 1.0, forceAlpha: false, binarize: 0.0, fitPrior: true, classPrior: null });
   static readonly constraints = { ...DISCRETE_CONSTRAINTS, binarize: [interval('float', null, null, 'neither'), NULL] };
 

@@ -63,6 +63,7 @@ export interface GaussianNB extends GaussianNBParams {}
  */
 export class GaussianNB extends BaseNB<GaussianNBParams, GaussianNBState> {
   static readonly estimatorName = 'GaussianNB';
+  static readonly estimatorType = 'classifier';
   static readonly defaults: Readonly<GaussianNBParams> = Object.freeze({ priors: null, varSmoothing: 1e-9 });
   // `priors` (an array or null) is checked in code: no constraint kind describes number arrays.
   static readonly constraints = { varSmoothing: [interval('float', 0, null, 'left')] };

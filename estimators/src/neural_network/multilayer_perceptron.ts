@@ -523,6 +523,7 @@ export interface MLPPartialFitOptions {
  */
 export class MLPClassifier extends BaseMultilayerPerceptron<MLPClassifierState> {
   static readonly estimatorName = 'MLPClassifier';
+  static readonly estimatorType = 'classifier';
   static readonly defaults: Readonly<MLPParams> = MLP_DEFAULTS;
   static readonly constraints = MLP_CONSTRAINTS;
   static readonly stateSchema: StateSchema = mlpStateSchema('classifier');
@@ -655,6 +656,7 @@ export interface MLPRegressor extends MLPParams {}
  */
 export class MLPRegressor extends BaseMultilayerPerceptron<MLPState> {
   static readonly estimatorName = 'MLPRegressor';
+  static readonly estimatorType = 'regressor';
   static readonly defaults: Readonly<MLPParams> = MLP_DEFAULTS;
   static readonly constraints = MLP_CONSTRAINTS;
   static readonly stateSchema: StateSchema = mlpStateSchema('regressor');

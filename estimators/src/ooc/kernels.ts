@@ -4,33 +4,25 @@
  * Block arguments may be plain blocks or inline recipes (a read, an elementwise expression) that
  * are read or evaluated here — so a scaled block never exists as a task result.
  */
-import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type DType, type RowStream, type TypedArray } from '@tessera/array';
+import { DenseArray, allocate, isBlock, materialize, streamOf, tileRows, type Block, type DType, type TypedArray } from '@tessera/array';
 import { noteDeadBytes } from '@tessera/scheduler';
-import { estimatorFromSnapshot, type BaseEstimator, type EstimatorSnapshot } from '../base.js';
+import { estimatorFromSnapshot, type EstimatorSnapshot } from '../base.js';
+import { applyMethod as applyInMemory, isBlockPreparer, isPartialFitter, isRowApplier, partialFitBlock, type ApplyMethod, type LinkBlock } from '../contract.js';
 import { combineMoments, type Moments } from '../preprocessing/moments.js';
+import { EstKernel, type EstKernelName } from './kernel_names.js';
 import '../catalog.js';
 
-type Method = 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba' | 'transform' | 'inverseTransform';
-
-function call(est: BaseEstimator, method: string, ...args: unknown[]): unknown {
-  const fn = (est as unknown as Record<string, unknown>)[method];
-  if (typeof fn !== 'function') throw new TypeError(`${est.estimatorName} has no method '${method}'.`);
-  return (fn as (...a: unknown[]) => unknown).apply(est, args);
-}
-
-/**
- * A block as the `est.prepareBlock` kernel hands it to its link: what the estimator's `prepareBlock`
- * returned (`hint` non-null: pass it to partialFit as `prepared`), or the block itself.
- */
-export interface LinkBlock {
-  readonly X: Block;
-  readonly y: Block | null;
-  readonly sampleWeight: Block | null;
-  readonly hint: unknown;
-}
+export type { LinkBlock } from '../contract.js';
 
 function isLinkBlock(v: unknown): v is LinkBlock {
   return typeof v === 'object' && v !== null && !isBlock(v) && 'hint' in v && isBlock((v as { X?: unknown }).X);
+}
+
+/** The estimator of a snapshot, which must train incrementally (a TypeError naming it otherwise). */
+function partialFitterFrom(snapshot: EstimatorSnapshot) {
+  const est = estimatorFromSnapshot(snapshot);
+  if (!isPartialFitter(est)) throw new TypeError(`${est.estimatorName} has no partialFit; it cannot be a link of a partialFit chain.`);
+  return est;
 }
 
 /**
@@ -39,28 +31,26 @@ function isLinkBlock(v: unknown): v is LinkBlock {
  * a prepared block is trained on with `{ ...options, sampleWeight, prepared: hint }`.
  */
 export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null, last = false): EstimatorSnapshot {
-  const est = estimatorFromSnapshot(snapshot);
+  const est = partialFitterFrom(snapshot);
   if (isLinkBlock(X)) {
     let opts = options ?? {};
     if (X.hint !== null && X.hint !== undefined) {
       const { sampleWeight: _given, ...rest } = opts;
       opts = { ...rest, ...(X.sampleWeight === null ? {} : { sampleWeight: X.sampleWeight.data }), prepared: X.hint };
     }
-    const hooks = est as unknown as { releaseBlock?: (h: unknown) => void; retireBlocks?: () => void };
     try {
-      if (X.y === null) call(est, 'partialFit', X.X, opts);
-      else call(est, 'partialFit', X.X, X.y.data, opts);
+      partialFitBlock(est, X.X, X.y === null ? null : X.y.data, opts);
     } finally {
       // This link was the block's only consumer: its memory may be reused for another block —
       // unless the chain ends here: then the memories kept for reuse are let go everywhere.
-      if (X.hint !== null && X.hint !== undefined) hooks.releaseBlock?.(X.hint);
-      if (last) hooks.retireBlocks?.();
+      if (isBlockPreparer(est)) {
+        if (X.hint !== null && X.hint !== undefined) est.releaseBlock?.(X.hint);
+        if (last) est.retireBlocks?.();
+      }
     }
     return est.snapshot();
   }
-  const Xb = materialize(X);
-  if (y === null || y === undefined) call(est, 'partialFit', Xb, options ?? {});
-  else call(est, 'partialFit', Xb, materialize(y).data, options ?? {});
+  partialFitBlock(est, materialize(X), y === null || y === undefined ? null : materialize(y).data, options ?? {});
   return est.snapshot();
 }
 
@@ -76,15 +66,9 @@ export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unkno
  */
 export function prepareBlockKernel(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null, _after?: unknown): LinkBlock {
   const est = estimatorFromSnapshot(snapshot);
-  const hook = (est as unknown as { prepareBlock?: (X: unknown, y: unknown, o: Record<string, unknown>) => LinkBlock | null }).prepareBlock;
-  const prepared = typeof hook === 'function' ? hook.call(est, X, y, { ...(options ?? {}), recycle: true }) : null;
+  const prepared = isBlockPreparer(est) ? est.prepareBlock(X, y, { ...(options ?? {}), recycle: true }) : null;
   if (prepared !== null && prepared !== undefined) return prepared;
   return { X: materialize(X), y: y === null || y === undefined ? null : materialize(y), sampleWeight: null, hint: null };
-}
-
-/** Rows per tile: about 1 MiB of float64, so a tile stays in cache. */
-function tileRowsFor(cols: number): number {
-  return Math.max(1, Math.floor((1 << 20) / (8 * Math.max(1, cols))));
 }
 
 /**
@@ -92,21 +76,21 @@ function tileRowsFor(cols: number): number {
  * streamed through the estimator a tile at a time, so the block itself is never allocated —
  * only the output is.
  */
-export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: Method): Block {
+export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: ApplyMethod): Block {
   const est = estimatorFromSnapshot(snapshot);
   if (isBlock(X)) {
-    const out = call(est, method, X) as Block;
+    const out = applyInMemory(est, method, new DenseArray(X.data, X.shape));
     return { dtype: out.dtype, shape: out.shape, data: out.data };
   }
   const s = streamOf(X);
   try {
     // An estimator that scores whole streams (linear models: each tile evaluated straight into
     // its WebAssembly memory) does so; otherwise the method runs tile by tile.
-    const whole = (est as unknown as { applyRows?: (method: Method, s: RowStream) => Block | null }).applyRows?.(method, s);
+    const whole = isRowApplier(est) ? est.applyRows(method, s) : null;
     if (whole !== null && whole !== undefined) return whole;
     const { rows, cols } = s;
     const shape2d = s.shape.length === 2;
-    const tile = tileRowsFor(cols);
+    const tile = tileRows(s);
     let out: TypedArray | undefined;
     let dtype: DType = 'float64';
     let width = 1;
@@ -114,7 +98,7 @@ export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: Met
     for (let a = 0; a < rows || (a === 0 && out === undefined); a += tile) {
       const b = Math.min(rows, a + tile);
       const view = s.read(a, b);
-      const part = call(est, method, new DenseArray(view, shape2d ? [b - a, cols] : [b - a])) as Block;
+      const part = applyInMemory(est, method, new DenseArray(view, shape2d ? [b - a, cols] : [b - a]));
       if (out === undefined) {
         dtype = part.dtype;
         width = part.shape.length > 1 ? part.shape[1]! : 1;
@@ -138,7 +122,7 @@ export function blockMomentsKernel(X: unknown): Moments {
   try {
     const d = s.cols;
     let acc: Moments = { count: 0, mean: new Float64Array(d), m2: new Float64Array(d) };
-    const tile = Math.max(1, Math.floor((1 << 20) / (8 * Math.max(1, d))));
+    const tile = tileRows(s);
     const mean = new Float64Array(d);
     const m2 = new Float64Array(d);
     const corr = new Float64Array(d);
@@ -175,7 +159,7 @@ export function blockExtremaKernel(X: unknown): Extrema {
     const d = s.cols;
     const min = new Float64Array(d).fill(Infinity);
     const max = new Float64Array(d).fill(-Infinity);
-    const tile = Math.max(1, Math.floor((1 << 20) / (8 * Math.max(1, d))));
+    const tile = tileRows(s);
     for (let a = 0; a < s.rows; a += tile) {
       const b = Math.min(s.rows, a + tile);
       const v = s.read(a, b);
@@ -235,7 +219,7 @@ export interface ScoreParts {
 
 export function scorePartsKernel(X: unknown, y: unknown, snapshot: EstimatorSnapshot, kind: 'accuracy' | 'r2'): ScoreParts {
   const est = estimatorFromSnapshot(snapshot);
-  const pred = (call(est, 'predict', materialize(X)) as Block).data;
+  const pred = applyInMemory(est, 'predict', blockArray(materialize(X))).data;
   const yy = materialize(y).data;
   let correct = 0;
   let sse = 0;
@@ -282,14 +266,20 @@ function nonFiniteMessage(v: ArrayLike<number>, d: number, rowOffset: number): s
   return 'Input X contains a value too large for float64 statistics.';
 }
 
+/** A block as a DenseArray over the same memory (what the in-memory methods take). */
+function blockArray(b: Block): DenseArray {
+  return new DenseArray(b.data, b.shape);
+}
+
+/** The table, keyed by {@link EstKernel}'s names (a name without a kernel is a type error). */
 export const kernels = {
-  'est.partialFitLink': partialFitLink,
-  'est.prepareBlock': prepareBlockKernel,
-  'est.apply': applyMethod,
-  'est.moments': blockMomentsKernel,
-  'est.combineMoments': combineMomentsKernel,
-  'est.extrema': blockExtremaKernel,
-  'est.combineExtrema': combineExtremaKernel,
-  'est.scoreParts': scorePartsKernel,
-  'est.combineScore': combineScoreKernel,
-};
+  [EstKernel.partialFitLink]: partialFitLink,
+  [EstKernel.prepareBlock]: prepareBlockKernel,
+  [EstKernel.apply]: applyMethod,
+  [EstKernel.moments]: blockMomentsKernel,
+  [EstKernel.combineMoments]: combineMomentsKernel,
+  [EstKernel.extrema]: blockExtremaKernel,
+  [EstKernel.combineExtrema]: combineExtremaKernel,
+  [EstKernel.scoreParts]: scorePartsKernel,
+  [EstKernel.combineScore]: combineScoreKernel,
+} satisfies Record<EstKernelName, unknown>;

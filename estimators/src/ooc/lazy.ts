@@ -4,15 +4,16 @@
  * (ooc/kernels.ts) and runs them, or returns a lazy array for the caller to compute or store.
  */
 import { Graph, ref } from '@tessera/scheduler';
-import { NDArray, buildGraph, mapBlocks, tokenize, type ArrayComputeOptions, type DType } from '@tessera/array';
+import { NDArray, buildGraph, mapBlocks, tokenize, type DType } from '@tessera/array';
 import { compute } from '@tessera/scheduler';
 import type { BaseEstimator, EstimatorSnapshot } from '../base.js';
+import type { ApplyMethod, LazyOptions } from '../contract.js';
 import type { Moments } from '../preprocessing/moments.js';
 import { checkFeatureCount } from '../validation.js';
 import type { Extrema, ScoreParts } from './kernels.js';
+import { EstKernel, type EstKernelName } from './kernel_names.js';
 
-/** Options of a lazy computation: where and how it runs (scheduler, memoryLimit, signal, callbacks). */
-export type LazyOptions = ArrayComputeOptions;
+export type { LazyOptions } from '../contract.js';
 
 /** Whether `x` is a lazy chunked array. */
 export function isLazy(x: unknown): x is NDArray {
@@ -61,7 +62,7 @@ export function alignedTarget(X: NDArray, y: NDArray, caller: string): NDArray {
 const FAN_IN = 8;
 
 /** Adds a tree of `combine` tasks over `keys` and returns the root key. */
-export function treeReduce(g: Graph, keys: string[], combine: string, prefix: string): string {
+export function treeReduce(g: Graph, keys: string[], combine: EstKernelName, prefix: string): string {
   let level = keys;
   for (let depth = 0; level.length > 1 || depth === 0; depth++) {
     const next: string[] = [];
@@ -75,7 +76,7 @@ export function treeReduce(g: Graph, keys: string[], combine: string, prefix: st
   return level[0]!;
 }
 
-async function reduceBlocks<T>(X: NDArray, kernel: string, combine: string, label: string, options: LazyOptions): Promise<T> {
+async function reduceBlocks<T>(X: NDArray, kernel: EstKernelName, combine: EstKernelName, label: string, options: LazyOptions): Promise<T> {
   const Xr = rowBlocks(X, label);
   const g = buildGraph([Xr]);
   const name = `${label}-${tokenize(label, Xr.name)}`;
@@ -93,19 +94,19 @@ async function reduceBlocks<T>(X: NDArray, kernel: string, combine: string, labe
 
 /** Column moments of a lazy X in one parallel pass (Chan's combine over blocks). */
 export function lazyMoments(X: NDArray, options: LazyOptions = {}): Promise<Moments> {
-  return reduceBlocks<Moments>(X, 'est.moments', 'est.combineMoments', 'moments', options);
+  return reduceBlocks<Moments>(X, EstKernel.moments, EstKernel.combineMoments, 'moments', options);
 }
 
 /** Column extrema of a lazy X in one parallel pass. */
 export function lazyExtrema(X: NDArray, options: LazyOptions = {}): Promise<Extrema> {
-  return reduceBlocks<Extrema>(X, 'est.extrema', 'est.combineExtrema', 'extrema', options);
+  return reduceBlocks<Extrema>(X, EstKernel.extrema, EstKernel.combineExtrema, 'extrema', options);
 }
 
 /** `est[method]` applied block by block: a lazy array with X's row blocks. */
 export function lazyMethod(
   est: BaseEstimator,
   X: NDArray,
-  method: 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba' | 'transform' | 'inverseTransform',
+  method: ApplyMethod,
   width: number | null,
   dtype: DType = 'float64',
 ): NDArray {
@@ -116,11 +117,23 @@ export function lazyMethod(
   const chunks = width === null ? [Xr.chunks[0]!] : [Xr.chunks[0]!, [width]];
   // streaming: the kernel receives inline recipes (a read, the scaler's expression) and
   // evaluates them itself, so profiles show 'est.apply' rather than a generic wrapper.
-  return mapBlocks('est.apply', [Xr], { dtype, chunks, args: [snapshot, method], name: `${est.estimatorName}-${method}`, streaming: true });
+  return mapBlocks(EstKernel.apply, [Xr], { dtype, chunks, args: [snapshot, method], name: `${est.estimatorName}-${method}`, streaming: true });
+}
+
+/**
+ * What `score` means for `est` on lazy data, from its declared type: accuracy for classifiers, R²
+ * for regressors; anything else is a TypeError naming it.
+ */
+export function scoreKind(est: BaseEstimator): 'accuracy' | 'r2' {
+  const t = est.estimatorType;
+  if (t === 'classifier') return 'accuracy';
+  if (t === 'regressor') return 'r2';
+  throw new TypeError(`${est.estimatorName}.score on lazy arrays is defined for classifiers (accuracy) and regressors (R²); ${est.estimatorName} is a ${t}.`);
 }
 
 /** Accuracy (classifiers) or R² (regressors) over lazy X and y, without gathering X. */
-export async function lazyScore(est: BaseEstimator, X: NDArray, y: NDArray, kind: 'accuracy' | 'r2', options: LazyOptions = {}): Promise<number> {
+export async function lazyScore(est: BaseEstimator, X: NDArray, y: NDArray, options: LazyOptions = {}): Promise<number> {
+  const kind = scoreKind(est);
   const Xr = rowBlocks(X, `${est.estimatorName}.score`);
   checkLazyInput(est, Xr);
   const yr = alignedTarget(Xr, y, `${est.estimatorName}.score`);
@@ -131,10 +144,10 @@ export async function lazyScore(est: BaseEstimator, X: NDArray, y: NDArray, kind
   for (let i = 0; i < Xr.numBlocks[0]!; i++) {
     const key = `${name}-block-${i}`;
     // The kernel reads / evaluates inline block recipes itself.
-    g.add(key, 'est.scoreParts', [Xr.blockArg(i, 0), yr.blockArg(i), snapshot, kind]);
+    g.add(key, EstKernel.scoreParts, [Xr.blockArg(i, 0), yr.blockArg(i), snapshot, kind]);
     keys.push(key);
   }
-  const root = treeReduce(g, keys, 'est.combineScore', name);
+  const root = treeReduce(g, keys, EstKernel.combineScore, name);
   const p = (await compute(g, [root], options))[root] as ScoreParts;
   if (kind === 'accuracy') return p.correct / p.n;
   const ssTot = p.sumY2 - (p.sumY * p.sumY) / p.n;

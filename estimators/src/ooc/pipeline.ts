@@ -11,8 +11,9 @@ import { ParameterTypeError, StateRangeError } from '../errors.js';
 import { isEstimator, registerEstimator } from '../registry.js';
 import { type StateSchema, count } from '../state_schema.js';
 import type { MatrixLike, VectorLike } from '../validation.js';
-import { isLazy, lazyMethod, lazyScore, rejecting, type LazyOptions } from './lazy.js';
-import { checkLazyStep, fitStep, outputWidth, transformStep } from './steps.js';
+import { applyMethod, fitInMemory, isLazyApplier, isScorer, type ApplyMethod, type EstimatorType, type LazyOptions } from '../contract.js';
+import { isLazy, lazyMethod, lazyScore, rejecting } from './lazy.js';
+import { checkLazyStep, fitStep, transformStep } from './steps.js';
 
 /** A named step. */
 export type Step = readonly [name: string, estimator: BaseEstimator];
@@ -25,13 +26,8 @@ interface PipelineState extends State {
   nFeaturesIn_: number;
 }
 
-type Method = 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba';
-
-function call<T>(est: BaseEstimator, method: string, ...args: unknown[]): T {
-  const fn = (est as unknown as Record<string, unknown>)[method];
-  if (typeof fn !== 'function') throw new TypeError(`${est.estimatorName} has no method '${method}'.`);
-  return (fn as (...a: unknown[]) => T).apply(est, args);
-}
+/** The final step's methods a pipeline offers. */
+type FinalMethod = 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba';
 
 export interface Pipeline extends PipelineParams {}
 
@@ -49,6 +45,7 @@ export interface Pipeline extends PipelineParams {}
  */
 export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> implements PipelineParams {
   static readonly estimatorName = 'Pipeline';
+  static readonly estimatorType = 'meta';
   static readonly defaults: Readonly<PipelineParams> = Object.freeze({ steps: [] as Step[] });
   static readonly constraints = {};
   /** The steps carry their own states (checked as they are rebuilt); restoreState checks that they fit together. */
@@ -111,7 +108,7 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
     for (let i = 0; i + 1 < steps.length; i++) {
       const [name, est] = steps[i]!;
       const [nextName, next] = steps[i + 1]!;
-      const width = outputWidth(est, 'transform');
+      const width = est.outputWidth('transform');
       const expected = next.expectedInput();
       if (typeof width === 'number' && expected !== null && width !== expected.nFeatures) {
         throw new StateRangeError(
@@ -122,6 +119,38 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
       }
     }
     return s;
+  }
+
+  /** The last step. */
+  get #last(): BaseEstimator {
+    return this.steps[this.steps.length - 1]![1];
+  }
+
+  /** What the final step is: a pipeline ending in a classifier is a classifier. */
+  override get estimatorType(): EstimatorType {
+    return this.#last.estimatorType;
+  }
+
+  /** Whether the final step takes y (then every step is given it). */
+  override get requiresY(): boolean {
+    return this.#last.requiresY;
+  }
+
+  /** `transform` and `inverseTransform`: the first step without one; the other methods: the final step's answer. */
+  override lacking(method: ApplyMethod): BaseEstimator | null {
+    if (method === 'transform' || method === 'inverseTransform') {
+      for (const [, e] of this.steps) {
+        const culprit = e.lacking(method);
+        if (culprit !== null) return culprit;
+      }
+      return null;
+    }
+    return this.#last.lacking(method);
+  }
+
+  /** The final step's output width (the width of what the steps before feed it is theirs to check). */
+  override outputWidth(method: ApplyMethod): number | null {
+    return this.#last.outputWidth(method);
   }
 
   /** Steps by name, for `name__param` keys in getParams / setParams. */
@@ -176,13 +205,10 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
     if (isLazy(y)) throw new TypeError('Pipeline.fit: y is a lazy array but X is not; pass both lazy or both in memory.');
     let Xt: MatrixLike = X;
     for (const [, est] of this.steps.slice(0, -1)) {
-      if (y === undefined) call(est, 'fit', Xt);
-      else call(est, 'fit', Xt, y);
-      Xt = call<DenseArray>(est, 'transform', Xt);
+      fitInMemory(est, Xt, y ?? null);
+      Xt = applyMethod(est, 'transform', Xt);
     }
-    const last = this.steps[this.steps.length - 1]![1];
-    if (y === undefined) call(last, 'fit', Xt);
-    else call(last, 'fit', Xt, y);
+    fitInMemory(this.#last, Xt, y ?? null);
     this.learned = { nFeaturesIn_: nFeatures(X) };
     return this;
   }
@@ -203,16 +229,16 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
 
   #through(X: MatrixLike | NDArray, steps: readonly Step[]): MatrixLike | NDArray {
     let Xt = X;
-    for (const [, est] of steps) Xt = isLazy(Xt) ? transformStep(est, Xt) : call<DenseArray>(est, 'transform', Xt);
+    for (const [, est] of steps) Xt = isLazy(Xt) ? transformStep(est, Xt) : applyMethod(est, 'transform', Xt);
     return Xt;
   }
 
-  #final(X: MatrixLike | NDArray, method: Method): DenseArray | NDArray {
+  #final(X: MatrixLike | NDArray, method: FinalMethod): DenseArray | NDArray {
     this.fitted;
     const Xt = this.#through(X, this.steps.slice(0, -1));
-    const last = this.steps[this.steps.length - 1]![1];
-    if (isLazy(Xt) && !('transformLazy' in last)) return lazyMethod(last, Xt, method, outputWidth(last, method));
-    return call(last, method, Xt);
+    const last = this.#last;
+    if (isLazy(Xt)) return isLazyApplier(last) ? last.applyLazy(method, Xt) : lazyMethod(last, Xt, method, last.outputWidth(method));
+    return applyMethod(last, method, Xt);
   }
 
   predict(X: NDArray): NDArray;
@@ -247,9 +273,16 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
     return this.#through(X, this.steps) as DenseArray | NDArray;
   }
 
-  /** For nesting a pipeline in a pipeline. */
-  transformLazy(X: NDArray): NDArray {
-    return this.transform(X);
+  /** A lazy method through the steps (for a pipeline nested in a pipeline). */
+  applyLazy(method: ApplyMethod, X: NDArray): NDArray {
+    if (method === 'transform') return this.transform(X);
+    if (method === 'inverseTransform') throw new TypeError('Pipeline.inverseTransform is not available on lazy arrays.');
+    return this.#final(X, method) as NDArray;
+  }
+
+  /** The final step's score on lazy X transformed by the steps before it. */
+  scoreLazy(X: NDArray, y: NDArray, options: LazyOptions): Promise<number> {
+    return this.score(X, y, options);
   }
 
   /** The final step's score on transformed X; lazy input gives a promise, computed without gathering X. */
@@ -262,14 +295,13 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
   #score(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: LazyOptions): number | Promise<number> {
     this.fitted;
     const Xt = this.#through(X, this.steps.slice(0, -1));
-    const last = this.steps[this.steps.length - 1]![1];
+    const last = this.#last;
     if (isLazy(Xt)) {
       if (!isLazy(y)) return Promise.reject(new TypeError('Pipeline.score: X is a lazy array, so y must be one too.'));
-      if ('transformLazy' in last) return call<Promise<number>>(last, 'score', Xt, y, options);
-      const kind = 'classes_' in (last.getState() as object) ? 'accuracy' : 'r2';
-      return lazyScore(last, Xt, y, kind, options);
+      return isLazyApplier(last) ? last.scoreLazy(Xt, y, options) : lazyScore(last, Xt, y, options);
     }
-    return call<number>(last, 'score', Xt, y);
+    if (!isScorer(last)) throw new TypeError(`${last.estimatorName} has no score method.`);
+    return last.score(Xt, y as VectorLike);
   }
 }
 

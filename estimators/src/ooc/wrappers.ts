@@ -4,19 +4,27 @@
  * are read and preprocessed on the other workers; {@link ParallelPostFit} fits in memory and
  * predicts in parallel. Both predict, transform and score lazy arrays block by block.
  */
-import { ref } from '@tessera/scheduler';
-import { compute } from '@tessera/scheduler';
-import { buildGraph, tokenize, type DenseArray, type NDArray } from '@tessera/array';
+import type { DenseArray, NDArray } from '@tessera/array';
 import { BaseEstimator, estimatorFromSnapshot, type EstimatorSnapshot, type ExpectedInput, type State } from '../base.js';
+import {
+  applyMethod,
+  fitInMemory,
+  isPartialFitter,
+  isScorer,
+  partialFitBlock,
+  type ApplyMethod,
+  type EstimatorType,
+  type LazyOptions,
+  type PartialFitOptions,
+} from '../contract.js';
 import { ParameterTypeError } from '../errors.js';
 import { isEstimator, registerEstimator } from '../registry.js';
-import { Random } from '../random.js';
 import { type StateSchema, snapshotField } from '../state_schema.js';
 import { BOOLEAN, RANDOM_STATE, checkArray, interval, type MatrixLike, type VectorLike } from '../validation.js';
-import { alignedTarget, checkLazyInput, isLazy, lazyMethod, lazyScore, rejecting, rowBlocks, type LazyOptions } from './lazy.js';
-import { outputWidth } from './steps.js';
+import { partialFitChain } from './chain.js';
+import { checkLazyInput, isLazy, lazyMethod, lazyScore, rejecting } from './lazy.js';
 
-type Method = 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba' | 'transform' | 'inverseTransform';
+export { PREPARE_AHEAD } from './chain.js';
 
 interface WrapperState extends State {
   /** The fitted copy of `estimator`, as a snapshot (plain data). */
@@ -27,6 +35,8 @@ interface WrapperState extends State {
 abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends BaseEstimator<P, WrapperState> {
   /** The fitted copy of the wrapped estimator, as a snapshot (checked by rebuilding it). */
   static readonly stateSchema: StateSchema = { fields: { estimator_: snapshotField() } };
+  /** The estimator to wrap (a hyperparameter: an own property set by the constructor). */
+  declare estimator: BaseEstimator;
   #cache: { snap: EstimatorSnapshot; est: BaseEstimator } | undefined;
 
   /** The fitted copy of the wrapped estimator (read its `coef_`, `classes_`… here). */
@@ -52,29 +62,49 @@ abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends Bas
     return this.learned === undefined ? null : this.estimator_.expectedInput();
   }
 
+  /** What the wrapped estimator is: a wrapped classifier is a classifier. */
+  override get estimatorType(): EstimatorType {
+    return this.estimator.estimatorType;
+  }
+
+  /** Whether the wrapped estimator takes y. */
+  override get requiresY(): boolean {
+    return this.estimator.requiresY;
+  }
+
+  /** The wrapped estimator answers. */
+  override lacking(method: ApplyMethod): BaseEstimator | null {
+    return this.estimator.lacking(method);
+  }
+
+  /** The fitted wrapped estimator's output width. */
+  override outputWidth(method: ApplyMethod): number | null {
+    return this.estimator_.outputWidth(method);
+  }
+
   protected checkEstimator(needsPartialFit: boolean): void {
-    const est = (this as unknown as P).estimator;
+    const est = this.estimator;
     if (!isEstimator(est)) {
       throw new ParameterTypeError(`The 'estimator' parameter of ${this.estimatorName} must be an estimator instance. Got ${String(est)} instead.`, this.estimatorName, 'estimator', est);
     }
-    if (needsPartialFit && typeof (est as unknown as { partialFit?: unknown }).partialFit !== 'function') {
+    if (needsPartialFit && !isPartialFitter(est)) {
       throw new ParameterTypeError(`The 'estimator' parameter of ${this.estimatorName} must have a partialFit method; ${est.estimatorName} has none.`, this.estimatorName, 'estimator', est);
     }
   }
 
   /** Features seen at fit. */
   get nFeaturesIn_(): number {
-    return (this.estimator_ as unknown as { nFeaturesIn_: number }).nFeaturesIn_;
+    const n = this.estimator_.expectedInput();
+    if (n === null) throw new TypeError(`${this.estimatorName}: ${this.estimator_.estimatorName} does not record the features it was fitted on.`);
+    return n.nFeatures;
   }
 
-  #post(X: MatrixLike | NDArray, method: Method): DenseArray | NDArray {
+  #post(X: MatrixLike | NDArray, method: ApplyMethod): DenseArray | NDArray {
     const est = this.estimator_;
     // lazyMethod checks X's width against the wrapped estimator before building anything.
-    if (isLazy(X)) return lazyMethod(est, X, method, outputWidth(est, method));
+    if (isLazy(X)) return lazyMethod(est, X, method, est.outputWidth(method));
     checkArray(X, { caller: `${this.estimatorName}.${method}` });
-    const fn = (est as unknown as Record<string, unknown>)[method];
-    if (typeof fn !== 'function') throw new TypeError(`${est.estimatorName} has no method '${method}'.`);
-    return (fn as (x: MatrixLike) => DenseArray).call(est, X);
+    return applyMethod(est, method, X);
   }
 
   /** Predictions: lazy (block by block, in parallel) for a lazy X, in memory otherwise. */
@@ -108,9 +138,14 @@ abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends Bas
     return this.#post(X, 'transform');
   }
 
-  /** The lazy transform (for pipelines). */
-  transformLazy(X: NDArray): NDArray {
-    return this.#post(X, 'transform') as NDArray;
+  /** A lazy method of the wrapped estimator, block by block (what pipelines call). */
+  applyLazy(method: ApplyMethod, X: NDArray): NDArray {
+    return this.#post(X, method) as NDArray;
+  }
+
+  /** The wrapped estimator's score on lazy X and y, without gathering X (what pipelines call). */
+  scoreLazy(X: NDArray, y: NDArray, options: LazyOptions): Promise<number> {
+    return this.score(X, y, options);
   }
 
   /**
@@ -123,19 +158,12 @@ abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends Bas
     const est = this.estimator_;
     if (isLazy(X)) {
       if (!isLazy(y)) return Promise.reject(new TypeError(`${this.estimatorName}.score: X is a lazy array, so y must be one too.`));
-      const kind = 'classes_' in (est.getState() as object) ? 'accuracy' : 'r2';
-      return lazyScore(est, X, y, kind, options);
+      return rejecting(true, () => lazyScore(est, X, y, options));
     }
-    return (est as unknown as { score(X: MatrixLike, y: VectorLike): number }).score(X, y as VectorLike);
+    if (!isScorer(est)) throw new TypeError(`${est.estimatorName} has no score method.`);
+    return est.score(X, y as VectorLike);
   }
 }
-
-/**
- * How many links ahead of the chain a block may be prepared (see Incremental's fit). Two keeps both
- * workers busy (each prepares one block while the other's link runs) with two prepared blocks in
- * memory; more only holds more memory, as preparing a block takes longer than training on it.
- */
-export const PREPARE_AHEAD = 2;
 
 /** Hyperparameters of {@link Incremental}. */
 export interface IncrementalParams {
@@ -169,6 +197,7 @@ export interface Incremental extends IncrementalParams {}
  */
 export class Incremental extends MetaEstimator<IncrementalParams> implements IncrementalParams {
   static readonly estimatorName = 'Incremental';
+  static readonly estimatorType = 'meta';
   static readonly defaults: Readonly<Omit<IncrementalParams, 'estimator'> & { estimator: null }> = Object.freeze({
     estimator: null,
     classes: null,
@@ -237,78 +266,20 @@ export class Incremental extends MetaEstimator<IncrementalParams> implements Inc
   }
 
   #train(est: BaseEstimator, X: MatrixLike | NDArray, y: VectorLike | NDArray | undefined, options: LazyOptions, epochs = this.epochs): this | Promise<this> {
-    const fitOptions = this.classes === null ? {} : { classes: [...this.classes] };
+    const fitOptions: PartialFitOptions = this.classes === null ? {} : { classes: [...this.classes] };
     if (!isLazy(X)) {
       if (isLazy(y)) throw new TypeError('Incremental.fit: y is a lazy array but X is not; pass both lazy or both in memory.');
-      const pf = (est as unknown as { partialFit: (...a: unknown[]) => unknown }).partialFit;
-      for (let e = 0; e < epochs; e++) {
-        if (y === undefined) pf.call(est, X, fitOptions);
-        else pf.call(est, X, y, fitOptions);
-      }
+      if (!isPartialFitter(est)) throw new TypeError(`Incremental.fit: ${est.estimatorName} has no partialFit.`);
+      for (let e = 0; e < epochs; e++) partialFitBlock(est, X, y ?? null, fitOptions);
       this.setFitted(est);
       return this;
     }
     if (y !== undefined && !isLazy(y)) return Promise.reject(new TypeError('Incremental.fit: X is a lazy array, so y must be one too.'));
-    return this.#trainLazy(est, X, y, fitOptions, epochs, options);
-  }
-
-  async #trainLazy(
-    est: BaseEstimator,
-    X: NDArray,
-    y: NDArray | undefined,
-    fitOptions: Record<string, unknown>,
-    epochs: number,
-    options: LazyOptions,
-  ): Promise<this> {
-    const Xr = rowBlocks(X, 'Incremental.fit');
-    const yr = y === undefined ? undefined : alignedTarget(Xr, y, 'Incremental.fit');
-    const g = buildGraph(yr ? [Xr, yr] : [Xr]);
-    const start = est.snapshot();
-    const nBlocks = Xr.numBlocks[0]!;
-    const name = `partialFit-${tokenize('Incremental', Xr.name, yr?.name ?? null, start, this.shuffleBlocks, this.randomState, epochs, fitOptions)}`;
-    const rng = this.shuffleBlocks ? new Random(this.randomState ?? Math.floor(Math.random() * 2 ** 32)) : undefined;
-    // An estimator with a prepareBlock hook (pure: params and block only) gets each block
-    // prepared by a task of its own — read, preprocessed and put in the form its partialFit wants
-    // (SGD: rows in the visit order of the epoch's shuffle) on any worker, ahead of the chain —
-    // so the serial links do only the training. The task consumes the block's recipe inline (a
-    // source task, throttled by the memory budget), once per epoch.
-    const prepares = typeof (est as unknown as { prepareBlock?: unknown }).prepareBlock === 'function';
-    const paramsOnly: EstimatorSnapshot = { ...start, state: null };
-    let prev: string | undefined;
-    const links: string[] = [];
-    for (let e = 0; e < epochs; e++) {
-      const order = Array.from({ length: nBlocks }, (_, i) => i);
-      if (rng) {
-        for (let i = nBlocks - 1; i > 0; i--) {
-          const j = rng.below(i + 1);
-          [order[i], order[j]] = [order[j]!, order[i]!];
-        }
-      }
-      for (const i of order) {
-        const key = `${name}-${e}-${i}`;
-        const link = prev === undefined ? start : ref(prev);
-        if (prepares) {
-          const pk = `${name}-prepare-${e}-${i}`;
-          // Lookahead: the block PREPARE_AHEAD links ahead is prepared once that link is done (its
-          // output is passed and ignored), so the prepared blocks in memory are the link's and the
-          // next one or two, not as many as the memory budget would admit.
-          const after = links.length >= PREPARE_AHEAD ? ref(links[links.length - PREPARE_AHEAD]!) : null;
-          g.add(pk, 'est.prepareBlock', [paramsOnly, Xr.blockArg(i, 0), yr ? yr.blockArg(i) : null, fitOptions, after]);
-          const last = e === epochs - 1 && i === order[order.length - 1];
-          g.add(key, 'est.partialFitLink', [link, ref(pk), null, fitOptions, last]);
-        } else {
-          // Blocks enter by reference to their own tasks: sources read (and preprocess) them on
-          // the other workers ahead of the chain, throttled by the memory budget.
-          g.add(key, 'est.partialFitLink', [link, ref(Xr.blockKey(i, 0)), yr ? ref(yr.blockKey(i)) : null, fitOptions]);
-        }
-        prev = key;
-        links.push(key);
-      }
-    }
-    if (prev === undefined) throw new RangeError('Incremental.fit: X has no blocks.');
-    const out = await compute(g, [prev], options);
-    this.setFitted(estimatorFromSnapshot(out[prev] as EstimatorSnapshot));
-    return this;
+    const plan = { epochs, shuffleBlocks: this.shuffleBlocks, randomState: this.randomState, fitOptions, caller: 'Incremental.fit' };
+    return partialFitChain(est, X, y, plan, options).then((fitted) => {
+      this.setFitted(fitted);
+      return this;
+    });
   }
 }
 
@@ -330,6 +301,7 @@ export interface ParallelPostFit extends ParallelPostFitParams {}
  */
 export class ParallelPostFit extends MetaEstimator<ParallelPostFitParams> implements ParallelPostFitParams {
   static readonly estimatorName = 'ParallelPostFit';
+  static readonly estimatorType = 'meta';
   static readonly defaults: Readonly<{ estimator: null }> = Object.freeze({ estimator: null });
   static readonly constraints = {};
 
@@ -363,9 +335,7 @@ export class ParallelPostFit extends MetaEstimator<ParallelPostFitParams> implem
 
   #fitIn(X: MatrixLike, y: VectorLike | undefined): this {
     const est = this.estimator.clone();
-    const f = (est as unknown as { fit: (...a: unknown[]) => unknown }).fit;
-    if (y === undefined) f.call(est, X);
-    else f.call(est, X, y);
+    fitInMemory(est, X, y ?? null);
     this.setFitted(est);
     return this;
   }

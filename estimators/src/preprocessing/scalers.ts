@@ -3,9 +3,16 @@
  * blocks or number[][] and return float64 DenseArrays over shared memory; NaN and ±Infinity are
  * rejected (scikit-learn's scalers skip NaN; Tessera's estimators reject it everywhere, naming
  * the row and column).
+ *
+ * On a lazy X (an NDArray, as dask-ml's scalers take dask arrays) `fit` returns a promise and fits
+ * from one parallel pass of block statistics (moments, or extrema), and `transform` returns a lazy
+ * elementwise expression that whatever consumes it evaluates inside its own tasks — the out-of-core
+ * contract's {@link LazyFitter} and {@link LazyTransformer}, which pipelines use for these steps.
  */
-import { DenseArray, allocate } from '@tessera/array';
+import { DenseArray, allocate, computeAll, type NDArray } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
+import type { LazyFitter, LazyOptions, LazyTransformer } from '../contract.js';
+import { checkLazyInput, isLazy, lazyExtrema, lazyMoments, rejecting } from '../ooc/lazy.js';
 import { ParameterRangeError } from '../errors.js';
 import { registerEstimator } from '../registry.js';
 import { type StateSchema, count, nullable, real, vector } from '../state_schema.js';
@@ -21,6 +28,23 @@ import {
 import { type Moments, blockMoments, combineMoments } from './moments.js';
 
 const EPS = Number.EPSILON;
+
+/**
+ * Column extrema as two rows, [min; max]: fitting a min/max scaler on them is fitting it on the
+ * rows they came from (what the lazy fits do with one parallel pass of extrema).
+ */
+function extremaRows(e: { min: Float64Array; max: Float64Array }): DenseArray<'float64'> {
+  const d = e.min.length;
+  const rows = DenseArray.zeros([2, d]);
+  rows.data.set(e.min, 0);
+  rows.data.set(e.max, d);
+  return rows as DenseArray<'float64'>;
+}
+
+function allFinite(a: ArrayLike<number>): boolean {
+  for (let j = 0; j < a.length; j++) if (!Number.isFinite(a[j]!)) return false;
+  return true;
+}
 
 function dense(data: Float64Array): DenseArray<'float64'> {
   return new DenseArray(data, [data.length]);
@@ -80,8 +104,9 @@ export interface StandardScaler extends StandardScalerParams {}
  * const Z = sc.transform(X3);       // DenseArray [n, d]
  * sc.mean_, sc.var_, sc.scale_;
  */
-export class StandardScaler extends BaseEstimator<StandardScalerParams, StandardScalerState> {
+export class StandardScaler extends BaseEstimator<StandardScalerParams, StandardScalerState> implements LazyFitter, LazyTransformer {
   static readonly estimatorName = 'StandardScaler';
+  static readonly estimatorType = 'transformer';
   static readonly defaults: Readonly<StandardScalerParams> = Object.freeze({ withMean: true, withStd: true });
   static readonly constraints = { withMean: [BOOLEAN], withStd: [BOOLEAN] };
   static readonly stateSchema: StateSchema = {
@@ -114,10 +139,34 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams, Standard
     return this.fitted.nFeaturesIn_;
   }
 
-  /** Resets, then {@link partialFit}. */
-  fit(X: MatrixLike, options: { sampleWeight?: VectorLike } = {}): this {
+  /**
+   * Resets, then {@link partialFit}. A lazy X: one parallel pass of column moments (the array
+   * reductions' per-block (count, mean, M2) combined with Chan's formula); the promise resolves
+   * with the fitted scaler.
+   *
+   * @example
+   * const { X } = await fromNpyDir('data/');
+   * const scaler = await new StandardScaler().fit(X);
+   * await scaler.transform(X).toNpyDir('scaled/');
+   */
+  fit(X: NDArray, options?: LazyOptions): Promise<this>;
+  fit(X: MatrixLike, options?: { sampleWeight?: VectorLike }): this;
+  fit(X: MatrixLike | NDArray, options: { sampleWeight?: VectorLike } | LazyOptions = {}): this | Promise<this> {
+    if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, undefined, options as LazyOptions));
     this.resetState();
-    return this.partialFit(X, options);
+    return this.partialFit(X, options as { sampleWeight?: VectorLike });
+  }
+
+  /** Fits on a lazy X from one parallel pass of column moments (see {@link fit}). */
+  async fitLazy(X: NDArray, _y: NDArray | undefined, options: LazyOptions): Promise<this> {
+    this.checkParams();
+    const [mean, variance] = await computeAll([X.mean(0), X.var(0)], options);
+    // A NaN or ±Infinity: the moments kernel names the block, row and column.
+    if (!allFinite(mean!.data) || !allFinite(variance!.data)) await lazyMoments(X, options);
+    const n = X.shape[0]!;
+    const m2 = Float64Array.from(variance!.data as ArrayLike<number>, (v) => v * n);
+    this.resetState();
+    return this.partialFitMoments({ count: n, mean: Float64Array.from(mean!.data as ArrayLike<number>), m2 });
   }
 
   /** Adds the rows of X to the statistics. */
@@ -159,8 +208,11 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams, Standard
     return this;
   }
 
-  /** (x − mean_) / scale_, each part only when enabled. */
-  transform(X: MatrixLike): DenseArray<'float64'> {
+  /** (x − mean_) / scale_, each part only when enabled; lazy (an elementwise expression) for a lazy X. */
+  transform(X: NDArray): NDArray;
+  transform(X: MatrixLike): DenseArray<'float64'>;
+  transform(X: MatrixLike | NDArray): DenseArray<'float64'> | NDArray {
+    if (isLazy(X)) return this.transformLazy(X);
     const s = this.fitted;
     const mean = this.withMean && s.mean_ !== null ? s.mean_.data : null;
     const scale = this.withStd && s.scale_ !== null ? s.scale_.data : null;
@@ -170,6 +222,16 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams, Standard
       if (scale !== null) r /= scale[j]!;
       return r;
     });
+  }
+
+  /** The lazy transform: `X.sub(mean_).div(scale_)`, fused into its consumer's tasks. */
+  transformLazy(X: NDArray): NDArray {
+    const s = this.fitted;
+    checkLazyInput(this, X);
+    let out = X;
+    if (this.withMean && s.mean_ !== null) out = out.sub(s.mean_);
+    if (this.withStd && s.scale_ !== null) out = out.div(s.scale_);
+    return out === X ? X.astype('float64') : out;
   }
 
   /** x · scale_ + mean_. */
@@ -218,8 +280,9 @@ export interface MinMaxScaler extends MinMaxScalerParams {}
  * const mm = new MinMaxScaler({ featureRange: [-1, 1] });
  * mm.fit(X).transform(X);
  */
-export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams, MinMaxScalerState> {
+export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams, MinMaxScalerState> implements LazyFitter, LazyTransformer {
   static readonly estimatorName = 'MinMaxScaler';
+  static readonly estimatorType = 'transformer';
   static readonly defaults: Readonly<MinMaxScalerParams> = Object.freeze({ featureRange: [0, 1] as [number, number], clip: false });
   static readonly constraints = { featureRange: [PAIR], clip: [BOOLEAN] };
   static readonly stateSchema: StateSchema = {
@@ -260,9 +323,23 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams, MinMaxScaler
     return this.fitted.nFeaturesIn_;
   }
 
-  fit(X: MatrixLike): this {
+  /** Resets, then {@link partialFit}. A lazy X: one parallel pass of column extrema; the promise resolves with the fitted scaler. */
+  fit(X: NDArray, options?: LazyOptions): Promise<this>;
+  fit(X: MatrixLike): this;
+  fit(X: MatrixLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
+    if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, undefined, options));
     this.resetState();
     return this.partialFit(X);
+  }
+
+  /** Fits on a lazy X from one parallel pass of column extrema. */
+  async fitLazy(X: NDArray, _y: NDArray | undefined, options: LazyOptions): Promise<this> {
+    this.checkParams();
+    const e = await lazyExtrema(X, options);
+    this.resetState();
+    this.partialFit(extremaRows(e));
+    this.learned = { ...this.fitted, nSamplesSeen_: e.count };
+    return this;
   }
 
   protected override checkMoreParams(): void {
@@ -318,7 +395,11 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams, MinMaxScaler
     return this;
   }
 
-  transform(X: MatrixLike): DenseArray<'float64'> {
+  /** x · scale_ + min_ (clipped to featureRange with `clip`); lazy for a lazy X. */
+  transform(X: NDArray): NDArray;
+  transform(X: MatrixLike): DenseArray<'float64'>;
+  transform(X: MatrixLike | NDArray): DenseArray<'float64'> | NDArray {
+    if (isLazy(X)) return this.transformLazy(X);
     const s = this.fitted;
     const scale = s.scale_.data;
     const min = s.min_.data;
@@ -329,6 +410,14 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams, MinMaxScaler
       if (clip) r = r < lo ? lo : r > hi ? hi : r;
       return r;
     });
+  }
+
+  /** The lazy transform: `X.mul(scale_).add(min_)` (clipped), fused into its consumer's tasks. */
+  transformLazy(X: NDArray): NDArray {
+    const s = this.fitted;
+    checkLazyInput(this, X);
+    const out = X.mul(s.scale_).add(s.min_);
+    return this.clip ? out.clip(this.featureRange[0], this.featureRange[1]) : out;
   }
 
   inverseTransform(X: MatrixLike): DenseArray<'float64'> {
@@ -358,8 +447,9 @@ export interface MaxAbsScalerState extends State {
  * @example
  * new MaxAbsScaler().fitTransform(X);
  */
-export class MaxAbsScaler extends BaseEstimator<Record<string, never>, MaxAbsScalerState> {
+export class MaxAbsScaler extends BaseEstimator<Record<string, never>, MaxAbsScalerState> implements LazyFitter, LazyTransformer {
   static readonly estimatorName = 'MaxAbsScaler';
+  static readonly estimatorType = 'transformer';
   static readonly defaults: Readonly<Record<string, never>> = Object.freeze({});
   static readonly constraints = {};
   static readonly stateSchema: StateSchema = {
@@ -388,9 +478,23 @@ export class MaxAbsScaler extends BaseEstimator<Record<string, never>, MaxAbsSca
     return this.fitted.nFeaturesIn_;
   }
 
-  fit(X: MatrixLike): this {
+  /** Resets, then {@link partialFit}. A lazy X: one parallel pass of column extrema; the promise resolves with the fitted scaler. */
+  fit(X: NDArray, options?: LazyOptions): Promise<this>;
+  fit(X: MatrixLike): this;
+  fit(X: MatrixLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
+    if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, undefined, options));
     this.resetState();
     return this.partialFit(X);
+  }
+
+  /** Fits on a lazy X from one parallel pass of column extrema. */
+  async fitLazy(X: NDArray, _y: NDArray | undefined, options: LazyOptions): Promise<this> {
+    this.checkParams();
+    const e = await lazyExtrema(X, options);
+    this.resetState();
+    this.partialFit(extremaRows(e));
+    this.learned = { ...this.fitted, nSamplesSeen_: e.count };
+    return this;
   }
 
   partialFit(X: MatrixLike): this {
@@ -412,10 +516,20 @@ export class MaxAbsScaler extends BaseEstimator<Record<string, never>, MaxAbsSca
     return this;
   }
 
-  transform(X: MatrixLike): DenseArray<'float64'> {
+  /** x / scale_; lazy for a lazy X. */
+  transform(X: NDArray): NDArray;
+  transform(X: MatrixLike): DenseArray<'float64'>;
+  transform(X: MatrixLike | NDArray): DenseArray<'float64'> | NDArray {
+    if (isLazy(X)) return this.transformLazy(X);
     const s = this.fitted;
     const scale = s.scale_.data;
     return elementwise(this.estimatorName, X, s.nFeaturesIn_, (v, j) => v / scale[j]!);
+  }
+
+  /** The lazy transform: `X.div(scale_)`, fused into its consumer's tasks. */
+  transformLazy(X: NDArray): NDArray {
+    checkLazyInput(this, X);
+    return X.div(this.fitted.scale_);
   }
 
   inverseTransform(X: MatrixLike): DenseArray<'float64'> {

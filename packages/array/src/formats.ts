@@ -12,6 +12,7 @@
  * that is renamed into place only when every block is written; a failed or cancelled store
  * removes it, leaving nothing under the final name.
  */
+import { ArrayKernel } from './kernel_names.js';
 import { open, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Graph, compute as runCompute } from '@tessera/scheduler';
@@ -62,7 +63,7 @@ export function sourceArray<D extends DType>(def: SourceDef, chunks: Chunks): ND
 function npySource(files: NpyFilePart[], dtype: DType, shape: readonly number[], token: string): SourceDef {
   return {
     reader: 'npy',
-    kernel: 'array.read',
+    kernel: ArrayKernel.read,
     label: 'read-npy',
     token,
     dtype,
@@ -429,7 +430,7 @@ export async function storeNpy(x: NDArray, file: string, options: StoreOptions =
   for (let i = 0; i < x.numBlocks[0]!; i++) {
     const key = `store-npy-${tok}[${i}]`;
     const parts = x.ndim === 2 ? Array.from({ length: x.numBlocks[1]! }, (_, j) => x.blockArg(i, j)) : [x.blockArg(i)];
-    addTask(graph, key, 'array.writeNpy', [temp, header.length + x.blockOffsets[0]![i]! * rowBytes, x.dtype, parts]);
+    addTask(graph, key, ArrayKernel.writeNpy, [temp, header.length + x.blockOffsets[0]![i]! * rowBytes, x.dtype, parts]);
     keys.push(key);
   }
   await runStore(graph, keys, out, options, async () => undefined);
@@ -488,14 +489,14 @@ export async function storeNpyDir(dir: string, data: NpyDirData, options: StoreO
         const xh = formatNpyHeader(X.dtype, [rows, X.shape[1]!]);
         await createWithHeader(join(temp, manifest.x_files[i]!), xh, xh.length + rows * X.shape[1]! * itemSize(X.dtype));
         const xk = `store-X-${tok}[${i}]`;
-        addTask(graph, xk, 'array.writeNpy', [join(temp, manifest.x_files[i]!), xh.length, X.dtype, Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j))]);
+        addTask(graph, xk, ArrayKernel.writeNpy, [join(temp, manifest.x_files[i]!), xh.length, X.dtype, Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j))]);
         keys.push(xk);
       }
       if (y) {
         const yh = formatNpyHeader(y.dtype, [rows]);
         await createWithHeader(join(temp, manifest.y_files![i]!), yh, yh.length + rows * itemSize(y.dtype));
         const yk = `store-y-${tok}[${i}]`;
-        addTask(graph, yk, 'array.writeNpy', [join(temp, manifest.y_files![i]!), yh.length, y.dtype, [y.blockArg(i)]]);
+        addTask(graph, yk, ArrayKernel.writeNpy, [join(temp, manifest.y_files![i]!), yh.length, y.dtype, [y.blockArg(i)]]);
         keys.push(yk);
       }
     });
@@ -581,7 +582,7 @@ export async function storeArrow(file: string, data: { X: NDArray; y?: NDArray }
     const parts = X.ndim === 2 ? Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j)) : [X.blockArg(i)];
     if (y) parts.push(y.blockArg(i));
     const key = `store-arrow-${tok}[${i}]`;
-    addTask(graph, key, 'array.writeArrow', [temp, plan[i]!.offset, fields, plan[i]!.size, parts]);
+    addTask(graph, key, ArrayKernel.writeArrow, [temp, plan[i]!.offset, fields, plan[i]!.size, parts]);
     keys.push(key);
   }
   await runStore(graph, keys, out, options, async (results) => {
@@ -653,7 +654,7 @@ export async function fromArrow(file: string, options: { y?: string; columns?: r
   const rows = info.rows;
   const def = (columns: typeof xCols, shape: number[], dtype: DType, role: string): SourceDef => ({
     reader: 'arrow',
-    kernel: 'array.read',
+    kernel: ArrayKernel.read,
     label: 'read-arrow',
     paths: [path],
     token: tokenize('arrow', path, st.size, st.mtimeMs, columns, role),

@@ -35,6 +35,7 @@ export { type Operand, promote, broadcastShapes, where, clip, astype, binary, un
 export { type Axis, type ReduceOptions } from './reductions.js';
 export { type AxisSlice, concatenate, rechunk } from './structure.js';
 export { mapBlocks, fusedTask, kernelTarget, type MapBlocksOptions } from './mapblocks.js';
+export { ArrayKernel, type ArrayKernelName } from './kernel_names.js';
 export {
   fromNpy,
   fromNpyDir,
@@ -62,7 +63,7 @@ export {
   type MakeRegressionOptions,
   type MakeBlobsOptions,
 } from './random.js';
-export { materialize, streamOf, type RowStream } from './kernels/stream.js';
+export { materialize, streamOf, tileRows, TILE_BYTES, type RowStream } from './kernels/stream.js';
 export { setExprBackend, type ExprBackend, type MemoryTarget } from './kernels/wasm-expr.js';
 export { type WasmMemory, type WasmApi } from './kernels/wasm-module.js';
 export { isInlineSpec, type SourceSpec, type ExprSpec, type ExprNode, type InputKind } from './kernels/spec.js';

@@ -10,6 +10,7 @@ import { readNpySource } from './kernels/read-npy.js';
 import { readArrowSource } from './kernels/read-arrow.js';
 import { readBlobsX, readBlobsY, readClassificationX, readClassificationY, readMemory, readRandom, readRegressionY } from './kernels/generate.js';
 import { writeArrowRows, writeNpyRows } from './kernels/write.js';
+import { ArrayKernel, type ArrayKernelName } from './kernel_names.js';
 
 registerReader('npy', readNpySource);
 registerReader('arrow', readArrowSource);
@@ -21,23 +22,18 @@ registerReader('blobs-X', readBlobsX);
 registerReader('blobs-y', readBlobsY);
 registerReader('memory', readMemory);
 
+/** The table, keyed by {@link ArrayKernel}'s names (a name without a kernel is a type error). */
 export const kernels = {
-  /** A block of a file source (npy, Arrow), read straight into shared memory. */
-  'array.read': materialize,
-  /** A block of a generated source (random arrays, synthetic datasets). */
-  'array.generate': materialize,
-  /** A fused elementwise expression, evaluated tile by tile into one output block. */
-  'array.elementwise': materialize,
-  /** A block passed through unchanged (aligned slices, concatenation). */
-  'array.identity': { fn: <T>(b: T) => b, cheap: true },
-  /** One block from pieces of others (rechunk, slicing, concatenation). */
-  'array.assemble': assemble,
-  'array.reducePartial': reducePartial,
-  'array.reduceCombine': { fn: reduceCombine, cheap: true },
-  'array.reduceFinal': { fn: reduceFinal, cheap: true },
-  'array.dot': dot,
-  /** Calls a consumer kernel after evaluating its inline (fused) block arguments. */
-  'array.apply': apply,
-  'array.writeNpy': writeNpyRows,
-  'array.writeArrow': writeArrowRows,
-};
+  [ArrayKernel.read]: materialize,
+  [ArrayKernel.generate]: materialize,
+  [ArrayKernel.elementwise]: materialize,
+  [ArrayKernel.identity]: { fn: <T>(b: T) => b, cheap: true },
+  [ArrayKernel.assemble]: assemble,
+  [ArrayKernel.reducePartial]: reducePartial,
+  [ArrayKernel.reduceCombine]: { fn: reduceCombine, cheap: true },
+  [ArrayKernel.reduceFinal]: { fn: reduceFinal, cheap: true },
+  [ArrayKernel.dot]: dot,
+  [ArrayKernel.apply]: apply,
+  [ArrayKernel.writeNpy]: writeNpyRows,
+  [ArrayKernel.writeArrow]: writeArrowRows,
+} satisfies Record<ArrayKernelName, unknown>;

@@ -6,6 +6,7 @@
  * kernel. So `mapBlocks(predict, [X.sub(mean).div(std)])` runs read → scale → predict in one task
  * per block, and the scaled block is never a task result.
  */
+import { ArrayKernel } from './kernel_names.js';
 import { resolveKernel, type Graph, type KernelRef } from '@tessera/scheduler';
 import { isBlock, type Block, type DType } from './dense.js';
 import { normalizeChunks, type Chunks, type ChunksSpec } from './chunks.js';
@@ -66,7 +67,7 @@ export function fusedTask(kernel: KernelRef, args: readonly unknown[]): { kernel
   const inline = (v: unknown) => isSourceSpec(v) || isExprSpec(v);
   const needs = args.some((a) => inline(a) || (Array.isArray(a) && a.some(inline)));
   if (!needs) return { kernel, args: [...args] };
-  return { kernel: 'array.apply', args: [kernelTarget(kernel), ...args] };
+  return { kernel: ArrayKernel.apply, args: [kernelTarget(kernel), ...args] };
 }
 
 /**
@@ -164,7 +165,7 @@ export function dotArray(x: NDArray, w: Block): NDArray {
       build: (g, self) => {
         for (let i = 0; i < xr.numBlocks[0]!; i++) {
           const key = w.shape.length === 1 ? self.blockKey(i) : self.blockKey(i, 0);
-          addTask(g, key, 'array.dot', [xr.blockArg(i, 0), wb, dtype]);
+          addTask(g, key, ArrayKernel.dot, [xr.blockArg(i, 0), wb, dtype]);
         }
       },
     },

@@ -21,6 +21,7 @@
  * block's own task instead (present in {@link NDArray.graph} for every kind), for graphs that want
  * the block prepared as a separate task — e.g. ahead of a sequential chain.
  */
+import { ArrayKernel } from './kernel_names.js';
 import { Graph, compute as runCompute, ref, type ComputeOptions } from '@tessera/scheduler';
 import { allocate, DenseArray, isBlock, itemSize, sizeOf, type Block, type DType } from './dense.js';
 import { blockIndices, normalizeChunks, offsetsOf, type Chunks, type ChunksSpec } from './chunks.js';
@@ -32,7 +33,7 @@ export interface SourceDef {
   /** Reader name on the workers (`'npy'`, `'arrow'`, `'random'`…). */
   readonly reader: string;
   /** `'array.read'` for files, `'array.generate'` for generators (the task's kernel). */
-  readonly kernel: 'array.read' | 'array.generate';
+  readonly kernel: typeof ArrayKernel.read | typeof ArrayKernel.generate;
   /** Name prefix of arrays over this source (`'read-npy'`, `'random'`). */
   readonly label: string;
   /** Identity of the source (path and file stamps, or seed and parameters). */
@@ -204,7 +205,7 @@ export class NDArray<D extends DType = DType> {
       L.build(g, this);
       return;
     }
-    const kernel = L.kind === 'source' ? L.def.kernel : 'array.elementwise';
+    const kernel = L.kind === 'source' ? L.def.kernel : ArrayKernel.elementwise;
     for (const idx of blockIndices(this.numBlocks)) addTask(g, this.blockKey(...idx), kernel, [this.blockArg(...idx)]);
   }
 
@@ -307,7 +308,7 @@ function sliceLiteral(lit: Block, map: readonly number[], off: readonly number[]
  *
  * @example
  * const g = buildGraph([scaled, y]);          // then add a chain that refers to their blockKeys
- * g.add('link-0', 'est.sgdLink', [state0, ref(scaled.blockKey(0, 0)), ref(y.blockKey(0))]);
+ * g.add('link-0', 'est.partialFitLink', [state0, ref(scaled.blockKey(0, 0)), ref(y.blockKey(0))]);
  */
 export function buildGraph(arrays: readonly NDArray[], into: Graph = new Graph()): Graph {
   const g = into;

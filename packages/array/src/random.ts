@@ -4,6 +4,7 @@
  * so values do not depend on the chunking or the number of threads, and 100M rows never sit in
  * memory.
  */
+import { ArrayKernel } from './kernel_names.js';
 import { DenseArray, dtypeOf, isBlock, type Block, type DType, type TypedArray } from './dense.js';
 import { normalizeChunks, type Chunks, type ChunksSpec } from './chunks.js';
 import type { ClassificationParams, BlobsParams, RandomParams, RegressionYParams } from './kernels/generate.js';
@@ -73,7 +74,7 @@ export function random(shape: readonly number[], options: RandomOptions = {}): N
   }
   const width = shape.length === 2 ? shape[1]! : 1;
   const p: RandomParams = { key: seedKey(seed), stream: options.stream ?? 0, dist, a, b, width };
-  const def: SourceDef = { reader: 'random', kernel: 'array.generate', label: 'random', token: tokenize('random', p, shape, dtype), dtype, shape, params: () => p };
+  const def: SourceDef = { reader: 'random', kernel: ArrayKernel.generate, label: 'random', token: tokenize('random', p, shape, dtype), dtype, shape, params: () => p };
   return sourceArray(def, defaultChunks(shape, options.chunks, dtype));
 }
 
@@ -227,8 +228,8 @@ export function makeClassification(options: MakeClassificationOptions = {}): { X
   const chunks = defaultChunks(shape, options.chunks === undefined ? undefined : expandRows(options.chunks), dtype);
   const token = tokenize('classification', p);
   const params = p;
-  const X = sourceArray({ reader: 'classification-X', kernel: 'array.generate', label: 'classification-X', token, dtype, shape, params: () => params }, chunks);
-  const y = sourceArray<'int32'>({ reader: 'classification-y', kernel: 'array.generate', label: 'classification-y', token, dtype: 'int32', shape: [nSamples], params: () => params }, [chunks[0]!]);
+  const X = sourceArray({ reader: 'classification-X', kernel: ArrayKernel.generate, label: 'classification-X', token, dtype, shape, params: () => params }, chunks);
+  const y = sourceArray<'int32'>({ reader: 'classification-y', kernel: ArrayKernel.generate, label: 'classification-y', token, dtype: 'int32', shape: [nSamples], params: () => params }, [chunks[0]!]);
   return { X, y };
 }
 
@@ -278,7 +279,7 @@ export function makeRegression(options: MakeRegressionOptions = {}): { X: NDArra
   const chunks = defaultChunks(shape, options.chunks === undefined ? undefined : expandRows(options.chunks), 'float64');
   const X = random(shape, { seed, distribution: 'normal', stream: STREAMS.x, chunks });
   const p: RegressionYParams = { key: seedKey(seed), xStream: STREAMS.x, noiseStream: STREAMS.noise, width: nFeatures, informative, coef: coefVals, bias, noise };
-  const y = sourceArray({ reader: 'regression-y', kernel: 'array.generate', label: 'regression-y', token: tokenize('regression-y', p), dtype: 'float64', shape: [nSamples], params: () => p }, [chunks[0]!]);
+  const y = sourceArray({ reader: 'regression-y', kernel: ArrayKernel.generate, label: 'regression-y', token: tokenize('regression-y', p), dtype: 'float64', shape: [nSamples], params: () => p }, [chunks[0]!]);
   return { X, y, coef };
 }
 
@@ -329,8 +330,8 @@ export function makeBlobs(options: MakeBlobsOptions = {}): { X: NDArray; y: NDAr
   const shape = [nSamples, nFeatures];
   const chunks = defaultChunks(shape, options.chunks === undefined ? undefined : expandRows(options.chunks), 'float64');
   const token = tokenize('blobs', p);
-  const X = sourceArray({ reader: 'blobs-X', kernel: 'array.generate', label: 'blobs-X', token, dtype: 'float64', shape, params: () => p }, chunks);
-  const y = sourceArray<'int32'>({ reader: 'blobs-y', kernel: 'array.generate', label: 'blobs-y', token, dtype: 'int32', shape: [nSamples], params: () => p }, [chunks[0]!]);
+  const X = sourceArray({ reader: 'blobs-X', kernel: ArrayKernel.generate, label: 'blobs-X', token, dtype: 'float64', shape, params: () => p }, chunks);
+  const y = sourceArray<'int32'>({ reader: 'blobs-y', kernel: ArrayKernel.generate, label: 'blobs-y', token, dtype: 'int32', shape: [nSamples], params: () => p }, [chunks[0]!]);
   return { X, y, centers: new DenseArray(Float64Array.from(centers.flat()), [nCenters, nFeatures]) };
 }
 
@@ -352,7 +353,7 @@ export function fromArray(data: DenseArray | Block | TypedArray | readonly numbe
   const cols = b.shape.length === 2 ? b.shape[1]! : 1;
   const def: SourceDef = {
     reader: 'memory',
-    kernel: 'array.generate',
+    kernel: ArrayKernel.generate,
     label: 'array',
     token: tokenize('array', b.data, b.shape),
     dtype: b.dtype,

@@ -5,6 +5,7 @@
  * and a final extraction. mean, var and std share their partials and tree — (count, mean, M2)
  * combined with Chan's formula — so computing them together reads the data once.
  */
+import { ArrayKernel } from './kernel_names.js';
 import { ref } from '@tessera/scheduler';
 import type { DType } from './dense.js';
 import type { FinalOp, ReduceKind, ReduceOp } from './kernels/reduce.js';
@@ -102,20 +103,20 @@ export function reduce(x: NDArray, what: What, nan: boolean, axisArg: Axis, opti
             const key = `partial-${ptok}[${idx.join(',')}]`;
             const offset = idx.map((b, a) => x.blockOffsets[a]![b]!);
             const op: ReduceOp = { kind, axis: nd === 1 ? null : axis, nan, offset, totalCols };
-            addTask(g, key, 'array.reducePartial', [x.blockArg(...idx), op]);
+            addTask(g, key, ArrayKernel.reducePartial, [x.blockArg(...idx), op]);
             return key;
           });
           for (let depth = 0; level.length > 1; depth++) {
             const next: string[] = [];
             for (let i = 0; i < level.length; i += splitEvery) {
               const key = `combine-${ptok}-${depth}[${o},${i / splitEvery}]`;
-              addTask(g, key, 'array.reduceCombine', [level.slice(i, i + splitEvery).map((k) => ref(k)), kind, nan]);
+              addTask(g, key, ArrayKernel.reduceCombine, [level.slice(i, i + splitEvery).map((k) => ref(k)), kind, nan]);
               next.push(key);
             }
             level = next;
           }
           const outShape = axis === null ? [] : [chunks[0]![o]!];
-          addTask(g, axis === null ? self.blockKey() : self.blockKey(o), 'array.reduceFinal', [ref(level[0]!), finalOp(outShape)]);
+          addTask(g, axis === null ? self.blockKey() : self.blockKey(o), ArrayKernel.reduceFinal, [ref(level[0]!), finalOp(outShape)]);
         });
       },
     },

@@ -4,6 +4,7 @@
  * task arrays they assemble new blocks from pieces of the old ones (a whole block passes through
  * without a copy).
  */
+import { ArrayKernel } from './kernel_names.js';
 import { allocate, sizeOf, type Block, type DType } from './dense.js';
 import { normalizeChunks, offsetsOf, overlaps, sameChunks, type Chunks, type ChunksSpec } from './chunks.js';
 import { ChunkError, fmtShape } from './errors.js';
@@ -116,8 +117,8 @@ function regrid<D extends DType>(x: NDArray<D>, shape: readonly number[], chunks
             per.every((os, a) => os.length === 1 && os[0]!.from === 0 && os[0]!.to === x.chunks[a]![os[0]!.block]);
           const key = self.blockKey(...idx);
           const arg = pieces[0]?.block;
-          if (whole && !isSourceSpec(arg) && !isExprSpec(arg)) addTask(g, key, 'array.identity', [arg]);
-          else addTask(g, key, 'array.assemble', [pieces, x.dtype, bshape]);
+          if (whole && !isSourceSpec(arg) && !isExprSpec(arg)) addTask(g, key, ArrayKernel.identity, [arg]);
+          else addTask(g, key, ArrayKernel.assemble, [pieces, x.dtype, bshape]);
         }
       },
     },
@@ -194,7 +195,7 @@ export function concatenate(arrays: readonly NDArray[], axis = 0): NDArray {
           const [i, b] = from[idx[ax]!]!;
           const src = idx.map((v, d) => (d === ax ? b : v));
           const arg = parts[i]!.blockArg(...src);
-          const kernel = isSourceSpec(arg) ? 'array.read' : isExprSpec(arg) ? 'array.elementwise' : 'array.identity';
+          const kernel = isSourceSpec(arg) ? ArrayKernel.read : isExprSpec(arg) ? ArrayKernel.elementwise : ArrayKernel.identity;
           addTask(g, self.blockKey(...idx), kernel, [arg]);
         }
       },
