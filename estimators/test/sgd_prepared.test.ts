@@ -4,10 +4,10 @@
  * fixtures through the prepared path, and bit-identical coefficients against the in-memory
  * shuffled epoch for every fixture configuration — with errors naming rows of the original block.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { DenseArray } from '@tessera/array';
-import { byteSize, isRecycledBuffer } from '@tessera/scheduler';
+import { byteSize } from '@tessera/scheduler';
 import {
   InvalidInputError,
   Random,
@@ -276,21 +276,45 @@ describe('prepared blocks at WebAssembly sizes', () => {
 
   it('tells the scheduler which memories are pooled (not garbage when a thread drops them) until they retire', () => {
     const clf = new SGDClassifier({ randomState: 1 });
+    // The scheduler's view: a view over a pooled buffer holds no garbage (byteSize with `garbage`).
+    const pooled = (buffer: ArrayBufferLike) => byteSize(new Uint8Array(buffer), true) === 0;
     const bufferOf = (p: PreparedBlock) => (p.X.data as Float64Array).buffer;
     const p1 = clf.prepareBlock(blocks[0]!.X, blocks[0]!.y, { classes: [0, 1], recycle: true })!;
     const plain = clf.prepareBlock(blocks[1]!.X, blocks[1]!.y, { classes: [0, 1] })!;
-    expect(isRecycledBuffer(bufferOf(p1))).toBe(true); // in use
-    expect(isRecycledBuffer(bufferOf(plain))).toBe(false); // not pooled: garbage once dropped
+    expect(pooled(bufferOf(p1))).toBe(true); // in use
+    expect(pooled(bufferOf(plain))).toBe(false); // not pooled: garbage once dropped
     expect(byteSize(p1, true)).toBe(0);
     expect(byteSize(plain, true)).toBe(byteSize(plain));
     clf.releaseBlock(p1.hint);
-    expect(isRecycledBuffer(bufferOf(p1))).toBe(true); // released: waiting for reuse
+    expect(pooled(bufferOf(p1))).toBe(true); // released: waiting for reuse
     clf.retireBlocks();
-    expect(isRecycledBuffer(bufferOf(p1))).toBe(false); // retired: garbage again
+    expect(pooled(bufferOf(p1))).toBe(false); // retired: garbage again
     // Other shared memory, whatever it holds, is never taken for a pooled one.
     const other = new SharedArrayBuffer(4096);
     new Int32Array(other).fill(2);
-    expect(isRecycledBuffer(other)).toBe(false);
+    expect(pooled(other)).toBe(false);
+  });
+
+  it('reports retired memories to the scheduler, which collects fully at once (nothing retired: no collection)', async () => {
+    const calls: string[] = [];
+    vi.stubGlobal('gc', (options?: { type: string }) => calls.push(options?.type ?? 'major'));
+    const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      const clf = new SGDClassifier({ randomState: 1 });
+      const p = clf.prepareBlock(blocks[0]!.X, blocks[0]!.y, { classes: [0, 1], recycle: true })!;
+      expect(p.hint.memory).not.toBeNull();
+      clf.releaseBlock(p.hint);
+      await tick();
+      calls.length = 0;
+      clf.retireBlocks();
+      await tick();
+      expect(calls).toEqual(['major']);
+      clf.retireBlocks();
+      await tick();
+      expect(calls).toEqual(['major']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('returns null when the order cannot be known ahead (randomState null, one-vs-rest)', () => {

@@ -146,26 +146,116 @@ const recycledTests: ((buffer: ArrayBufferLike) => boolean)[] = [];
  * that passes them from task to task), not freed by a collection: a thread dropping its handle on
  * one frees nothing, so their bytes do not count towards the garbage that triggers collections
  * ({@link noteDeadBytes}). They still count in the memory budget while a task result holds them.
- * Register once per thread (e.g. when the pool's module loads); `test` must be cheap and must
- * accept only buffers that are certainly pooled (it sees every buffer of every result and input).
+ * Internal: pools register through {@link createBufferPool}.
  */
 export function registerRecycledBuffers(test: (buffer: ArrayBufferLike) => boolean): void {
   recycledTests.push(test);
 }
 
-/** Whether a registered pool says it reuses `buffer` (see {@link registerRecycledBuffers}). */
+/** Whether a registered pool says it reuses `buffer` (see {@link createBufferPool}). */
 export function isRecycledBuffer(buffer: ArrayBufferLike): boolean {
   for (const test of recycledTests) if (test(buffer)) return true;
   return false;
+}
+
+/** Options of {@link createBufferPool}. */
+export interface BufferPoolOptions {
+  /** Names the pool in error messages, e.g. `'sgd-prepared-blocks'`. */
+  readonly name: string;
+  /**
+   * Whether `buffer` is one of the pool's and still in its hands (in use, or waiting to be reused):
+   * then a thread dropping its handle on it frees nothing, and its bytes are not counted as
+   * garbage. Called as a plain function for every buffer of every task input and result a thread
+   * lets go of, so it must be cheap, and must say true only for buffers that certainly are the
+   * pool's (e.g. checked by a mark in the buffer's own header).
+   */
+  readonly isPooled: (buffer: ArrayBufferLike) => boolean;
+}
+
+/**
+ * A pool of reused buffers as the scheduler sees it (see {@link createBufferPool}): the pool says
+ * what happened to its buffers, the scheduler decides whether to collect and how.
+ */
+export interface BufferPool {
+  /** The name given to {@link createBufferPool}. */
+  readonly name: string;
+  /**
+   * This thread's pool let go of buffers of `bytes` in all (e.g. ones idle too long), though they
+   * may still be pooled elsewhere: they count as dead block bytes, as a consumed block's do — past
+   * {@link GC_HINT_BYTES} a collection follows (one in four full).
+   */
+  dropped(bytes: number): void;
+  /**
+   * The pool retired buffers of `bytes` in all in this thread for good (their owner is done with
+   * them, e.g. at the end of a run): they count as dead bytes, and since pooled buffers lived long
+   * (a scavenge does not reach them) a full collection follows at once. `retired(0)` does nothing.
+   */
+  retired(bytes: number): void;
+}
+
+function checkPoolBytes(pool: string, method: string, bytes: unknown): void {
+  if (typeof bytes !== 'number') {
+    throw new TypeError(`BufferPool '${pool}'.${method}: bytes must be a number. Got ${typeof bytes} instead.`);
+  }
+  if (!(bytes >= 0) || !Number.isFinite(bytes)) {
+    throw new RangeError(`BufferPool '${pool}'.${method}: bytes must be a non-negative finite number. Got ${bytes} instead.`);
+  }
+}
+
+/**
+ * Registers a pool of buffers its owner reuses from task to task (shared memories that outlive
+ * the tasks that fill them), in this thread, and returns the pool's line to the scheduler. Why:
+ * V8 does not count SharedArrayBuffer memory when deciding to collect, so the scheduler asks for
+ * collections itself as block bytes die ({@link noteDeadBytes}) — a pooled buffer is not garbage
+ * when a task drops it, and collecting for it held workers 15 ms before the chain's next link.
+ * The policy (what counts, when to scavenge, when to collect fully) stays here: the pool only
+ * says which buffers are its own ({@link BufferPoolOptions.isPooled}) and reports what it let go
+ * of ({@link BufferPool.dropped}, {@link BufferPool.retired}). Pooled bytes still count in the
+ * memory budget while a task result holds them.
+ *
+ * Create it once per thread, when the pool's module loads (a thread's tasks and this registration
+ * see the same module of @tessera/scheduler).
+ *
+ * @example
+ * const pool = createBufferPool({ name: 'my-pool', isPooled: (b) => b instanceof SharedArrayBuffer && markOf(b) === IN_POOL });
+ * pool.dropped(idle.byteLength);        // an idle buffer let go
+ * pool.retired(total);                  // the run is over: every pooled buffer retired
+ */
+export function createBufferPool(options: BufferPoolOptions): BufferPool {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`createBufferPool: options must be an object { name, isPooled }. Got ${options === null ? 'null' : typeof options} instead.`);
+  }
+  const { name, isPooled } = options;
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(`createBufferPool: the 'name' option must be a non-empty string. Got ${typeof name === 'string' ? "''" : typeof name} instead.`);
+  }
+  if (typeof isPooled !== 'function') {
+    throw new TypeError(`createBufferPool: the 'isPooled' option of pool '${name}' must be a function (buffer) => boolean. Got ${typeof isPooled} instead.`);
+  }
+  registerRecycledBuffers(isPooled);
+  return {
+    name,
+    dropped(bytes: number): void {
+      checkPoolBytes(name, 'dropped', bytes);
+      noteDeadBytes(bytes);
+    },
+    retired(bytes: number): void {
+      checkPoolBytes(name, 'retired', bytes);
+      if (bytes === 0) return;
+      noteDeadBytes(bytes);
+      requestGc(true); // pooled buffers are old objects: only a full collection frees them
+    },
+  };
 }
 
 /**
  * Tells the scheduler that `bytes` of large buffers just became garbage in this thread (blocks a
  * task consumed, tiles a streaming kernel read). Past {@link GC_HINT_BYTES} a collection is
  * requested. The scheduler calls it for task inputs and results; kernels that stream or allocate
- * large scratch memory of their own call it too. `pooledBytes`: bytes of pooled buffers this
- * thread let go of at the same time (see {@link registerRecycledBuffers}) — not garbage, but the
- * task that used one leaves small garbage around it, which a scavenge (under 1 ms) clears; a
+ * large scratch memory of their own call it too (`noteDeadBytes(bytes)`). Buffers a pool reuses
+ * are reported through their {@link BufferPool} instead. `pooledBytes` (the scheduler's own
+ * accounting): bytes of pooled buffers this thread let go of at the same time — not garbage, but
+ * the task that used one leaves small garbage around it, which a scavenge (under 1 ms) clears; a
  * full collection would free nothing more.
  */
 export function noteDeadBytes(bytes: number, pooledBytes = 0): void {

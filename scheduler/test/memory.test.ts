@@ -1,10 +1,13 @@
 /**
- * Memory-pressure hints (memory.ts): which collections dead and pooled bytes request, and how the
- * byte counts used for them treat buffers a pool reuses (registerRecycledBuffers). `gc` is
- * stubbed: this file never starts a ThreadScheduler, so the hints call the global one.
+ * Memory-pressure hints (memory.ts): which collections dead and pooled bytes request, what a
+ * buffer pool's reports (createBufferPool: dropped, retired) request, and how the byte counts used
+ * for them treat buffers a pool reuses. `gc` is stubbed: this file never starts a ThreadScheduler,
+ * so the hints call the global one. The internals (requestGc, isRecycledBuffer) come from the
+ * source modules, and so does everything else here: one module instance, one set of counters.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GC_HINT_BYTES, byteSize, isRecycledBuffer, noteDeadBytes, registerRecycledBuffers, requestGc } from '@tessera/scheduler';
+import { GC_HINT_BYTES, createBufferPool, isRecycledBuffer, noteDeadBytes, requestGc } from '../src/memory.js';
+import { byteSize } from '../src/batch.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -58,11 +61,12 @@ describe('collections requested for dead and pooled bytes', () => {
   });
 });
 
-describe('registerRecycledBuffers', () => {
+describe('createBufferPool', () => {
   it('leaves pooled buffers out of garbage counts, not out of the bytes a value holds', () => {
     const pooled = new SharedArrayBuffer(1024);
     new Int32Array(pooled)[0] = 0x7e57;
-    registerRecycledBuffers((b) => b instanceof SharedArrayBuffer && b.byteLength === 1024 && new Int32Array(b)[0] === 0x7e57);
+    const pool = createBufferPool({ name: 'test-pool', isPooled: (b) => b instanceof SharedArrayBuffer && b.byteLength === 1024 && new Int32Array(b)[0] === 0x7e57 });
+    expect(pool.name).toBe('test-pool');
     const other = new SharedArrayBuffer(1024);
     expect(isRecycledBuffer(pooled)).toBe(true);
     expect(isRecycledBuffer(other)).toBe(false);
@@ -72,5 +76,46 @@ describe('registerRecycledBuffers', () => {
     // The pool lets the buffer go (here: its mark is cleared): it counts as garbage again.
     new Int32Array(pooled)[0] = 0;
     expect(byteSize(value, true)).toBe(32 * 8 + 16 * 8 + 8 * 4);
+  });
+
+  it('dropped bytes count as dead bytes: a collection at the hint, one in four full', async () => {
+    const calls = stubGc();
+    const pool = createBufferPool({ name: 'dropping', isPooled: () => false });
+    pool.dropped(GC_HINT_BYTES / 2);
+    await tick();
+    expect(calls).toHaveLength(0);
+    const types: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      pool.dropped(i === 0 ? GC_HINT_BYTES / 2 : GC_HINT_BYTES);
+      await tick();
+      types.push(calls[calls.length - 1]!.type);
+    }
+    expect(calls).toHaveLength(8);
+    expect(types.filter((t) => t === 'major')).toHaveLength(2);
+    expect(types[types.indexOf('major') + 4]).toBe('major');
+  });
+
+  it('retired bytes ask for a full collection at once, however few; retiring nothing asks for none', async () => {
+    const calls = stubGc();
+    const pool = createBufferPool({ name: 'retiring', isPooled: () => false });
+    pool.retired(0);
+    await tick();
+    expect(calls).toHaveLength(0);
+    for (let i = 0; i < 3; i++) {
+      pool.retired(4096);
+      await tick();
+    }
+    expect(calls).toEqual([{ type: 'major' }, { type: 'major' }, { type: 'major' }]);
+  });
+
+  it('refuses bad options and byte counts, naming the pool', () => {
+    expect(() => createBufferPool(null as never)).toThrow(TypeError);
+    expect(() => createBufferPool({ name: '', isPooled: () => false })).toThrow(/'name' option must be a non-empty string/);
+    expect(() => createBufferPool({ name: 'p', isPooled: 'yes' as never })).toThrow(/'isPooled' option of pool 'p' must be a function/);
+    const pool = createBufferPool({ name: 'strict', isPooled: () => false });
+    expect(() => pool.dropped('10' as never)).toThrow(TypeError);
+    expect(() => pool.dropped(-1)).toThrow(RangeError);
+    expect(() => pool.retired(Number.NaN)).toThrow(/BufferPool 'strict'\.retired: bytes must be a non-negative finite number\. Got NaN/);
+    expect(() => pool.retired(Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 });

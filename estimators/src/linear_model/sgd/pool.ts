@@ -14,18 +14,18 @@
  * blocks in flight (the chain's lookahead keeps that at two or three), not that many per thread.
  * When the chain ends, its last link retires them (retireMemories): every thread drops them and
  * collects. Otherwise idle memories are dropped after a second (a shorter wait dropped and
- * re-made memories within a run), their bytes reported dead so that a collection frees them (see
- * noteDeadBytes). Blocks prepared without `recycle` are never reused.
+ * re-made memories within a run), their bytes reported to the scheduler so that a collection frees
+ * them. Blocks prepared without `recycle` are never reused.
  */
 import { isMainThread } from 'node:worker_threads';
-import { noteDeadBytes, registerRecycledBuffers, requestGc } from '@tessera/scheduler';
+import { createBufferPool } from '@tessera/scheduler';
 import type { WasmMemory } from '../../wasm_module.js';
 import { newSharedMemory } from './wasm.js';
 
 const STATE_WORD = 24; // int32 index: byte 96 of the header, past the epoch's scalar state
 const USED_WORD = 25; // byte 100: when the memory was last taken or released (Date.now(), low 31 bits), by any thread
 const ID_WORD = 27; // byte 108: the memory's identity (each thread sees its own wrapper object of a shared memory)
-const MAGIC_WORD = 28; // byte 112: POOL_MAGIC in every pooled memory (how the scheduler's test below knows one)
+const MAGIC_WORD = 28; // byte 112: POOL_MAGIC in every pooled memory (how `isPooled` below knows one)
 const POOL_MAGIC = 0x50535354; // 'TSSP'
 const NOT_POOLED = 0;
 const BUSY = 1;
@@ -42,6 +42,21 @@ interface PoolEntry {
 }
 const pool: PoolEntry[] = [];
 let trimTimer: ReturnType<typeof setTimeout> | undefined;
+
+// A pooled memory in use or waiting for reuse is not garbage when a thread drops its handle: the
+// scheduler should not collect for it. Each task that makes or consumes a prepared block used to
+// request a collection (90 MB ≥ the 64 MB hint), one in four a full one that held the thread
+// 15 ms before its next task — often the chain's next link. Retired memories count again.
+const schedulerPool = createBufferPool({
+  name: 'sgd-prepared-blocks',
+  isPooled: (buffer) => {
+    if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 128) return false;
+    const words = stateWords({ buffer });
+    if (Atomics.load(words, MAGIC_WORD) !== POOL_MAGIC) return false;
+    const state = Atomics.load(words, STATE_WORD);
+    return state === BUSY || state === FREE;
+  },
+});
 
 function stateWords(memory: { readonly buffer: ArrayBufferLike }): Int32Array {
   return new Int32Array(memory.buffer, 0, MAGIC_WORD + 1);
@@ -69,7 +84,7 @@ function scheduleTrim(): void {
       const e = pool[i]!;
       if (idleMs(e.memory) >= POOL_IDLE_MS && Atomics.load(stateWords(e.memory), STATE_WORD) === FREE) {
         pool.splice(i, 1);
-        noteDeadBytes(e.bytes);
+        schedulerPool.dropped(e.bytes);
       }
     }
     if (pool.length > 0) scheduleTrim();
@@ -100,18 +115,6 @@ function poolChannel(): BroadcastLike {
 // would never reach it (and that thread would make a memory of its own instead).
 if (!isMainThread) poolChannel();
 
-// A pooled memory in use or waiting for reuse is not garbage when a thread drops its handle: the
-// scheduler should not collect for it. Each task that makes or consumes a prepared block used to
-// request a collection (90 MB ≥ the 64 MB hint), one in four a full one that held the thread
-// 15 ms before its next task — often the chain's next link. Retired memories count again.
-registerRecycledBuffers((buffer) => {
-  if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 128) return false;
-  const words = stateWords({ buffer });
-  if (Atomics.load(words, MAGIC_WORD) !== POOL_MAGIC) return false;
-  const state = Atomics.load(words, STATE_WORD);
-  return state === BUSY || state === FREE;
-});
-
 /** Puts a memory another thread pooled (or a link released) into this thread's pool, if there is room. */
 function adopt(memory: WasmMemory): void {
   const id = idOf(memory);
@@ -130,10 +133,7 @@ function dropRetired(): void {
       pool.splice(i, 1);
     }
   }
-  if (dropped > 0) {
-    noteDeadBytes(dropped);
-    requestGc(true); // pooled memories are old objects: only a full collection frees them
-  }
+  schedulerPool.retired(dropped);
 }
 
 /**
