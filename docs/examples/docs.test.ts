@@ -68,10 +68,13 @@ beforeAll(async () => {
   }
   runDir = join(here, '.run', `${process.pid}-${Date.now().toString(36)}`);
   await mkdir(runDir, { recursive: true });
+  const programNames = new Set(all.flatMap((p) => p.programs.map((prog) => `${prog.name}.ts`)));
   for (const [name, code] of expectedProgramFiles(root)) {
     if (name.endsWith('.ts')) {
+      // Programs run as NAME.mjs; a TypeScript support file (```ts file=NAME.ts) becomes NAME.js,
+      // the name the programs import it by (the repository's package.json makes .js a module).
       const js = await transform(code, { loader: 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: join(programsDir, name) });
-      await writeFile(join(runDir, name.replace(/\.ts$/, '.mjs')), js.code);
+      await writeFile(join(runDir, name.replace(/\.ts$/, programNames.has(name) ? '.mjs' : '.js')), js.code);
     } else {
       await writeFile(join(runDir, name), code);
     }

@@ -9,6 +9,8 @@
 //   ```ts continued     appended to the page's previous program (a walk-through in steps)
 //   ```ts fragment      shown only: not runnable on its own (keep these rare)
 //   ```js file=NAME     a file the programs use (e.g. a user-kernel module), written next to them
+//   ```ts file=NAME.ts  the same in TypeScript: typechecked with the programs, run as NAME.js (the
+//                       programs import it as './NAME.js')
 //   ```sh               run when every command in it is `tessera …` (as `node packages/cli/dist/bin.js …`);
 //                       blocks with other commands (npm, node scripts/…) are about the workspace
 //                       itself and are not run

@@ -41,7 +41,10 @@ export function registerEstimator(cls: EstimatorClass, options: RegisterEstimato
 export function estimatorClass(name: string): EstimatorClass {
   const cls = classes.get(name);
   if (cls === undefined) {
-    throw new RangeError(`Unknown estimator '${name}'. Registered estimators: ${[...classes.keys()].sort().join(', ') || '(none)'}.`);
+    throw new RangeError(
+      `Unknown estimator '${name}'. Registered estimators: ${[...classes.keys()].sort().join(', ') || '(none)'}. ` +
+        `(An estimator of your own is known on worker threads once registered with its module: registerEstimator(cls, { module: import.meta.url }).)`,
+    );
   }
   return cls;
 }
