@@ -1,6 +1,6 @@
 /**
  * The benchmark harness: named workloads run side by side with their Python counterparts in one
- * process run, one JSON record per measured run (design.md section 5), then a table of medians
+ * process run, one JSON record per measured run (docs/benchmarks.md), then a table of medians
  * with ratios Tessera / other.
  */
 import { spawn } from 'node:child_process';

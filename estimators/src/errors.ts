@@ -1,6 +1,6 @@
 /**
  * Errors thrown by estimators. One file, so callers can `instanceof`-test every failure the
- * package raises (style.md item 6: TypeError for wrong types, RangeError for out-of-range values).
+ * package raises (docs/architecture.md, "Conventions": TypeError for wrong types, RangeError for out-of-range values).
  */
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Workload `reductions`: column mean and variance of X over an npy-chunks-v1 dataset directory
- * (design.md section 4) — Tessera on 1 thread and on all threads, and dask.array on the same
+ * (docs/formats.md, "Dataset directories") — Tessera on 1 thread and on all threads, and dask.array on the same
  * files, alternating run by run. Without `--data`, a classification dataset (default 10M × 20
  * float64 in 500k-row blocks) is generated once into bench/.cache and reused.
  *

@@ -1,5 +1,5 @@
 /**
- * The dataset directory `npy-chunks-v1` (design.md section 4): `manifest.json` plus one .npy
+ * The dataset directory `npy-chunks-v1` (docs/formats.md, "Dataset directories"): `manifest.json` plus one .npy
  * file per row block for X (`X-00000.npy`…, shape `(chunk_sizes[i], cols)`) and optionally y
  * (`y-00000.npy`…, shape `(chunk_sizes[i],)`). The layout numpy and dask users produce with
  * `np.save`; unknown manifest fields are ignored.

@@ -8,7 +8,7 @@ import { interruptSignal } from '../interrupt.js';
 /**
  * `tessera generate`: writes a synthetic classification dataset (scikit-learn's
  * make_classification model) block by block on every core — an npy-chunks-v1 directory
- * (design.md section 4) or an Arrow IPC file — atomically, with a progress bar.
+ * (docs/formats.md, "Dataset directories") or an Arrow IPC file — atomically, with a progress bar.
  */
 export function registerGenerate(program: Command): void {
   program
