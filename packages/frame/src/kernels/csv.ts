@@ -334,111 +334,154 @@ function lineAt(buf: Buffer, block: CsvBlock, offset: number): number {
   return block.line + n;
 }
 
-/**
- * Parses rows `[from, to)` of a block (relative to its first record) into `out`, row-major with
- * `width` columns from element `outOffset`: column `j` of the plan into slot `j`.
- */
-export function parseBlockInto(buf: Buffer, block: CsvBlock, p: CsvParams, cols: readonly CsvColumnPlan[], from: number, to: number, out: TypedArray, outOffset: number, width: number): void {
-  const { delimiter: D, quote: Q } = p.dialect;
-  const nf = p.nFields;
-  const slotOf = new Int32Array(nf).fill(-1);
-  const kinds = new Int32Array(cols.length);
-  const lo = new Float64Array(cols.length);
-  const hi = new Float64Array(cols.length);
-  const codes: (Map<string, number> | null)[] = [];
-  const scale = new Float64Array(cols.length);
-  cols.forEach((c, j) => {
-    slotOf[c.field] = j;
-    kinds[j] = kindOf(c.type);
-    const r = intRange(c.type) ?? [-Infinity, Infinity];
-    lo[j] = r[0];
-    hi[j] = r[1];
-    codes.push(c.categories ? new Map(c.categories.map((s, i) => [s, i])) : null);
-    scale[j] = c.unit === 's' ? 1e-3 : c.unit === 'us' ? 1e3 : c.unit === 'ns' ? 1e6 : 1;
-  });
-  const isFloat = out instanceof Float64Array || out instanceof Float32Array;
-  const na = new Set(p.na);
-  // NA texts that read as numbers (a user's '-999') are looked up before parsing.
-  const numericNa = p.na.some((s) => s.trim() !== '' && parseNumber(Buffer.from(s), 0, Buffer.byteLength(s)) !== NOT_A_NUMBER);
-  const trues = new Set(p.trueValues);
-  const falses = new Set(p.falseValues);
-  const n = buf.length;
-  let pos = 0;
-  let rec = 0;
-  let recordStart = 0;
-  let field = 0;
+/** Exact powers of ten as doubles (see numbers.ts: Clinger's fast path). */
+const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const MAX_M = (2 ** 53 - 9) / 10;
 
-  const fail = (message: string): never => {
-    throw new FormatError({ file: block.path, block: block.index }, `line ${lineAt(buf, block, recordStart)}${field < nf && slotOf[field]! >= 0 ? `, column '${cols[slotOf[field]!]!.name}'` : field < nf ? `, field ${field + 1}` : ''}: ${message}`);
-  };
-  const text = (a: number, b: number, escaped: boolean) => {
-    const t = buf.toString('utf8', a, b);
-    return escaped ? t.replaceAll(String.fromCharCode(Q) + String.fromCharCode(Q), String.fromCharCode(Q)) : t;
-  };
-  const missing = (j: number, at: number) => {
-    if (!isFloat) fail(`a missing value cannot be stored in ${out.constructor.name.replace('Array', '').toLowerCase()} (read the column as float64 to get NaN)`);
-    out[at] = NaN;
-    void j;
-  };
-  const mismatch = (j: number, value: string): never => {
-    const c = cols[j]!;
-    return fail(`value ${JSON.stringify(value)} is not a ${c.type}${c.type === 'timestamp' ? ` (ISO 8601)` : ''}, the column's type (${c.origin}); pass readCsv(…, { dtype: { ${JSON.stringify(c.name)}: … } }) to read it as another type.`);
-  };
+/** Everything a block parse needs about its columns, set up once per block. */
+class BlockContext {
+  readonly slotOf: Int32Array;
+  readonly kinds: Int32Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly codes: (Map<string, number> | null)[] = [];
+  readonly scale: Float64Array;
+  readonly isFloat: boolean;
+  readonly na: Set<string>;
+  readonly numericNa: boolean;
+  readonly trues: Set<string>;
+  readonly falses: Set<string>;
+  constructor(
+    readonly buf: Buffer,
+    readonly block: CsvBlock,
+    readonly p: CsvParams,
+    readonly cols: readonly CsvColumnPlan[],
+    readonly out: TypedArray,
+  ) {
+    const nf = p.nFields;
+    this.slotOf = new Int32Array(nf).fill(-1);
+    this.kinds = new Int32Array(cols.length);
+    this.lo = new Float64Array(cols.length);
+    this.hi = new Float64Array(cols.length);
+    this.scale = new Float64Array(cols.length);
+    cols.forEach((c, j) => {
+      this.slotOf[c.field] = j;
+      this.kinds[j] = kindOf(c.type);
+      const r = intRange(c.type) ?? [-Infinity, Infinity];
+      this.lo[j] = r[0];
+      this.hi[j] = r[1];
+      this.codes.push(c.categories ? new Map(c.categories.map((s, i) => [s, i])) : null);
+      this.scale[j] = c.unit === 's' ? 1e-3 : c.unit === 'us' ? 1e3 : c.unit === 'ns' ? 1e6 : 1;
+    });
+    this.isFloat = out instanceof Float64Array || out instanceof Float32Array;
+    this.na = new Set(p.na);
+    // NA texts that read as (non-NaN) numbers, such as a user's '-999', are looked up before parsing.
+    this.numericNa = p.na.some((s) => {
+      if (s.trim() === '') return false;
+      const v = parseNumber(Buffer.from(s), 0, Buffer.byteLength(s));
+      return v !== NOT_A_NUMBER && !Number.isNaN(v);
+    });
+    this.trues = new Set(p.trueValues);
+    this.falses = new Set(p.falseValues);
+  }
 
-  const convert = (j: number, a: number, b: number, quoted: boolean, escaped: boolean, at: number) => {
-    const kind = kinds[j]!;
+  fail(recordStart: number, field: number, message: string): never {
+    const nf = this.p.nFields;
+    const j = field < nf ? this.slotOf[field]! : -1;
+    const where = j >= 0 ? `, column '${this.cols[j]!.name}'` : field < nf ? `, field ${field + 1}` : '';
+    throw new FormatError({ file: this.block.path, block: this.block.index }, `line ${lineAt(this.buf, this.block, recordStart)}${where}: ${message}`);
+  }
+
+  text(a: number, b: number, escaped: boolean): string {
+    const t = this.buf.toString('utf8', a, b);
+    if (!escaped) return t;
+    const q = String.fromCharCode(this.p.dialect.quote);
+    return t.replaceAll(q + q, q);
+  }
+
+  missing(at: number, recordStart: number, field: number): void {
+    if (!this.isFloat) this.fail(recordStart, field, `a missing value cannot be stored in ${this.out.constructor.name.replace('Array', '').toLowerCase()} (read the column as float64 to get NaN)`);
+    this.out[at] = NaN;
+  }
+
+  mismatch(j: number, value: string, recordStart: number, field: number): never {
+    const c = this.cols[j]!;
+    return this.fail(recordStart, field, `value ${JSON.stringify(value)} is not a ${c.type}${c.type === 'timestamp' ? ` (ISO 8601)` : ''}, the column's type (${c.origin}); pass readCsv(…, { dtype: { ${JSON.stringify(c.name)}: … } }) to read it as another type.`);
+  }
+
+  /** Any field of column slot `j` (the general path): `buf[a, b)`, unquoted already. */
+  convert(j: number, a: number, b: number, escaped: boolean, at: number, recordStart: number, field: number): void {
+    const kind = this.kinds[j]!;
+    const out = this.out;
     if (a === b) {
       // An empty field is missing in every type (pandas reads '' as NaN).
-      if (kind === K_CAT) {
-        if (isFloat) out[at] = NaN;
-        else out[at] = -1;
-      } else missing(j, at);
+      if (kind === K_CAT) out[at] = this.isFloat ? NaN : -1;
+      else this.missing(at, recordStart, field);
       return;
     }
     if (kind === K_FLOAT || kind === K_INT) {
-      if (numericNa && na.has(text(a, b, escaped))) return missing(j, at);
-      const v = escaped ? NOT_A_NUMBER : kind === K_FLOAT ? parseNumber(buf, a, b) : parseInteger(buf, a, b);
+      if (this.numericNa && this.na.has(this.text(a, b, escaped))) return this.missing(at, recordStart, field);
+      const v = escaped ? NOT_A_NUMBER : kind === K_FLOAT ? parseNumber(this.buf, a, b) : parseInteger(this.buf, a, b);
       if (v === NOT_A_NUMBER) {
-        const t = text(a, b, escaped);
-        if (na.has(t)) return missing(j, at);
-        return mismatch(j, t);
+        const t = this.text(a, b, escaped);
+        if (this.na.has(t)) return this.missing(at, recordStart, field);
+        return this.mismatch(j, t, recordStart, field);
       }
-      if (kind === K_INT && !(v >= lo[j]! && v <= hi[j]!)) {
-        fail(`value ${text(a, b, escaped)} is out of the range of ${cols[j]!.type}${cols[j]!.type.endsWith('64') ? ' that doubles hold exactly (±2^53)' : ''}`);
+      if (kind === K_INT && !(v >= this.lo[j]! && v <= this.hi[j]!)) {
+        const type = this.cols[j]!.type;
+        this.fail(recordStart, field, `value ${this.text(a, b, escaped)} is out of the range of ${type}${type.endsWith('64') ? ' that doubles hold exactly (±2^53)' : ''}`);
       }
       out[at] = v;
       return;
     }
-    const t = text(a, b, escaped);
+    const t = this.text(a, b, escaped);
     if (kind === K_CAT) {
-      if (na.has(t)) {
-        out[at] = isFloat ? NaN : -1;
+      if (this.na.has(t)) {
+        out[at] = this.isFloat ? NaN : -1;
         return;
       }
-      const code = codes[j]!.get(t);
+      const code = this.codes[j]!.get(t);
       if (code === undefined) {
-        if (cols[j]!.declared) {
-          out[at] = isFloat ? NaN : -1;
+        if (this.cols[j]!.declared) {
+          out[at] = this.isFloat ? NaN : -1;
           return;
         }
-        fail(`value ${JSON.stringify(t)} is not among the ${cols[j]!.categories!.length} categories learned for the column (the file changed after categorize()?)`);
+        this.fail(recordStart, field, `value ${JSON.stringify(t)} is not among the ${this.cols[j]!.categories!.length} categories learned for the column (the file changed after categorize()?)`);
       }
       out[at] = code!;
       return;
     }
-    if (na.has(t)) return missing(j, at);
+    if (this.na.has(t)) return this.missing(at, recordStart, field);
     if (kind === K_BOOL) {
-      if (trues.has(t)) out[at] = 1;
-      else if (falses.has(t)) out[at] = 0;
-      else mismatch(j, t);
+      if (this.trues.has(t)) out[at] = 1;
+      else if (this.falses.has(t)) out[at] = 0;
+      else this.mismatch(j, t, recordStart, field);
       return;
     }
     const v = kind === K_TIME ? parseTimestamp(t) : parseDate(t);
-    if (v === undefined) return mismatch(j, t);
-    out[at] = kind === K_TIME ? v * scale[j]! : v;
-    void quoted;
-  };
+    if (v === undefined) return this.mismatch(j, t, recordStart, field);
+    out[at] = kind === K_TIME ? v * this.scale[j]! : v;
+  }
+}
 
+/**
+ * Parses rows `[from, to)` of a block (relative to its first record) into `out`, row-major with
+ * `width` columns from element `outOffset`: column `j` of the plan into slot `j`.
+ *
+ * The hot loop reads each byte once: an unquoted field of a float column is parsed as it is
+ * scanned (Clinger's fast path, as numbers.ts), and only unusual text (more digits, exponents
+ * beyond 10^±22, NA strings, quotes) takes the general path.
+ */
+export function parseBlockInto(buf: Buffer, block: CsvBlock, p: CsvParams, cols: readonly CsvColumnPlan[], from: number, to: number, out: TypedArray, outOffset: number, width: number): void {
+  const ctx = new BlockContext(buf, block, p, cols, out);
+  const D = p.dialect.delimiter;
+  const Q = p.dialect.quote;
+  const nf = p.nFields;
+  const slotOf = ctx.slotOf;
+  const kinds = ctx.kinds;
+  const n = buf.length;
+  let pos = 0;
+  let rec = 0;
   while (rec < to) {
     if (pos >= n) {
       throw new FormatError({ file: block.path, block: block.index }, `the block holds ${rec} records, but ${block.rows} were counted when the file was opened: it changed since.`);
@@ -452,21 +495,21 @@ export function parseBlockInto(buf: Buffer, block: CsvBlock, p: CsvParams, cols:
       pos += 2;
       continue;
     }
-    recordStart = pos;
+    const recordStart = pos;
     const keep = rec >= from;
     const rowBase = outOffset + (rec - from) * width;
-    for (field = 0; ; field++) {
-      let a: number;
-      let b: number;
-      let quoted = false;
-      let escaped = false;
-      if (buf[pos] === Q) {
-        quoted = true;
-        a = pos + 1;
+    let field = 0;
+    for (;;) {
+      if (field >= nf) ctx.fail(recordStart, field, `the record has more fields than the header's ${nf}`);
+      const j = keep ? slotOf[field]! : -1;
+      let c = buf[pos]!;
+      if (c === Q) {
+        const a = pos + 1;
         let q = a;
+        let escaped = false;
         for (;;) {
           q = buf.indexOf(Q, q);
-          if (q < 0) fail('a quoted field is never closed (an odd number of quote characters from here to the end of the block)');
+          if (q < 0) ctx.fail(recordStart, field, 'a quoted field is never closed (an odd number of quote characters from here to the end of the block)');
           if (buf[q + 1] === Q) {
             escaped = true;
             q += 2;
@@ -474,37 +517,80 @@ export function parseBlockInto(buf: Buffer, block: CsvBlock, p: CsvParams, cols:
           }
           break;
         }
-        b = q;
         pos = q + 1;
-        const c = buf[pos];
+        c = buf[pos]!;
         if (pos < n && c !== D && c !== LF && !(c === CR && buf[pos + 1] === LF)) {
-          fail(`a closing quote is followed by ${JSON.stringify(String.fromCharCode(c!))} instead of a delimiter or the end of the line`);
+          ctx.fail(recordStart, field, `a closing quote is followed by ${JSON.stringify(String.fromCharCode(c))} instead of a delimiter or the end of the line`);
+        }
+        if (j >= 0) ctx.convert(j, a, q, escaped, rowBase + j, recordStart, field);
+      } else if (j >= 0 && kinds[j] === K_FLOAT) {
+        // Fused scan and parse of a decimal (see numbers.ts for why it is exact).
+        const a = pos;
+        let i = pos;
+        let neg = false;
+        if (c === 45 || c === 43) {
+          neg = c === 45;
+          c = buf[++i]!;
+        }
+        let m = 0;
+        let e = 0;
+        let digits = 0;
+        let ok = true;
+        while (c >= 48 && c <= 57) {
+          if (m > MAX_M) ok = false;
+          m = m * 10 + (c - 48);
+          digits++;
+          c = buf[++i]!;
+        }
+        if (c === 46) {
+          c = buf[++i]!;
+          while (c >= 48 && c <= 57) {
+            if (m > MAX_M) ok = false;
+            m = m * 10 + (c - 48);
+            e--;
+            digits++;
+            c = buf[++i]!;
+          }
+        }
+        if (ok && digits > 0 && i < n && (c === D || c === LF || (c === CR && buf[i + 1] === LF)) && e >= -22) {
+          const v = e === 0 ? m : m / POW10[-e]!;
+          out[rowBase + j] = neg ? -v : v;
+          pos = i;
+        } else {
+          // Anything else: find the end of the field, then the general path.
+          pos = a;
+          while (pos < n) {
+            c = buf[pos]!;
+            if (c === D || c === LF) break;
+            if (c === Q) ctx.fail(recordStart, field, 'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)');
+            pos++;
+          }
+          let b = pos;
+          if (b > a && buf[b - 1] === CR && (pos >= n || buf[pos] === LF)) b--;
+          ctx.convert(j, a, b, false, rowBase + j, recordStart, field);
         }
       } else {
-        a = pos;
+        const a = pos;
         while (pos < n) {
-          const c = buf[pos]!;
+          c = buf[pos]!;
           if (c === D || c === LF) break;
-          if (c === Q) fail('a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)');
+          if (c === Q) ctx.fail(recordStart, field, 'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)');
           pos++;
         }
-        b = pos;
-        if (b > a && buf[b - 1] === CR && (pos >= n || buf[pos] === LF)) b--;
+        if (j >= 0) {
+          let b = pos;
+          if (b > a && buf[b - 1] === CR && (pos >= n || buf[pos] === LF)) b--;
+          ctx.convert(j, a, b, false, rowBase + j, recordStart, field);
+        }
       }
-      if (field >= nf) fail(`the record has more fields than the header's ${nf}`);
-      const j = slotOf[field]!;
-      if (keep && j >= 0) convert(j, a, b, quoted, escaped, rowBase + j);
       if (pos < n && buf[pos] === D) {
         pos++;
+        field++;
         continue;
       }
       if (pos < n && buf[pos] === CR) pos++;
       if (pos < n && buf[pos] === LF) pos++;
-      if (field + 1 !== nf) {
-        const got = field + 1;
-        field = nf;
-        fail(`the record has ${got} fields where the header has ${nf}`);
-      }
+      if (field + 1 !== nf) ctx.fail(recordStart, nf, `the record has ${field + 1} fields where the header has ${nf}`);
       break;
     }
     rec++;

@@ -19,6 +19,7 @@ import type { TypedArray } from '@tessera/array';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage, readDataPage } from 'hyparquet/src/datapage.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { parseDecimal } from 'hyparquet/src/convert.js';
 import { compressors } from 'hyparquet-compressors';
@@ -239,6 +240,15 @@ function decodeChunk(
       const idx = new Int32Array(present);
       if (width) readRleBitPackedHybrid(pr, width, idx, page.byteLength - pr.offset);
       values = idx;
+    } else if (encoding === 'DELTA_BINARY_PACKED' && type === 'INT32') {
+      // Decoded in 64 bits and wrapped to 32: hyparquet 1.33's 32-bit path drops the top bit of
+      // a zigzag first value beyond 2^31 (DuckDB writes UINTEGER ≥ 2^31 so), reading 3150810353
+      // as 1003326705.
+      const wide = new BigInt64Array(present);
+      if (present) deltaBinaryUnpack(pr, present, wide);
+      const narrow = new Int32Array(present);
+      for (let i = 0; i < present; i++) narrow[i] = Number(BigInt.asIntN(32, wide[i]!));
+      values = narrow;
     } else {
       const body = page.subarray(pr.offset);
       const header1 = { num_values: present, encoding, definition_level_encoding: 'RLE', repetition_level_encoding: 'RLE' } as Parameters<typeof readDataPage>[1];

@@ -53,11 +53,14 @@ function schemaOf(c: WriteColumn): SchemaElement {
     case 'int32':
     case 'uint8':
     case 'uint16':
-      return { ...base, type: 'INT32', logical_type: { type: 'INTEGER', bitWidth: Number(c.type.replace(/\D/g, '')), isSigned: c.type.startsWith('int') } };
-    case 'int64':
+      // Converted types rather than INTEGER logical types: hyparquet-writer 0.17 encodes the
+      // latter so that DuckDB cannot read the footer ("TProtocolException: Invalid data").
+      return { ...base, type: 'INT32', converted_type: c.type.toUpperCase().replace('INT', 'INT_') as 'INT_8' };
     case 'uint32':
+      return { ...base, type: 'INT32', converted_type: 'UINT_32' };
+    case 'int64':
     case 'uint64':
-      return { ...base, type: 'INT64', logical_type: { type: 'INTEGER', bitWidth: 64, isSigned: c.type === 'int64' || c.type === 'uint32' } };
+      return { ...base, type: 'INT64', converted_type: c.type === 'uint64' ? 'UINT_64' : 'INT_64' };
     case 'category':
       return { ...base, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } };
     case 'timestamp': {
@@ -89,7 +92,6 @@ function columnValues(c: WriteColumn, data: Float64Array, rows: number, width: n
         out[i] = c.categories![v]!;
         break;
       case 'int64':
-      case 'uint32':
       case 'uint64':
         out[i] = BigInt(v);
         break;
