@@ -1,6 +1,10 @@
 /**
- * @tessera/estimators — scikit-learn's estimator API and numerics for in-memory blocks: the
- * per-block kernels the out-of-core layer runs.
+ * @tessera/estimators — scikit-learn's estimators (preprocessing, linear models, naive Bayes,
+ * IncrementalPCA, MiniBatchKMeans, MLPs, metrics) with its API and numerics, and the out-of-core
+ * layer that fits and applies them to lazy arrays (`Incremental`, `ParallelPostFit`, `Pipeline`),
+ * with its written contract (contract.ts) for estimators of your own. Building blocks the package
+ * itself and its tests use (parameter constraints, state schemas, the SGD backends, the lazy
+ * graph builders) are in `@tessera/estimators/internal`: documented, but not a stable API.
  *
  * @module @tessera/estimators
  */
@@ -30,39 +34,9 @@ export {
   type InvalidState,
 } from './errors.js';
 export {
-  type StateSchema,
-  type StateField,
-  type NumberField,
-  type ArrayField,
-  type ListField,
-  type OptionField,
-  type EstimatorField,
-  type DerivedDim,
-  type Dim,
-  type DimValues,
-  type Values,
-  checkState,
-} from './state_schema.js';
-export {
-  type Constraint,
-  type ParamConstraints,
-  type Closed,
   type Matrix,
   type MatrixLike,
   type VectorLike,
-  interval,
-  options,
-  hidden,
-  BOOLEAN,
-  NULL,
-  DICT,
-  PAIR,
-  RANDOM_STATE,
-  satisfies,
-  describeConstraint,
-  invalidParameterMessage,
-  validateParams,
-  invalidValuesFor,
   checkArray,
   checkVector,
   asVector,
@@ -70,10 +44,6 @@ export {
   checkFeatureCount,
   assertFinite,
 } from './validation.js';
-export { Random, randomFrom } from './random.js';
-export { bucketShuffle, rowsPerBucket, type BucketShuffle } from './linear_model/sgd/shuffle.js';
-export { encodeJson, decodeJson, type Json } from './serialize.js';
-export { type Moments, blockMoments, combineMoments, emptyMoments } from './preprocessing/moments.js';
 export {
   StandardScaler,
   MinMaxScaler,
@@ -97,9 +67,6 @@ export {
   type PassiveAggressiveClassifierParams,
   type PassiveAggressiveRegressorParams,
 } from './linear_model/passive_aggressive.js';
-export { plainSGD, lossValue, dlossValue, lossSpec, type LossName, type PlainSGDArgs, type PlainSGDResult } from './linear_model/sgd/epoch.js';
-export { setSGDBackend, WASM_MIN_VALUES, type SGDBackend } from './linear_model/sgd/backend.js';
-export { wasmAvailable } from './linear_model/sgd/wasm.js';
 export { accuracyScore, logLoss, meanSquaredError, r2Score, confusionMatrix, rocAucScore } from './metrics.js';
 export { GaussianNB, type GaussianNBParams, type GaussianNBState, type NBPartialFitOptions } from './naive_bayes/gaussian_nb.js';
 export {
@@ -120,18 +87,14 @@ export {
   type MLPClassifierState,
   type MLPPartialFitOptions,
 } from './neural_network/multilayer_perceptron.js';
-export { setMLPBackend, mlpWasmAvailable, type MLPBackend } from './neural_network/gemm.js';
 
 // Out-of-core layer: Incremental, ParallelPostFit, Pipeline on lazy arrays, and its worker kernels.
 import { registerKernels } from '@tessera/scheduler';
 import { kernels as oocKernels } from './ooc/kernels.js';
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
-export { Incremental, PREPARE_AHEAD, ParallelPostFit, type IncrementalParams, type ParallelPostFitParams } from './ooc/wrappers.js';
+export { Incremental, ParallelPostFit, type IncrementalParams, type ParallelPostFitParams } from './ooc/wrappers.js';
 export { Pipeline, makePipeline, type Step, type PipelineParams } from './ooc/pipeline.js';
-export { fitStep, transformStep, checkLazyStep } from './ooc/steps.js';
-export { isLazy, lazyMoments, lazyExtrema, lazyMethod, lazyScore, checkLazyInput } from './ooc/lazy.js';
-export { partialFitChain, blockOrder, type ChainPlan } from './ooc/chain.js';
-export { EstKernel, type EstKernelName } from './ooc/kernel_names.js';
+export { isLazy } from './ooc/lazy.js';
 export {
   type EstimatorType,
   type ApplyMethod,
@@ -163,6 +126,4 @@ export {
   fitInMemory,
   applyMethod,
 } from './contract.js';
-export { type Extrema, type ScoreParts } from './ooc/kernels.js';
-export { isPreparedBlock, type PrepareBlockOptions, type SGDPreparedHint, type PreparedBlock as SGDPreparedBlock } from './linear_model/sgd/prepared.js';
 export { type LinkBlock } from './contract.js';

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DenseArray, fromArray, type NDArray } from '@tessera/array';
 import { SyncScheduler, TaskError, ThreadScheduler } from '@tessera/scheduler';
-import { ParallelPostFit, SGDClassifier, SGDRegressor, StandardScaler, makePipeline, setSGDBackend, type SGDBackend } from '@tessera/estimators';
+import { ParallelPostFit, SGDClassifier, SGDRegressor, StandardScaler, makePipeline } from '@tessera/estimators';
+import { setSGDBackend, type SGDBackend } from '@tessera/estimators/internal';
 
 afterEach(() => {
   setSGDBackend('auto');

@@ -13,14 +13,13 @@ import {
   ParameterRangeError,
   ParameterTypeError,
   APPLY_METHODS,
-  Random,
   applyMethod,
   estimatorFromJSON,
   isPartialFitter,
   estimatorFromSnapshot,
-  invalidValuesFor,
   isEstimator,
 } from '../src/index.js';
+import { Random, invalidValuesFor } from '../src/internal.js';
 
 /** Anything with the methods the suite calls; each is optional and used when present. */
 export type AnyEstimator = BaseEstimator & {

@@ -12,23 +12,25 @@ import {
   BaseEstimator,
   ParameterRangeError,
   ParameterTypeError,
-  Random,
   SGDClassifier,
   StandardScaler,
-  bucketShuffle,
   checkArray,
+  registerEstimator,
+  estimatorFromJSON,
+} from '../src/index.js';
+import {
+  Random,
+  bucketShuffle,
   decodeJson,
   encodeJson,
   interval,
   invalidParameterMessage,
   invalidValuesFor,
   options,
-  registerEstimator,
-  estimatorFromJSON,
   validateParams,
   NULL,
   BOOLEAN,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 describe('Random', () => {
   it('gives the same stream for the same seed, different streams otherwise', () => {

@@ -22,8 +22,8 @@ import {
   MultinomialNB,
   ParameterRangeError,
   ParameterTypeError,
-  Random,
 } from '../src/index.js';
+import { Random } from '../src/internal.js';
 import { MLP_GEMM_WASM_SOURCE_SHA256 } from '../src/neural_network/mlp_wasm_bytes.js';
 import { KMEANS_WASM_SOURCE_SHA256 } from '../src/cluster/kmeans_wasm_bytes.js';
 

@@ -14,11 +14,9 @@ import {
   MLPClassifier,
   MLPRegressor,
   MultinomialNB,
-  mlpWasmAvailable,
-  Random,
-  setMLPBackend,
   type MLPParams,
 } from '../src/index.js';
+import { mlpWasmAvailable, Random, setMLPBackend } from '../src/internal.js';
 import { kmeansWasmAvailable, setKMeansBackend, type KMeansBackend } from '../src/cluster/kmeans_kernels.js';
 import { expectClose, fixture } from './helpers.js';
 

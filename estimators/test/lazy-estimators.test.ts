@@ -15,12 +15,12 @@ import {
   MaxAbsScaler,
   MiniBatchKMeans,
   MinMaxScaler,
-  Random,
   SGDClassifier,
   StandardScaler,
   makePipeline,
   type BaseEstimator,
 } from '@tessera/estimators';
+import { Random } from '@tessera/estimators/internal';
 
 let dir = '';
 let threads: ThreadScheduler;

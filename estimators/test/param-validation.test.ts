@@ -29,12 +29,12 @@ import {
   SGDRegressor,
   StandardScaler,
   estimatorClass,
-  invalidValuesFor,
   isInvalidParameterError,
   makePipeline,
   registeredEstimators,
   type BaseEstimator,
 } from '@tessera/estimators';
+import { invalidValuesFor } from '@tessera/estimators/internal';
 
 const threads2 = new ThreadScheduler({ threads: 2 });
 afterAll(() => threads2.close());

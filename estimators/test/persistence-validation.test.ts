@@ -36,9 +36,8 @@ import {
   isInvalidStateError,
   registeredEstimators,
   type BaseEstimator,
-  type StateField,
-  type StateSchema,
 } from '../src/index.js';
+import { type StateField, type StateSchema } from '../src/internal.js';
 import { dataset } from './conformance.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

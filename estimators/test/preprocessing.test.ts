@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DenseArray } from '@tessera/array';
-import { MaxAbsScaler, MinMaxScaler, StandardScaler, blockMoments, combineMoments, emptyMoments } from '../src/index.js';
+import { MaxAbsScaler, MinMaxScaler, StandardScaler } from '../src/index.js';
+import { blockMoments, combineMoments, emptyMoments } from '../src/internal.js';
 import { expectClose, fixture } from './helpers.js';
 
 interface ScalerCase {

@@ -14,12 +14,14 @@ import {
   Perceptron,
   SGDClassifier,
   SGDRegressor,
+  estimatorFromSnapshot,
+} from '../src/index.js';
+import {
   decodeJson,
   encodeJson,
-  estimatorFromSnapshot,
   setSGDBackend,
   type SGDBackend,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { dataset } from './conformance.js';
 
 const { X, y, yReg } = dataset(120, 5, 7);

@@ -4,7 +4,8 @@
  * probabilities to 1e-9 relative. Fixtures: estimators/scripts/make_fixtures.py.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { estimatorClass, setSGDBackend, wasmAvailable, type BaseEstimator, type SGDBackend } from '../src/index.js';
+import { estimatorClass, type BaseEstimator } from '../src/index.js';
+import { setSGDBackend, wasmAvailable, type SGDBackend } from '../src/internal.js';
 import { expectClose, fixture, rows } from './helpers.js';
 
 interface Step {

@@ -10,14 +10,16 @@ import { DenseArray } from '@tessera/array';
 import { byteSize } from '@tessera/scheduler';
 import {
   InvalidInputError,
-  Random,
   SGDClassifier,
   SGDRegressor,
-  bucketShuffle,
   estimatorClass,
+} from '../src/index.js';
+import {
+  Random,
+  bucketShuffle,
   setSGDBackend,
   type SGDBackend,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { lemire, wasmBelow, wasmBucketShuffle } from '../src/linear_model/sgd/shuffle.js';
 import { preparedLayout } from '../src/linear_model/sgd/wasm_epoch.js';
 import type { PreparedBlock } from '../src/linear_model/sgd/prepared.js';

@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DenseArray, fromArray, makeClassification, type NDArray } from '@tessera/array';
 import { SyncScheduler, TaskError, ThreadScheduler, type Scheduler, type TaskEvent } from '@tessera/scheduler';
-import { Incremental, PREPARE_AHEAD, SGDClassifier, SGDRegressor, StandardScaler, makePipeline } from '@tessera/estimators';
+import { Incremental, SGDClassifier, SGDRegressor, StandardScaler, makePipeline } from '@tessera/estimators';
+import { PREPARE_AHEAD } from '@tessera/estimators/internal';
 
 const threads2 = new ThreadScheduler({ threads: 2 });
 afterAll(() => threads2.close());

@@ -1,6 +1,6 @@
 /** Data and checks shared by the single-block estimator workloads (sgd, mlp, kmeans). */
 import { DenseArray, allocate } from '@tessera/array';
-import type { Random } from '@tessera/estimators';
+import type { Random } from '@tessera/estimators/internal';
 
 /** A standard normal draw (Box–Muller) from our generator. */
 export function gaussian(rng: Random): number {

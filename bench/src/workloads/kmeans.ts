@@ -14,7 +14,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DenseArray, allocate, fromArray, toNpy } from '@tessera/array';
-import { MiniBatchKMeans, Random } from '@tessera/estimators';
+import { MiniBatchKMeans } from '@tessera/estimators';
+import { Random } from '@tessera/estimators/internal';
 import { median, peakRssMB, type BenchContext, type BenchRecord, type Workload } from '../harness.js';
 import { gaussian, maxRelDiff } from './data.js';
 

@@ -17,7 +17,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DenseArray, fromArray, toNpy } from '@tessera/array';
-import { MLPClassifier, Random, accuracyScore, setMLPBackend, type MLPBackend } from '@tessera/estimators';
+import { MLPClassifier, accuracyScore } from '@tessera/estimators';
+import { Random, setMLPBackend, type MLPBackend } from '@tessera/estimators/internal';
 import { median, peakRssMB, type BenchContext, type BenchRecord, type Workload } from '../harness.js';
 import { linearProblem } from './data.js';
 

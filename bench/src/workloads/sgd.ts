@@ -26,7 +26,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DenseArray } from '@tessera/array';
-import { Random, SGDClassifier, accuracyScore, setSGDBackend, type SGDBackend, type SGDPreparedHint } from '@tessera/estimators';
+import { SGDClassifier, accuracyScore } from '@tessera/estimators';
+import { Random, setSGDBackend, type SGDBackend, type SGDPreparedHint } from '@tessera/estimators/internal';
 import { median, peakRssMB, type BenchContext, type BenchRecord, type Workload } from '../harness.js';
 import { linearProblem, maxRelDiff } from './data.js';
 
