@@ -6,43 +6,28 @@
  * {@link DenseArray} is the same thing with methods, for users.
  */
 
+import { ARRAY_TYPES, bytesPerElement, isNumericDType, sharedArray, type NumericArrayMap, type NumericDType } from '@tessera/io';
+
+// The dtype table is @tessera/io's (the formats carry the same four types, and io sits below this
+// package): the names here are the array layer's for the same things.
+
 /** Element types Tessera arrays hold. `bool` is stored as `uint8`. */
-export type DType = 'float64' | 'float32' | 'int32' | 'uint8';
+export type DType = NumericDType;
 
 /** The typed array behind each dtype. */
-export interface DTypeMap {
-  float64: Float64Array;
-  float32: Float32Array;
-  int32: Int32Array;
-  uint8: Uint8Array;
-}
+export type DTypeMap = NumericArrayMap;
 
 /** Any typed array Tessera stores. */
 export type TypedArray = DTypeMap[DType];
 
-type TypedArrayCtor<D extends DType> = {
-  new (length: number): DTypeMap[D];
-  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): DTypeMap[D];
-  readonly BYTES_PER_ELEMENT: number;
-};
-
 /** Constructors of the typed arrays, by dtype. */
-export const TYPED_ARRAYS: { readonly [D in DType]: TypedArrayCtor<D> } = {
-  float64: Float64Array,
-  float32: Float32Array,
-  int32: Int32Array,
-  uint8: Uint8Array,
-};
+export const TYPED_ARRAYS: typeof ARRAY_TYPES = ARRAY_TYPES;
 
 /** Bytes per element, by dtype. */
-export function itemSize(dtype: DType): number {
-  return TYPED_ARRAYS[dtype].BYTES_PER_ELEMENT;
-}
+export const itemSize: (dtype: DType) => number = bytesPerElement;
 
 /** Whether `value` names a supported dtype. */
-export function isDType(value: unknown): value is DType {
-  return value === 'float64' || value === 'float32' || value === 'int32' || value === 'uint8';
-}
+export const isDType: (value: unknown) => value is DType = isNumericDType;
 
 /** The dtype of a typed array, or undefined when Tessera does not store that kind. */
 export function dtypeOf(data: ArrayBufferView): DType | undefined {
@@ -57,10 +42,7 @@ export function dtypeOf(data: ArrayBufferView): DType | undefined {
  * A typed array of `length` zeros over a SharedArrayBuffer, so it can be handed to another
  * thread without a copy. Kernels allocate their outputs with this.
  */
-export function allocate<D extends DType>(dtype: D, length: number): DTypeMap[D] {
-  const Ctor = TYPED_ARRAYS[dtype];
-  return new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT), 0, length);
-}
+export const allocate: <D extends DType>(dtype: D, length: number) => DTypeMap[D] = sharedArray;
 
 /** A block of an array as plain data: C-order `data` of `shape`. */
 export interface Block<D extends DType = DType> {

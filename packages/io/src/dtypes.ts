@@ -1,7 +1,8 @@
 /**
- * The element types the formats carry. The same union as `DType` of `@tessera/array` (which
- * depends on this package, not the other way round); kept here so that codecs stay free of the
- * array layer.
+ * The element types the formats carry — Tessera's one dtype table. `@tessera/array` (which
+ * depends on this package, not the other way round) takes its `DType`, `DTypeMap`,
+ * `TYPED_ARRAYS`, `itemSize`, `isDType` and `allocate` from here, so codecs stay free of the
+ * array layer and a dtype is added in one place.
  */
 
 /** Element types stored in npy and Arrow files that Tessera reads and writes. */
