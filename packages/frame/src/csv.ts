@@ -16,7 +16,7 @@ import { FormatError } from '@tessera/io';
 import { Frame, blockArray, type Table, type TableSource } from './frame.js';
 import { describeFiles, resolveFiles, type DataFile } from './files.js';
 import { FrameKernel } from './kernel_names.js';
-import { CsvSyntaxError, parseBlockInto, splitRecords, type CsvBlock, type CsvColumnPlan, type CsvDialect, type CsvParams, type ScanResult } from './kernels/csv.js';
+import { CsvSyntaxError, parseBlockInto, readBytes, splitRecords, type CsvBlock, type CsvColumnPlan, type CsvDialect, type CsvParams, type ScanResult } from './kernels/csv.js';
 import { NOT_A_NUMBER, numberOfText } from './kernels/numbers.js';
 import { parseDate, parseTimestamp } from './kernels/time.js';
 import { columnDType, parseTypeSpec, type ColumnInfo, type ColumnTypeSpec, type LogicalType, type TimeUnit } from './types.js';
@@ -161,27 +161,27 @@ export function planBlocks(fp: FilePlan, scans: readonly ScanResult[], firstInde
   });
   if (state !== 0) throw new FormatError({ file: fp.file.path }, 'the file ends inside a quoted field: a quote character is never closed (an odd number of quotes in the file).');
   const rangeStart = (i: number) => fp.ranges[i]![0];
-  // Real records terminated in each range, and whether a range's first boundary is a real record.
+  // Real records terminated in each range (empty lines are not records), and whether a range's
+  // first boundary ends one. `state` is what precedes a range since the last boundary: 0 nothing,
+  // 1 a lone CR (a CRLF split across ranges), 2 content.
   const real: number[] = [];
   const firstReal: boolean[] = [];
-  let prevEnds = true; // the data starts right after the header's line break (or at the file start)
+  let prev: 0 | 1 | 2 = 0; // the data starts right after the header's line break (or at the file start)
   for (let i = 0; i < B; i++) {
     const h = hyps[i]!;
-    const firstBlank = h.count > 0 && h.firstBlankIfPrev && prevEnds;
-    real.push(h.count - h.blankInner - (firstBlank ? 1 : 0));
-    firstReal.push(h.count > 0 && !firstBlank);
-    // A range without a boundary ends at one only if it is empty of content (never: ranges are non-empty).
-    prevEnds = h.endsAtBoundary;
-  }
-  // The last boundary of the file, for the trailing record (a last line without a line break).
-  let lastWith = -1;
-  for (let i = B - 1; i >= 0; i--) {
-    if (hyps[i]!.count > 0) {
-      lastWith = i;
-      break;
+    if (h.count > 0) {
+      const at = h.first - 1; // the first boundary's newline
+      const firstBlank = at === 0 ? prev !== 2 : at === 1 && scans[i]!.startsCR ? prev === 0 : false;
+      real.push(h.count - h.blankInner - (firstBlank ? 1 : 0));
+      firstReal.push(!firstBlank);
+      prev = h.tail;
+    } else {
+      real.push(0);
+      firstReal.push(false);
+      prev = h.tail === 0 ? prev : h.tail === 1 && prev === 0 ? 1 : 2;
     }
   }
-  const trailing = lastWith < 0 ? hyps.some((h) => h.tail) : hyps[lastWith]!.tail || lastWith < B - 1;
+  const trailing = prev === 2;
   const starts: number[] = [0];
   for (let i = 1; i < B; i++) if (hyps[i]!.count > 0) starts.push(i);
   const blocks: CsvBlock[] = [];
@@ -221,7 +221,7 @@ class CsvSource implements TableSource {
     readonly token: string,
     readonly files: readonly FilePlan[],
     readonly dialect: CsvDialect,
-    readonly nFields: number,
+    readonly fieldNames: readonly string[],
     readonly na: readonly string[],
     readonly trueValues: readonly string[],
     readonly falseValues: readonly string[],
@@ -265,7 +265,9 @@ class CsvSource implements TableSource {
     const blocks: CsvBlock[] = [];
     let row = 0;
     this.files.forEach((fp, f) => {
-      const planned = planBlocks(fp, keys[f]!.map((k) => results[k] as ScanResult), blocks.length, row);
+      const scans = keys[f]!.map((k) => results[k] as ScanResult);
+      if (scans.reduce((q, s) => q + s.quotes, 0) % 2 !== 0) throw quoteError(fp, this.dialect);
+      const planned = planBlocks(fp, scans, blocks.length, row);
       for (const b of planned) row += b.rows;
       blocks.push(...planned);
     });
@@ -281,7 +283,7 @@ class CsvSource implements TableSource {
 
   params(columns: readonly CsvColumnPlan[], r0: number, r1: number): CsvParams {
     const blocks = this.#blocks!.filter((b) => b.row0 < r1 && b.row0 + b.rows > r0);
-    return { dialect: this.dialect, nFields: this.nFields, na: this.na, trueValues: this.trueValues, falseValues: this.falseValues, blocks, columns };
+    return { dialect: this.dialect, nFields: this.fieldNames.length, fieldNames: this.fieldNames, na: this.na, trueValues: this.trueValues, falseValues: this.falseValues, blocks, columns };
   }
 
   array(columns: readonly ColumnInfo[], dtype: DType, oneD: boolean): NDArray {
@@ -328,7 +330,7 @@ class CsvSource implements TableSource {
       const out = allocate(c.dtype, rows);
       let at = 0;
       for (const part of parts) {
-        const params: CsvParams = { dialect: this.dialect, nFields: this.nFields, na: this.na, trueValues: this.trueValues, falseValues: this.falseValues, blocks: [part.block], columns: [plan] };
+        const params: CsvParams = { dialect: this.dialect, nFields: this.fieldNames.length, fieldNames: this.fieldNames, na: this.na, trueValues: this.trueValues, falseValues: this.falseValues, blocks: [part.block], columns: [plan] };
         parseBlockInto(part.buf, part.block, params, [plan], 0, part.rows, out, at, 1);
         at += part.rows;
       }
@@ -354,6 +356,24 @@ class CsvSource implements TableSource {
       return [...all].sort();
     });
   }
+}
+
+/**
+ * The error for a file with an odd number of quotes (its blocks cannot be split): the first
+ * record that does not parse, found by reading the file from the start (files up to 1 GB; larger
+ * ones get the count alone).
+ */
+function quoteError(fp: FilePlan, dialect: CsvDialect): FormatError {
+  const fallback = new FormatError({ file: fp.file.path }, 'the file ends inside a quoted field: a quote character is never closed (an odd number of quotes in the file).');
+  if (!fp.gzip && fp.file.size > 1e9) return fallback;
+  const buf = readBytes(fp.file.path, 0, fp.gzip ? -1 : fp.file.size, fp.gzip);
+  try {
+    splitRecords(buf, fp.dataStart, buf.length, dialect);
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) return new FormatError({ file: fp.file.path }, `line ${1 + fp.headerLines + countLf(buf, fp.dataStart, error.offset)}: ${error.message}`);
+    throw error;
+  }
+  return fallback;
 }
 
 function countLf(buf: Buffer, from: number, to: number): number {
@@ -401,7 +421,13 @@ export async function readCsv(path: string | readonly string[], options: ReadCsv
   let sampleRecords: string[][] = [];
   for (const file of files) {
     const gzip = isGzip(file.path);
-    const { buf, whole } = readPrefix(file, file === files[0] ? Math.max(sampleBytes, 1 << 16) : 1 << 16, gzip);
+    // The sample is the first `sample` bytes; more is read only when the header is longer.
+    let want = file === files[0] ? Math.max(1, sampleBytes) : 1 << 16;
+    let { buf, whole } = readPrefix(file, want, gzip);
+    while (names === undefined && !whole && splitRecords(buf, 0, buf.length, dialect, 1, true).records.length === 0 && want < 1 << 26) {
+      want *= 4;
+      ({ buf, whole } = readPrefix(file, want, gzip));
+    }
     let dataStart = 0;
     let headerLines = 0;
     let fileHeader: string[] | undefined;
@@ -477,7 +503,7 @@ export async function readCsv(path: string | readonly string[], options: ReadCsv
     };
   });
   const token = tokenize('csv', files.map((f) => [f.path, f.size, f.mtimeMs]), dialect, na, trues, falses, block, nFields);
-  const source = new CsvSource(description, token, plans, dialect, nFields, na, trues, falses, plansByName);
+  const source = new CsvSource(description, token, plans, dialect, fieldNames, na, trues, falses, plansByName);
   if (lengths !== false) await source.computeLengths(run);
   return new Frame(source, columns);
 }

@@ -72,6 +72,8 @@ export interface CsvParams {
   readonly dialect: CsvDialect;
   /** Fields per record (the header's). */
   readonly nFields: number;
+  /** Names of all fields (for messages about fields the array does not read). */
+  readonly fieldNames: readonly string[];
   /** Texts read as missing values. */
   readonly na: readonly string[];
   readonly trueValues: readonly string[];
@@ -134,12 +136,8 @@ export interface ScanHypothesis {
   first: number;
   /** Newlines up to and including the first boundary. */
   firstNl: number;
-  /** The first boundary ends an empty line if the range starts right after a boundary. */
-  firstBlankIfPrev: boolean;
-  /** The range's last byte is a boundary. */
-  endsAtBoundary: boolean;
-  /** Bytes other than CR after the last boundary (or in the range, without one). */
-  tail: boolean;
+  /** What follows the last boundary (or fills the range, without one): 0 nothing, 1 a lone CR, 2 content. */
+  tail: 0 | 1 | 2;
 }
 
 export interface ScanResult {
@@ -147,11 +145,13 @@ export interface ScanResult {
   readonly newlines: number;
   /** Quote characters of the range. */
   readonly quotes: number;
+  /** The range starts with a CR (a CRLF split across ranges, or content). */
+  readonly startsCR: boolean;
   readonly hyp: readonly [ScanHypothesis, ScanHypothesis];
 }
 
 function hypothesis(): ScanHypothesis {
-  return { count: 0, blankInner: 0, first: -1, firstNl: 0, firstBlankIfPrev: false, endsAtBoundary: false, tail: false };
+  return { count: 0, blankInner: 0, first: -1, firstNl: 0, tail: 0 };
 }
 
 /** Scans `buf` for record boundaries under both quote hypotheses. */
@@ -165,13 +165,10 @@ export function scanBytes(buf: Buffer, quote: number): ScanResult {
   const boundary = (h: number, p: number) => {
     const H = hyp[h]!;
     const prev = last[h]!;
-    const from = prev < 0 ? 0 : prev;
-    const empty = p === from || (p === from + 1 && buf[from] === CR);
     if (prev < 0) {
       H.first = p + 1;
       H.firstNl = newlines;
-      H.firstBlankIfPrev = empty;
-    } else if (empty) H.blankInner++;
+    } else if (p === prev || (p === prev + 1 && buf[prev] === CR)) H.blankInner++;
     H.count++;
     last[h] = p + 1;
   };
@@ -196,12 +193,10 @@ export function scanBytes(buf: Buffer, quote: number): ScanResult {
     }
   }
   for (let h = 0; h < 2; h++) {
-    const H = hyp[h]!;
     const from = last[h]! < 0 ? 0 : last[h]!;
-    H.endsAtBoundary = last[h] === n;
-    H.tail = n > from && !(n === from + 1 && buf[from] === CR);
+    hyp[h]!.tail = n === from ? 0 : n === from + 1 && buf[from] === CR ? 1 : 2;
   }
-  return { newlines, quotes, hyp };
+  return { newlines, quotes, startsCR: buf[0] === CR, hyp };
 }
 
 /** Scans bytes `[start, end)` of a file (kernel `frame.csvScan`). */
@@ -388,7 +383,7 @@ class BlockContext {
   fail(recordStart: number, field: number, message: string): never {
     const nf = this.p.nFields;
     const j = field < nf ? this.slotOf[field]! : -1;
-    const where = j >= 0 ? `, column '${this.cols[j]!.name}'` : field < nf ? `, field ${field + 1}` : '';
+    const where = j >= 0 ? `, column '${this.cols[j]!.name}'` : field < nf ? `, column '${this.p.fieldNames[field] ?? field + 1}'` : '';
     throw new FormatError({ file: this.block.path, block: this.block.index }, `line ${lineAt(this.buf, this.block, recordStart)}${where}: ${message}`);
   }
 
@@ -479,6 +474,7 @@ export function parseBlockInto(buf: Buffer, block: CsvBlock, p: CsvParams, cols:
   const nf = p.nFields;
   const slotOf = ctx.slotOf;
   const kinds = ctx.kinds;
+  const numericNa = ctx.numericNa;
   const n = buf.length;
   let pos = 0;
   let rec = 0;
@@ -523,7 +519,7 @@ export function parseBlockInto(buf: Buffer, block: CsvBlock, p: CsvParams, cols:
           ctx.fail(recordStart, field, `a closing quote is followed by ${JSON.stringify(String.fromCharCode(c))} instead of a delimiter or the end of the line`);
         }
         if (j >= 0) ctx.convert(j, a, q, escaped, rowBase + j, recordStart, field);
-      } else if (j >= 0 && kinds[j] === K_FLOAT) {
+      } else if (j >= 0 && kinds[j] === K_FLOAT && !numericNa) {
         // Fused scan and parse of a decimal (see numbers.ts for why it is exact).
         const a = pos;
         let i = pos;
