@@ -162,7 +162,7 @@ function importsOf(source: string): { specifier: string; dynamic: boolean }[] {
 describe.skipIf(!!offline)('the published packages, installed outside the repository', () => {
   test('the packed manifests: versions for workspace:, public, licensed, engines, exports → emitted declarations, no tests or scripts', () => {
     const names = packed.map((p) => p.name).sort();
-    expect(names).toEqual(['@tessera/array', '@tessera/cli', '@tessera/diagnostics', '@tessera/estimators', '@tessera/io', '@tessera/scheduler']);
+    expect(names).toEqual(['@tessera/array', '@tessera/cli', '@tessera/diagnostics', '@tessera/estimators', '@tessera/frame', '@tessera/io', '@tessera/scheduler']);
     const versions = new Map(packed.map((p) => [p.name, p.version]));
     for (const p of packed) {
       const text = readFileSync(join(installed(p.name), 'package.json'), 'utf8');
