@@ -33,7 +33,8 @@ export { FormatError, DatasetError, type Manifest } from '@tessera/io';
 export { NDArray, computeAll, buildGraph, type ArrayComputeOptions, type SourceDef } from './ndarray.js';
 export { type Operand, promote, broadcastShapes, where, clip, astype, binary, unary } from './elementwise.js';
 export { type Axis, type ReduceOptions } from './reductions.js';
-export { type AxisSlice, concatenate, rechunk } from './structure.js';
+export { type AxisSlice, rechunk } from './structure.js';
+export { concatenate } from './concatenate.js';
 export { mapBlocks, fusedTask, kernelTarget, type MapBlocksOptions } from './mapblocks.js';
 export { ArrayKernel, type ArrayKernelName } from './kernel_names.js';
 export {
