@@ -14,15 +14,16 @@
  * available) in cache-sized chunks: each chunk is copied into the kernels' memory once, and every
  * kernel of the pass runs on it while it is in cache.
  */
+import { tileRows } from '@tessera/array';
 import type { Random } from '../random.js';
 import { kmeansKernels, loadCenters } from './kmeans_kernels.js';
 
-/** Bytes of rows per chunk: the chunk, its labels or distances and the centers stay in a core's L2 cache. */
-const CHUNK_BYTES = 1 << 20;
-
-/** Rows per chunk for n rows of d features. */
+/**
+ * Rows per chunk for n rows of d features: a tile of the array kernels' size (TILE_BYTES), so the
+ * chunk, its labels or distances and the centers stay in a core's L2 cache.
+ */
 function chunkRows(n: number, d: number): number {
-  return Math.max(2, Math.min(n, Math.floor(CHUNK_BYTES / (8 * d))));
+  return Math.max(2, Math.min(n, tileRows({ cols: d })));
 }
 
 const even = (v: number): number => v + (v & 1);
