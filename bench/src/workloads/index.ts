@@ -6,5 +6,7 @@ import { sgd } from './sgd.js';
 import { pipeline } from './pipeline.js';
 import { mlp } from './mlp.js';
 import { kmeans } from './kmeans.js';
+import { csv } from './csv.js';
+import { parquet } from './parquet.js';
 
-export const workloads: readonly Workload[] = [scheduler, reductions, sgd, pipeline, mlp, kmeans];
+export const workloads: readonly Workload[] = [scheduler, reductions, sgd, pipeline, mlp, kmeans, csv, parquet];
