@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { DenseArray } from '@tessera/array';
+import { DenseArray, type WasmApi } from '@tessera/array';
 import { byteSize } from '@tessera/scheduler';
 import {
   InvalidInputError,
@@ -30,9 +30,9 @@ afterEach(() => {
   setSGDBackend('auto');
 });
 
-/** Grows a fresh shared WebAssembly memory (the compiler's lib has no WebAssembly types). */
+/** Grows a fresh shared WebAssembly memory (the compiler's lib has no WebAssembly types: @tessera/array declares them). */
 function growAnotherSharedMemory(): void {
-  const WA = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => { grow(n: number): number } } }).WebAssembly;
+  const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   new WA.Memory({ initial: 1, maximum: 2, shared: true }).grow(1);
 }
 
