@@ -519,6 +519,30 @@ export function parseBlockInto(buf: Buffer, block: CsvBlock, p: CsvParams, cols:
           ctx.fail(recordStart, field, `a closing quote is followed by ${JSON.stringify(String.fromCharCode(c))} instead of a delimiter or the end of the line`);
         }
         if (j >= 0) ctx.convert(j, a, q, escaped, rowBase + j, recordStart, field);
+      } else if (j >= 0 && kinds[j] === K_INT && !numericNa && c >= 48 && c <= 57) {
+        // Fused scan and parse of plain digits (up to 15: exact), checked against the type's range.
+        const a = pos;
+        let v = 0;
+        let i = pos;
+        while (c >= 48 && c <= 57) {
+          v = v * 10 + (c - 48);
+          c = buf[++i]!;
+        }
+        if (i - a <= 15 && i < n && (c === D || c === LF || (c === CR && buf[i + 1] === LF)) && v <= ctx.hi[j]!) {
+          out[rowBase + j] = v;
+          pos = i;
+        } else {
+          pos = a;
+          while (pos < n) {
+            c = buf[pos]!;
+            if (c === D || c === LF) break;
+            if (c === Q) ctx.fail(recordStart, field, 'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)');
+            pos++;
+          }
+          let b = pos;
+          if (b > a && buf[b - 1] === CR && (pos >= n || buf[pos] === LF)) b--;
+          ctx.convert(j, a, b, false, rowBase + j, recordStart, field);
+        }
       } else if (j >= 0 && kinds[j] === K_FLOAT && !numericNa) {
         // Fused scan and parse of a decimal (see numbers.ts for why it is exact).
         const a = pos;

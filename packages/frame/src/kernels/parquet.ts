@@ -21,6 +21,7 @@ import { decompressPage, readDataPage } from 'hyparquet/src/datapage.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
 import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
 import { readPlain } from 'hyparquet/src/plain.js';
+import { readVarInt } from 'hyparquet/src/thrift.js';
 import { parseDecimal } from 'hyparquet/src/convert.js';
 import { compressors } from 'hyparquet-compressors';
 import type { CompressionCodec, ParquetType, SchemaElement, PageHeader } from 'hyparquet';
@@ -221,13 +222,19 @@ function decodeChunk(
       page = decompressPage(raw, Number(header.uncompressed_page_size), codec, compressors);
       pr = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
       if (c.maxDef) {
-        // RLE/bit-packed definition levels behind a 4-byte length; all-defined is one run, skipped cheaply.
+        // RLE/bit-packed definition levels behind a 4-byte length. A page without nulls is one
+        // RLE run of 1s (header: count << 1, then the value): recognised and skipped undecoded.
         const len = pr.view.getUint32(0, true);
-        const d = new Uint8Array(n);
-        readRleBitPackedHybrid(pr, 1, d);
-        pr.offset = 4 + len;
-        for (let i = 0; i < n; i++) nulls += 1 - d[i]!;
-        if (nulls) defs = d;
+        const probe = { view: pr.view, offset: 4 };
+        const run = readVarInt(probe);
+        if ((run & 1) === 0 && run >>> 1 >= n && pr.view.getUint8(probe.offset) === 1) pr.offset = 4 + len;
+        else {
+          const d = new Uint8Array(n);
+          readRleBitPackedHybrid(pr, 1, d);
+          pr.offset = 4 + len;
+          for (let i = 0; i < n; i++) nulls += 1 - d[i]!;
+          if (nulls) defs = d;
+        }
       }
     }
     if (defs && v2) for (let i = 0; i < n; i++) nulls += 1 - defs[i]!;
@@ -319,16 +326,18 @@ export function readParquetRows(p: ParquetParams, r0: number, r1: number, c0: nu
             const from = Math.max(row, lo);
             const to = Math.min(row + n, hi);
             if (!defs) {
-              // The common case (no nulls in the page): straight loops, typed source where possible.
+              // The common case (no nulls in the page): straight strided loops, typed source where possible.
+              let at = base + (from - lo) * width + j;
               if (dict) {
                 const idx = values as Int32Array;
-                for (let r = from; r < to; r++) {
+                for (let r = from; r < to; r++, at += width) {
                   const x = idx[r - row]!;
                   if (x >= d.length) throw new RangeError(`dictionary index ${x} is beyond the dictionary's ${d.length} values (corrupt file)`);
-                  put(r, d[x]!);
+                  out[at] = d[x]!;
                 }
               } else if (values instanceof Float64Array || values instanceof Float32Array || (values instanceof Int32Array && !col.unsigned && col.type !== 'decimal')) {
-                for (let r = from; r < to; r++) put(r, values[r - row]!);
+                const v = values;
+                for (let i = from - row, e = to - row; i < e; i++, at += width) out[at] = v[i]!;
               } else if (codes) for (let r = from; r < to; r++) put(r, strCode(values[r - row]));
               else for (let r = from; r < to; r++) put(r, toNumber!(values[r - row]));
               return;
