@@ -424,7 +424,14 @@ export async function readCsv(path: string | readonly string[], options: ReadCsv
     // The sample is the first `sample` bytes; more is read only when the header is longer.
     let want = file === files[0] ? Math.max(1, sampleBytes) : 1 << 16;
     let { buf, whole } = readPrefix(file, want, gzip);
-    while (names === undefined && !whole && splitRecords(buf, 0, buf.length, dialect, 1, true).records.length === 0 && want < 1 << 26) {
+    const headerIncomplete = () => {
+      try {
+        return splitRecords(buf, 0, buf.length, dialect, 1, true).records.length === 0;
+      } catch {
+        return false; // a syntax error: reported below, naming the header
+      }
+    };
+    while (names === undefined && !whole && headerIncomplete() && want < 1 << 26) {
       want *= 4;
       ({ buf, whole } = readPrefix(file, want, gzip));
     }

@@ -264,3 +264,11 @@ describe('writing CSV', () => {
     expect(readFileSync(join(work, 'foreign', 'keep.csv'), 'utf8')).toBe('a\n1\n');
   });
 });
+
+describe('the header', () => {
+  it('a header with a bad quote is a FormatError naming line 1', async () => {
+    const path = join(work, 'badheader.csv');
+    writeFileSync(path, 'a,b"c\n1,2\n');
+    await expect(readCsv(path, { sample: 4 })).rejects.toThrow(/badheader\.csv: line 1 \(the header\): a quote character inside an unquoted field/);
+  });
+});
