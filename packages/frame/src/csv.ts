@@ -376,7 +376,8 @@ function quoteError(fp: FilePlan, dialect: CsvDialect): FormatError {
   return fallback;
 }
 
-function countLf(buf: Buffer, from: number, to: number): number {
+function countLf(bytes: Uint8Array, from: number, to: number): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let n = 0;
   for (let p = buf.indexOf(10, from); p >= 0 && p < to; p = buf.indexOf(10, p + 1)) n++;
   return n;

@@ -86,11 +86,19 @@ export interface CsvParams {
 
 // --- bytes -------------------------------------------------------------------------------------
 
+/**
+ * The exported functions take and return Uint8Array (the declarations must not need Node's
+ * types); inside, the same memory as a Buffer for its native `indexOf` and text decoding.
+ */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** The decompressed bytes of a gzip file (cached per thread for the file last asked for). */
 let gzipCache: { path: string; bytes: Buffer } | undefined;
 
 /** The bytes `[start, end)` of a file (of its decompressed content when `gzip`). */
-export function readBytes(path: string, start: number, end: number, gzip: boolean, block?: number): Buffer {
+export function readBytes(path: string, start: number, end: number, gzip: boolean, block?: number): Uint8Array {
   try {
     if (gzip) {
       if (gzipCache?.path !== path) {
@@ -155,7 +163,8 @@ function hypothesis(): ScanHypothesis {
 }
 
 /** Scans `buf` for record boundaries under both quote hypotheses. */
-export function scanBytes(buf: Buffer, quote: number): ScanResult {
+export function scanBytes(bytes: Uint8Array, quote: number): ScanResult {
+  const buf = asBuffer(bytes);
   const n = buf.length;
   const hyp: [ScanHypothesis, ScanHypothesis] = [hypothesis(), hypothesis()];
   let newlines = 0;
@@ -218,7 +227,8 @@ export class CsvSyntaxError extends Error {
  * skipping empty lines. With `partial`, stops before a record not terminated by a newline (the
  * rest of the file may continue it); returns the records and the offset after the last one.
  */
-export function splitRecords(buf: Buffer, from: number, to: number, dialect: CsvDialect, maxRecords = Infinity, partial = false): { records: string[][]; end: number; offsets: number[] } {
+export function splitRecords(bytes: Uint8Array, from: number, to: number, dialect: CsvDialect, maxRecords = Infinity, partial = false): { records: string[][]; end: number; offsets: number[] } {
+  const buf = asBuffer(bytes);
   const { delimiter: D, quote: Q } = dialect;
   const records: string[][] = [];
   const offsets: number[] = [];
@@ -467,7 +477,8 @@ class BlockContext {
  * scanned (Clinger's fast path, as numbers.ts), and only unusual text (more digits, exponents
  * beyond 10^±22, NA strings, quotes) takes the general path.
  */
-export function parseBlockInto(buf: Buffer, block: CsvBlock, p: CsvParams, cols: readonly CsvColumnPlan[], from: number, to: number, out: TypedArray, outOffset: number, width: number): void {
+export function parseBlockInto(bytes: Uint8Array, block: CsvBlock, p: CsvParams, cols: readonly CsvColumnPlan[], from: number, to: number, out: TypedArray, outOffset: number, width: number): void {
+  const buf = asBuffer(bytes);
   const ctx = new BlockContext(buf, block, p, cols, out);
   const D = p.dialect.delimiter;
   const Q = p.dialect.quote;
@@ -630,7 +641,7 @@ export function readCsvRows(p: CsvParams, r0: number, r1: number, c0: number, c1
     const lo = Math.max(r0, block.row0);
     const hi = Math.min(r1, block.row0 + block.rows);
     if (hi <= lo) continue;
-    const buf = readBytes(block.path, block.start, block.end, block.gzip, block.index);
+    const buf = asBuffer(readBytes(block.path, block.start, block.end, block.gzip, block.index));
     parseBlockInto(buf, block, p, cols, lo - block.row0, hi - block.row0, out, outOffset + (lo - r0) * width, width);
   }
 }
@@ -642,7 +653,7 @@ export function readCsvRows(p: CsvParams, r0: number, r1: number, c0: number, c1
 export function csvCategories(p: CsvParams, blockIndex: number): string[][] {
   const block = p.blocks.find((b) => b.index === blockIndex);
   if (!block) throw new RangeError(`csvCategories: no block ${blockIndex} in the parameters.`);
-  const buf = readBytes(block.path, block.start, block.end, block.gzip, block.index);
+  const buf = asBuffer(readBytes(block.path, block.start, block.end, block.gzip, block.index));
   const na = new Set(p.na);
   const sets = p.columns.map(() => new Set<string>());
   let records: string[][];
