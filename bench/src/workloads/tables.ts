@@ -3,7 +3,8 @@
  * decimals, 2 integer columns, 2 categorical string columns), written once by DuckDB as CSV and
  * as snappy Parquet into bench/.cache; and the runs, each engine in its own process so that peak
  * RSS is its own: Tessera (`readCsv` / `readParquet` → `toArray(numeric columns).mean(0)`), DuckDB
- * (`SELECT avg(…) FROM read_csv / read_parquet`, 2 threads) and dask.dataframe (bench/python).
+ * (`SELECT avg(…) FROM read_csv / read_parquet`, 2 threads) and dask.dataframe (bench/python/dask_csv.py,
+ * dask_parquet.py).
  * All compute the same 18 column means, checked against each other.
  */
 import { spawn } from 'node:child_process';
@@ -87,7 +88,8 @@ export async function runTables(ctx: BenchContext, format: 'csv' | 'parquet'): P
       records.push(d);
     }
     if (ctx.options['no-python'] !== true) {
-      const py = await ctx.runPython(`${format}.py`, [file]);
+      // dask_csv.py, not csv.py: a csv.py beside the other scripts would shadow Python's csv module.
+      const py = await ctx.runPython(`dask_${format}.py`, [file]);
       if ('skipped' in py) ctx.log(`${format} dask: skipped — ${py.skipped}`);
       else
         for (const r of py) {
