@@ -35,7 +35,13 @@ module.exports = {
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     ...Object.entries(allowed)
-      .map(([name, ok]) => ({ name, ok, forbidden: Object.entries(pkg).filter(([p]) => p !== name && !ok.includes(p)).map(([, re]) => re) }))
+      .map(([name, ok]) => ({
+        name,
+        ok,
+        forbidden: Object.entries(pkg)
+          .filter(([p]) => p !== name && !ok.includes(p))
+          .map(([, re]) => re),
+      }))
       .filter(({ forbidden }) => forbidden.length > 0)
       .map(({ name, ok, forbidden }) => ({
         name: `layers-${name}`,

@@ -24,6 +24,9 @@ const [target, ...rest] = process.argv.slice(2);
 run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--quiet', ...(target === 'test' ? ['--types'] : [])]);
 
 if (target === 'test') {
+  // Formatting and the import rules first (scripts/lint.mjs): a few seconds, and a failure there
+  // says what to run (npm run format) rather than surfacing as a diff in review.
+  run(process.execPath, [join(root, 'scripts', 'lint.mjs')]);
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root]);
   run(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest]);
 } else if (target) {

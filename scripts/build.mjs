@@ -15,12 +15,7 @@ import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packageDirs = [
-  'scheduler',
-  'estimators',
-  'bench',
-  ...(await readdir(join(root, 'packages'))).map((d) => join('packages', d)),
-];
+const packageDirs = ['scheduler', 'estimators', 'bench', ...(await readdir(join(root, 'packages'))).map((d) => join('packages', d))];
 
 async function sources(dir) {
   const out = [];
@@ -40,7 +35,10 @@ async function sources(dir) {
 function buildTypes() {
   return new Promise((resolve, reject) => {
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const child = spawn(process.execPath, [tsc, '-b', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [tsc, '-b', join(root, 'tsconfig.build.json')], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
   }).then(async (code) => {
@@ -111,5 +109,9 @@ if (typesCode !== 0) {
 }
 if (!process.argv.includes('--quiet')) {
   const typesNote = withTypes ? `, declarations in ${Math.round(performance.now() - started)} ms` : '';
-  console.error(typesOnly ? `declarations built in ${Math.round(performance.now() - started)} ms` : `built ${packageDirs.length} packages in ${Math.round(jsMs)} ms${typesNote}`);
+  console.error(
+    typesOnly
+      ? `declarations built in ${Math.round(performance.now() - started)} ms`
+      : `built ${packageDirs.length} packages in ${Math.round(jsMs)} ms${typesNote}`,
+  );
 }

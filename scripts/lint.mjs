@@ -8,7 +8,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const SOURCES = ['scheduler/src', 'packages/io/src', 'packages/array/src', 'packages/frame/src', 'estimators/src', 'packages/diagnostics/src', 'packages/cli/src'];
+const SOURCES = [
+  'scheduler/src',
+  'packages/io/src',
+  'packages/array/src',
+  'packages/frame/src',
+  'estimators/src',
+  'packages/diagnostics/src',
+  'packages/cli/src',
+];
 
 function run(what, cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });

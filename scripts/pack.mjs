@@ -51,7 +51,8 @@ export function publishedPackages() {
 export async function packAll({ out, build = false }) {
   const buildArgs = [join(root, 'scripts', 'build.mjs'), '--quiet', build ? '--types' : '--types-only'];
   const built = await run(process.execPath, buildArgs);
-  if (built.code !== 0) throw new Error(`pack: node scripts/build.mjs ${buildArgs.slice(1).join(' ')} failed\n${built.stderr}${built.stdout}`);
+  if (built.code !== 0)
+    throw new Error(`pack: node scripts/build.mjs ${buildArgs.slice(1).join(' ')} failed\n${built.stderr}${built.stdout}`);
   const packages = publishedPackages();
   for (const p of packages) {
     for (const entry of ['dist/index.js', 'types/index.d.ts']) {

@@ -51,7 +51,8 @@ export const benchRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Runs a Python benchmark script; a missing interpreter or package is a skip, never a fake. */
 export function runPython(script: string, args: string[]): Promise<BenchRecord[] | { skipped: string }> {
-  if (!existsSync(PYTHON)) return Promise.resolve({ skipped: `${PYTHON} not found (apt-get install python3 python3-numpy python3-dask python3-sklearn)` });
+  if (!existsSync(PYTHON))
+    return Promise.resolve({ skipped: `${PYTHON} not found (apt-get install python3 python3-numpy python3-dask python3-sklearn)` });
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, [join(benchRoot, 'python', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -97,14 +98,24 @@ export function summarize(records: readonly BenchRecord[]): string {
     const phases = [...new Set([...engines.values()].flatMap((rs) => rs.flatMap((r) => Object.keys(r.seconds))))];
     phases.sort((a, b) => (a === 'total' ? 1 : b === 'total' ? -1 : 0));
     const med = new Map<string, Record<string, number>>();
-    for (const [e, rs] of engines) med.set(e, Object.fromEntries(phases.map((ph) => [ph, median(rs.map((r) => r.seconds[ph]).filter((x): x is number => x !== undefined))])));
+    for (const [e, rs] of engines)
+      med.set(
+        e,
+        Object.fromEntries(phases.map((ph) => [ph, median(rs.map((r) => r.seconds[ph]).filter((x): x is number => x !== undefined))])),
+      );
     const reference = [...engines.keys()].find((e) => !e.startsWith('tessera'));
     const header = ['engine', 'runs', ...phases.map((p) => `${p} s`), 'peak RSS MB', ...(reference ? [`total / ${reference}`] : [])];
     const rows = [...engines].map(([e, rs]) => {
       const m = med.get(e)!;
       const rss = median(rs.map((r) => r.peakRssMB).filter((x): x is number => x !== undefined));
       const ratio = reference && e !== reference ? (m['total']! / med.get(reference)!['total']!).toFixed(3) : reference ? '1' : '';
-      return [e, String(rs.length), ...phases.map((p) => fmt(m[p]!)), Number.isNaN(rss) ? '' : rss.toFixed(0), ...(reference ? [ratio] : [])];
+      return [
+        e,
+        String(rs.length),
+        ...phases.map((p) => fmt(m[p]!)),
+        Number.isNaN(rss) ? '' : rss.toFixed(0),
+        ...(reference ? [ratio] : []),
+      ];
     });
     lines.push(table([header, ...rows]));
   }
@@ -124,8 +135,10 @@ function formatParams(p: Record<string, unknown>): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r, i) => {
-    const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-    return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-  }).join('\n');
+  return rows
+    .map((r, i) => {
+      const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+      return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
 }

@@ -38,10 +38,16 @@ if (name === 'report' && !options['help']) {
 const workload = workloads.find((w) => w.name === name);
 if (!workload || options['help']) {
   process.stderr.write(`usage: pnpm bench <workload> [--json FILE] [--runs N] [options]\n`);
-  process.stderr.write(`       pnpm bench report [--budget-minutes 15] [--sizes 1M,2M,10M] [--runs 5] [--out docs/benchmarks.md] [--json FILE]\n`);
-  process.stderr.write(`                         [--only w1,w2] [--no-python] [--<workload>.<option> value …] [--render-only]\n\nworkloads:\n`);
+  process.stderr.write(
+    `       pnpm bench report [--budget-minutes 15] [--sizes 1M,2M,10M] [--runs 5] [--out docs/benchmarks.md] [--json FILE]\n`,
+  );
+  process.stderr.write(
+    `                         [--only w1,w2] [--no-python] [--<workload>.<option> value …] [--render-only]\n\nworkloads:\n`,
+  );
   for (const w of workloads) process.stderr.write(`  ${w.name.padEnd(12)} ${w.description}\n`);
-  process.stderr.write(`  ${'report'.padEnd(12)} all of the above side by side with their Python counterparts → docs/benchmarks.md (+ .jsonl, img/bench-*.svg)\n`);
+  process.stderr.write(
+    `  ${'report'.padEnd(12)} all of the above side by side with their Python counterparts → docs/benchmarks.md (+ .jsonl, img/bench-*.svg)\n`,
+  );
   process.exit(workload || options['help'] || name === 'report' ? 0 : 2);
 }
 const { json, runs, ...rest } = options;

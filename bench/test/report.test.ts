@@ -17,7 +17,16 @@ const tree = { shape: 'tree', tasks: 111 };
 const chain = { shape: 'chain', tasks: 100 };
 
 function sched(engine: string, variant: string, params: object, totals: number[], threads: number): BenchRecord[] {
-  return totals.map((t) => ({ workload: 'scheduler', engine, variant, params: { ...params }, seconds: { total: t }, tasksPerSecond: (params as { tasks: number }).tasks / t, threads, ...(engine === 'dask' ? { versions: { python: '3.11.2', dask: '2022.12.1' } } : {}) }));
+  return totals.map((t) => ({
+    workload: 'scheduler',
+    engine,
+    variant,
+    params: { ...params },
+    seconds: { total: t },
+    tasksPerSecond: (params as { tasks: number }).tasks / t,
+    threads,
+    ...(engine === 'dask' ? { versions: { python: '3.11.2', dask: '2022.12.1' } } : {}),
+  }));
 }
 
 function pipe(engine: 'tessera' | 'dask', rows: number, scale: number[], rss: number[]): BenchRecord[] {
@@ -25,7 +34,9 @@ function pipe(engine: 'tessera' | 'dask', rows: number, scale: number[], rss: nu
   return scale.map((k, i) => ({
     workload: 'pipeline',
     engine,
-    ...(engine === 'dask' ? { variant: 'dask + scikit-learn', versions: { python: '3.11.2', dask: '2022.12.1', sklearn: '1.2.1', numpy: '1.24.2' } } : {}),
+    ...(engine === 'dask'
+      ? { variant: 'dask + scikit-learn', versions: { python: '3.11.2', dask: '2022.12.1', sklearn: '1.2.1', numpy: '1.24.2' } }
+      : {}),
     params: { rows, cols: 20, chunkRows: 500_000 },
     seconds: { scalerStats: k * 0.25, fit: k * 0.5, predictWrite: k * 0.25, total: k },
     peakRssMB: rss[i]!,
@@ -44,7 +55,15 @@ const records: BenchRecord[] = [
   ...sched('tessera', 'sync', chain, [0.1, 0.1, 0.1], 1),
   ...sched('dask', 'threaded', chain, [0.2, 0.2, 0.2], 2),
   // sgd: the Python side was skipped — Tessera only, no ratio.
-  { workload: 'sgd', engine: 'tessera', variant: 'default (wasm)', params: { rows: 1000 }, seconds: { partialFit: 0.01, total: 0.02 }, threads: 1, accuracy: 0.7 },
+  {
+    workload: 'sgd',
+    engine: 'tessera',
+    variant: 'default (wasm)',
+    params: { rows: 1000 },
+    seconds: { partialFit: 0.01, total: 0.02 },
+    threads: 1,
+    accuracy: 0.7,
+  },
   ...sizes.flatMap((rows) => {
     const m = rows / 1e6;
     return [...pipe('tessera', rows, [m, 3 * m, 2 * m], [300, 320, 310]), ...pipe('dask', rows, [4 * m, 5 * m, 6 * m], [600, 640, 620])];
@@ -73,20 +92,43 @@ const run: ReportRun = {
   steps: [
     { workload: 'scheduler', label: 'scheduler', command: 'pnpm bench scheduler --runs 3', status: 'done', seconds: 80 },
     { workload: 'sgd', label: 'sgd', command: 'pnpm bench sgd --runs 3', status: 'done', seconds: 20, pythonSkipped: [SKLEARN_SKIP] },
-    ...sizes.map((rows) => ({ workload: 'pipeline', label: `pipeline, ${fmtRows(rows)} rows`, command: `pnpm bench pipeline --runs 3 --rows ${rows}`, status: 'done' as const, seconds: 30 })),
-    { workload: 'pipeline', label: 'pipeline, 100M rows', command: 'pnpm bench pipeline --runs 3 --rows 100000000', status: 'skipped', reason: 'needs 18.6 GB free in bench/.cache, 3.0 GB available' },
-    { workload: 'reductions', label: 'reductions', command: 'pnpm bench reductions --runs 3', status: 'failed', reason: 'exited with code 1: Error: reductions: results differ between runs in column 3', seconds: 5 },
+    ...sizes.map((rows) => ({
+      workload: 'pipeline',
+      label: `pipeline, ${fmtRows(rows)} rows`,
+      command: `pnpm bench pipeline --runs 3 --rows ${rows}`,
+      status: 'done' as const,
+      seconds: 30,
+    })),
+    {
+      workload: 'pipeline',
+      label: 'pipeline, 100M rows',
+      command: 'pnpm bench pipeline --runs 3 --rows 100000000',
+      status: 'skipped',
+      reason: 'needs 18.6 GB free in bench/.cache, 3.0 GB available',
+    },
+    {
+      workload: 'reductions',
+      label: 'reductions',
+      command: 'pnpm bench reductions --runs 3',
+      status: 'failed',
+      reason: 'exited with code 1: Error: reductions: results differ between runs in column 3',
+      seconds: 5,
+    },
   ],
   descriptions: { scheduler: 'tasks/s on trees and chains', pipeline: 'the reference workload' },
 };
 
-const render = (r: ReportRun = run) => renderReport(r, records, { imgDir: 'img', recordsFile: 'benchmarks.jsonl', runFile: 'benchmarks.run.json' });
+const render = (r: ReportRun = run) =>
+  renderReport(r, records, { imgDir: 'img', recordsFile: 'benchmarks.jsonl', runFile: 'benchmarks.run.json' });
 
 /** The cells after the first of the Markdown table row whose first cell is `first`, within the section after `heading`. */
 function row(markdown: string, heading: string, first: string): string[] {
   const at = markdown.indexOf(heading);
   expect(at, `heading ${heading}`).toBeGreaterThanOrEqual(0);
-  const line = markdown.slice(at).split('\n').find((l) => l.startsWith(`| ${first} |`));
+  const line = markdown
+    .slice(at)
+    .split('\n')
+    .find((l) => l.startsWith(`| ${first} |`));
   expect(line, `row ${first} under ${heading}`).toBeDefined();
   return line!.slice(2, -2).split(' | ').slice(1);
 }
@@ -125,17 +167,56 @@ describe('renderReport', () => {
   const { markdown, images } = render();
 
   it('writes a table per workload and parameters with medians, runs, peak RSS and ratios', () => {
-    expect(row(markdown, '### shape = tree · tasks = 111', '**tessera · threads**')).toEqual(['3', '2', '0.200', '555', '0.40 (2.5× faster)']);
+    expect(row(markdown, '### shape = tree · tasks = 111', '**tessera · threads**')).toEqual([
+      '3',
+      '2',
+      '0.200',
+      '555',
+      '0.40 (2.5× faster)',
+    ]);
     expect(row(markdown, '### shape = tree · tasks = 111', 'dask · threaded')).toEqual(['3', '2', '0.500', '222', '1 (reference)']);
-    expect(row(markdown, '### shape = chain · tasks = 100', '**tessera · sync**')).toEqual(['3', '1', '0.100', '1,000', '0.50 (2.0× faster)']);
+    expect(row(markdown, '### shape = chain · tasks = 100', '**tessera · sync**')).toEqual([
+      '3',
+      '1',
+      '0.100',
+      '1,000',
+      '0.50 (2.0× faster)',
+    ]);
     // Pipeline at 10M rows: Tessera totals 10, 30, 20 → 20; dask 40, 50, 60 → 50.
-    expect(row(markdown, '### rows = 10,000,000', '**tessera**')).toEqual(['3', '2', '5.00', '10.0', '5.00', '20.0', '0.7700', '310', '0.40 (2.5× faster)']);
-    expect(row(markdown, '### rows = 10,000,000', 'dask + scikit-learn')).toEqual(['3', '2', '12.5', '25.0', '12.5', '50.0', '0.7700', '620', '1 (reference)']);
-    expect(markdown).toContain('| Engine | Runs | Threads | scalerStats (s) | fit (s) | predictWrite (s) | total (s) | accuracy | Peak RSS (MB) | Time ratio vs dask + scikit-learn |');
+    expect(row(markdown, '### rows = 10,000,000', '**tessera**')).toEqual([
+      '3',
+      '2',
+      '5.00',
+      '10.0',
+      '5.00',
+      '20.0',
+      '0.7700',
+      '310',
+      '0.40 (2.5× faster)',
+    ]);
+    expect(row(markdown, '### rows = 10,000,000', 'dask + scikit-learn')).toEqual([
+      '3',
+      '2',
+      '12.5',
+      '25.0',
+      '12.5',
+      '50.0',
+      '0.7700',
+      '620',
+      '1 (reference)',
+    ]);
+    expect(markdown).toContain(
+      '| Engine | Runs | Threads | scalerStats (s) | fit (s) | predictWrite (s) | total (s) | accuracy | Peak RSS (MB) | Time ratio vs dask + scikit-learn |',
+    );
   });
 
   it('summarises each workload with its default Tessera configuration against the Python engine', () => {
-    expect(row(markdown, '## Summary', 'scheduler')).toEqual(['shape = tree · tasks = 111', 'tessera · threads: 0.200 s', 'dask · threaded: 0.500 s', '0.40 (2.5× faster)']);
+    expect(row(markdown, '## Summary', 'scheduler')).toEqual([
+      'shape = tree · tasks = 111',
+      'tessera · threads: 0.200 s',
+      'dask · threaded: 0.500 s',
+      '0.40 (2.5× faster)',
+    ]);
     expect(row(markdown, '## Summary', 'sgd')).toEqual(['rows = 1,000', 'tessera · default (wasm): 0.0200 s', 'skipped', '—']);
   });
 
@@ -158,7 +239,9 @@ describe('renderReport', () => {
     expect(machine).toContain('| Node.js | 20.20.0 (V8 11.3) |');
     expect(machine).toContain('| Tessera | 0.1.0, commit abc1234 |');
     expect(machine).toContain('Python 3.11.2 · dask 2022.12.1 · numpy 1.24.2 · scikit-learn 1.2.1 (as reported by the Python scripts)');
-    expect(machine).toContain('0.20 / 0.30 / 0.40 (1 / 5 / 15 min) just before the first benchmark; during the run (1 min, 10 samples) median 1.90, max 2.20');
+    expect(machine).toContain(
+      '0.20 / 0.30 / 0.40 (1 / 5 / 15 min) just before the first benchmark; during the run (1 min, 10 samples) median 1.90, max 2.20',
+    );
     expect(machine).toContain('| Duration | 14 min 0 s (budget 15 min) |');
     expect(machine).not.toContain('shared, loaded machine');
     expect(markdown).toContain('Generated by `pnpm bench report --sizes 1M,2M,10M,100M` on 2026-11-21');
@@ -174,12 +257,24 @@ describe('renderReport', () => {
   });
 
   it('draws pipeline time, phases and peak RSS against rows with one mark per engine and size', () => {
-    expect(Object.keys(images).sort()).toEqual(['bench-pipeline-phases.svg', 'bench-pipeline-rss.svg', 'bench-pipeline-time.svg', 'bench-scheduler-tasks.svg']);
+    expect(Object.keys(images).sort()).toEqual([
+      'bench-pipeline-phases.svg',
+      'bench-pipeline-rss.svg',
+      'bench-pipeline-time.svg',
+      'bench-scheduler-tasks.svg',
+    ]);
     for (const name of Object.keys(images)) expect(markdown).toContain(`(img/${name})`);
     const time = images['bench-pipeline-time.svg']!;
     expect(time.match(/<circle class="point"/g)).toHaveLength(sizes.length * 2);
     // The points carry the medians: Tessera 2, 4, 20 s; dask 5, 10, 50 s.
-    for (const label of ['tessera, 1M: 2.00', 'tessera, 2M: 4.00', 'tessera, 10M: 20.0', 'dask + scikit-learn, 1M: 5.00', 'dask + scikit-learn, 10M: 50.0']) expect(time).toContain(`<title>${label}</title>`);
+    for (const label of [
+      'tessera, 1M: 2.00',
+      'tessera, 2M: 4.00',
+      'tessera, 10M: 20.0',
+      'dask + scikit-learn, 1M: 5.00',
+      'dask + scikit-learn, 10M: 50.0',
+    ])
+      expect(time).toContain(`<title>${label}</title>`);
     expect(images['bench-pipeline-rss.svg']!.match(/<circle class="point"/g)).toHaveLength(sizes.length * 2);
     expect(images['bench-pipeline-rss.svg']).toContain('<title>dask + scikit-learn, 2M: 620</title>');
     expect(images['bench-pipeline-phases.svg']!.match(/<rect class="segment"/g)).toHaveLength(sizes.length * 2 * 3);
@@ -233,13 +328,28 @@ describe('report options and plan', () => {
 
   it('runs the pipeline at 1M, 2M, 10M by default and 100M only when asked', () => {
     const plan = planSteps(parseReportOptions({}, cwd), ws, pyDir);
-    expect(plan.map((s) => s.label)).toEqual(['scheduler', 'reductions', 'sgd', 'pipeline, 1M rows', 'pipeline, 2M rows', 'pipeline, 10M rows', 'mlp', 'kmeans']);
+    expect(plan.map((s) => s.label)).toEqual([
+      'scheduler',
+      'reductions',
+      'sgd',
+      'pipeline, 1M rows',
+      'pipeline, 2M rows',
+      'pipeline, 10M rows',
+      'mlp',
+      'kmeans',
+    ]);
     expect(DEFAULT_SIZES).toEqual(sizes);
     expect(plan.find((s) => s.label === 'reductions')!.options).toEqual({ rows: '10000000', cols: '20', 'chunk-rows': '500000' });
-    expect(planSteps(parseReportOptions({ only: 'reductions', 'reductions.data': 'd/' }, cwd), ws, pyDir)[0]!.options).toEqual({ data: 'd/' });
+    expect(planSteps(parseReportOptions({ only: 'reductions', 'reductions.data': 'd/' }, cwd), ws, pyDir)[0]!.options).toEqual({
+      data: 'd/',
+    });
     expect(plan.find((s) => s.label === 'kmeans')!.skip).toMatch(/no Python counterpart \(bench\/python\/kmeans\.py\)/);
     expect(plan.find((s) => s.label === 'mlp')!.skip).toBeUndefined();
-    const big = planSteps(parseReportOptions({ sizes: '10M,100M,1M', only: 'pipeline', 'pipeline.memory-limit': '1GB', runs: '2' }, cwd), ws, pyDir);
+    const big = planSteps(
+      parseReportOptions({ sizes: '10M,100M,1M', only: 'pipeline', 'pipeline.memory-limit': '1GB', runs: '2' }, cwd),
+      ws,
+      pyDir,
+    );
     expect(big.map((s) => [s.label, s.options, s.runs])).toEqual([
       ['pipeline, 1M rows', { rows: '1000000', 'memory-limit': '1GB' }, 2],
       ['pipeline, 10M rows', { rows: '10000000', 'memory-limit': '1GB' }, 2],
@@ -248,13 +358,18 @@ describe('report options and plan', () => {
   });
 
   it('passes options to workloads and rejects what it does not know', () => {
-    const o = parseReportOptions({ only: 'scheduler', 'scheduler.n': '1000', 'scheduler.runs': '5', 'no-python': true, out: 'x/b.md' }, cwd);
+    const o = parseReportOptions(
+      { only: 'scheduler', 'scheduler.n': '1000', 'scheduler.runs': '5', 'no-python': true, out: 'x/b.md' },
+      cwd,
+    );
     expect(o.out).toBe('/somewhere/x/b.md');
     expect(planSteps(o, ws, pyDir).map((s) => [s.label, s.options, s.runs])).toEqual([['scheduler', { n: '1000', 'no-python': true }, 5]]);
     expect(() => parseReportOptions({ only: 'nope' }, cwd)).toThrow(/--only: no workload named 'nope'/);
     expect(() => parseReportOptions({ 'nope.n': '1' }, cwd)).toThrow(/--nope.n: no workload named 'nope'/);
     expect(() => parseReportOptions({ sizez: '1M' }, cwd)).toThrow(/unknown option --sizez for report/);
     expect(() => parseReportOptions({ 'budget-minutes': '-1' }, cwd)).toThrow(/--budget-minutes must be a positive number/);
-    expect(() => planSteps(parseReportOptions({ 'pipeline.rows': '5' }, cwd), ws, pyDir)).toThrow(/--pipeline.rows: give the pipeline's row counts with --sizes/);
+    expect(() => planSteps(parseReportOptions({ 'pipeline.rows': '5' }, cwd), ws, pyDir)).toThrow(
+      /--pipeline.rows: give the pipeline's row counts with --sizes/,
+    );
   });
 });

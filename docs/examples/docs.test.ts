@@ -73,7 +73,13 @@ beforeAll(async () => {
     if (name.endsWith('.ts')) {
       // Programs run as NAME.mjs; a TypeScript support file (```ts file=NAME.ts) becomes NAME.js,
       // the name the programs import it by (the repository's package.json makes .js a module).
-      const js = await transform(code, { loader: 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: join(programsDir, name) });
+      const js = await transform(code, {
+        loader: 'ts',
+        format: 'esm',
+        target: 'node20',
+        sourcemap: 'inline',
+        sourcefile: join(programsDir, name),
+      });
       await writeFile(join(runDir, name.replace(/\.ts$/, programNames.has(name) ? '.mjs' : '.js')), js.code);
     } else {
       await writeFile(join(runDir, name), code);
@@ -109,16 +115,23 @@ async function runPage(page: PageExamples): Promise<void> {
         }
       } else if (step.kind === 'python') {
         if (!python) {
-          console.warn(`${page.page}:${step.line}: Python block not run: no python3 with numpy, dask and scikit-learn (apt-get install python3-dask python3-sklearn)`);
+          console.warn(
+            `${page.page}:${step.line}: Python block not run: no python3 with numpy, dask and scikit-learn (apt-get install python3-dask python3-sklearn)`,
+          );
           continue;
         }
         const out = await run(['-c', step.code], cwd, 90_000, python);
-        if (out.code !== 0) throw new Error(`${page.page}:${step.line}: the Python block failed with exit code ${out.code}\n--- stderr\n${tail(out.stderr)}\n--- stdout\n${tail(out.stdout)}`);
+        if (out.code !== 0)
+          throw new Error(
+            `${page.page}:${step.line}: the Python block failed with exit code ${out.code}\n--- stderr\n${tail(out.stderr)}\n--- stdout\n${tail(out.stdout)}`,
+          );
       } else {
         for (const words of step.commands) {
           const out = await run([cli, ...words.slice(1)], cwd);
           if (out.code !== 0) {
-            throw new Error(`${page.page}:${step.line}: \`${words.join(' ')}\` failed with exit code ${out.code}\n--- stderr\n${tail(out.stderr)}\n--- stdout\n${tail(out.stdout)}`);
+            throw new Error(
+              `${page.page}:${step.line}: \`${words.join(' ')}\` failed with exit code ${out.code}\n--- stderr\n${tail(out.stderr)}\n--- stdout\n${tail(out.stdout)}`,
+            );
           }
         }
       }
@@ -133,7 +146,10 @@ test('docs/examples/programs mirrors the pages (node docs/examples/sync.mjs rewr
   const present = readdirSync(programsDir).sort();
   expect(present, 'files in docs/examples/programs (run node docs/examples/sync.mjs)').toEqual([...expected.keys()].sort());
   for (const [name, code] of expected) {
-    expect(readFileSync(join(programsDir, name), 'utf8'), `docs/examples/programs/${name} is out of date: run node docs/examples/sync.mjs`).toBe(code);
+    expect(
+      readFileSync(join(programsDir, name), 'utf8'),
+      `docs/examples/programs/${name} is out of date: run node docs/examples/sync.mjs`,
+    ).toBe(code);
   }
 });
 
@@ -148,14 +164,22 @@ describe.concurrent('every example runs; the API reference builds', () => {
   // TypeDoc's conversion and validation without writing HTML (`npm run docs:api` writes it):
   // broken {@link}s and unexported types in the public API fail here.
   test('npm run docs:api (typedoc --emit none) reports no warning', async () => {
-    const out = await run([join(root, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--emit', 'none', '--treatWarningsAsErrors'], root, 120_000);
+    const out = await run(
+      [join(root, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--emit', 'none', '--treatWarningsAsErrors'],
+      root,
+      120_000,
+    );
     expect(`${out.stdout}${out.stderr}`.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(/\[(warning|error)\]/);
     expect(out.code).toBe(0);
   }, 120_000);
 
   for (const page of all.filter((p) => p.steps.length > 0)) {
     const count = (kind: string) => page.steps.filter((s) => s.kind === kind).length;
-    test(`${page.page}: ${page.programs.length} programs, ${count('shell')} shell blocks, ${count('python')} Python blocks`, () => runPage(page), 180_000);
+    test(
+      `${page.page}: ${page.programs.length} programs, ${count('shell')} shell blocks, ${count('python')} Python blocks`,
+      () => runPage(page),
+      180_000,
+    );
   }
 });
 
@@ -203,7 +227,8 @@ test('relative links and images in the pages resolve', () => {
         problems.push(`${page}: link to ${target}: no such file`);
         continue;
       }
-      if (anchor && file.endsWith('.md') && !anchors(readFileSync(file, 'utf8')).has(anchor)) problems.push(`${page}: link to ${target}: no heading with that anchor`);
+      if (anchor && file.endsWith('.md') && !anchors(readFileSync(file, 'utf8')).has(anchor))
+        problems.push(`${page}: link to ${target}: no heading with that anchor`);
     }
   }
   expect(problems).toEqual([]);
@@ -237,7 +262,8 @@ test('docs/cli.md documents every command and option of `tessera`', async () => 
     const codeSpans = [...(next ? rest.slice(0, next.index) : rest).matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
     const out = await run([cli, command, '--help'], root);
     for (const flag of new Set([...out.stdout.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))) {
-      if (flag !== '--help' && !codeSpans.some((c) => new RegExp(`(^|[\\s,])${flag}\\b`).test(c))) missing.push(`tessera ${command} ${flag}`);
+      if (flag !== '--help' && !codeSpans.some((c) => new RegExp(`(^|[\\s,])${flag}\\b`).test(c)))
+        missing.push(`tessera ${command} ${flag}`);
     }
   }
   expect(missing).toEqual([]);

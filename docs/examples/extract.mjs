@@ -137,7 +137,9 @@ export function pageExamples(text, page) {
       } else if (flags.includes('fragment')) {
         fragments++;
       } else if (JS.has(b.lang)) {
-        throw new Error(`${where}: a JavaScript block must be a support file (\`\`\`js file=NAME) or a fragment; programs are TypeScript (\`\`\`ts).`);
+        throw new Error(
+          `${where}: a JavaScript block must be a support file (\`\`\`js file=NAME) or a fragment; programs are TypeScript (\`\`\`ts).`,
+        );
       } else if (flags.includes('continued')) {
         const prev = programs[programs.length - 1];
         if (!prev) throw new Error(`${where}: \`\`\`ts continued, but no program comes before it on this page.`);
@@ -206,7 +208,8 @@ export function expectedProgramFiles(root) {
     for (const prog of p.programs) out.set(`${prog.name}.ts`, programSource(prog));
     for (const f of p.files) {
       const seen = out.get(f.name);
-      if (seen !== undefined && seen !== f.code) throw new Error(`${p.page}:${f.line}: file=${f.name} differs from another page's file of that name.`);
+      if (seen !== undefined && seen !== f.code)
+        throw new Error(`${p.page}:${f.line}: file=${f.name} differs from another page's file of that name.`);
       out.set(f.name, f.code);
     }
   }

@@ -21,7 +21,9 @@ const stale = present.filter((f) => !expected.has(f));
 const changed = [...expected].filter(([f, code]) => !present.includes(f) || readFileSync(join(dir, f), 'utf8') !== code).map(([f]) => f);
 if (check) {
   if (stale.length || changed.length) {
-    console.error(`docs/examples/programs is out of date (${[...changed, ...stale.map((f) => `${f} (stale)`)].join(', ')}); run node docs/examples/sync.mjs`);
+    console.error(
+      `docs/examples/programs is out of date (${[...changed, ...stale.map((f) => `${f} (stale)`)].join(', ')}); run node docs/examples/sync.mjs`,
+    );
     process.exit(1);
   }
 } else {

@@ -76,7 +76,9 @@ function scoresEpilogue(nr, G) {
   for (let r = 0; r < nr; r++) {
     if (r > 0) lines.push('(local.set $po (i32.add (local.get $po) (local.get $kp8)))');
     for (let q = 0; q < G; q++) {
-      lines.push(`(v128.store offset=${16 * q} (local.get $po) (f64x2.add (local.get $${ROWS[r]}${q}) (v128.load offset=${16 * q} (local.get $cng))))`);
+      lines.push(
+        `(v128.store offset=${16 * q} (local.get $po) (f64x2.add (local.get $${ROWS[r]}${q}) (v128.load offset=${16 * q} (local.get $cng))))`,
+      );
     }
   }
   return lines;
@@ -94,7 +96,9 @@ function distancesEpilogue(nr, G) {
     lines.push(`(local.set $xx (v128.load64_splat offset=${8 * r} (i32.add (local.get $xxs) (i32.shl (local.get $i) (i32.const 3)))))`);
     lines.push(`(local.set $po (i32.add (local.get $outg) (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $k8))))`);
     for (let q = 0; q < G; q++) {
-      lines.push(`(local.set $v (f64x2.add (f64x2.add (local.get $${R}${q}) (local.get $xx)) (v128.load offset=${16 * q} (local.get $cng))))`);
+      lines.push(
+        `(local.set $v (f64x2.add (f64x2.add (local.get $${R}${q}) (local.get $xx)) (v128.load offset=${16 * q} (local.get $cng))))`,
+      );
       lines.push('(local.set $chk (f64x2.add (local.get $chk) (f64x2.mul (local.get $v) (v128.const f64x2 0 0))))');
       lines.push('(local.set $v (f64x2.sqrt (f64x2.pmax (v128.const f64x2 0 0) (local.get $v))))');
       if (q < G - 1) {
@@ -125,12 +129,18 @@ function argminBody(G) {
   let mn = '(local.get $d0)';
   for (let q = 1; q < G; q++) mn = `(f64x2.pmin ${mn} (local.get $d${q}))`;
   lines.push(`(local.set $v ${mn})`);
-  lines.push('(local.set $v (f64x2.pmin (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))');
+  lines.push(
+    '(local.set $v (f64x2.pmin (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))',
+  );
   const eq = (q) => (q < G ? `(f64x2.eq (local.get $d${q}) (local.get $v))` : '(v128.const i64x2 0 0)');
-  lines.push(`(local.set $bits (i8x16.bitmask (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${eq(0)} ${eq(1)}) (i16x8.narrow_i32x4_s ${eq(2)} ${eq(3)}))))`);
+  lines.push(
+    `(local.set $bits (i8x16.bitmask (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${eq(0)} ${eq(1)}) (i16x8.narrow_i32x4_s ${eq(2)} ${eq(3)}))))`,
+  );
   lines.push('(local.set $gm (f64x2.extract_lane 0 (local.get $v)))');
   // No equal score (only with NaN among them): ctz = 32, masked to the group's first center.
-  lines.push('(local.set $gi (f64.convert_i32_s (i32.add (local.get $c0) (i32.and (i32.shr_u (i32.ctz (local.get $bits)) (i32.const 1)) (i32.const 7)))))');
+  lines.push(
+    '(local.set $gi (f64.convert_i32_s (i32.add (local.get $c0) (i32.and (i32.shr_u (i32.ctz (local.get $bits)) (i32.const 1)) (i32.const 7)))))',
+  );
   lines.push('(if (local.get $first)');
   lines.push('  (then (f64.store (local.get $pl) (local.get $gi)) (f64.store (local.get $pb) (local.get $gm)))');
   lines.push('  (else (if (f64.lt (local.get $gm) (f64.load (local.get $pb)))');

@@ -141,7 +141,9 @@ export abstract class BaseEstimator<P extends object = object, S extends State =
   get estimatorType(): EstimatorType {
     const t = ctorOf(this).estimatorType;
     if (t === undefined) {
-      throw new TypeError(`${this.estimatorName} does not declare what it is: give its class a static estimatorType ('classifier', 'regressor', 'clusterer' or 'transformer').`);
+      throw new TypeError(
+        `${this.estimatorName} does not declare what it is: give its class a static estimatorType ('classifier', 'regressor', 'clusterer' or 'transformer').`,
+      );
     }
     return t;
   }
@@ -197,7 +199,8 @@ export abstract class BaseEstimator<P extends object = object, S extends State =
       case 'transform':
       case 'inverseTransform': {
         const n = state['nFeaturesIn_'];
-        if (typeof n !== 'number') throw new TypeError(`${this.estimatorName} has no nFeaturesIn_; it must override outputWidth('${method}').`);
+        if (typeof n !== 'number')
+          throw new TypeError(`${this.estimatorName} has no nFeaturesIn_; it must override outputWidth('${method}').`);
         return n;
       }
     }
@@ -237,7 +240,9 @@ export abstract class BaseEstimator<P extends object = object, S extends State =
         continue;
       }
       if (!Object.hasOwn(cls.defaults, key)) {
-        throw new TypeError(`Invalid parameter '${key}' for estimator ${cls.estimatorName}. Valid parameters are: ${Object.keys(cls.defaults).join(', ')}.`);
+        throw new TypeError(
+          `Invalid parameter '${key}' for estimator ${cls.estimatorName}. Valid parameters are: ${Object.keys(cls.defaults).join(', ')}.`,
+        );
       }
       self[key] = value;
     }
@@ -344,14 +349,19 @@ export abstract class BaseEstimator<P extends object = object, S extends State =
    */
   setState(state: S | State): this {
     if (typeof state !== 'object' || state === null || Array.isArray(state)) {
-      throw new StateTypeError(`${this.estimatorName}.setState: state must be an object of learned attributes. Got ${describeValue(state)}.`, this.estimatorName, '');
+      throw new StateTypeError(
+        `${this.estimatorName}.setState: state must be an object of learned attributes. Got ${describeValue(state)}.`,
+        this.estimatorName,
+        '',
+      );
     }
     const copy: State = {};
     for (const [k, v] of Object.entries(state)) {
       if (v !== undefined) copy[k] = copyStateValue(v);
     }
     const schema = ctorOf(this).stateSchema;
-    if (schema !== undefined) checkState(this.estimatorName, schema, copy, this as unknown as Params, (snap) => estimatorFromSnapshot(snap as EstimatorSnapshot));
+    if (schema !== undefined)
+      checkState(this.estimatorName, schema, copy, this as unknown as Params, (snap) => estimatorFromSnapshot(snap as EstimatorSnapshot));
     this.learned = this.restoreState(copy);
     return this;
   }
@@ -430,7 +440,9 @@ export function estimatorFromJSON(json: EstimatorJSON | string): BaseEstimator {
     throw new TypeError(`estimatorFromJSON: expected { format, estimator, params, state }. Got ${describeValue(obj)}.`);
   }
   if (obj.format !== 'tessera-estimator/1') {
-    throw new TypeError(`estimatorFromJSON: unsupported format ${describeValue(obj.format)} for ${obj.estimator}; expected 'tessera-estimator/1'.`);
+    throw new TypeError(
+      `estimatorFromJSON: unsupported format ${describeValue(obj.format)} for ${obj.estimator}; expected 'tessera-estimator/1'.`,
+    );
   }
   const cls = estimatorClass(obj.estimator);
   const name = cls.estimatorName;
@@ -440,7 +452,11 @@ export function estimatorFromJSON(json: EstimatorJSON | string): BaseEstimator {
   }
   const params: Params = {};
   for (const [k, v] of Object.entries(rawParams)) {
-    params[k] = decodeJson(v, (nested, where) => inside(where, () => estimatorFromJSON(nested as unknown as EstimatorJSON)), `${name} parameter '${k}'`);
+    params[k] = decodeJson(
+      v,
+      (nested, where) => inside(where, () => estimatorFromJSON(nested as unknown as EstimatorJSON)),
+      `${name} parameter '${k}'`,
+    );
   }
   const est = new (cls as unknown as new (p: Params) => BaseEstimator)(params);
   est.checkParams();

@@ -40,7 +40,14 @@ export type EstimatorType = 'classifier' | 'regressor' | 'clusterer' | 'transfor
 export type ApplyMethod = 'predict' | 'decisionFunction' | 'predictProba' | 'predictLogProba' | 'transform' | 'inverseTransform';
 
 /** Every {@link ApplyMethod}, in a stable order (for messages and loops). */
-export const APPLY_METHODS: readonly ApplyMethod[] = ['predict', 'decisionFunction', 'predictProba', 'predictLogProba', 'transform', 'inverseTransform'];
+export const APPLY_METHODS: readonly ApplyMethod[] = [
+  'predict',
+  'decisionFunction',
+  'predictProba',
+  'predictLogProba',
+  'transform',
+  'inverseTransform',
+];
 
 /** Options of a lazy computation: where and how it runs (scheduler, memoryLimit, signal, callbacks). */
 export type LazyOptions = ArrayComputeOptions;

@@ -26,7 +26,12 @@ export interface InvalidParameter {
 /** A hyperparameter whose JavaScript type fits none of its constraints (e.g. a string for `alpha`). */
 export class ParameterTypeError extends TypeError implements InvalidParameter {
   override readonly name = 'ParameterTypeError';
-  constructor(message: string, readonly estimator: string, readonly param: string, readonly value: unknown) {
+  constructor(
+    message: string,
+    readonly estimator: string,
+    readonly param: string,
+    readonly value: unknown,
+  ) {
     super(message);
   }
 }
@@ -34,13 +39,18 @@ export class ParameterTypeError extends TypeError implements InvalidParameter {
 /** A hyperparameter of the right type but outside its allowed range or options. */
 export class ParameterRangeError extends RangeError implements InvalidParameter {
   override readonly name = 'ParameterRangeError';
-  constructor(message: string, readonly estimator: string, readonly param: string, readonly value: unknown) {
+  constructor(
+    message: string,
+    readonly estimator: string,
+    readonly param: string,
+    readonly value: unknown,
+  ) {
     super(message);
   }
 }
 
 /** Whether `e` is one of the two invalid-hyperparameter errors. */
-export function isInvalidParameterError(e: unknown): e is (ParameterTypeError | ParameterRangeError) {
+export function isInvalidParameterError(e: unknown): e is ParameterTypeError | ParameterRangeError {
   return e instanceof ParameterTypeError || e instanceof ParameterRangeError;
 }
 
@@ -58,7 +68,11 @@ export interface InvalidState {
  */
 export class StateTypeError extends TypeError implements InvalidState {
   override readonly name = 'StateTypeError';
-  constructor(message: string, readonly estimator: string, readonly field: string) {
+  constructor(
+    message: string,
+    readonly estimator: string,
+    readonly field: string,
+  ) {
     super(message);
   }
 }
@@ -69,7 +83,11 @@ export class StateTypeError extends TypeError implements InvalidState {
  */
 export class StateRangeError extends RangeError implements InvalidState {
   override readonly name = 'StateRangeError';
-  constructor(message: string, readonly estimator: string, readonly field: string) {
+  constructor(
+    message: string,
+    readonly estimator: string,
+    readonly field: string,
+  ) {
     super(message);
   }
 }

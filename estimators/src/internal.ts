@@ -46,10 +46,23 @@ export { Random, randomFrom } from './random.js';
 export { bucketShuffle, rowsPerBucket, type BucketShuffle } from './linear_model/sgd/shuffle.js';
 export { encodeJson, decodeJson, type Json } from './serialize.js';
 export { type Moments, blockMoments, combineMoments, emptyMoments } from './preprocessing/moments.js';
-export { plainSGD, lossValue, dlossValue, lossSpec, type LossName, type PlainSGDArgs, type PlainSGDResult } from './linear_model/sgd/epoch.js';
+export {
+  plainSGD,
+  lossValue,
+  dlossValue,
+  lossSpec,
+  type LossName,
+  type PlainSGDArgs,
+  type PlainSGDResult,
+} from './linear_model/sgd/epoch.js';
 export { setSGDBackend, WASM_MIN_VALUES, type SGDBackend } from './linear_model/sgd/backend.js';
 export { wasmAvailable } from './linear_model/sgd/wasm.js';
-export { isPreparedBlock, type PrepareBlockOptions, type SGDPreparedHint, type PreparedBlock as SGDPreparedBlock } from './linear_model/sgd/prepared.js';
+export {
+  isPreparedBlock,
+  type PrepareBlockOptions,
+  type SGDPreparedHint,
+  type PreparedBlock as SGDPreparedBlock,
+} from './linear_model/sgd/prepared.js';
 export { setMLPBackend, mlpWasmAvailable, type MLPBackend } from './neural_network/gemm.js';
 export { PREPARE_AHEAD, partialFitChain, blockOrder, type ChainPlan } from './ooc/chain.js';
 export { fitStep, transformStep, checkLazyStep } from './ooc/steps.js';

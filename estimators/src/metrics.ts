@@ -75,7 +75,10 @@ export function logLoss(
   }
   let P: Float64Array;
   let k: number;
-  const is1d = (isBlock(yProba) && yProba.shape.length === 1) || (Array.isArray(yProba) && !Array.isArray(yProba[0])) || (ArrayBuffer.isView(yProba) && !isBlock(yProba));
+  const is1d =
+    (isBlock(yProba) && yProba.shape.length === 1) ||
+    (Array.isArray(yProba) && !Array.isArray(yProba[0])) ||
+    (ArrayBuffer.isView(yProba) && !isBlock(yProba));
   if (is1d) {
     const p1 = vec(yProba, 'yProba', caller, n);
     P = new Float64Array(2 * n);
@@ -100,7 +103,9 @@ export function logLoss(
     }
   }
   if (k !== labels.length) {
-    throw new InvalidInputError(`logLoss: yTrue has ${labels.length} classes but yProba has ${k} columns. Provide the labels option to name them.`);
+    throw new InvalidInputError(
+      `logLoss: yTrue has ${labels.length} classes but yProba has ${k} columns. Provide the labels option to name them.`,
+    );
   }
   const index = new Map(labels.map((l, i) => [l, i]));
   const eps = options.eps ?? Number.EPSILON;
@@ -150,7 +155,11 @@ export function meanSquaredError(
  * Coefficient of determination R². With fewer than two samples it is NaN; a constant yTrue gives
  * 1 for a perfect prediction and 0 otherwise (scikit-learn's `force_finite=True`).
  */
-export function r2Score(yTrue: VectorLike, yPred: VectorLike, options: { sampleWeight?: VectorLike | null; forceFinite?: boolean } = {}): number {
+export function r2Score(
+  yTrue: VectorLike,
+  yPred: VectorLike,
+  options: { sampleWeight?: VectorLike | null; forceFinite?: boolean } = {},
+): number {
   const caller = 'r2Score';
   const t = vec(yTrue, 'yTrue', caller);
   const p = vec(yPred, 'yPred', caller, t.length);
@@ -276,11 +285,15 @@ export function rocAucScore(
   const labels = sortedUnique(t);
   const twoD = (isBlock(yScore) && yScore.shape.length === 2) || (Array.isArray(yScore) && Array.isArray(yScore[0]));
   if (labels.length <= 2) {
-    if (labels.length < 2) throw new InvalidInputError('rocAucScore: only one class present in yTrue. ROC AUC score is not defined in that case.');
+    if (labels.length < 2)
+      throw new InvalidInputError('rocAucScore: only one class present in yTrue. ROC AUC score is not defined in that case.');
     let s: Float64Array;
     if (twoD) {
       const m = checkArray(yScore, { caller, name: 'yScore' });
-      if (m.nFeatures !== 2 || m.nSamples !== n) throw new InvalidInputError(`rocAucScore: binary yTrue needs a 1-D yScore or an [n, 2] matrix; got [${m.nSamples}, ${m.nFeatures}].`);
+      if (m.nFeatures !== 2 || m.nSamples !== n)
+        throw new InvalidInputError(
+          `rocAucScore: binary yTrue needs a 1-D yScore or an [n, 2] matrix; got [${m.nSamples}, ${m.nFeatures}].`,
+        );
       s = new Float64Array(n);
       for (let i = 0; i < n; i++) s[i] = m.data[2 * i + 1]!;
     } else {
@@ -289,11 +302,15 @@ export function rocAucScore(
     return binaryAuc(t, s, w, labels[1]!);
   }
   if (options.multiClass !== 'ovr') {
-    throw new InvalidInputError("rocAucScore: yTrue has more than two classes; pass multiClass: 'ovr' for the macro-averaged one-vs-rest AUC.");
+    throw new InvalidInputError(
+      "rocAucScore: yTrue has more than two classes; pass multiClass: 'ovr' for the macro-averaged one-vs-rest AUC.",
+    );
   }
   const m = checkArray(yScore, { caller, name: 'yScore' });
   if (m.nFeatures !== labels.length || m.nSamples !== n) {
-    throw new InvalidInputError(`rocAucScore: yScore must be [${n}, ${labels.length}] (one column per class); got [${m.nSamples}, ${m.nFeatures}].`);
+    throw new InvalidInputError(
+      `rocAucScore: yScore must be [${n}, ${labels.length}] (one column per class); got [${m.nSamples}, ${m.nFeatures}].`,
+    );
   }
   let total = 0;
   const col = new Float64Array(n);

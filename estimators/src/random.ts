@@ -115,7 +115,8 @@ export class Random {
 
   /** An unbiased integer in [0, n), for 1 <= n <= 2**32. */
   randint(n: number): number {
-    if (!Number.isInteger(n) || n < 1 || n > MAX_SEED) throw new RangeError(`Random.randint: n must be an integer in [1, 2**32]. Got ${n}.`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SEED)
+      throw new RangeError(`Random.randint: n must be an integer in [1, 2**32]. Got ${n}.`);
     if (n <= SMALL_BOUND) return this.below(n);
     const limit = MAX_SEED - (MAX_SEED % n);
     let x = this.nextUint32();

@@ -50,7 +50,8 @@ function decodeTyped(dtype: unknown, data: Json | undefined, where: string): Typ
   if (typeof dtype !== 'string' || !Object.hasOwn(TYPED_ARRAYS, dtype)) {
     throw new TypeError(`${where}: unknown dtype ${JSON.stringify(dtype)}; known dtypes: ${Object.keys(TYPED_ARRAYS).join(', ')}.`);
   }
-  if (!Array.isArray(data)) throw new TypeError(`${where}: the array's data must be a JSON array. Got ${JSON.stringify(data) ?? 'nothing'}.`);
+  if (!Array.isArray(data))
+    throw new TypeError(`${where}: the array's data must be a JSON array. Got ${JSON.stringify(data) ?? 'nothing'}.`);
   const out = new TYPED_ARRAYS[dtype as DType](data.length);
   for (let i = 0; i < data.length; i++) out[i] = decodeNumber(data[i]!, `${where}, element ${i}`);
   return out;
@@ -103,7 +104,10 @@ export function decodeJson(value: Json, decodeEstimator?: (v: Json, where: strin
     const data = decodeTyped(value.$array, value.data, where);
     let size = 1;
     for (const s of shape as number[]) size *= s;
-    if (size !== data.length) throw new RangeError(`${where}: shape [${shape.join(', ')}] holds ${size} value${size === 1 ? '' : 's'} but the data has ${data.length}.`);
+    if (size !== data.length)
+      throw new RangeError(
+        `${where}: shape [${shape.join(', ')}] holds ${size} value${size === 1 ? '' : 's'} but the data has ${data.length}.`,
+      );
     return new DenseArray(data, shape as number[]);
   }
   if ('$typed' in value) return decodeTyped(value.$typed, value.data, where);

@@ -123,7 +123,13 @@ export function real(values: Values = 'finite', min?: number): NumberField {
 
 /** A 1-D float64 block of length `length`. */
 export function vector(length: Dim, opts: { values?: Values; sorted?: boolean; minLength?: number } = {}): ArrayField {
-  return { kind: 'array', shape: [length], values: opts.values ?? 'finite', ...(opts.sorted ? { sorted: true } : {}), ...(opts.minLength ? { minLength: opts.minLength } : {}) };
+  return {
+    kind: 'array',
+    shape: [length],
+    values: opts.values ?? 'finite',
+    ...(opts.sorted ? { sorted: true } : {}),
+    ...(opts.minLength ? { minLength: opts.minLength } : {}),
+  };
 }
 
 /** A 2-D float64 block of shape (rows, cols). */
@@ -288,7 +294,10 @@ class Checker {
       if (!(data instanceof Float64Array)) throw this.typeError(field, `has dtype float64 but its data is ${describeValue(data)}.`);
     }
     if (shape.length !== f.shape.length) {
-      throw this.rangeError(field, `has shape ${shapeText(shape)} but must have ${f.shape.length} dimension${f.shape.length === 1 ? '' : 's'}.`);
+      throw this.rangeError(
+        field,
+        `has shape ${shapeText(shape)} but must have ${f.shape.length} dimension${f.shape.length === 1 ? '' : 's'}.`,
+      );
     }
     let size = 1;
     for (const s of shape) size *= s;
@@ -296,7 +305,12 @@ class Checker {
     for (let a = 0; a < shape.length; a++) {
       const r = this.dims.resolve(f.shape[a]!, index);
       if (r === null) continue;
-      if (r.value === undefined) this.dims.bind(r.name, shape[a]!, shape.length === 1 ? `${field} holds ${plural(shape[a]!, 'value')}` : `${field} has shape ${shapeText(shape)}`);
+      if (r.value === undefined)
+        this.dims.bind(
+          r.name,
+          shape[a]!,
+          shape.length === 1 ? `${field} holds ${plural(shape[a]!, 'value')}` : `${field} has shape ${shapeText(shape)}`,
+        );
       else if (r.value !== shape[a]) throw this.rangeError(field, `has shape ${shapeText(shape)} but ${r.because}.`);
     }
     if (f.minLength !== undefined && shape[0]! < f.minLength) {
@@ -313,7 +327,8 @@ class Checker {
     }
     if (f.sorted) {
       for (let q = 1; q < data.length; q++) {
-        if (!(data[q]! > data[q - 1]!)) throw this.rangeError(field, `must be sorted in increasing order without repeats. Got ${describeValue(Array.from(data))}.`);
+        if (!(data[q]! > data[q - 1]!))
+          throw this.rangeError(field, `must be sorted in increasing order without repeats. Got ${describeValue(Array.from(data))}.`);
       }
     }
   }
@@ -335,8 +350,10 @@ class Checker {
         return;
       }
       case 'option': {
-        if (typeof v !== 'string') throw this.typeError(field, `must be a string among {${f.options.map((o) => `'${o}'`).join(', ')}}. Got ${describeValue(v)}.`);
-        if (!f.options.includes(v)) throw this.rangeError(field, `must be a string among {${f.options.map((o) => `'${o}'`).join(', ')}}. Got ${describeValue(v)}.`);
+        if (typeof v !== 'string')
+          throw this.typeError(field, `must be a string among {${f.options.map((o) => `'${o}'`).join(', ')}}. Got ${describeValue(v)}.`);
+        if (!f.options.includes(v))
+          throw this.rangeError(field, `must be a string among {${f.options.map((o) => `'${o}'`).join(', ')}}. Got ${describeValue(v)}.`);
         const narrowed = f.narrow?.(this.dims.values) ?? null;
         if (narrowed !== null && !narrowed.options.includes(v)) {
           throw this.rangeError(field, `is ${describeValue(v)} but ${narrowed.because}.`);
@@ -345,7 +362,14 @@ class Checker {
       }
       case 'estimator': {
         const snap = v as { estimator?: unknown; params?: unknown; state?: unknown };
-        if (typeof v !== 'object' || v === null || typeof snap.estimator !== 'string' || typeof snap.params !== 'object' || snap.params === null || typeof snap.state !== 'object') {
+        if (
+          typeof v !== 'object' ||
+          v === null ||
+          typeof snap.estimator !== 'string' ||
+          typeof snap.params !== 'object' ||
+          snap.params === null ||
+          typeof snap.state !== 'object'
+        ) {
           throw this.typeError(field, `must be an estimator snapshot { estimator, params, state }. Got ${describeValue(v)}.`);
         }
         if (snap.state === null) throw this.rangeError(field, `must be the snapshot of a fitted ${snap.estimator}; its state is null.`);
@@ -408,7 +432,10 @@ export function checkState(
     const present = group.filter((k) => state[k] !== undefined && state[k] !== null);
     if (present.length > 0 && present.length < group.length) {
       const missing = group.find((k) => !present.includes(k))!;
-      throw c.typeError(missing, `is missing: ${group.join(', ')} come together, and ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} present.`);
+      throw c.typeError(
+        missing,
+        `is missing: ${group.join(', ')} come together, and ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} present.`,
+      );
     }
   }
 }

@@ -18,7 +18,14 @@ export type Closed = 'left' | 'right' | 'both' | 'neither';
 
 /** One acceptable form of a hyperparameter value. A parameter is valid if any of its constraints accepts it. */
 export type Constraint =
-  | { readonly kind: 'interval'; readonly type: 'int' | 'float'; readonly left: number | null; readonly right: number | null; readonly closed: Closed; readonly hidden?: boolean }
+  | {
+      readonly kind: 'interval';
+      readonly type: 'int' | 'float';
+      readonly left: number | null;
+      readonly right: number | null;
+      readonly closed: Closed;
+      readonly hidden?: boolean;
+    }
   | { readonly kind: 'options'; readonly options: readonly string[]; readonly hidden?: boolean }
   | { readonly kind: 'boolean'; readonly hidden?: boolean }
   | { readonly kind: 'null'; readonly hidden?: boolean }
@@ -211,7 +218,9 @@ export function checkArray(X: unknown, opts: CheckOptions): Matrix {
   let m: Matrix;
   if (isBlock(X)) {
     if (X.shape.length !== 2) {
-      throw new InvalidInputError(`${opts.caller}: expected a 2-D array for ${name}, got shape [${X.shape.join(', ')}]. Reshape 1-D data to [n, 1] for a single feature or [1, n] for a single sample.`);
+      throw new InvalidInputError(
+        `${opts.caller}: expected a 2-D array for ${name}, got shape [${X.shape.join(', ')}]. Reshape 1-D data to [n, 1] for a single feature or [1, n] for a single sample.`,
+      );
     }
     const [n, d] = X.shape as [number, number];
     const data = X.data instanceof Float64Array ? X.data : Float64Array.from(X.data as ArrayLike<number>);
@@ -220,14 +229,18 @@ export function checkArray(X: unknown, opts: CheckOptions): Matrix {
     const rows = X as readonly unknown[];
     const n = rows.length;
     if (n > 0 && !Array.isArray(rows[0])) {
-      throw new InvalidInputError(`${opts.caller}: expected a 2-D array for ${name}, got a 1-D array. Reshape your data with [[...]] per sample.`);
+      throw new InvalidInputError(
+        `${opts.caller}: expected a 2-D array for ${name}, got a 1-D array. Reshape your data with [[...]] per sample.`,
+      );
     }
     const d = n === 0 ? 0 : (rows[0] as unknown[]).length;
     const data = new Float64Array(n * d);
     for (let i = 0; i < n; i++) {
       const row = rows[i];
       if (!Array.isArray(row) || row.length !== d) {
-        throw new InvalidInputError(`${opts.caller}: row ${i} of ${name} has ${Array.isArray(row) ? row.length : 'no'} elements; row 0 has ${d}.`);
+        throw new InvalidInputError(
+          `${opts.caller}: row ${i} of ${name} has ${Array.isArray(row) ? row.length : 'no'} elements; row 0 has ${d}.`,
+        );
       }
       for (let j = 0; j < d; j++) {
         const v = row[j];
@@ -244,10 +257,14 @@ export function checkArray(X: unknown, opts: CheckOptions): Matrix {
         `or ParallelPostFit (fit in memory, predict in parallel), or call compute() on ${name} if it fits in memory.`,
     );
   } else {
-    throw new TypeError(`${opts.caller}: ${name} must be a 2-D array (a DenseArray, a block {dtype, shape, data} or number[][]). Got ${describeValue(X)}.`);
+    throw new TypeError(
+      `${opts.caller}: ${name} must be a 2-D array (a DenseArray, a block {dtype, shape, data} or number[][]). Got ${describeValue(X)}.`,
+    );
   }
-  if (m.nSamples === 0) throw new InvalidInputError(`${opts.caller}: found array ${name} with 0 samples, while a minimum of 1 is required.`);
-  if (m.nFeatures === 0) throw new InvalidInputError(`${opts.caller}: found array ${name} with 0 features, while a minimum of 1 is required.`);
+  if (m.nSamples === 0)
+    throw new InvalidInputError(`${opts.caller}: found array ${name} with 0 samples, while a minimum of 1 is required.`);
+  if (m.nFeatures === 0)
+    throw new InvalidInputError(`${opts.caller}: found array ${name} with 0 features, while a minimum of 1 is required.`);
   if (!opts.skipFiniteCheck) assertFinite(m.data, m.nFeatures, name, opts.caller);
   return m;
 }
@@ -262,7 +279,10 @@ export function assertFinite(data: Float64Array, cols: number, name: string, cal
   const CHUNK = 4096;
   for (let start = 0; start < n; start += CHUNK) {
     const end = Math.min(n, start + CHUNK);
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     let k = start;
     for (; k + 3 < end; k += 4) {
       s0 += data[k]! * 0;
@@ -276,7 +296,9 @@ export function assertFinite(data: Float64Array, cols: number, name: string, cal
         const v = data[q]!;
         if (!Number.isFinite(v)) {
           const where = cols > 0 ? `row ${Math.floor(q / cols)}, column ${q % cols}` : `row ${q}`;
-          throw new InvalidInputError(`${caller}: input ${name} contains ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} at ${where}.`);
+          throw new InvalidInputError(
+            `${caller}: input ${name} contains ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} at ${where}.`,
+          );
         }
       }
     }
@@ -308,7 +330,9 @@ export function checkVector(v: unknown, n: number, opts: CheckOptions): Float64A
     throw new TypeError(`${opts.caller}: ${name} must be a number[], a typed array or a 1-D block. Got ${describeValue(v)}.`);
   }
   if (out.length !== n) {
-    throw new InvalidInputError(`${opts.caller}: found input variables with inconsistent numbers of samples: X has ${n} rows but ${name} has ${out.length}.`);
+    throw new InvalidInputError(
+      `${opts.caller}: found input variables with inconsistent numbers of samples: X has ${n} rows but ${name} has ${out.length}.`,
+    );
   }
   if (!opts.skipFiniteCheck) assertFinite(out, 0, name, opts.caller);
   return out;
@@ -319,7 +343,8 @@ export function asVector(v: unknown, opts: CheckOptions): Float64Array {
   let n: number;
   if (isBlock(v)) n = v.shape[0] ?? 0;
   else if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) n = (v as ArrayLike<unknown>).length;
-  else throw new TypeError(`${opts.caller}: ${opts.name ?? 'y'} must be a number[], a typed array or a 1-D block. Got ${describeValue(v)}.`);
+  else
+    throw new TypeError(`${opts.caller}: ${opts.name ?? 'y'} must be a number[], a typed array or a 1-D block. Got ${describeValue(v)}.`);
   return checkVector(v, n, opts);
 }
 

@@ -34,7 +34,7 @@ function labels(X: Float64Array, rows: number, cols: number, k: number): Float64
   const y = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     let s = 0;
-    for (let j = 0; j < cols; j++) s += X[i * cols + j]! * ((j % 2) * 2 - 1) / (j + 1);
+    for (let j = 0; j < cols; j++) s += (X[i * cols + j]! * ((j % 2) * 2 - 1)) / (j + 1);
     y[i] = i < k ? i : Math.abs(Math.floor(s * 7)) % k; // every class present
   }
   return y;
@@ -91,7 +91,13 @@ describe('linear models score whole streams in WebAssembly memory (applyRows)', 
     const cols = 20;
     const Xd = new DenseArray(data(rows, cols, 5), [rows, cols]);
     const X = fromArray(Xd, { chunks: [2500, cols] });
-    const { lazyOf, fitted, Xin } = await models(new SGDClassifier({ randomState: 2 }), Xd, X, labels(Xd.data as Float64Array, rows, cols, 2), true);
+    const { lazyOf, fitted, Xin } = await models(
+      new SGDClassifier({ randomState: 2 }),
+      Xd,
+      X,
+      labels(Xd.data as Float64Array, rows, cols, 2),
+      true,
+    );
     const threads = new ThreadScheduler({ threads: 2 });
     try {
       const got = await (lazyOf.predict(X) as NDArray).compute({ scheduler: threads });
@@ -109,7 +115,10 @@ describe('linear models score whole streams in WebAssembly memory (applyRows)', 
     const ppf = new ParallelPostFit(new SGDClassifier({ maxIter: 2, tol: null })).fit(Xd, labels(Xd.data as Float64Array, rows, cols, 2));
     Xd.data[2345 * cols + 4] = NaN; // block 2 (rows 2000..2999), row 345 of the block
     const X = fromArray(Xd, { chunks: [1000, cols] });
-    const err = await ppf.predict(X).compute({ scheduler: new SyncScheduler() }).catch((e: unknown) => e);
+    const err = await ppf
+      .predict(X)
+      .compute({ scheduler: new SyncScheduler() })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskError);
     expect((err as TaskError).key).toMatch(/\[2\]$/);
     expect((err as Error).message).toMatch(/NaN at row 345, column 4/);
@@ -119,7 +128,10 @@ describe('linear models score whole streams in WebAssembly memory (applyRows)', 
     setSGDBackend('wasm');
     const rows = 1200;
     const cols = 5;
-    const Xd = new DenseArray(data(rows, cols, 3).map((v) => v / 500), [rows, cols]);
+    const Xd = new DenseArray(
+      data(rows, cols, 3).map((v) => v / 500),
+      [rows, cols],
+    );
     const X = fromArray(Xd, { chunks: [500, cols] });
     const Xe = await X.exp().compute({ scheduler: new SyncScheduler() });
     const ppf = new ParallelPostFit(new SGDClassifier({ maxIter: 2, tol: null })).fit(Xe, labels(Xd.data as Float64Array, rows, cols, 2));

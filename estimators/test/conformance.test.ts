@@ -31,35 +31,158 @@ const fast = { maxIter: 5, tol: null, shuffle: false };
 
 export const specs: EstimatorSpec[] = [
   // predictProba exists only for log_loss and modified_huber (it throws a TypeError otherwise).
-  { name: 'SGDClassifier', cls: SGDClassifier, options: fast, kind: 'classifier', firstPartialFit: classes, random: true, outputs: ['predict', 'decisionFunction'] },
-  { name: 'SGDClassifier (log_loss, averaged)', cls: SGDClassifier, options: { ...fast, loss: 'log_loss', average: true }, kind: 'classifier', firstPartialFit: classes, random: true },
-  { name: 'SGDClassifier (modified_huber, elasticnet)', cls: SGDClassifier, options: { ...fast, loss: 'modified_huber', penalty: 'elasticnet' }, kind: 'classifier', firstPartialFit: classes, random: true },
+  {
+    name: 'SGDClassifier',
+    cls: SGDClassifier,
+    options: fast,
+    kind: 'classifier',
+    firstPartialFit: classes,
+    random: true,
+    outputs: ['predict', 'decisionFunction'],
+  },
+  {
+    name: 'SGDClassifier (log_loss, averaged)',
+    cls: SGDClassifier,
+    options: { ...fast, loss: 'log_loss', average: true },
+    kind: 'classifier',
+    firstPartialFit: classes,
+    random: true,
+  },
+  {
+    name: 'SGDClassifier (modified_huber, elasticnet)',
+    cls: SGDClassifier,
+    options: { ...fast, loss: 'modified_huber', penalty: 'elasticnet' },
+    kind: 'classifier',
+    firstPartialFit: classes,
+    random: true,
+  },
   { name: 'SGDRegressor', cls: SGDRegressor, options: fast, kind: 'regressor', random: true },
-  { name: 'SGDRegressor (huber, l1, averaged)', cls: SGDRegressor, options: { ...fast, loss: 'huber', penalty: 'l1', average: 10 }, kind: 'regressor', random: true },
+  {
+    name: 'SGDRegressor (huber, l1, averaged)',
+    cls: SGDRegressor,
+    options: { ...fast, loss: 'huber', penalty: 'l1', average: 10 },
+    kind: 'regressor',
+    random: true,
+  },
   { name: 'Perceptron', cls: Perceptron, options: fast, kind: 'classifier', firstPartialFit: classes, random: true },
-  { name: 'PassiveAggressiveClassifier', cls: PassiveAggressiveClassifier, options: fast, kind: 'classifier', firstPartialFit: classes, random: true },
+  {
+    name: 'PassiveAggressiveClassifier',
+    cls: PassiveAggressiveClassifier,
+    options: fast,
+    kind: 'classifier',
+    firstPartialFit: classes,
+    random: true,
+  },
   { name: 'PassiveAggressiveRegressor', cls: PassiveAggressiveRegressor, options: fast, kind: 'regressor', random: true },
   { name: 'StandardScaler', cls: StandardScaler, kind: 'transformer' },
   { name: 'MinMaxScaler', cls: MinMaxScaler, kind: 'transformer' },
   { name: 'MaxAbsScaler', cls: MaxAbsScaler, kind: 'transformer' },
   { name: 'GaussianNB', cls: GaussianNB, kind: 'classifier', firstPartialFit: classes },
-  { name: 'GaussianNB (priors, varSmoothing)', cls: GaussianNB, options: { priors: [0.2, 0.3, 0.5], varSmoothing: 1e-3 }, kind: 'classifier', firstPartialFit: classes },
+  {
+    name: 'GaussianNB (priors, varSmoothing)',
+    cls: GaussianNB,
+    options: { priors: [0.2, 0.3, 0.5], varSmoothing: 1e-3 },
+    kind: 'classifier',
+    firstPartialFit: classes,
+  },
   { name: 'MultinomialNB', cls: MultinomialNB, kind: 'classifier', firstPartialFit: classes, nonNegative: true },
-  { name: 'MultinomialNB (alpha, no prior)', cls: MultinomialNB, options: { alpha: 0.1, fitPrior: false }, kind: 'classifier', firstPartialFit: classes, nonNegative: true },
+  {
+    name: 'MultinomialNB (alpha, no prior)',
+    cls: MultinomialNB,
+    options: { alpha: 0.1, fitPrior: false },
+    kind: 'classifier',
+    firstPartialFit: classes,
+    nonNegative: true,
+  },
   { name: 'BernoulliNB', cls: BernoulliNB, kind: 'classifier', firstPartialFit: classes },
-  { name: 'BernoulliNB (binarize 0.5, classPrior)', cls: BernoulliNB, options: { binarize: 0.5, classPrior: [0.5, 0.25, 0.25] }, kind: 'classifier', firstPartialFit: classes },
+  {
+    name: 'BernoulliNB (binarize 0.5, classPrior)',
+    cls: BernoulliNB,
+    options: { binarize: 0.5, classPrior: [0.5, 0.25, 0.25] },
+    kind: 'classifier',
+    firstPartialFit: classes,
+  },
   { name: 'IncrementalPCA', cls: IncrementalPCA, options: { nComponents: 3 }, kind: 'transformer' },
   { name: 'IncrementalPCA (all components, whiten)', cls: IncrementalPCA, options: { whiten: true, batchSize: 20 }, kind: 'transformer' },
-  { name: 'MiniBatchKMeans', cls: MiniBatchKMeans, options: { nClusters: 3, batchSize: 30, randomState: 0 }, kind: 'transformer', random: true },
-  { name: 'MiniBatchKMeans (random init, nInit 2)', cls: MiniBatchKMeans, options: { nClusters: 4, init: 'random', nInit: 2, batchSize: 16, randomState: 0 }, kind: 'transformer', random: true },
-  { name: 'MLPClassifier (adam, relu)', cls: MLPClassifier, options: { hiddenLayerSizes: [7], maxIter: 5, randomState: 0 }, kind: 'classifier', firstPartialFit: classes, random: true },
-  { name: 'MLPClassifier (sgd, tanh, two layers)', cls: MLPClassifier, options: { hiddenLayerSizes: [6, 4], activation: 'tanh', solver: 'sgd', maxIter: 5, batchSize: 16, randomState: 0 }, kind: 'classifier', firstPartialFit: classes, random: true },
-  { name: 'MLPRegressor (adam, logistic)', cls: MLPRegressor, options: { hiddenLayerSizes: [5], activation: 'logistic', maxIter: 5, randomState: 0 }, kind: 'regressor', random: true },
-  { name: 'MLPRegressor (sgd, identity, early stopping)', cls: MLPRegressor, options: { hiddenLayerSizes: [3], activation: 'identity', solver: 'sgd', learningRateInit: 0.01, earlyStopping: true, maxIter: 5, randomState: 0 }, kind: 'regressor', random: true },
+  {
+    name: 'MiniBatchKMeans',
+    cls: MiniBatchKMeans,
+    options: { nClusters: 3, batchSize: 30, randomState: 0 },
+    kind: 'transformer',
+    random: true,
+  },
+  {
+    name: 'MiniBatchKMeans (random init, nInit 2)',
+    cls: MiniBatchKMeans,
+    options: { nClusters: 4, init: 'random', nInit: 2, batchSize: 16, randomState: 0 },
+    kind: 'transformer',
+    random: true,
+  },
+  {
+    name: 'MLPClassifier (adam, relu)',
+    cls: MLPClassifier,
+    options: { hiddenLayerSizes: [7], maxIter: 5, randomState: 0 },
+    kind: 'classifier',
+    firstPartialFit: classes,
+    random: true,
+  },
+  {
+    name: 'MLPClassifier (sgd, tanh, two layers)',
+    cls: MLPClassifier,
+    options: { hiddenLayerSizes: [6, 4], activation: 'tanh', solver: 'sgd', maxIter: 5, batchSize: 16, randomState: 0 },
+    kind: 'classifier',
+    firstPartialFit: classes,
+    random: true,
+  },
+  {
+    name: 'MLPRegressor (adam, logistic)',
+    cls: MLPRegressor,
+    options: { hiddenLayerSizes: [5], activation: 'logistic', maxIter: 5, randomState: 0 },
+    kind: 'regressor',
+    random: true,
+  },
+  {
+    name: 'MLPRegressor (sgd, identity, early stopping)',
+    cls: MLPRegressor,
+    options: {
+      hiddenLayerSizes: [3],
+      activation: 'identity',
+      solver: 'sgd',
+      learningRateInit: 0.01,
+      earlyStopping: true,
+      maxIter: 5,
+      randomState: 0,
+    },
+    kind: 'regressor',
+    random: true,
+  },
   // Meta-estimators on in-memory input (their lazy-array behaviour is tested in ooc.test.ts).
-  { name: 'Incremental', cls: Incremental as never, options: { estimator: new SGDClassifier(fast), classes: [0, 1, 2], shuffleBlocks: false }, kind: 'classifier', outputs: ['predict', 'decisionFunction'] },
-  { name: 'ParallelPostFit', cls: ParallelPostFit as never, options: { estimator: new SGDClassifier(fast) }, kind: 'classifier', outputs: ['predict', 'decisionFunction'] },
-  { name: 'Pipeline', cls: Pipeline as never, options: { steps: [['scale', new StandardScaler()], ['clf', new SGDClassifier(fast)]] }, kind: 'classifier', outputs: ['predict', 'decisionFunction'] },
+  {
+    name: 'Incremental',
+    cls: Incremental as never,
+    options: { estimator: new SGDClassifier(fast), classes: [0, 1, 2], shuffleBlocks: false },
+    kind: 'classifier',
+    outputs: ['predict', 'decisionFunction'],
+  },
+  {
+    name: 'ParallelPostFit',
+    cls: ParallelPostFit as never,
+    options: { estimator: new SGDClassifier(fast) },
+    kind: 'classifier',
+    outputs: ['predict', 'decisionFunction'],
+  },
+  {
+    name: 'Pipeline',
+    cls: Pipeline as never,
+    options: {
+      steps: [
+        ['scale', new StandardScaler()],
+        ['clf', new SGDClassifier(fast)],
+      ],
+    },
+    kind: 'classifier',
+    outputs: ['predict', 'decisionFunction'],
+  },
 ];
 
 for (const spec of specs) {
@@ -77,6 +200,9 @@ export const notCovered: Readonly<Record<string, string>> = {};
 describe('conformance coverage', () => {
   it('covers every registered estimator (add a spec to `specs`, or an entry with a reason to `notCovered`)', () => {
     const covered = new Set([...specs.map((s) => s.cls.estimatorName), ...Object.keys(notCovered)]);
-    expect(registeredEstimators().filter((name) => !covered.has(name)), 'registered estimators without a conformance spec').toEqual([]);
+    expect(
+      registeredEstimators().filter((name) => !covered.has(name)),
+      'registered estimators without a conformance spec',
+    ).toEqual([]);
   });
 });

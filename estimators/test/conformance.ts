@@ -80,7 +80,13 @@ export function dataset(n = 90, d = 6, seed = 1): { X: DenseArray; y: number[]; 
 
 /** The dataset with every feature value increased by `by` (the raw features lie in [-1, 3)). */
 function shifted(data: ReturnType<typeof dataset>, by: number): ReturnType<typeof dataset> {
-  return { ...data, X: new DenseArray((data.X.data as Float64Array).map((v) => v + by), data.X.shape) };
+  return {
+    ...data,
+    X: new DenseArray(
+      (data.X.data as Float64Array).map((v) => v + by),
+      data.X.shape,
+    ),
+  };
 }
 
 function targets(spec: EstimatorSpec, data: ReturnType<typeof dataset>): number[] | undefined {
@@ -106,7 +112,9 @@ function partialFit(spec: EstimatorSpec, est: AnyEstimator, X: unknown, y: numbe
 type Output = 'predict' | 'decisionFunction' | 'predictProba' | 'transform';
 
 function outputNames(spec: EstimatorSpec, est: AnyEstimator): readonly Output[] {
-  return spec.outputs ?? (['predict', 'decisionFunction', 'predictProba', 'transform'] as const).filter((m) => typeof est[m] === 'function');
+  return (
+    spec.outputs ?? (['predict', 'decisionFunction', 'predictProba', 'transform'] as const).filter((m) => typeof est[m] === 'function')
+  );
 }
 
 function outputsOf(spec: EstimatorSpec, est: AnyEstimator, X: unknown): Record<string, number[]> {
@@ -134,7 +142,11 @@ function normalize(v: unknown): unknown {
     const blk = v as { shape: readonly number[]; data: ArrayLike<number> };
     return { shape: [...blk.shape], data: Array.from(blk.data, normalize) };
   }
-  return Object.fromEntries(Object.entries(v as object).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, x]) => [k, normalize(x)]));
+  return Object.fromEntries(
+    Object.entries(v as object)
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([k, x]) => [k, normalize(x)]),
+  );
 }
 
 /** Registers the conformance tests for one estimator (call inside a describe block). */
@@ -173,7 +185,9 @@ export function checkEstimator(spec: EstimatorSpec): void {
     const first = Object.keys(cls.defaults)[0];
     if (first !== undefined) {
       const weird = { [first]: 'not validated yet' };
-      expect((new (cls as unknown as new (o: object) => AnyEstimator)(weird).getParams(false) as Record<string, unknown>)[first]).toBe('not validated yet');
+      expect((new (cls as unknown as new (o: object) => AnyEstimator)(weird).getParams(false) as Record<string, unknown>)[first]).toBe(
+        'not validated yet',
+      );
     }
     expect(() => new (cls as unknown as new (o: object) => AnyEstimator)({ notAParam: 1 })).toThrow(TypeError);
   });
@@ -213,8 +227,13 @@ export function checkEstimator(spec: EstimatorSpec): void {
         } catch (e) {
           error = e;
         }
-        expect(error instanceof ParameterTypeError || error instanceof ParameterRangeError, `${param} = ${String(bad)}: ${String(error)}`).toBe(true);
-        expect((error as Error).message).toMatch(new RegExp(`^The '${param}' parameter of ${cls.estimatorName} must be .+\\. Got .+ instead\\.$`));
+        expect(
+          error instanceof ParameterTypeError || error instanceof ParameterRangeError,
+          `${param} = ${String(bad)}: ${String(error)}`,
+        ).toBe(true);
+        expect((error as Error).message).toMatch(
+          new RegExp(`^The '${param}' parameter of ${cls.estimatorName} must be .+\\. Got .+ instead\\.$`),
+        );
         checked++;
       }
     }

@@ -98,7 +98,8 @@ describe('exact JSON encoding', () => {
         const data = Float64Array.from(values);
         const value = { a: data, b: new DenseArray(data.slice(), [data.length]), c: values, d: { e: -0 } };
         const back = decodeJson(JSON.parse(JSON.stringify(encodeJson(value)))) as typeof value;
-        const same = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
+        const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
+          x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
         expect(same(back.a, data)).toBe(true);
         expect(same(back.b.data as Float64Array, data)).toBe(true);
         expect(same(back.c, values)).toBe(true);
@@ -118,9 +119,15 @@ describe('parameter validation', () => {
   };
 
   it('uses the one message template', () => {
-    expect(() => validateParams('SGDClassifier', constraints, { alpha: -1 })).toThrow("The 'alpha' parameter of SGDClassifier must be a float in the range [0, inf). Got -1 instead.");
-    expect(() => validateParams('X', constraints, { tol: 'a' })).toThrow("The 'tol' parameter of X must be a float in the range [0, inf) or null. Got 'a' instead.");
-    expect(invalidParameterMessage('X', 'k', constraints.k, 2.5)).toBe("The 'k' parameter of X must be an int in the range [1, 10]. Got 2.5 instead.");
+    expect(() => validateParams('SGDClassifier', constraints, { alpha: -1 })).toThrow(
+      "The 'alpha' parameter of SGDClassifier must be a float in the range [0, inf). Got -1 instead.",
+    );
+    expect(() => validateParams('X', constraints, { tol: 'a' })).toThrow(
+      "The 'tol' parameter of X must be a float in the range [0, inf) or null. Got 'a' instead.",
+    );
+    expect(invalidParameterMessage('X', 'k', constraints.k, 2.5)).toBe(
+      "The 'k' parameter of X must be an int in the range [1, 10]. Got 2.5 instead.",
+    );
   });
 
   it('throws TypeError for a wrong type, RangeError for a bad value', () => {
@@ -148,7 +155,17 @@ describe('input validation', () => {
       [3, 4],
     ]);
     expect(checkArray(X, { caller: 't' }).data).toBe(X.data);
-    expect(Array.from(checkArray([[1, 2], [3, 4]], { caller: 't' }).data)).toEqual([1, 2, 3, 4]);
+    expect(
+      Array.from(
+        checkArray(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { caller: 't' },
+        ).data,
+      ),
+    ).toEqual([1, 2, 3, 4]);
     expect(() => checkArray([[1, 2], [3]], { caller: 't' })).toThrow(/row 1 of X has 1 elements; row 0 has 2/);
     expect(() => checkArray([], { caller: 't' })).toThrow(/0 samples/);
     expect(() => checkArray([[1, 'a']], { caller: 't' })).toThrow(TypeError);
@@ -156,12 +173,18 @@ describe('input validation', () => {
 
   it('names the first non-finite value on random shapes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 8 }), fc.nat(), fc.constantFrom(Number.NaN, Infinity, -Infinity), (n, d, at, bad) => {
-        const data = new Float64Array(n * d).fill(0.5);
-        const q = at % (n * d);
-        data[q] = bad;
-        expect(() => checkArray(new DenseArray(data, [n, d]), { caller: 't' })).toThrow(`at row ${Math.floor(q / d)}, column ${q % d}.`);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.nat(),
+        fc.constantFrom(Number.NaN, Infinity, -Infinity),
+        (n, d, at, bad) => {
+          const data = new Float64Array(n * d).fill(0.5);
+          const q = at % (n * d);
+          data[q] = bad;
+          expect(() => checkArray(new DenseArray(data, [n, d]), { caller: 't' })).toThrow(`at row ${Math.floor(q / d)}, column ${q % d}.`);
+        },
+      ),
     );
   });
 });

@@ -15,7 +15,12 @@ export function rows(X: number[][], a: number, b: number): DenseArray {
  * Largest violation of |actual − expected| <= rel·|expected| + floor, with floor = abs·max(1, max|expected|)
  * (values near zero in a vector are compared on the vector's scale). Returns 0 when all pass.
  */
-export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-9, abs = 1e-12): { worst: number; index: number } {
+export function closeness(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rel = 1e-9,
+  abs = 1e-12,
+): { worst: number; index: number } {
   if (actual.length !== expected.length) return { worst: Number.POSITIVE_INFINITY, index: -1 };
   let scale = 1;
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));

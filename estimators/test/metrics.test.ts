@@ -44,7 +44,11 @@ describe('metrics match scikit-learn 1.2', () => {
 
   it('confusionMatrix', () => {
     expectClose(confusionMatrix(fx.ym, fx.ypredM).data as Float64Array, r['confusion'] as number[], 'plain');
-    expectClose(confusionMatrix(fx.ym, fx.ypredM, { sampleWeight: fx.w }).data as Float64Array, r['confusionWeighted'] as number[], 'weighted');
+    expectClose(
+      confusionMatrix(fx.ym, fx.ypredM, { sampleWeight: fx.w }).data as Float64Array,
+      r['confusionWeighted'] as number[],
+      'weighted',
+    );
     expectClose(confusionMatrix(fx.ym, fx.ypredM, { normalize: 'true' }).data as Float64Array, r['confusionNormTrue'] as number[], 'true');
     expectClose(confusionMatrix(fx.ym, fx.ypredM, { normalize: 'pred' }).data as Float64Array, r['confusionNormPred'] as number[], 'pred');
     expectClose(confusionMatrix(fx.ym, fx.ypredM, { normalize: 'all' }).data as Float64Array, r['confusionNormAll'] as number[], 'all');

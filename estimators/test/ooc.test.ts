@@ -27,7 +27,15 @@ const threads2 = new ThreadScheduler({ threads: 2 });
 afterAll(() => threads2.close());
 
 function dataset(rows = 2400, cols = 6, chunk = 500, classes = 2) {
-  return makeClassification({ nSamples: rows, nFeatures: cols, nInformative: Math.min(4, cols - 1), nRedundant: 1, nClasses: classes, randomState: 7, chunks: chunk });
+  return makeClassification({
+    nSamples: rows,
+    nFeatures: cols,
+    nInformative: Math.min(4, cols - 1),
+    nRedundant: 1,
+    nClasses: classes,
+    randomState: 7,
+    chunks: chunk,
+  });
 }
 
 async function blocksOf(X: NDArray, y: NDArray): Promise<{ X: DenseArray; y: DenseArray }[]> {
@@ -122,7 +130,12 @@ describe('Incremental', () => {
   });
 
   it('calls partialFit directly on in-memory input', () => {
-    const X = DenseArray.from([[0, 1], [1, 0], [1, 1], [0, 0]]);
+    const X = DenseArray.from([
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ]);
     const inc = new Incremental(new SGDClassifier({ shuffle: false }), { classes: [0, 1] }).fit(X, [0, 1, 1, 0]);
     const ref = new SGDClassifier({ shuffle: false }).partialFit(X, [0, 1, 1, 0], { classes: [0, 1] });
     expect(coefOf(inc)).toEqual(Array.from(ref.coef_.data));
@@ -145,14 +158,18 @@ describe('Incremental', () => {
   it('rejects bad input with clear errors', async () => {
     const { X, y } = dataset(1000, 4, 250);
     await expect(new Incremental(new StandardScaler() as never).fit(X, y, { scheduler: 'sync' })).resolves.toBeDefined();
-    expect(() => new Incremental({} as never).fit(DenseArray.from([[1]]), [1])).toThrow(/'estimator' parameter of Incremental must be an estimator/);
+    expect(() => new Incremental({} as never).fit(DenseArray.from([[1]]), [1])).toThrow(
+      /'estimator' parameter of Incremental must be an estimator/,
+    );
     expect(() => new Incremental(new SGDClassifier(), { epochs: 0 }).fit(DenseArray.from([[1]]), [1])).toThrow(
       "The 'epochs' parameter of Incremental must be an int in the range [1, inf). Got 0 instead.",
     );
-    await expect(new Incremental(new SGDClassifier(), { classes: [0, 1] }).fit(X, y.slice([0, 999]), { scheduler: 'sync' })).rejects.toThrow(
-      'Incremental.fit: X has 1000 rows but y has 999; they must have the same number of samples.',
+    await expect(
+      new Incremental(new SGDClassifier(), { classes: [0, 1] }).fit(X, y.slice([0, 999]), { scheduler: 'sync' }),
+    ).rejects.toThrow('Incremental.fit: X has 1000 rows but y has 999; they must have the same number of samples.');
+    await expect(new Incremental(new SGDClassifier(), { classes: [0, 1] }).fit(X, [0, 1] as never)).rejects.toThrow(
+      /X is a lazy array, so y must be one too/,
     );
-    await expect(new Incremental(new SGDClassifier(), { classes: [0, 1] }).fit(X, [0, 1] as never)).rejects.toThrow(/X is a lazy array, so y must be one too/);
     // A label outside the classes fails inside a link: the error names the task and its kernel.
     const err = await new Incremental(new SGDClassifier(), { classes: [5, 6] }).fit(X, y, { scheduler: 'sync' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskError);
@@ -179,7 +196,10 @@ describe('Pipeline on lazy arrays', () => {
     const { X, y } = dataset(3000, 6, 600);
     X.mul(3).add(1e6); // expressions are lazy: nothing happens
     const Xs = X.mul(3).add(1e6);
-    const pipe = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier({ shuffle: false }), { classes: [0, 1], shuffleBlocks: false }));
+    const pipe = makePipeline(
+      new StandardScaler(),
+      new Incremental(new SGDClassifier({ shuffle: false }), { classes: [0, 1], shuffleBlocks: false }),
+    );
     await pipe.fit(Xs, y, { scheduler: threads2, memoryLimit: 50_000 });
     // Reference: numpy-style scaler on all rows, then partialFit block by block.
     const blocks = await blocksOf(Xs, y);
@@ -197,7 +217,10 @@ describe('Pipeline on lazy arrays', () => {
     // Predictions and score, lazily, equal the in-memory pipeline's.
     const Xd = await Xs.compute({ scheduler: 'sync' });
     const yd = await y.compute({ scheduler: 'sync' });
-    const mem = new Pipeline([['s', sc], ['c', new ParallelPostFit(clf)]]);
+    const mem = new Pipeline([
+      ['s', sc],
+      ['c', new ParallelPostFit(clf)],
+    ]);
     mem.setParams({});
     const lazyPred = await pipe.predict(Xs).compute({ scheduler: threads2 });
     expect(Array.from(lazyPred.data)).toEqual(Array.from(clf.predict(sc.transform(Xd)).data));
@@ -252,8 +275,16 @@ describe('Pipeline on lazy arrays', () => {
     expect(Array.from(b.data)).toEqual(Array.from(a.data));
     expect(typeof (await pipe.score(X, y, { scheduler: 'sync' }))).toBe('number');
     // Steps are validated at fit, as every hyperparameter.
-    const small = DenseArray.from([[1, 2], [3, 4]]);
-    expect(() => new Pipeline([['a', new StandardScaler()], ['a', new StandardScaler()]]).fit(small)).toThrow(/names must be unique; 'a' appears twice/);
+    const small = DenseArray.from([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(() =>
+      new Pipeline([
+        ['a', new StandardScaler()],
+        ['a', new StandardScaler()],
+      ]).fit(small),
+    ).toThrow(/names must be unique; 'a' appears twice/);
     expect(() => new Pipeline([]).fit(small)).toThrow(/non-empty array/);
     expect(() => pipe.predict(DenseArray.from([[1, 2, 3, 4]]))).not.toThrow();
   });
@@ -263,7 +294,7 @@ const python = '/usr/bin/python3';
 const hasSklearn = existsSync(python) && spawnSync(python, ['-c', 'import sklearn, numpy'], { encoding: 'utf8' }).status === 0;
 
 describe('against scikit-learn', () => {
-  it.skipIf(!hasSklearn)('a numpy-written dataset fitted out-of-core gives scikit-learn\'s coefficients (shuffle off) to 1e-9', async () => {
+  it.skipIf(!hasSklearn)("a numpy-written dataset fitted out-of-core gives scikit-learn's coefficients (shuffle off) to 1e-9", async () => {
     if (!hasSklearn) console.log('skipped: /usr/bin/python3 with numpy and scikit-learn is not available');
     const dir = mkdtempSync(join(tmpdir(), 'tessera-sk-'));
     try {
@@ -289,7 +320,10 @@ print(json.dumps({"coef": clf.coef_.ravel().tolist(), "intercept": clf.intercept
       expect(r.status, r.stderr).toBe(0);
       const ref = JSON.parse(r.stdout) as { coef: number[]; intercept: number[] };
       const { X, y } = await fromNpyDir(dir);
-      const pipe = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier({ loss: 'hinge', randomState: 2, shuffle: false }), { classes: [0, 1], shuffleBlocks: false }));
+      const pipe = makePipeline(
+        new StandardScaler(),
+        new Incremental(new SGDClassifier({ loss: 'hinge', randomState: 2, shuffle: false }), { classes: [0, 1], shuffleBlocks: false }),
+      );
       await pipe.fit(X!, y!, { scheduler: threads2 });
       const got = ((pipe.step(1) as Incremental).estimator_ as SGDClassifier).coef_.data;
       ref.coef.forEach((c, j) => expect(Math.abs(got[j]! - c)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(c))));

@@ -20,7 +20,9 @@ interface ScalerCase {
   transform: number[];
   inverse: number[];
 }
-const fx = fixture<{ X: number[][]; blocks: number[]; Xtest: number[][]; cases: ScalerCase[]; numpy: { mean: number[]; var: number[] } }>('scalers.json');
+const fx = fixture<{ X: number[][]; blocks: number[]; Xtest: number[][]; cases: ScalerCase[]; numpy: { mean: number[]; var: number[] } }>(
+  'scalers.json',
+);
 
 const classes = { StandardScaler, MinMaxScaler, MaxAbsScaler } as const;
 
@@ -81,17 +83,15 @@ describe('scalers match scikit-learn 1.2 on hostile data', () => {
 });
 
 describe('blockMoments / combineMoments', () => {
-  const matrix = fc
-    .tuple(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 5 }))
-    .chain(([n, d]) =>
-      fc.record({
-        n: fc.constant(n),
-        d: fc.constant(d),
-        values: fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n * d, maxLength: n * d }),
-        offset: fc.constantFrom(0, 1e6, -3e4),
-        cuts: fc.array(fc.integer({ min: 1, max: n - 1 }), { maxLength: 4 }),
-      }),
-    );
+  const matrix = fc.tuple(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 5 })).chain(([n, d]) =>
+    fc.record({
+      n: fc.constant(n),
+      d: fc.constant(d),
+      values: fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n * d, maxLength: n * d }),
+      offset: fc.constantFrom(0, 1e6, -3e4),
+      cuts: fc.array(fc.integer({ min: 1, max: n - 1 }), { maxLength: 4 }),
+    }),
+  );
 
   it('combining per-block moments in any split equals the one-shot moments', () => {
     fc.assert(

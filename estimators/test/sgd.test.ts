@@ -16,12 +16,7 @@ import {
   SGDRegressor,
   estimatorFromSnapshot,
 } from '../src/index.js';
-import {
-  decodeJson,
-  encodeJson,
-  setSGDBackend,
-  type SGDBackend,
-} from '../src/internal.js';
+import { decodeJson, encodeJson, setSGDBackend, type SGDBackend } from '../src/internal.js';
 import { dataset } from './conformance.js';
 
 const { X, y, yReg } = dataset(120, 5, 7);
@@ -38,7 +33,9 @@ describe('SGDClassifier failure paths', () => {
   it('rejects labels outside classes, naming the row', () => {
     const bad = [...y];
     bad[17] = 9;
-    expect(() => new SGDClassifier().partialFit(X, bad, { classes: [0, 1, 2] })).toThrow(/label 9 \(row 17\) which is not among classes \[0, 1, 2\]/);
+    expect(() => new SGDClassifier().partialFit(X, bad, { classes: [0, 1, 2] })).toThrow(
+      /label 9 \(row 17\) which is not among classes \[0, 1, 2\]/,
+    );
     const binary = y.map((v) => (v === 2 ? 1 : v));
     binary[3] = 5;
     expect(() => new SGDClassifier().partialFit(X, binary, { classes: [0, 1] })).toThrow(InvalidInputError);
@@ -55,19 +52,36 @@ describe('SGDClassifier failure paths', () => {
 
   it("rejects classWeight 'balanced' and earlyStopping in partialFit, as scikit-learn does", () => {
     expect(() => new SGDClassifier({ classWeight: 'balanced' }).partialFit(X, y, { classes: [0, 1, 2] })).toThrow(ParameterRangeError);
-    expect(() => new SGDClassifier({ earlyStopping: true }).partialFit(X, y, { classes: [0, 1, 2] })).toThrow(/'earlyStopping' parameter of SGDClassifier must be false with partialFit/);
+    expect(() => new SGDClassifier({ earlyStopping: true }).partialFit(X, y, { classes: [0, 1, 2] })).toThrow(
+      /'earlyStopping' parameter of SGDClassifier must be false with partialFit/,
+    );
   });
 
   it('checks the cross-parameter rules', () => {
-    expect(() => new SGDClassifier({ learningRate: 'constant' }).fit(X, y)).toThrow(/'eta0' parameter of SGDClassifier must be > 0 with learningRate 'constant'. Got 0 instead/);
-    expect(() => new SGDClassifier({ alpha: 0 }).fit(X, y)).toThrow(/'alpha' parameter of SGDClassifier must be > 0 with learningRate 'optimal'/);
-    expect(() => new SGDClassifier({ alpha: -1 }).fit(X, y)).toThrow("The 'alpha' parameter of SGDClassifier must be a float in the range [0, inf). Got -1 instead.");
-    expect(() => new SGDClassifier({ loss: 'log' as never }).fit(X, y)).toThrow(/The 'loss' parameter of SGDClassifier must be a string among \{'hinge', 'log_loss'/);
-    expect(() => new SGDClassifier({ penalty: 'none' as never }).fit(X, y)).toThrow(/must be a string among \{'l2', 'l1', 'elasticnet'\} or null. Got 'none' instead/);
+    expect(() => new SGDClassifier({ learningRate: 'constant' }).fit(X, y)).toThrow(
+      /'eta0' parameter of SGDClassifier must be > 0 with learningRate 'constant'. Got 0 instead/,
+    );
+    expect(() => new SGDClassifier({ alpha: 0 }).fit(X, y)).toThrow(
+      /'alpha' parameter of SGDClassifier must be > 0 with learningRate 'optimal'/,
+    );
+    expect(() => new SGDClassifier({ alpha: -1 }).fit(X, y)).toThrow(
+      "The 'alpha' parameter of SGDClassifier must be a float in the range [0, inf). Got -1 instead.",
+    );
+    expect(() => new SGDClassifier({ loss: 'log' as never }).fit(X, y)).toThrow(
+      /The 'loss' parameter of SGDClassifier must be a string among \{'hinge', 'log_loss'/,
+    );
+    expect(() => new SGDClassifier({ penalty: 'none' as never }).fit(X, y)).toThrow(
+      /must be a string among \{'l2', 'l1', 'elasticnet'\} or null. Got 'none' instead/,
+    );
   });
 
   it('needs two classes and consistent lengths', () => {
-    expect(() => new SGDClassifier().fit(X, y.map(() => 1))).toThrow(/number of classes has to be greater than one/);
+    expect(() =>
+      new SGDClassifier().fit(
+        X,
+        y.map(() => 1),
+      ),
+    ).toThrow(/number of classes has to be greater than one/);
     expect(() => new SGDClassifier().fit(X, y.slice(1))).toThrow(/inconsistent numbers of samples/);
     expect(() => new SGDClassifier().fit(X, y, { sampleWeight: [1, 2] })).toThrow(/sampleWeight has 2/);
   });
@@ -97,7 +111,9 @@ describe('SGDClassifier failure paths', () => {
   it('reports divergence as scikit-learn does', () => {
     const huge = DenseArray.from((X.toArray() as number[][]).map((r) => r.map((v) => v * 1e300)));
     expect(() => new SGDRegressor({ learningRate: 'constant', eta0: 1, maxIter: 5 }).fit(huge, yReg)).toThrow(ConvergenceError);
-    expect(() => new SGDRegressor({ learningRate: 'constant', eta0: 1, maxIter: 5 }).fit(huge, yReg)).toThrow(/Floating-point under-\/overflow occurred at epoch #1/);
+    expect(() => new SGDRegressor({ learningRate: 'constant', eta0: 1, maxIter: 5 }).fit(huge, yReg)).toThrow(
+      /Floating-point under-\/overflow occurred at epoch #1/,
+    );
   });
 
   it('exposes learned attributes only once fitted', () => {
@@ -109,7 +125,11 @@ describe('SGDClassifier failure paths', () => {
     expect(clf.intercept_.shape).toEqual([3]);
     expect(clf.t_).toBe(121);
     expect(clf.nIter_).toBe(1);
-    const bin = new SGDClassifier().partialFit(X, y.map((v) => (v === 2 ? 1 : v)), { classes: [0, 1] });
+    const bin = new SGDClassifier().partialFit(
+      X,
+      y.map((v) => (v === 2 ? 1 : v)),
+      { classes: [0, 1] },
+    );
     expect(bin.coef_.shape).toEqual([1, 5]);
     const reg = new SGDRegressor().partialFit(X, yReg);
     expect(reg.coef_.shape).toEqual([5]);
@@ -120,7 +140,9 @@ describe('SGDClassifier failure paths', () => {
     const rows = X.toArray() as number[][];
     const f32 = new DenseArray(Float32Array.from(X.data as Float64Array), X.shape);
     const a = new SGDClassifier({ shuffle: false }).partialFit(rows, y, { classes: [0, 1, 2] });
-    const b = new SGDClassifier({ shuffle: false }).partialFit({ dtype: 'float64', shape: X.shape, data: X.data }, Int32Array.from(y), { classes: Float64Array.of(0, 1, 2) });
+    const b = new SGDClassifier({ shuffle: false }).partialFit({ dtype: 'float64', shape: X.shape, data: X.data }, Int32Array.from(y), {
+      classes: Float64Array.of(0, 1, 2),
+    });
     expect(Array.from(a.coef_.data)).toEqual(Array.from(b.coef_.data));
     expect(() => new SGDClassifier().partialFit(f32, y, { classes: [0, 1, 2] })).not.toThrow();
     expect(() => new SGDClassifier().partialFit([1, 2, 3] as never, y)).toThrow(/expected a 2-D array/);
@@ -147,7 +169,10 @@ describe('SGD training behaviour', () => {
     const binary = y.map((v) => (v === 2 ? 1 : v));
     const base = new SGDClassifier({ shuffle: false }).partialFit(X, binary, { classes: [0, 1] });
     const cw = new SGDClassifier({ shuffle: false, classWeight: { 1: 3 } }).partialFit(X, binary, { classes: [0, 1] });
-    const sw = new SGDClassifier({ shuffle: false }).partialFit(X, binary, { classes: [0, 1], sampleWeight: binary.map((v) => (v === 1 ? 3 : 1)) });
+    const sw = new SGDClassifier({ shuffle: false }).partialFit(X, binary, {
+      classes: [0, 1],
+      sampleWeight: binary.map((v) => (v === 1 ? 3 : 1)),
+    });
     expect(Array.from(cw.coef_.data)).toEqual(Array.from(sw.coef_.data));
     expect(Array.from(cw.coef_.data)).not.toEqual(Array.from(base.coef_.data));
     expect(() => new SGDClassifier({ classWeight: { 7: 2 } }).fit(X, binary)).toThrow(/not in classWeight/);
@@ -157,7 +182,10 @@ describe('SGD training behaviour', () => {
     const a = new SGDClassifier({ maxIter: 3, tol: null, shuffle: false, warmStart: true }).fit(X, y);
     const first = Array.from(a.coef_.data);
     a.fit(X, y);
-    const b = new SGDClassifier({ maxIter: 3, tol: null, shuffle: false }).fit(X, y, { coefInit: DenseArray.from(chunk(first, 5)), interceptInit: [0, 0, 0] });
+    const b = new SGDClassifier({ maxIter: 3, tol: null, shuffle: false }).fit(X, y, {
+      coefInit: DenseArray.from(chunk(first, 5)),
+      interceptInit: [0, 0, 0],
+    });
     expect(Array.from(a.coef_.data)).not.toEqual(first);
     expect(Array.from(b.coef_.data)).not.toEqual(first);
   });
@@ -188,7 +216,17 @@ describe('JavaScript and WebAssembly epochs', () => {
       fc.property(
         fc.integer({ min: 1, max: 60 }),
         fc.integer({ min: 1, max: 9 }),
-        fc.constantFrom('hinge', 'log_loss', 'modified_huber', 'squared_hinge', 'perceptron', 'squared_error', 'huber', 'epsilon_insensitive', 'squared_epsilon_insensitive'),
+        fc.constantFrom(
+          'hinge',
+          'log_loss',
+          'modified_huber',
+          'squared_hinge',
+          'perceptron',
+          'squared_error',
+          'huber',
+          'epsilon_insensitive',
+          'squared_epsilon_insensitive',
+        ),
         fc.constantFrom('l2', null),
         fc.constantFrom('optimal', 'constant', 'invscaling', 'adaptive'),
         fc.boolean(),
@@ -239,7 +277,14 @@ describe('JavaScript and WebAssembly epochs', () => {
           const labels = threeClasses ? data.y : data.y.map((v) => (v === 0 ? 0 : 1));
           const classes = threeClasses ? [0, 1, 2] : [0, 1];
           const sampleWeight = weighted ? labels.map((_, i) => (i % 5 === 0 ? 0 : 1 + ((i * 7) % 3) / 2)) : undefined;
-          const options = { loss, ...rate, fitIntercept: seed % 3 !== 0, classWeight: seed % 2 === 0 ? { 1: 2.5 } : null, shuffle: seed % 4 !== 0, randomState: seed };
+          const options = {
+            loss,
+            ...rate,
+            fitIntercept: seed % 3 !== 0,
+            classWeight: seed % 2 === 0 ? { 1: 2.5 } : null,
+            shuffle: seed % 4 !== 0,
+            randomState: seed,
+          };
           const fitted = (backend: SGDBackend) => {
             setSGDBackend(backend);
             const clf = new SGDClassifier(options as never);
@@ -256,16 +301,24 @@ describe('JavaScript and WebAssembly epochs', () => {
 
   it('compute the same decision values and labels, bit for bit, for any feature and class count', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 11 }), fc.constantFrom(2, 3, 4), fc.integer({ min: 0, max: 1000 }), (n, d, nClasses, seed) => {
-        const data = dataset(n, d, seed + 1);
-        const labels = data.y.map((v, i) => (i < nClasses ? i : v % nClasses));
-        const clf = new SGDClassifier({ randomState: seed }).partialFit(data.X, labels, { classes: Array.from({ length: nClasses }, (_, i) => i) });
-        const scores = (b: SGDBackend) => {
-          setSGDBackend(b);
-          return [Array.from(clf.decisionFunction(data.X).data), Array.from(clf.predict(data.X).data)];
-        };
-        expect(scores('wasm')).toEqual(scores('js'));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 80 }),
+        fc.integer({ min: 1, max: 11 }),
+        fc.constantFrom(2, 3, 4),
+        fc.integer({ min: 0, max: 1000 }),
+        (n, d, nClasses, seed) => {
+          const data = dataset(n, d, seed + 1);
+          const labels = data.y.map((v, i) => (i < nClasses ? i : v % nClasses));
+          const clf = new SGDClassifier({ randomState: seed }).partialFit(data.X, labels, {
+            classes: Array.from({ length: nClasses }, (_, i) => i),
+          });
+          const scores = (b: SGDBackend) => {
+            setSGDBackend(b);
+            return [Array.from(clf.decisionFunction(data.X).data), Array.from(clf.predict(data.X).data)];
+          };
+          expect(scores('wasm')).toEqual(scores('js'));
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -276,12 +329,15 @@ describe('JavaScript and WebAssembly epochs', () => {
     for (const b of ['js', 'wasm'] as const) {
       setSGDBackend(b);
       for (const shuffle of [false, true]) {
-        expect(() => new SGDClassifier({ shuffle, randomState: 1 }).partialFit(DenseArray.from(rows), y, { classes: [0, 1, 2] }), `${b} shuffle=${shuffle}`).toThrow(
-          /input X contains NaN at row 33, column 2/,
-        );
+        expect(
+          () => new SGDClassifier({ shuffle, randomState: 1 }).partialFit(DenseArray.from(rows), y, { classes: [0, 1, 2] }),
+          `${b} shuffle=${shuffle}`,
+        ).toThrow(/input X contains NaN at row 33, column 2/);
       }
       const fitted = new SGDClassifier({ randomState: 1 }).partialFit(X, y, { classes: [0, 1, 2] });
-      expect(() => fitted.decisionFunction(DenseArray.from(rows)), `${b} decisionFunction`).toThrow(/input X contains NaN at row 33, column 2/);
+      expect(() => fitted.decisionFunction(DenseArray.from(rows)), `${b} decisionFunction`).toThrow(
+        /input X contains NaN at row 33, column 2/,
+      );
       expect(() => fitted.predict(DenseArray.from(rows)), `${b} predict`).toThrow(/input X contains NaN at row 33, column 2/);
     }
   });
@@ -323,6 +379,8 @@ describe('state contract', () => {
     const decoded = decodeJson(JSON.parse(JSON.stringify(encodeJson(state.coef_)))) as DenseArray;
     expect(decoded.data[1]).toBeNaN();
     expect(decoded.data[2]).toBe(Number.NEGATIVE_INFINITY);
-    expect(() => SGDRegressor.fromJSON(JSON.stringify(clf))).toThrow("SGDRegressor state field 'coef_' holds NaN at index 1; its values must be finite.");
+    expect(() => SGDRegressor.fromJSON(JSON.stringify(clf))).toThrow(
+      "SGDRegressor state field 'coef_' holds NaN at index 1; its values must be finite.",
+    );
   });
 });

@@ -124,28 +124,31 @@ function wasmCovers(c: Case): boolean {
   );
 }
 
-describe.each(['js', 'wasm'] as SGDBackend[])(`fidelity with scikit-learn ${data.sklearnVersion} (shuffle: false), %s epochs`, (backend) => {
-  let previous: SGDBackend;
-  beforeAll(() => {
-    previous = setSGDBackend(backend);
-  });
-  afterAll(() => {
-    setSGDBackend(previous);
-  });
-  it('has WebAssembly SIMD available', () => {
-    expect(wasmAvailable()).toBe(true);
-  });
-  const groups = new Map<string, Case[]>();
-  for (const c of cases) {
-    if (backend === 'wasm' && !wasmCovers(c)) continue;
-    const g = c.name.split('/')[0]!;
-    groups.set(g, [...(groups.get(g) ?? []), c]);
-  }
-  for (const [group, list] of groups) {
-    describe(group, () => {
-      it.each(list.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-        runCase(c);
-      });
+describe.each(['js', 'wasm'] as SGDBackend[])(
+  `fidelity with scikit-learn ${data.sklearnVersion} (shuffle: false), %s epochs`,
+  (backend) => {
+    let previous: SGDBackend;
+    beforeAll(() => {
+      previous = setSGDBackend(backend);
     });
-  }
-});
+    afterAll(() => {
+      setSGDBackend(previous);
+    });
+    it('has WebAssembly SIMD available', () => {
+      expect(wasmAvailable()).toBe(true);
+    });
+    const groups = new Map<string, Case[]>();
+    for (const c of cases) {
+      if (backend === 'wasm' && !wasmCovers(c)) continue;
+      const g = c.name.split('/')[0]!;
+      groups.set(g, [...(groups.get(g) ?? []), c]);
+    }
+    for (const [group, list] of groups) {
+      describe(group, () => {
+        it.each(list.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+          runCase(c);
+        });
+      });
+    }
+  },
+);

@@ -64,7 +64,13 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
     try {
       await importModule(modules[i]!);
     } catch (error) {
-      return { results: [], bytes: [], times, thread: threadId, failed: { index: 0, error: new Error(`Cannot import worker module ${modules[i]}: ${(error as Error).message}`, { cause: error }) } };
+      return {
+        results: [],
+        bytes: [],
+        times,
+        thread: threadId,
+        failed: { index: 0, error: new Error(`Cannot import worker module ${modules[i]}: ${(error as Error).message}`, { cause: error }) },
+      };
     }
   }
   for (let i = 0; i < tasks.length; i++) {
@@ -111,7 +117,8 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
   return { results, bytes, times, thread: threadId };
 }
 
-const DATA = 'data: numbers, strings, booleans, bigints, arrays, objects, typed arrays, (Shared)ArrayBuffers, Map, Set, Date, RegExp, Error.';
+const DATA =
+  'data: numbers, strings, booleans, bigints, arrays, objects, typed arrays, (Shared)ArrayBuffers, Map, Set, Date, RegExp, Error.';
 
 /**
  * Why `value` cannot be a task result (or, with `root` `'args'`, a task's arguments), or
@@ -160,7 +167,8 @@ export function unsendable(value: unknown, root: 'result' | 'args' = 'result'): 
       let i = 0;
       for (const x of v) push(x, `.values()[${i++}]`);
     } else if (!types.isAnyArrayBuffer(v) && !types.isDate(v) && !types.isRegExp(v) && !types.isBoxedPrimitive(v)) {
-      for (const k of Object.keys(v)) push((v as Record<string, unknown>)[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
+      for (const k of Object.keys(v))
+        push((v as Record<string, unknown>)[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
     }
   }
   return undefined;
@@ -246,7 +254,11 @@ function prepareResult(value: unknown, share: boolean, counter: Counter, depth: 
 }
 
 function toShared(view: ArrayBufferView): ArrayBufferView {
-  const Ctor = view.constructor as new (buffer: SharedArrayBuffer, offset: number, length: number) => ArrayBufferView & { set(src: ArrayBufferView): void };
+  const Ctor = view.constructor as new (
+    buffer: SharedArrayBuffer,
+    offset: number,
+    length: number,
+  ) => ArrayBufferView & { set(src: ArrayBufferView): void };
   const perElement = (view as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
   const out = new Ctor(new SharedArrayBuffer(view.byteLength), 0, view.byteLength / perElement);
   out.set(view);

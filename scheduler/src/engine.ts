@@ -106,11 +106,15 @@ export async function runGraph(
 
 /** Validates the options this file reads, before any planning; returns the memory budget in bytes. */
 function checkRunOptions(options: RunOptions): number {
-  if (options === null || typeof options !== 'object') throw new TypeError(`The options of a run must be an object. Got ${String(options)} instead.`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`The options of a run must be an object. Got ${String(options)} instead.`);
   const { signal, name, callbacks } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`The 'signal' option must be an AbortSignal. Got ${typeof signal} instead.`);
-  if (name !== undefined && typeof name !== 'string') throw new TypeError(`The 'name' option must be a string. Got ${typeof name} instead.`);
-  if (callbacks !== undefined && !Array.isArray(callbacks)) throw new TypeError(`The 'callbacks' option must be an array of listeners. Got ${typeof callbacks} instead.`);
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new TypeError(`The 'signal' option must be an AbortSignal. Got ${typeof signal} instead.`);
+  if (name !== undefined && typeof name !== 'string')
+    throw new TypeError(`The 'name' option must be a string. Got ${typeof name} instead.`);
+  if (callbacks !== undefined && !Array.isArray(callbacks))
+    throw new TypeError(`The 'callbacks' option must be an array of listeners. Got ${typeof callbacks} instead.`);
   return options.memoryLimit === undefined ? defaultMemoryLimit() : parseMemoryLimit(options.memoryLimit, 'memoryLimit');
 }
 
@@ -418,20 +422,29 @@ class Run {
     this.#inflight++;
     this.#inflightBytes += expectedBytes;
     if (expensive) this.#inflightExpensive++;
-    this.backend.execute({ modules, tasks, inputs, returns, ...(preload ? { preload } : {}) }, this.#abort.signal, this.#chainWorker(nodes[0]!)).then(
-      (res) => {
-        this.#inflight--;
-        this.#inflightBytes -= expectedBytes;
-        if (expensive) this.#inflightExpensive--;
-        if (!this.#finished) this.#complete(nodes, taskIds, returns, res);
-      },
-      (error) => {
-        this.#inflight--;
-        this.#inflightBytes -= expectedBytes;
-        if (expensive) this.#inflightExpensive--;
-        if (!this.#finished) this.#fail(this.#unsent(taskIds, error) ?? new WorkerDiedError(taskIds.map((t) => p.taskKeys[t]!), error));
-      },
-    );
+    this.backend
+      .execute({ modules, tasks, inputs, returns, ...(preload ? { preload } : {}) }, this.#abort.signal, this.#chainWorker(nodes[0]!))
+      .then(
+        (res) => {
+          this.#inflight--;
+          this.#inflightBytes -= expectedBytes;
+          if (expensive) this.#inflightExpensive--;
+          if (!this.#finished) this.#complete(nodes, taskIds, returns, res);
+        },
+        (error) => {
+          this.#inflight--;
+          this.#inflightBytes -= expectedBytes;
+          if (expensive) this.#inflightExpensive--;
+          if (!this.#finished)
+            this.#fail(
+              this.#unsent(taskIds, error) ??
+                new WorkerDiedError(
+                  taskIds.map((t) => p.taskKeys[t]!),
+                  error,
+                ),
+            );
+        },
+      );
   }
 
   /**
@@ -444,7 +457,12 @@ class Run {
     const p = this.plan;
     for (const t of taskIds) {
       const why = unsendable(p.templates[t], 'args');
-      if (why !== undefined) return new TaskError(p.taskKeys[t]!, p.kernels[p.taskKernel[t]!]!.name, new TypeError(`its arguments cannot be sent between threads: ${why}`));
+      if (why !== undefined)
+        return new TaskError(
+          p.taskKeys[t]!,
+          p.kernels[p.taskKernel[t]!]!.name,
+          new TypeError(`its arguments cannot be sent between threads: ${why}`),
+        );
     }
     return undefined;
   }

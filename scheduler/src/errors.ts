@@ -10,7 +10,10 @@ export class GraphError extends Error {
 
 /** A reference to a key that no task produces. */
 export class MissingDependencyError extends GraphError {
-  constructor(readonly task: string, readonly dependency: string) {
+  constructor(
+    readonly task: string,
+    readonly dependency: string,
+  ) {
     super(`Task '${task}' refers to key '${dependency}', which is not in the graph.`);
   }
 }
@@ -25,7 +28,11 @@ export class CycleError extends GraphError {
 
 /** A task names a kernel that is not registered. */
 export class UnknownKernelError extends GraphError {
-  constructor(readonly task: string, readonly kernel: string, known: readonly string[]) {
+  constructor(
+    readonly task: string,
+    readonly kernel: string,
+    known: readonly string[],
+  ) {
     const near = known.filter((k) => k.split('.')[0] === kernel.split('.')[0]).slice(0, 8);
     super(
       `Task '${task}' names kernel '${kernel}', which is not registered.` +
@@ -51,7 +58,11 @@ export class MissingKeyError extends GraphError {
 /** A kernel threw while running a task. The kernel's own error is `cause`. */
 export class TaskError extends Error {
   override readonly name = 'TaskError';
-  constructor(readonly key: string, readonly kernel: string, cause: unknown) {
+  constructor(
+    readonly key: string,
+    readonly kernel: string,
+    cause: unknown,
+  ) {
     super(`Task '${key}' (kernel '${kernel}') failed: ${messageOf(cause)}`, { cause });
   }
 }
@@ -59,8 +70,15 @@ export class TaskError extends Error {
 /** The worker thread running a task died (process.exit, out of memory, a native crash). */
 export class WorkerDiedError extends Error {
   override readonly name = 'WorkerDiedError';
-  constructor(readonly keys: readonly string[], cause: unknown) {
-    const shown = keys.slice(0, 5).map((k) => `'${k}'`).join(', ') + (keys.length > 5 ? `, … (${keys.length} tasks)` : '');
+  constructor(
+    readonly keys: readonly string[],
+    cause: unknown,
+  ) {
+    const shown =
+      keys
+        .slice(0, 5)
+        .map((k) => `'${k}'`)
+        .join(', ') + (keys.length > 5 ? `, … (${keys.length} tasks)` : '');
     super(`A worker thread died while running ${shown}: ${messageOf(cause)}. The worker was replaced.`, { cause });
   }
 }

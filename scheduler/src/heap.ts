@@ -3,7 +3,10 @@ export class IdHeap {
   #items: Int32Array;
   #size = 0;
 
-  constructor(private readonly key: Int32Array, capacity = 16) {
+  constructor(
+    private readonly key: Int32Array,
+    capacity = 16,
+  ) {
     this.#items = new Int32Array(Math.max(16, capacity));
   }
 

@@ -11,9 +11,9 @@
  * @module @tessera/scheduler
  */
 import { registerKernels } from './kernels.js';
-import { kernels as builtinKernels } from './builtin-kernels.js';
+import { kernels as builtinKernels } from './builtin_kernels.js';
 
-registerKernels(new URL('./builtin-kernels.js', import.meta.url), builtinKernels);
+registerKernels(new URL('./builtin_kernels.js', import.meta.url), builtinKernels);
 
 export { Graph, Ref, ref, taskDependencies, forEachRef, type Task, type GraphlibLike } from './graph.js';
 export {

@@ -207,7 +207,10 @@ export async function loadKernel(module: string, via: 'table' | 'export', lookup
     fn = mod[lookup];
     if (typeof fn !== 'function') {
       const exports = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
-      throw new Error(`Kernel module ${module} has no exported function '${lookup}'` + (exports.length ? ` (its functions: ${exports.join(', ')}).` : '.'));
+      throw new Error(
+        `Kernel module ${module} has no exported function '${lookup}'` +
+          (exports.length ? ` (its functions: ${exports.join(', ')}).` : '.'),
+      );
     }
   }
   loaded.set(cacheKey, fn as KernelFn);

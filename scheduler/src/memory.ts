@@ -9,7 +9,20 @@ import { runInNewContext } from 'node:vm';
  * Keys are lowercase: units are matched in any case, as dask does.
  */
 const UNITS: Readonly<Record<string, number>> = (() => {
-  const base: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, pb: 1e15, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, pib: 2 ** 50, b: 1, '': 1 };
+  const base: Record<string, number> = {
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    pb: 1e15,
+    kib: 2 ** 10,
+    mib: 2 ** 20,
+    gib: 2 ** 30,
+    tib: 2 ** 40,
+    pib: 2 ** 50,
+    b: 1,
+    '': 1,
+  };
   const units = { ...base };
   for (const [k, v] of Object.entries(base)) {
     if (k && !k.includes('i')) units[k[0]!] = v;
@@ -44,7 +57,9 @@ const NUMBER = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE
 export function parseBytes(value: number | string, param = 'value'): number {
   const bytes = parseSize(value, param);
   if (!(bytes >= 0) || !Number.isFinite(bytes)) {
-    throw new RangeError(`The '${param}' option must be a non-negative number of bytes or size. Got ${typeof value === 'string' ? `'${value}'` : value} instead.`);
+    throw new RangeError(
+      `The '${param}' option must be a non-negative number of bytes or size. Got ${typeof value === 'string' ? `'${value}'` : value} instead.`,
+    );
   }
   return bytes;
 }
@@ -53,14 +68,18 @@ export function parseBytes(value: number | string, param = 'value'): number {
 function parseSize(value: number | string, param: string): number {
   if (typeof value === 'number') return Math.trunc(value);
   if (typeof value !== 'string') {
-    throw new TypeError(`The '${param}' option must be a number of bytes or a size string such as '512MB' or '2GiB'. Got ${typeof value} instead.`);
+    throw new TypeError(
+      `The '${param}' option must be a number of bytes or a size string such as '512MB' or '2GiB'. Got ${typeof value} instead.`,
+    );
   }
   let s = value.replace(/\s+/g, '');
   if (s === '') throw new RangeError(`The '${param}' option must be a size such as '512MB' or '2GiB'. Got an empty string instead.`);
   if (!/[0-9]/.test(s)) s = `1${s}`;
   const [, prefix = '', suffix = ''] = /^(.*?)([A-Za-z]*)$/.exec(s)!;
   if (!NUMBER.test(prefix)) {
-    throw new RangeError(`The '${param}' option must be a size such as '512MB' or '2GiB': could not interpret '${prefix}' as a number. Got '${value}' instead.`);
+    throw new RangeError(
+      `The '${param}' option must be a size such as '512MB' or '2GiB': could not interpret '${prefix}' as a number. Got '${value}' instead.`,
+    );
   }
   const unit = UNITS[suffix.toLowerCase()];
   if (unit === undefined) {
@@ -223,14 +242,20 @@ function checkPoolBytes(pool: string, method: string, bytes: unknown): void {
  */
 export function createBufferPool(options: BufferPoolOptions): BufferPool {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`createBufferPool: options must be an object { name, isPooled }. Got ${options === null ? 'null' : typeof options} instead.`);
+    throw new TypeError(
+      `createBufferPool: options must be an object { name, isPooled }. Got ${options === null ? 'null' : typeof options} instead.`,
+    );
   }
   const { name, isPooled } = options;
   if (typeof name !== 'string' || name === '') {
-    throw new TypeError(`createBufferPool: the 'name' option must be a non-empty string. Got ${typeof name === 'string' ? "''" : typeof name} instead.`);
+    throw new TypeError(
+      `createBufferPool: the 'name' option must be a non-empty string. Got ${typeof name === 'string' ? "''" : typeof name} instead.`,
+    );
   }
   if (typeof isPooled !== 'function') {
-    throw new TypeError(`createBufferPool: the 'isPooled' option of pool '${name}' must be a function (buffer) => boolean. Got ${typeof isPooled} instead.`);
+    throw new TypeError(
+      `createBufferPool: the 'isPooled' option of pool '${name}' must be a function (buffer) => boolean. Got ${typeof isPooled} instead.`,
+    );
   }
   registerRecycledBuffers(isPooled);
   return {

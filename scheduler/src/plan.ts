@@ -11,13 +11,7 @@
  * the next, each the only dependent of the previous) becomes one node that a worker runs in one
  * go, the intermediates never leaving it. The engine schedules nodes; events still name tasks.
  */
-import {
-  CycleError,
-  GraphError,
-  MissingDependencyError,
-  MissingKeyError,
-  UnknownKernelError,
-} from './errors.js';
+import { CycleError, GraphError, MissingDependencyError, MissingKeyError, UnknownKernelError } from './errors.js';
 import { forEachRef, isPlainObject, Ref, WIRE_REF, type Graph } from './graph.js';
 import { kernelId, registeredKernels, resolveKernel, type KernelEntry } from './kernels.js';
 
@@ -230,7 +224,14 @@ export function plan(graph: Graph, keys: readonly string[], options: PlanOptions
     requested[o.node] = 1;
   }
 
-  const priority = order(nNodes, depPtr, deps, outPtr, outs, outputs.map((o) => o.node));
+  const priority = order(
+    nNodes,
+    depPtr,
+    deps,
+    outPtr,
+    outs,
+    outputs.map((o) => o.node),
+  );
   return {
     nTasks: n,
     taskKeys,
@@ -341,7 +342,10 @@ function findCycle(n: number, depPtr: Int32Array, deps: Int32Array, remaining: I
     v = next;
   }
   // path[seenAt[v]..] is the cycle, walked from dependents to dependencies: reverse it.
-  return path.slice(seenAt[v]).reverse().map((i) => keys[i]!);
+  return path
+    .slice(seenAt[v])
+    .reverse()
+    .map((i) => keys[i]!);
 }
 
 /**

@@ -84,7 +84,8 @@ export class ThreadScheduler implements Scheduler {
       workers: threads,
       pipelining: true,
       execute: (req, signal, preferredWorker) => {
-        if (preferredWorker !== undefined) (req as unknown as Record<symbol, unknown>)[Piscina.queueOptionsSymbol] = { worker: preferredWorker };
+        if (preferredWorker !== undefined)
+          (req as unknown as Record<symbol, unknown>)[Piscina.queueOptionsSymbol] = { worker: preferredWorker };
         return this.#pool.run(req, { signal });
       },
     };

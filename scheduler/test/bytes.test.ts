@@ -71,13 +71,17 @@ describe('parseBytes', () => {
 
   it.each(DASK_REFUSES)('refuses %j with a RangeError naming the option', (input) => {
     expect(() => parseBytes(input, 'memoryLimit')).toThrow(RangeError);
-    expect(() => parseBytes(input, 'memoryLimit')).toThrow(/^The 'memoryLimit' option must be a size such as '512MB' or '2GiB': could not interpret/);
+    expect(() => parseBytes(input, 'memoryLimit')).toThrow(
+      /^The 'memoryLimit' option must be a size such as '512MB' or '2GiB': could not interpret/,
+    );
   });
 
   it('refuses what dask would accept but no size can be: negatives, infinities, NaN, the empty string', () => {
     for (const bad of ['-5MB', '-1', '', '1e400']) expect(() => parseBytes(bad, 'limit')).toThrow(/'limit' option/);
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => parseBytes(bad, 'limit')).toThrow(RangeError);
-    expect(() => parseBytes('5 foos')).toThrow(/could not interpret 'foos' as a byte unit \(kB, MB, GB, TB, PB are powers of 1000; KiB, MiB, GiB, TiB, PiB powers of 1024\)/);
+    expect(() => parseBytes('5 foos')).toThrow(
+      /could not interpret 'foos' as a byte unit \(kB, MB, GB, TB, PB are powers of 1000; KiB, MiB, GiB, TiB, PiB powers of 1024\)/,
+    );
     expect(() => parseBytes(null as never, 'limit')).toThrow(TypeError);
     expect(() => parseBytes(true as never, 'limit')).toThrow(/The 'limit' option must be a number of bytes or a size string/);
   });
@@ -111,7 +115,9 @@ describe('parseMemoryLimit', () => {
       expect(() => parseMemoryLimit(bad)).toThrow(RangeError);
       expect(() => parseMemoryLimit(bad)).toThrow(/^The 'memoryLimit' option must be positive/);
     }
-    expect(() => parseMemoryLimit(0, '--memory-limit')).toThrow("The '--memory-limit' option must be positive: a number of bytes, or a size such as '512MB' or '2GiB'. Got 0 instead.");
+    expect(() => parseMemoryLimit(0, '--memory-limit')).toThrow(
+      "The '--memory-limit' option must be positive: a number of bytes, or a size such as '512MB' or '2GiB'. Got 0 instead.",
+    );
   });
 });
 

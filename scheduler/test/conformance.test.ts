@@ -44,7 +44,10 @@ describe.each(schedulers)('%s conformance', (_name, make) => {
   });
 
   it('returns only what was requested, including intermediates', async () => {
-    const g = new Graph().add('x', 'math.inc', [1]).add('y', 'math.inc', [ref('x')]).add('z', 'math.inc', [ref('y')]);
+    const g = new Graph()
+      .add('x', 'math.inc', [1])
+      .add('y', 'math.inc', [ref('x')])
+      .add('z', 'math.inc', [ref('y')]);
     expect(await s.run(g, ['z', 'x'])).toEqual({ z: 4, x: 2 });
     expect(await s.run(g, [])).toEqual({});
   });
@@ -76,7 +79,7 @@ describe.each(schedulers)('%s conformance', (_name, make) => {
       [{ onRunStart: (r) => (info = r), onTaskEnd: (e) => events.push(e), onRelease: (e) => released.push(e), onRunEnd: () => ended++ }],
       () => s.run(g, ['t0'], { fuse: false }),
     );
-    expect(out['t0']).toBe(2 * ((n - 1) * n) / 2);
+    expect(out['t0']).toBe((2 * ((n - 1) * n)) / 2);
     expect(events.map((e) => e.key).sort()).toEqual(['b0', 's0', 't0']);
     for (const e of events) {
       expect(e.end).toBeGreaterThanOrEqual(e.start);
@@ -109,7 +112,10 @@ describe.each(schedulers)('%s conformance', (_name, make) => {
   });
 
   it('rejects with a TaskError naming key and kernel, the error as cause, and stays usable', async () => {
-    const g = new Graph().add('ok', 'math.inc', [1]).add('bad', user('fail'), ['boom at row 3']).add('after', 'math.add', [ref('ok'), ref('bad')]);
+    const g = new Graph()
+      .add('ok', 'math.inc', [1])
+      .add('bad', user('fail'), ['boom at row 3'])
+      .add('after', 'math.add', [ref('ok'), ref('bad')]);
     const err = await s.run(g, ['after']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskError);
     expect((err as TaskError).key).toBe('bad');
@@ -224,7 +230,10 @@ describe.each(schedulers)('%s conformance', (_name, make) => {
     g.add('all', 'math.sum', [Array.from({ length: 12 }, (_, i) => ref(`sum-${i}`))]);
     const events: TaskEvent[] = [];
     const released: ReleaseEvent[] = [];
-    const out = await s.run(g, ['all'], { fuse: false, callbacks: [{ onTaskEnd: (e) => events.push(e), onRelease: (e) => released.push(e) }] });
+    const out = await s.run(g, ['all'], {
+      fuse: false,
+      callbacks: [{ onTaskEnd: (e) => events.push(e), onRelease: (e) => released.push(e) }],
+    });
     let expected = 0;
     for (let i = 0; i < 12; i++) expected += n * i + ((n - 1) * n) / 2;
     expect(out['all']).toBe(expected);

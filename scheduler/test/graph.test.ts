@@ -58,7 +58,9 @@ describe('validation', () => {
   it('names an unknown kernel and its task, with known kernels of the same prefix', () => {
     const g = new Graph().add('t', 'math.frobnicate', [1]);
     expect(() => plan(g, ['t'])).toThrow(UnknownKernelError);
-    expect(() => plan(g, ['t'])).toThrow(/Task 't' names kernel 'math.frobnicate', which is not registered. Known kernels with that prefix: math.add/);
+    expect(() => plan(g, ['t'])).toThrow(
+      /Task 't' names kernel 'math.frobnicate', which is not registered. Known kernels with that prefix: math.add/,
+    );
   });
 
   it('rejects duplicate keys and requested keys that do not exist', () => {
@@ -71,7 +73,9 @@ describe('validation', () => {
 
   it('rejects a user kernel whose module lacks the export before anything runs', async () => {
     const g = new Graph().add('k', { module: fixtures, export: 'nonexistent' }, [1]);
-    await expect(new SyncScheduler().run(g, ['k'])).rejects.toThrow(/Task 'k' \(kernel 'nonexistent'\) failed: .*no exported function 'nonexistent'.*double/);
+    await expect(new SyncScheduler().run(g, ['k'])).rejects.toThrow(
+      /Task 'k' \(kernel 'nonexistent'\) failed: .*no exported function 'nonexistent'.*double/,
+    );
     expect(() => new Graph().add('r', { module: './relative.js', export: 'f' }, []).add('x', 'math.inc', [1])).not.toThrow();
     expect(() => plan(new Graph().add('r', { module: './relative.js', export: 'f' }, []), ['r'])).toThrow(/absolute path/);
   });
@@ -84,7 +88,10 @@ describe('validation', () => {
 
 describe('planning', () => {
   it('culls to what the requested keys need', () => {
-    const g = new Graph().add('a', 'math.inc', [1]).add('b', 'math.inc', [ref('a')]).add('c', 'math.inc', [5]);
+    const g = new Graph()
+      .add('a', 'math.inc', [1])
+      .add('b', 'math.inc', [ref('a')])
+      .add('c', 'math.inc', [5]);
     const p = plan(g, ['b']);
     expect([...p.taskKeys].sort()).toEqual(['a', 'b']);
   });
@@ -129,7 +136,12 @@ describe('graphlib interchange', () => {
       .add('c', 'math.sum', [[ref('a'), ref('b')]]);
     const gl = g.toGraphlib(graphlib.Graph);
     expect(gl.nodes().sort()).toEqual(['a', 'b', 'c']);
-    expect(gl.edges().map((e) => `${e.v}->${e.w}`).sort()).toEqual(['a->b', 'a->c', 'b->c']);
+    expect(
+      gl
+        .edges()
+        .map((e) => `${e.v}->${e.w}`)
+        .sort(),
+    ).toEqual(['a->b', 'a->c', 'b->c']);
     expect(graphlib.alg.topsort(gl)[0]).toBe('a');
     const back = Graph.fromGraphlib(gl);
     expect(await new SyncScheduler().run(back, ['c'])).toEqual({ c: 9 });

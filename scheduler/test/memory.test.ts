@@ -65,7 +65,10 @@ describe('createBufferPool', () => {
   it('leaves pooled buffers out of garbage counts, not out of the bytes a value holds', () => {
     const pooled = new SharedArrayBuffer(1024);
     new Int32Array(pooled)[0] = 0x7e57;
-    const pool = createBufferPool({ name: 'test-pool', isPooled: (b) => b instanceof SharedArrayBuffer && b.byteLength === 1024 && new Int32Array(b)[0] === 0x7e57 });
+    const pool = createBufferPool({
+      name: 'test-pool',
+      isPooled: (b) => b instanceof SharedArrayBuffer && b.byteLength === 1024 && new Int32Array(b)[0] === 0x7e57,
+    });
     expect(pool.name).toBe('test-pool');
     const other = new SharedArrayBuffer(1024);
     expect(isRecycledBuffer(pooled)).toBe(true);

@@ -3,7 +3,17 @@ import { spawnSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AbortError, Graph, TaskError, ThreadScheduler, WorkerDiedError, compute, ref, registerKernels, withCallbacks } from '@tessera/scheduler';
+import {
+  AbortError,
+  Graph,
+  TaskError,
+  ThreadScheduler,
+  WorkerDiedError,
+  compute,
+  ref,
+  registerKernels,
+  withCallbacks,
+} from '@tessera/scheduler';
 
 const fixtures = new URL('./fixtures/kernels.mjs', import.meta.url);
 const user = (name: string) => ({ module: fixtures, export: name });
@@ -28,7 +38,10 @@ describe('ThreadScheduler', () => {
     expect(arr.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Array.from(arr)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     // A worker writing into the block writes into the main thread's memory.
-    const { p, shared } = await s.run(new Graph().add('p', user('poke'), [arr, 99]).add('shared', user('isShared'), [arr]), ['p', 'shared']);
+    const { p, shared } = await s.run(new Graph().add('p', user('poke'), [arr, 99]).add('shared', user('isShared'), [arr]), [
+      'p',
+      'shared',
+    ]);
     expect(p).toBe(true);
     expect(shared).toBe(true);
     expect(arr[0]).toBe(99);
@@ -129,7 +142,9 @@ describe('ThreadScheduler', () => {
     const err = await s.run(g, ['a']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskError);
     expect((err as TaskError).key).toBe('a');
-    expect((err as Error).message).toContain("Task 'a' (kernel 'core.identity') failed: its arguments cannot be sent between threads: args[0].rows[1].transform is a function (transform).");
+    expect((err as Error).message).toContain(
+      "Task 'a' (kernel 'core.identity') failed: its arguments cannot be sent between threads: args[0].rows[1].transform is a function (transform).",
+    );
     expect(await s.run(new Graph().add('x', 'math.inc', [1]), ['x'])).toEqual({ x: 2 });
   });
 
@@ -140,20 +155,23 @@ describe('ThreadScheduler', () => {
     return g.add('all', 'core.list', [[0, 1, 2, 3].map((i) => ref(`long-${i}`))]);
   }
 
-  it.each(['spin', 'sleep', 'wait', 'never'])('aborting a run of long %s kernels rejects within a second; close() then resolves within a second', async (kernel) => {
-    const pool = new ThreadScheduler({ threads: 2 });
-    await pool.ready();
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('SIGINT')), 100);
-    const t0 = performance.now();
-    const err = await pool.run(longGraph(kernel), ['all'], { signal: controller.signal }).catch((e: unknown) => e);
-    const t1 = performance.now();
-    expect(err).toBeInstanceOf(AbortError);
-    expect((err as Error).message).toBe('The run was aborted: SIGINT');
-    expect(t1 - t0).toBeLessThan(1000);
-    await pool.close();
-    expect(performance.now() - t1).toBeLessThan(1000);
-  });
+  it.each(['spin', 'sleep', 'wait', 'never'])(
+    'aborting a run of long %s kernels rejects within a second; close() then resolves within a second',
+    async (kernel) => {
+      const pool = new ThreadScheduler({ threads: 2 });
+      await pool.ready();
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('SIGINT')), 100);
+      const t0 = performance.now();
+      const err = await pool.run(longGraph(kernel), ['all'], { signal: controller.signal }).catch((e: unknown) => e);
+      const t1 = performance.now();
+      expect(err).toBeInstanceOf(AbortError);
+      expect((err as Error).message).toBe('The run was aborted: SIGINT');
+      expect(t1 - t0).toBeLessThan(1000);
+      await pool.close();
+      expect(performance.now() - t1).toBeLessThan(1000);
+    },
+  );
 
   it('close() during a run aborts it: an AbortError saying the scheduler was closed, not a dead worker', async () => {
     const pool = new ThreadScheduler({ threads: 2 });
@@ -177,7 +195,9 @@ describe('ThreadScheduler', () => {
       await pool.run(new Graph().add('bad', user('fail'), ['no']), ['bad'], { signal: controller.signal }).catch(() => undefined);
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
       controller.abort();
-      await expect(pool.run(new Graph().add('x', 'math.inc', [1]), ['x'], { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+      await expect(pool.run(new Graph().add('x', 'math.inc', [1]), ['x'], { signal: controller.signal })).rejects.toBeInstanceOf(
+        AbortError,
+      );
     } finally {
       await pool.close();
     }

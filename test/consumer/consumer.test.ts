@@ -51,10 +51,22 @@ interface Output {
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_(package|lifecycle|config_(local_prefix|prefix|global_prefix))|INIT_CWD$|NODE_OPTIONS$|NODE_PATH$|NODE_ENV$|VITEST|TEST$)/i.test(k)) continue;
+    if (
+      /^(npm_(package|lifecycle|config_(local_prefix|prefix|global_prefix))|INIT_CWD$|NODE_OPTIONS$|NODE_PATH$|NODE_ENV$|VITEST|TEST$)/i.test(
+        k,
+      )
+    )
+      continue;
     env[k] = v;
   }
-  return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  return {
+    ...env,
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
 }
 
 function run(command: string, args: readonly string[], cwd: string, timeoutMs = 120_000): Promise<Output> {
@@ -77,7 +89,8 @@ function run(command: string, args: readonly string[], cwd: string, timeoutMs = 
 }
 
 const tail = (s: string, n = 4000) => (s.length > n ? `…${s.slice(-n)}` : s);
-const show = (what: string, out: Output) => `${what} exited with ${out.code}\n--- stderr\n${tail(out.stderr)}\n--- stdout\n${tail(out.stdout)}`;
+const show = (what: string, out: Output) =>
+  `${what} exited with ${out.code}\n--- stderr\n${tail(out.stderr)}\n--- stdout\n${tail(out.stdout)}`;
 
 /** Runs and expects exit code 0, with the output in the failure message. */
 async function ok(what: string, command: string, args: readonly string[], cwd: string, timeoutMs?: number): Promise<Output> {
@@ -88,7 +101,8 @@ async function ok(what: string, command: string, args: readonly string[], cwd: s
 
 // Without the registry nothing third-party can be installed: the one reason to skip.
 const ping = await run('npm', ['ping'], tmpdir(), 30_000).catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message }));
-const offline = ping.code !== 0 ? `the npm registry is unreachable (npm ping: ${(ping.stderr || ping.stdout).trim().split('\n').pop()})` : '';
+const offline =
+  ping.code !== 0 ? `the npm registry is unreachable (npm ping: ${(ping.stderr || ping.stdout).trim().split('\n').pop()})` : '';
 if (offline) console.warn(`test/consumer: skipped: ${offline}`);
 
 let work = '';
@@ -110,13 +124,20 @@ beforeAll(async () => {
 
   app = join(work, 'app');
   await mkdir(app);
-  await writeFile(join(app, 'package.json'), `${JSON.stringify({ name: 'tessera-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+  await writeFile(
+    join(app, 'package.json'),
+    `${JSON.stringify({ name: 'tessera-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+  );
   for (const f of readdirSync(project)) await copyFile(join(project, f), join(app, f));
   await ok('npm install', 'npm', ['install', ...packed.map((p) => p.tarball), CURRENT_TYPESCRIPT], app, 240_000);
 
   nodes.set('20', { bin: process.execPath });
   for (const major of OTHER_NODES) {
-    const out = await run('npx', ['-y', `node@${major}`, '-p', 'process.execPath'], work, 180_000).catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message }));
+    const out = await run('npx', ['-y', `node@${major}`, '-p', 'process.execPath'], work, 180_000).catch((error: Error) => ({
+      code: 1,
+      stdout: '',
+      stderr: error.message,
+    }));
     const bin = out.stdout.trim().split('\n').pop() ?? '';
     if (out.code === 0 && existsSync(bin)) nodes.set(major, { bin });
     else nodes.set(major, { skip: `npx -y node@${major} failed: ${tail(out.stderr, 300).trim()}` });
@@ -134,12 +155,20 @@ const manifest = (name: string) => JSON.parse(readFileSync(join(installed(name),
 
 /** Every file of a directory, relative to it. */
 function filesOf(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(join(dir, f)).isFile()).map((f) => f.split(sep).join('/'));
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => f.split(sep).join('/'));
 }
 
 /** The package a bare specifier names ('@scope/name/sub' → '@scope/name'); null for relative and built-in ones. */
 function packageOf(specifier: string): string | null {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!)) return null;
+  if (
+    specifier.startsWith('.') ||
+    specifier.startsWith('/') ||
+    specifier.startsWith('node:') ||
+    builtinModules.includes(specifier.split('/')[0]!)
+  )
+    return null;
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
@@ -152,7 +181,8 @@ function packageOf(specifier: string): string | null {
 function importsOf(source: string): { specifier: string; dynamic: boolean }[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const out: { specifier: string; dynamic: boolean }[] = [];
-  const pattern = /^[ \t]*(?:import|export)\s+(?:type\s+)?(?:[\w*${}\s,]+?\s+from\s*)?["']([^"'\n]+)["']|\bimport\(\s*["']([^"'\n]+)["']\s*\)/gm;
+  const pattern =
+    /^[ \t]*(?:import|export)\s+(?:type\s+)?(?:[\w*${}\s,]+?\s+from\s*)?["']([^"'\n]+)["']|\bimport\(\s*["']([^"'\n]+)["']\s*\)/gm;
   for (const m of code.matchAll(pattern)) {
     out.push({ specifier: (m[1] ?? m[2])!, dynamic: m[2] !== undefined });
   }
@@ -162,7 +192,15 @@ function importsOf(source: string): { specifier: string; dynamic: boolean }[] {
 describe.skipIf(!!offline)('the published packages, installed outside the repository', () => {
   test('the packed manifests: versions for workspace:, public, licensed, engines, exports → emitted declarations, no tests or scripts', () => {
     const names = packed.map((p) => p.name).sort();
-    expect(names).toEqual(['@tessera/array', '@tessera/cli', '@tessera/diagnostics', '@tessera/estimators', '@tessera/frame', '@tessera/io', '@tessera/scheduler']);
+    expect(names).toEqual([
+      '@tessera/array',
+      '@tessera/cli',
+      '@tessera/diagnostics',
+      '@tessera/estimators',
+      '@tessera/frame',
+      '@tessera/io',
+      '@tessera/scheduler',
+    ]);
     const versions = new Map(packed.map((p) => [p.name, p.version]));
     for (const p of packed) {
       const text = readFileSync(join(installed(p.name), 'package.json'), 'utf8');
@@ -183,13 +221,20 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
       expect(dot.types, `${p.name}: exports types`).toMatch(/^\.\/types\/.*\.d\.ts$/);
       expect(m['types']).toBe(dot.types);
       const files = filesOf(installed(p.name));
-      expect(files, `${p.name}: tarball files`).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', dot.types.slice(2), dot.default.slice(2)]));
+      expect(files, `${p.name}: tarball files`).toEqual(
+        expect.arrayContaining(['LICENSE', 'README.md', 'package.json', dot.types.slice(2), dot.default.slice(2)]),
+      );
       expect(readFileSync(join(installed(p.name), 'LICENSE'), 'utf8')).toContain('Apache License');
       // Declaration maps stay home: they point at src/, which is not published (dist's maps embed their sources).
       const stray = files.filter((f) => !/^(dist\/.*\.js(\.map)?|types\/.*\.d\.ts|LICENSE|README\.md|package\.json)$/.test(f));
       expect(stray, `${p.name}: files beyond dist/, types/, README, LICENSE`).toEqual([]);
-      expect(files.filter((f) => /(^|\/)(test|tests|fixtures|scripts|src)\//.test(f) || /\.test\.|tsbuildinfo/.test(f)), p.name).toEqual([]);
-      if (m['bin']) for (const bin of Object.values(m['bin'] as Record<string, string>)) expect(files, `${p.name}: bin`).toContain(bin.replace(/^\.\//, ''));
+      expect(
+        files.filter((f) => /(^|\/)(test|tests|fixtures|scripts|src)\//.test(f) || /\.test\.|tsbuildinfo/.test(f)),
+        p.name,
+      ).toEqual([]);
+      if (m['bin'])
+        for (const bin of Object.values(m['bin'] as Record<string, string>))
+          expect(files, `${p.name}: bin`).toContain(bin.replace(/^\.\//, ''));
     }
   });
 
@@ -205,9 +250,16 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
     for (const p of packed) {
       const m = manifest(p.name);
       const deps = new Set(Object.keys(m['dependencies'] ?? {}));
-      const optionalPeers = new Set(Object.entries((m['peerDependenciesMeta'] ?? {}) as Record<string, { optional?: boolean }>).filter(([, v]) => v.optional).map(([k]) => k));
+      const optionalPeers = new Set(
+        Object.entries((m['peerDependenciesMeta'] ?? {}) as Record<string, { optional?: boolean }>)
+          .filter(([, v]) => v.optional)
+          .map(([k]) => k),
+      );
       const peers = new Set(Object.keys(m['peerDependencies'] ?? {}));
-      expect([...peers].filter((x) => !optionalPeers.has(x)), `${p.name}: peers that are not optional`).toEqual([]);
+      expect(
+        [...peers].filter((x) => !optionalPeers.has(x)),
+        `${p.name}: peers that are not optional`,
+      ).toEqual([]);
       const runtime = new Map<string, boolean>(); // package → only ever imported dynamically
       const typeOnly = new Set<string>();
       for (const f of filesOf(installed(p.name))) {
@@ -224,14 +276,19 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
       // A static import is a dependency; a dynamic import of something optional may be an optional peer.
       const required = [...runtime].filter(([pkg, dynamicOnly]) => !(dynamicOnly && optionalPeers.has(pkg))).map(([pkg]) => pkg);
       expect([...deps].sort(), `${p.name}: dependencies vs. the packages dist/ imports`).toEqual(required.sort());
-      for (const pkg of optionalPeers) expect(runtime.get(pkg), `${p.name}: optional peer ${pkg} must be loaded by a dynamic import (and only so)`).toBe(true);
-      for (const pkg of typeOnly) expect(deps.has(pkg), `${p.name}: its declarations import ${pkg}, which consumers must get: a dependency`).toBe(true);
+      for (const pkg of optionalPeers)
+        expect(runtime.get(pkg), `${p.name}: optional peer ${pkg} must be loaded by a dynamic import (and only so)`).toBe(true);
+      for (const pkg of typeOnly)
+        expect(deps.has(pkg), `${p.name}: its declarations import ${pkg}, which consumers must get: a dependency`).toBe(true);
       // No deep imports into another package's internals unless that package is pinned exactly.
       for (const f of filesOf(installed(p.name)).filter((x) => x.endsWith('.js') || x.endsWith('.d.ts'))) {
         for (const { specifier } of importsOf(readFileSync(join(installed(p.name), f), 'utf8'))) {
           const pkg = packageOf(specifier);
           if (!pkg || pkg === specifier || pkg === p.name) continue;
-          expect(m['dependencies']?.[pkg], `${p.name}/${f} imports ${specifier} (an internal path of ${pkg}): pin ${pkg} to an exact version`).toMatch(/^\d+\.\d+\.\d+$/);
+          expect(
+            m['dependencies']?.[pkg],
+            `${p.name}/${f} imports ${specifier} (an internal path of ${pkg}): pin ${pkg} to an exact version`,
+          ).toMatch(/^\d+\.\d+\.\d+$/);
         }
       }
     }
@@ -252,7 +309,13 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
         const dir = join(work, `run-${major}-${file.replace('.', '-')}`);
         await mkdir(dir);
         const out = await ok(`node ${file} on Node ${major}`, node.bin, [file, dir], app);
-        const line = JSON.parse(out.stdout.trim().split('\n').pop()!) as { module: string; node: string; rows: number; predDtype: string; accuracy: number };
+        const line = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
+          module: string;
+          node: string;
+          rows: number;
+          predDtype: string;
+          accuracy: number;
+        };
         expect(line.node.startsWith(`v${major}.`), `ran on ${line.node}`).toBe(true);
         expect(line.module).toBe(file.endsWith('.cjs') ? 'cjs' : 'esm');
         expect(line.rows).toBe(100_000);
@@ -260,7 +323,10 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
         expect(line.accuracy).toBeGreaterThan(0.75);
         accuracies.push({ run: `${file} on Node ${major}`, accuracy: line.accuracy });
         // Seeded: every module system and Node version fits the same model.
-        expect(accuracies.filter((a) => a.accuracy !== accuracies[0]!.accuracy), `accuracies differ from ${accuracies[0]!.run}'s`).toEqual([]);
+        expect(
+          accuracies.filter((a) => a.accuracy !== accuracies[0]!.accuracy),
+          `accuracies differ from ${accuracies[0]!.run}'s`,
+        ).toEqual([]);
       }, 180_000);
     }
   }
@@ -284,13 +350,19 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
         names.push(name);
       }
     }
-    expect(names.filter((n) => n.startsWith('readme-root-')), 'README.md: a TypeScript example in "Use Tessera in your own project"').not.toEqual([]);
+    expect(
+      names.filter((n) => n.startsWith('readme-root-')),
+      'README.md: a TypeScript example in "Use Tessera in your own project"',
+    ).not.toEqual([]);
     return names;
   }
 
   const compilers = [
     { label: 'the repository TypeScript', tsc: () => [process.execPath, repoTsc] as const },
-    { label: `the current TypeScript (${CURRENT_TYPESCRIPT})`, tsc: () => [process.execPath, join(app, 'node_modules', 'typescript', 'bin', 'tsc')] as const },
+    {
+      label: `the current TypeScript (${CURRENT_TYPESCRIPT})`,
+      tsc: () => [process.execPath, join(app, 'node_modules', 'typescript', 'bin', 'tsc')] as const,
+    },
   ];
   for (const compiler of compilers) {
     test(`(b) tsc with ${compiler.label}: module nodenext strict, tsc --init's defaults, moduleResolution bundler; skipLibCheck false`, async () => {
@@ -304,9 +376,30 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
       await mkdir(initDir, { recursive: true });
       await ok('tsc --init', node, [tsc, '--init'], initDir);
       const configs: Record<string, object> = {
-        nodenext: { compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, skipLibCheck: false, noEmit: true }, files },
+        nodenext: {
+          compilerOptions: {
+            module: 'nodenext',
+            moduleResolution: 'nodenext',
+            target: 'es2022',
+            strict: true,
+            skipLibCheck: false,
+            noEmit: true,
+          },
+          files,
+        },
         init: { extends: `./init-${tag}/tsconfig.json`, compilerOptions: { skipLibCheck: false, noEmit: true }, files },
-        bundler: { compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, skipLibCheck: false, noEmit: true, types: [] }, files },
+        bundler: {
+          compilerOptions: {
+            module: 'esnext',
+            moduleResolution: 'bundler',
+            target: 'es2022',
+            strict: true,
+            skipLibCheck: false,
+            noEmit: true,
+            types: [],
+          },
+          files,
+        },
       };
       const failures: string[] = [];
       for (const [name, config] of Object.entries(configs)) {
@@ -334,7 +427,21 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
   // --- (c) bundled with esbuild ---------------------------------------------------------------------
 
   test('(c) the program bundled with esbuild (@tessera/* external) runs', async () => {
-    await ok('esbuild', repoEsbuild, ['program.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20', '--external:@tessera/*', '--outfile=program.bundle.mjs', '--log-level=warning'], app);
+    await ok(
+      'esbuild',
+      repoEsbuild,
+      [
+        'program.ts',
+        '--bundle',
+        '--platform=node',
+        '--format=esm',
+        '--target=node20',
+        '--external:@tessera/*',
+        '--outfile=program.bundle.mjs',
+        '--log-level=warning',
+      ],
+      app,
+    );
     const dir = join(work, 'bundle-run');
     await mkdir(dir);
     const out = await ok('node program.bundle.mjs', process.execPath, [join(app, 'program.bundle.mjs')], dir);

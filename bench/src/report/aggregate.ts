@@ -41,8 +41,22 @@ export interface ParamGroup {
 
 /** Record fields that are not figures to tabulate (configuration, raw results, bookkeeping). */
 const NOT_METRICS = new Set([
-  'workload', 'engine', 'variant', 'params', 'seconds', 'peakRssMB', 'threads', 'versions',
-  'memoryLimit', 'intercept', 'coef', 'mean0', 'var0', 'trainBlocks', 'heldOutBlocks', 'tasksPerWorker',
+  'workload',
+  'engine',
+  'variant',
+  'params',
+  'seconds',
+  'peakRssMB',
+  'threads',
+  'versions',
+  'memoryLimit',
+  'intercept',
+  'coef',
+  'mean0',
+  'var0',
+  'trainBlocks',
+  'heldOutBlocks',
+  'tasksPerWorker',
 ]);
 
 /** `'tessera · threads'`, `'dask · threaded'`, `'dask + scikit-learn'` (a variant that names its engine stands alone). */

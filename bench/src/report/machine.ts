@@ -56,7 +56,9 @@ export function machineInfo(): MachineInfo {
   const [l1, l5, l15] = loadavg() as [number, number, number];
   let version = 'unknown';
   try {
-    version = (JSON.parse(readFileSync(join(benchRoot, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? (JSON.parse(readFileSync(join(benchRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    version =
+      (JSON.parse(readFileSync(join(benchRoot, '..', 'package.json'), 'utf8')) as { version?: string }).version ??
+      (JSON.parse(readFileSync(join(benchRoot, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     // keep 'unknown'
   }

@@ -115,7 +115,9 @@ function fmtParam(v: unknown): string {
 }
 
 export function fmtParams(p: Record<string, unknown>): string {
-  return Object.entries(p).map(([k, v]) => `${k} = ${fmtParam(v)}`).join(' · ');
+  return Object.entries(p)
+    .map(([k, v]) => `${k} = ${fmtParam(v)}`)
+    .join(' · ');
 }
 
 function cell(s: string): string {
@@ -139,12 +141,16 @@ function mdTable(rows: string[][], alignRight: boolean[]): string {
  */
 export function headline(engines: readonly EngineSummary[]): EngineSummary | undefined {
   const t = engines.filter((e) => e.tessera);
-  return t.find((e) => e.variant === undefined) ?? t.reduce<EngineSummary | undefined>((best, e) => (best === undefined || (e.threads ?? 0) > (best.threads ?? 0) ? e : best), undefined);
+  return (
+    t.find((e) => e.variant === undefined) ??
+    t.reduce<EngineSummary | undefined>((best, e) => (best === undefined || (e.threads ?? 0) > (best.threads ?? 0) ? e : best), undefined)
+  );
 }
 
 function colorsFor(labels: readonly string[], isTessera: (l: string) => boolean): Map<string, string> {
   const m = new Map<string, string>();
-  let t = 0, o = 0;
+  let t = 0,
+    o = 0;
   for (const l of labels) m.set(l, isTessera(l) ? TESSERA_COLORS[t++ % TESSERA_COLORS.length]! : OTHER_COLORS[o++ % OTHER_COLORS.length]!);
   return m;
 }
@@ -154,9 +160,13 @@ function groupTable(g: ParamGroup): string {
   const hasThreads = g.engines.some((e) => e.threads !== undefined);
   const metrics = g.metrics.filter((m) => g.engines.some((e) => e.metrics[m] !== undefined));
   const header = [
-    'Engine', 'Runs', ...(hasThreads ? ['Threads'] : []),
-    ...g.phases.map((p) => `${p} (s)`), ...metrics.map((m) => METRIC_LABELS[m] ?? m),
-    ...(hasRss ? ['Peak RSS (MB)'] : []), ...(g.reference ? [`Time ratio vs ${g.reference}`] : []),
+    'Engine',
+    'Runs',
+    ...(hasThreads ? ['Threads'] : []),
+    ...g.phases.map((p) => `${p} (s)`),
+    ...metrics.map((m) => METRIC_LABELS[m] ?? m),
+    ...(hasRss ? ['Peak RSS (MB)'] : []),
+    ...(g.reference ? [`Time ratio vs ${g.reference}`] : []),
   ];
   const right = header.map((_, i) => i > 0);
   const rows = g.engines.map((e) => [
@@ -175,12 +185,19 @@ function machineSection(run: ReportRun, records: readonly BenchRecord[], skips: 
   const m = run.machine;
   const versions = pythonVersions(records);
   const py = versions['python']?.join(', ');
-  const pkgs = Object.entries(versions).filter(([k]) => k !== 'python').sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k === 'sklearn' ? 'scikit-learn' : k} ${v.join(', ')}`);
+  const pkgs = Object.entries(versions)
+    .filter(([k]) => k !== 'python')
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k === 'sklearn' ? 'scikit-learn' : k} ${v.join(', ')}`);
   let python: string;
-  if (py || pkgs.length) python = `${py ? `Python ${py}` : 'Python'}${pkgs.length ? ` · ${pkgs.join(' · ')}` : ''} (as reported by the Python scripts)`;
+  if (py || pkgs.length)
+    python = `${py ? `Python ${py}` : 'Python'}${pkgs.length ? ` · ${pkgs.join(' · ')}` : ''} (as reported by the Python scripts)`;
   else python = skips.length ? `not measured: ${skips[0]}` : 'not measured (no Python counterpart ran)';
-  const load = `${m.loadBefore.map((x) => x.toFixed(2)).join(' / ')} (1 / 5 / 15 min) just before the first benchmark` +
-    (m.loadDuring ? `; during the run (1 min, ${m.loadDuring.samples} samples) median ${m.loadDuring.median.toFixed(2)}, max ${m.loadDuring.max.toFixed(2)} — this includes the benchmark's own processes` : '');
+  const load =
+    `${m.loadBefore.map((x) => x.toFixed(2)).join(' / ')} (1 / 5 / 15 min) just before the first benchmark` +
+    (m.loadDuring
+      ? `; during the run (1 min, ${m.loadDuring.samples} samples) median ${m.loadDuring.median.toFixed(2)}, max ${m.loadDuring.max.toFixed(2)} — this includes the benchmark's own processes`
+      : '');
   const t = m.tessera;
   const rows = [
     ['', ''],
@@ -225,7 +242,9 @@ function schedulerChart(groups: readonly ParamGroup[]): string | undefined {
     valueLabel: 'tasks per second',
     groups: withTps.map((g) => ({
       name: fmtParams(g.params),
-      bars: g.engines.filter((e) => e.metrics['tasksPerSecond'] !== undefined).map((e) => ({ name: e.label, value: e.metrics['tasksPerSecond']!, color: colors.get(e.label)! })),
+      bars: g.engines
+        .filter((e) => e.metrics['tasksPerSecond'] !== undefined)
+        .map((e) => ({ name: e.label, value: e.metrics['tasksPerSecond']!, color: colors.get(e.label)! })),
     })),
     format: (v) => Math.round(v).toLocaleString('en-US'),
   });
@@ -263,7 +282,15 @@ function rowsCharts(workload: string, groups: readonly ParamGroup[]): { name: st
     out.push({
       name: `bench-${workload}-time.svg`,
       alt: `${workload}: median total seconds against rows`,
-      svg: lineChart({ title: `${workload}: total time against rows (median seconds, lower is better)`, xLabel: 'rows (log scale)', yLabel: 'seconds', series: time, xLog: true, formatX: fmtRows, formatY: fmt }),
+      svg: lineChart({
+        title: `${workload}: total time against rows (median seconds, lower is better)`,
+        xLabel: 'rows (log scale)',
+        yLabel: 'seconds',
+        series: time,
+        xLog: true,
+        formatX: fmtRows,
+        formatY: fmt,
+      }),
     });
   }
   const phases = [...new Set(sized.flatMap((g) => g.phases.filter((p) => p !== 'total')))];
@@ -281,7 +308,9 @@ function rowsCharts(workload: string, groups: readonly ParamGroup[]): { name: st
           name: `${fmtRows(g.rows)} rows`,
           bars: g.engines.map((e) => ({
             name: g.engines.filter((x) => x.engine === e.engine).length > 1 ? e.label : e.engine,
-            segments: phases.filter((p) => e.seconds[p] !== undefined && !Number.isNaN(e.seconds[p])).map((p) => ({ name: p, value: e.seconds[p]! })),
+            segments: phases
+              .filter((p) => e.seconds[p] !== undefined && !Number.isNaN(e.seconds[p]))
+              .map((p) => ({ name: p, value: e.seconds[p]! })),
           })),
         })),
       }),
@@ -292,7 +321,15 @@ function rowsCharts(workload: string, groups: readonly ParamGroup[]): { name: st
     out.push({
       name: `bench-${workload}-rss.svg`,
       alt: `${workload}: median peak RSS against rows`,
-      svg: lineChart({ title: `${workload}: peak resident memory against rows (median MB)`, xLabel: 'rows (log scale)', yLabel: 'peak RSS (MB)', series: rss, xLog: true, formatX: fmtRows, formatY: (v) => v.toFixed(0) }),
+      svg: lineChart({
+        title: `${workload}: peak resident memory against rows (median MB)`,
+        xLabel: 'rows (log scale)',
+        yLabel: 'peak RSS (MB)',
+        series: rss,
+        xLog: true,
+        formatX: fmtRows,
+        formatY: (v) => v.toFixed(0),
+      }),
     });
   }
   return out;
@@ -328,9 +365,9 @@ export function renderReport(run: ReportRun, records: readonly BenchRecord[], op
   out.push(
     `Each workload runs Tessera and its Python counterpart (dask, scikit-learn) side by side in the same run, alternating engine by engine, ${run.runs} measured run${run.runs === 1 ? '' : 's'} each after a warm-up. ` +
       'Figures are medians over the runs (each phase separately, so phases need not add up to the total). ' +
-      '**Time ratio** = Tessera\'s median total time / the Python engine\'s: below 1, Tessera is faster. ' +
+      "**Time ratio** = Tessera's median total time / the Python engine's: below 1, Tessera is faster. " +
       'Peak RSS is the peak resident memory of the process that ran the engine: its own process for the pipeline and for every Python script; ' +
-      'for the other Tessera workloads, the workload\'s benchmark process up to that run (test data and warm-ups included).',
+      "for the other Tessera workloads, the workload's benchmark process up to that run (test data and warm-ups included).",
     '',
   );
 
@@ -348,7 +385,8 @@ export function renderReport(run: ReportRun, records: readonly BenchRecord[], op
   if (pySkips.length || notRun.length) {
     out.push('## Skipped', '');
     for (const s of pySkips) out.push(`- Python counterpart skipped: ${s}`);
-    if (pySkips.length) out.push(`- To compare against the Python engines, install them (Debian/Ubuntu): \`${INSTALL_PYTHON}\`, then run the command again.`);
+    if (pySkips.length)
+      out.push(`- To compare against the Python engines, install them (Debian/Ubuntu): \`${INSTALL_PYTHON}\`, then run the command again.`);
     for (const s of notRun) out.push(`- ${s.label}: ${s.status === 'failed' ? 'failed' : 'not run'} — ${s.reason ?? 'no reason recorded'}`);
     out.push('');
   }
@@ -361,7 +399,12 @@ export function renderReport(run: ReportRun, records: readonly BenchRecord[], op
     out.push(`## ${w}`, '');
     if (run.descriptions[w]) out.push(`${run.descriptions[w]}.`, '');
     for (const s of steps) {
-      const what = s.status === 'done' ? `${fmtDuration(s.seconds ?? 0)}` : s.status === 'failed' ? `**failed** — ${s.reason ?? ''}` : `not run — ${s.reason ?? ''}`;
+      const what =
+        s.status === 'done'
+          ? `${fmtDuration(s.seconds ?? 0)}`
+          : s.status === 'failed'
+            ? `**failed** — ${s.reason ?? ''}`
+            : `not run — ${s.reason ?? ''}`;
       out.push(`- \`${s.command}\` (${what})${(s.pythonSkipped ?? []).map((p) => `; Python counterpart skipped: ${p}`).join('')}`);
     }
     if (steps.length) out.push('');
@@ -378,7 +421,8 @@ export function renderReport(run: ReportRun, records: readonly BenchRecord[], op
       const sized = byRows(wGroups);
       const rest = (g: ParamGroup) => paramsKey(Object.fromEntries(Object.entries(g.params).filter(([k]) => k !== 'rows')));
       const onlyRowsVary = sized.length === wGroups.length && new Set(wGroups.map(rest)).size === 1;
-      if (onlyRowsVary && (sized.length > 1 || (w === 'pipeline' && sized.length > 0))) for (const c of rowsCharts(w, wGroups)) img(c.name, c.alt, c.svg);
+      if (onlyRowsVary && (sized.length > 1 || (w === 'pipeline' && sized.length > 0)))
+        for (const c of rowsCharts(w, wGroups)) img(c.name, c.alt, c.svg);
     }
   }
   return { markdown: `${out.join('\n').trimEnd()}\n`, images };

@@ -16,7 +16,18 @@
  * does not fit on the disk is reported likewise.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statfsSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { benchRoot, summarize, type BenchRecord, type Workload } from '../harness.js';
@@ -109,7 +120,9 @@ export function parseReportOptions(options: Record<string, string | boolean>, cw
       if (!names.has(w)) throw new ReportUsageError(`--${k}: no workload named '${w}' (workloads: ${[...names].join(', ')})`);
       (workloadOptions[w] ??= {})[k.slice(dot + 1)] = v;
     } else if (!known.has(k)) {
-      throw new ReportUsageError(`unknown option --${k} for report (options: ${[...known].map((o) => `--${o}`).join(', ')}, --<workload>.<option>)`);
+      throw new ReportUsageError(
+        `unknown option --${k} for report (options: ${[...known].map((o) => `--${o}`).join(', ')}, --<workload>.<option>)`,
+      );
     }
   }
   const str = (k: string): string | undefined => {
@@ -118,9 +131,17 @@ export function parseReportOptions(options: Record<string, string | boolean>, cw
     if (typeof v !== 'string') throw new ReportUsageError(`--${k} needs a value`);
     return v;
   };
-  const only = str('only')?.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const w of only ?? []) if (!names.has(w)) throw new ReportUsageError(`--only: no workload named '${w}' (workloads: ${[...names].join(', ')})`);
-  const sizes = str('sizes')?.split(',').filter((s) => s.trim()).map(parseRows) ?? DEFAULT_SIZES;
+  const only = str('only')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const w of only ?? [])
+    if (!names.has(w)) throw new ReportUsageError(`--only: no workload named '${w}' (workloads: ${[...names].join(', ')})`);
+  const sizes =
+    str('sizes')
+      ?.split(',')
+      .filter((s) => s.trim())
+      .map(parseRows) ?? DEFAULT_SIZES;
   if (sizes.length === 0) throw new ReportUsageError('--sizes: give at least one row count, e.g. 1M,2M,10M');
   const json = str('json');
   return {
@@ -148,7 +169,11 @@ interface PlannedStep {
 }
 
 /** The steps of a report run, in order. */
-export function planSteps(o: ReportOptions, workloads: readonly Workload[] = registered, pythonDir = join(benchRoot, 'python')): PlannedStep[] {
+export function planSteps(
+  o: ReportOptions,
+  workloads: readonly Workload[] = registered,
+  pythonDir = join(benchRoot, 'python'),
+): PlannedStep[] {
   const chosen = workloads.filter((w) => !o.only || o.only.includes(w.name));
   chosen.sort((a, b) => rank(a.name) - rank(b.name));
   const steps: PlannedStep[] = [];
@@ -161,10 +186,17 @@ export function planSteps(o: ReportOptions, workloads: readonly Workload[] = reg
     delete opts['runs'];
     const base = { workload: w, runs };
     if (!ORDER.includes(w.name) && !o.only && !existsSync(join(pythonDir, `${w.name}.py`))) {
-      steps.push({ ...base, label: w.name, options: opts, skip: `no Python counterpart (bench/python/${w.name}.py); run it with --only ${w.name}` });
+      steps.push({
+        ...base,
+        label: w.name,
+        options: opts,
+        skip: `no Python counterpart (bench/python/${w.name}.py); run it with --only ${w.name}`,
+      });
     } else if (w.name === 'pipeline' && opts['data'] === undefined) {
-      if (opts['rows'] !== undefined) throw new ReportUsageError('--pipeline.rows: give the pipeline\'s row counts with --sizes (e.g. --sizes 1M,10M)');
-      for (const rows of o.sizes) steps.push({ ...base, label: `pipeline, ${fmtRows(rows)} rows`, options: { rows: String(rows), ...opts }, rows });
+      if (opts['rows'] !== undefined)
+        throw new ReportUsageError("--pipeline.rows: give the pipeline's row counts with --sizes (e.g. --sizes 1M,10M)");
+      for (const rows of o.sizes)
+        steps.push({ ...base, label: `pipeline, ${fmtRows(rows)} rows`, options: { rows: String(rows), ...opts }, rows });
     } else {
       steps.push({ ...base, label: w.name, options: opts });
     }
@@ -196,16 +228,24 @@ function launcher(): string {
 }
 
 function stepCommand(s: PlannedStep): string {
-  return [launcher(), s.workload.name, '--runs', String(s.runs), ...optionArgs(s.options)].map((a, i) => (i === 0 ? a : quote(a))).join(' ');
+  return [launcher(), s.workload.name, '--runs', String(s.runs), ...optionArgs(s.options)]
+    .map((a, i) => (i === 0 ? a : quote(a)))
+    .join(' ');
 }
 
 /**
  * Why a step must be left out to keep within the time budget, if it must: the budget is spent,
  * or (for a larger row count) the previous row count's measured runs scaled by rows would overrun it.
  */
-export function budgetProblem(elapsedSeconds: number, budgetMinutes: number, rows: number | undefined, previous: { rows: number; measured: number } | undefined): string | undefined {
+export function budgetProblem(
+  elapsedSeconds: number,
+  budgetMinutes: number,
+  rows: number | undefined,
+  previous: { rows: number; measured: number } | undefined,
+): string | undefined {
   const budget = budgetMinutes * 60;
-  if (elapsedSeconds >= budget) return `the time budget is spent (${fmtDuration(elapsedSeconds)} elapsed; --budget-minutes ${budgetMinutes})`;
+  if (elapsedSeconds >= budget)
+    return `the time budget is spent (${fmtDuration(elapsedSeconds)} elapsed; --budget-minutes ${budgetMinutes})`;
   if (rows === undefined || previous === undefined) return undefined;
   const projected = (previous.measured * rows) / previous.rows;
   if (elapsedSeconds + projected <= budget) return undefined;
@@ -248,7 +288,11 @@ function runStep(s: PlannedStep, scratch: string, index: number): Promise<StepOu
   const args = [MAIN, s.workload.name, '--runs', String(s.runs), '--json', json, ...optionArgs(s.options)];
   const t0 = performance.now();
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, TESSERA_BENCH_SKIPS: skips }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: REPO,
+      env: { ...process.env, TESSERA_BENCH_SKIPS: skips },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let tail = '';
     const forward = (d: Buffer) => {
       process.stderr.write(d);
@@ -257,7 +301,12 @@ function runStep(s: PlannedStep, scratch: string, index: number): Promise<StepOu
     child.stdout.on('data', forward);
     child.stderr.on('data', forward);
     const finish = (error?: string) => {
-      const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()) : []);
+      const read = (f: string) =>
+        existsSync(f)
+          ? readFileSync(f, 'utf8')
+              .split('\n')
+              .filter((l) => l.trim())
+          : [];
       const records = read(json).map((l) => JSON.parse(l) as BenchRecord);
       const pythonSkipped = [...new Set(read(skips).map((l) => (JSON.parse(l) as { skipped: string }).skipped))];
       resolvePromise({ records, pythonSkipped, seconds: (performance.now() - t0) / 1000, ...(error ? { error } : {}) });
@@ -275,7 +324,10 @@ function runStep(s: PlannedStep, scratch: string, index: number): Promise<StepOu
  * in a child process) and the last (what the workload threw), each cut to 300 characters.
  */
 export function failureMessage(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const errors = lines.filter((l) => /^\w*(Error|Exception)\b|\bfailed\b/.test(l) && !l.startsWith('at '));
   const picked = [...new Set(errors.length ? [errors[0]!, errors[errors.length - 1]!] : lines.slice(-1))];
   return picked.length ? `: ${picked.map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l)).join(' … ')}` : '';
@@ -298,7 +350,11 @@ function outputPaths(out: string): { records: string; run: string; imgDir: strin
 export function writeReport(out: string, run: ReportRun, records: readonly BenchRecord[]): void {
   const paths = outputPaths(out);
   const rel = (p: string) => relative(dirname(out), p).split('\\').join('/');
-  const { markdown, images } = renderReport(run, records, { imgDir: rel(paths.imgDir), recordsFile: rel(paths.records), runFile: rel(paths.run) });
+  const { markdown, images } = renderReport(run, records, {
+    imgDir: rel(paths.imgDir),
+    recordsFile: rel(paths.records),
+    runFile: rel(paths.run),
+  });
   for (const [name, svg] of Object.entries(images)) writeAtomic(join(paths.imgDir, name), svg);
   // Charts of an earlier report that this one no longer draws would be stale: remove them.
   if (existsSync(paths.imgDir)) {
@@ -325,12 +381,16 @@ export async function report(argv: readonly string[], options: Record<string, st
   }
   if (o.renderOnly) {
     const paths = outputPaths(o.out);
-    for (const f of [paths.records, paths.run]) if (!existsSync(f)) {
-      log(`report --render-only: ${f} not found (run the report first)`);
-      return 2;
-    }
+    for (const f of [paths.records, paths.run])
+      if (!existsSync(f)) {
+        log(`report --render-only: ${f} not found (run the report first)`);
+        return 2;
+      }
     const run = JSON.parse(readFileSync(paths.run, 'utf8')) as ReportRun;
-    const records = readFileSync(paths.records, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as BenchRecord);
+    const records = readFileSync(paths.records, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as BenchRecord);
     writeReport(o.out, run, records);
     log(`report: redrew ${o.out} from ${basename(paths.records)} and ${basename(paths.run)}`);
     return 0;
@@ -346,7 +406,9 @@ export async function report(argv: readonly string[], options: Record<string, st
   const steps: StepResult[] = [];
   const records: BenchRecord[] = [];
   let previous: { rows: number; measured: number } | undefined;
-  log(`report: ${planned.filter((s) => !s.skip).length} steps, ${o.runs} runs each, budget ${o.budgetMinutes} min; load average ${machine.loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `report: ${planned.filter((s) => !s.skip).length} steps, ${o.runs} runs each, budget ${o.budgetMinutes} min; load average ${machine.loadBefore.map((x) => x.toFixed(2)).join(' ')}`,
+  );
   try {
     for (const [i, s] of planned.entries()) {
       const base: StepResult = { workload: s.workload.name, label: s.label, command: stepCommand(s), status: 'skipped' };

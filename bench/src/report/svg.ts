@@ -51,8 +51,9 @@ function frame(width: number, height: number, title: string, body: string[]): st
 }
 
 function legend(entries: readonly { name: string; color: string }[], x: number, y: number): string[] {
-  return entries.map((e, i) =>
-    `<rect x="${n(x)}" y="${n(y + i * 18 - 9)}" width="12" height="12" fill="${e.color}"/><text x="${n(x + 18)}" y="${n(y + i * 18 + 1)}">${escapeXml(e.name)}</text>`,
+  return entries.map(
+    (e, i) =>
+      `<rect x="${n(x)}" y="${n(y + i * 18 - 9)}" width="12" height="12" fill="${e.color}"/><text x="${n(x + 18)}" y="${n(y + i * 18 + 1)}">${escapeXml(e.name)}</text>`,
   );
 }
 
@@ -87,7 +88,10 @@ export function lineChart(o: LineChartOptions): string {
   const fx = o.formatX ?? String;
   const fy = o.formatY ?? ((y: number) => String(y));
   // The legend is a row under the title; the right margin leaves room for the last values.
-  const left = 64, right = 64, top = 64, bottom = 56;
+  const left = 64,
+    right = 64,
+    top = 64,
+    bottom = 56;
   const plotRight = width - right;
   const xs = [...new Set(o.series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
   const tx = (x: number) => (o.xLog ? Math.log10(x) : x);
@@ -108,13 +112,20 @@ export function lineChart(o: LineChartOptions): string {
   }
   body.push(`<line x1="${left}" x2="${n(plotRight)}" y1="${n(py(0))}" y2="${n(py(0))}" stroke="#999"/>`);
   body.push(`<text class="axis" x="${n((left + plotRight) / 2)}" y="${height - 12}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`);
-  body.push(`<text class="axis" transform="translate(16 ${n((top + height - bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}</text>`);
+  body.push(
+    `<text class="axis" transform="translate(16 ${n((top + height - bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}</text>`,
+  );
   const labels: { x: number; y: number; text: string; color: string }[] = [];
   for (const s of o.series) {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
-    if (pts.length > 1) body.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${n(px(p.x))},${n(py(p.y))}`).join(' ')}"/>`);
+    if (pts.length > 1)
+      body.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${n(px(p.x))},${n(py(p.y))}`).join(' ')}"/>`,
+      );
     for (const p of pts) {
-      body.push(`<circle class="point" cx="${n(px(p.x))}" cy="${n(py(p.y))}" r="4" fill="${s.color}"><title>${escapeXml(`${s.name}, ${fx(p.x)}: ${fy(p.y)}`)}</title></circle>`);
+      body.push(
+        `<circle class="point" cx="${n(px(p.x))}" cy="${n(py(p.y))}" r="4" fill="${s.color}"><title>${escapeXml(`${s.name}, ${fx(p.x)}: ${fy(p.y)}`)}</title></circle>`,
+      );
       labels.push({ x: px(p.x), y: py(p.y), text: fy(p.y), color: s.color });
     }
   }
@@ -134,7 +145,9 @@ export function lineChart(o: LineChartOptions): string {
 function legendRow(entries: readonly { name: string; color: string }[], x: number, y: number): string[] {
   const out: string[] = [];
   for (const e of entries) {
-    out.push(`<rect x="${n(x)}" y="${n(y - 9)}" width="12" height="12" fill="${e.color}"/><text x="${n(x + 18)}" y="${n(y + 1)}">${escapeXml(e.name)}</text>`);
+    out.push(
+      `<rect x="${n(x)}" y="${n(y - 9)}" width="12" height="12" fill="${e.color}"/><text x="${n(x + 18)}" y="${n(y + 1)}">${escapeXml(e.name)}</text>`,
+    );
     x += 36 + e.name.length * 7;
   }
   return out;
@@ -157,9 +170,13 @@ export interface BarChartOptions {
 export function barChart(o: BarChartOptions): string {
   const width = o.width ?? 640;
   const f = o.format ?? String;
-  const barH = 18, gap = 4, groupGap = 18, top = 40;
+  const barH = 18,
+    gap = 4,
+    groupGap = 18,
+    top = 40;
   const labelW = Math.min(260, 12 + 6.5 * Math.max(0, ...o.groups.flatMap((g) => g.bars.map((b) => b.name.length))));
-  const left = labelW + 16, right = 90;
+  const left = labelW + 16,
+    right = 90;
   const ticks = niceTicks(Math.max(0, ...o.groups.flatMap((g) => g.bars.map((b) => b.value))));
   const vMax = ticks[ticks.length - 1]!;
   const pw = (v: number) => (v / vMax) * (width - left - right);
@@ -171,7 +188,9 @@ export function barChart(o: BarChartOptions): string {
     y += 20;
     for (const b of g.bars) {
       rows.push(`<text x="${left - 8}" y="${n(y + barH / 2 + 4)}" text-anchor="end">${escapeXml(b.name)}</text>`);
-      rows.push(`<rect class="bar" x="${left}" y="${n(y)}" width="${n(pw(b.value))}" height="${barH}" fill="${b.color}"><title>${escapeXml(`${g.name}, ${b.name}: ${f(b.value)}`)}</title></rect>`);
+      rows.push(
+        `<rect class="bar" x="${left}" y="${n(y)}" width="${n(pw(b.value))}" height="${barH}" fill="${b.color}"><title>${escapeXml(`${g.name}, ${b.name}: ${f(b.value)}`)}</title></rect>`,
+      );
       rows.push(`<text class="value" x="${n(left + pw(b.value) + 6)}" y="${n(y + barH / 2 + 4)}">${escapeXml(f(b.value))}</text>`);
       y += barH + gap;
     }
@@ -183,7 +202,9 @@ export function barChart(o: BarChartOptions): string {
     body.push(`<text class="axis" x="${n(left + pw(t))}" y="${n(bottom + 16)}" text-anchor="middle">${escapeXml(fmtTick(t))}</text>`);
   }
   body.push(...rows);
-  body.push(`<text class="axis" x="${n(left + (width - left - right) / 2)}" y="${n(bottom + 36)}" text-anchor="middle">${escapeXml(o.valueLabel)}</text>`);
+  body.push(
+    `<text class="axis" x="${n(left + (width - left - right) / 2)}" y="${n(bottom + 36)}" text-anchor="middle">${escapeXml(o.valueLabel)}</text>`,
+  );
   return frame(width, Math.ceil(bottom + 48), o.title, body);
 }
 
@@ -208,7 +229,9 @@ export function stackedBarChart(o: StackedBarChartOptions): string {
   const width = o.width ?? 640;
   const height = o.height ?? 380;
   const f = o.format ?? String;
-  const left = 64, top = 40, bottom = 76;
+  const left = 64,
+    top = 40,
+    bottom = 76;
   const names = Object.keys(o.colors);
   const legendWidth = Math.max(0, ...names.map((s) => s.length * 7 + 24));
   const plotRight = width - 16 - legendWidth;
@@ -230,7 +253,9 @@ export function stackedBarChart(o: StackedBarChartOptions): string {
       let acc = 0;
       for (const s of b.segments) {
         const y1 = py(acc + s.value);
-        body.push(`<rect class="segment" x="${n(x + 2)}" y="${n(y1)}" width="${n(barW - 4)}" height="${n(py(acc) - y1)}" fill="${o.colors[s.name] ?? '#999'}"><title>${escapeXml(`${g.name}, ${b.name}, ${s.name}: ${f(s.value)}`)}</title></rect>`);
+        body.push(
+          `<rect class="segment" x="${n(x + 2)}" y="${n(y1)}" width="${n(barW - 4)}" height="${n(py(acc) - y1)}" fill="${o.colors[s.name] ?? '#999'}"><title>${escapeXml(`${g.name}, ${b.name}, ${s.name}: ${f(s.value)}`)}</title></rect>`,
+        );
         acc += s.value;
       }
       body.push(`<text class="value" x="${n(x + barW / 2)}" y="${n(py(acc) - 4)}" text-anchor="middle">${escapeXml(f(acc))}</text>`);
@@ -239,7 +264,15 @@ export function stackedBarChart(o: StackedBarChartOptions): string {
     body.push(`<text x="${n(left + gi * groupW + groupW / 2)}" y="${n(py(0) + 34)}" text-anchor="middle">${escapeXml(g.name)}</text>`);
   });
   body.push(`<line x1="${left}" x2="${n(plotRight)}" y1="${n(py(0))}" y2="${n(py(0))}" stroke="#999"/>`);
-  body.push(`<text class="axis" transform="translate(16 ${n((top + height - bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}</text>`);
-  body.push(...legend(names.map((name) => ({ name, color: o.colors[name]! })), plotRight + 16, top + 8));
+  body.push(
+    `<text class="axis" transform="translate(16 ${n((top + height - bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}</text>`,
+  );
+  body.push(
+    ...legend(
+      names.map((name) => ({ name, color: o.colors[name]! })),
+      plotRight + 16,
+      top + 8,
+    ),
+  );
   return frame(width, height, o.title, body);
 }

@@ -62,7 +62,6 @@ function measureTessera(data: Data, k: number): Measured {
   return { seconds: s, centers: km.clusterCenters_.data.slice(), inertia: km.inertia_ };
 }
 
-
 export const kmeans: Workload = {
   name: 'kmeans',
   description: 'one MiniBatchKMeans partialFit (8 clusters, given centers) + predict + transform on a 500k×20 block vs scikit-learn',
@@ -88,8 +87,18 @@ export const kmeans: Workload = {
     for (let r = 0; r < ctx.runs; r++) {
       const m = measureTessera(data, k);
       steps['tessera']!.push(m.seconds.partialFit);
-      records.push({ workload: 'kmeans', engine: 'tessera', params, seconds: m.seconds, peakRssMB: peakRssMB(), threads: 1, inertia: m.inertia });
-      ctx.log(`kmeans tessera: partialFit ${(m.seconds.partialFit * 1e3).toFixed(1)} ms, predict ${(m.seconds.predict * 1e3).toFixed(1)} ms, transform ${(m.seconds.transform * 1e3).toFixed(1)} ms, inertia ${m.inertia.toExponential(6)}`);
+      records.push({
+        workload: 'kmeans',
+        engine: 'tessera',
+        params,
+        seconds: m.seconds,
+        peakRssMB: peakRssMB(),
+        threads: 1,
+        inertia: m.inertia,
+      });
+      ctx.log(
+        `kmeans tessera: partialFit ${(m.seconds.partialFit * 1e3).toFixed(1)} ms, predict ${(m.seconds.predict * 1e3).toFixed(1)} ms, transform ${(m.seconds.transform * 1e3).toFixed(1)} ms, inertia ${m.inertia.toExponential(6)}`,
+      );
       if (ctx.options['no-python'] === true) continue;
       // scikit-learn's k-means loops run on every core (OpenMP); also measured on one, like Tessera's block.
       for (const threads of ['default', '1']) {
@@ -106,7 +115,9 @@ export const kmeans: Workload = {
           const variant = `${rec.threads} thread${rec.threads === 1 ? '' : 's'}`;
           (steps[`scikit-learn ${variant}`] ??= []).push(rec.seconds['partialFit']!);
           records.push({ ...rec, variant, params });
-          ctx.log(`kmeans scikit-learn (${variant}): partial_fit ${(rec.seconds['partialFit']! * 1e3).toFixed(1)} ms, predict ${(rec.seconds['predict']! * 1e3).toFixed(1)} ms, transform ${(rec.seconds['transform']! * 1e3).toFixed(1)} ms, inertia ${(rec['inertia'] as number).toExponential(6)}; centers agree to ${diff.toExponential(2)}`);
+          ctx.log(
+            `kmeans scikit-learn (${variant}): partial_fit ${(rec.seconds['partialFit']! * 1e3).toFixed(1)} ms, predict ${(rec.seconds['predict']! * 1e3).toFixed(1)} ms, transform ${(rec.seconds['transform']! * 1e3).toFixed(1)} ms, inertia ${(rec['inertia'] as number).toExponential(6)}; centers agree to ${diff.toExponential(2)}`,
+          );
         }
       }
     }
@@ -114,7 +125,9 @@ export const kmeans: Workload = {
     for (const [key, values] of Object.entries(steps)) {
       if (key === 'tessera') continue;
       const sk = median(values);
-      ctx.log(`kmeans: partialFit, median — tessera ${(ts * 1e3).toFixed(1)} ms vs ${key} ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}`);
+      ctx.log(
+        `kmeans: partialFit, median — tessera ${(ts * 1e3).toFixed(1)} ms vs ${key} ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}`,
+      );
     }
     return records;
   },

@@ -69,20 +69,28 @@ function measureTessera(data: Data, hidden: number, shuffle: boolean): Measured 
   const t3 = performance.now();
   const s = { partialFit: (t1 - t0) / 1000, predictProba: (t2 - t1) / 1000, predict: (t3 - t2) / 1000, total: 0 };
   s.total = s.partialFit + s.predictProba + s.predict;
-  return { seconds: s, coefs: [...clf.coefs_.map((c) => c.data.slice()), ...clf.intercepts_.map((b) => b.data.slice())], accuracy: accuracyScore(data.y, pred), loss: clf.loss_ };
+  return {
+    seconds: s,
+    coefs: [...clf.coefs_.map((c) => c.data.slice()), ...clf.intercepts_.map((b) => b.data.slice())],
+    accuracy: accuracyScore(data.y, pred),
+    loss: clf.loss_,
+  };
 }
 
 function maxRelDiff(a: readonly Float64Array[], b: readonly number[][]): number {
   let worst = 0;
   let scale = 0;
   for (const v of b) for (const x of v) scale = Math.max(scale, Math.abs(x));
-  a.forEach((arr, l) => arr.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b[l]![i]!) / Math.max(1e-3 * scale, Math.abs(b[l]![i]!))))));
+  a.forEach((arr, l) =>
+    arr.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b[l]![i]!) / Math.max(1e-3 * scale, Math.abs(b[l]![i]!))))),
+  );
   return worst;
 }
 
 export const mlp: Workload = {
   name: 'mlp',
-  description: 'one MLPClassifier partialFit epoch (100 relu units, adam, batches of 200) + predictProba + predict on a 500k×20 block vs scikit-learn',
+  description:
+    'one MLPClassifier partialFit epoch (100 relu units, adam, batches of 200) + predictProba + predict on a 500k×20 block vs scikit-learn',
   async run(ctx: BenchContext): Promise<BenchRecord[]> {
     const rows = Number(ctx.options['rows'] ?? 500_000);
     const cols = Number(ctx.options['cols'] ?? 20);
@@ -113,7 +121,15 @@ export const mlp: Workload = {
       for (const b of backends) {
         // Warm up the JIT on a small block.
         const prev = setMLPBackend(b);
-        measureTessera({ ...data, X: new DenseArray(data.X.data.subarray(0, 2000 * cols), [2000, cols]), y: new DenseArray(data.y.data.subarray(0, 2000), [2000]) }, hidden, shuffle);
+        measureTessera(
+          {
+            ...data,
+            X: new DenseArray(data.X.data.subarray(0, 2000 * cols), [2000, cols]),
+            y: new DenseArray(data.y.data.subarray(0, 2000), [2000]),
+          },
+          hidden,
+          shuffle,
+        );
         setMLPBackend(prev);
       }
       for (let r = 0; r < ctx.runs; r++) {
@@ -124,8 +140,20 @@ export const mlp: Workload = {
           setMLPBackend(prev);
           reference ??= m;
           note(`tessera ${variantOf(b)} shuffle=${shuffle}`, m.seconds.partialFit);
-          records.push({ workload: 'mlp', engine: 'tessera', variant: variantOf(b), params, seconds: m.seconds, peakRssMB: peakRssMB(), threads: 1, accuracy: m.accuracy, loss: m.loss });
-          ctx.log(`mlp tessera ${variantOf(b)} shuffle=${shuffle}: epoch ${(m.seconds.partialFit * 1e3).toFixed(1)} ms, predictProba ${(m.seconds.predictProba * 1e3).toFixed(1)} ms, predict ${(m.seconds.predict * 1e3).toFixed(1)} ms, loss ${m.loss.toFixed(6)}, accuracy ${m.accuracy.toFixed(4)}`);
+          records.push({
+            workload: 'mlp',
+            engine: 'tessera',
+            variant: variantOf(b),
+            params,
+            seconds: m.seconds,
+            peakRssMB: peakRssMB(),
+            threads: 1,
+            accuracy: m.accuracy,
+            loss: m.loss,
+          });
+          ctx.log(
+            `mlp tessera ${variantOf(b)} shuffle=${shuffle}: epoch ${(m.seconds.partialFit * 1e3).toFixed(1)} ms, predictProba ${(m.seconds.predictProba * 1e3).toFixed(1)} ms, predict ${(m.seconds.predict * 1e3).toFixed(1)} ms, loss ${m.loss.toFixed(6)}, accuracy ${m.accuracy.toFixed(4)}`,
+          );
         }
         if (ctx.options['no-python'] === true) continue;
         // numpy's BLAS runs the products on every core by default; also measured on one, like Tessera's block.
@@ -141,14 +169,19 @@ export const mlp: Workload = {
               // Same weights, same batches: how far apart are the two after the epoch?
               const diff = maxRelDiff(reference.coefs, coefs);
               rec['maxRelDiffVsTessera'] = diff;
-              ctx.log(`mlp shuffle=false: Tessera's weights differ from scikit-learn's by ${diff.toExponential(2)} (relative) after the epoch`);
-              if (diff > 1e-6) throw new Error(`mlp: Tessera's weights differ from scikit-learn's by ${diff.toExponential(2)} without shuffling`);
+              ctx.log(
+                `mlp shuffle=false: Tessera's weights differ from scikit-learn's by ${diff.toExponential(2)} (relative) after the epoch`,
+              );
+              if (diff > 1e-6)
+                throw new Error(`mlp: Tessera's weights differ from scikit-learn's by ${diff.toExponential(2)} without shuffling`);
             }
             delete rec['coefs'];
             const variant = `${rec.threads} thread${rec.threads === 1 ? '' : 's'}`;
             note(`scikit-learn (${variant}) shuffle=${shuffle}`, rec.seconds['partialFit']!);
             records.push({ ...rec, variant, params });
-            ctx.log(`mlp scikit-learn (${variant}) shuffle=${shuffle}: epoch ${(rec.seconds['partialFit']! * 1e3).toFixed(1)} ms, predict_proba ${(rec.seconds['predictProba']! * 1e3).toFixed(1)} ms, predict ${(rec.seconds['predict']! * 1e3).toFixed(1)} ms, loss ${(rec['loss'] as number).toFixed(6)}, accuracy ${(rec['accuracy'] as number).toFixed(4)}`);
+            ctx.log(
+              `mlp scikit-learn (${variant}) shuffle=${shuffle}: epoch ${(rec.seconds['partialFit']! * 1e3).toFixed(1)} ms, predict_proba ${(rec.seconds['predictProba']! * 1e3).toFixed(1)} ms, predict ${(rec.seconds['predict']! * 1e3).toFixed(1)} ms, loss ${(rec['loss'] as number).toFixed(6)}, accuracy ${(rec['accuracy'] as number).toFixed(4)}`,
+            );
           }
         }
       }
@@ -157,7 +190,9 @@ export const mlp: Workload = {
         const sk = median(values);
         for (const b of backends) {
           const ts = median(epochs.get(`tessera ${variantOf(b)} shuffle=${shuffle}`) ?? []);
-          ctx.log(`mlp shuffle=${shuffle}: partialFit epoch, median — tessera ${variantOf(b)} ${(ts * 1e3).toFixed(1)} ms vs ${key.replace(` shuffle=${shuffle}`, '')} ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}`);
+          ctx.log(
+            `mlp shuffle=${shuffle}: partialFit epoch, median — tessera ${variantOf(b)} ${(ts * 1e3).toFixed(1)} ms vs ${key.replace(` shuffle=${shuffle}`, '')} ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}`,
+          );
         }
       }
     }

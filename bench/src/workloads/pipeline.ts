@@ -37,7 +37,20 @@ export async function pipelineDataset(ctx: BenchContext, rows: number): Promise<
   const dir = pipelineDatasetDir(ctx.tmpDir, rows);
   if (!existsSync(join(dir, 'manifest.json'))) {
     ctx.log(`generating ${rows} rows into ${dir}`);
-    await run(process.execPath, [CLI, 'generate', '--rows', String(rows), '--cols', '20', '--chunk-rows', '500000', '--out', dir, '--seed', '0']);
+    await run(process.execPath, [
+      CLI,
+      'generate',
+      '--rows',
+      String(rows),
+      '--cols',
+      '20',
+      '--chunk-rows',
+      '500000',
+      '--out',
+      dir,
+      '--seed',
+      '0',
+    ]);
   }
   return dir;
 }
@@ -53,7 +66,15 @@ async function tessera(ctx: BenchContext, data: string, profile: boolean): Promi
   }
   await run(process.execPath, args);
   const r = JSON.parse(await readFile(json, 'utf8')) as {
-    rows: number; cols: number; threads: number; memoryLimit: number; seconds: Record<string, number>; peakRssMB: number; accuracy: number; coef: number[]; intercept: number[];
+    rows: number;
+    cols: number;
+    threads: number;
+    memoryLimit: number;
+    seconds: Record<string, number>;
+    peakRssMB: number;
+    accuracy: number;
+    coef: number[];
+    intercept: number[];
   };
   await rm(out, { recursive: true, force: true });
   return {
@@ -83,17 +104,28 @@ export const pipeline: Workload = {
       for (const profile of profiles) {
         const rec = await tessera(ctx, data, profile);
         if (rec.variant === undefined) delete rec.variant;
-        ctx.log(`pipeline tessera${profile ? ' (profiled)' : ''}: ${JSON.stringify(rec.seconds)} peak ${(rec.peakRssMB ?? NaN).toFixed(0)} MB, accuracy ${(rec['accuracy'] as number).toFixed(4)}`);
+        ctx.log(
+          `pipeline tessera${profile ? ' (profiled)' : ''}: ${JSON.stringify(rec.seconds)} peak ${(rec.peakRssMB ?? NaN).toFixed(0)} MB, accuracy ${(rec['accuracy'] as number).toFixed(4)}`,
+        );
         records.push(rec);
       }
       if (ctx.options['no-python'] !== true) {
         const out = join(ctx.tmpDir, 'pipeline-pred-dask');
-        const py = await ctx.runPython('pipeline.py', ['--data', data, '--out', out, '--shuffle', typeof ctx.options['shuffle'] === 'string' ? ctx.options['shuffle'] : 'true']);
+        const py = await ctx.runPython('pipeline.py', [
+          '--data',
+          data,
+          '--out',
+          out,
+          '--shuffle',
+          typeof ctx.options['shuffle'] === 'string' ? ctx.options['shuffle'] : 'true',
+        ]);
         await rm(out, { recursive: true, force: true });
         if ('skipped' in py) ctx.log(`pipeline dask: skipped — ${py.skipped}`);
         else
           for (const rec of py) {
-            ctx.log(`pipeline dask: ${JSON.stringify(rec.seconds)} peak ${rec.peakRssMB?.toFixed(0)} MB, accuracy ${(rec['accuracy'] as number).toFixed(4)}`);
+            ctx.log(
+              `pipeline dask: ${JSON.stringify(rec.seconds)} peak ${rec.peakRssMB?.toFixed(0)} MB, accuracy ${(rec['accuracy'] as number).toFixed(4)}`,
+            );
             records.push(rec);
           }
       }

@@ -21,13 +21,24 @@ async function ensureDataset(ctx: BenchContext): Promise<string> {
   if (existsSync(join(dir, 'manifest.json'))) return dir;
   ctx.log(`reductions: generating ${rows} × ${cols} float64 into ${dir} …`);
   const t0 = performance.now();
-  const { X, y } = makeClassification({ nSamples: rows, nFeatures: cols, nInformative: Math.min(10, cols), nRedundant: Math.min(4, Math.max(0, cols - 10)), randomState: 0, chunks: chunkRows });
+  const { X, y } = makeClassification({
+    nSamples: rows,
+    nFeatures: cols,
+    nInformative: Math.min(10, cols),
+    nRedundant: Math.min(4, Math.max(0, cols - 10)),
+    randomState: 0,
+    chunks: chunkRows,
+  });
   await toNpyDir(dir, { X, y }, { memoryLimit: '2GB' });
   ctx.log(`reductions: generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return dir;
 }
 
-async function measure(dir: string, scheduler: Scheduler, label: string): Promise<{ record: BenchRecord; mean: Float64Array; variance: Float64Array }> {
+async function measure(
+  dir: string,
+  scheduler: Scheduler,
+  label: string,
+): Promise<{ record: BenchRecord; mean: Float64Array; variance: Float64Array }> {
   const t0 = performance.now();
   const { X } = await fromNpyDir(dir);
   if (!X) throw new Error(`dataset directory ${dir} has no X chunks (it is a y-only dataset, e.g. predictions)`);
@@ -62,14 +73,20 @@ export const reductions: Workload = {
       const ref = await measure(dir, all, 'warm-up');
       await measure(dir, one, 'warm-up');
       for (let r = 0; r < ctx.runs; r++) {
-        for (const [s, label] of [[one, '1 thread'], [all, `${all.workers} threads`]] as const) {
+        for (const [s, label] of [
+          [one, '1 thread'],
+          [all, `${all.workers} threads`],
+        ] as const) {
           const m = await measure(dir, s, label);
           for (let j = 0; j < m.mean.length; j++) {
             const dm = Math.abs(m.mean[j]! - ref.mean[j]!);
             const dv = Math.abs(m.variance[j]! - ref.variance[j]!) / Math.max(1e-300, ref.variance[j]!);
-            if (dm > 1e-9 * (1 + Math.abs(ref.mean[j]!)) || dv > 1e-9) throw new Error(`reductions: results differ between runs in column ${j}`);
+            if (dm > 1e-9 * (1 + Math.abs(ref.mean[j]!)) || dv > 1e-9)
+              throw new Error(`reductions: results differ between runs in column ${j}`);
           }
-          ctx.log(`reductions tessera ${label}: ${m.record.seconds['total']!.toFixed(3)} s (${(m.record['gbPerSecond'] as number).toFixed(2)} GB/s)`);
+          ctx.log(
+            `reductions tessera ${label}: ${m.record.seconds['total']!.toFixed(3)} s (${(m.record['gbPerSecond'] as number).toFixed(2)} GB/s)`,
+          );
           records.push(m.record);
         }
         if (ctx.options['no-python'] !== true) {
@@ -78,7 +95,8 @@ export const reductions: Workload = {
           else
             for (const rec of py) {
               const pm = rec['mean0'] as number;
-              if (Math.abs(pm - ref.mean[0]!) > 1e-9 * (1 + Math.abs(pm))) throw new Error(`reductions: dask's mean of column 0 (${pm}) differs from Tessera's (${ref.mean[0]})`);
+              if (Math.abs(pm - ref.mean[0]!) > 1e-9 * (1 + Math.abs(pm)))
+                throw new Error(`reductions: dask's mean of column 0 (${pm}) differs from Tessera's (${ref.mean[0]})`);
               ctx.log(`reductions dask threaded: ${rec.seconds['total']!.toFixed(3)} s`);
               records.push(rec);
             }
@@ -90,7 +108,10 @@ export const reductions: Workload = {
     const t1 = median(records.filter((r) => r.variant === '1 thread').map((r) => r.seconds['total']!));
     const tn = median(records.filter((r) => r.engine === 'tessera' && r.variant !== '1 thread').map((r) => r.seconds['total']!));
     const td = median(records.filter((r) => r.engine === 'dask').map((r) => r.seconds['total']!));
-    ctx.log(`reductions: speedup ${all.workers} threads vs 1: ${(t1 / tn).toFixed(2)}×` + (Number.isNaN(td) ? '' : `; Tessera (${all.workers} threads) / dask = ${(tn / td).toFixed(3)}`));
+    ctx.log(
+      `reductions: speedup ${all.workers} threads vs 1: ${(t1 / tn).toFixed(2)}×` +
+        (Number.isNaN(td) ? '' : `; Tessera (${all.workers} threads) / dask = ${(tn / td).toFixed(3)}`),
+    );
     return records;
   },
 };

@@ -66,7 +66,11 @@ export const scheduler: Workload = {
       for (const shape of shapes) {
         await measure(threads, shape, Math.min(n, 1000), true); // warm the pool and the JIT
         for (let r = 0; r < ctx.runs; r++) {
-          for (const [s, fuse] of [[threads, true], [threads, false], [sync, true]] as const) {
+          for (const [s, fuse] of [
+            [threads, true],
+            [threads, false],
+            [sync, true],
+          ] as const) {
             const rec = await measure(s, shape, n, fuse);
             ctx.log(`scheduler ${shape} tessera ${rec.variant}: ${Math.round(rec['tasksPerSecond'] as number)} tasks/s`);
             records.push(rec);

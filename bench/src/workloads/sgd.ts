@@ -98,7 +98,6 @@ function measurePrepared(block: Block, shuffle: boolean): Measured & { seconds: 
   return { seconds: s, coef: clf.coef_.data.slice(), intercept: clf.intercept_.data[0]!, accuracy: Number.NaN };
 }
 
-
 export const sgd: Workload = {
   name: 'sgd',
   description: 'one SGDClassifier partialFit epoch (hinge, l2, optimal) + decisionFunction + predict on a 500k×20 block vs scikit-learn',
@@ -141,18 +140,34 @@ export const sgd: Workload = {
           reference ??= m;
           const variant = b === 'auto' ? 'default (wasm)' : 'js epoch';
           note(`tessera ${variant} shuffle=${shuffle}`, m.seconds.partialFit);
-          records.push({ workload: 'sgd', engine: 'tessera', variant, params, seconds: m.seconds, peakRssMB: peakRssMB(), threads: 1, accuracy: m.accuracy, intercept: m.intercept });
-          ctx.log(`sgd tessera ${variant} shuffle=${shuffle}: epoch ${(m.seconds.partialFit * 1e3).toFixed(1)} ms, decision ${(m.seconds.decisionFunction * 1e3).toFixed(1)} ms, predict ${(m.seconds.predict * 1e3).toFixed(1)} ms, accuracy ${m.accuracy.toFixed(4)}`);
+          records.push({
+            workload: 'sgd',
+            engine: 'tessera',
+            variant,
+            params,
+            seconds: m.seconds,
+            peakRssMB: peakRssMB(),
+            threads: 1,
+            accuracy: m.accuracy,
+            intercept: m.intercept,
+          });
+          ctx.log(
+            `sgd tessera ${variant} shuffle=${shuffle}: epoch ${(m.seconds.partialFit * 1e3).toFixed(1)} ms, decision ${(m.seconds.decisionFunction * 1e3).toFixed(1)} ms, predict ${(m.seconds.predict * 1e3).toFixed(1)} ms, accuracy ${m.accuracy.toFixed(4)}`,
+          );
         }
         if (prepared) {
           const m = measurePrepared(block, shuffle);
-          const diff = reference === undefined ? 0 : Math.max(maxRelDiff(m.coef, reference.coef), maxRelDiff([m.intercept], [reference.intercept]));
-          if (diff !== 0) throw new Error(`sgd: the prepared block's coefficients differ from the in-memory epoch's (${diff.toExponential(2)} relative)`);
+          const diff =
+            reference === undefined ? 0 : Math.max(maxRelDiff(m.coef, reference.coef), maxRelDiff([m.intercept], [reference.intercept]));
+          if (diff !== 0)
+            throw new Error(`sgd: the prepared block's coefficients differ from the in-memory epoch's (${diff.toExponential(2)} relative)`);
           const variant = 'prepared block';
           note(`tessera ${variant} shuffle=${shuffle}`, m.seconds.partialFit);
           note(`tessera prepare shuffle=${shuffle}`, m.seconds.prepare);
           records.push({ workload: 'sgd', engine: 'tessera', variant, params, seconds: m.seconds, peakRssMB: peakRssMB(), threads: 1 });
-          ctx.log(`sgd tessera ${variant} shuffle=${shuffle}: prepareBlock ${(m.seconds.prepare * 1e3).toFixed(1)} ms (reading worker), link partialFit ${(m.seconds.partialFit * 1e3).toFixed(1)} ms`);
+          ctx.log(
+            `sgd tessera ${variant} shuffle=${shuffle}: prepareBlock ${(m.seconds.prepare * 1e3).toFixed(1)} ms (reading worker), link partialFit ${(m.seconds.partialFit * 1e3).toFixed(1)} ms`,
+          );
         }
         if (ctx.options['no-python'] === true) continue;
         const py = await ctx.runPython('sgd.py', [dir, shuffle ? 'shuffle' : 'no-shuffle']);
@@ -165,20 +180,33 @@ export const sgd: Workload = {
           if (!shuffle && reference !== undefined) {
             // Same data, same order: the coefficients must agree.
             const diff = Math.max(maxRelDiff(reference.coef, coef), maxRelDiff([reference.intercept], [rec['intercept'] as number]));
-            if (diff > 1e-9) throw new Error(`sgd: Tessera's coefficients differ from scikit-learn's by ${diff.toExponential(2)} (relative) without shuffling`);
+            if (diff > 1e-9)
+              throw new Error(
+                `sgd: Tessera's coefficients differ from scikit-learn's by ${diff.toExponential(2)} (relative) without shuffling`,
+              );
             rec['maxRelDiffVsTessera'] = diff;
           }
           delete rec['coef'];
           note(`scikit-learn shuffle=${shuffle}`, rec.seconds['partialFit']!);
           records.push({ ...rec, params });
-          ctx.log(`sgd scikit-learn shuffle=${shuffle}: epoch ${(rec.seconds['partialFit']! * 1e3).toFixed(1)} ms, decision ${(rec.seconds['decisionFunction']! * 1e3).toFixed(1)} ms, predict ${(rec.seconds['predict']! * 1e3).toFixed(1)} ms, accuracy ${(rec['accuracy'] as number).toFixed(4)}`);
+          ctx.log(
+            `sgd scikit-learn shuffle=${shuffle}: epoch ${(rec.seconds['partialFit']! * 1e3).toFixed(1)} ms, decision ${(rec.seconds['decisionFunction']! * 1e3).toFixed(1)} ms, predict ${(rec.seconds['predict']! * 1e3).toFixed(1)} ms, accuracy ${(rec['accuracy'] as number).toFixed(4)}`,
+          );
         }
       }
       const sk = median(epochs.get(`scikit-learn shuffle=${shuffle}`) ?? []);
-      for (const variant of [...backends.map((b) => (b === 'auto' ? 'default (wasm)' : 'js epoch')), ...(prepared ? ['prepared block'] : [])]) {
+      for (const variant of [
+        ...backends.map((b) => (b === 'auto' ? 'default (wasm)' : 'js epoch')),
+        ...(prepared ? ['prepared block'] : []),
+      ]) {
         const ts = median(epochs.get(`tessera ${variant} shuffle=${shuffle}`) ?? []);
-        const extra = variant === 'prepared block' ? ` (link's share; prepareBlock ${(median(epochs.get(`tessera prepare shuffle=${shuffle}`) ?? []) * 1e3).toFixed(1)} ms on the reading worker)` : '';
-        ctx.log(`sgd shuffle=${shuffle}: partialFit epoch, median — tessera ${variant} ${(ts * 1e3).toFixed(1)} ms vs scikit-learn ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}${extra}`);
+        const extra =
+          variant === 'prepared block'
+            ? ` (link's share; prepareBlock ${(median(epochs.get(`tessera prepare shuffle=${shuffle}`) ?? []) * 1e3).toFixed(1)} ms on the reading worker)`
+            : '';
+        ctx.log(
+          `sgd shuffle=${shuffle}: partialFit epoch, median — tessera ${variant} ${(ts * 1e3).toFixed(1)} ms vs scikit-learn ${(sk * 1e3).toFixed(1)} ms: ratio ${(ts / sk).toFixed(3)}${extra}`,
+        );
       }
     }
     return records;

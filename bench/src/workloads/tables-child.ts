@@ -15,12 +15,20 @@ async function tessera(): Promise<Record<string, unknown>> {
   await scheduler.ready(); // the pool's start-up is not the reader's time
   const at = rest.indexOf('--blocksize');
   const t0 = performance.now();
-  const df = format === 'csv' ? await readCsv(file, { scheduler, ...(at >= 0 ? { blocksize: rest[at + 1]! } : {}) }) : await readParquet(file);
+  const df =
+    format === 'csv' ? await readCsv(file, { scheduler, ...(at >= 0 ? { blocksize: rest[at + 1]! } : {}) }) : await readParquet(file);
   const t1 = performance.now();
   const means = await df.toArray(NUMERIC).mean(0).compute({ scheduler });
   const t2 = performance.now();
   await scheduler.close();
-  return { engine: 'tessera', threads: scheduler.workers, rows: df.nRows, blocks: df.blockRows!.length, seconds: { open: (t1 - t0) / 1000, means: (t2 - t1) / 1000, total: (t2 - t0) / 1000 }, means: Array.from(means.data) };
+  return {
+    engine: 'tessera',
+    threads: scheduler.workers,
+    rows: df.nRows,
+    blocks: df.blockRows!.length,
+    seconds: { open: (t1 - t0) / 1000, means: (t2 - t1) / 1000, total: (t2 - t0) / 1000 },
+    means: Array.from(means.data),
+  };
 }
 
 async function duckdb(): Promise<Record<string, unknown>> {
@@ -29,9 +37,18 @@ async function duckdb(): Promise<Record<string, unknown>> {
   const c = await db.connect();
   const t0 = performance.now();
   const source = format === 'csv' ? `read_csv('${file}')` : `read_parquet('${file}')`;
-  const row = (await c.runAndReadAll(`SELECT count(*)::DOUBLE, ${NUMERIC.map((n) => `avg(${n})`).join(', ')} FROM ${source}`)).getRows()[0]!.map(Number);
+  const row = (await c.runAndReadAll(`SELECT count(*)::DOUBLE, ${NUMERIC.map((n) => `avg(${n})`).join(', ')} FROM ${source}`))
+    .getRows()[0]!
+    .map(Number);
   const t1 = performance.now();
-  return { engine: 'duckdb', threads: 2, rows: row[0], seconds: { total: (t1 - t0) / 1000 }, means: row.slice(1), versions: { duckdb: (await c.runAndReadAll('SELECT version()')).getRows()[0]![0] } };
+  return {
+    engine: 'duckdb',
+    threads: 2,
+    rows: row[0],
+    seconds: { total: (t1 - t0) / 1000 },
+    means: row.slice(1),
+    versions: { duckdb: (await c.runAndReadAll('SELECT version()')).getRows()[0]![0] },
+  };
 }
 
 const r = engine === 'tessera' ? await tessera() : await duckdb();

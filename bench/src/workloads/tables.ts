@@ -71,7 +71,8 @@ export async function runTables(ctx: BenchContext, format: 'csv' | 'parquet'): P
     const means = r['means'] as number[];
     reference ??= means;
     means.forEach((m, j) => {
-      if (Math.abs(m - reference![j]!) > 1e-9 * (1 + Math.abs(m))) throw new Error(`${format}: ${r.engine}'s mean of ${NUMERIC[j]} (${m}) differs from ${reference![j]}`);
+      if (Math.abs(m - reference![j]!) > 1e-9 * (1 + Math.abs(m)))
+        throw new Error(`${format}: ${r.engine}'s mean of ${NUMERIC[j]} (${m}) differs from ${reference![j]}`);
     });
   };
   // Warm the page cache (and the JIT of nothing: each run is a fresh process).
@@ -79,7 +80,9 @@ export async function runTables(ctx: BenchContext, format: 'csv' | 'parquet'): P
   for (let run = 0; run < ctx.runs; run++) {
     const t = await runChild('tessera', format, file, extra);
     check(t);
-    ctx.log(`${format} tessera: ${JSON.stringify(t.seconds)} peak ${t.peakRssMB?.toFixed(0)} MB, ${((t['rowsPerSecond'] as number) / 1e6).toFixed(2)}M rows/s`);
+    ctx.log(
+      `${format} tessera: ${JSON.stringify(t.seconds)} peak ${t.peakRssMB?.toFixed(0)} MB, ${((t['rowsPerSecond'] as number) / 1e6).toFixed(2)}M rows/s`,
+    );
     records.push(t);
     if (ctx.options['no-duckdb'] !== true) {
       const d = await runChild('duckdb', format, file);
@@ -101,6 +104,10 @@ export async function runTables(ctx: BenchContext, format: 'csv' | 'parquet'): P
   }
   const med = (engine: string) => median(records.filter((r) => r.engine === engine).map((r) => r.seconds['total']!));
   const [t, d, k] = [med('tessera'), med('duckdb'), med('dask')];
-  ctx.log(`${format}: rows/s Tessera ${(rows / t / 1e6).toFixed(2)}M` + (Number.isNaN(d) ? '' : `, DuckDB ${(rows / d / 1e6).toFixed(2)}M (Tessera time / DuckDB ${(t / d).toFixed(2)}×)`) + (Number.isNaN(k) ? '' : `, dask ${(rows / k / 1e6).toFixed(2)}M (dask time / Tessera ${(k / t).toFixed(2)}×)`));
+  ctx.log(
+    `${format}: rows/s Tessera ${(rows / t / 1e6).toFixed(2)}M` +
+      (Number.isNaN(d) ? '' : `, DuckDB ${(rows / d / 1e6).toFixed(2)}M (Tessera time / DuckDB ${(t / d).toFixed(2)}×)`) +
+      (Number.isNaN(k) ? '' : `, dask ${(rows / k / 1e6).toFixed(2)}M (dask time / Tessera ${(k / t).toFixed(2)}×)`),
+  );
   return records;
 }

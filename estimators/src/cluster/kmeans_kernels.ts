@@ -68,7 +68,16 @@ function ctIndex(c: number, j: number, d: number, kp: number): number {
  * and their squared norms (each summed in feature order) into `cn` (kp); a padding center gets
  * zeros and the norm `pad`.
  */
-export function loadCenters(mem: Float64Array, C: Float64Array, k: number, d: number, kp: number, ct: number, cn: number, pad: number): void {
+export function loadCenters(
+  mem: Float64Array,
+  C: Float64Array,
+  k: number,
+  d: number,
+  kp: number,
+  ct: number,
+  cn: number,
+  pad: number,
+): void {
   for (let c = 0; c < kp; c++) {
     let s = 0;
     for (let j = 0; j < d; j++) {
@@ -280,7 +289,8 @@ let backend: KMeansBackend = 'auto';
 
 /** Selects the k-means backend (for tests); returns the previous setting. Both give bit-identical results. */
 export function setKMeansBackend(b: KMeansBackend): KMeansBackend {
-  if (b !== 'auto' && b !== 'wasm' && b !== 'js') throw new RangeError(`setKMeansBackend: expected 'auto', 'wasm' or 'js'. Got ${String(b)}.`);
+  if (b !== 'auto' && b !== 'wasm' && b !== 'js')
+    throw new RangeError(`setKMeansBackend: expected 'auto', 'wasm' or 'js'. Got ${String(b)}.`);
   if (b === 'wasm' && loadWasm() === null) throw new RangeError('setKMeansBackend: WebAssembly SIMD is not available in this runtime.');
   const prev = backend;
   backend = b;

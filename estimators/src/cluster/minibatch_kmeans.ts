@@ -172,14 +172,29 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const init = this.init;
     if (init === 'k-means++' || init === 'random') return null;
     if (typeof init === 'string') {
-      throw new ParameterRangeError(`The 'init' parameter of ${name} must be a string among {'k-means++', 'random'} or an array of initial centers. Got ${describeValue(init)} instead.`, name, 'init', init);
+      throw new ParameterRangeError(
+        `The 'init' parameter of ${name} must be a string among {'k-means++', 'random'} or an array of initial centers. Got ${describeValue(init)} instead.`,
+        name,
+        'init',
+        init,
+      );
     }
     if (!(isBlock(init) || Array.isArray(init))) {
-      throw new ParameterTypeError(`The 'init' parameter of ${name} must be a string among {'k-means++', 'random'} or an array of initial centers. Got ${describeValue(init)} instead.`, name, 'init', init);
+      throw new ParameterTypeError(
+        `The 'init' parameter of ${name} must be a string among {'k-means++', 'random'} or an array of initial centers. Got ${describeValue(init)} instead.`,
+        name,
+        'init',
+        init,
+      );
     }
     const m = checkArray(init, { caller: name, name: 'init' });
     if (m.nSamples !== this.nClusters) {
-      throw new ParameterRangeError(`The 'init' parameter of ${name} must have one row per cluster: got ${m.nSamples} centers for nClusters=${this.nClusters}.`, name, 'init', init);
+      throw new ParameterRangeError(
+        `The 'init' parameter of ${name} must have one row per cluster: got ${m.nSamples} centers for nClusters=${this.nClusters}.`,
+        name,
+        'init',
+        init,
+      );
     }
     return m.data.slice();
   }
@@ -189,7 +204,8 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const { data: X, nSamples: n, nFeatures: d } = m;
     const k = this.nClusters;
     if (given !== null) {
-      if (given.length !== k * d) throw new InvalidInputError(`${this.estimatorName}: the initial centers have ${given.length / k} features but X has ${d}.`);
+      if (given.length !== k * d)
+        throw new InvalidInputError(`${this.estimatorName}: the initial centers have ${given.length / k} features but X has ${d}.`);
       return given.slice();
     }
     let Xs = X;
@@ -236,7 +252,17 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
    * One minibatch step on (X, sw): labels and inertia against the current centers, the center
    * update, then random reassignment when due. Returns the batch inertia (before the update).
    */
-  private step(X: Float64Array, n: number, d: number, sw: Float64Array | null, oldC: Float64Array, newC: Float64Array, counts: Float64Array, reassign: boolean, rng: () => Random): number {
+  private step(
+    X: Float64Array,
+    n: number,
+    d: number,
+    sw: Float64Array | null,
+    oldC: Float64Array,
+    newC: Float64Array,
+    counts: Float64Array,
+    reassign: boolean,
+    rng: () => Random,
+  ): number {
     const k = this.nClusters;
     // _minibatch_update_dense: a center with members restarts from c·count (undoing the previous
     // scaling), adds its members' x·w in row order, then is scaled by 1 / (count + Σw).
@@ -311,14 +337,17 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const validated = this.validate();
     const given = prev === null ? validated : null;
     if (prev !== null && prev.clusterCenters_.shape[0] !== this.nClusters) {
-      throw new InvalidInputError(`${name}: nClusters changed from ${prev.clusterCenters_.shape[0]} to ${this.nClusters} since the first call to partialFit; refit to change it.`);
+      throw new InvalidInputError(
+        `${name}: nClusters changed from ${prev.clusterCenters_.shape[0]} to ${this.nClusters} since the first call to partialFit; refit to change it.`,
+      );
     }
     // NaN / ±Infinity in X makes the step's inertia non-finite; only then is X scanned (to name
     // the value), so clean blocks are read once less.
     const m = checkArray(X, { caller: name, skipFiniteCheck: true });
     if (prev !== null) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
     const { data, nSamples: n, nFeatures: d } = m;
-    const sw = options.sampleWeight === undefined || options.sampleWeight === null ? null : checkSampleWeight(options.sampleWeight, n, name);
+    const sw =
+      options.sampleWeight === undefined || options.sampleWeight === null ? null : checkSampleWeight(options.sampleWeight, n, name);
     let centers: Float64Array;
     let counts: Float64Array;
     let batch: number;
@@ -378,7 +407,10 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const { data, nSamples: n, nFeatures: d } = m;
     this.checkEnoughSamples(n);
     const k = this.nClusters;
-    const sw = options.sampleWeight === undefined || options.sampleWeight === null ? new Float64Array(n).fill(1) : checkSampleWeight(options.sampleWeight, n, name);
+    const sw =
+      options.sampleWeight === undefined || options.sampleWeight === null
+        ? new Float64Array(n).fill(1)
+        : checkSampleWeight(options.sampleWeight, n, name);
     const batch = Math.min(this.batchSize, n);
     const initSize = this.effectiveInitSize(batch, n);
     // _tolerance: tol · mean of the feature variances.

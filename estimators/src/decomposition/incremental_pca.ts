@@ -129,7 +129,13 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
     // A last block shorter than a batch belongs to the batch before it (gen_batches merges it).
     if (sizes.length > 1 && sizes[sizes.length - 1]! < batch) sizes[sizes.length - 2]! += sizes.pop()!;
     const blocks = Xr.rechunk([sizes.length ? sizes : [0], [d]]);
-    const plan = { epochs: 1, shuffleBlocks: false, randomState: null, fitOptions: { batchSize: batch }, caller: `${this.estimatorName}.fit` };
+    const plan = {
+      epochs: 1,
+      shuffleBlocks: false,
+      randomState: null,
+      fitOptions: { batchSize: batch },
+      caller: `${this.estimatorName}.fit`,
+    };
     const fitted = await partialFitChain(this.clone(), blocks, undefined, plan, options);
     this.setState({ ...fitted.getState(), batchSize_: batch });
     return this;
@@ -150,7 +156,8 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
     if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1)) {
       throw new RangeError(`${name}.partialFit: the 'batchSize' option must be a positive integer. Got ${String(batch)} instead.`);
     }
-    this.learned = batch === undefined ? this.update(prev, m) : { ...this.updateBatches(prev, m, batch), batchSize_: prev?.batchSize_ ?? null };
+    this.learned =
+      batch === undefined ? this.update(prev, m) : { ...this.updateBatches(prev, m, batch), batchSize_: prev?.batchSize_ ?? null };
     return this;
   }
 
@@ -181,14 +188,18 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
     if (this.nComponents === null) {
       k = prev === null ? Math.min(n, d) : prev.nComponents_;
     } else if (!(this.nComponents <= d)) {
-      throw new InvalidInputError(`${name}: nComponents=${this.nComponents} invalid for nFeatures=${d}, need more rows than columns for IncrementalPCA processing.`);
+      throw new InvalidInputError(
+        `${name}: nComponents=${this.nComponents} invalid for nFeatures=${d}, need more rows than columns for IncrementalPCA processing.`,
+      );
     } else if (!(this.nComponents <= n)) {
       throw new InvalidInputError(`${name}: nComponents=${this.nComponents} must be less or equal to the batch number of samples ${n}.`);
     } else {
       k = this.nComponents;
     }
     if (prev !== null && prev.nComponents_ !== k) {
-      throw new InvalidInputError(`${name}: the number of components changed from ${prev.nComponents_} to ${k} between calls to partialFit; set nComponents to a fixed value.`);
+      throw new InvalidInputError(
+        `${name}: the number of components changed from ${prev.nComponents_} to ${k} between calls to partialFit; set nComponents to a fixed value.`,
+      );
     }
     // _incremental_mean_and_var with the sums of this block.
     const lastCount = prev === null ? 0 : prev.nSamplesSeen_;
@@ -321,7 +332,10 @@ export class IncrementalPCA extends BaseEstimator<IncrementalPCAParams, Incremen
     const s = this.fitted;
     const m = checkArray(X, { caller: `${this.estimatorName}.inverseTransform` });
     const k = s.nComponents_;
-    if (m.nFeatures !== k) throw new InvalidInputError(`${this.estimatorName}.inverseTransform: X has ${m.nFeatures} columns, but the model has ${k} components.`);
+    if (m.nFeatures !== k)
+      throw new InvalidInputError(
+        `${this.estimatorName}.inverseTransform: X has ${m.nFeatures} columns, but the model has ${k} components.`,
+      );
     const d = s.nFeaturesIn_;
     const n = m.nSamples;
     const comps = s.components_.data;

@@ -3,7 +3,14 @@ import type { SGDPreparedHint } from './sgd/prepared.js';
 import { interval, options } from '../validation.js';
 import { registerEstimator } from '../registry.js';
 import { BaseSGDClassifier, BaseSGDRegressor } from './sgd/base.js';
-import { AVERAGE_CONSTRAINT, CLASS_WEIGHT_CONSTRAINT, COMMON_CONSTRAINTS, type SGDCommonParams, type SGDConfig, averageValue } from './sgd/params.js';
+import {
+  AVERAGE_CONSTRAINT,
+  CLASS_WEIGHT_CONSTRAINT,
+  COMMON_CONSTRAINTS,
+  type SGDCommonParams,
+  type SGDConfig,
+  averageValue,
+} from './sgd/params.js';
 
 /** Hyperparameters of {@link PassiveAggressiveClassifier} (scikit-learn's, camelCase, same defaults). */
 export interface PassiveAggressiveClassifierParams extends SGDCommonParams {

@@ -5,7 +5,15 @@ import type { VectorLike, MatrixLike } from '../validation.js';
 import { hidden, interval, options } from '../validation.js';
 import { registerEstimator } from '../registry.js';
 import { BaseSGDClassifier, type ClassifierPartialFitOptions, type FitOptions } from './sgd/base.js';
-import { AVERAGE_CONSTRAINT, CLASS_WEIGHT_CONSTRAINT, COMMON_CONSTRAINTS, PENALTY_CONSTRAINT, type SGDCommonParams, type SGDConfig, averageValue } from './sgd/params.js';
+import {
+  AVERAGE_CONSTRAINT,
+  CLASS_WEIGHT_CONSTRAINT,
+  COMMON_CONSTRAINTS,
+  PENALTY_CONSTRAINT,
+  type SGDCommonParams,
+  type SGDConfig,
+  averageValue,
+} from './sgd/params.js';
 
 /** Losses SGDClassifier accepts (the regression losses too, as in scikit-learn). */
 export type SGDClassifierLoss =
@@ -76,7 +84,19 @@ export class SGDClassifier extends BaseSGDClassifier<SGDClassifierParams> {
   } satisfies SGDClassifierParams);
   static readonly constraints = {
     ...COMMON_CONSTRAINTS,
-    loss: [options('hinge', 'log_loss', 'modified_huber', 'squared_hinge', 'perceptron', 'squared_error', 'huber', 'epsilon_insensitive', 'squared_epsilon_insensitive')],
+    loss: [
+      options(
+        'hinge',
+        'log_loss',
+        'modified_huber',
+        'squared_hinge',
+        'perceptron',
+        'squared_error',
+        'huber',
+        'epsilon_insensitive',
+        'squared_epsilon_insensitive',
+      ),
+    ],
     penalty: PENALTY_CONSTRAINT,
     alpha: [interval('float', 0, null, 'left')],
     l1Ratio: [interval('float', 0, 1, 'both')],
@@ -125,13 +145,16 @@ export class SGDClassifier extends BaseSGDClassifier<SGDClassifierParams> {
    * with another loss, `predictProba` is not a method this estimator offers.
    */
   override lacking(method: ApplyMethod): BaseEstimator | null {
-    if ((method === 'predictProba' || method === 'predictLogProba') && this.loss !== 'log_loss' && this.loss !== 'modified_huber') return this;
+    if ((method === 'predictProba' || method === 'predictLogProba') && this.loss !== 'log_loss' && this.loss !== 'modified_huber')
+      return this;
     return super.lacking(method);
   }
 
   private checkProba(): void {
     if (this.loss !== 'log_loss' && this.loss !== 'modified_huber') {
-      throw new TypeError(`${this.estimatorName}: probability estimates are not available for loss='${this.loss}' (use 'log_loss' or 'modified_huber').`);
+      throw new TypeError(
+        `${this.estimatorName}: probability estimates are not available for loss='${this.loss}' (use 'log_loss' or 'modified_huber').`,
+      );
     }
   }
 

@@ -3,7 +3,14 @@ import type { SGDPreparedHint } from './sgd/prepared.js';
 import { hidden, interval, options } from '../validation.js';
 import { registerEstimator } from '../registry.js';
 import { BaseSGDRegressor, type FitOptions } from './sgd/base.js';
-import { AVERAGE_CONSTRAINT, COMMON_CONSTRAINTS, PENALTY_CONSTRAINT, type SGDCommonParams, type SGDConfig, averageValue } from './sgd/params.js';
+import {
+  AVERAGE_CONSTRAINT,
+  COMMON_CONSTRAINTS,
+  PENALTY_CONSTRAINT,
+  type SGDCommonParams,
+  type SGDConfig,
+  averageValue,
+} from './sgd/params.js';
 
 /** Losses SGDRegressor accepts. */
 export type SGDRegressorLoss = 'squared_error' | 'huber' | 'epsilon_insensitive' | 'squared_epsilon_insensitive';

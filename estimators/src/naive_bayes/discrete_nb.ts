@@ -17,7 +17,18 @@ import type { State } from '../base.js';
 import { InvalidInputError, ParameterRangeError } from '../errors.js';
 import { registerEstimator } from '../registry.js';
 import { type StateSchema, count, matrix, vector } from '../state_schema.js';
-import { BOOLEAN, NULL, type Matrix, type MatrixLike, type VectorLike, checkArray, checkFeatureCount, checkSampleWeight, checkVector, interval } from '../validation.js';
+import {
+  BOOLEAN,
+  NULL,
+  type Matrix,
+  type MatrixLike,
+  type VectorLike,
+  checkArray,
+  checkFeatureCount,
+  checkSampleWeight,
+  checkVector,
+  interval,
+} from '../validation.js';
 import { BaseNB } from './base_nb.js';
 import type { NBPartialFitOptions } from './gaussian_nb.js';
 import { checkNumberArrayParam, labelIndices, partialFitClasses, uniqueSorted } from './labels.js';
@@ -76,7 +87,13 @@ abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseNB<P, Disc
   /** X as the model counts it (Bernoulli binarizes); validates model-specific input rules. */
   protected abstract prepare(m: Matrix, forFit: boolean): Float64Array;
   /** Smoothed log probabilities from the counts. */
-  protected abstract featureLogProb(featureCount: Float64Array, classCount: Float64Array, k: number, d: number, alpha: number): Float64Array;
+  protected abstract featureLogProb(
+    featureCount: Float64Array,
+    classCount: Float64Array,
+    k: number,
+    d: number,
+    alpha: number,
+  ): Float64Array;
   /** Joint log likelihood [n, k] of prepared X. */
   protected abstract jll(X: Float64Array, n: number, d: number, s: DiscreteNBState): Float64Array;
 
@@ -113,7 +130,13 @@ abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseNB<P, Disc
     checkNumberArrayParam(this.estimatorName, 'classPrior', (this as unknown as DiscreteNBParams).classPrior, true);
   }
 
-  private update(prev: DiscreteNBState | null, m: Matrix, y: Float64Array, classes: Float64Array, sampleWeight: VectorLike | undefined): DiscreteNBState {
+  private update(
+    prev: DiscreteNBState | null,
+    m: Matrix,
+    y: Float64Array,
+    classes: Float64Array,
+    sampleWeight: VectorLike | undefined,
+  ): DiscreteNBState {
     const name = this.estimatorName;
     const { nSamples: n, nFeatures: d } = m;
     const X = this.prepare(m, true);
@@ -138,7 +161,12 @@ abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseNB<P, Disc
     let logPrior: Float64Array;
     if (prior !== null) {
       if (prior.length !== k) {
-        throw new ParameterRangeError(`The 'classPrior' parameter of ${name} must have one value per class (${k}). Got ${prior.length} values instead.`, name, 'classPrior', self.classPrior);
+        throw new ParameterRangeError(
+          `The 'classPrior' parameter of ${name} must have one value per class (${k}). Got ${prior.length} values instead.`,
+          name,
+          'classPrior',
+          self.classPrior,
+        );
       }
       logPrior = prior.map(Math.log);
     } else if (self.fitPrior) {
@@ -165,7 +193,6 @@ abstract class BaseDiscreteNB<P extends DiscreteNBParams> extends BaseNB<P, Disc
     checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
     return { jll: this.jll(this.prepare(m, false), m.nSamples, m.nFeatures, s), n: m.nSamples, k: s.classes_.data.length };
   }
-
 
   get classCount_(): DenseArray<'float64'> {
     return this.fitted.classCount_;
@@ -198,7 +225,12 @@ export interface MultinomialNB extends MultinomialNBParams {}
 export class MultinomialNB extends BaseDiscreteNB<MultinomialNBParams> {
   static readonly estimatorName = 'MultinomialNB';
   static readonly estimatorType = 'classifier';
-  static readonly defaults: Readonly<MultinomialNBParams> = Object.freeze({ alpha: 1.0, forceAlpha: false, fitPrior: true, classPrior: null });
+  static readonly defaults: Readonly<MultinomialNBParams> = Object.freeze({
+    alpha: 1.0,
+    forceAlpha: false,
+    fitPrior: true,
+    classPrior: null,
+  });
   static readonly constraints = DISCRETE_CONSTRAINTS;
 
   constructor(options: Partial<MultinomialNBParams> = {}) {
@@ -260,7 +292,13 @@ export interface BernoulliNB extends BernoulliNBParams {}
 export class BernoulliNB extends BaseDiscreteNB<BernoulliNBParams> {
   static readonly estimatorName = 'BernoulliNB';
   static readonly estimatorType = 'classifier';
-  static readonly defaults: Readonly<BernoulliNBParams> = Object.freeze({ alpha: 1.0, forceAlpha: false, binarize: 0.0, fitPrior: true, classPrior: null });
+  static readonly defaults: Readonly<BernoulliNBParams> = Object.freeze({
+    alpha: 1.0,
+    forceAlpha: false,
+    binarize: 0.0,
+    fitPrior: true,
+    classPrior: null,
+  });
   static readonly constraints = { ...DISCRETE_CONSTRAINTS, binarize: [interval('float', null, null, 'neither'), NULL] };
 
   constructor(options: Partial<BernoulliNBParams> = {}) {

@@ -17,7 +17,15 @@ import type { State } from '../base.js';
 import { ParameterRangeError } from '../errors.js';
 import { registerEstimator } from '../registry.js';
 import { type StateSchema, count, matrix, real, vector } from '../state_schema.js';
-import { type MatrixLike, type VectorLike, checkArray, checkFeatureCount, checkSampleWeight, checkVector, interval } from '../validation.js';
+import {
+  type MatrixLike,
+  type VectorLike,
+  checkArray,
+  checkFeatureCount,
+  checkSampleWeight,
+  checkVector,
+  interval,
+} from '../validation.js';
 import { BaseNB } from './base_nb.js';
 import { checkNumberArrayParam, labelIndices, partialFitClasses, uniqueSorted } from './labels.js';
 
@@ -143,13 +151,25 @@ export class GaussianNB extends BaseNB<GaussianNBParams, GaussianNBState> {
       const priors = checkNumberArrayParam(name, 'priors', this.priors, true);
       if (priors !== null) {
         if (priors.length !== k) {
-          throw new ParameterRangeError(`The 'priors' parameter of ${name} must have one value per class (${k}). Got ${priors.length} values instead.`, name, 'priors', this.priors);
+          throw new ParameterRangeError(
+            `The 'priors' parameter of ${name} must have one value per class (${k}). Got ${priors.length} values instead.`,
+            name,
+            'priors',
+            this.priors,
+          );
         }
         let sum = 0;
         for (const p of priors) sum += p;
         // numpy.isclose(sum, 1): |sum − 1| <= 1e-8 + 1e-5
-        if (!(Math.abs(sum - 1) <= 1e-8 + 1e-5)) throw new ParameterRangeError(`The 'priors' parameter of ${name} must sum to 1. Got a sum of ${sum} instead.`, name, 'priors', this.priors);
-        if (priors.some((p) => p < 0)) throw new ParameterRangeError(`The 'priors' parameter of ${name} must be non-negative.`, name, 'priors', this.priors);
+        if (!(Math.abs(sum - 1) <= 1e-8 + 1e-5))
+          throw new ParameterRangeError(
+            `The 'priors' parameter of ${name} must sum to 1. Got a sum of ${sum} instead.`,
+            name,
+            'priors',
+            this.priors,
+          );
+        if (priors.some((p) => p < 0))
+          throw new ParameterRangeError(`The 'priors' parameter of ${name} must be non-negative.`, name, 'priors', this.priors);
         prior = priors;
       } else {
         prior = new Float64Array(k);
@@ -247,7 +267,6 @@ export class GaussianNB extends BaseNB<GaussianNBParams, GaussianNBState> {
     return { jll, n, k };
   }
 
-
   get theta_(): DenseArray<'float64'> {
     return this.fitted.theta_;
   }
@@ -272,7 +291,13 @@ export class GaussianNB extends BaseNB<GaussianNBParams, GaussianNBState> {
  * Column means and (population) variances of the rows `rows` of X (all rows when null), as numpy
  * computes `mean(axis=0)` / `var(axis=0)` — or `average(…, weights)` with sample weights.
  */
-function columnVariance(X: Float64Array, n: number, d: number, rows: number[] | null, sw: Float64Array | null): { mean: Float64Array; var: Float64Array } {
+function columnVariance(
+  X: Float64Array,
+  n: number,
+  d: number,
+  rows: number[] | null,
+  sw: Float64Array | null,
+): { mean: Float64Array; var: Float64Array } {
   const mean = new Float64Array(d);
   const sq = new Float64Array(d);
   const count = rows === null ? n : rows.length;
@@ -302,6 +327,5 @@ function columnVariance(X: Float64Array, n: number, d: number, rows: number[] | 
   for (let j = 0; j < d; j++) sq[j] = sq[j]! / denom;
   return { mean, var: sq };
 }
-
 
 registerEstimator(GaussianNB);

@@ -27,7 +27,9 @@ export function partialFitClasses(caller: string, given: VectorLike | null | und
   }
   const classes = uniqueSorted(asVector(given, { caller, name: 'classes' }));
   if (fitted !== null && !sameValues(classes, fitted)) {
-    throw new InvalidInputError(`${caller}: classes=[${[...classes].join(', ')}] is not the same as on the first call to partialFit, was [${[...fitted].join(', ')}].`);
+    throw new InvalidInputError(
+      `${caller}: classes=[${[...classes].join(', ')}] is not the same as on the first call to partialFit, was [${[...fitted].join(', ')}].`,
+    );
   }
   if (classes.length === 0) throw new InvalidInputError(`${caller}: classes must not be empty.`);
   return classes;
@@ -95,14 +97,24 @@ export function checkNumberArrayParam(estimator: string, param: string, value: u
   const what = `an array of finite numbers${nullable ? ' or null' : ''}`;
   const isArrayLike = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
   if (!isArrayLike) {
-    throw new ParameterTypeError(`The '${param}' parameter of ${estimator} must be ${what}. Got ${describeValue(value)} instead.`, estimator, param, value);
+    throw new ParameterTypeError(
+      `The '${param}' parameter of ${estimator} must be ${what}. Got ${describeValue(value)} instead.`,
+      estimator,
+      param,
+      value,
+    );
   }
   const arr = value as ArrayLike<unknown>;
   const out = new Float64Array(arr.length);
   for (let i = 0; i < arr.length; i++) {
     const v = arr[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new ParameterRangeError(`The '${param}' parameter of ${estimator} must be ${what}. Got ${describeValue(value)} instead.`, estimator, param, value);
+      throw new ParameterRangeError(
+        `The '${param}' parameter of ${estimator} must be ${what}. Got ${describeValue(value)} instead.`,
+        estimator,
+        param,
+        value,
+      );
     }
     out[i] = v;
   }

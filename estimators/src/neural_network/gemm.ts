@@ -38,7 +38,19 @@ export interface Gemm {
   /** Σ p[q]², in order. */
   sumSq(p: number, len: number): number;
   /** Adam's moment and parameter update (see mlp_engine.ts). */
-  adam(p: number, g: number, m: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number): void;
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    len: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    nlr: number,
+    eps: number,
+  ): void;
   /** SGD's momentum update (see mlp_engine.ts). */
   sgd(p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: boolean): void;
   readonly name: 'js' | 'wasm';
@@ -74,7 +86,19 @@ class JsGemm implements Gemm {
    * C = A·B with A(i, k) at a + i·ars + k·aks: four output columns at a time in locals, each
    * summed in order of k (the order of the WebAssembly kernels).
    */
-  private product(a: number, ars: number, aks: number, b: number, c: number, M: number, K: number, N: number, bias: number, mode: number, aux: number): void {
+  private product(
+    a: number,
+    ars: number,
+    aks: number,
+    b: number,
+    c: number,
+    M: number,
+    K: number,
+    N: number,
+    bias: number,
+    mode: number,
+    aux: number,
+  ): void {
     const m = this.mem;
     const N4 = N & ~3;
     for (let i = 0; i < M; i++) {
@@ -150,7 +174,19 @@ class JsGemm implements Gemm {
     return s;
   }
 
-  adam(p: number, g: number, mo: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number): void {
+  adam(
+    p: number,
+    g: number,
+    mo: number,
+    v: number,
+    len: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    nlr: number,
+    eps: number,
+  ): void {
     const m = this.mem;
     for (let q = 0; q < len; q++) {
       const gq = m[g + q]!;
@@ -181,7 +217,19 @@ interface WasmExports {
   colmean: (d: number, out: number, R: number, N: number) => void;
   gradfin: (g: number, w: number, len: number, alpha: number, n: number) => void;
   sumsq: (p: number, len: number) => number;
-  adam: (p: number, g: number, m: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number) => void;
+  adam: (
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    len: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    nlr: number,
+    eps: number,
+  ) => void;
   sgd: (p: number, g: number, v: number, len: number, momentum: number, lr: number, nesterov: number) => void;
 }
 
@@ -219,7 +267,19 @@ class WasmGemm implements Gemm {
     return this.ex.sumsq(p * 8, len);
   }
 
-  adam(p: number, g: number, m: number, v: number, len: number, b1: number, c1: number, b2: number, c2: number, nlr: number, eps: number): void {
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    len: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    nlr: number,
+    eps: number,
+  ): void {
     this.ex.adam(p * 8, g * 8, m * 8, v * 8, len, b1, c1, b2, c2, nlr, eps);
   }
 

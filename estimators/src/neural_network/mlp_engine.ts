@@ -462,7 +462,9 @@ export function trainStochastic(cfg: EngineConfig, st: EngineState, args: TrainA
   const params = bestParams ?? m.slice(ws.P, ws.P + ws.size);
   for (let q = 0; q < params.length; q++) {
     if (!Number.isFinite(params[q]!)) {
-      throw new ConvergenceError('Solver produced non-finite parameter weights. The input data may contain large values and need to be preprocessed.');
+      throw new ConvergenceError(
+        'Solver produced non-finite parameter weights. The input data may contain large values and need to be preprocessed.',
+      );
     }
   }
   st.params = params;
@@ -492,7 +494,15 @@ function predictRows(ws: Workspace, X: Float64Array, n: number, activation: Acti
 }
 
 /** Network outputs for n rows of X (row-major, nFeatures columns), into `out` (n × nOutputs). */
-export function predictOutputs(units: readonly number[], params: Float64Array, X: Float64Array, n: number, activation: Activation, outAct: OutActivation, out: Float64Array): void {
+export function predictOutputs(
+  units: readonly number[],
+  params: Float64Array,
+  X: Float64Array,
+  n: number,
+  activation: Activation,
+  outAct: OutActivation,
+  out: Float64Array,
+): void {
   const d = units[0]!;
   const k = units[units.length - 1]!;
   const rowsPer = Math.min(PREDICT_ROWS, Math.max(1, n));

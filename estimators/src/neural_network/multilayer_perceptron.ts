@@ -43,7 +43,16 @@ import {
   options,
 } from '../validation.js';
 import { labelIndices, partialFitClasses, uniqueSorted } from '../naive_bayes/labels.js';
-import { type Activation, type EngineConfig, type EngineState, type OutActivation, glorotInit, paramLayout, predictOutputs, trainStochastic } from './mlp_engine.js';
+import {
+  type Activation,
+  type EngineConfig,
+  type EngineState,
+  type OutActivation,
+  glorotInit,
+  paramLayout,
+  predictOutputs,
+  trainStochastic,
+} from './mlp_engine.js';
 
 /** Hyperparameters of both MLPs (scikit-learn's, camelCase, same defaults; lbfgs and maxFun are not carried over). */
 export interface MLPParams {
@@ -212,14 +221,19 @@ function mlpStateSchema(kind: 'classifier' | 'regressor'): StateSchema {
       optimizerMoment2_: nullable(typed('nParams', 'any')),
     },
     derived: {
-      nLayers: { value: (d) => (d['L'] === undefined ? undefined : d['L'] + 1), because: (d) => `coefs_ holds ${d['L']} layer${d['L'] === 1 ? '' : 's'} of weights, so ${d['L']! + 1} layers of units are expected` },
+      nLayers: {
+        value: (d) => (d['L'] === undefined ? undefined : d['L'] + 1),
+        because: (d) => `coefs_ holds ${d['L']} layer${d['L'] === 1 ? '' : 's'} of weights, so ${d['L']! + 1} layers of units are expected`,
+      },
       nOut: {
         value: (d) => (d['nClasses'] === undefined ? undefined : d['nClasses'] === 2 ? 1 : d['nClasses']),
-        because: (d) => `classes_ holds ${d['nClasses']} classes, so ${d['nClasses'] === 2 ? 1 : d['nClasses']} output${d['nClasses'] === 2 ? ' is' : 's are'} expected (one per class; one for two classes)`,
+        because: (d) =>
+          `classes_ holds ${d['nClasses']} classes, so ${d['nClasses'] === 2 ? 1 : d['nClasses']} output${d['nClasses'] === 2 ? ' is' : 's are'} expected (one per class; one for two classes)`,
       },
       nParams: {
         value: parameterCount,
-        because: (d) => `coefs_ and intercepts_ hold ${parameterCount(d)} parameters (units ${Array.from({ length: d['L']! + 1 }, (_, l) => d[`u${l}`]).join(' → ')})`,
+        because: (d) =>
+          `coefs_ and intercepts_ hold ${parameterCount(d)} parameters (units ${Array.from({ length: d['L']! + 1 }, (_, l) => d[`u${l}`]).join(' → ')})`,
       },
     },
   };
@@ -257,7 +271,12 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
     for (const key of ['coefsInit', 'interceptsInit'] as const) {
       const v = self[key];
       if (v !== null && !Array.isArray(v)) {
-        throw new ParameterTypeError(`The '${key}' parameter of ${name} must be an array with one array per layer or null. Got ${describeValue(v)} instead.`, name, key, v);
+        throw new ParameterTypeError(
+          `The '${key}' parameter of ${name} must be an array with one array per layer or null. Got ${describeValue(v)} instead.`,
+          name,
+          key,
+          v,
+        );
       }
     }
     return list as number[];
@@ -294,20 +313,27 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
     const { coefOffsets, interceptOffsets } = paramLayout(units);
     const L = units.length - 1;
     if (p.coefsInit !== null) {
-      if (p.coefsInit.length !== L) throw new InvalidInputError(`${name}: coefsInit has ${p.coefsInit.length} layers; this network has ${L} (units ${units.join(' → ')}).`);
+      if (p.coefsInit.length !== L)
+        throw new InvalidInputError(
+          `${name}: coefsInit has ${p.coefsInit.length} layers; this network has ${L} (units ${units.join(' → ')}).`,
+        );
       p.coefsInit.forEach((c, l) => {
         const m = checkArray(c, { caller: name, name: `coefsInit[${l}]` });
         if (m.nSamples !== units[l] || m.nFeatures !== units[l + 1]) {
-          throw new InvalidInputError(`${name}: coefsInit[${l}] has shape [${m.nSamples}, ${m.nFeatures}]; expected [${units[l]}, ${units[l + 1]}].`);
+          throw new InvalidInputError(
+            `${name}: coefsInit[${l}] has shape [${m.nSamples}, ${m.nFeatures}]; expected [${units[l]}, ${units[l + 1]}].`,
+          );
         }
         params.set(m.data, coefOffsets[l]);
       });
     }
     if (p.interceptsInit !== null) {
-      if (p.interceptsInit.length !== L) throw new InvalidInputError(`${name}: interceptsInit has ${p.interceptsInit.length} layers; this network has ${L}.`);
+      if (p.interceptsInit.length !== L)
+        throw new InvalidInputError(`${name}: interceptsInit has ${p.interceptsInit.length} layers; this network has ${L}.`);
       p.interceptsInit.forEach((b, l) => {
         const v = asVector(b, { caller: name, name: `interceptsInit[${l}]` });
-        if (v.length !== units[l + 1]) throw new InvalidInputError(`${name}: interceptsInit[${l}] has ${v.length} values; expected ${units[l + 1]}.`);
+        if (v.length !== units[l + 1])
+          throw new InvalidInputError(`${name}: interceptsInit[${l}] has ${v.length} values; expected ${units[l + 1]}.`);
         params.set(v, interceptOffsets[l]);
       });
     }
@@ -318,7 +344,18 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
    * Trains on (X, Y) with Y already binarized / reshaped to [n, nOutputs]: scikit-learn's `_fit`.
    * `prev` is the state to continue from (null: initialise). Returns the new state's common part.
    */
-  protected train(X: Float64Array, n: number, d: number, Y: Float64Array, nOut: number, outAct: OutActivation, prev: MLPState | null, incremental: boolean, strata: Float64Array | null, scoreOf: ((out: Float64Array, rows: Int32Array) => number) | null): MLPState {
+  protected train(
+    X: Float64Array,
+    n: number,
+    d: number,
+    Y: Float64Array,
+    nOut: number,
+    outAct: OutActivation,
+    prev: MLPState | null,
+    incremental: boolean,
+    strata: Float64Array | null,
+    scoreOf: ((out: Float64Array, rows: Int32Array) => number) | null,
+  ): MLPState {
     const hidden = this.validate();
     const p = this as unknown as MLPParams;
     const units = [d, ...hidden, nOut];
@@ -343,7 +380,9 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
       };
     } else {
       if (prev.coefs_.length + 1 !== units.length || prev.coefs_.some((c, l) => c.shape[0] !== units[l] || c.shape[1] !== units[l + 1])) {
-        throw new InvalidInputError(`${this.estimatorName}: hiddenLayerSizes changed since the network was built (it has units ${[prev.nFeaturesIn_, ...prev.coefs_.map((c) => c.shape[1])].join(' → ')}).`);
+        throw new InvalidInputError(
+          `${this.estimatorName}: hiddenLayerSizes changed since the network was built (it has units ${[prev.nFeaturesIn_, ...prev.coefs_.map((c) => c.shape[1])].join(' → ')}).`,
+        );
       }
       const { size } = paramLayout(units);
       const flat = new Float64Array(size);
@@ -401,8 +440,12 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
     const { coefOffsets, interceptOffsets } = paramLayout(units);
     const L = units.length - 1;
     return {
-      coefs_: Array.from({ length: L }, (_, l) => f64(st.params.slice(coefOffsets[l]!, coefOffsets[l]! + units[l]! * units[l + 1]!), [units[l]!, units[l + 1]!])),
-      intercepts_: Array.from({ length: L }, (_, l) => f64(st.params.slice(interceptOffsets[l]!, interceptOffsets[l]! + units[l + 1]!), [units[l + 1]!])),
+      coefs_: Array.from({ length: L }, (_, l) =>
+        f64(st.params.slice(coefOffsets[l]!, coefOffsets[l]! + units[l]! * units[l + 1]!), [units[l]!, units[l + 1]!]),
+      ),
+      intercepts_: Array.from({ length: L }, (_, l) =>
+        f64(st.params.slice(interceptOffsets[l]!, interceptOffsets[l]! + units[l + 1]!), [units[l + 1]!]),
+      ),
       nLayers_: units.length,
       nOutputs_: nOut,
       nFeaturesIn_: d,
@@ -497,7 +540,6 @@ function gatherRows(X: Float64Array, d: number, rows: Int32Array): Float64Array 
   return out;
 }
 
-
 // Declaration merging: the hyperparameters are typed own properties of the instance.
 export interface MLPClassifier extends MLPParams {}
 
@@ -545,7 +587,9 @@ export class MLPClassifier extends BaseMultilayerPerceptron<MLPClassifierState> 
       classes = warm.classes_.data;
       const present = uniqueSorted(yv);
       if (present.length !== classes.length || present.some((c, i) => c !== classes[i])) {
-        throw new InvalidInputError(`${name}: warmStart can only be used where y has the same classes as in the previous call to fit. Previously got [${[...classes].join(', ')}], y has [${[...present].join(', ')}].`);
+        throw new InvalidInputError(
+          `${name}: warmStart can only be used where y has the same classes as in the previous call to fit. Previously got [${[...classes].join(', ')}], y has [${[...present].join(', ')}].`,
+        );
       }
     } else {
       classes = uniqueSorted(yv);
@@ -567,7 +611,15 @@ export class MLPClassifier extends BaseMultilayerPerceptron<MLPClassifierState> 
     return this;
   }
 
-  private trainClassifier(X: Float64Array, n: number, d: number, y: Float64Array, classes: Float64Array, prev: MLPClassifierState | null, incremental: boolean): MLPClassifierState {
+  private trainClassifier(
+    X: Float64Array,
+    n: number,
+    d: number,
+    y: Float64Array,
+    classes: Float64Array,
+    prev: MLPClassifierState | null,
+    incremental: boolean,
+  ): MLPClassifierState {
     const name = this.estimatorName;
     const k = classes.length;
     if (k < 2) throw new InvalidInputError(`${name}: the number of classes has to be greater than one; got ${k} class.`);
@@ -690,7 +742,12 @@ export class MLPRegressor extends BaseMultilayerPerceptron<MLPState> {
   }
 
   private trainRegressor(X: Float64Array, n: number, d: number, y: Float64Array, prev: MLPState | null, incremental: boolean): MLPState {
-    const score = (out: Float64Array, rows: Int32Array) => r2FromArrays(Float64Array.from(rows, (r) => y[r]!), out, null);
+    const score = (out: Float64Array, rows: Int32Array) =>
+      r2FromArrays(
+        Float64Array.from(rows, (r) => y[r]!),
+        out,
+        null,
+      );
     return this.train(X, n, d, y, 1, 'identity', prev, incremental, null, score);
   }
 

@@ -81,7 +81,13 @@ function addPreparedLink(
  * over lazy X (and y) and returns the fitted estimator. One graph: every block is read and
  * preprocessed on the workers ahead of the chain, the serial links consume them.
  */
-export async function partialFitChain(est: BaseEstimator, X: NDArray, y: NDArray | undefined, plan: ChainPlan, options: LazyOptions): Promise<BaseEstimator> {
+export async function partialFitChain(
+  est: BaseEstimator,
+  X: NDArray,
+  y: NDArray | undefined,
+  plan: ChainPlan,
+  options: LazyOptions,
+): Promise<BaseEstimator> {
   if (!isPartialFitter(est)) throw new TypeError(`${plan.caller}: ${est.estimatorName} has no partialFit.`);
   const Xr = rowBlocks(X, plan.caller);
   const yr = y === undefined ? undefined : alignedTarget(Xr, y, plan.caller);
@@ -101,7 +107,17 @@ export async function partialFitChain(est: BaseEstimator, X: NDArray, y: NDArray
       const link = links.length === 0 ? start : ref(links[links.length - 1]!);
       if (prepares) {
         const last = e === orders.length - 1 && k === order.length - 1;
-        addPreparedLink(g, key, `${name}-prepare-${e}-${i}`, link, paramsOnly, { X: Xr.blockArg(i, 0), y: yr ? yr.blockArg(i) : null }, plan.fitOptions, links, last);
+        addPreparedLink(
+          g,
+          key,
+          `${name}-prepare-${e}-${i}`,
+          link,
+          paramsOnly,
+          { X: Xr.blockArg(i, 0), y: yr ? yr.blockArg(i) : null },
+          plan.fitOptions,
+          links,
+          last,
+        );
       } else {
         // Blocks enter by reference to their own tasks: sources read (and preprocess) them on the
         // other workers ahead of the chain, throttled by the memory budget.

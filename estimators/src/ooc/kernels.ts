@@ -7,7 +7,15 @@
 import { DenseArray, allocate, isBlock, materialize, streamOf, tileRows, type Block, type DType, type TypedArray } from '@tessera/array';
 import { noteDeadBytes } from '@tessera/scheduler';
 import { estimatorFromSnapshot, type EstimatorSnapshot } from '../base.js';
-import { applyMethod as applyInMemory, isBlockPreparer, isPartialFitter, isRowApplier, partialFitBlock, type ApplyMethod, type LinkBlock } from '../contract.js';
+import {
+  applyMethod as applyInMemory,
+  isBlockPreparer,
+  isPartialFitter,
+  isRowApplier,
+  partialFitBlock,
+  type ApplyMethod,
+  type LinkBlock,
+} from '../contract.js';
 import { combineMoments, type Moments } from '../preprocessing/moments.js';
 import { EstKernel, type EstKernelName } from './kernel_names.js';
 import '../catalog.js';
@@ -30,7 +38,13 @@ function partialFitterFrom(snapshot: EstimatorSnapshot) {
  * `y` is null for unsupervised estimators. `X` may be a {@link LinkBlock} (then `y` is null):
  * a prepared block is trained on with `{ ...options, sampleWeight, prepared: hint }`.
  */
-export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null, last = false): EstimatorSnapshot {
+export function partialFitLink(
+  snapshot: EstimatorSnapshot,
+  X: unknown,
+  y: unknown,
+  options: Record<string, unknown> | null,
+  last = false,
+): EstimatorSnapshot {
   const est = partialFitterFrom(snapshot);
   if (isLinkBlock(X)) {
     let opts = options ?? {};
@@ -64,7 +78,13 @@ export function partialFitLink(snapshot: EstimatorSnapshot, X: unknown, y: unkno
  * on, so the next block prepared on this thread may reuse its memory. `_after` (ignored) is the
  * output of the link this preparation waits for: it orders the task, it carries nothing.
  */
-export function prepareBlockKernel(snapshot: EstimatorSnapshot, X: unknown, y: unknown, options: Record<string, unknown> | null, _after?: unknown): LinkBlock {
+export function prepareBlockKernel(
+  snapshot: EstimatorSnapshot,
+  X: unknown,
+  y: unknown,
+  options: Record<string, unknown> | null,
+  _after?: unknown,
+): LinkBlock {
   const est = estimatorFromSnapshot(snapshot);
   const prepared = isBlockPreparer(est) ? est.prepareBlock(X, y, { ...(options ?? {}), recycle: true }) : null;
   if (prepared !== null && prepared !== undefined) return prepared;
@@ -260,7 +280,8 @@ function nonFiniteMessage(v: ArrayLike<number>, d: number, rowOffset: number): s
   for (let i = 0; i * d < v.length; i++) {
     for (let j = 0; j < d; j++) {
       const x = v[i * d + j]!;
-      if (!Number.isFinite(x)) return `Input X contains ${Number.isNaN(x) ? 'NaN' : 'infinity'} at row ${rowOffset + i} of the block, column ${j}.`;
+      if (!Number.isFinite(x))
+        return `Input X contains ${Number.isNaN(x) ? 'NaN' : 'infinity'} at row ${rowOffset + i} of the block, column ${j}.`;
     }
   }
   return 'Input X contains a value too large for float64 statistics.';

@@ -103,13 +103,7 @@ export function lazyExtrema(X: NDArray, options: LazyOptions = {}): Promise<Extr
 }
 
 /** `est[method]` applied block by block: a lazy array with X's row blocks. */
-export function lazyMethod(
-  est: BaseEstimator,
-  X: NDArray,
-  method: ApplyMethod,
-  width: number | null,
-  dtype: DType = 'float64',
-): NDArray {
+export function lazyMethod(est: BaseEstimator, X: NDArray, method: ApplyMethod, width: number | null, dtype: DType = 'float64'): NDArray {
   const Xr = rowBlocks(X, `${est.estimatorName}.${method}`);
   // inverseTransform takes the transform's output, whose width the estimator checks itself.
   if (method !== 'inverseTransform') checkLazyInput(est, Xr);
@@ -117,7 +111,13 @@ export function lazyMethod(
   const chunks = width === null ? [Xr.chunks[0]!] : [Xr.chunks[0]!, [width]];
   // streaming: the kernel receives inline recipes (a read, the scaler's expression) and
   // evaluates them itself, so profiles show 'est.apply' rather than a generic wrapper.
-  return mapBlocks(EstKernel.apply, [Xr], { dtype, chunks, args: [snapshot, method], name: `${est.estimatorName}-${method}`, streaming: true });
+  return mapBlocks(EstKernel.apply, [Xr], {
+    dtype,
+    chunks,
+    args: [snapshot, method],
+    name: `${est.estimatorName}-${method}`,
+    streaming: true,
+  });
 }
 
 /**
@@ -128,7 +128,9 @@ export function scoreKind(est: BaseEstimator): 'accuracy' | 'r2' {
   const t = est.estimatorType;
   if (t === 'classifier') return 'accuracy';
   if (t === 'regressor') return 'r2';
-  throw new TypeError(`${est.estimatorName}.score on lazy arrays is defined for classifiers (accuracy) and regressors (R²); ${est.estimatorName} is a ${t}.`);
+  throw new TypeError(
+    `${est.estimatorName}.score on lazy arrays is defined for classifiers (accuracy) and regressors (R²); ${est.estimatorName} is a ${t}.`,
+  );
 }
 
 /** Accuracy (classifiers) or R² (regressors) over lazy X and y, without gathering X. */

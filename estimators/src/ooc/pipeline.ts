@@ -59,20 +59,37 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
     const list = given.steps;
     super(
       Array.isArray(list)
-        ? { steps: list.map((s) => (Array.isArray(s) && s.length === 2 && isSnapshot(s[1]) ? ([s[0], estimatorFromSnapshot(s[1])] as const) : s)) }
+        ? {
+            steps: list.map((s) =>
+              Array.isArray(s) && s.length === 2 && isSnapshot(s[1]) ? ([s[0], estimatorFromSnapshot(s[1])] as const) : s,
+            ),
+          }
         : given,
     );
   }
 
   static #check(steps: readonly Step[]): void {
-    if (!Array.isArray(steps) || steps.length === 0) throw new ParameterTypeError("The 'steps' parameter of Pipeline must be a non-empty array of [name, estimator] pairs.", 'Pipeline', 'steps', steps);
+    if (!Array.isArray(steps) || steps.length === 0)
+      throw new ParameterTypeError(
+        "The 'steps' parameter of Pipeline must be a non-empty array of [name, estimator] pairs.",
+        'Pipeline',
+        'steps',
+        steps,
+      );
     const seen = new Set<string>();
     steps.forEach((s, i) => {
       if (!Array.isArray(s) || s.length !== 2 || typeof s[0] !== 'string' || !isEstimator(s[1])) {
         throw new ParameterTypeError(`Pipeline step ${i} must be a [name, estimator] pair.`, 'Pipeline', 'steps', steps);
       }
-      if (s[0] === '' || s[0].includes('__')) throw new ParameterTypeError(`Pipeline step name '${s[0]}' must be non-empty and must not contain '__'.`, 'Pipeline', 'steps', steps);
-      if (seen.has(s[0])) throw new ParameterTypeError(`Pipeline step names must be unique; '${s[0]}' appears twice.`, 'Pipeline', 'steps', steps);
+      if (s[0] === '' || s[0].includes('__'))
+        throw new ParameterTypeError(
+          `Pipeline step name '${s[0]}' must be non-empty and must not contain '__'.`,
+          'Pipeline',
+          'steps',
+          steps,
+        );
+      if (seen.has(s[0]))
+        throw new ParameterTypeError(`Pipeline step names must be unique; '${s[0]}' appears twice.`, 'Pipeline', 'steps', steps);
       seen.add(s[0]);
     });
   }
@@ -99,11 +116,20 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
     const steps = this.steps;
     if (!Array.isArray(steps) || !steps.every((st) => Array.isArray(st) && isEstimator(st[1]))) return s;
     for (const [n, e] of steps) {
-      if (!e.isFitted()) throw new StateRangeError(`Pipeline state says it is fitted, but its step '${n}' (${e.estimatorName}) is not.`, 'Pipeline', 'nFeaturesIn_');
+      if (!e.isFitted())
+        throw new StateRangeError(
+          `Pipeline state says it is fitted, but its step '${n}' (${e.estimatorName}) is not.`,
+          'Pipeline',
+          'nFeaturesIn_',
+        );
     }
     const first = steps[0]?.[1].expectedInput() ?? null;
     if (first !== null && first.nFeatures !== s.nFeaturesIn_) {
-      throw new StateRangeError(`Pipeline state field 'nFeaturesIn_' is ${s.nFeaturesIn_} but its first step '${steps[0]![0]}' (${first.estimator}) expects ${first.nFeatures} features.`, 'Pipeline', 'nFeaturesIn_');
+      throw new StateRangeError(
+        `Pipeline state field 'nFeaturesIn_' is ${s.nFeaturesIn_} but its first step '${steps[0]![0]}' (${first.estimator}) expects ${first.nFeatures} features.`,
+        'Pipeline',
+        'nFeaturesIn_',
+      );
     }
     for (let i = 0; i + 1 < steps.length; i++) {
       const [name, est] = steps[i]!;
@@ -322,7 +348,8 @@ function nFeatures(X: MatrixLike): number {
 export function makePipeline(...estimators: BaseEstimator[]): Pipeline {
   const counts = new Map<string, number>();
   for (const e of estimators) {
-    if (!isEstimator(e)) throw new ParameterTypeError(`makePipeline: every argument must be an estimator. Got ${String(e)}.`, 'Pipeline', 'steps', e);
+    if (!isEstimator(e))
+      throw new ParameterTypeError(`makePipeline: every argument must be an estimator. Got ${String(e)}.`, 'Pipeline', 'steps', e);
     const n = e.estimatorName.toLowerCase();
     counts.set(n, (counts.get(n) ?? 0) + 1);
   }

@@ -26,7 +26,8 @@ export function wrapItMessage(est: BaseEstimator): string {
 export function checkLazyStep(est: BaseEstimator, transforms: boolean): void {
   if (!isLazyFitter(est)) throw new TypeError(wrapItMessage(est));
   const culprit = transforms ? est.lacking('transform') : null;
-  if (culprit !== null) throw new TypeError(`${culprit.estimatorName} has no transform; only the last step of a pipeline may be a predictor.`);
+  if (culprit !== null)
+    throw new TypeError(`${culprit.estimatorName} has no transform; only the last step of a pipeline may be a predictor.`);
 }
 
 /** Fits one step on lazy X (and y). */

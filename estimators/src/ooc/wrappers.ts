@@ -85,17 +85,28 @@ abstract class MetaEstimator<P extends { estimator: BaseEstimator }> extends Bas
   protected checkEstimator(needsPartialFit: boolean): void {
     const est = this.estimator;
     if (!isEstimator(est)) {
-      throw new ParameterTypeError(`The 'estimator' parameter of ${this.estimatorName} must be an estimator instance. Got ${String(est)} instead.`, this.estimatorName, 'estimator', est);
+      throw new ParameterTypeError(
+        `The 'estimator' parameter of ${this.estimatorName} must be an estimator instance. Got ${String(est)} instead.`,
+        this.estimatorName,
+        'estimator',
+        est,
+      );
     }
     if (needsPartialFit && !isPartialFitter(est)) {
-      throw new ParameterTypeError(`The 'estimator' parameter of ${this.estimatorName} must have a partialFit method; ${est.estimatorName} has none.`, this.estimatorName, 'estimator', est);
+      throw new ParameterTypeError(
+        `The 'estimator' parameter of ${this.estimatorName} must have a partialFit method; ${est.estimatorName} has none.`,
+        this.estimatorName,
+        'estimator',
+        est,
+      );
     }
   }
 
   /** Features seen at fit. */
   get nFeaturesIn_(): number {
     const n = this.estimator_.expectedInput();
-    if (n === null) throw new TypeError(`${this.estimatorName}: ${this.estimator_.estimatorName} does not record the features it was fitted on.`);
+    if (n === null)
+      throw new TypeError(`${this.estimatorName}: ${this.estimator_.estimatorName} does not record the features it was fitted on.`);
     return n.nFeatures;
   }
 
@@ -224,7 +235,12 @@ export class Incremental extends MetaEstimator<IncrementalParams> implements Inc
   protected override checkMoreParams(): void {
     const classes = this.classes;
     if (classes !== null && (!Array.isArray(classes) || !classes.every((c) => typeof c === 'number' && Number.isFinite(c)))) {
-      throw new ParameterTypeError(`The 'classes' parameter of Incremental must be an array of finite numbers or null. Got ${JSON.stringify(classes)} instead.`, 'Incremental', 'classes', classes);
+      throw new ParameterTypeError(
+        `The 'classes' parameter of Incremental must be an array of finite numbers or null. Got ${JSON.stringify(classes)} instead.`,
+        'Incremental',
+        'classes',
+        classes,
+      );
     }
     this.checkEstimator(true);
     this.estimator.checkParams({ partialFit: true });
@@ -265,7 +281,13 @@ export class Incremental extends MetaEstimator<IncrementalParams> implements Inc
     return this.fit(X, y, options);
   }
 
-  #train(est: BaseEstimator, X: MatrixLike | NDArray, y: VectorLike | NDArray | undefined, options: LazyOptions, epochs = this.epochs): this | Promise<this> {
+  #train(
+    est: BaseEstimator,
+    X: MatrixLike | NDArray,
+    y: VectorLike | NDArray | undefined,
+    options: LazyOptions,
+    epochs = this.epochs,
+  ): this | Promise<this> {
     const fitOptions: PartialFitOptions = this.classes === null ? {} : { classes: [...this.classes] };
     if (!isLazy(X)) {
       if (isLazy(y)) throw new TypeError('Incremental.fit: y is a lazy array but X is not; pass both lazy or both in memory.');

@@ -16,15 +16,7 @@ import { checkLazyInput, isLazy, lazyExtrema, lazyMoments, rejecting } from '../
 import { ParameterRangeError } from '../errors.js';
 import { registerEstimator } from '../registry.js';
 import { type StateSchema, count, nullable, real, vector } from '../state_schema.js';
-import {
-  BOOLEAN,
-  PAIR,
-  type Matrix,
-  type MatrixLike,
-  type VectorLike,
-  checkArray,
-  checkFeatureCount,
-} from '../validation.js';
+import { BOOLEAN, PAIR, type Matrix, type MatrixLike, type VectorLike, checkArray, checkFeatureCount } from '../validation.js';
 import { type Moments, blockMoments, combineMoments } from './moments.js';
 
 const EPS = Number.EPSILON;
@@ -186,7 +178,11 @@ export class StandardScaler extends BaseEstimator<StandardScalerParams, Standard
     const last: Moments =
       prev === undefined || prev.mean_ === null
         ? { count: prev?.nSamplesSeen_ ?? 0, mean: new Float64Array(d), m2: new Float64Array(d) }
-        : { count: prev.nSamplesSeen_, mean: prev.mean_.data, m2: prev.var_ === null ? new Float64Array(d) : prev.var_.data.map((v) => v * prev.nSamplesSeen_) };
+        : {
+            count: prev.nSamplesSeen_,
+            mean: prev.mean_.data,
+            m2: prev.var_ === null ? new Float64Array(d) : prev.var_.data.map((v) => v * prev.nSamplesSeen_),
+          };
     const both = !this.withMean && !this.withStd;
     const merged = both ? { count: last.count + moments.count, mean: last.mean, m2: last.m2 } : combineMoments(last, moments);
     const n = merged.count;
@@ -346,7 +342,12 @@ export class MinMaxScaler extends BaseEstimator<MinMaxScalerParams, MinMaxScaler
     const name = this.estimatorName;
     const [lo, hi] = this.featureRange;
     if (!(lo < hi)) {
-      throw new ParameterRangeError(`The 'featureRange' parameter of ${name} must have its minimum smaller than its maximum. Got [${lo}, ${hi}] instead.`, name, 'featureRange', this.featureRange);
+      throw new ParameterRangeError(
+        `The 'featureRange' parameter of ${name} must have its minimum smaller than its maximum. Got [${lo}, ${hi}] instead.`,
+        name,
+        'featureRange',
+        this.featureRange,
+      );
     }
   }
 
@@ -512,7 +513,12 @@ export class MaxAbsScaler extends BaseEstimator<Record<string, never>, MaxAbsSca
         if (a > maxAbs[j]!) maxAbs[j] = a;
       }
     }
-    this.learned = { maxAbs_: dense(maxAbs), scale_: dense(handleZerosInScale(maxAbs)), nSamplesSeen_: (prev?.nSamplesSeen_ ?? 0) + n, nFeaturesIn_: d };
+    this.learned = {
+      maxAbs_: dense(maxAbs),
+      scale_: dense(handleZerosInScale(maxAbs)),
+      nSamplesSeen_: (prev?.nSamplesSeen_ ?? 0) + n,
+      nFeaturesIn_: d,
+    };
     return this;
   }
 

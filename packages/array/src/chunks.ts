@@ -48,7 +48,9 @@ export function normalizeChunks(
     perAxis = shape.map(() => spec as AxisChunks);
   }
   if (perAxis.length !== nd) {
-    throw new ChunkError(`Chunks and shape must have the same number of axes. Got chunks=${JSON.stringify(spec)}, shape=${fmtShape(shape)}.`);
+    throw new ChunkError(
+      `Chunks and shape must have the same number of axes. Got chunks=${JSON.stringify(spec)}, shape=${fmtShape(shape)}.`,
+    );
   }
   const itemBytes = options.dtype ? itemSize(options.dtype) : 8;
   const limit = options.limitBytes ?? AUTO_BLOCK_BYTES;
@@ -68,10 +70,12 @@ export function normalizeChunks(
     if (Array.isArray(c)) {
       const sizes = c as readonly number[];
       for (const s of sizes) {
-        if (!Number.isInteger(s) || s < 0) throw new ChunkError(`Chunk sizes must be non-negative integers. Got chunks=${JSON.stringify(spec)} for axis ${a}.`);
+        if (!Number.isInteger(s) || s < 0)
+          throw new ChunkError(`Chunk sizes must be non-negative integers. Got chunks=${JSON.stringify(spec)} for axis ${a}.`);
       }
       const total = sizes.reduce((x, y) => x + y, 0);
-      if (total !== n) throw new ChunkError(`Chunks do not add up to shape. Got chunks=${JSON.stringify(sizes)}, shape=${fmtShape(shape)} (axis ${a}).`);
+      if (total !== n)
+        throw new ChunkError(`Chunks do not add up to shape. Got chunks=${JSON.stringify(sizes)}, shape=${fmtShape(shape)} (axis ${a}).`);
       out.push(n === 0 ? [0] : sizes.filter((s, i) => s > 0 || (i === 0 && sizes.length === 1)));
       continue;
     }
@@ -79,7 +83,10 @@ export function normalizeChunks(
     if (c === null || c === -1) size = n;
     else if (c === 'auto') size = autoSize;
     else if (typeof c === 'number' && Number.isInteger(c) && c > 0) size = c;
-    else throw new ChunkError(`A chunk size must be a positive integer, -1, null, 'auto' or a list of sizes. Got ${JSON.stringify(c)} for axis ${a}.`);
+    else
+      throw new ChunkError(
+        `A chunk size must be a positive integer, -1, null, 'auto' or a list of sizes. Got ${JSON.stringify(c)} for axis ${a}.`,
+      );
     out.push(regular(n, size));
   }
   return Object.freeze(out.map((s) => Object.freeze(s)));
@@ -135,7 +142,8 @@ export function overlaps(sizes: readonly number[], start: number, stop: number):
     const s = sizes[b]!;
     const lo = Math.max(start, off);
     const hi = Math.min(stop, off + s);
-    if (hi > lo || (s === 0 && start === stop && off === start && out.length === 0)) out.push({ block: b, from: lo - off, to: hi - off, at: lo - start });
+    if (hi > lo || (s === 0 && start === stop && off === start && out.length === 0))
+      out.push({ block: b, from: lo - off, to: hi - off, at: lo - start });
     off += s;
   }
   return out;

@@ -26,19 +26,31 @@ export function concatenate(arrays: readonly NDArray[], axis = 0): NDArray {
   const first = arrays[0]!;
   const nd = first.ndim;
   const ax = axis < 0 ? nd + axis : axis;
-  if (!Number.isInteger(ax) || ax < 0 || ax >= nd) throw new RangeError(`concatenate: axis ${axis} is out of range for arrays of ${nd} axes.`);
+  if (!Number.isInteger(ax) || ax < 0 || ax >= nd)
+    throw new RangeError(`concatenate: axis ${axis} is out of range for arrays of ${nd} axes.`);
   arrays.forEach((a, i) => {
     if (a.ndim !== nd || a.shape.some((s, d) => d !== ax && s !== first.shape[d])) {
-      throw new RangeError(`concatenate: array ${i} has shape ${fmtShape(a.shape)}; all arrays must match ${fmtShape(first.shape)} except along axis ${ax}.`);
+      throw new RangeError(
+        `concatenate: array ${i} has shape ${fmtShape(a.shape)}; all arrays must match ${fmtShape(first.shape)} except along axis ${ax}.`,
+      );
     }
   });
   const dtype = promoteTo;
-  const parts = arrays.map((a) => rechunk(a, a.chunks.map((c, d) => (d === ax ? c : first.chunks[d]!))));
+  const parts = arrays.map((a) =>
+    rechunk(
+      a,
+      a.chunks.map((c, d) => (d === ax ? c : first.chunks[d]!)),
+    ),
+  );
   const chunks = first.chunks.map((c, d) => (d === ax ? parts.flatMap((p) => p.chunks[ax]!) : c));
   if (chunks[ax]!.length > 1) (chunks as number[][])[ax] = chunks[ax]!.filter((s) => s > 0);
   const shape = first.shape.map((s, d) => (d === ax ? arrays.reduce((t, a) => t + a.shape[ax]!, 0) : s));
   if (chunks[ax]!.length === 0) (chunks as number[][])[ax] = [0];
-  const name = `concatenate-${tokenize('concatenate', parts.map((p) => p.name), ax)}`;
+  const name = `concatenate-${tokenize(
+    'concatenate',
+    parts.map((p) => p.name),
+    ax,
+  )}`;
   // Which (array, block) each output block along the axis comes from.
   const from: [number, number][] = [];
   parts.forEach((p, i) => p.chunks[ax]!.forEach((s, b) => (s > 0 || p.chunks[ax]!.length === 1) && from.push([i, b])));

@@ -161,7 +161,8 @@ export class DenseArray<D extends DType = DType> implements Block<D> {
   /** Nested JavaScript arrays (numbers), like numpy's `tolist()`. */
   toArray(): number[] | number[][] {
     if (this.shape.length === 1) return Array.from(this.data as ArrayLike<number>);
-    if (this.shape.length !== 2) throw new RangeError(`DenseArray.toArray supports 1-D and 2-D arrays; this one has shape [${this.shape.join(', ')}].`);
+    if (this.shape.length !== 2)
+      throw new RangeError(`DenseArray.toArray supports 1-D and 2-D arrays; this one has shape [${this.shape.join(', ')}].`);
     const [r, c] = this.shape as [number, number];
     const out: number[][] = [];
     for (let i = 0; i < r; i++) out.push(Array.from((this.data as TypedArray).subarray(i * c, (i + 1) * c) as ArrayLike<number>));

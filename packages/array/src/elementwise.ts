@@ -59,11 +59,16 @@ function toBlock(v: Operand, op: string): Block {
   if (v instanceof DenseArray || isBlock(v)) return v as Block;
   if (ArrayBuffer.isView(v)) {
     const dt = dtypeOf(v as ArrayBufferView);
-    if (!dt) throw new TypeError(`${op}: unsupported typed array ${v.constructor.name}; use Float64Array, Float32Array, Int32Array or Uint8Array.`);
+    if (!dt)
+      throw new TypeError(
+        `${op}: unsupported typed array ${v.constructor.name}; use Float64Array, Float32Array, Int32Array or Uint8Array.`,
+      );
     return { dtype: dt, shape: [(v as TypedArray).length], data: v as TypedArray };
   }
   if (Array.isArray(v)) return DenseArray.from(v as number[]).toBlock();
-  throw new TypeError(`${op}: an operand must be an NDArray, a DenseArray, a typed array, a number or nested number arrays; got ${v === null ? 'null' : typeof v}.`);
+  throw new TypeError(
+    `${op}: an operand must be an NDArray, a DenseArray, a typed array, a number or nested number arrays; got ${v === null ? 'null' : typeof v}.`,
+  );
 }
 
 function partOf(v: Operand, op: string): Part {
@@ -105,10 +110,18 @@ function remap(node: ExprNode, inMap: readonly number[], pOffset: number): ExprN
  * Builds the expression array `build(operand nodes)` over `operands`.
  * @internal
  */
-export function elementwise(op: string, operands: readonly Operand[], resultType: (types: readonly (DType | Weak)[]) => DType, build: (args: ExprNode[], dtype: DType, argTypes: DType[]) => ExprNode): NDArray {
+export function elementwise(
+  op: string,
+  operands: readonly Operand[],
+  resultType: (types: readonly (DType | Weak)[]) => DType,
+  build: (args: ExprNode[], dtype: DType, argTypes: DType[]) => ExprNode,
+): NDArray {
   const parts = operands.map((v) => partOf(v, op));
   if (!operands.some((v) => v instanceof NDArray)) throw new TypeError(`${op}: at least one operand must be an NDArray.`);
-  const shape = broadcastShapes(op, parts.map((p) => p.shape));
+  const shape = broadcastShapes(
+    op,
+    parts.map((p) => p.shape),
+  );
   const dtype = resultType(parts.map((p) => p.dtype));
   const common = promote(parts.map((p) => p.dtype));
   // Concatenate inputs (one slot per distinct array or literal) and parameters.
@@ -157,7 +170,14 @@ export function elementwise(op: string, operands: readonly Operand[], resultType
     const same = want.every((c, a) => c.length === inp.array!.chunks[a]!.length && c.every((s, i) => s === inp.array!.chunks[a]![i]));
     return same ? inp : { array: rechunk(inp.array, want), shape: inp.shape };
   });
-  const name = `${op}-${tokenize(op, expr, params, aligned.map((i) => (i.array ? i.array.name : i.literal!.data)), outChunks, shape)}`;
+  const name = `${op}-${tokenize(
+    op,
+    expr,
+    params,
+    aligned.map((i) => (i.array ? i.array.name : i.literal!.data)),
+    outChunks,
+    shape,
+  )}`;
   return new NDArray({ shape, dtype, chunks: outChunks, name, layer: { kind: 'expr', expr, params, inputs: aligned } });
 }
 
@@ -186,23 +206,38 @@ export function unary(op: string, a: NDArray): NDArray {
 
 /** `where(cond, a, b)`: `a` where `cond` is non-zero (NaN counts as true), else `b`. */
 export function where(cond: Operand, a: Operand, b: Operand): NDArray {
-  return elementwise('where', [cond, a, b], (t) => promote([t[1]!, t[2]!]), ([c, x, y], dtype) => ({ op: 'where', dtype, args: [c!, x!, y!] }));
+  return elementwise(
+    'where',
+    [cond, a, b],
+    (t) => promote([t[1]!, t[2]!]),
+    ([c, x, y], dtype) => ({ op: 'where', dtype, args: [c!, x!, y!] }),
+  );
 }
 
 /** Limits values to `[lo, hi]` (NaN stays NaN). */
 export function clip(a: NDArray, lo: Operand, hi: Operand): NDArray {
-  return elementwise('clip', [a, lo, hi], (t) => (t[0] === 'int' || t[0] === 'float' ? promote(t) : isFloat(t[0] as DType) ? (t[0] as DType) : promote(t)), ([x, l, h], dtype) => ({
-    op: 'clip',
-    dtype,
-    args: [x!, l!, h!],
-  }));
+  return elementwise(
+    'clip',
+    [a, lo, hi],
+    (t) => (t[0] === 'int' || t[0] === 'float' ? promote(t) : isFloat(t[0] as DType) ? (t[0] as DType) : promote(t)),
+    ([x, l, h], dtype) => ({
+      op: 'clip',
+      dtype,
+      args: [x!, l!, h!],
+    }),
+  );
 }
 
 /** Converts to another dtype (float → int truncates toward zero and wraps; NaN becomes 0). */
 export function astype<T extends DType>(a: NDArray, dtype: T): NDArray<T> {
   if (a.dtype === dtype) return a as unknown as NDArray<T>;
   if (!(dtype in RANK)) throw new TypeError(`astype: unknown dtype '${String(dtype)}'; use float64, float32, int32 or uint8.`);
-  return elementwise('astype', [a], () => dtype, ([x]) => ({ op: 'cast', dtype, args: [x!] })) as NDArray<T>;
+  return elementwise(
+    'astype',
+    [a],
+    () => dtype,
+    ([x]) => ({ op: 'cast', dtype, args: [x!] }),
+  ) as NDArray<T>;
 }
 
 /** Formats an operand's shape for messages. */

@@ -47,8 +47,8 @@ import {
 import { itemSize, type DType } from './dense.js';
 import { normalizeChunks, type Chunks, type ChunksSpec } from './chunks.js';
 import { fmtShape } from './errors.js';
-import type { NpyFilePart, NpyParams } from './kernels/read-npy.js';
-import type { ArrowParams } from './kernels/read-arrow.js';
+import type { NpyFilePart, NpyParams } from './kernels/read_npy.js';
+import type { ArrowParams } from './kernels/read_arrow.js';
 import { NDArray, addTask, buildGraph, type ArrayComputeOptions, type SourceDef } from './ndarray.js';
 import { promote } from './elementwise.js';
 import { rechunk } from './structure.js';
@@ -57,7 +57,13 @@ import { tokenize } from './tokenize.js';
 /** An array over a source, chunked as given. @internal */
 export function sourceArray<D extends DType>(def: SourceDef, chunks: Chunks): NDArray<D> {
   const origin = def.shape.map(() => 0);
-  return new NDArray({ shape: def.shape, dtype: def.dtype as D, chunks, name: `${def.label}-${tokenize(def.token, origin, def.shape, chunks)}`, layer: { kind: 'source', def, origin } });
+  return new NDArray({
+    shape: def.shape,
+    dtype: def.dtype as D,
+    chunks,
+    name: `${def.label}-${tokenize(def.token, origin, def.shape, chunks)}`,
+    layer: { kind: 'source', def, origin },
+  });
 }
 
 function npySource(files: NpyFilePart[], dtype: DType, shape: readonly number[], token: string): SourceDef {
@@ -92,11 +98,23 @@ export async function fromNpy(file: string, options: { chunks?: ChunksSpec | Chu
   const path = resolve(file);
   const header = await readNpyHeader(path);
   if (header.shape.length < 1 || header.shape.length > 2) {
-    throw new FormatError({ file: path }, `arrays of shape (${header.shape.join(', ')}) are not supported; Tessera reads 1-D and 2-D .npy files.`);
+    throw new FormatError(
+      { file: path },
+      `arrays of shape (${header.shape.join(', ')}) are not supported; Tessera reads 1-D and 2-D .npy files.`,
+    );
   }
   const st = await stat(path);
   const [rows, cols] = rowsCols(header);
-  const part: NpyFilePart = { path, index: undefined, start: 0, rows, dataOffset: header.dataOffset, cols, shape: header.shape, descr: header.descr };
+  const part: NpyFilePart = {
+    path,
+    index: undefined,
+    start: 0,
+    rows,
+    dataOffset: header.dataOffset,
+    cols,
+    shape: header.shape,
+    descr: header.descr,
+  };
   const token = tokenize('npy', path, st.size, st.mtimeMs, header.descr, header.shape);
   const def = npySource([part], header.dtype, header.shape, token);
   const spec = options.chunks ?? (header.shape.length === 2 ? ['auto', -1] : 'auto');
@@ -167,7 +185,10 @@ export async function fromNpyDir(dir: string, options: { yOnly?: boolean } = {})
     return { X: undefined, y: ds.y, manifest: ds.manifest };
   }
   if (!ds.X) {
-    throw new DatasetError({ file: resolve(dir) }, "has no X chunks: it is a y-only dataset (e.g. predictions); read it with fromNpyDir(dir, { yOnly: true }).");
+    throw new DatasetError(
+      { file: resolve(dir) },
+      'has no X chunks: it is a y-only dataset (e.g. predictions); read it with fromNpyDir(dir, { yOnly: true }).',
+    );
   }
   return ds;
 }
@@ -179,7 +200,11 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
     entries = await readdir(root);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DatasetError({ file: root }, code === 'ENOENT' ? 'dataset directory not found.' : code === 'ENOTDIR' ? 'not a directory.' : (error as Error).message, { cause: error });
+    throw new DatasetError(
+      { file: root },
+      code === 'ENOENT' ? 'dataset directory not found.' : code === 'ENOTDIR' ? 'not a directory.' : (error as Error).message,
+      { cause: error },
+    );
   }
   let manifest: Manifest | undefined;
   const manifestPath = join(root, MANIFEST_FILE);
@@ -210,7 +235,8 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
       stamps.push([name, size, mtimeMs]);
       return header;
     } catch (error) {
-      if (error instanceof FormatError) throw new DatasetError({ file: error.file, block: i }, error.message.slice(error.file.length + 2), { cause: error });
+      if (error instanceof FormatError)
+        throw new DatasetError({ file: error.file, block: i }, error.message.slice(error.file.length + 2), { cause: error });
       throw error;
     }
   };
@@ -229,8 +255,13 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
       const path = join(root, xFiles[i]!);
       const where = { file: path, block: i };
       if (h.shape.length !== 2) throw new DatasetError(where, `X chunks must be 2-D; this one has shape (${h.shape.join(', ')}).`);
-      if (h.dtype !== dtypeX) throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${manifest ? 'the manifest says dtype_X' : `X-chunk 0 is`} ${dtypeX}.`);
-      if (h.shape[1] !== cols) throw new DatasetError(where, `has ${h.shape[1]} columns but ${manifest ? 'the manifest says cols' : 'X-chunk 0 has'} ${cols}.`);
+      if (h.dtype !== dtypeX)
+        throw new DatasetError(
+          where,
+          `dtype is ${h.dtype} (${h.descr}) but ${manifest ? 'the manifest says dtype_X' : `X-chunk 0 is`} ${dtypeX}.`,
+        );
+      if (h.shape[1] !== cols)
+        throw new DatasetError(where, `has ${h.shape[1]} columns but ${manifest ? 'the manifest says cols' : 'X-chunk 0 has'} ${cols}.`);
       if (manifest && h.shape[0] !== manifest.chunk_sizes[i]) {
         throw new DatasetError(where, `has ${h.shape[0]} rows but the manifest's chunk_sizes[${i}] is ${manifest.chunk_sizes[i]}.`);
       }
@@ -248,14 +279,21 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
     const path = join(root, yFiles[i]!);
     const where = { file: path, block: i };
     if (h.shape.length !== 1) throw new DatasetError(where, `y chunks must be 1-D; this one has shape (${h.shape.join(', ')}).`);
-    if (h.dtype !== dtypeY) throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${manifest?.dtype_y ? 'the manifest says dtype_y' : 'y-chunk 0 is'} ${dtypeY}.`);
+    if (h.dtype !== dtypeY)
+      throw new DatasetError(
+        where,
+        `dtype is ${h.dtype} (${h.descr}) but ${manifest?.dtype_y ? 'the manifest says dtype_y' : 'y-chunk 0 is'} ${dtypeY}.`,
+      );
     if (yOnly) {
       if (manifest && h.shape[0] !== manifest.chunk_sizes[i]) {
         throw new DatasetError(where, `has ${h.shape[0]} rows but the manifest's chunk_sizes[${i}] is ${manifest.chunk_sizes[i]}.`);
       }
       sizes.push(h.shape[0]!);
     } else if (h.shape[0] !== sizes[i]) {
-      throw new DatasetError(where, `has ${h.shape[0]} rows but ${xFiles[i]} has ${sizes[i]}: X and y must have the same rows in every chunk.`);
+      throw new DatasetError(
+        where,
+        `has ${h.shape[0]} rows but ${xFiles[i]} has ${sizes[i]}: X and y must have the same rows in every chunk.`,
+      );
     }
     yParts.push({ path, index: i, start, rows: h.shape[0]!, dataOffset: h.dataOffset, cols: 1, shape: h.shape, descr: h.descr });
     start += h.shape[0]!;
@@ -264,7 +302,10 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
   const token = tokenize('npy-dir', root, stamps);
   const chunkRows = sizes.filter((s) => s > 0);
   const rowChunks = chunkRows.length ? chunkRows : [0];
-  const y = yOnly || yParts.length ? sourceArray(npySource(yParts, dtypeY!, [rows], `${token}-y`), normalizeChunks([rowChunks], [rows])) : undefined;
+  const y =
+    yOnly || yParts.length
+      ? sourceArray(npySource(yParts, dtypeY!, [rows], `${token}-y`), normalizeChunks([rowChunks], [rows]))
+      : undefined;
   if (yOnly) {
     const m = manifest ?? makeManifest({ chunkSizes: sizes, dtypeY: dtypeY!, yFiles });
     return { X: undefined, y: y!, manifest: m };
@@ -295,20 +336,32 @@ export async function fromNpyStack(dir: string): Promise<NDArray> {
     entries = await readdir(root);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DatasetError({ file: root }, code === 'ENOENT' ? 'directory not found.' : code === 'ENOTDIR' ? 'not a directory.' : (error as Error).message, { cause: error });
+    throw new DatasetError(
+      { file: root },
+      code === 'ENOENT' ? 'directory not found.' : code === 'ENOTDIR' ? 'not a directory.' : (error as Error).message,
+      { cause: error },
+    );
   }
   const files = stackFiles(entries, root);
   if (files.length === 0) {
-    const hint = entries.some((f) => !isHiddenName(f) && /^[Xy]-.*\.npy$/.test(f)) ? ' It holds X-*.npy / y-*.npy chunks: read it with fromNpyDir(dir).' : '';
+    const hint = entries.some((f) => !isHiddenName(f) && /^[Xy]-.*\.npy$/.test(f))
+      ? ' It holds X-*.npy / y-*.npy chunks: read it with fromNpyDir(dir).'
+      : '';
     throw new DatasetError({ file: root }, `no 0.npy, 1.npy… files: not a to_npy_stack directory.${hint}`);
   }
   const infoPath = join(root, 'info');
   const info = entries.includes('info') ? parseNpyStackInfo(new Uint8Array(await readFile(infoPath)), infoPath) : undefined;
   if (info && info.axis !== 0) {
-    throw new DatasetError({ file: infoPath }, `the array is stacked along axis ${info.axis}; Tessera reads stacks of row blocks (axis 0): write it with da.to_npy_stack(dir, x, axis=0).`);
+    throw new DatasetError(
+      { file: infoPath },
+      `the array is stacked along axis ${info.axis}; Tessera reads stacks of row blocks (axis 0): write it with da.to_npy_stack(dir, x, axis=0).`,
+    );
   }
   if (info && info.chunks[0]!.length !== files.length) {
-    throw new DatasetError({ file: infoPath }, `says ${info.chunks[0]!.length} chunks along axis 0 but the directory has ${files.length} (${files[0]} … ${files[files.length - 1]}).`);
+    throw new DatasetError(
+      { file: infoPath },
+      `says ${info.chunks[0]!.length} chunks along axis 0 but the directory has ${files.length} (${files[0]} … ${files[files.length - 1]}).`,
+    );
   }
   const stamps: (readonly [string, number, number])[] = [];
   const parts: NpyFilePart[] = [];
@@ -322,15 +375,23 @@ export async function fromNpyStack(dir: string): Promise<NDArray> {
       stamps.push([files[i]!, got.size, got.mtimeMs]);
       h = got.header;
     } catch (error) {
-      if (error instanceof FormatError) throw new DatasetError({ file: error.file, block: i }, error.message.slice(error.file.length + 2), { cause: error });
+      if (error instanceof FormatError)
+        throw new DatasetError({ file: error.file, block: i }, error.message.slice(error.file.length + 2), { cause: error });
       throw error;
     }
     const where = { file: path, block: i };
     first ??= h;
-    if (h.shape.length < 1 || h.shape.length > 2) throw new DatasetError(where, `arrays of shape (${h.shape.join(', ')}) are not supported; Tessera reads 1-D and 2-D arrays.`);
-    if (h.shape.length !== first.shape.length || h.shape[1] !== first.shape[1]) throw new DatasetError(where, `has shape (${h.shape.join(', ')}) but ${files[0]} has (${first.shape.join(', ')}): the chunks of one array share every axis but the first.`);
-    if (h.dtype !== first.dtype) throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${files[0]} is ${first.dtype} (${first.descr}).`);
-    if (info && h.shape[0] !== info.chunks[0]![i]) throw new DatasetError(where, `has ${h.shape[0]} rows but info's chunks[0][${i}] is ${info.chunks[0]![i]}.`);
+    if (h.shape.length < 1 || h.shape.length > 2)
+      throw new DatasetError(where, `arrays of shape (${h.shape.join(', ')}) are not supported; Tessera reads 1-D and 2-D arrays.`);
+    if (h.shape.length !== first.shape.length || h.shape[1] !== first.shape[1])
+      throw new DatasetError(
+        where,
+        `has shape (${h.shape.join(', ')}) but ${files[0]} has (${first.shape.join(', ')}): the chunks of one array share every axis but the first.`,
+      );
+    if (h.dtype !== first.dtype)
+      throw new DatasetError(where, `dtype is ${h.dtype} (${h.descr}) but ${files[0]} is ${first.dtype} (${first.descr}).`);
+    if (info && h.shape[0] !== info.chunks[0]![i])
+      throw new DatasetError(where, `has ${h.shape[0]} rows but info's chunks[0][${i}] is ${info.chunks[0]![i]}.`);
     if (info?.dtype !== undefined && info.dtype.replace(/^[<|=]/, '') !== h.descr.replace(/^[<|=]/, '')) {
       throw new DatasetError(where, `dtype '${h.descr}' but info says '${info.dtype}'.`);
     }
@@ -389,7 +450,13 @@ function beginStore(target: string, kind: OutputKind, arrays: readonly NDArray[]
   return beginOutput(target, { kind, overwrite: options.overwrite, inputs: sourcePaths(arrays) });
 }
 
-async function runStore(graph: Graph, keys: string[], out: OutputTransaction, options: StoreOptions, finish: (results: Record<string, unknown>) => Promise<void>): Promise<void> {
+async function runStore(
+  graph: Graph,
+  keys: string[],
+  out: OutputTransaction,
+  options: StoreOptions,
+  finish: (results: Record<string, unknown>) => Promise<void>,
+): Promise<void> {
   const { overwrite: _, ...run } = options;
   try {
     const results = keys.length ? await runCompute(graph, keys, run) : {};
@@ -480,7 +547,9 @@ export async function storeNpyDir(dir: string, data: NpyDirData, options: StoreO
   const graph = buildGraph(arrays);
   const keys: string[] = [];
   const sizes = [...arrays[0]!.chunks[0]!];
-  const manifest = X ? makeManifest({ chunkSizes: sizes, cols: X.shape[1]!, dtypeX: X.dtype, dtypeY: y?.dtype }) : makeManifest({ chunkSizes: sizes, dtypeY: y!.dtype });
+  const manifest = X
+    ? makeManifest({ chunkSizes: sizes, cols: X.shape[1]!, dtypeX: X.dtype, dtypeY: y?.dtype })
+    : makeManifest({ chunkSizes: sizes, dtypeY: y!.dtype });
   const tok = tokenize('store-npy-dir', X?.name ?? null, y?.name ?? null, temp);
   try {
     await mkdir(temp, { recursive: false });
@@ -489,7 +558,12 @@ export async function storeNpyDir(dir: string, data: NpyDirData, options: StoreO
         const xh = formatNpyHeader(X.dtype, [rows, X.shape[1]!]);
         await createWithHeader(join(temp, manifest.x_files[i]!), xh, xh.length + rows * X.shape[1]! * itemSize(X.dtype));
         const xk = `store-X-${tok}[${i}]`;
-        addTask(graph, xk, ArrayKernel.writeNpy, [join(temp, manifest.x_files[i]!), xh.length, X.dtype, Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j))]);
+        addTask(graph, xk, ArrayKernel.writeNpy, [
+          join(temp, manifest.x_files[i]!),
+          xh.length,
+          X.dtype,
+          Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j)),
+        ]);
         keys.push(xk);
       }
       if (y) {
@@ -529,10 +603,17 @@ export function toNpyDir(dir: string, data: NpyDirData, options?: StoreOptions):
  * `array.toNpyDir(dir, { y })`: a 2-D array is written as X (with `y`), a 1-D array as y alone.
  * @internal (the NDArray method)
  */
-export async function storeArrayNpyDir(array: NDArray, dir: string, options: StoreOptions & { y?: NDArray | undefined } = {}): Promise<Manifest> {
+export async function storeArrayNpyDir(
+  array: NDArray,
+  dir: string,
+  options: StoreOptions & { y?: NDArray | undefined } = {},
+): Promise<Manifest> {
   const { y, ...rest } = options;
   if (array.ndim === 1) {
-    if (y) throw new TypeError(`toNpyDir: a 1-D array is written as y (a y-only dataset), so options.y must not be given; to write X and y, X must be 2-D.`);
+    if (y)
+      throw new TypeError(
+        `toNpyDir: a 1-D array is written as y (a y-only dataset), so options.y must not be given; to write X and y, X must be 2-D.`,
+      );
     return storeNpyDir(dir, { y: array }, rest);
   }
   return storeNpyDir(dir, { X: array, y }, rest);
@@ -637,10 +718,14 @@ export async function fromArrow(file: string, options: { y?: string; columns?: r
   const byName = new Map(info.columns.map((c, i) => [c.name, i] as const));
   const pick = (name: string, role: string) => {
     const i = byName.get(name);
-    if (i === undefined) throw new FormatError({ file: path }, `no column '${name}' for ${role} (columns: ${info.columns.map((c) => c.name).join(', ')}).`);
+    if (i === undefined)
+      throw new FormatError({ file: path }, `no column '${name}' for ${role} (columns: ${info.columns.map((c) => c.name).join(', ')}).`);
     const c = info.columns[i]!;
     if (!c.dtype || !c.stored) {
-      throw new FormatError({ file: path }, `column '${name}' has type ${c.type}, which Tessera does not read (numbers: Float16/32/64, Int8/16/32/64, Uint8/16/32/64, Bool, or dictionary-encoded with integer codes).`);
+      throw new FormatError(
+        { file: path },
+        `column '${name}' has type ${c.type}, which Tessera does not read (numbers: Float16/32/64, Int8/16/32/64, Uint8/16/32/64, Bool, or dictionary-encoded with integer codes).`,
+      );
     }
     return { index: i, name, dtype: c.dtype, stored: c.stored };
   };
@@ -667,7 +752,10 @@ export async function fromArrow(file: string, options: { y?: string; columns?: r
     }),
   });
   const xDtype = promote(xCols.map((c) => c.dtype));
-  const X = sourceArray(def(xCols, [rows, xCols.length], xDtype, 'X'), normalizeChunks([rowChunks.length ? rowChunks : [0], [xCols.length]], [rows, xCols.length]));
+  const X = sourceArray(
+    def(xCols, [rows, xCols.length], xDtype, 'X'),
+    normalizeChunks([rowChunks.length ? rowChunks : [0], [xCols.length]], [rows, xCols.length]),
+  );
   if (options.y === undefined) return { X, columns: xNames };
   const yc = pick(options.y, 'y');
   const y = sourceArray(def([yc], [rows], yc.dtype, 'y'), normalizeChunks([rowChunks.length ? rowChunks : [0]], [rows]));

@@ -26,7 +26,16 @@ export {
   isBlock,
   DenseArray,
 } from './dense.js';
-export { type Chunks, type ChunksSpec, type AxisChunks, AUTO_BLOCK_BYTES, normalizeChunks, offsetsOf, shapeOfChunks, sameChunks } from './chunks.js';
+export {
+  type Chunks,
+  type ChunksSpec,
+  type AxisChunks,
+  AUTO_BLOCK_BYTES,
+  normalizeChunks,
+  offsetsOf,
+  shapeOfChunks,
+  sameChunks,
+} from './chunks.js';
 export { tokenize } from './tokenize.js';
 export { BroadcastError, ChunkError, BlockMismatchError } from './errors.js';
 export { FormatError, DatasetError, type Manifest } from '@tessera/io';
@@ -65,6 +74,6 @@ export {
   type MakeBlobsOptions,
 } from './random.js';
 export { materialize, streamOf, tileRows, TILE_BYTES, type RowStream } from './kernels/stream.js';
-export { setExprBackend, type ExprBackend, type MemoryTarget } from './kernels/wasm-expr.js';
-export { type WasmMemory, type WasmApi } from './kernels/wasm-module.js';
+export { setExprBackend, type ExprBackend, type MemoryTarget } from './kernels/wasm_expr.js';
+export { type WasmMemory, type WasmApi } from './kernels/wasm_module.js';
 export { isInlineSpec, type SourceSpec, type ExprSpec, type ExprNode, type InputKind } from './kernels/spec.js';

@@ -6,9 +6,17 @@
 import { assemble, apply, dot } from './kernels/misc.js';
 import { reduceCombine, reduceFinal, reducePartial } from './kernels/reduce.js';
 import { materialize, registerReader } from './kernels/stream.js';
-import { readNpySource } from './kernels/read-npy.js';
-import { readArrowSource } from './kernels/read-arrow.js';
-import { readBlobsX, readBlobsY, readClassificationX, readClassificationY, readMemory, readRandom, readRegressionY } from './kernels/generate.js';
+import { readNpySource } from './kernels/read_npy.js';
+import { readArrowSource } from './kernels/read_arrow.js';
+import {
+  readBlobsX,
+  readBlobsY,
+  readClassificationX,
+  readClassificationY,
+  readMemory,
+  readRandom,
+  readRegressionY,
+} from './kernels/generate.js';
 import { writeArrowRows, writeNpyRows } from './kernels/write.js';
 import { ArrayKernel, type ArrayKernelName } from './kernel_names.js';
 

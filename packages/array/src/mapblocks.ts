@@ -82,7 +82,8 @@ export function fusedTask(kernel: KernelRef, args: readonly unknown[]): { kernel
  *                     { dtype: 'float64', chunks: [X.chunks[0]] });
  */
 export function mapBlocks<D extends DType>(kernel: KernelRef, arrays: readonly NDArray[], options: MapBlocksOptions<D>): NDArray<D> {
-  if (arrays.length === 0 || !arrays.every((a) => a instanceof NDArray)) throw new TypeError('mapBlocks: arrays must be a non-empty list of NDArrays.');
+  if (arrays.length === 0 || !arrays.every((a) => a instanceof NDArray))
+    throw new TypeError('mapBlocks: arrays must be a non-empty list of NDArrays.');
   const target = kernelTarget(kernel);
   const first = arrays[0]!;
   // Line up every input's row blocks with the first's.
@@ -91,7 +92,8 @@ export function mapBlocks<D extends DType>(kernel: KernelRef, arrays: readonly N
     if (a.shape[0] !== first.shape[0] && a.numBlocks[0] !== 1) {
       throw new RangeError(`mapBlocks: input ${i} has ${a.shape[0]} rows but input 0 has ${first.shape[0]}.`);
     }
-    if (a.shape[0] === first.shape[0] && a.chunks[0]!.join() !== first.chunks[0]!.join()) return rechunk(a, [first.chunks[0]!, ...a.chunks.slice(1)]);
+    if (a.shape[0] === first.shape[0] && a.chunks[0]!.join() !== first.chunks[0]!.join())
+      return rechunk(a, [first.chunks[0]!, ...a.chunks.slice(1)]);
     return a;
   });
   let chunks: Chunks;
@@ -101,22 +103,35 @@ export function mapBlocks<D extends DType>(kernel: KernelRef, arrays: readonly N
     const shape = options.shape ?? (explicit ? (spec as Chunks).map((c) => c.reduce((x, y) => x + y, 0)) : undefined);
     if (!shape) throw new TypeError('mapBlocks: give explicit chunks (block sizes per axis) or a shape with them.');
     chunks = normalizeChunks(spec, shape, { dtype: options.dtype });
-  } else if (options.shape) chunks = normalizeChunks(first.chunks.length === options.shape.length ? first.chunks : 'auto', options.shape, { dtype: options.dtype });
+  } else if (options.shape)
+    chunks = normalizeChunks(first.chunks.length === options.shape.length ? first.chunks : 'auto', options.shape, { dtype: options.dtype });
   else chunks = first.chunks;
   const nb = chunks.map((c) => c.length);
   for (let a = 0; a < nb.length && a < first.ndim; a++) {
-    if (nb[a] !== first.numBlocks[a]) throw new RangeError(`mapBlocks: the output has ${nb[a]} blocks along axis ${a} but input 0 has ${first.numBlocks[a]}.`);
+    if (nb[a] !== first.numBlocks[a])
+      throw new RangeError(`mapBlocks: the output has ${nb[a]} blocks along axis ${a} but input 0 has ${first.numBlocks[a]}.`);
   }
   inputs.forEach((x, i) =>
     x.numBlocks.forEach((n, a) => {
       if (n > 1 && a >= nb.length) {
-        throw new RangeError(`mapBlocks: input ${i} has ${n} blocks along axis ${a}, which the output does not have; rechunk it to one block along that axis first.`);
+        throw new RangeError(
+          `mapBlocks: input ${i} has ${n} blocks along axis ${a}, which the output does not have; rechunk it to one block along that axis first.`,
+        );
       }
     }),
   );
   const args = options.args ?? [];
   const label = options.name ?? target.name.replace(/[^A-Za-z0-9_.]/g, '_');
-  const name = `${label}-${tokenize('mapBlocks', target.module, target.lookup, inputs.map((a) => a.name), chunks, options.dtype, args, options.streaming === true)}`;
+  const name = `${label}-${tokenize(
+    'mapBlocks',
+    target.module,
+    target.lookup,
+    inputs.map((a) => a.name),
+    chunks,
+    options.dtype,
+    args,
+    options.streaming === true,
+  )}`;
   const shape = chunks.map((c) => c.reduce((x, y) => x + y, 0));
   return new NDArray({
     shape,
@@ -144,12 +159,17 @@ export function mapBlocks<D extends DType>(kernel: KernelRef, arrays: readonly N
 /** `X @ w` with an in-memory vector `[C]` or matrix `[C, K]`. @internal */
 export function dotArray(x: NDArray, w: Block): NDArray {
   if (x.ndim !== 2) throw new RangeError(`dot: the array must be 2-D; got shape [${x.shape.join(', ')}].`);
-  if (!isBlock(w) || (w.shape.length !== 1 && w.shape.length !== 2)) throw new TypeError('dot: the right operand must be an in-memory vector [C] or matrix [C, K].');
+  if (!isBlock(w) || (w.shape.length !== 1 && w.shape.length !== 2))
+    throw new TypeError('dot: the right operand must be an in-memory vector [C] or matrix [C, K].');
   const C = x.shape[1]!;
-  if (w.shape[0] !== C) throw new RangeError(`dot: shapes [${x.shape.join(', ')}] and [${w.shape.join(', ')}] are not aligned: ${C} (dim 1) != ${w.shape[0]} (dim 0).`);
+  if (w.shape[0] !== C)
+    throw new RangeError(
+      `dot: shapes [${x.shape.join(', ')}] and [${w.shape.join(', ')}] are not aligned: ${C} (dim 1) != ${w.shape[0]} (dim 0).`,
+    );
   const xr = x.numBlocks[1] === 1 ? x : rechunk(x, [x.chunks[0]!, [C]]);
   const K = w.shape.length === 2 ? w.shape[1]! : 1;
-  const dtype: DType = x.dtype === 'float32' && (w.dtype === 'float32' || w.dtype === 'int32' || w.dtype === 'uint8') ? 'float32' : 'float64';
+  const dtype: DType =
+    x.dtype === 'float32' && (w.dtype === 'float32' || w.dtype === 'int32' || w.dtype === 'uint8') ? 'float32' : 'float64';
   const wb: Block = w.dtype === 'float64' ? w : { dtype: 'float64', shape: w.shape, data: Float64Array.from(w.data as ArrayLike<number>) };
   const shape = w.shape.length === 1 ? [x.shape[0]!] : [x.shape[0]!, K];
   const chunks: Chunks = w.shape.length === 1 ? [xr.chunks[0]!] : [xr.chunks[0]!, [K]];

@@ -119,7 +119,8 @@ export class NDArray<D extends DType = DType> {
     this.chunks = init.chunks;
     this.name = init.name;
     this.layer = init.layer;
-    if (init.chunks.length !== init.shape.length) throw new RangeError(`NDArray ${init.name}: chunks for ${init.chunks.length} axes, shape ${fmtShape(init.shape)}.`);
+    if (init.chunks.length !== init.shape.length)
+      throw new RangeError(`NDArray ${init.name}: chunks for ${init.chunks.length} axes, shape ${fmtShape(init.shape)}.`);
   }
 
   get ndim(): number {
@@ -243,7 +244,6 @@ export class NDArray<D extends DType = DType> {
     return out as DenseArray<D>;
   }
 
-
   /** @internal */
   toString(): string {
     return `NDArray<${this.dtype}>(${this.name}, shape ${fmtShape(this.shape)}, ${this.numBlocks.join('×')} blocks)`;
@@ -279,7 +279,9 @@ export function inputMapping(inShape: readonly number[], outShape: readonly numb
   const none = map.every((a) => a < 0);
   if (all && inShape.length === nd) return { kind: 'full', map };
   if (none) return { kind: 'scalar', map };
-  throw new RangeError(`Broadcasting an operand of shape ${fmtShape(inShape)} against ${fmtShape(outShape)} is not supported beyond 2-D (only same shape or scalars).`);
+  throw new RangeError(
+    `Broadcasting an operand of shape ${fmtShape(inShape)} against ${fmtShape(outShape)} is not supported beyond 2-D (only same shape or scalars).`,
+  );
 }
 
 /** The part of a literal operand that block `(off, shape)` of the output needs. */
@@ -348,7 +350,9 @@ function assembleResult(a: NDArray, results: Record<string, unknown>): DenseArra
     const want = a.blockShape(...idx);
     if (!isBlock(b)) throw new BlockMismatchError(`Task '${key}' returned ${describe(b)}, not a block { dtype, shape, data }.`);
     if (b.dtype !== a.dtype || b.shape.length !== want.length || b.shape.some((s, i) => s !== want[i])) {
-      throw new BlockMismatchError(`Task '${key}' returned a ${b.dtype} block of shape ${fmtShape(b.shape)}; ${a.name} expects ${a.dtype} ${fmtShape(want)}.`);
+      throw new BlockMismatchError(
+        `Task '${key}' returned a ${b.dtype} block of shape ${fmtShape(b.shape)}; ${a.name} expects ${a.dtype} ${fmtShape(want)}.`,
+      );
     }
     blocks.push(b);
   }

@@ -59,7 +59,8 @@ export function random(shape: readonly number[], options: RandomOptions = {}): N
   checkShape(shape, 'random');
   const seed = checkSeed(options.seed ?? 0);
   const dist = options.distribution ?? 'uniform';
-  if (dist !== 'uniform' && dist !== 'normal' && dist !== 'integers') throw new RangeError(`The 'distribution' option of random must be 'uniform', 'normal' or 'integers'. Got ${String(dist)} instead.`);
+  if (dist !== 'uniform' && dist !== 'normal' && dist !== 'integers')
+    throw new RangeError(`The 'distribution' option of random must be 'uniform', 'normal' or 'integers'. Got ${String(dist)} instead.`);
   const dtype: DType = options.dtype ?? (dist === 'integers' ? 'int32' : 'float64');
   let a: number;
   let b: number;
@@ -74,7 +75,15 @@ export function random(shape: readonly number[], options: RandomOptions = {}): N
   }
   const width = shape.length === 2 ? shape[1]! : 1;
   const p: RandomParams = { key: seedKey(seed), stream: options.stream ?? 0, dist, a, b, width };
-  const def: SourceDef = { reader: 'random', kernel: ArrayKernel.generate, label: 'random', token: tokenize('random', p, shape, dtype), dtype, shape, params: () => p };
+  const def: SourceDef = {
+    reader: 'random',
+    kernel: ArrayKernel.generate,
+    label: 'random',
+    token: tokenize('random', p, shape, dtype),
+    dtype,
+    shape,
+    params: () => p,
+  };
   return sourceArray(def, defaultChunks(shape, options.chunks, dtype));
 }
 
@@ -82,7 +91,10 @@ export function random(shape: readonly number[], options: RandomOptions = {}): N
 class ParamRng {
   #pos = 0;
   readonly #key: [number, number];
-  constructor(seed: number, readonly stream: number) {
+  constructor(
+    seed: number,
+    readonly stream: number,
+  ) {
     this.#key = seedKey(seed);
   }
   uniform(n: number): number[] {
@@ -173,11 +185,15 @@ export function makeClassification(options: MakeClassificationOptions = {}): { X
   param('flipY', fn, flipY, flipY >= 0 && flipY <= 1, 'a float in the range [0, 1]');
   param('classSep', fn, classSep, Number.isFinite(classSep) && classSep >= 0, 'a float in the range [0, inf)');
   if (nInformative + nRedundant + nRepeated > nFeatures) {
-    throw new RangeError(`${fn}: nFeatures (${nFeatures}) must be at least nInformative + nRedundant + nRepeated (${nInformative + nRedundant + nRepeated}).`);
+    throw new RangeError(
+      `${fn}: nFeatures (${nFeatures}) must be at least nInformative + nRedundant + nRepeated (${nInformative + nRedundant + nRepeated}).`,
+    );
   }
   const nClusters = nClasses * nClustersPerClass;
   if (nInformative < 31 && nClusters > 2 ** nInformative) {
-    throw new RangeError(`${fn}: nClasses (${nClasses}) * nClustersPerClass (${nClustersPerClass}) must be at most 2 ** nInformative (${2 ** nInformative}).`);
+    throw new RangeError(
+      `${fn}: nClasses (${nClasses}) * nClustersPerClass (${nClustersPerClass}) must be at most 2 ** nInformative (${2 ** nInformative}).`,
+    );
   }
   const rng = new ParamRng(seed, STREAMS.params);
   // Distinct hypercube vertices (or random points), scaled to [-classSep, classSep].
@@ -228,8 +244,22 @@ export function makeClassification(options: MakeClassificationOptions = {}): { X
   const chunks = defaultChunks(shape, options.chunks === undefined ? undefined : expandRows(options.chunks), dtype);
   const token = tokenize('classification', p);
   const params = p;
-  const X = sourceArray({ reader: 'classification-X', kernel: ArrayKernel.generate, label: 'classification-X', token, dtype, shape, params: () => params }, chunks);
-  const y = sourceArray<'int32'>({ reader: 'classification-y', kernel: ArrayKernel.generate, label: 'classification-y', token, dtype: 'int32', shape: [nSamples], params: () => params }, [chunks[0]!]);
+  const X = sourceArray(
+    { reader: 'classification-X', kernel: ArrayKernel.generate, label: 'classification-X', token, dtype, shape, params: () => params },
+    chunks,
+  );
+  const y = sourceArray<'int32'>(
+    {
+      reader: 'classification-y',
+      kernel: ArrayKernel.generate,
+      label: 'classification-y',
+      token,
+      dtype: 'int32',
+      shape: [nSamples],
+      params: () => params,
+    },
+    [chunks[0]!],
+  );
   return { X, y };
 }
 
@@ -271,15 +301,38 @@ export function makeRegression(options: MakeRegressionOptions = {}): { X: NDArra
   param('nInformative', fn, nInformative, Number.isInteger(nInformative) && nInformative >= 0, 'an integer in the range [0, inf)');
   param('noise', fn, noise, Number.isFinite(noise) && noise >= 0, 'a float in the range [0, inf)');
   const rng = new ParamRng(seed, STREAMS.params);
-  const informative = rng.permutation(nFeatures).slice(0, nInformative).sort((a, b) => a - b);
+  const informative = rng
+    .permutation(nFeatures)
+    .slice(0, nInformative)
+    .sort((a, b) => a - b);
   const coefVals = rng.uniform(nInformative).map((x) => 100 * x);
   const coef = DenseArray.zeros([nFeatures], 'float64');
   informative.forEach((f, t) => (coef.data[f] = coefVals[t]!));
   const shape = [nSamples, nFeatures];
   const chunks = defaultChunks(shape, options.chunks === undefined ? undefined : expandRows(options.chunks), 'float64');
   const X = random(shape, { seed, distribution: 'normal', stream: STREAMS.x, chunks });
-  const p: RegressionYParams = { key: seedKey(seed), xStream: STREAMS.x, noiseStream: STREAMS.noise, width: nFeatures, informative, coef: coefVals, bias, noise };
-  const y = sourceArray({ reader: 'regression-y', kernel: ArrayKernel.generate, label: 'regression-y', token: tokenize('regression-y', p), dtype: 'float64', shape: [nSamples], params: () => p }, [chunks[0]!]);
+  const p: RegressionYParams = {
+    key: seedKey(seed),
+    xStream: STREAMS.x,
+    noiseStream: STREAMS.noise,
+    width: nFeatures,
+    informative,
+    coef: coefVals,
+    bias,
+    noise,
+  };
+  const y = sourceArray(
+    {
+      reader: 'regression-y',
+      kernel: ArrayKernel.generate,
+      label: 'regression-y',
+      token: tokenize('regression-y', p),
+      dtype: 'float64',
+      shape: [nSamples],
+      params: () => p,
+    },
+    [chunks[0]!],
+  );
   return { X, y, coef };
 }
 
@@ -315,7 +368,8 @@ export function makeBlobs(options: MakeBlobsOptions = {}): { X: NDArray; y: NDAr
   if (Array.isArray(options.centers)) {
     centers = (options.centers as number[][]).map((c) => [...c]);
     nFeatures = centers[0]?.length ?? 0;
-    if (!centers.length || centers.some((c) => c.length !== nFeatures)) throw new RangeError(`${fn}: 'centers' must be a non-empty list of points of equal length.`);
+    if (!centers.length || centers.some((c) => c.length !== nFeatures))
+      throw new RangeError(`${fn}: 'centers' must be a non-empty list of points of equal length.`);
   } else {
     const k = (options.centers as number | undefined) ?? 3;
     param('centers', fn, k, Number.isInteger(k) && k >= 1, 'an integer in the range [1, inf) or a list of points');
@@ -325,13 +379,28 @@ export function makeBlobs(options: MakeBlobsOptions = {}): { X: NDArray; y: NDAr
   const nCenters = centers.length;
   const stdIn = options.clusterStd ?? 1;
   const std = typeof stdIn === 'number' ? new Array(nCenters).fill(stdIn) : [...stdIn];
-  if (std.length !== nCenters || std.some((s) => !(s >= 0))) throw new RangeError(`${fn}: 'clusterStd' must be a non-negative number or one per center (${nCenters}).`);
-  const p: BlobsParams = { key: seedKey(seed), nSamples, nFeatures, nCenters, centers: centers.flat(), std, streams: { perm: STREAMS.perm, x: STREAMS.x } };
+  if (std.length !== nCenters || std.some((s) => !(s >= 0)))
+    throw new RangeError(`${fn}: 'clusterStd' must be a non-negative number or one per center (${nCenters}).`);
+  const p: BlobsParams = {
+    key: seedKey(seed),
+    nSamples,
+    nFeatures,
+    nCenters,
+    centers: centers.flat(),
+    std,
+    streams: { perm: STREAMS.perm, x: STREAMS.x },
+  };
   const shape = [nSamples, nFeatures];
   const chunks = defaultChunks(shape, options.chunks === undefined ? undefined : expandRows(options.chunks), 'float64');
   const token = tokenize('blobs', p);
-  const X = sourceArray({ reader: 'blobs-X', kernel: ArrayKernel.generate, label: 'blobs-X', token, dtype: 'float64', shape, params: () => p }, chunks);
-  const y = sourceArray<'int32'>({ reader: 'blobs-y', kernel: ArrayKernel.generate, label: 'blobs-y', token, dtype: 'int32', shape: [nSamples], params: () => p }, [chunks[0]!]);
+  const X = sourceArray(
+    { reader: 'blobs-X', kernel: ArrayKernel.generate, label: 'blobs-X', token, dtype: 'float64', shape, params: () => p },
+    chunks,
+  );
+  const y = sourceArray<'int32'>(
+    { reader: 'blobs-y', kernel: ArrayKernel.generate, label: 'blobs-y', token, dtype: 'int32', shape: [nSamples], params: () => p },
+    [chunks[0]!],
+  );
   return { X, y, centers: new DenseArray(Float64Array.from(centers.flat()), [nCenters, nFeatures]) };
 }
 
@@ -341,7 +410,10 @@ export function makeBlobs(options: MakeBlobsOptions = {}): { X: NDArray; y: NDAr
  * @example
  * const A = fromArray(DenseArray.from([[1, 2], [3, 4], [5, 6]]), { chunks: [2, -1] });
  */
-export function fromArray(data: DenseArray | Block | TypedArray | readonly number[] | readonly (readonly number[])[], options: { chunks?: ChunksSpec | Chunks } = {}): NDArray {
+export function fromArray(
+  data: DenseArray | Block | TypedArray | readonly number[] | readonly (readonly number[])[],
+  options: { chunks?: ChunksSpec | Chunks } = {},
+): NDArray {
   let b: Block;
   if (data instanceof DenseArray || isBlock(data)) b = data as Block;
   else if (ArrayBuffer.isView(data)) {
@@ -349,7 +421,8 @@ export function fromArray(data: DenseArray | Block | TypedArray | readonly numbe
     if (!dt) throw new TypeError(`fromArray: unsupported typed array ${(data as object).constructor.name}.`);
     b = { dtype: dt, shape: [(data as TypedArray).length], data: data as TypedArray };
   } else b = DenseArray.from(data as number[]).toBlock();
-  if (b.shape.length < 1 || b.shape.length > 2) throw new RangeError(`fromArray: only 1-D and 2-D arrays; got shape [${b.shape.join(', ')}].`);
+  if (b.shape.length < 1 || b.shape.length > 2)
+    throw new RangeError(`fromArray: only 1-D and 2-D arrays; got shape [${b.shape.join(', ')}].`);
   const cols = b.shape.length === 2 ? b.shape[1]! : 1;
   const def: SourceDef = {
     reader: 'memory',

@@ -39,10 +39,12 @@ const KIND: Record<What, ReduceKind> = {
 function normAxis(x: NDArray, axis: Axis, label: string): 0 | 1 | null {
   if (axis === null || axis === undefined) return null;
   const nd = x.ndim;
-  if (!Number.isInteger(axis) || axis < -nd || axis >= nd) throw new RangeError(`${label}: axis ${axis} is out of bounds for an array of ${nd} axes.`);
+  if (!Number.isInteger(axis) || axis < -nd || axis >= nd)
+    throw new RangeError(`${label}: axis ${axis} is out of bounds for an array of ${nd} axes.`);
   const a = axis < 0 ? nd + axis : axis;
   if (nd === 1) return null;
-  if (nd !== 2) throw new RangeError(`${label}: reductions along one axis support 1-D and 2-D arrays; this one has ${nd} axes (use axis null).`);
+  if (nd !== 2)
+    throw new RangeError(`${label}: reductions along one axis support 1-D and 2-D arrays; this one has ${nd} axes (use axis null).`);
   return a as 0 | 1;
 }
 
@@ -57,9 +59,11 @@ export function reduce(x: NDArray, what: What, nan: boolean, axisArg: Axis, opti
   const label = `${nan ? 'nan' : ''}${what}`;
   const axis = normAxis(x, axisArg, label);
   const ddof = options.ddof ?? 0;
-  if (!Number.isFinite(ddof) || ddof < 0) throw new RangeError(`The 'ddof' option of ${label} must be a non-negative number. Got ${ddof} instead.`);
+  if (!Number.isFinite(ddof) || ddof < 0)
+    throw new RangeError(`The 'ddof' option of ${label} must be a non-negative number. Got ${ddof} instead.`);
   const splitEvery = options.splitEvery ?? 8;
-  if (!Number.isInteger(splitEvery) || splitEvery < 2) throw new RangeError(`The 'splitEvery' option of ${label} must be an integer >= 2. Got ${splitEvery} instead.`);
+  if (!Number.isInteger(splitEvery) || splitEvery < 2)
+    throw new RangeError(`The 'splitEvery' option of ${label} must be an integer >= 2. Got ${splitEvery} instead.`);
   const kind = KIND[what];
   const reducedSize = axis === null ? x.size : x.shape[axis]!;
   if (reducedSize === 0 && kind !== 'sum' && kind !== 'moments') {

@@ -63,7 +63,13 @@ export function sliceArray<D extends DType>(x: NDArray<D>, ranges: readonly (rea
   const L = x.layer;
   if (L.kind === 'source') {
     const origin = L.origin.map((o, a) => o + (ranges[a]?.[0] ?? 0));
-    return new NDArray({ shape, dtype: x.dtype, chunks, name: `${L.def.label}-${tokenize(L.def.token, origin, shape, chunks)}`, layer: { kind: 'source', def: L.def, origin } });
+    return new NDArray({
+      shape,
+      dtype: x.dtype,
+      chunks,
+      name: `${L.def.label}-${tokenize(L.def.token, origin, shape, chunks)}`,
+      layer: { kind: 'source', def: L.def, origin },
+    });
   }
   if (L.kind === 'expr') {
     const inputs: ExprInput[] = L.inputs.map((inp) => {
@@ -79,14 +85,26 @@ export function sliceArray<D extends DType>(x: NDArray<D>, ranges: readonly (rea
     const name = `${x.name.split('-')[0]}-${tokenize('slice', x.name, ranges)}`;
     return new NDArray({ shape, dtype: x.dtype, chunks, name, layer: { kind: 'expr', expr: L.expr, params: L.params, inputs } });
   }
-  return regrid(x, shape, chunks, ranges.map(([s]) => s), 'slice');
+  return regrid(
+    x,
+    shape,
+    chunks,
+    ranges.map(([s]) => s),
+    'slice',
+  );
 }
 
 /**
  * A tasks array whose block grid is `chunks` over the region of `x` starting at `start`: each
  * output block is assembled from the input blocks it overlaps.
  */
-function regrid<D extends DType>(x: NDArray<D>, shape: readonly number[], chunks: Chunks, start: readonly number[], label: string): NDArray<D> {
+function regrid<D extends DType>(
+  x: NDArray<D>,
+  shape: readonly number[],
+  chunks: Chunks,
+  start: readonly number[],
+  label: string,
+): NDArray<D> {
   const name = `${label}-${tokenize(label, x.name, start, chunks)}`;
   const nd = x.ndim;
   return new NDArray({
@@ -108,11 +126,12 @@ function regrid<D extends DType>(x: NDArray<D>, shape: readonly number[], chunks
           if (nd === 0) pieces.push({ block: x.blockArg(), r: [0, 1], at: [0, 0] });
           else if (nd === 1) for (const o of per[0]!) pieces.push({ block: x.blockArg(o.block), r: [o.from, o.to], at: [o.at, 0] });
           else if (nd === 2) {
-            for (const o of per[0]!) for (const p of per[1]!) pieces.push({ block: x.blockArg(o.block, p.block), r: [o.from, o.to], c: [p.from, p.to], at: [o.at, p.at] });
+            for (const o of per[0]!)
+              for (const p of per[1]!)
+                pieces.push({ block: x.blockArg(o.block, p.block), r: [o.from, o.to], c: [p.from, p.to], at: [o.at, p.at] });
           } else throw new RangeError(`${label}: arrays of ${nd} axes can only be sliced or rechunked along block boundaries.`);
           const whole =
-            pieces.length === 1 &&
-            per.every((os, a) => os.length === 1 && os[0]!.from === 0 && os[0]!.to === x.chunks[a]![os[0]!.block]);
+            pieces.length === 1 && per.every((os, a) => os.length === 1 && os[0]!.from === 0 && os[0]!.to === x.chunks[a]![os[0]!.block]);
           const key = self.blockKey(...idx);
           const arg = pieces[0]?.block;
           if (whole && !isSourceSpec(arg) && !isExprSpec(arg)) addTask(g, key, ArrayKernel.identity, [arg]);
@@ -134,7 +153,13 @@ export function rechunk<D extends DType>(x: NDArray<D>, spec: ChunksSpec | Chunk
   if (sameChunks(chunks, x.chunks)) return x;
   const L = x.layer;
   if (L.kind === 'source') {
-    return new NDArray({ shape: x.shape, dtype: x.dtype, chunks, name: `${L.def.label}-${tokenize(L.def.token, L.origin, x.shape, chunks)}`, layer: L });
+    return new NDArray({
+      shape: x.shape,
+      dtype: x.dtype,
+      chunks,
+      name: `${L.def.label}-${tokenize(L.def.token, L.origin, x.shape, chunks)}`,
+      layer: L,
+    });
   }
   if (L.kind === 'expr') {
     const inputs: ExprInput[] = L.inputs.map((inp) => {
@@ -146,5 +171,11 @@ export function rechunk<D extends DType>(x: NDArray<D>, spec: ChunksSpec | Chunk
     const name = `${x.name.split('-')[0]}-${tokenize('rechunk', x.name, chunks)}`;
     return new NDArray({ shape: x.shape, dtype: x.dtype, chunks, name, layer: { kind: 'expr', expr: L.expr, params: L.params, inputs } });
   }
-  return regrid(x, x.shape, chunks, x.shape.map(() => 0), 'rechunk');
+  return regrid(
+    x,
+    x.shape,
+    chunks,
+    x.shape.map(() => 0),
+    'rechunk',
+  );
 }

@@ -7,8 +7,31 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tableFromIPC, tableFromArrays, tableToIPC, Table, vectorFromArray, Float64, Int32, Utf8, RecordBatchStreamReader } from 'apache-arrow';
-import { DatasetError, DenseArray, FormatError, fromArray, fromArrow, fromNpy, fromNpyDir, mapBlocks, random, toArrow, toNpyDir, computeAll } from '@tessera/array';
+import {
+  tableFromIPC,
+  tableFromArrays,
+  tableToIPC,
+  Table,
+  vectorFromArray,
+  Float64,
+  Int32,
+  Utf8,
+  RecordBatchStreamReader,
+} from 'apache-arrow';
+import {
+  DatasetError,
+  DenseArray,
+  FormatError,
+  fromArray,
+  fromArrow,
+  fromNpy,
+  fromNpyDir,
+  mapBlocks,
+  random,
+  toArrow,
+  toNpyDir,
+  computeAll,
+} from '@tessera/array';
 import { SyncScheduler, ThreadScheduler, AbortError, TaskError } from '@tessera/scheduler';
 import { hasNumpy, python } from './helpers.js';
 
@@ -40,7 +63,19 @@ describe('npy dataset directories', () => {
     const dir = fresh('ds');
     const manifest = await toNpyDir(dir, { X: fromArray(X, { chunks: [5, 2] }), y: fromArray(y, { chunks: 7 }) }, { scheduler: threads });
     expect(manifest).toMatchObject({ rows: 23, cols: 3, chunk_sizes: [5, 5, 5, 5, 3], dtype_X: 'float64', dtype_y: 'int32' });
-    expect(readdirSync(dir).sort()).toEqual(['X-00000.npy', 'X-00001.npy', 'X-00002.npy', 'X-00003.npy', 'X-00004.npy', 'manifest.json', 'y-00000.npy', 'y-00001.npy', 'y-00002.npy', 'y-00003.npy', 'y-00004.npy']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'X-00000.npy',
+      'X-00001.npy',
+      'X-00002.npy',
+      'X-00003.npy',
+      'X-00004.npy',
+      'manifest.json',
+      'y-00000.npy',
+      'y-00001.npy',
+      'y-00002.npy',
+      'y-00003.npy',
+      'y-00004.npy',
+    ]);
     const ds = await fromNpyDir(dir);
     expect(ds.X!.chunks).toEqual([[5, 5, 5, 5, 3], [3]]);
     const [x2, y2] = await computeAll([ds.X!, ds.y!], { scheduler: threads });
@@ -53,7 +88,11 @@ describe('npy dataset directories', () => {
     const dir = fresh('np');
     const X = random([1000, 4], { seed: 3, chunks: [300, -1] });
     await X.toNpyDir(dir, { scheduler: sync });
-    const sums = JSON.parse(python(`import numpy as np, json, os; d=${JSON.stringify(dir)}; m=json.load(open(os.path.join(d,'manifest.json'))); a=np.concatenate([np.load(os.path.join(d,f)) for f in m['x_files']]); print(json.dumps([a.shape[0], a.sum(axis=0).tolist()]))`));
+    const sums = JSON.parse(
+      python(
+        `import numpy as np, json, os; d=${JSON.stringify(dir)}; m=json.load(open(os.path.join(d,'manifest.json'))); a=np.concatenate([np.load(os.path.join(d,f)) for f in m['x_files']]); print(json.dumps([a.shape[0], a.sum(axis=0).tolist()]))`,
+      ),
+    );
     const mine = await X.sum(0).compute({ scheduler: sync });
     expect(sums[0]).toBe(1000);
     sums[1].forEach((s: number, j: number) => expect(s).toBeCloseTo(mine.data[j]!, 9));
@@ -65,7 +104,11 @@ for i,n in enumerate([4,4,2]):
     const ds = await fromNpyDir(dir2);
     expect(ds.X!.dtype).toBe('float32');
     expect(ds.X!.chunks).toEqual([[4, 4, 2], [3]]);
-    const expected = JSON.parse(python(`import numpy as np, os, json; d=${JSON.stringify(dir2)}; print(json.dumps(np.concatenate([np.load(os.path.join(d,'X-%05d.npy'%i)) for i in range(3)]).astype('f8').ravel().tolist()))`));
+    const expected = JSON.parse(
+      python(
+        `import numpy as np, os, json; d=${JSON.stringify(dir2)}; print(json.dumps(np.concatenate([np.load(os.path.join(d,'X-%05d.npy'%i)) for i in range(3)]).astype('f8').ravel().tolist()))`,
+      ),
+    );
     expect(Array.from((await ds.X!.compute({ scheduler: sync })).data)).toEqual(expected);
     expect(Array.from((await ds.y!.compute({ scheduler: sync })).data)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
   });
@@ -98,7 +141,10 @@ for i,n in enumerate([4,4,2]):
 
   it('a chunk that disagrees with the manifest (rows, columns, dtype) is an error naming it', async () => {
     const dir = await dataset();
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifestOf(dir), chunk_sizes: [4, 5, 3], rows: 12 + 0 }).replace('"rows":12', '"rows":12'));
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      JSON.stringify({ ...manifestOf(dir), chunk_sizes: [4, 5, 3], rows: 12 + 0 }).replace('"rows":12', '"rows":12'),
+    );
     await expect(fromNpyDir(dir)).rejects.toThrow(/add up to 12|chunk_sizes/);
     const dir2 = await dataset();
     const m = manifestOf(dir2);
@@ -107,7 +153,9 @@ for i,n in enumerate([4,4,2]):
     writeFileSync(join(dir2, 'manifest.json'), JSON.stringify({ ...m, cols: 3 }));
     await expect(fromNpyDir(dir2)).rejects.toThrow(/has 2 columns but the manifest says cols 3/);
     writeFileSync(join(dir2, 'manifest.json'), JSON.stringify({ ...m, dtype_X: 'float32' }));
-    await expect(fromNpyDir(dir2)).rejects.toThrow(/X-00000\.npy \(block 0\): dtype is float64 \(<f8\) but the manifest says dtype_X float32/);
+    await expect(fromNpyDir(dir2)).rejects.toThrow(
+      /X-00000\.npy \(block 0\): dtype is float64 \(<f8\) but the manifest says dtype_X float32/,
+    );
   });
 
   it('X and y with different row counts is an error naming both files', async () => {
@@ -116,7 +164,9 @@ for i,n in enumerate([4,4,2]):
     await fromArray(DenseArray.from([1, 2, 3], 'int32')).toNpy(join(dir, 'y3.npy'), { scheduler: sync });
     copyFileSync(join(dir, 'y3.npy'), join(dir, 'y-00002.npy'));
     await expect(fromNpyDir(dir)).rejects.toThrow(/y-00002\.npy \(block 2\): has 3 rows but X-00002\.npy has 4/);
-    await expect(toNpyDir(fresh('xy'), { X: fromArray(DenseArray.zeros([4, 2])), y: fromArray(DenseArray.zeros([3])) })).rejects.toThrow(/X has 4 rows but y has 3/);
+    await expect(toNpyDir(fresh('xy'), { X: fromArray(DenseArray.zeros([4, 2])), y: fromArray(DenseArray.zeros([3])) })).rejects.toThrow(
+      /X has 4 rows but y has 3/,
+    );
   });
 
   it('a truncated or corrupt chunk is an error naming the file, up front or at read time', async () => {
@@ -134,9 +184,9 @@ for i,n in enumerate([4,4,2]):
 
   it('Fortran-order and unsupported dtypes in a directory are errors naming the file', async () => {
     if (!numpy) return console.log('skipping: needs numpy to write such files');
-    // Big-endian and int64 chunks read (npy-dtypes.test.ts); complex and datetime do not.
+    // Big-endian and int64 chunks read (npy_dtypes.test.ts); complex and datetime do not.
     for (const [expr, msg] of [
-      ["np.asfortranarray(np.zeros((4,2)))", /Fortran-order/],
+      ['np.asfortranarray(np.zeros((4,2)))', /Fortran-order/],
       ["np.zeros((4,2), dtype='<c16')", /unsupported dtype '<c16'/],
       ["np.zeros((4,2), dtype='<M8[ns]')", /unsupported dtype '<M8\[ns\]'/],
     ] as const) {
@@ -224,7 +274,11 @@ describe('Arrow IPC files', () => {
   it('round-trips X and a named y column, one record batch per row block', async () => {
     const { X, y } = xy(17, 3);
     const file = fresh('data.arrow');
-    await toArrow(file, { X: fromArray(X, { chunks: [6, 2] }), y: fromArray(y, { chunks: 6 }) }, { scheduler: threads, yName: 'label', columns: ['a', 'b', 'c'] });
+    await toArrow(
+      file,
+      { X: fromArray(X, { chunks: [6, 2] }), y: fromArray(y, { chunks: 6 }) },
+      { scheduler: threads, yName: 'label', columns: ['a', 'b', 'c'] },
+    );
     const ds = await fromArrow(file, { y: 'label' });
     expect(ds.columns).toEqual(['a', 'b', 'c']);
     expect(ds.X.chunks).toEqual([[6, 6, 5], [3]]);
@@ -264,12 +318,21 @@ describe('Arrow IPC files', () => {
     expect(ds.X.dtype).toBe('float64');
     expect(ds.y!.dtype).toBe('int32');
     const [x, y] = await computeAll([ds.X, ds.y!], { scheduler: sync });
-    expect(x!.toArray()).toEqual([[1, 10], [2, 20], [3, 30], [4, 40], [5, 50]]);
+    expect(x!.toArray()).toEqual([
+      [1, 10],
+      [2, 20],
+      [3, 30],
+      [4, 40],
+      [5, 50],
+    ]);
     expect(Array.from(y!.data)).toEqual([0, 1, 0, 1, 1]);
     const n = await (await fromArrow(f2, { y: 'label' })).X.compute({ scheduler: sync });
     expect(Array.from(n.data).map((v) => (Number.isNaN(v) ? 'NaN' : v))).toEqual([1.5, 'NaN', 3.5]);
     const strings = fresh('strings.arrow');
-    writeFileSync(strings, tableToIPC(new Table({ s: vectorFromArray(['x', 'y'], new Utf8()), v: vectorFromArray([1, 2], new Float64()) }), 'file'));
+    writeFileSync(
+      strings,
+      tableToIPC(new Table({ s: vectorFromArray(['x', 'y'], new Utf8()), v: vectorFromArray([1, 2], new Float64()) }), 'file'),
+    );
     await expect(fromArrow(strings)).rejects.toThrow(/column 's' has type Utf8, which Tessera does not read/);
     expect((await fromArrow(strings, { columns: ['v'] })).X.shape).toEqual([2, 1]);
   });

@@ -3,7 +3,18 @@
  * receives the expression inline and evaluates it in its own task; reads are source tasks.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DenseArray, buildGraph, concatenate, fromArray, fusedTask, mapBlocks, materialize, isInlineSpec, random, BlockMismatchError } from '@tessera/array';
+import {
+  DenseArray,
+  buildGraph,
+  concatenate,
+  fromArray,
+  fusedTask,
+  mapBlocks,
+  materialize,
+  isInlineSpec,
+  random,
+  BlockMismatchError,
+} from '@tessera/array';
 import { Graph, ThreadScheduler, SyncScheduler, compute, ref, withCallbacks, type TaskEvent } from '@tessera/scheduler';
 
 const threads = new ThreadScheduler({ threads: 2 });
@@ -37,7 +48,8 @@ describe('fusion', () => {
     const { result, events } = await traced(() => sums.compute({ scheduler: threads }));
     expect(events.map((e) => e.kernel)).toEqual(new Array(4).fill('array.apply'));
     const z = await Z.compute({ scheduler: sync });
-    for (let r = 0; r < 1000; r++) expect(result.data[r]).toBeCloseTo(z.data[4 * r]! + z.data[4 * r + 1]! + z.data[4 * r + 2]! + z.data[4 * r + 3]!, 12);
+    for (let r = 0; r < 1000; r++)
+      expect(result.data[r]).toBeCloseTo(z.data[4 * r]! + z.data[4 * r + 1]! + z.data[4 * r + 2]! + z.data[4 * r + 3]!, 12);
   });
 
   it('streaming mapBlocks hands the inline recipe to the kernel, which reads and scales tile by tile', async () => {
@@ -57,7 +69,10 @@ describe('fusion', () => {
     expect(A.layer.kind).toBe('tasks');
     const out = mapBlocks({ module: kernels, export: 'axpy' }, [A, B], { dtype: 'float64', args: [2] });
     const { result, events } = await traced(() => out.compute({ scheduler: sync }));
-    expect(result.toArray()).toEqual([[12, 24], [36, 48]]);
+    expect(result.toArray()).toEqual([
+      [12, 24],
+      [36, 48],
+    ]);
     expect(events.filter((e) => e.kernel === 'axpy').length).toBe(2);
   });
 
@@ -65,7 +80,10 @@ describe('fusion', () => {
     const A = concatenate([fromArray(DenseArray.from([[1, 2]])), fromArray(DenseArray.from([[3, 4]]))], 0);
     const state = new Graph().add('k-state', 'core.identity', [3]);
     const out = mapBlocks({ module: kernels, export: 'axpy' }, [A, A], { dtype: 'float64', args: [ref('k-state')], graphs: [state] });
-    expect((await out.compute({ scheduler: sync })).toArray()).toEqual([[4, 8], [12, 16]]);
+    expect((await out.compute({ scheduler: sync })).toArray()).toEqual([
+      [4, 8],
+      [12, 16],
+    ]);
     // Several arrays sharing work go into one graph with buildGraph (shared partials appear once).
     const g = buildGraph([X.mean(0), X.var(0)]);
     const partials = [...g.keys()].filter((k) => k.startsWith('partial-'));
@@ -75,7 +93,9 @@ describe('fusion', () => {
   it('a kernel returning the wrong block shape is an error naming the task', async () => {
     const bad = mapBlocks({ module: kernels, export: 'wrongShape' }, [X], { dtype: 'float64' });
     await expect(bad.compute({ scheduler: sync })).rejects.toThrow(BlockMismatchError);
-    await expect(bad.compute({ scheduler: sync })).rejects.toThrow(/Task 'wrongShape-[0-9a-f]+\[0,0\]' returned a float64 block of shape \[1\]/);
+    await expect(bad.compute({ scheduler: sync })).rejects.toThrow(
+      /Task 'wrongShape-[0-9a-f]+\[0,0\]' returned a float64 block of shape \[1\]/,
+    );
   });
 
   it('block reads and generators are source tasks: no dependencies, literal arguments', () => {

@@ -58,21 +58,27 @@ describe.each(schedulers)('elementwise on %s', (_name, s) => {
   ];
   it('binary ops with scalars, per-column vectors and same-shape arrays match the reference', async () => {
     await fc.assert(
-      fc.asyncProperty(arb({ nan: true }), fc.constantFrom(...binOps), fc.constantFrom('scalar', 'vector', 'same'), fc.double({ min: -5, max: 5, noNaN: true }), async (a, [op, f], kind, k) => {
-        const ref = refOf(a.dense);
-        let other: number | DenseArray;
-        if (kind === 'scalar') other = a.dtype === 'float64' || a.dtype === 'float32' ? k : Math.round(k);
-        else if (kind === 'vector') {
-          const n = ref.shape[ref.shape.length - 1]!;
-          other = DenseArray.from(Array.from({ length: n }, (_, i) => i - 1.5));
-        } else other = a.dense;
-        const lazy = (a.lazy as unknown as Record<string, (o: unknown) => NDArray>)[op]!.call(a.lazy, other);
-        const [out] = await run(s, lazy);
-        const otherRef: Ref | number = typeof other === 'number' ? (a.dtype === 'float32' ? Math.fround(other) : other) : refOf(other);
-        const expected = refBinary(ref, otherRef, f, out!.dtype);
-        expect(out!.shape).toEqual(expected.shape);
-        expectClose(out!.data, expected.data, 1e-12, `${op} ${kind} ${a.dtype}`);
-      }),
+      fc.asyncProperty(
+        arb({ nan: true }),
+        fc.constantFrom(...binOps),
+        fc.constantFrom('scalar', 'vector', 'same'),
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        async (a, [op, f], kind, k) => {
+          const ref = refOf(a.dense);
+          let other: number | DenseArray;
+          if (kind === 'scalar') other = a.dtype === 'float64' || a.dtype === 'float32' ? k : Math.round(k);
+          else if (kind === 'vector') {
+            const n = ref.shape[ref.shape.length - 1]!;
+            other = DenseArray.from(Array.from({ length: n }, (_, i) => i - 1.5));
+          } else other = a.dense;
+          const lazy = (a.lazy as unknown as Record<string, (o: unknown) => NDArray>)[op]!.call(a.lazy, other);
+          const [out] = await run(s, lazy);
+          const otherRef: Ref | number = typeof other === 'number' ? (a.dtype === 'float32' ? Math.fround(other) : other) : refOf(other);
+          const expected = refBinary(ref, otherRef, f, out!.dtype);
+          expect(out!.shape).toEqual(expected.shape);
+          expectClose(out!.data, expected.data, 1e-12, `${op} ${kind} ${a.dtype}`);
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -117,16 +123,56 @@ describe.each(schedulers)('elementwise on %s', (_name, s) => {
         );
         const map = (f: (x: number) => number, dt: DType) => ref.data.map((x) => roundTo(f(x), dt));
         expectClose(abs!.data, map(Math.abs, a.dtype), 0, 'abs');
-        expectClose(neg!.data, map((x) => -x, a.dtype), 0, 'neg');
+        expectClose(
+          neg!.data,
+          map((x) => -x, a.dtype),
+          0,
+          'neg',
+        );
         const c01 = isF ? (a.dtype === 'float32' ? Math.fround(0.1) : 0.1) : 0.1;
-        expectClose(ex!.data, map((x) => Math.exp(roundTo(roundTo(x * c01, fl), fl)), fl), 1e-6, 'exp');
-        expectClose(sq!.data, ref.data.map((x) => roundTo(Math.sqrt(roundTo(Math.abs(x), a.dtype)), fl)), 1e-12, 'sqrt');
+        expectClose(
+          ex!.data,
+          map((x) => Math.exp(roundTo(roundTo(x * c01, fl), fl)), fl),
+          1e-6,
+          'exp',
+        );
+        expectClose(
+          sq!.data,
+          ref.data.map((x) => roundTo(Math.sqrt(roundTo(Math.abs(x), a.dtype)), fl)),
+          1e-12,
+          'sqrt',
+        );
         expect(lt!.dtype).toBe('uint8');
-        expectClose(lt!.data, ref.data.map((x) => (x < 1 ? 1 : 0)), 0, 'lt');
-        expectClose(w!.data, map((x) => (x > 0 ? x : 0), w!.dtype), 0, 'where');
-        expectClose(cl!.data, map((x) => Math.min(Math.max(x, -3), 3), cl!.dtype), 0, 'clip');
-        expectClose(as32!.data, ref.data.map((x) => x | 0), 0, 'astype int32');
-        expectClose(asF!.data, ref.data.map((x) => Math.fround(x)), 0, 'astype float32');
+        expectClose(
+          lt!.data,
+          ref.data.map((x) => (x < 1 ? 1 : 0)),
+          0,
+          'lt',
+        );
+        expectClose(
+          w!.data,
+          map((x) => (x > 0 ? x : 0), w!.dtype),
+          0,
+          'where',
+        );
+        expectClose(
+          cl!.data,
+          map((x) => Math.min(Math.max(x, -3), 3), cl!.dtype),
+          0,
+          'clip',
+        );
+        expectClose(
+          as32!.data,
+          ref.data.map((x) => x | 0),
+          0,
+          'astype int32',
+        );
+        expectClose(
+          asF!.data,
+          ref.data.map((x) => Math.fround(x)),
+          0,
+          'astype float32',
+        );
       }),
       { numRuns: 20 },
     );
@@ -144,35 +190,63 @@ describe.each(schedulers)('reductions on %s', (_name, s) => {
   const whats = ['sum', 'mean', 'var', 'std', 'min', 'max', 'argmin', 'argmax'] as const;
   it('every reduction over axis 0, 1 and all matches the reference (NaN and nan-variants included)', async () => {
     await fc.assert(
-      fc.asyncProperty(arb({ nan: true }), fc.constantFrom(0 as const, 1 as const, null), fc.boolean(), fc.integer({ min: 2, max: 4 }), async (a, axis0, nan, splitEvery) => {
-        const ref = refOf(a.dense);
-        const axis = a.oneD ? (axis0 === 1 ? 0 : axis0) : axis0;
-        const arrays: NDArray[] = [];
-        const expected: number[][] = [];
-        for (const w of whats) {
-          const method = (nan ? `nan${w}` : w) as `nan${(typeof whats)[number]}`;
-          const exp = refReduce(ref, w, a.oneD ? null : axis, nan, 0);
-          if ((w === 'argmin' || w === 'argmax') && nan && exp.some((v) => v < 0)) continue; // all-NaN: an error, tested below
-          arrays.push((a.lazy as unknown as Record<string, (ax: unknown, o: unknown) => NDArray>)[method]!.call(a.lazy, axis, { splitEvery }));
-          expected.push(exp);
-        }
-        const outs = await run(s, ...arrays);
-        outs.forEach((o, i) => expectClose(o.data, expected[i]!, o.dtype === 'float32' ? 1e-6 : 1e-9, `${arrays[i]!.name} ${a.dtype} axis ${axis}`));
-      }),
+      fc.asyncProperty(
+        arb({ nan: true }),
+        fc.constantFrom(0 as const, 1 as const, null),
+        fc.boolean(),
+        fc.integer({ min: 2, max: 4 }),
+        async (a, axis0, nan, splitEvery) => {
+          const ref = refOf(a.dense);
+          const axis = a.oneD ? (axis0 === 1 ? 0 : axis0) : axis0;
+          const arrays: NDArray[] = [];
+          const expected: number[][] = [];
+          for (const w of whats) {
+            const method = (nan ? `nan${w}` : w) as `nan${(typeof whats)[number]}`;
+            const exp = refReduce(ref, w, a.oneD ? null : axis, nan, 0);
+            if ((w === 'argmin' || w === 'argmax') && nan && exp.some((v) => v < 0)) continue; // all-NaN: an error, tested below
+            arrays.push(
+              (a.lazy as unknown as Record<string, (ax: unknown, o: unknown) => NDArray>)[method]!.call(a.lazy, axis, { splitEvery }),
+            );
+            expected.push(exp);
+          }
+          const outs = await run(s, ...arrays);
+          outs.forEach((o, i) =>
+            expectClose(o.data, expected[i]!, o.dtype === 'float32' ? 1e-6 : 1e-9, `${arrays[i]!.name} ${a.dtype} axis ${axis}`),
+          );
+        },
+      ),
       { numRuns: 25 },
     );
   });
 
   it('arg-reductions over everything pick the first index in flat order, whatever the block layout', async () => {
     // Column blocks: block order is not flat order; the NaN at flat index 6 comes before the one at 17.
-    const d = DenseArray.from([[5, 8, 7, 6], [-5, 0, NaN, 0], [9, 8, 9, -1], [-5, -4, 4, 9], [9, NaN, -3, 9]]);
+    const d = DenseArray.from([
+      [5, 8, 7, 6],
+      [-5, 0, NaN, 0],
+      [9, 8, 9, -1],
+      [-5, -4, 4, 9],
+      [9, NaN, -3, 9],
+    ]);
     const X = fromArray(d, { chunks: [5, 1] });
-    const [amin, amax, namin, namax] = await run(s, X.argmin(null, { splitEvery: 2 }), X.argmax(null), X.nanargmin(null), X.nanargmax(null, { splitEvery: 2 }));
+    const [amin, amax, namin, namax] = await run(
+      s,
+      X.argmin(null, { splitEvery: 2 }),
+      X.argmax(null),
+      X.nanargmin(null),
+      X.nanargmax(null, { splitEvery: 2 }),
+    );
     expect([amin!.data[0], amax!.data[0], namin!.data[0], namax!.data[0]]).toEqual([6, 6, 4, 8]);
   });
 
   it('nanargmin of an all-NaN column is an error naming the slice', async () => {
-    const X = fromArray(DenseArray.from([[NaN, 1], [NaN, 2]]), { chunks: [1, -1] });
+    const X = fromArray(
+      DenseArray.from([
+        [NaN, 1],
+        [NaN, 2],
+      ]),
+      { chunks: [1, -1] },
+    );
     await expect(X.nanargmin(0).compute({ scheduler: s })).rejects.toThrow(/All-NaN slice/);
   });
 
@@ -210,7 +284,12 @@ describe.each(schedulers)('reductions on %s', (_name, s) => {
   });
 
   it('reductions of fused expressions read the input once: X.sub(m).pow(2).mean(0) has one task per block plus the tree', async () => {
-    const d = DenseArray.from([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const d = DenseArray.from([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
     const X = fromArray(d, { chunks: [1, -1] });
     const r = X.sub([4, 5]).pow(2).mean(0);
     const [out] = await run(s, r);
@@ -222,42 +301,85 @@ describe('structure', () => {
   const s = new SyncScheduler();
   it('slicing, rechunking, concatenation and blocks() match the reference for every layer kind', async () => {
     await fc.assert(
-      fc.asyncProperty(arb({ dtypes: ['float64', 'int32'] }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 9 }), async (a, i0, i1, rc) => {
-        const ref = refOf(a.dense);
-        const R = ref.shape[0]!;
-        const lo = Math.min(i0, i1) % (R + 1);
-        const hi = Math.max(lo, Math.max(i0, i1) % (R + 1));
-        const C = ref.shape[1] ?? 1;
-        const rows = (d: number[]) => d.slice(lo * C, hi * C);
-        const expr = a.lazy.mul(2);
-        const tasks = a.lazy.rechunk(a.oneD ? [rc] : [rc, 1]).rechunk(a.oneD ? [rc + 1] : [rc + 1, -1]);
-        const [s1, s2, s3, re, cat] = await run(s, a.lazy.slice([lo, hi]), expr.slice([lo, hi]), tasks.slice([lo, hi]), a.lazy.rechunk(a.oneD ? [rc] : [rc, -1]), concatenate([a.lazy, expr], 0));
-        expectClose(s1!.data, rows(ref.data), 0, 'slice source');
-        expectClose(s2!.data, rows(ref.data).map((x) => roundTo(2 * x, a.dtype)), 0, 'slice expr');
-        expectClose(s3!.data, rows(ref.data), 0, 'slice tasks');
-        expectClose(re!.data, ref.data, 0, 'rechunk');
-        expectClose(cat!.data, [...ref.data, ...ref.data.map((x) => roundTo(2 * x, a.dtype))], 0, 'concatenate');
-        const blocks = [...a.lazy.blocks()];
-        expect(blocks.length).toBe(a.lazy.numBlocks.reduce((x, y) => x * y, 1));
-        const first = await blocks[0]!.compute({ scheduler: s });
-        expect(first.shape).toEqual(a.lazy.blockShape(...a.lazy.numBlocks.map(() => 0)));
-      }),
+      fc.asyncProperty(
+        arb({ dtypes: ['float64', 'int32'] }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 9 }),
+        async (a, i0, i1, rc) => {
+          const ref = refOf(a.dense);
+          const R = ref.shape[0]!;
+          const lo = Math.min(i0, i1) % (R + 1);
+          const hi = Math.max(lo, Math.max(i0, i1) % (R + 1));
+          const C = ref.shape[1] ?? 1;
+          const rows = (d: number[]) => d.slice(lo * C, hi * C);
+          const expr = a.lazy.mul(2);
+          const tasks = a.lazy.rechunk(a.oneD ? [rc] : [rc, 1]).rechunk(a.oneD ? [rc + 1] : [rc + 1, -1]);
+          const [s1, s2, s3, re, cat] = await run(
+            s,
+            a.lazy.slice([lo, hi]),
+            expr.slice([lo, hi]),
+            tasks.slice([lo, hi]),
+            a.lazy.rechunk(a.oneD ? [rc] : [rc, -1]),
+            concatenate([a.lazy, expr], 0),
+          );
+          expectClose(s1!.data, rows(ref.data), 0, 'slice source');
+          expectClose(
+            s2!.data,
+            rows(ref.data).map((x) => roundTo(2 * x, a.dtype)),
+            0,
+            'slice expr',
+          );
+          expectClose(s3!.data, rows(ref.data), 0, 'slice tasks');
+          expectClose(re!.data, ref.data, 0, 'rechunk');
+          expectClose(cat!.data, [...ref.data, ...ref.data.map((x) => roundTo(2 * x, a.dtype))], 0, 'concatenate');
+          const blocks = [...a.lazy.blocks()];
+          expect(blocks.length).toBe(a.lazy.numBlocks.reduce((x, y) => x * y, 1));
+          const first = await blocks[0]!.compute({ scheduler: s });
+          expect(first.shape).toEqual(a.lazy.blockShape(...a.lazy.numBlocks.map(() => 0)));
+        },
+      ),
       { numRuns: 25 },
     );
   });
 
   it('column slices of a 2-D array', async () => {
-    const d = DenseArray.from([[1, 2, 3], [4, 5, 6]]);
-    const out = await fromArray(d, { chunks: [1, 2] }).slice(null, [1, 3]).compute({ scheduler: s });
-    expect(out.toArray()).toEqual([[2, 3], [5, 6]]);
+    const d = DenseArray.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const out = await fromArray(d, { chunks: [1, 2] })
+      .slice(null, [1, 3])
+      .compute({ scheduler: s });
+    expect(out.toArray()).toEqual([
+      [2, 3],
+      [5, 6],
+    ]);
   });
 
   it('dot with an in-memory vector and matrix', async () => {
-    const d = DenseArray.from([[1, 2], [3, 4], [5, 6]]);
+    const d = DenseArray.from([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const X = fromArray(d, { chunks: [2, 1] });
-    const [v, M] = await computeAll([X.dot([1, -1]), X.sub(1).dot([[1, 0, 2], [0, 1, 3]])], { scheduler: s });
+    const [v, M] = await computeAll(
+      [
+        X.dot([1, -1]),
+        X.sub(1).dot([
+          [1, 0, 2],
+          [0, 1, 3],
+        ]),
+      ],
+      { scheduler: s },
+    );
     expect(Array.from(v!.data)).toEqual([-1, -1, -1]);
-    expect(M!.toArray()).toEqual([[0, 1, 3], [2, 3, 13], [4, 5, 23]]);
+    expect(M!.toArray()).toEqual([
+      [0, 1, 3],
+      [2, 3, 13],
+      [4, 5, 23],
+    ]);
     expect(() => X.dot([1, 2, 3])).toThrow(/not aligned/);
   });
 
@@ -269,9 +391,19 @@ describe('structure', () => {
   });
 
   it('names are deterministic tokens: equal work gets equal keys', () => {
-    const d = DenseArray.from([[1, 2], [3, 4]]);
+    const d = DenseArray.from([
+      [1, 2],
+      [3, 4],
+    ]);
     const a = fromArray(d).sub([1, 1]).mean(0);
-    const b = fromArray(DenseArray.from([[1, 2], [3, 4]])).sub([1, 1]).mean(0);
+    const b = fromArray(
+      DenseArray.from([
+        [1, 2],
+        [3, 4],
+      ]),
+    )
+      .sub([1, 1])
+      .mean(0);
     expect(a.name).toBe(b.name);
     expect(a.blockKey(0)).toBe(`${a.name}[0]`);
     expect(fromArray(d).sub([1, 2]).name).not.toBe(fromArray(d).sub([1, 1]).name);

@@ -51,7 +51,17 @@ describe('random', () => {
 
 describe('synthetic datasets', () => {
   it("makeClassification: scikit-learn's structure, exact cluster counts, independent of chunking", async () => {
-    const opts = { nSamples: 5003, nFeatures: 8, nInformative: 3, nRedundant: 2, nRepeated: 1, nClasses: 3, nClustersPerClass: 2, flipY: 0, randomState: 7 };
+    const opts = {
+      nSamples: 5003,
+      nFeatures: 8,
+      nInformative: 3,
+      nRedundant: 2,
+      nRepeated: 1,
+      nClasses: 3,
+      nClustersPerClass: 2,
+      flipY: 0,
+      randomState: 7,
+    };
     const a = makeClassification({ ...opts, chunks: 5003 });
     const b = makeClassification({ ...opts, chunks: 777 });
     const [xa, ya, xb, yb] = await computeAll([a.X, a.y, b.X, b.y], { scheduler: threads });
@@ -78,7 +88,18 @@ describe('synthetic datasets', () => {
   });
 
   it('makeClassification classes are separable with classSep large (class means differ)', async () => {
-    const { X, y } = makeClassification({ nSamples: 4000, nFeatures: 4, nInformative: 2, nRedundant: 0, nClustersPerClass: 1, classSep: 5, flipY: 0, shuffle: false, randomState: 3, chunks: 1000 });
+    const { X, y } = makeClassification({
+      nSamples: 4000,
+      nFeatures: 4,
+      nInformative: 2,
+      nRedundant: 0,
+      nClustersPerClass: 1,
+      classSep: 5,
+      flipY: 0,
+      shuffle: false,
+      randomState: 3,
+      chunks: 1000,
+    });
     const [x, yy] = await computeAll([X, y], { scheduler: sync });
     const m = [new Array(4).fill(0), new Array(4).fill(0)];
     const c = [0, 0];

@@ -51,7 +51,9 @@ export function outputErrorForFlag(error: unknown, flag: string, overwriteFlag =
   const p = error.path;
   switch (error.problem) {
     case 'exists':
-      return new UsageError(`${flag} ${p} already exists; refusing to replace it. Choose another ${flag}, or pass ${overwriteFlag} to replace it.`);
+      return new UsageError(
+        `${flag} ${p} already exists; refusing to replace it. Choose another ${flag}, or pass ${overwriteFlag} to replace it.`,
+      );
     case 'not-replaceable':
       return new UsageError(
         `${flag} ${p} already exists and is not ${error.kind} written by Tessera (${error.reason}); refusing to replace it. Choose another ${flag}, or pass ${overwriteFlag} to replace it anyway.`,

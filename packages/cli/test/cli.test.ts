@@ -38,7 +38,10 @@ describe('tessera: usage', () => {
   it('bad flag values name the flag, in one line', async () => {
     const cases: [string[], string][] = [
       [['demo', '--memory-limit', '0'], "tessera: --memory-limit must be more than 0 bytes; got '0'.\n"],
-      [['demo', '--memory-limit', 'lots'], "tessera: --memory-limit must be a size such as 512MB (10^6 bytes) or 2GiB (2^30 bytes); got 'lots'.\n"],
+      [
+        ['demo', '--memory-limit', 'lots'],
+        "tessera: --memory-limit must be a size such as 512MB (10^6 bytes) or 2GiB (2^30 bytes); got 'lots'.\n",
+      ],
       [['demo', '--rows', '1'], 'tessera: --rows must be at least 2 (the demo holds out the last block for scoring); got 1.\n'],
       [['demo', '--rows', 'x'], "tessera: --rows must be a positive integer; got 'x'.\n"],
       [['demo', '--threads', '0'], "tessera: --threads must be a positive integer; got '0'.\n"],
@@ -75,9 +78,11 @@ describe('tessera demo: any data the CLI makes', () => {
     }
   });
 
-  it("the classes come from the data: generate --classes 3 gives a 3-class model", async () => {
+  it('the classes come from the data: generate --classes 3 gives a 3-class model', async () => {
     const d3 = join(dir, 'three');
-    expect((await tessera(['generate', '--out', d3, '--rows', '3000', '--chunk-rows', '300', '--classes', '3', '--threads', '2'])).code).toBe(0);
+    expect(
+      (await tessera(['generate', '--out', d3, '--rows', '3000', '--chunk-rows', '300', '--classes', '3', '--threads', '2'])).code,
+    ).toBe(0);
     const json = join(dir, 'three.json');
     const r = await tessera(['demo', '--data', d3, '--workdir', join(dir, 'w3'), '--threads', '2', '--no-profile', '--json', json]);
     expect(r.code, r.stderr).toBe(0);
@@ -91,7 +96,18 @@ describe('tessera demo: any data the CLI makes', () => {
     const coefs: number[][] = [];
     for (const i of [1, 2]) {
       const json = join(dir, `repro-${i}.json`);
-      const r = await tessera(['demo', '--data', data, '--workdir', join(dir, `repro-${i}`), '--threads', String(i), '--no-profile', '--json', json]);
+      const r = await tessera([
+        'demo',
+        '--data',
+        data,
+        '--workdir',
+        join(dir, `repro-${i}`),
+        '--threads',
+        String(i),
+        '--no-profile',
+        '--json',
+        json,
+      ]);
       expect(r.code, r.stderr).toBe(0);
       coefs.push((JSON.parse(await readFile(json, 'utf8')) as { coef: number[] }).coef);
     }
@@ -107,7 +123,11 @@ describe('tessera: interrupted', () => {
     const r = await runChild(process.execPath, [BIN, 'demo', '--rows', '4000000', '--workdir', w, '--threads', '2', '--no-profile'], {
       timeoutMs: 30_000,
       during: (child) => {
-        void waitFor(async () => existsSync(cache) && (await readdir(cache)).some((e) => e.includes('.tmp-')), 20_000, 'the generation to start').then(() => {
+        void waitFor(
+          async () => existsSync(cache) && (await readdir(cache)).some((e) => e.includes('.tmp-')),
+          20_000,
+          'the generation to start',
+        ).then(() => {
           sentAt = Date.now();
           child.kill('SIGINT');
         });
@@ -124,10 +144,14 @@ describe('tessera: interrupted', () => {
     const out = join(w, 'pred');
     expect((await tessera(['demo', '--data', data, '--out', out, '--workdir', w, '--threads', '2', '--no-profile'])).code).toBe(0);
     const before = await snapshot(out);
-    const r = await runChild(process.execPath, [BIN, 'demo', '--data', data, '--out', out, '--workdir', w, '--threads', '2', '--epochs', '3000', '--no-profile'], {
-      timeoutMs: 30_000,
-      during: (child) => setTimeout(() => child.kill('SIGTERM'), 1500),
-    });
+    const r = await runChild(
+      process.execPath,
+      [BIN, 'demo', '--data', data, '--out', out, '--workdir', w, '--threads', '2', '--epochs', '3000', '--no-profile'],
+      {
+        timeoutMs: 30_000,
+        during: (child) => setTimeout(() => child.kill('SIGTERM'), 1500),
+      },
+    );
     expect(r.code).toBe(143);
     expect(await snapshot(out)).toEqual(before);
     expect((await readdir(w)).filter((e) => e.startsWith('.'))).toEqual([]);
@@ -136,7 +160,9 @@ describe('tessera: interrupted', () => {
   it('Ctrl-C in a terminal, with progress bars showing, stops the run at the first press', async (ctx) => {
     if (!existsSync('/usr/bin/script')) ctx.skip('util-linux script(1) is not installed: no pseudo-terminal to test with');
     const w = join(dir, 'tty');
-    const cmd = [process.execPath, BIN, 'demo', '--data', data, '--workdir', w, '--threads', '2', '--epochs', '3000'].map((a) => `'${a}'`).join(' ');
+    const cmd = [process.execPath, BIN, 'demo', '--data', data, '--workdir', w, '--threads', '2', '--epochs', '3000']
+      .map((a) => `'${a}'`)
+      .join(' ');
     let pressedAt = 0;
     const r = await runChild('/usr/bin/script', ['-qfec', cmd, '/dev/null'], {
       timeoutMs: 30_000,

@@ -33,7 +33,11 @@ export function runChild(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`'${[cmd, ...args].join(' ')}' did not end within ${options.timeoutMs ?? 60_000} ms; output so far:\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `'${[cmd, ...args].join(' ')}' did not end within ${options.timeoutMs ?? 60_000} ms; output so far:\n${stdout}\n${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -49,7 +53,10 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const e of await readdir(dir, { recursive: true })) {
     const p = join(dir, e);
-    if ((await stat(p)).isFile()) out[e] = createHash('sha256').update(await readFile(p)).digest('hex');
+    if ((await stat(p)).isFile())
+      out[e] = createHash('sha256')
+        .update(await readFile(p))
+        .digest('hex');
   }
   return out;
 }

@@ -40,7 +40,11 @@ try {
       predict.add(`scale-${i}`, 'demo.scale', [4, ref(`read-${i}`)]);
       predict.add(`predict-${i}`, 'demo.predict', [6, model, ref(`scale-${i}`)]);
     }
-    predict.add('count', 'demo.count', Array.from({ length: BLOCKS }, (_, i) => ref(`predict-${i}`)));
+    predict.add(
+      'count',
+      'demo.count',
+      Array.from({ length: BLOCKS }, (_, i) => ref(`predict-${i}`)),
+    );
     await scheduler.run(predict, ['count'], { memoryLimit: '24MB' });
   });
 } finally {

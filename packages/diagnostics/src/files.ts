@@ -25,7 +25,10 @@ export const OUTPUT_KINDS = {
   resourcesJSON: fileKind('a Tessera resource profile (JSON)', ['{"format":"tessera-resources-v1"']),
   profileCSV: fileKind('a Tessera profile (CSV)', ['key,kernel,worker,start,end,bytes,runId\n']),
   resourcesCSV: fileKind('a Tessera resource profile (CSV)', ['time,rssBytes,cpuPercent,heldBytes']),
-  report: fileKind('a Tessera HTML report', ['<!doctype html>'], { text: '<meta name="generator" content="tessera diagnostics">', window: 1024 }),
+  report: fileKind('a Tessera HTML report', ['<!doctype html>'], {
+    text: '<meta name="generator" content="tessera diagnostics">',
+    window: 1024,
+  }),
   png: fileKind('a PNG image', [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])]),
 } satisfies Record<string, OutputKind>;
 

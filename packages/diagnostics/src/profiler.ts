@@ -7,7 +7,16 @@ import { availableParallelism } from 'node:os';
 import type { RunInfo, SchedulerCallbacks, TaskEvent } from '@tessera/scheduler';
 import { TraceFileError } from './errors.js';
 import { OUTPUT_KINDS, parseJSONFile, readTextFile, writeFileAtomic, type WriteOptions } from './files.js';
-import { csvField, csvNumber, parseCSV, runRecord, type ProfileData, type RecordSource, type RunRecord, type TaskRecord } from './records.js';
+import {
+  csvField,
+  csvNumber,
+  parseCSV,
+  runRecord,
+  type ProfileData,
+  type RecordSource,
+  type RunRecord,
+  type TaskRecord,
+} from './records.js';
 import { writeTrace } from './trace.js';
 
 /** Columns of {@link Profiler.toCSV}, in order. */
@@ -150,7 +159,8 @@ export class Profiler implements SchedulerCallbacks, RecordSource {
 function checkTask(t: unknown, where: string, path: string): TaskRecord {
   const r = t as Record<string, unknown>;
   if (r === null || typeof r !== 'object') throw new TraceFileError(where, `${path} is not an object.`);
-  for (const k of ['key', 'kernel'] as const) if (typeof r[k] !== 'string') throw new TraceFileError(where, `${path}.${k} must be a string.`);
+  for (const k of ['key', 'kernel'] as const)
+    if (typeof r[k] !== 'string') throw new TraceFileError(where, `${path}.${k} must be a string.`);
   for (const k of ['worker', 'start', 'end', 'bytes', 'runId'] as const) {
     if (typeof r[k] !== 'number') throw new TraceFileError(where, `${path}.${k} must be a number.`);
   }

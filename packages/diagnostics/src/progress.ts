@@ -137,11 +137,16 @@ export class ProgressBar implements SchedulerCallbacks, DiagnosticListener {
     if (typeof this.#stream?.write !== 'function') throw new TypeError(`The 'stream' option of ProgressBar must be a writable stream.`);
     this.#minimum = options.minimum ?? 0;
     this.#interval = options.interval ?? 2000;
-    for (const [name, v] of [['minimum', this.#minimum], ['interval', this.#interval]] as const) {
-      if (typeof v !== 'number' || !(v >= 0)) throw new RangeError(`The '${name}' option of ProgressBar must be a number of milliseconds >= 0. Got ${String(v)} instead.`);
+    for (const [name, v] of [
+      ['minimum', this.#minimum],
+      ['interval', this.#interval],
+    ] as const) {
+      if (typeof v !== 'number' || !(v >= 0))
+        throw new RangeError(`The '${name}' option of ProgressBar must be a number of milliseconds >= 0. Got ${String(v)} instead.`);
     }
     this.#label = options.label ?? 'tessera';
-    if (typeof this.#label !== 'string') throw new TypeError(`The 'label' option of ProgressBar must be a string. Got ${typeof this.#label} instead.`);
+    if (typeof this.#label !== 'string')
+      throw new TypeError(`The 'label' option of ProgressBar must be a string. Got ${typeof this.#label} instead.`);
     const labels = options.labels ?? [];
     if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')) {
       throw new TypeError(`The 'labels' option of ProgressBar must be an array of strings. Got ${JSON.stringify(labels)} instead.`);
@@ -207,7 +212,9 @@ export class ProgressBar implements SchedulerCallbacks, DiagnosticListener {
     const r = perSecond(done, performance.now() - this.#started);
     const left = eta(done, total, r);
     const pct = total ? ((100 * done) / total).toFixed(1) : '0.0';
-    this.#stream.write(`${this.#current.trimEnd()}: ${fmt(done)}/${fmt(total)} tasks (${pct}%)${r === undefined ? '' : `, ${rate(r)}`}${left === undefined ? '' : `, ETA ${left}`}\n`);
+    this.#stream.write(
+      `${this.#current.trimEnd()}: ${fmt(done)}/${fmt(total)} tasks (${pct}%)${r === undefined ? '' : `, ${rate(r)}`}${left === undefined ? '' : `, ETA ${left}`}\n`,
+    );
   }
 
   /** The terminal bar's line (cli-progress calls it on every redraw). */
@@ -250,7 +257,10 @@ export class ProgressBar implements SchedulerCallbacks, DiagnosticListener {
       }
       const r = perSecond(done, elapsed);
       if (this.#failed) this.#stream.write(`${label}: failed after ${fmt(done)}/${fmt(this.#total)} tasks, ${seconds(elapsed)}\n`);
-      else if (!this.#tty) this.#stream.write(`${label}: ${fmt(done)}/${fmt(this.#total)} tasks done in ${seconds(elapsed)}${r === undefined ? '' : ` (${rate(r)})`}\n`);
+      else if (!this.#tty)
+        this.#stream.write(
+          `${label}: ${fmt(done)}/${fmt(this.#total)} tasks done in ${seconds(elapsed)}${r === undefined ? '' : ` (${rate(r)})`}\n`,
+        );
     }
     this.#doneBefore = 0;
     this.#total = 0;

@@ -43,8 +43,26 @@ const MIN_PX = 1;
 
 /** Colours for kernels: Tableau 10 and 10 darker companions. */
 const PALETTE = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-  '#2b4c6f', '#b35806', '#9e2a2b', '#3d7f7a', '#2e6b2a', '#a88a00', '#6d3f68', '#c2577a', '#5e4532', '#6f6a66',
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+  '#2b4c6f',
+  '#b35806',
+  '#9e2a2b',
+  '#3d7f7a',
+  '#2e6b2a',
+  '#a88a00',
+  '#6d3f68',
+  '#c2577a',
+  '#5e4532',
+  '#6f6a66',
 ];
 
 function hash(s: string): number {
@@ -125,7 +143,10 @@ function timeTicks(axis: Axis, y0: number, y1: number, labels: boolean): string 
   for (let v = 0; v <= range + 1e-9; v += step) {
     const x = num(axis.x(axis.t0 + v));
     out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${y0}" y2="${y1}"/>`);
-    if (labels) out.push(`<text class="tick" x="${x}" y="${y0 - 4}" text-anchor="middle">${esc(range >= 2000 ? `${num(v / 1000)} s` : `${num(v)} ms`)}</text>`);
+    if (labels)
+      out.push(
+        `<text class="tick" x="${x}" y="${y0 - 4}" text-anchor="middle">${esc(range >= 2000 ? `${num(v / 1000)} s` : `${num(v)} ms`)}</text>`,
+      );
   }
   return out.join('');
 }
@@ -145,7 +166,9 @@ function taskStream(data: ProfileData, axis: Axis, colors: Map<string, string>, 
   const top = 52;
   const height = top + workers.length * (rh + gap) + 6;
   const parts: string[] = [];
-  parts.push(`<svg class="chart" id="stream-svg" viewBox="0 0 ${W} ${height}" width="100%" role="img" aria-label="task stream: one row per worker">`);
+  parts.push(
+    `<svg class="chart" id="stream-svg" viewBox="0 0 ${W} ${height}" width="100%" role="img" aria-label="task stream: one row per worker">`,
+  );
   parts.push(timeTicks(axis, 16, height - 4, true));
   // Runs band.
   parts.push(`<text class="label" x="${LEFT - 8}" y="35" text-anchor="end">runs</text>`);
@@ -154,7 +177,9 @@ function taskStream(data: ProfileData, axis: Axis, colors: Map<string, string>, 
     const x1 = axis.x(r.end ?? axis.t1);
     const w = Math.max(1, x1 - x0);
     const tip = `run ${r.id} (${r.scheduler}, ${r.workers} worker${r.workers === 1 ? '' : 's'})\n${int(r.tasks)} tasks in ${formatMs((r.end ?? axis.t1) - r.start)}\npeak held ${formatBytes(r.peakHeldBytes)} of ${formatBytes(r.memoryLimit)} budget${r.error ? `\nfailed: ${r.error}` : ''}`;
-    parts.push(`<g class="run" data-run="${r.id}"><title>${esc(tip)}</title><rect x="${num(x0)}" y="24" width="${num(w)}" height="14" rx="2" class="${r.error ? 'run-failed' : 'run-ok'}"/>`);
+    parts.push(
+      `<g class="run" data-run="${r.id}"><title>${esc(tip)}</title><rect x="${num(x0)}" y="24" width="${num(w)}" height="14" rx="2" class="${r.error ? 'run-failed' : 'run-ok'}"/>`,
+    );
     if (w > 48) parts.push(`<text class="runlabel" x="${num(x0 + 4)}" y="35">run ${r.id}</text>`);
     parts.push('</g>');
   }
@@ -273,13 +298,18 @@ function chart(opts: {
   parts.push(timeTicks(axis, top, bottom, false));
   const step = opts.yStep ?? niceStep(yMax, 4);
   for (let v = 0; v <= yMax + 1e-9; v += step) {
-    parts.push(`<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${num(y(v))}" y2="${num(y(v))}"/><text class="tick" x="${LEFT - 6}" y="${num(y(v) + 4)}" text-anchor="end">${esc(opts.yLabel(v))}</text>`);
+    parts.push(
+      `<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${num(y(v))}" y2="${num(y(v))}"/><text class="tick" x="${LEFT - 6}" y="${num(y(v) + 4)}" text-anchor="end">${esc(opts.yLabel(v))}</text>`,
+    );
   }
   parts.push(`<text class="charttitle" x="${LEFT}" y="14">${esc(opts.title)}</text>`);
   for (const l of opts.lines ?? []) {
-    parts.push(`<line class="limit" x1="${LEFT}" x2="${W - RIGHT}" y1="${num(y(l.y))}" y2="${num(y(l.y))}"/><text class="tick" x="${W - RIGHT - 4}" y="${num(y(l.y) - 3)}" text-anchor="end">${esc(l.label)}</text>`);
+    parts.push(
+      `<line class="limit" x1="${LEFT}" x2="${W - RIGHT}" y1="${num(y(l.y))}" y2="${num(y(l.y))}"/><text class="tick" x="${W - RIGHT - 4}" y="${num(y(l.y) - 3)}" text-anchor="end">${esc(l.label)}</text>`,
+    );
   }
-  if (opts.empty) parts.push(`<text class="empty" x="${LEFT + PW / 2}" y="${(top + bottom) / 2 + 4}" text-anchor="middle">${esc(opts.empty)}</text>`);
+  if (opts.empty)
+    parts.push(`<text class="empty" x="${LEFT + PW / 2}" y="${(top + bottom) / 2 + 4}" text-anchor="middle">${esc(opts.empty)}</text>`);
   for (const s of opts.series) {
     if (!s.points.length) continue;
     const d = s.points.map(([px, v], i) => `${i ? 'L' : 'M'}${num(px)} ${num(y(v))}`).join('');
@@ -442,7 +472,8 @@ export function buildReport(sources: ProfileSource | readonly ProfileSource[], o
   const title = options.title ?? 'Tessera run report';
   if (typeof title !== 'string') throw new TypeError(`The 'title' option of buildReport must be a string; got ${typeof title}.`);
   const maxRects = options.maxRects ?? 5000;
-  if (!Number.isInteger(maxRects) || maxRects < 0) throw new RangeError(`The 'maxRects' option of buildReport must be a non-negative integer. Got ${maxRects} instead.`);
+  if (!Number.isInteger(maxRects) || maxRects < 0)
+    throw new RangeError(`The 'maxRects' option of buildReport must be a non-negative integer. Got ${maxRects} instead.`);
   const s = summarize(data);
   const t0 = timeOrigin(data);
   let t1 = t0;
@@ -455,7 +486,12 @@ export function buildReport(sources: ProfileSource | readonly ProfileSource[], o
   const colors = kernelColors(data.tasks.map((t) => t.kernel));
   const stream = taskStream(data, axis, colors, maxRects);
 
-  const legend = s.kernels.map((kk) => `<li><span class="swatch" style="background:${colors.get(kk.kernel)}"></span>${esc(kk.kernel)} <span class="note">(${int(kk.tasks)})</span></li>`).join('');
+  const legend = s.kernels
+    .map(
+      (kk) =>
+        `<li><span class="swatch" style="background:${colors.get(kk.kernel)}"></span>${esc(kk.kernel)} <span class="note">(${int(kk.tasks)})</span></li>`,
+    )
+    .join('');
   const aggNote =
     stream.aggregated > 0
       ? `${int(stream.aggregated)} task${stream.aggregated === 1 ? '' : 's'} aggregated into ${int(stream.bars)} bar${stream.bars === 1 ? '' : 's'} (too small${stream.drawn >= maxRects ? ' or too many' : ''} to draw one by one: each bar sums one worker's tasks in a ${COL}-pixel column, ${formatMs(COL / k)} wide; its height is how busy the worker was, its colours the kernel mix). ${int(stream.drawn)} task${stream.drawn === 1 ? '' : 's'} drawn one by one.`
@@ -575,6 +611,10 @@ ${summaryTables(data, s, colors)}
  * await diagnose([prof, res], () => compute(graph, keys));
  * await writeReport([prof, res], 'report.html', { title: 'my run' });
  */
-export async function writeReport(sources: ProfileSource | readonly ProfileSource[], file: string, options: WriteReportOptions = {}): Promise<void> {
+export async function writeReport(
+  sources: ProfileSource | readonly ProfileSource[],
+  file: string,
+  options: WriteReportOptions = {},
+): Promise<void> {
   await writeFileAtomic(file, buildReport(sources, options), OUTPUT_KINDS.report, options);
 }

@@ -69,7 +69,9 @@ export class ResourceProfiler implements SchedulerCallbacks, DiagnosticListener,
   constructor(options: ResourceProfilerOptions = {}) {
     const interval = options.interval ?? 100;
     if (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 1) {
-      throw new RangeError(`The 'interval' option of ResourceProfiler must be a number of milliseconds >= 1. Got ${String(interval)} instead.`);
+      throw new RangeError(
+        `The 'interval' option of ResourceProfiler must be a number of milliseconds >= 1. Got ${String(interval)} instead.`,
+      );
     }
     this.interval = interval;
   }
@@ -242,7 +244,8 @@ export class ResourceProfiler implements SchedulerCallbacks, DiagnosticListener,
       for (const k of ['time', 'rssBytes', 'cpuPercent', 'heldBytes'] as const) {
         if (typeof s?.[k] !== 'number') throw new TraceFileError(where, `samples[${i}].${k} must be a number.`);
       }
-      if (s.workerBusy === null || typeof s.workerBusy !== 'object') throw new TraceFileError(where, `samples[${i}].workerBusy must be an object.`);
+      if (s.workerBusy === null || typeof s.workerBusy !== 'object')
+        throw new TraceFileError(where, `samples[${i}].workerBusy must be an object.`);
     });
     res.#loaded = obj.samples;
     return res;

@@ -49,7 +49,10 @@ export async function screenshotReport(htmlFile: string, pngFile: string, option
   try {
     playwright = await import('playwright-core');
   } catch (error) {
-    throw new Error(`screenshotReport needs the 'playwright-core' package (npm install playwright-core); it could not be loaded: ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `screenshotReport needs the 'playwright-core' package (npm install playwright-core); it could not be loaded: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const executablePath = options.executablePath ?? process.env['TESSERA_CHROMIUM'] ?? '/usr/bin/chromium';
   const profile = await mkdtemp(join(tmpdir(), 'tessera-chromium-'));
@@ -63,7 +66,10 @@ export async function screenshotReport(htmlFile: string, pngFile: string, option
         deviceScaleFactor: options.scale ?? 1,
       })
       .catch((error: Error) => {
-        throw new Error(`Cannot start Chromium at '${executablePath}' (install it with 'apt-get install chromium', or pass executablePath): ${error.message.split('\n')[0]}`, { cause: error });
+        throw new Error(
+          `Cannot start Chromium at '${executablePath}' (install it with 'apt-get install chromium', or pass executablePath): ${error.message.split('\n')[0]}`,
+          { cause: error },
+        );
       });
     try {
       const page = context.pages()[0] ?? (await context.newPage());

@@ -93,7 +93,9 @@ export function summarize(sources: ProfileSource | readonly ProfileSource[]): Pr
   }
   if (!data.tasks.length) start = end = 0;
   const spanMs = end - start;
-  const kernels = [...byKernel].map(([kernel, k]) => ({ kernel, ...k, meanMs: k.totalMs / k.tasks })).sort((a, b) => b.totalMs - a.totalMs || (a.kernel < b.kernel ? -1 : 1));
+  const kernels = [...byKernel]
+    .map(([kernel, k]) => ({ kernel, ...k, meanMs: k.totalMs / k.tasks }))
+    .sort((a, b) => b.totalMs - a.totalMs || (a.kernel < b.kernel ? -1 : 1));
   const edges: [number, number][] = [];
   const perWorker: WorkerSummary[] = [...byWorker]
     .sort((a, b) => a[0] - b[0])

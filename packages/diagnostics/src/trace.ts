@@ -136,7 +136,13 @@ export function buildTrace(sources: ProfileSource | readonly ProfileSource[]): C
     if (s.time > end) end = s.time;
   }
   for (const r of data.runs) {
-    const args: Record<string, unknown> = { scheduler: r.scheduler, tasks: r.tasks, workers: r.workers, memoryLimit: r.memoryLimit, peakHeldBytes: r.peakHeldBytes };
+    const args: Record<string, unknown> = {
+      scheduler: r.scheduler,
+      tasks: r.tasks,
+      workers: r.workers,
+      memoryLimit: r.memoryLimit,
+      peakHeldBytes: r.peakHeldBytes,
+    };
     if (r.error !== undefined) args['error'] = r.error;
     events.push({ name: `run ${r.id}`, cat: 'run', ph: 'b', id: r.id, pid, tid: pid, ts: us(r.start, origin), args });
     events.push({ name: `run ${r.id}`, cat: 'run', ph: 'e', id: r.id, pid, tid: pid, ts: us(r.end ?? end, origin) });
@@ -153,7 +159,15 @@ function toRecords(data: ProfileData, pid: number): TraceRecords {
   const kernels: string[] = [];
   const kernelIndex = new Map<string, number>();
   const n = data.tasks.length;
-  const tasks = { key: new Array<string>(n), kernel: new Array<number>(n), worker: new Array<number>(n), start: new Array<number>(n), end: new Array<number>(n), bytes: new Array<number>(n), runId: new Array<number>(n) };
+  const tasks = {
+    key: new Array<string>(n),
+    kernel: new Array<number>(n),
+    worker: new Array<number>(n),
+    start: new Array<number>(n),
+    end: new Array<number>(n),
+    bytes: new Array<number>(n),
+    runId: new Array<number>(n),
+  };
   data.tasks.forEach((t, i) => {
     let k = kernelIndex.get(t.kernel);
     if (k === undefined) {
@@ -229,7 +243,9 @@ export function parseTrace(json: unknown, where = 'trace'): ProfileData {
     throw new TraceFileError(where, msg);
   };
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    return fail(`not a Tessera trace: expected a JSON object with "traceEvents" and "metadata"; got ${Array.isArray(obj) ? 'an array' : obj === null ? 'null' : typeof obj}.`);
+    return fail(
+      `not a Tessera trace: expected a JSON object with "traceEvents" and "metadata"; got ${Array.isArray(obj) ? 'an array' : obj === null ? 'null' : typeof obj}.`,
+    );
   }
   const o = obj as Record<string, unknown>;
   if (o['format'] === 'tessera-profile-v1') return fromProfileJSON(o, fail);
@@ -243,8 +259,10 @@ export function parseTrace(json: unknown, where = 'trace'): ProfileData {
         : 'not a Tessera trace: no "traceEvents" and no "metadata.tessera" records.',
     );
   }
-  if (rec['format'] !== 'tessera-trace-v1') return fail(`metadata.tessera.format must be "tessera-trace-v1"; got ${JSON.stringify(rec['format'])}.`);
-  const num = (path: string, v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : fail(`${path} must be a finite number; got ${JSON.stringify(v)}.`));
+  if (rec['format'] !== 'tessera-trace-v1')
+    return fail(`metadata.tessera.format must be "tessera-trace-v1"; got ${JSON.stringify(rec['format'])}.`);
+  const num = (path: string, v: unknown): number =>
+    typeof v === 'number' && Number.isFinite(v) ? v : fail(`${path} must be a finite number; got ${JSON.stringify(v)}.`);
   const column = <T>(path: string, v: unknown, n: number | undefined, check: (x: unknown) => x is T): T[] => {
     if (!Array.isArray(v)) return fail(`${path} must be an array.`);
     if (n !== undefined && v.length !== n) return fail(`${path} has ${v.length} entries; expected ${n}.`);
@@ -258,7 +276,12 @@ export function parseTrace(json: unknown, where = 'trace'): ProfileData {
   const t = (rec['tasks'] ?? fail(`${base}.tasks is missing.`)) as Record<string, unknown>;
   const keys = column(`${base}.tasks.key`, t['key'], undefined, isStr);
   const n = keys.length;
-  const kernelIdx = column(`${base}.tasks.kernel`, t['kernel'], n, (x): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) < kernels.length);
+  const kernelIdx = column(
+    `${base}.tasks.kernel`,
+    t['kernel'],
+    n,
+    (x): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) < kernels.length,
+  );
   const worker = column(`${base}.tasks.worker`, t['worker'], n, isNum);
   const start = column(`${base}.tasks.start`, t['start'], n, isNum);
   const end = column(`${base}.tasks.end`, t['end'], n, isNum);
@@ -266,7 +289,15 @@ export function parseTrace(json: unknown, where = 'trace'): ProfileData {
   const runId = column(`${base}.tasks.runId`, t['runId'], n, isNum);
   const tasks: TaskRecord[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    tasks[i] = { runId: runId[i]!, key: keys[i]!, kernel: kernels[kernelIdx[i]!]!, worker: worker[i]!, start: start[i]!, end: end[i]!, bytes: bytes[i]! };
+    tasks[i] = {
+      runId: runId[i]!,
+      key: keys[i]!,
+      kernel: kernels[kernelIdx[i]!]!,
+      worker: worker[i]!,
+      start: start[i]!,
+      end: end[i]!,
+      bytes: bytes[i]!,
+    };
   }
   const runs = column(`${base}.runs`, rec['runs'], undefined, (x): x is RunRecord => x !== null && typeof x === 'object');
   runs.forEach((r, i) => {
@@ -290,7 +321,14 @@ export function parseTrace(json: unknown, where = 'trace'): ProfileData {
     for (const [w, col] of busy) if (col[i] !== null) workerBusy[w] = col[i]!;
     samples[i] = { time: time[i]!, rssBytes: rss[i]!, cpuPercent: cpu[i]!, heldBytes: held[i]!, workerBusy };
   }
-  return { tasks, runs, samples, interval: num(`${base}.interval`, rec['interval']), cpus: num(`${base}.cpus`, rec['cpus']), pid: num(`${base}.pid`, rec['pid']) };
+  return {
+    tasks,
+    runs,
+    samples,
+    interval: num(`${base}.interval`, rec['interval']),
+    cpus: num(`${base}.cpus`, rec['cpus']),
+    pid: num(`${base}.pid`, rec['pid']),
+  };
 }
 
 function fromProfileJSON(o: Record<string, unknown>, fail: (msg: string) => never): ProfileData {
@@ -310,7 +348,15 @@ function fromResourceJSON(o: Record<string, unknown>, fail: (msg: string) => nev
   if (!Array.isArray(samples)) return fail('Tessera resource samples need a "samples" array.');
   samples.forEach((s: Record<string, unknown>, i) => {
     if (s === null || typeof s !== 'object') fail(`samples[${i}] is not an object.`);
-    for (const k of ['time', 'rssBytes', 'cpuPercent', 'heldBytes']) if (typeof s[k] !== 'number') fail(`samples[${i}].${k} must be a number.`);
+    for (const k of ['time', 'rssBytes', 'cpuPercent', 'heldBytes'])
+      if (typeof s[k] !== 'number') fail(`samples[${i}].${k} must be a number.`);
   });
-  return { tasks: [], runs: [], samples: samples as ResourceSample[], interval: typeof o['interval'] === 'number' ? o['interval'] : 0, cpus: 0, pid: 0 };
+  return {
+    tasks: [],
+    runs: [],
+    samples: samples as ResourceSample[],
+    interval: typeof o['interval'] === 'number' ? o['interval'] : 0,
+    cpus: 0,
+    pid: 0,
+  };
 }

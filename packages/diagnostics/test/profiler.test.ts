@@ -121,12 +121,18 @@ describe('Profiler', () => {
   });
 
   it('bad JSON/CSV input names the input and what is wrong', async () => {
-    expect(() => Profiler.fromJSON('{"format":"tessera-profile-v1","tasks":[{"key":1}],"runs":[]}', 'x.json')).toThrow(/x\.json: tasks\[0\]\.key must be a string/);
+    expect(() => Profiler.fromJSON('{"format":"tessera-profile-v1","tasks":[{"key":1}],"runs":[]}', 'x.json')).toThrow(
+      /x\.json: tasks\[0\]\.key must be a string/,
+    );
     expect(() => Profiler.fromJSON('{nope', 'y.json')).toThrow(/y\.json: not valid JSON/);
     expect(() => Profiler.fromJSON('{}', 'z.json')).toThrow(TraceFileError);
     expect(() => Profiler.fromCSV('a,b\n1,2\n', 'p.csv')).toThrow(/p\.csv: expected the header 'key,kernel,worker,start,end,bytes,runId'/);
-    expect(() => Profiler.fromCSV('key,kernel,worker,start,end,bytes,runId\nk,m,1,x,2,0,1\n', 'p.csv')).toThrow(/p\.csv: row 2: column 'start' must be a number; got 'x'/);
-    expect(() => Profiler.fromCSV('key,kernel,worker,start,end,bytes,runId\n"open,m,1,1,2,0,1\n', 'p.csv')).toThrow(/p\.csv: a quoted field .* never closed/);
+    expect(() => Profiler.fromCSV('key,kernel,worker,start,end,bytes,runId\nk,m,1,x,2,0,1\n', 'p.csv')).toThrow(
+      /p\.csv: row 2: column 'start' must be a number; got 'x'/,
+    );
+    expect(() => Profiler.fromCSV('key,kernel,worker,start,end,bytes,runId\n"open,m,1,1,2,0,1\n', 'p.csv')).toThrow(
+      /p\.csv: a quoted field .* never closed/,
+    );
     await expect(Profiler.load('/nonexistent/dir/p.json')).rejects.toThrow(/\/nonexistent\/dir\/p\.json: cannot read: no such file/);
   });
 

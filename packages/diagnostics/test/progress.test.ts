@@ -16,7 +16,11 @@ function recorder(name: string, log: [string, string][], tty: boolean): Progress
       log.push([name, String(chunk)]);
       return true;
     },
-    text: () => log.filter(([n]) => n === name).map(([, c]) => c).join(''),
+    text: () =>
+      log
+        .filter(([n]) => n === name)
+        .map(([, c]) => c)
+        .join(''),
   };
 }
 
@@ -39,7 +43,8 @@ describe('ProgressBar', () => {
     const lines = err.text().split('\n');
     expect(lines.pop()).toBe('');
     expect(lines.length).toBeGreaterThanOrEqual(3);
-    for (const l of lines.slice(0, -1)) expect(l).toMatch(new RegExp(`^tessera: [\\d,]+/${tasks} tasks \\(\\d+\\.\\d%\\)(, [\\d,]+\\.\\d tasks/s(, ETA [\\d.]+ s)?)?$`));
+    for (const l of lines.slice(0, -1))
+      expect(l).toMatch(new RegExp(`^tessera: [\\d,]+/${tasks} tasks \\(\\d+\\.\\d%\\)(, [\\d,]+\\.\\d tasks/s(, ETA [\\d.]+ s)?)?$`));
     expect(lines.at(-1)).toMatch(new RegExp(`^tessera: ${tasks}/${tasks} tasks done in [\\d.]+ s \\([\\d,]+\\.\\d tasks/s\\)$`));
     // No escape sequences off a terminal.
     expect(err.text()).not.toMatch(/\x1b/);
@@ -52,7 +57,9 @@ describe('ProgressBar', () => {
     await diagnose([new ProgressBar({ stream: err, minimum: 5000 })], () => threads.run(g, ['a']));
     expect(log).toEqual([]);
     const bad = new Graph().add('a', 'math.inc', [1]).add('b', k('fail'), ['broken', ref('a')]);
-    await expect(diagnose([new ProgressBar({ stream: err, label: 'fit' })], () => threads.run(bad, ['b']))).rejects.toBeInstanceOf(TaskError);
+    await expect(diagnose([new ProgressBar({ stream: err, label: 'fit' })], () => threads.run(bad, ['b']))).rejects.toBeInstanceOf(
+      TaskError,
+    );
     expect(err.text()).toMatch(/^fit: failed after 1\/2 tasks, [\d.]+ s\n$/);
   });
 
@@ -79,7 +86,11 @@ describe('ProgressBar', () => {
     // ...not redrawn in the middle of the program's unfinished line...
     expect(log[i + 1]).toEqual(['out', 'line\n']);
     // ...and redrawn once the line is complete.
-    const after = log.slice(i + 2).filter(([n]) => n === 'err').map(([, c]) => c).join('');
+    const after = log
+      .slice(i + 2)
+      .filter(([n]) => n === 'err')
+      .map(([, c]) => c)
+      .join('');
     expect(after).toMatch(new RegExp(`tessera \\[[=-]+\\] \\d+% \\| [\\d,]+/${tasks} tasks`));
     expect(after).toMatch(new RegExp(`100% \\| ${tasks}/${tasks} tasks`));
     expect(after.endsWith('\n')).toBe(true);
@@ -149,7 +160,7 @@ describe('ProgressBar', () => {
     }
   });
 
-  it('names its bars: `labels` in order, else the run\'s name, else `label`', async () => {
+  it("names its bars: `labels` in order, else the run's name, else `label`", async () => {
     const g = (n: number) => {
       const graph = new Graph();
       for (let i = 0; i < n; i++) graph.add(`x-${i}`, 'math.inc', [i]);
@@ -164,12 +175,13 @@ describe('ProgressBar', () => {
       await threads.run(g(1), ['x-0'], { name: 'predict' });
       await threads.run(g(1), ['x-0']);
     });
-    expect(err.text().split('\n').filter(Boolean).map((l) => l.replace(/ done in .*/, ''))).toEqual([
-      'scaler: 3/3 tasks',
-      'fit: 2/2 tasks',
-      'predict: 1/1 tasks',
-      'tessera: 1/1 tasks',
-    ]);
+    expect(
+      err
+        .text()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/ done in .*/, '')),
+    ).toEqual(['scaler: 3/3 tasks', 'fit: 2/2 tasks', 'predict: 1/1 tasks', 'tessera: 1/1 tasks']);
     // On a terminal: each bar on its own line, the labels of the list padded to one width.
     const tlog: [string, string][] = [];
     const tty = recorder('tty', tlog, true);
@@ -177,7 +189,16 @@ describe('ProgressBar', () => {
       await threads.run(g(3), ['x-0', 'x-1', 'x-2']);
       await threads.run(g(2), ['x-0', 'x-1']);
     });
-    const finals = tty.text().split('\n').filter(Boolean).map((l) => l.split(/\r|\x1b\[1G/).filter((f) => f.includes('tasks')).at(-1)!);
+    const finals = tty
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) =>
+        l
+          .split(/\r|\x1b\[1G/)
+          .filter((f) => f.includes('tasks'))
+          .at(-1)!,
+      );
     expect(finals).toHaveLength(2);
     expect(finals[0]).toMatch(/^scaler  \[=+\] 100% \| 3\/3 tasks/);
     expect(finals[1]).toMatch(/^fit     \[=+\] 100% \| 2\/2 tasks/);
@@ -196,11 +217,16 @@ describe('ProgressBar', () => {
         bar.onRunStart(run);
         done = 5000;
         vi.advanceTimersByTime(2000);
-        const frames = err.text().split(/\r|\x1b\[1G|\n/).map((f) => f.replace(/\x1b\[0K/g, '')).filter((f) => f.includes('['));
+        const frames = err
+          .text()
+          .split(/\r|\x1b\[1G|\n/)
+          .map((f) => f.replace(/\x1b\[0K/g, ''))
+          .filter((f) => f.includes('['));
         bar.onRunEnd(run);
         const last = frames.at(-1)!;
         expect(last.length).toBeLessThan(columns);
-        if (columns === 120) expect(last).toBe('tessera [============------------------] 40% | 5,000/12,345 tasks | 2,500.0 tasks/s | ETA 2.9 s');
+        if (columns === 120)
+          expect(last).toBe('tessera [============------------------] 40% | 5,000/12,345 tasks | 2,500.0 tasks/s | ETA 2.9 s');
         if (columns === 60) expect(last).toBe('tessera [=====-------] 40% | 5,000/12,345 tasks | ETA 2.9 s');
         if (columns === 40) expect(last).toBe('tessera [====------] 40% | 5,000/12,345');
       }
@@ -234,7 +260,17 @@ describe('ProgressBar', () => {
 /** A run as the scheduler describes it to listeners, for driving a bar by hand (fake clocks). */
 function runInfo({ tasks, done, name }: { tasks: number; done: () => number; name?: string }): RunInfo {
   return {
-    id: 1, name, scheduler: 'threads', tasks, workers: 2, keys: [], start: 0, memoryLimit: 1e9,
-    heldBytes: () => 0, peakHeldBytes: () => 0, done, running: () => 1,
+    id: 1,
+    name,
+    scheduler: 'threads',
+    tasks,
+    workers: 2,
+    keys: [],
+    start: 0,
+    memoryLimit: 1e9,
+    heldBytes: () => 0,
+    peakHeldBytes: () => 0,
+    done,
+    running: () => 1,
   };
 }

@@ -3,7 +3,19 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ThreadScheduler, type TaskEvent } from '@tessera/scheduler';
-import { Profiler, ResourceProfiler, buildReport, diagnose, kernelColors, loadTrace, summarize, writeReport, writeTrace, type ProfileData, type ResourceSample } from '@tessera/diagnostics';
+import {
+  Profiler,
+  ResourceProfiler,
+  buildReport,
+  diagnose,
+  kernelColors,
+  loadTrace,
+  summarize,
+  writeReport,
+  writeTrace,
+  type ProfileData,
+  type ResourceSample,
+} from '@tessera/diagnostics';
 import { pipelineGraph } from './helpers.js';
 
 const threads = new ThreadScheduler({ threads: 2 });
@@ -39,7 +51,8 @@ function synthetic(n: number, workers: number): ProfileData {
   }
   const end = Math.max(...clock);
   const samples: ResourceSample[] = [];
-  for (let t = t0; t <= end; t += 100) samples.push({ time: t, rssBytes: 3e8 + (t - t0) * 1e3, cpuPercent: 180, heldBytes: 1e8, workerBusy: { 1: 0.9, 2: 0.8 } });
+  for (let t = t0; t <= end; t += 100)
+    samples.push({ time: t, rssBytes: 3e8 + (t - t0) * 1e3, cpuPercent: 180, heldBytes: 1e8, workerBusy: { 1: 0.9, 2: 0.8 } });
   return {
     tasks,
     runs: [{ id: 1, scheduler: 'threads', tasks: n, workers, start: t0, end, memoryLimit: 5e8, peakHeldBytes: 2e8 }],
@@ -62,7 +75,8 @@ describe('HTML report', () => {
     const n = note(html);
     expect(n).toMatchObject({ drawn, aggregated: tasks - drawn, bars: agg.length });
     // The chain links and block reads (ms long) are drawn one by one; the µs-long adds are aggregated.
-    for (const kernel of ['load', 'scale', 'link']) expect(count(html, new RegExp(`<rect class="task" [^>]*data-kernel="${kernel}"`, 'g'))).toBe(8);
+    for (const kernel of ['load', 'scale', 'link'])
+      expect(count(html, new RegExp(`<rect class="task" [^>]*data-kernel="${kernel}"`, 'g'))).toBe(8);
     expect(n.aggregated).toBeGreaterThan(0);
     expect(n.text).toContain(`${plural(n.aggregated, 'task')} aggregated into ${plural(n.bars, 'bar')}`);
     // Hover text of a task: key, kernel and duration.
@@ -84,7 +98,12 @@ describe('HTML report', () => {
 
   it('escapes keys and kernel names', () => {
     const data = synthetic(10, 2);
-    const evil = { ...data, tasks: data.tasks.map((t, i) => (i === 0 ? { ...t, key: '</title><script>alert(1)</script>', kernel: '"><img onerror=x>', end: t.start + 500 } : t)) };
+    const evil = {
+      ...data,
+      tasks: data.tasks.map((t, i) =>
+        i === 0 ? { ...t, key: '</title><script>alert(1)</script>', kernel: '"><img onerror=x>', end: t.start + 500 } : t,
+      ),
+    };
     const html = buildReport(evil);
     expect(html).not.toContain('<script>alert(1)');
     expect(html).not.toContain('<img onerror');
@@ -127,7 +146,11 @@ describe('HTML report', () => {
     expect(n.drawn).toBe(5);
     expect(aggCounts(html).reduce((a, b) => a + b, 0)).toBe(prof.records.length - 5);
     expect(n.text).toContain('too small or too many');
-    const widest = [...prof.records].sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, 5).map((r) => r.key).sort();
+    const widest = [...prof.records]
+      .sort((a, b) => b.end - b.start - (a.end - a.start))
+      .slice(0, 5)
+      .map((r) => r.key)
+      .sort();
     expect([...html.matchAll(/<rect class="task" [^>]*data-key="([^"]+)"/g)].map((m) => m[1]).sort()).toEqual(widest);
     expect(() => buildReport([prof], { maxRects: -1 })).toThrow(/'maxRects' option of buildReport/);
   });

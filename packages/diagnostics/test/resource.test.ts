@@ -86,6 +86,8 @@ describe('ResourceProfiler', () => {
   it('rejects a bad interval, naming the option', () => {
     expect(() => new ResourceProfiler({ interval: 0 })).toThrow(/'interval' option of ResourceProfiler .* Got 0 instead/);
     expect(() => new ResourceProfiler({ interval: Number.NaN })).toThrow(RangeError);
-    expect(() => ResourceProfiler.fromJSON('{"format":"tessera-resources-v1","samples":[{"time":"x"}]}', 'r.json')).toThrow(/r\.json: samples\[0\]\.time must be a number/);
+    expect(() => ResourceProfiler.fromJSON('{"format":"tessera-resources-v1","samples":[{"time":"x"}]}', 'r.json')).toThrow(
+      /r\.json: samples\[0\]\.time must be a number/,
+    );
   });
 });

@@ -3,7 +3,18 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ThreadScheduler } from '@tessera/scheduler';
-import { Profiler, ResourceProfiler, TraceFileError, buildTrace, collect, diagnose, loadTrace, parseTrace, writeTrace, type ChromeTrace } from '@tessera/diagnostics';
+import {
+  Profiler,
+  ResourceProfiler,
+  TraceFileError,
+  buildTrace,
+  collect,
+  diagnose,
+  loadTrace,
+  parseTrace,
+  writeTrace,
+  type ChromeTrace,
+} from '@tessera/diagnostics';
 import { pipelineGraph } from './helpers.js';
 
 const threads = new ThreadScheduler({ threads: 2 });
@@ -54,7 +65,12 @@ describe('Chrome trace export', () => {
     expect(names.map((e) => [e.tid, e.args!['name']])).toEqual(workers.map((w) => [w, `worker ${w}`]));
     expect(ev.some((e) => e.ph === 'M' && e.name === 'process_name')).toBe(true);
     // Counter tracks, one value per sample each.
-    for (const [name, arg] of [['RSS', 'bytes'], ['CPU %', 'percent'], ['held bytes', 'bytes'], ['busy workers', 'workers']] as const) {
+    for (const [name, arg] of [
+      ['RSS', 'bytes'],
+      ['CPU %', 'percent'],
+      ['held bytes', 'bytes'],
+      ['busy workers', 'workers'],
+    ] as const) {
       const c = ev.filter((e) => e.ph === 'C' && e.name === name);
       expect(c).toHaveLength(res.samples.length);
       for (const e of c) expect(typeof e.args![arg]).toBe('number');
@@ -112,10 +128,14 @@ describe('Chrome trace export', () => {
       expect((err as TraceFileError).file).toBe(join(dir, name));
       expect((err as Error).message).toMatch(re);
     }
-    expect(() => parseTrace({ metadata: { tessera: { format: 'other' } } }, 'obj')).toThrow(/obj: metadata\.tessera\.format must be "tessera-trace-v1"/);
+    expect(() => parseTrace({ metadata: { tessera: { format: 'other' } } }, 'obj')).toThrow(
+      /obj: metadata\.tessera\.format must be "tessera-trace-v1"/,
+    );
   });
 
   it('writing into a missing directory fails naming the file, and leaves nothing behind', async () => {
-    await expect(writeTrace(join(dir, 'no', 'such', 'dir', 't.json'), prof)).rejects.toThrow(/^cannot write .*t\.json: its directory .*dir does not exist\.$/);
+    await expect(writeTrace(join(dir, 'no', 'such', 'dir', 't.json'), prof)).rejects.toThrow(
+      /^cannot write .*t\.json: its directory .*dir does not exist\.$/,
+    );
   });
 });

@@ -40,7 +40,11 @@ async function dictionaries(path: string, names: readonly string[]): Promise<Map
       for (const name of names) {
         if (out.has(name)) continue;
         const dict = batch.getChild(name)?.data[0]?.dictionary;
-        if (dict) out.set(name, Array.from(dict.toArray() as Iterable<unknown>, (v) => String(v)));
+        if (dict)
+          out.set(
+            name,
+            Array.from(dict.toArray() as Iterable<unknown>, (v) => String(v)),
+          );
       }
       if (out.size === names.length) break;
     }
@@ -74,7 +78,11 @@ class ArrowSource implements TableSource {
     if (oneD) return parts[0]!;
     const rows = parts[0]!.shape[0]!;
     const k = parts.length;
-    const name = `read-arrow-${tokenize(this.token, parts.map((p) => p.name), dtype)}`;
+    const name = `read-arrow-${tokenize(
+      this.token,
+      parts.map((p) => p.name),
+      dtype,
+    )}`;
     return new NDArray({
       shape: [rows, k],
       dtype,
@@ -134,12 +142,22 @@ export async function readArrow(path: string, options: { readonly columns?: read
   for (const name of wanted) {
     const c = info.columns.find((x) => x.name === name);
     if (!c) throw new RangeError(`readArrow: no column '${name}' in ${file} (columns: ${info.columns.map((x) => x.name).join(', ')}).`);
-    if (!c.dtype || !c.stored) throw new FormatError({ file }, `column '${name}' has type ${c.type}, which Tessera does not read (numbers, Bool, dictionary-encoded strings).`);
+    if (!c.dtype || !c.stored)
+      throw new FormatError(
+        { file },
+        `column '${name}' has type ${c.type}, which Tessera does not read (numbers, Bool, dictionary-encoded strings).`,
+      );
     const { y } = await fromArrow(file, { y: name, columns: [name] });
     arrays.set(name, y!);
     const categories = dicts.get(name);
-    const type: LogicalType = categories ? 'category' : STORED_TYPE[c.stored.replace(/^[<>|]/, '')] ?? 'float64';
-    columns.push({ name, type, nullable: c.hasNulls, dtype: categories ? 'int32' : columnDType(type, c.hasNulls), ...(categories ? { categories } : {}) });
+    const type: LogicalType = categories ? 'category' : (STORED_TYPE[c.stored.replace(/^[<>|]/, '')] ?? 'float64');
+    columns.push({
+      name,
+      type,
+      nullable: c.hasNulls,
+      dtype: categories ? 'int32' : columnDType(type, c.hasNulls),
+      ...(categories ? { categories } : {}),
+    });
   }
   const rows = info.batches.map((b) => b.rows).filter((r) => r > 0);
   return new Frame(new ArrowSource(file, tokenize('arrow-frame', file, info.size), rows, arrays), columns);

@@ -16,13 +16,43 @@ import { FormatError } from '@tessera/io';
 import { Frame, blockArray, type Table, type TableSource } from './frame.js';
 import { describeFiles, resolveFiles, type DataFile } from './files.js';
 import { FrameKernel } from './kernel_names.js';
-import { CsvSyntaxError, parseBlockInto, readBytes, splitRecords, type CsvBlock, type CsvColumnPlan, type CsvDialect, type CsvParams, type ScanResult } from './kernels/csv.js';
+import {
+  CsvSyntaxError,
+  parseBlockInto,
+  readBytes,
+  splitRecords,
+  type CsvBlock,
+  type CsvColumnPlan,
+  type CsvDialect,
+  type CsvParams,
+  type ScanResult,
+} from './kernels/csv.js';
 import { NOT_A_NUMBER, numberOfText } from './kernels/numbers.js';
 import { parseDate, parseTimestamp } from './kernels/time.js';
 import { columnDType, parseTypeSpec, type ColumnInfo, type ColumnTypeSpec, type LogicalType, type TimeUnit } from './types.js';
 
 /** pandas' default missing-value texts (`pandas.read_csv`'s `na_values` when `keep_default_na`). */
-export const DEFAULT_NA_VALUES: readonly string[] = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null'];
+export const DEFAULT_NA_VALUES: readonly string[] = [
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'None',
+  'n/a',
+  'nan',
+  'null',
+];
 
 /** Options of {@link readCsv}. */
 export interface ReadCsvOptions extends ArrayComputeOptions {
@@ -60,7 +90,8 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 function oneChar(value: unknown, name: string, fallback: string): number {
   const v = value === undefined ? fallback : value;
-  if (typeof v !== 'string' || v.length !== 1 || v.charCodeAt(0) > 127) throw new TypeError(`readCsv: the '${name}' option must be one ASCII character; got ${JSON.stringify(v)}.`);
+  if (typeof v !== 'string' || v.length !== 1 || v.charCodeAt(0) > 127)
+    throw new TypeError(`readCsv: the '${name}' option must be one ASCII character; got ${JSON.stringify(v)}.`);
   if (v === '\n' || v === '\r') throw new RangeError(`readCsv: the '${name}' option cannot be a line break.`);
   return v.charCodeAt(0);
 }
@@ -118,7 +149,11 @@ function mangle(names: string[]): string[] {
 }
 
 /** The type of a column from its sample values (missing ones left out), as pandas infers it (plus timestamps). */
-export function inferType(values: readonly string[], trues: ReadonlySet<string>, falses: ReadonlySet<string>): { type: LogicalType; unit?: TimeUnit } {
+export function inferType(
+  values: readonly string[],
+  trues: ReadonlySet<string>,
+  falses: ReadonlySet<string>,
+): { type: LogicalType; unit?: TimeUnit } {
   if (values.length === 0) return { type: 'float64' };
   if (values.every((v) => /^\s*[+-]?\d+\s*$/.test(v))) {
     const big = values.some((v) => {
@@ -159,7 +194,11 @@ export function planBlocks(fp: FilePlan, scans: readonly ScanResult[], firstInde
     state ^= s.quotes & 1;
     return h;
   });
-  if (state !== 0) throw new FormatError({ file: fp.file.path }, 'the file ends inside a quoted field: a quote character is never closed (an odd number of quotes in the file).');
+  if (state !== 0)
+    throw new FormatError(
+      { file: fp.file.path },
+      'the file ends inside a quoted field: a quote character is never closed (an odd number of quotes in the file).',
+    );
   const rangeStart = (i: number) => fp.ranges[i]![0];
   // Real records terminated in each range (empty lines are not records), and whether a range's
   // first boundary ends one. `state` is what precedes a range since the last boundary: 0 nothing,
@@ -283,7 +322,16 @@ class CsvSource implements TableSource {
 
   params(columns: readonly CsvColumnPlan[], r0: number, r1: number): CsvParams {
     const blocks = this.#blocks!.filter((b) => b.row0 < r1 && b.row0 + b.rows > r0);
-    return { dialect: this.dialect, nFields: this.fieldNames.length, fieldNames: this.fieldNames, na: this.na, trueValues: this.trueValues, falseValues: this.falseValues, blocks, columns };
+    return {
+      dialect: this.dialect,
+      nFields: this.fieldNames.length,
+      fieldNames: this.fieldNames,
+      na: this.na,
+      trueValues: this.trueValues,
+      falseValues: this.falseValues,
+      blocks,
+      columns,
+    };
   }
 
   array(columns: readonly ColumnInfo[], dtype: DType, oneD: boolean): NDArray {
@@ -305,12 +353,25 @@ class CsvSource implements TableSource {
         try {
           split = splitRecords(buf, fp.dataStart, buf.length, this.dialect, need, !whole);
         } catch (error) {
-          if (error instanceof CsvSyntaxError) throw new FormatError({ file: fp.file.path }, `line ${1 + fp.headerLines + countLf(buf, fp.dataStart, error.offset)}: ${error.message}`);
+          if (error instanceof CsvSyntaxError)
+            throw new FormatError(
+              { file: fp.file.path },
+              `line ${1 + fp.headerLines + countLf(buf, fp.dataStart, error.offset)}: ${error.message}`,
+            );
           throw error;
         }
         if (split.records.length >= need || whole) {
-          const end = split.records.length >= need ? split.offsets.length > 0 ? recordEnd(split, buf) : fp.dataStart : buf.length;
-          const block: CsvBlock = { path: fp.file.path, index: 0, start: fp.dataStart, end, rows: split.records.length, row0: 0, line: 1 + fp.headerLines, gzip: fp.gzip };
+          const end = split.records.length >= need ? (split.offsets.length > 0 ? recordEnd(split, buf) : fp.dataStart) : buf.length;
+          const block: CsvBlock = {
+            path: fp.file.path,
+            index: 0,
+            start: fp.dataStart,
+            end,
+            rows: split.records.length,
+            row0: 0,
+            line: 1 + fp.headerLines,
+            gzip: fp.gzip,
+          };
           parts.push({ buf: buf.subarray(fp.dataStart, end), block, rows: split.records.length });
           for (const r of split.records) strings.push(r);
           need -= split.records.length;
@@ -324,13 +385,24 @@ class CsvSource implements TableSource {
     plans.forEach((plan, j) => {
       const c = columns[j]!;
       if (c.type === 'category') {
-        (data as Record<string, unknown>)[c.name] = strings.map((r) => (r[plan.field] === undefined || na.has(r[plan.field]!) ? null : r[plan.field]!));
+        (data as Record<string, unknown>)[c.name] = strings.map((r) =>
+          r[plan.field] === undefined || na.has(r[plan.field]!) ? null : r[plan.field]!,
+        );
         return;
       }
       const out = allocate(c.dtype, rows);
       let at = 0;
       for (const part of parts) {
-        const params: CsvParams = { dialect: this.dialect, nFields: this.fieldNames.length, fieldNames: this.fieldNames, na: this.na, trueValues: this.trueValues, falseValues: this.falseValues, blocks: [part.block], columns: [plan] };
+        const params: CsvParams = {
+          dialect: this.dialect,
+          nFields: this.fieldNames.length,
+          fieldNames: this.fieldNames,
+          na: this.na,
+          trueValues: this.trueValues,
+          falseValues: this.falseValues,
+          blocks: [part.block],
+          columns: [plan],
+        };
         parseBlockInto(part.buf, part.block, params, [plan], 0, part.rows, out, at, 1);
         at += part.rows;
       }
@@ -342,7 +414,10 @@ class CsvSource implements TableSource {
   async categories(columns: readonly ColumnInfo[], options: ArrayComputeOptions): Promise<string[][]> {
     const plans = columns.map((c) => this.planOf(c));
     const g = new Graph();
-    const name = `csv-categories-${tokenize(this.token, plans.map((p) => p.field))}`;
+    const name = `csv-categories-${tokenize(
+      this.token,
+      plans.map((p) => p.field),
+    )}`;
     const keys = this.#blocks!.map((b, i) => {
       const key = `${name}[${i}]`;
       const p: CsvParams = { ...this.params(plans, b.row0, b.row0 + b.rows), blocks: [b] };
@@ -364,13 +439,20 @@ class CsvSource implements TableSource {
  * ones get the count alone).
  */
 function quoteError(fp: FilePlan, dialect: CsvDialect): FormatError {
-  const fallback = new FormatError({ file: fp.file.path }, 'the file ends inside a quoted field: a quote character is never closed (an odd number of quotes in the file).');
+  const fallback = new FormatError(
+    { file: fp.file.path },
+    'the file ends inside a quoted field: a quote character is never closed (an odd number of quotes in the file).',
+  );
   if (!fp.gzip && fp.file.size > 1e9) return fallback;
   const buf = readBytes(fp.file.path, 0, fp.gzip ? -1 : fp.file.size, fp.gzip);
   try {
     splitRecords(buf, fp.dataStart, buf.length, dialect);
   } catch (error) {
-    if (error instanceof CsvSyntaxError) return new FormatError({ file: fp.file.path }, `line ${1 + fp.headerLines + countLf(buf, fp.dataStart, error.offset)}: ${error.message}`);
+    if (error instanceof CsvSyntaxError)
+      return new FormatError(
+        { file: fp.file.path },
+        `line ${1 + fp.headerLines + countLf(buf, fp.dataStart, error.offset)}: ${error.message}`,
+      );
     throw error;
   }
   return fallback;
@@ -388,7 +470,6 @@ function recordEnd(split: { end: number }, buf: Buffer): number {
   return Math.min(split.end, buf.length);
 }
 
-
 /**
  * Opens CSV files as a lazy {@link Frame}: `path` is a file (plain or gzip), a directory (its
  * `.csv` / `.csv.gz` / `.tsv` / `.txt` files), a glob (`data/2024-*.csv`) or a list of files,
@@ -401,13 +482,15 @@ function recordEnd(split: { end: number }, buf: Buffer): number {
  * const X = (await df.categorize(['city'])).toArray(['age', 'income', 'city']);
  */
 export async function readCsv(path: string | readonly string[], options: ReadCsvOptions = {}): Promise<Frame> {
-  const { delimiter, quote, names, usecols, dtype, naValues, keepDefaultNa, trueValues, falseValues, blocksize, sample, lengths, ...run } = options;
+  const { delimiter, quote, names, usecols, dtype, naValues, keepDefaultNa, trueValues, falseValues, blocksize, sample, lengths, ...run } =
+    options;
   const dialect: CsvDialect = { delimiter: oneChar(delimiter, 'delimiter', ','), quote: oneChar(quote, 'quote', '"') };
   if (dialect.delimiter === dialect.quote) throw new RangeError('readCsv: the delimiter and the quote must differ.');
   const block = blocksize === undefined ? DEFAULT_BLOCKSIZE : parseBytes(blocksize, 'blocksize');
   if (!(block >= 1)) throw new RangeError(`readCsv: the 'blocksize' option must be at least 1 byte; got ${String(blocksize)}.`);
   const sampleBytes = sample === undefined ? DEFAULT_SAMPLE : parseBytes(sample, 'sample');
-  if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) throw new TypeError('readCsv: names must be an array of strings.');
+  if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== 'string')))
+    throw new TypeError('readCsv: names must be an array of strings.');
   const na = [...(keepDefaultNa === false ? [] : DEFAULT_NA_VALUES), ...(naValues ?? [])];
   const trues = trueValues ?? ['True', 'TRUE', 'true'];
   const falses = falseValues ?? ['False', 'FALSE', 'false'];
@@ -447,7 +530,11 @@ export async function readCsv(path: string | readonly string[], options: ReadCsv
         if (error instanceof CsvSyntaxError) throw new FormatError({ file: file.path }, `line 1 (the header): ${error.message}`);
         throw error;
       }
-      if (split.records.length === 0) throw new FormatError({ file: file.path }, whole ? 'the file is empty: no header line.' : `the header line is longer than ${buf.length} bytes (or has an unclosed quote).`);
+      if (split.records.length === 0)
+        throw new FormatError(
+          { file: file.path },
+          whole ? 'the file is empty: no header line.' : `the header line is longer than ${buf.length} bytes (or has an unclosed quote).`,
+        );
       fileHeader = split.records[0]!;
       dataStart = split.end;
       headerLines = countLf(buf, 0, dataStart);
@@ -458,11 +545,18 @@ export async function readCsv(path: string | readonly string[], options: ReadCsv
       try {
         sampleRecords = splitRecords(buf, dataStart, buf.length, dialect, Infinity, !whole).records;
       } catch (error) {
-        if (error instanceof CsvSyntaxError) throw new FormatError({ file: file.path, block: 0 }, `line ${1 + headerLines + countLf(buf, dataStart, error.offset)}: ${error.message}`);
+        if (error instanceof CsvSyntaxError)
+          throw new FormatError(
+            { file: file.path, block: 0 },
+            `line ${1 + headerLines + countLf(buf, dataStart, error.offset)}: ${error.message}`,
+          );
         throw error;
       }
     } else if (fileHeader && fileHeader.join('\u0000') !== header!.join('\u0000')) {
-      throw new FormatError({ file: file.path }, `its header (${fileHeader.join(', ')}) differs from that of ${headerFile} (${header!.join(', ')}).`);
+      throw new FormatError(
+        { file: file.path },
+        `its header (${fileHeader.join(', ')}) differs from that of ${headerFile} (${header!.join(', ')}).`,
+      );
     }
     const size = file.size;
     const ranges: [number, number][] = [];
@@ -471,18 +565,27 @@ export async function readCsv(path: string | readonly string[], options: ReadCsv
     plans.push({ file, gzip, dataStart, headerLines, ranges });
   }
   const fieldNames = mangle(header!);
-  if (fieldNames.length === 0 || (fieldNames.length === 1 && fieldNames[0] === '')) throw new FormatError({ file: headerFile }, 'the header line is empty.');
+  if (fieldNames.length === 0 || (fieldNames.length === 1 && fieldNames[0] === ''))
+    throw new FormatError({ file: headerFile }, 'the header line is empty.');
   const nFields = fieldNames.length;
   for (const [i, r] of sampleRecords.entries()) {
-    if (r.length !== nFields) throw new FormatError({ file: headerFile, block: 0 }, `record ${i + 1} of the data has ${r.length} fields where the header has ${nFields} (a ragged row).`);
+    if (r.length !== nFields)
+      throw new FormatError(
+        { file: headerFile, block: 0 },
+        `record ${i + 1} of the data has ${r.length} fields where the header has ${nFields} (a ragged row).`,
+      );
   }
   if (usecols !== undefined) {
     if (!Array.isArray(usecols)) throw new TypeError('readCsv: usecols must be an array of column names.');
-    for (const u of usecols) if (!fieldNames.includes(u)) throw new RangeError(`readCsv: usecols names '${u}', which is not a column of ${headerFile} (columns: ${fieldNames.join(', ')}).`);
+    for (const u of usecols)
+      if (!fieldNames.includes(u))
+        throw new RangeError(`readCsv: usecols names '${u}', which is not a column of ${headerFile} (columns: ${fieldNames.join(', ')}).`);
   }
   if (dtype !== undefined) {
     if (typeof dtype !== 'object' || dtype === null) throw new TypeError('readCsv: dtype must be an object mapping column names to types.');
-    for (const k of Object.keys(dtype)) if (!fieldNames.includes(k)) throw new RangeError(`readCsv: dtype names '${k}', which is not a column of ${headerFile} (columns: ${fieldNames.join(', ')}).`);
+    for (const k of Object.keys(dtype))
+      if (!fieldNames.includes(k))
+        throw new RangeError(`readCsv: dtype names '${k}', which is not a column of ${headerFile} (columns: ${fieldNames.join(', ')}).`);
   }
   const naSet = new Set(na);
   const trueSet = new Set(trues);
@@ -495,12 +598,20 @@ export async function readCsv(path: string | readonly string[], options: ReadCsv
     const declared = dtype?.[name];
     const values = sampleRecords.map((r) => r[field]!).filter((v) => !naSet.has(v));
     const nullable = values.length < sampleRecords.length;
-    const t: { type: LogicalType; unit?: TimeUnit; categories?: readonly string[] } = declared === undefined ? inferType(values, trueSet, falseSet) : parseTypeSpec(declared, name, 'readCsv');
+    const t: { type: LogicalType; unit?: TimeUnit; categories?: readonly string[] } =
+      declared === undefined ? inferType(values, trueSet, falseSet) : parseTypeSpec(declared, name, 'readCsv');
     const categories = t.categories ?? (t.type === 'category' ? null : undefined);
     // CSV columns may hold missing values anywhere: integer columns read as float64 (NaN) unless declared.
     const type = t.type;
     const canNull = declared === undefined ? true : nullable;
-    plansByName.set(name, { field, name, type, unit: t.unit, declared: declared !== undefined && typeof declared === 'object', origin: declared === undefined ? origin : 'declared in dtype' });
+    plansByName.set(name, {
+      field,
+      name,
+      type,
+      unit: t.unit,
+      declared: declared !== undefined && typeof declared === 'object',
+      origin: declared === undefined ? origin : 'declared in dtype',
+    });
     return {
       name,
       type,
@@ -510,7 +621,16 @@ export async function readCsv(path: string | readonly string[], options: ReadCsv
       dtype: columnDType(type, canNull),
     };
   });
-  const token = tokenize('csv', files.map((f) => [f.path, f.size, f.mtimeMs]), dialect, na, trues, falses, block, nFields);
+  const token = tokenize(
+    'csv',
+    files.map((f) => [f.path, f.size, f.mtimeMs]),
+    dialect,
+    na,
+    trues,
+    falses,
+    block,
+    nFields,
+  );
   const source = new CsvSource(description, token, plans, dialect, fieldNames, na, trues, falses, plansByName);
   if (lengths !== false) await source.computeLengths(run);
   return new Frame(source, columns);

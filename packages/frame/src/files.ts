@@ -43,7 +43,10 @@ function globToRegExp(pattern: string): RegExp {
       const close = pattern.indexOf(']', i + 1);
       if (close < 0) re += '\\[';
       else {
-        re += `[${pattern.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${pattern
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = close;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -84,7 +87,10 @@ export async function resolveFiles(what: string, input: string | readonly string
     for (const p of input) out.push(...(await resolveFiles(what, p, extensions)));
     return out;
   }
-  if (typeof input !== 'string' || input === '') throw new TypeError(`${what}: the path must be a non-empty string or an array of them; got ${typeof input === 'string' ? "''" : typeof input}.`);
+  if (typeof input !== 'string' || input === '')
+    throw new TypeError(
+      `${what}: the path must be a non-empty string or an array of them; got ${typeof input === 'string' ? "''" : typeof input}.`,
+    );
   const abs = resolve(input as string);
   const found: { abs: string; rel: string }[] = [];
   let root = abs;
@@ -100,7 +106,9 @@ export async function resolveFiles(what: string, input: string | readonly string
     try {
       await walk(root, '', all);
     } catch (error) {
-      throw new FormatError({ file: root }, `cannot list the directory of the pattern '${input}': ${(error as Error).message}`, { cause: error });
+      throw new FormatError({ file: root }, `cannot list the directory of the pattern '${input}': ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     for (const f of all) if (rx.test(f.rel)) found.push(f);
   } else {
@@ -108,7 +116,11 @@ export async function resolveFiles(what: string, input: string | readonly string
     try {
       st = await stat(abs);
     } catch (error) {
-      throw new FormatError({ file: abs }, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message, { cause: error });
+      throw new FormatError(
+        { file: abs },
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message,
+        { cause: error },
+      );
     }
     if (st.isDirectory()) {
       await walk(abs, '', found);
@@ -121,7 +133,10 @@ export async function resolveFiles(what: string, input: string | readonly string
     }
   }
   if (found.length === 0) {
-    throw new FormatError({ file: isAbsolute(input as string) ? (input as string) : abs }, `no data files${extensions.length ? ` (${extensions.join(', ')})` : ''} found${root !== abs ? ` matching the pattern` : ''}.`);
+    throw new FormatError(
+      { file: isAbsolute(input as string) ? (input as string) : abs },
+      `no data files${extensions.length ? ` (${extensions.join(', ')})` : ''} found${root !== abs ? ` matching the pattern` : ''}.`,
+    );
   }
   found.sort((a, b) => collator.compare(a.rel, b.rel));
   const out: DataFile[] = [];

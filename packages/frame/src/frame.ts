@@ -153,7 +153,10 @@ export class Frame {
   /** A frame of the named columns, in that order. */
   select(names: readonly string[]): Frame {
     if (!Array.isArray(names)) throw new TypeError(`select: names must be an array of column names; got ${typeof names}.`);
-    return new Frame(this.#source, names.map((n) => this.#column(n, 'select')));
+    return new Frame(
+      this.#source,
+      names.map((n) => this.#column(n, 'select')),
+    );
   }
 
   /**
@@ -185,10 +188,12 @@ export class Frame {
     this.#checkReadable(cols, 'toArray');
     const natural = promote(cols.map((c) => c.dtype));
     const dtype = options.dtype ?? natural;
-    if (!['float64', 'float32', 'int32', 'uint8'].includes(dtype)) throw new TypeError(`toArray: dtype must be float64, float32, int32 or uint8; got ${JSON.stringify(dtype)}.`);
+    if (!['float64', 'float32', 'int32', 'uint8'].includes(dtype))
+      throw new TypeError(`toArray: dtype must be float64, float32, int32 or uint8; got ${JSON.stringify(dtype)}.`);
     // Read straight into the dtype asked for when it holds every column; otherwise read at the
     // common dtype and convert as astype does (truncation towards zero, as numpy's astype).
-    if (cols.every((c) => holds(dtype, c.dtype) || (c.type === 'category' && dtype !== 'uint8'))) return this.#source.array(cols, dtype, false);
+    if (cols.every((c) => holds(dtype, c.dtype) || (c.type === 'category' && dtype !== 'uint8')))
+      return this.#source.array(cols, dtype, false);
     return this.#source.array(cols, natural, false).astype(dtype);
   }
 
@@ -215,8 +220,12 @@ export class Frame {
    * df.schema.find((c) => c.name === 'city')?.categories; // ['Lisbon', 'Oslo', …]
    */
   async categorize(columns?: readonly string[], options: ArrayComputeOptions = {}): Promise<Frame> {
-    const wanted = columns === undefined ? this.#columns.filter((c) => c.type === 'category' && !c.categories) : columns.map((n) => this.#column(n, 'categorize'));
-    for (const c of wanted) if (c.type !== 'category') throw new TypeError(`categorize: column '${c.name}' is ${typeName(c)}, not a string (category) column.`);
+    const wanted =
+      columns === undefined
+        ? this.#columns.filter((c) => c.type === 'category' && !c.categories)
+        : columns.map((n) => this.#column(n, 'categorize'));
+    for (const c of wanted)
+      if (c.type !== 'category') throw new TypeError(`categorize: column '${c.name}' is ${typeName(c)}, not a string (category) column.`);
     const todo = wanted.filter((c) => !c.categories);
     if (todo.length === 0) return this;
     await this.#source.computeLengths(options);
@@ -224,7 +233,9 @@ export class Frame {
     const byName = new Map(todo.map((c, i) => [c.name, learned[i]!]));
     return new Frame(
       this.#source,
-      this.#columns.map((c) => (byName.has(c.name) ? { ...c, categories: byName.get(c.name)!, dtype: columnDType('category', c.nullable) } : c)),
+      this.#columns.map((c) =>
+        byName.has(c.name) ? { ...c, categories: byName.get(c.name)!, dtype: columnDType('category', c.nullable) } : c,
+      ),
     );
   }
 
@@ -270,13 +281,23 @@ export class Frame {
       );
     }
     if (!this.#source.blockRows) {
-      throw new Error(`${what}: the rows of ${this.#source.description} are not counted yet (it was opened with lengths: false): \`await df.computeNRows()\` first.`);
+      throw new Error(
+        `${what}: the rows of ${this.#source.description} are not counted yet (it was opened with lengths: false): \`await df.computeNRows()\` first.`,
+      );
     }
   }
 }
 
 /** @internal An array over a frame's source whose block tasks run `frame.read`. */
-export function blockArray(source: TableSource, label: string, columns: readonly ColumnInfo[], dtype: DType, oneD: boolean, params: (r0: number, r1: number) => unknown, reader: 'csv' | 'parquet'): NDArray {
+export function blockArray(
+  source: TableSource,
+  label: string,
+  columns: readonly ColumnInfo[],
+  dtype: DType,
+  oneD: boolean,
+  params: (r0: number, r1: number) => unknown,
+  reader: 'csv' | 'parquet',
+): NDArray {
   const rowChunks = source.blockRows!;
   const rows = rowChunks.reduce((a, b) => a + b, 0);
   const k = columns.length;
@@ -284,7 +305,12 @@ export function blockArray(source: TableSource, label: string, columns: readonly
   const chunks = oneD ? [rowChunks.length ? [...rowChunks] : [0]] : [rowChunks.length ? [...rowChunks] : [0], [k]];
   const offsets = [0];
   for (const r of rowChunks) offsets.push(offsets[offsets.length - 1]! + r);
-  const name = `${label}-${tokenize(source.token, columns.map((c) => [c.name, c.type, c.unit, c.categories]), dtype, oneD)}`;
+  const name = `${label}-${tokenize(
+    source.token,
+    columns.map((c) => [c.name, c.type, c.unit, c.categories]),
+    dtype,
+    oneD,
+  )}`;
   return new NDArray({
     shape,
     dtype,

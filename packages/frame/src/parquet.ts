@@ -12,7 +12,14 @@ import { parquetMetadata, parquetSchema, type FileMetaData, type SchemaTree } fr
 import { Frame, blockArray, type Table, type TableSource } from './frame.js';
 import { describeFiles, resolveFiles, type DataFile } from './files.js';
 import { FrameKernel } from './kernel_names.js';
-import { parquetStrings, readParquetRows, type ParquetChunk, type ParquetColumnPlan, type ParquetGroup, type ParquetParams } from './kernels/parquet.js';
+import {
+  parquetStrings,
+  readParquetRows,
+  type ParquetChunk,
+  type ParquetColumnPlan,
+  type ParquetGroup,
+  type ParquetParams,
+} from './kernels/parquet.js';
 import { columnDType, type ColumnInfo, type LogicalType, type TimeUnit } from './types.js';
 
 /** Options of {@link readParquet}. */
@@ -40,7 +47,8 @@ function readFooter(file: DataFile): FileMetaData {
       fail(`not a Parquet file (it does not start and end with "${MAGIC}"${head.toString('latin1') === MAGIC ? ': truncated?' : ''}).`);
     }
     const len = tail.readUInt32LE(0);
-    if (len + 12 > file.size) fail(`the footer says its metadata takes ${len} bytes, more than the file holds (${file.size} bytes): truncated or corrupt.`);
+    if (len + 12 > file.size)
+      fail(`the footer says its metadata takes ${len} bytes, more than the file holds (${file.size} bytes): truncated or corrupt.`);
     const meta = Buffer.alloc(len + 8);
     readSync(fd, meta, 0, len + 8, file.size - 8 - len);
     try {
@@ -69,7 +77,7 @@ function leafType(node: SchemaTree): LeafType | string {
   const base = { physical: t, typeLength: e.type_length, maxDef };
   if (e.repetition_type === 'REPEATED') return 'a repeated field (a list)';
   if (lt?.type === 'DECIMAL' || ct === 'DECIMAL') {
-    const scale = lt?.type === 'DECIMAL' ? lt.scale : e.scale ?? 0;
+    const scale = lt?.type === 'DECIMAL' ? lt.scale : (e.scale ?? 0);
     const precision = lt?.type === 'DECIMAL' ? lt.precision : e.precision;
     return { plan: { ...base, type: 'decimal', scale }, ...(precision !== undefined ? { precision } : {}) };
   }
@@ -85,13 +93,23 @@ function leafType(node: SchemaTree): LeafType | string {
     case 'INT32': {
       if (lt?.type === 'DATE' || ct === 'DATE') return { plan: { ...base, type: 'date', unit: 'day' }, unit: 'day' };
       if (lt?.type === 'TIME' || ct === 'TIME_MILLIS') return 'a time of day';
-      const bits = lt?.type === 'INTEGER' ? lt.bitWidth : ct === 'INT_8' || ct === 'UINT_8' ? 8 : ct === 'INT_16' || ct === 'UINT_16' ? 16 : 32;
+      const bits =
+        lt?.type === 'INTEGER' ? lt.bitWidth : ct === 'INT_8' || ct === 'UINT_8' ? 8 : ct === 'INT_16' || ct === 'UINT_16' ? 16 : 32;
       const unsigned = lt?.type === 'INTEGER' ? !lt.isSigned : ct === 'UINT_8' || ct === 'UINT_16' || ct === 'UINT_32';
       return { plan: { ...base, type: `${unsigned ? 'uint' : 'int'}${bits}` as LogicalType, unsigned: unsigned && bits === 32 } };
     }
     case 'INT64': {
       if (lt?.type === 'TIMESTAMP' || ct === 'TIMESTAMP_MILLIS' || ct === 'TIMESTAMP_MICROS') {
-        const unit: TimeUnit = lt?.type === 'TIMESTAMP' ? (lt.unit === 'MILLIS' ? 'ms' : lt.unit === 'MICROS' ? 'us' : 'ns') : ct === 'TIMESTAMP_MILLIS' ? 'ms' : 'us';
+        const unit: TimeUnit =
+          lt?.type === 'TIMESTAMP'
+            ? lt.unit === 'MILLIS'
+              ? 'ms'
+              : lt.unit === 'MICROS'
+                ? 'us'
+                : 'ns'
+            : ct === 'TIMESTAMP_MILLIS'
+              ? 'ms'
+              : 'us';
         return { plan: { ...base, type: 'timestamp', unit }, unit };
       }
       if (lt?.type === 'TIME' || ct === 'TIME_MICROS') return 'a time of day';
@@ -167,7 +185,8 @@ class ParquetSource implements TableSource {
         const cc = rg.columns[g.info.chunkIndex.get(c.name)!]!.meta_data!;
         const start = Number(cc.dictionary_page_offset ?? cc.data_page_offset);
         // Some writers put the dictionary offset 0 when there is none.
-        const offset = cc.dictionary_page_offset !== undefined && Number(cc.dictionary_page_offset) > 0 ? start : Number(cc.data_page_offset);
+        const offset =
+          cc.dictionary_page_offset !== undefined && Number(cc.dictionary_page_offset) > 0 ? start : Number(cc.data_page_offset);
         return { offset, size: Number(cc.total_compressed_size), codec: cc.codec };
       });
       out.push({ path: g.info.file.path, group: g.group, index, row0: g.row0, rows: g.rows, chunks });
@@ -206,7 +225,10 @@ class ParquetSource implements TableSource {
   async categories(columns: readonly ColumnInfo[], options: ArrayComputeOptions): Promise<string[][]> {
     const plans = columns.map((c) => this.planOf(c));
     const g = new Graph();
-    const name = `parquet-categories-${tokenize(this.token, plans.map((p) => p.name))}`;
+    const name = `parquet-categories-${tokenize(
+      this.token,
+      plans.map((p) => p.name),
+    )}`;
     const keys = this.groups.map((grp, i) => {
       const key = `${name}[${i}]`;
       g.add(key, FrameKernel.parquetCategories, [this.params(plans, grp.row0, grp.row0 + grp.rows), i]);
@@ -259,11 +281,15 @@ export async function readParquet(path: string | readonly string[], options: Rea
       unreadable.set(name, t);
       continue;
     }
-    const nullable = (t.plan.maxDef ?? 0) > 0 && infos.some((f) => f.meta.row_groups.some((rg) => {
-      const cc = rg.columns[f.chunkIndex.get(name) ?? -1]?.meta_data;
-      const nc = cc?.statistics?.null_count;
-      return nc === undefined || Number(nc) > 0;
-    }));
+    const nullable =
+      (t.plan.maxDef ?? 0) > 0 &&
+      infos.some((f) =>
+        f.meta.row_groups.some((rg) => {
+          const cc = rg.columns[f.chunkIndex.get(name) ?? -1]?.meta_data;
+          const nc = cc?.statistics?.null_count;
+          return nc === undefined || Number(nc) > 0;
+        }),
+      );
     plans.set(name, { name, ...t.plan });
     columns.push({
       name,
@@ -280,12 +306,18 @@ export async function readParquet(path: string | readonly string[], options: Rea
     const names = other.children.map((c) => c.element.name);
     const want = tree.children.map((c) => c.element.name);
     if (names.join('\u0000') !== want.join('\u0000')) {
-      throw new FormatError({ file: f.file.path }, `its columns (${names.join(', ')}) differ from those of ${first.file.path} (${want.join(', ')}).`);
+      throw new FormatError(
+        { file: f.file.path },
+        `its columns (${names.join(', ')}) differ from those of ${first.file.path} (${want.join(', ')}).`,
+      );
     }
     for (const node of other.children) {
       const p = plans.get(node.element.name);
       if (p && node.element.type !== p.physical) {
-        throw new FormatError({ file: f.file.path }, `column '${node.element.name}' is stored as ${node.element.type} where ${first.file.path} stores ${p.physical}.`);
+        throw new FormatError(
+          { file: f.file.path },
+          `column '${node.element.name}' is stored as ${node.element.type} where ${first.file.path} stores ${p.physical}.`,
+        );
       }
     }
   }
@@ -293,17 +325,29 @@ export async function readParquet(path: string | readonly string[], options: Rea
   const keys = files[0]!.partitions.map(([k]) => k);
   for (const f of files) {
     const ks = f.partitions.map(([k]) => k);
-    if (ks.join('/') !== keys.join('/')) throw new FormatError({ file: f.path }, `its partition directories (${ks.join('/') || 'none'}) differ from those of ${files[0]!.path} (${keys.join('/') || 'none'}).`);
+    if (ks.join('/') !== keys.join('/'))
+      throw new FormatError(
+        { file: f.path },
+        `its partition directories (${ks.join('/') || 'none'}) differ from those of ${files[0]!.path} (${keys.join('/') || 'none'}).`,
+      );
   }
   for (const key of keys) {
-    if (plans.has(key)) throw new FormatError({ file: files[0]!.path }, `the partition directory '${key}=…' names a column the files also hold.`);
+    if (plans.has(key))
+      throw new FormatError({ file: files[0]!.path }, `the partition directory '${key}=…' names a column the files also hold.`);
     const values = files.map((f) => f.partitions.find(([k]) => k === key)![1]).filter((v) => v !== HIVE_NULL);
     const nullable = values.length < files.length;
     const ints = values.every((v) => /^[+-]?\d+$/.test(v) && Math.abs(Number(v)) <= 2 ** 53);
     const nums = values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
     const type: LogicalType = values.length === 0 ? 'category' : ints ? 'int64' : nums ? 'float64' : 'category';
     plans.set(key, { name: key, type, partition: true });
-    columns.push({ name: key, type, nullable, partition: true, dtype: columnDType(type, nullable), ...(type === 'category' ? { categories: [...new Set(values)].sort() } : {}) });
+    columns.push({
+      name: key,
+      type,
+      nullable,
+      partition: true,
+      dtype: columnDType(type, nullable),
+      ...(type === 'category' ? { categories: [...new Set(values)].sort() } : {}),
+    });
   }
   let chosen = columns;
   if (options.columns !== undefined) {
@@ -312,7 +356,11 @@ export async function readParquet(path: string | readonly string[], options: Rea
       const c = columns.find((x) => x.name === n);
       if (c) return c;
       const why = unreadable.get(n);
-      if (why) throw new FormatError({ file: first.file.path }, `column '${n}' is ${why}, which Tessera does not read (numbers, bool, strings as categories, dates, timestamps and decimals).`);
+      if (why)
+        throw new FormatError(
+          { file: first.file.path },
+          `column '${n}' is ${why}, which Tessera does not read (numbers, bool, strings as categories, dates, timestamps and decimals).`,
+        );
       throw new RangeError(`readParquet: no column '${n}' in ${description} (columns: ${columns.map((x) => x.name).join(', ')}).`);
     });
   }
@@ -320,9 +368,13 @@ export async function readParquet(path: string | readonly string[], options: Rea
   for (const c of chosen) {
     if (c.partition) continue;
     for (const f of infos) {
-      if (f.meta.row_groups.length > 0 && !f.chunkIndex.has(c.name)) throw new FormatError({ file: f.file.path }, `no column chunk for column '${c.name}'.`);
+      if (f.meta.row_groups.length > 0 && !f.chunkIndex.has(c.name))
+        throw new FormatError({ file: f.file.path }, `no column chunk for column '${c.name}'.`);
     }
   }
-  const token = tokenize('parquet', files.map((f) => [f.path, f.size, f.mtimeMs]));
+  const token = tokenize(
+    'parquet',
+    files.map((f) => [f.path, f.size, f.mtimeMs]),
+  );
   return new Frame(new ParquetSource(description, token, infos, plans), chosen);
 }

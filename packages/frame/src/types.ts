@@ -119,7 +119,11 @@ export function intRange(type: LogicalType): [number, number] | undefined {
 export const UNIT_PER_SECOND: Readonly<Record<Exclude<TimeUnit, 'day'>, number>> = { s: 1, ms: 1e3, us: 1e6, ns: 1e9 };
 
 /** Parses a declared type (see {@link ColumnTypeSpec}); throws TypeError naming the column. */
-export function parseTypeSpec(spec: unknown, column: string, what: string): { type: LogicalType; unit?: TimeUnit; categories?: readonly string[] } {
+export function parseTypeSpec(
+  spec: unknown,
+  column: string,
+  what: string,
+): { type: LogicalType; unit?: TimeUnit; categories?: readonly string[] } {
   if (typeof spec === 'object' && spec !== null && Array.isArray((spec as { categories?: unknown }).categories)) {
     const cats = (spec as { categories: unknown[] }).categories;
     if (cats.some((c) => typeof c !== 'string')) throw new TypeError(`${what}: the categories of column '${column}' must be strings.`);
@@ -130,7 +134,8 @@ export function parseTypeSpec(spec: unknown, column: string, what: string): { ty
     const m = /^timestamp(?:\[(s|ms|us|ns)\])?$/.exec(spec);
     if (m) return { type: 'timestamp', unit: (m[1] as TimeUnit | undefined) ?? 'ms' };
     if (spec === 'date') return { type: 'date', unit: 'day' };
-    if (spec in INT_RANGES || spec === 'float64' || spec === 'float32' || spec === 'bool' || spec === 'category') return { type: spec as LogicalType };
+    if (spec in INT_RANGES || spec === 'float64' || spec === 'float32' || spec === 'bool' || spec === 'category')
+      return { type: spec as LogicalType };
   }
   throw new TypeError(
     `${what}: column '${column}' has type ${JSON.stringify(spec)}; expected one of float64, float32, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool, category, timestamp[s|ms|us|ns], date, or { categories: [...] }.`,

@@ -43,13 +43,18 @@ function frameDirKind(format: 'parquet' | 'csv'): OutputKind {
       let listed: Set<string>;
       try {
         const m = JSON.parse(await readFile(join(path, FRAME_LISTING), 'utf8')) as { format?: unknown; kind?: unknown; files?: unknown };
-        if (m.format !== LISTING_FORMAT || m.kind !== format || !Array.isArray(m.files)) return `its ${FRAME_LISTING} is not a ${format} listing`;
+        if (m.format !== LISTING_FORMAT || m.kind !== format || !Array.isArray(m.files))
+          return `its ${FRAME_LISTING} is not a ${format} listing`;
         listed = new Set([FRAME_LISTING, ...(m.files as string[])]);
       } catch (error) {
         return `its ${FRAME_LISTING} is not valid: ${(error as Error).message}`;
       }
       const foreign = entries.filter((e) => !listed.has(e));
-      if (foreign.length) return `it holds ${foreign.slice(0, 3).map((e) => `'${e}'`).join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}, which its listing does not name`;
+      if (foreign.length)
+        return `it holds ${foreign
+          .slice(0, 3)
+          .map((e) => `'${e}'`)
+          .join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}, which its listing does not name`;
       return null;
     },
   };
@@ -58,16 +63,29 @@ function frameDirKind(format: 'parquet' | 'csv'): OutputKind {
 const CODECS: readonly WriteCodec[] = ['uncompressed', 'snappy', 'gzip', 'brotli', 'zstd'];
 
 /** @internal */
-export async function writeFrame(format: 'parquet' | 'csv', input: Frame, source: TableSource, dir: string, options: FrameWriteOptions & ParquetWriteOptions): Promise<WriteResult> {
-  if (typeof dir !== 'string' || dir === '') throw new TypeError(`to${format === 'csv' ? 'Csv' : 'Parquet'}: the directory must be a non-empty string.`);
+export async function writeFrame(
+  format: 'parquet' | 'csv',
+  input: Frame,
+  source: TableSource,
+  dir: string,
+  options: FrameWriteOptions & ParquetWriteOptions,
+): Promise<WriteResult> {
+  if (typeof dir !== 'string' || dir === '')
+    throw new TypeError(`to${format === 'csv' ? 'Csv' : 'Parquet'}: the directory must be a non-empty string.`);
   const { overwrite, codec = 'snappy', ...run } = options;
-  if (format === 'parquet' && !CODECS.includes(codec)) throw new RangeError(`toParquet: codec must be one of ${CODECS.join(', ')}; got ${JSON.stringify(codec)}.`);
+  if (format === 'parquet' && !CODECS.includes(codec))
+    throw new RangeError(`toParquet: codec must be one of ${CODECS.join(', ')}; got ${JSON.stringify(codec)}.`);
   const out = await beginOutput(dir, { kind: frameDirKind(format), overwrite, inputs: source.paths });
   try {
     await source.computeLengths(run);
     // Category codes become strings again: their categories must be known.
     const frame = await input.categorize(undefined, run);
-    const columns: WriteColumn[] = frame.schema.map((c) => ({ name: c.name, type: c.type, unit: c.unit, categories: c.categories ?? null }));
+    const columns: WriteColumn[] = frame.schema.map((c) => ({
+      name: c.name,
+      type: c.type,
+      unit: c.unit,
+      categories: c.categories ?? null,
+    }));
     const X = frame.toArray(undefined, { dtype: 'float64' });
     await mkdir(out.temp);
     const g = buildGraph([X]);
@@ -85,7 +103,10 @@ export async function writeFrame(format: 'parquet' | 'csv', input: Frame, source
     }
     const results = keys.length ? await compute(g, keys, run) : {};
     const rows = keys.reduce((a, k) => a + (results[k] as number), 0);
-    await writeFile(join(out.temp, FRAME_LISTING), `${JSON.stringify({ format: LISTING_FORMAT, kind: format, rows, files, columns: columns.map((c) => ({ name: c.name, type: c.type, unit: c.unit })) }, null, 1)}\n`);
+    await writeFile(
+      join(out.temp, FRAME_LISTING),
+      `${JSON.stringify({ format: LISTING_FORMAT, kind: format, rows, files, columns: columns.map((c) => ({ name: c.name, type: c.type, unit: c.unit })) }, null, 1)}\n`,
+    );
     await out.commit();
     return { dir: out.target, files, rows };
   } catch (error) {

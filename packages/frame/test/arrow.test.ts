@@ -26,11 +26,23 @@ describe('readArrow', () => {
   it('numbers, a nullable integer and a dictionary-encoded string column', async () => {
     const n = 50;
     const x = Float64Array.from({ length: n }, (_, i) => i / 4 - 3);
-    const small = Int16Array.from({ length: n }, (_, i) => (i * 37) % 200 - 100);
+    const small = Int16Array.from({ length: n }, (_, i) => ((i * 37) % 200) - 100);
     const withNull = Array.from({ length: n }, (_, i) => (i % 9 === 0 ? null : i * 3));
     const words = ['red', 'green', 'blue'];
-    const color = vectorFromArray(Array.from({ length: n }, (_, i) => words[i % 3]!), new Dictionary(new Utf8(), new Int32()));
-    const table = new Table({ x: makeVector(x), small: makeVector(small), maybe: vectorFromArray(withNull, new Int32()), color, note: vectorFromArray(Array.from({ length: n }, () => 'plain'), new Utf8()) });
+    const color = vectorFromArray(
+      Array.from({ length: n }, (_, i) => words[i % 3]!),
+      new Dictionary(new Utf8(), new Int32()),
+    );
+    const table = new Table({
+      x: makeVector(x),
+      small: makeVector(small),
+      maybe: vectorFromArray(withNull, new Int32()),
+      color,
+      note: vectorFromArray(
+        Array.from({ length: n }, () => 'plain'),
+        new Utf8(),
+      ),
+    });
     const file = join(work, 't.arrow');
     writeFileSync(file, tableToIPC(table, 'file'));
     const df = await readArrow(file);

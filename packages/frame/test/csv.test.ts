@@ -37,10 +37,12 @@ function file(name: string, text: string | Buffer): string {
 }
 
 describe.skipIf(!hasPandas)('a file pandas wrote, against pandas reading it', () => {
-  it.each([['pandas.csv'], ['pandas.csv.gz']])('%s: every value as pandas reads it (17-digit floats exact, quoted newlines, NA)', async (name) => {
-    const path = join(fixtures, name);
-    // pandas' reading, as numbers: timestamps in ms, strings as they are, NaN as null.
-    const script = `
+  it.each([['pandas.csv'], ['pandas.csv.gz']])(
+    '%s: every value as pandas reads it (17-digit floats exact, quoted newlines, NA)',
+    async (name) => {
+      const path = join(fixtures, name);
+      // pandas' reading, as numbers: timestamps in ms, strings as they are, NaN as null.
+      const script = `
 import json, sys, pandas as pd, numpy as np
 df = pd.read_csv(sys.argv[1], parse_dates=["when"], float_precision="round_trip")
 out = {c: [None if pd.isna(v) else v for v in df[c].tolist()] for c in ["id", "x", "small", "city"]}
@@ -48,24 +50,38 @@ out["flag"] = [int(v) for v in df["flag"]]
 out["when"] = [int(v) for v in (df["when"].astype("int64") // 10**6)]
 out["day"] = [int(v) for v in (pd.to_datetime(df["day"]).astype("int64") // (86400 * 10**9))]
 print(json.dumps(out))`;
-    const py = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    expect(py.status, py.stderr).toBe(0);
-    const ref = JSON.parse(py.stdout) as Record<string, (number | string | null)[]>;
-    const df = await (await readCsv(path, { blocksize: 4096, scheduler: threads })).categorize(undefined, { scheduler: threads });
-    expect(df.dtypes).toEqual({ id: 'int64', x: 'float64', small: 'int64', flag: 'bool', city: 'category', when: 'timestamp[ms]', day: 'date[day]' });
-    expect(df.nRows).toBe(700);
-    if (name.endsWith('.gz')) expect(df.blockRows).toEqual([700]); // a gzip file is one block
-    else expect(df.blockRows!.length).toBeGreaterThan(5);
-    const X = await df.toArray().compute({ scheduler: threads });
-    const k = df.columns.length;
-    const cats = df.schema.find((c) => c.name === 'city')!.categories!;
-    df.columns.forEach((c, j) => {
-      const ours = Array.from({ length: 700 }, (_, i) => X.data[i * k + j]!);
-      const theirs = ref[c]!;
-      if (c === 'city') expect(ours.map((v) => (Number.isNaN(v) ? null : cats[v]))).toEqual(theirs);
-      else expect(ours.map((v) => (Number.isNaN(v) ? null : v)), c).toEqual(theirs);
-    });
-  });
+      const py = spawnSync(PYTHON, ['-c', script, path], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      expect(py.status, py.stderr).toBe(0);
+      const ref = JSON.parse(py.stdout) as Record<string, (number | string | null)[]>;
+      const df = await (await readCsv(path, { blocksize: 4096, scheduler: threads })).categorize(undefined, { scheduler: threads });
+      expect(df.dtypes).toEqual({
+        id: 'int64',
+        x: 'float64',
+        small: 'int64',
+        flag: 'bool',
+        city: 'category',
+        when: 'timestamp[ms]',
+        day: 'date[day]',
+      });
+      expect(df.nRows).toBe(700);
+      if (name.endsWith('.gz'))
+        expect(df.blockRows).toEqual([700]); // a gzip file is one block
+      else expect(df.blockRows!.length).toBeGreaterThan(5);
+      const X = await df.toArray().compute({ scheduler: threads });
+      const k = df.columns.length;
+      const cats = df.schema.find((c) => c.name === 'city')!.categories!;
+      df.columns.forEach((c, j) => {
+        const ours = Array.from({ length: 700 }, (_, i) => X.data[i * k + j]!);
+        const theirs = ref[c]!;
+        if (c === 'city') expect(ours.map((v) => (Number.isNaN(v) ? null : cats[v]))).toEqual(theirs);
+        else
+          expect(
+            ours.map((v) => (Number.isNaN(v) ? null : v)),
+            c,
+          ).toEqual(theirs);
+      });
+    },
+  );
 });
 
 /** A random table, its CSV text (quoted where needed, optionally CRLF and empty lines) and its values. */
@@ -79,7 +95,7 @@ const tableArb = fc
   })
   .map(({ rows, seed, crlf, blanks, finalNewline }) => {
     let s = seed;
-    const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     const words = ['a', 'b,c', 'say "hi"', 'two\nlines', 'x\r\ny', ' pad ', 'ü€'];
     const nums: number[] = [];
     const ints: number[] = [];
@@ -127,7 +143,10 @@ describe('random tables and block sizes against the values they were written fro
   });
 
   it('the threads, a slice of rows and one column read the same as the whole file on one thread', async () => {
-    const t = fc.sample(tableArb.filter((x) => x.nums.length > 50), { numRuns: 1, seed: 5 })[0]!;
+    const t = fc.sample(
+      tableArb.filter((x) => x.nums.length > 50),
+      { numRuns: 1, seed: 5 },
+    )[0]!;
     const path = file('slices.csv', t.text);
     const df = await readCsv(path, { blocksize: 64, dtype: { str: 'category' }, scheduler: threads });
     const whole = (await df.col('num').compute({ scheduler: 'sync' })).data;
@@ -138,15 +157,38 @@ describe('random tables and block sizes against the values they were written fro
 
   it('the number parser is correctly rounded: equal to Number() on the same text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.double({ noNaN: true }), fc.integer().map((i) => i / 1000), fc.float({ noNaN: true }).map(Number)), fc.integer({ min: 0, max: 20 }), (x, digits) => {
-        for (const text of [String(x), x.toPrecision(Math.max(1, digits)), x.toExponential(Math.min(digits, 20))]) {
-          const b = Buffer.from(text);
-          expect(parseNumber(b, 0, b.length), text).toBe(Number(text));
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true }),
+          fc.integer().map((i) => i / 1000),
+          fc.float({ noNaN: true }).map(Number),
+        ),
+        fc.integer({ min: 0, max: 20 }),
+        (x, digits) => {
+          for (const text of [String(x), x.toPrecision(Math.max(1, digits)), x.toExponential(Math.min(digits, 20))]) {
+            const b = Buffer.from(text);
+            expect(parseNumber(b, 0, b.length), text).toBe(Number(text));
+          }
+        },
+      ),
       { numRuns: 2000, seed: 3 },
     );
-    for (const text of ['0.1', '1e22', '1e23', '9007199254740993', '123456789012345678', '2.2250738585072014e-308', '4.9e-324', '1.7976931348623157e308', '-0', '.5', '5.', 'inf', '-Infinity', 'nan']) {
+    for (const text of [
+      '0.1',
+      '1e22',
+      '1e23',
+      '9007199254740993',
+      '123456789012345678',
+      '2.2250738585072014e-308',
+      '4.9e-324',
+      '1.7976931348623157e308',
+      '-0',
+      '.5',
+      '5.',
+      'inf',
+      '-Infinity',
+      'nan',
+    ]) {
       const b = Buffer.from(text);
       expect(parseNumber(b, 0, b.length), text).toEqual(text === 'inf' ? Infinity : text === 'nan' ? NaN : Number(text));
     }
@@ -157,7 +199,13 @@ describe('options', () => {
   it('usecols, declared dtypes, NA values, a delimiter, names without a header, several files', async () => {
     const a = file('semi-a.csv', 'k;v;w\n1;-999;x\n2;3.5;y\n');
     const b = file('semi-b.csv', 'k;v;w\n3;NA;x\n');
-    const df = await readCsv([a, b], { delimiter: ';', usecols: ['w', 'v'], naValues: ['-999'], dtype: { w: { categories: ['y', 'x'] } }, scheduler: threads });
+    const df = await readCsv([a, b], {
+      delimiter: ';',
+      usecols: ['w', 'v'],
+      naValues: ['-999'],
+      dtype: { w: { categories: ['y', 'x'] } },
+      scheduler: threads,
+    });
     expect(df.columns).toEqual(['w', 'v']);
     expect(df.nRows).toBe(3);
     expect(Array.from((await df.toArray().compute({ scheduler: threads })).data)).toEqual([1, NaN, 0, 3.5, 1, NaN]);
@@ -190,32 +238,52 @@ describe('errors name the file, line, column and value', () => {
     lines[350] = 'oops';
     const df = await read('later.csv', `n\n${lines.join('\n')}\n`, { blocksize: 200, sample: 300 });
     expect(df.dtypes).toEqual({ n: 'int64' });
-    await expect(df.col('n').compute({ scheduler: threads })).rejects.toThrow(/later\.csv \(block \d+\): line 352, column 'n': value "oops" is not a int64, the column's type \(inferred from the first \d+ rows of .*later\.csv\)/);
+    await expect(df.col('n').compute({ scheduler: threads })).rejects.toThrow(
+      /later\.csv \(block \d+\): line 352, column 'n': value "oops" is not a int64, the column's type \(inferred from the first \d+ rows of .*later\.csv\)/,
+    );
   });
 
   it('bad quotes: inside an unquoted field, after a closing quote, never closed', async () => {
-    await expect(read('q1.csv', 'a,b\n1,x"y\n', { lengths: false }).then((d) => d.head())).rejects.toThrow(/q1\.csv.*quote character inside an unquoted field/);
+    await expect(read('q1.csv', 'a,b\n1,x"y\n', { lengths: false }).then((d) => d.head())).rejects.toThrow(
+      /q1\.csv.*quote character inside an unquoted field/,
+    );
     // An odd number of quotes: the file cannot be split, and the open names the first bad record.
-    await expect(read('q1b.csv', `a,b\n${'1,2\n'.repeat(200)}3,x"y\n`, { sample: 100 })).rejects.toThrow(/q1b\.csv: line 202: a quote character inside an unquoted field/);
+    await expect(read('q1b.csv', `a,b\n${'1,2\n'.repeat(200)}3,x"y\n`, { sample: 100 })).rejects.toThrow(
+      /q1b\.csv: line 202: a quote character inside an unquoted field/,
+    );
     // An even number: the block's parse names the column.
     const q1 = await read('q1c.csv', `a,b\n${'1,2\n'.repeat(200)}3,x""y\n`, { sample: 100 });
-    await expect(q1.toArray(['a']).compute({ scheduler: threads })).rejects.toThrow(/q1c\.csv \(block 0\): line 202, column 'b': a quote character inside an unquoted field/);
+    await expect(q1.toArray(['a']).compute({ scheduler: threads })).rejects.toThrow(
+      /q1c\.csv \(block 0\): line 202, column 'b': a quote character inside an unquoted field/,
+    );
     const q2 = await read('q2.csv', `a,b\n${'1,2\n'.repeat(200)}3,"x"y\n`, { sample: 100 });
-    await expect(q2.col('a').compute({ scheduler: threads })).rejects.toThrow(/q2\.csv \(block 0\): line 202, column 'b': a closing quote is followed by "y"/);
-    await expect(read('q3.csv', `a,b\n${'1,2\n'.repeat(200)}3,"never\n4,5\n`, { sample: 100 })).rejects.toThrow(/q3\.csv: line 202: a quoted field is never closed/);
+    await expect(q2.col('a').compute({ scheduler: threads })).rejects.toThrow(
+      /q2\.csv \(block 0\): line 202, column 'b': a closing quote is followed by "y"/,
+    );
+    await expect(read('q3.csv', `a,b\n${'1,2\n'.repeat(200)}3,"never\n4,5\n`, { sample: 100 })).rejects.toThrow(
+      /q3\.csv: line 202: a quoted field is never closed/,
+    );
   });
 
   it('ragged rows: more and fewer fields than the header', async () => {
-    await expect(read('r0.csv', 'a,b\n1,2\n3\n')).rejects.toThrow(/r0\.csv \(block 0\): record 2 of the data has 1 fields where the header has 2/);
+    await expect(read('r0.csv', 'a,b\n1,2\n3\n')).rejects.toThrow(
+      /r0\.csv \(block 0\): record 2 of the data has 1 fields where the header has 2/,
+    );
     const more = await read('r1.csv', `a,b\n${'1,2\n'.repeat(100)}1,2,3\n`, { sample: 50 });
-    await expect(more.col('a').compute({ scheduler: threads })).rejects.toThrow(/r1\.csv \(block 0\): line 102: the record has more fields than the header's 2/);
+    await expect(more.col('a').compute({ scheduler: threads })).rejects.toThrow(
+      /r1\.csv \(block 0\): line 102: the record has more fields than the header's 2/,
+    );
     const fewer = await read('r2.csv', `a,b\n${'1,2\n'.repeat(100)}7\n`, { sample: 50 });
-    await expect(fewer.col('b').compute({ scheduler: threads })).rejects.toThrow(/r2\.csv \(block 0\): line 102: the record has 1 fields where the header has 2/);
+    await expect(fewer.col('b').compute({ scheduler: threads })).rejects.toThrow(
+      /r2\.csv \(block 0\): line 102: the record has 1 fields where the header has 2/,
+    );
   });
 
   it('missing columns, bad options, headers that differ, an empty file, a missing file', async () => {
     const path = file('cols.csv', 'a,b\n1,2\n');
-    await expect(readCsv(path, { usecols: ['a', 'zz'] })).rejects.toThrow(/usecols names 'zz', which is not a column of .*cols\.csv \(columns: a, b\)/);
+    await expect(readCsv(path, { usecols: ['a', 'zz'] })).rejects.toThrow(
+      /usecols names 'zz', which is not a column of .*cols\.csv \(columns: a, b\)/,
+    );
     await expect(readCsv(path, { dtype: { zz: 'int8' } })).rejects.toThrow(RangeError);
     await expect(readCsv(path, { dtype: { a: 'int128' as never } })).rejects.toThrow(/column 'a' has type "int128"; expected one of/);
     await expect(readCsv(path, { delimiter: ',,' })).rejects.toThrow(/'delimiter' option must be one ASCII character/);
@@ -232,23 +300,33 @@ describe('errors name the file, line, column and value', () => {
 
   it('integers beyond 2^53, a missing value in a declared int32 column, values outside a declared width', async () => {
     const big = await read('big53.csv', 'n\n1\n9007199254740993\n', { dtype: { n: 'int64' } });
-    await expect(big.col('n').compute({ scheduler: threads })).rejects.toThrow(/big53\.csv \(block 0\): line 3, column 'n': value 9007199254740993 is out of the range of int64 that doubles hold exactly/);
+    await expect(big.col('n').compute({ scheduler: threads })).rejects.toThrow(
+      /big53\.csv \(block 0\): line 3, column 'n': value 9007199254740993 is out of the range of int64 that doubles hold exactly/,
+    );
     const na = await read('na32.csv', `n\n${'1\n'.repeat(50)}\n5\nNA\n`, { dtype: { n: 'int32' }, sample: 40 });
-    await expect(na.col('n').compute({ scheduler: threads })).rejects.toThrow(/na32\.csv \(block 0\): line 54, column 'n': a missing value cannot be stored in int32/);
+    await expect(na.col('n').compute({ scheduler: threads })).rejects.toThrow(
+      /na32\.csv \(block 0\): line 54, column 'n': a missing value cannot be stored in int32/,
+    );
     const wide = await read('int8.csv', 'n\n1\n300\n', { dtype: { n: 'int8' } });
-    await expect(wide.col('n').compute({ scheduler: threads })).rejects.toThrow(/line 3, column 'n': value 300 is out of the range of int8/);
+    await expect(wide.col('n').compute({ scheduler: threads })).rejects.toThrow(
+      /line 3, column 'n': value 300 is out of the range of int8/,
+    );
   });
 
   it('category columns need their categories before toArray; a gzip file that is not one', async () => {
     const df = await read('cats.csv', 'c\nx\ny\n');
     expect(() => df.toArray()).toThrow(/categories of 'c' are not known yet.*categorize/);
-    await expect(readCsv(file('bad.csv.gz', Buffer.concat([gzipSync(Buffer.from('a\n1\n')).subarray(0, 12), Buffer.alloc(20, 7)])))).rejects.toThrow(/bad\.csv\.gz: (cannot decompress the gzip file|the file is empty)/);
+    await expect(
+      readCsv(file('bad.csv.gz', Buffer.concat([gzipSync(Buffer.from('a\n1\n')).subarray(0, 12), Buffer.alloc(20, 7)]))),
+    ).rejects.toThrow(/bad\.csv\.gz: (cannot decompress the gzip file|the file is empty)/);
   });
 });
 
 describe('writing CSV', () => {
   it('toCsv: pandas-readable files that readCsv reads back to the same values', async () => {
-    const src = await (await readCsv(join(fixtures, 'pandas.csv'), { blocksize: 8000, scheduler: threads })).categorize(undefined, { scheduler: threads });
+    const src = await (
+      await readCsv(join(fixtures, 'pandas.csv'), { blocksize: 8000, scheduler: threads })
+    ).categorize(undefined, { scheduler: threads });
     const dir = join(work, 'out-csv');
     const res = await src.toCsv(dir, { scheduler: threads });
     expect(res.rows).toBe(700);
@@ -269,6 +347,8 @@ describe('the header', () => {
   it('a header with a bad quote is a FormatError naming line 1', async () => {
     const path = join(work, 'badheader.csv');
     writeFileSync(path, 'a,b"c\n1,2\n');
-    await expect(readCsv(path, { sample: 4 })).rejects.toThrow(/badheader\.csv: line 1 \(the header\): a quote character inside an unquoted field/);
+    await expect(readCsv(path, { sample: 4 })).rejects.toThrow(
+      /badheader\.csv: line 1 \(the header\): a quote character inside an unquoted field/,
+    );
   });
 });

@@ -28,15 +28,33 @@ afterAll(async () => {
 
 /** DuckDB's numbers for each column, as Tessera reads them (null → NaN; strings as they are). */
 const AS_NUMBERS: Record<string, string> = {
-  id: 'id', i8: 'i8', i16: 'i16', i32: 'i32', i64: 'i64::DOUBLE', u8: 'u8', u16: 'u16', u32: 'u32::DOUBLE', u64: 'u64::DOUBLE',
-  f32: 'f32::DOUBLE', f64: 'f64', flag: 'flag::INTEGER', region_name: 'region_name', day: "(day - DATE '1970-01-01')::DOUBLE",
-  ts_us: 'epoch_us(ts_us)::DOUBLE', ts_ms: 'epoch_ms(ts_ms)::DOUBLE', ts_ns: 'epoch_ns(ts_ns)::DOUBLE', dec: 'dec::DOUBLE', dec18: 'dec18::DOUBLE',
+  id: 'id',
+  i8: 'i8',
+  i16: 'i16',
+  i32: 'i32',
+  i64: 'i64::DOUBLE',
+  u8: 'u8',
+  u16: 'u16',
+  u32: 'u32::DOUBLE',
+  u64: 'u64::DOUBLE',
+  f32: 'f32::DOUBLE',
+  f64: 'f64',
+  flag: 'flag::INTEGER',
+  region_name: 'region_name',
+  day: "(day - DATE '1970-01-01')::DOUBLE",
+  ts_us: 'epoch_us(ts_us)::DOUBLE',
+  ts_ms: 'epoch_ms(ts_ms)::DOUBLE',
+  ts_ns: 'epoch_ns(ts_ns)::DOUBLE',
+  dec: 'dec::DOUBLE',
+  dec18: 'dec18::DOUBLE',
 };
 
 async function duckColumns(source: string, columns: readonly string[], order = 'id'): Promise<Record<string, unknown[]>> {
   const sql = `SELECT ${columns.map((c) => `${AS_NUMBERS[c] ?? c} AS "${c}"`).join(', ')} FROM ${source} ORDER BY ${order}`;
   const rows = (await duck.runAndReadAll(sql)).getRowObjectsJS();
-  return Object.fromEntries(columns.map((c) => [c, rows.map((r) => (r[c] === null ? NaN : typeof r[c] === 'bigint' ? Number(r[c]) : r[c]))]));
+  return Object.fromEntries(
+    columns.map((c) => [c, rows.map((r) => (r[c] === null ? NaN : typeof r[c] === 'bigint' ? Number(r[c]) : r[c]))]),
+  );
 }
 
 /** Every column of the frame as numbers (categories decoded back to strings). */
@@ -69,7 +87,10 @@ describe('files written by DuckDB', () => {
       for (const c of df.columns) {
         if (c === 'ts_ns') {
           // Nanosecond timestamps beyond 2^53 are the nearest doubles (documented).
-          expect(ours[c]!.map((v, i) => Math.abs((v as number) - (theirs[c]![i] as number)) <= 256), c).not.toContain(false);
+          expect(
+            ours[c]!.map((v, i) => Math.abs((v as number) - (theirs[c]![i] as number)) <= 256),
+            c,
+          ).not.toContain(false);
         } else expect(ours[c], c).toEqual(theirs[c]);
       }
     });
@@ -77,10 +98,31 @@ describe('files written by DuckDB', () => {
 
   it('types, units, nullability and the dtype each column reads as', async () => {
     const df = await readParquet(join(fixtures, 'duckdb-snappy.parquet'));
-    expect(df.dtypes).toMatchObject({ i8: 'int8', u64: 'uint64', f32: 'float32', flag: 'bool', region_name: 'category', day: 'date[day]', ts_us: 'timestamp[us]', ts_ns: 'timestamp[ns]', dec: 'decimal(10,2)' });
+    expect(df.dtypes).toMatchObject({
+      i8: 'int8',
+      u64: 'uint64',
+      f32: 'float32',
+      flag: 'bool',
+      region_name: 'category',
+      day: 'date[day]',
+      ts_us: 'timestamp[us]',
+      ts_ns: 'timestamp[ns]',
+      dec: 'decimal(10,2)',
+    });
     const dtype = Object.fromEntries(df.schema.map((c) => [c.name, c.dtype]));
     // Columns with nulls (DuckDB's statistics say where) read as float64; others as their narrowest dtype.
-    expect(dtype).toMatchObject({ id: 'int32', i8: 'float64', i16: 'int32', u8: 'uint8', u16: 'int32', u32: 'float64', f32: 'float32', flag: 'float64', region_name: 'int32', i64: 'float64' });
+    expect(dtype).toMatchObject({
+      id: 'int32',
+      i8: 'float64',
+      i16: 'int32',
+      u8: 'uint8',
+      u16: 'int32',
+      u32: 'float64',
+      f32: 'float32',
+      flag: 'float64',
+      region_name: 'int32',
+      i64: 'float64',
+    });
     const y = df.col('i16');
     expect(y.dtype).toBe('int32');
     expect(Array.from((await y.compute({ scheduler: threads })).data.slice(0, 3))).toEqual([-30000, -29909, -29818]);
@@ -103,13 +145,23 @@ describe('files written by DuckDB', () => {
   it('row ranges (slices across row groups) equal the whole column; head reads the first rows', async () => {
     const df = await readParquet(join(fixtures, 'duckdb-gzip.parquet'));
     const whole = (await df.col('f64').compute({ scheduler: threads })).data;
-    for (const [a, b] of [[0, 1], [2000, 2100], [2047, 2049], [100, 4999], [4999, 5000]] as const) {
+    for (const [a, b] of [
+      [0, 1],
+      [2000, 2100],
+      [2047, 2049],
+      [100, 4999],
+      [4999, 5000],
+    ] as const) {
       const part = (await df.col('f64').slice([a, b]).compute({ scheduler: threads })).data;
       expect(Array.from(part), `[${a}, ${b})`).toEqual(Array.from(whole.slice(a, b)));
     }
     const head = await df.head(3);
     expect(head.nRows).toBe(3);
-    expect(head.data['region_name']).toEqual((await duckColumns(`'${join(fixtures, 'duckdb-gzip.parquet')}'`, ['region_name']))['region_name']!.slice(0, 3).map((v) => (typeof v === 'number' ? null : v)));
+    expect(head.data['region_name']).toEqual(
+      (await duckColumns(`'${join(fixtures, 'duckdb-gzip.parquet')}'`, ['region_name']))
+        ['region_name']!.slice(0, 3)
+        .map((v) => (typeof v === 'number' ? null : v)),
+    );
   });
 
   it('a hive-partitioned directory: key=value directories are columns', async () => {
@@ -119,15 +171,29 @@ describe('files written by DuckDB', () => {
     expect(df.schema.find((c) => c.name === 'region')?.categories).toEqual(['east', 'north', 'south', 'west']);
     const ours = await tesseraColumns(df);
     const order = [...(ours['id'] as number[]).keys()].sort((a, b) => (ours['id']![a] as number) - (ours['id']![b] as number));
-    const theirs = await duckColumns(`read_parquet('${join(fixtures, 'hive')}/**/*.parquet', hive_partitioning = true)`, ['id', 'f64', 'region_name', 'region', 'year']);
-    for (const c of df.columns) expect(order.map((i) => ours[c]![i]), c).toEqual(theirs[c]!.map((v) => (c === 'year' ? Number(v) : v)));
+    const theirs = await duckColumns(`read_parquet('${join(fixtures, 'hive')}/**/*.parquet', hive_partitioning = true)`, [
+      'id',
+      'f64',
+      'region_name',
+      'region',
+      'year',
+    ]);
+    for (const c of df.columns)
+      expect(
+        order.map((i) => ours[c]![i]),
+        c,
+      ).toEqual(theirs[c]!.map((v) => (c === 'year' ? Number(v) : v)));
   });
 });
 
 describe('files Tessera writes', () => {
   for (const codec of ['snappy', 'gzip', 'brotli', 'uncompressed'] as const) {
     it(`toParquet with ${codec}: DuckDB reads the same values, and so does readParquet`, async () => {
-      const src = await (await readParquet(join(fixtures, 'duckdb-snappy.parquet'), { columns: ['id', 'i8', 'i64', 'u32', 'f32', 'f64', 'flag', 'region_name', 'day', 'ts_us', 'ts_ms'] })).categorize(undefined, { scheduler: threads });
+      const src = await (
+        await readParquet(join(fixtures, 'duckdb-snappy.parquet'), {
+          columns: ['id', 'i8', 'i64', 'u32', 'f32', 'f64', 'flag', 'region_name', 'day', 'ts_us', 'ts_ms'],
+        })
+      ).categorize(undefined, { scheduler: threads });
       const dir = join(work, `out-${codec}`);
       const res = await src.toParquet(dir, { codec, scheduler: threads });
       expect(res.rows).toBe(5000);
@@ -135,7 +201,9 @@ describe('files Tessera writes', () => {
       const theirs = await duckColumns(`'${dir}/*.parquet'`, src.columns);
       const original = await duckColumns(`'${join(fixtures, 'duckdb-snappy.parquet')}'`, src.columns);
       expect(theirs).toEqual(original);
-      const codecs = (await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${dir}/*.parquet')`)).getRows().map((r) => String(r[0]).toLowerCase());
+      const codecs = (await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${dir}/*.parquet')`))
+        .getRows()
+        .map((r) => String(r[0]).toLowerCase());
       expect(codecs).toEqual([codec]);
       const back = await (await readParquet(dir)).categorize(undefined, { scheduler: threads });
       expect(back.dtypes).toEqual(src.dtypes);
@@ -204,7 +272,9 @@ describe('errors name the file, the row group and the column', () => {
 
   it('a missing column, an unsupported type, files that disagree', async () => {
     const file = join(fixtures, 'duckdb-snappy.parquet');
-    await expect(readParquet(file, { columns: ['nope'] })).rejects.toThrow(/no column 'nope' in .*duckdb-snappy\.parquet \(columns: id, i8/);
+    await expect(readParquet(file, { columns: ['nope'] })).rejects.toThrow(
+      /no column 'nope' in .*duckdb-snappy\.parquet \(columns: id, i8/,
+    );
     await expect(readParquet(file, { columns: ['tags'] })).rejects.toThrow(/column 'tags' is .*LIST.*which Tessera does not read/);
     const df = await readParquet(file);
     expect(() => df.col('tags')).toThrow(RangeError);
@@ -220,6 +290,8 @@ describe('errors name the file, the row group and the column', () => {
     const file = join(work, 'big.parquet');
     await duck.run(`COPY (SELECT (9007199254740993 + i)::UBIGINT AS big FROM range(3) r(i)) TO '${file}' (FORMAT parquet)`);
     const df = await readParquet(file);
-    await expect(df.col('big').compute({ scheduler: threads })).rejects.toThrow(/big\.parquet \(block 0\): row group 0, column 'big': uint64 value 9007199254740993 is beyond 2\^53/);
+    await expect(df.col('big').compute({ scheduler: threads })).rejects.toThrow(
+      /big\.parquet \(block 0\): row group 0, column 'big': uint64 value 9007199254740993 is beyond 2\^53/,
+    );
   });
 });

@@ -27,9 +27,11 @@ interface ArrowModules {
 }
 let modules: Promise<ArrowModules> | undefined;
 function arrowModules(): Promise<ArrowModules> {
-  modules ??= Promise.all([import('apache-arrow'), import('apache-arrow/ipc/metadata/message'), import('apache-arrow/ipc/metadata/file')]).then(
-    ([arrow, message, file]) => ({ arrow, message, file }),
-  );
+  modules ??= Promise.all([
+    import('apache-arrow'),
+    import('apache-arrow/ipc/metadata/message'),
+    import('apache-arrow/ipc/metadata/file'),
+  ]).then(([arrow, message, file]) => ({ arrow, message, file }));
   return modules;
 }
 
@@ -185,28 +187,48 @@ export async function readArrowFileInfo(path: string): Promise<ArrowFileInfo> {
   } catch (error) {
     if (error instanceof FormatError) throw error;
     // Corrupt flatbuffers make apache-arrow's decoders throw TypeErrors and RangeErrors of their own.
-    throw new FormatError(at.batch === undefined ? { file: path } : { file: path, block: at.batch }, `corrupt ${at.what}: ${(error as Error).message}`, { cause: error });
+    throw new FormatError(
+      at.batch === undefined ? { file: path } : { file: path, block: at.batch },
+      `corrupt ${at.what}: ${(error as Error).message}`,
+      { cause: error },
+    );
   } finally {
     closeSync(fd);
   }
 }
 
-function readInfo(fd: number, path: string, { arrow, message, file: fileMod }: ArrowModules, at: { batch?: number; what: string }): ArrowFileInfo {
+function readInfo(
+  fd: number,
+  path: string,
+  { arrow, message, file: fileMod }: ArrowModules,
+  at: { batch?: number; what: string },
+): ArrowFileInfo {
   const size = fstatSync(fd).size;
   const where = { file: path };
-  if (size < 18) throw new FormatError(where, `truncated or not an Arrow IPC file: ${size} bytes is shorter than the magic strings and footer.`);
+  if (size < 18)
+    throw new FormatError(where, `truncated or not an Arrow IPC file: ${size} bytes is shorter than the magic strings and footer.`);
   const head = new Uint8Array(16);
   readFully(fd, head, 0, 16, 0);
   if (ascii(head.subarray(0, 6)) !== MAGIC) {
     const stream = new DataView(head.buffer).getInt32(0, true) === -1;
-    throw new FormatError(where, stream ? 'this is an Arrow IPC *stream*, not a file (no ARROW1 magic); write it with the file format.' : 'not an Arrow IPC file: it does not start with ARROW1.');
+    throw new FormatError(
+      where,
+      stream
+        ? 'this is an Arrow IPC *stream*, not a file (no ARROW1 magic); write it with the file format.'
+        : 'not an Arrow IPC file: it does not start with ARROW1.',
+    );
   }
   const tail = new Uint8Array(10);
   readFully(fd, tail, 0, 10, size - 10);
-  if (ascii(tail.subarray(4)) !== MAGIC) throw new FormatError(where, 'truncated: the file does not end with the ARROW1 magic (was it cut short or is it still being written?).');
+  if (ascii(tail.subarray(4)) !== MAGIC)
+    throw new FormatError(
+      where,
+      'truncated: the file does not end with the ARROW1 magic (was it cut short or is it still being written?).',
+    );
   const footerLength = new DataView(tail.buffer).getInt32(0, true);
   const footerStart = size - 10 - footerLength;
-  if (footerLength <= 0 || footerStart < 8) throw new FormatError(where, `corrupt: footer length ${footerLength} does not fit in a ${size}-byte file.`);
+  if (footerLength <= 0 || footerStart < 8)
+    throw new FormatError(where, `corrupt: footer length ${footerLength} does not fit in a ${size}-byte file.`);
   const footerBytes = new Uint8Array(footerLength);
   readFully(fd, footerBytes, 0, footerLength, footerStart);
   checkFooterBounds(footerBytes);
@@ -233,24 +255,37 @@ function readInfo(fd: number, path: string, { arrow, message, file: fileMod }: A
     const offset = Number(blk.offset);
     const metaLength = blk.metaDataLength;
     const bodyLength = Number(blk.bodyLength);
-    if (![offset, metaLength, bodyLength].every((v) => Number.isSafeInteger(v) && v >= 0) || metaLength < 8 || offset < 8 || offset + metaLength + bodyLength > footerStart) {
-      throw new FormatError(bw, `truncated or corrupt: record batch at offset ${offset} (${metaLength} + ${bodyLength} bytes) runs past the data section, which ends at ${footerStart}.`);
+    if (
+      ![offset, metaLength, bodyLength].every((v) => Number.isSafeInteger(v) && v >= 0) ||
+      metaLength < 8 ||
+      offset < 8 ||
+      offset + metaLength + bodyLength > footerStart
+    ) {
+      throw new FormatError(
+        bw,
+        `truncated or corrupt: record batch at offset ${offset} (${metaLength} + ${bodyLength} bytes) runs past the data section, which ends at ${footerStart}.`,
+      );
     }
     const meta = new Uint8Array(metaLength);
     readFully(fd, meta, 0, metaLength, offset);
     const dv = new DataView(meta.buffer);
     const prefix = dv.getInt32(0, true) === -1 ? 8 : 4;
     const flatLength = dv.getInt32(prefix - 4, true);
-    if (flatLength <= 0 || prefix + flatLength > metaLength) throw new FormatError(bw, `corrupt record batch metadata (length ${flatLength} in a ${metaLength}-byte block).`);
+    if (flatLength <= 0 || prefix + flatLength > metaLength)
+      throw new FormatError(bw, `corrupt record batch metadata (length ${flatLength} in a ${metaLength}-byte block).`);
     checkMessageBounds(meta.subarray(prefix, prefix + flatLength));
     const msg = message.Message.decode(meta.subarray(prefix, prefix + flatLength));
-    if (!msg.isRecordBatch()) throw new FormatError(bw, `corrupt: the footer points at a message of type ${msg.headerType}, not a record batch.`);
+    if (!msg.isRecordBatch())
+      throw new FormatError(bw, `corrupt: the footer points at a message of type ${msg.headerType}, not a record batch.`);
     const header = msg.header();
     if (header.compression) throw new FormatError(bw, 'compressed record batches are not supported; write the file without compression.');
     const length = Number(header.length);
     if (!Number.isSafeInteger(length) || length < 0) throw new FormatError(bw, `corrupt: the batch says it has ${header.length} rows.`);
     const differs = `the batch does not have the file's schema (${fields.length} columns: ${fields.map((f) => `${f.name} ${f.type}`).join(', ')})`;
-    if (header.nodes.length !== nodesPerBatch || (exactCounts ? header.buffers.length !== buffersPerBatch : header.buffers.length < buffersPerBatch)) {
+    if (
+      header.nodes.length !== nodesPerBatch ||
+      (exactCounts ? header.buffers.length !== buffersPerBatch : header.buffers.length < buffersPerBatch)
+    ) {
       // Name the first column whose nodes or buffers are not where the schema puts them.
       let n = 0;
       let bi = 0;
@@ -263,7 +298,10 @@ function readInfo(fd: number, path: string, { arrow, message, file: fileMod }: A
           break;
         }
       }
-      throw new FormatError(bw, `${differs}: it has ${header.nodes.length} field nodes and ${header.buffers.length} buffers where the schema calls for ${nodesPerBatch} and ${buffersPerBatch}${col === undefined ? '' : ` (column '${col}' is the first that does not fit)`}.`);
+      throw new FormatError(
+        bw,
+        `${differs}: it has ${header.nodes.length} field nodes and ${header.buffers.length} buffers where the schema calls for ${nodesPerBatch} and ${buffersPerBatch}${col === undefined ? '' : ` (column '${col}' is the first that does not fit)`}.`,
+      );
     }
     const cols: (ArrowBuffers | null)[] = [];
     let node = 0;
@@ -282,22 +320,37 @@ function readInfo(fd: number, path: string, { arrow, message, file: fileMod }: A
       }
       const nodeLength = Number(n.length);
       const nullCount = Number(n.nullCount);
-      if (nodeLength !== length) throw new FormatError(bw, `${differs}: column '${name}' has ${nodeLength} values in a batch of ${length} rows.`);
-      if (!(nullCount >= 0 && nullCount <= length)) throw new FormatError(bw, `corrupt: column '${name}' says it has ${nullCount} nulls in ${length} rows.`);
+      if (nodeLength !== length)
+        throw new FormatError(bw, `${differs}: column '${name}' has ${nodeLength} values in a batch of ${length} rows.`);
+      if (!(nullCount >= 0 && nullCount <= length))
+        throw new FormatError(bw, `corrupt: column '${name}' says it has ${nullCount} nulls in ${length} rows.`);
       const need = valueBytes(st, length);
       const got = Number(values.length);
       // At least what the type takes; a buffer twice that and past the 64-byte padding holds wider values.
       if (got < need || (got >= 2 * need && got > ((need + 63) & ~63))) {
-        throw new FormatError(bw, `${differs}: column '${name}' has a ${got}-byte values buffer where ${length} ${fields[c]!.type} values take ${need} bytes.`);
+        throw new FormatError(
+          bw,
+          `${differs}: column '${name}' has a ${got}-byte values buffer where ${length} ${fields[c]!.type} values take ${need} bytes.`,
+        );
       }
-      if (Number(values.offset) + need > bodyLength) throw new FormatError(bw, `truncated or corrupt: column '${name}''s values run past the batch's ${bodyLength}-byte body.`);
+      if (Number(values.offset) + need > bodyLength)
+        throw new FormatError(bw, `truncated or corrupt: column '${name}''s values run past the batch's ${bodyLength}-byte body.`);
       if (nullCount > 0) {
         if (Number(validity.length) < (length + 7) >> 3 || Number(validity.offset) + ((length + 7) >> 3) > bodyLength) {
-          throw new FormatError(bw, `corrupt: column '${name}' has ${nullCount} nulls but a ${validity.length}-byte validity bitmap for ${length} rows.`);
+          throw new FormatError(
+            bw,
+            `corrupt: column '${name}' has ${nullCount} nulls but a ${validity.length}-byte validity bitmap for ${length} rows.`,
+          );
         }
         nulls[c] = true;
       }
-      cols.push({ nullCount, validityOffset: Number(validity.offset), validityLength: Number(validity.length), valuesOffset: Number(values.offset), valuesLength: got });
+      cols.push({
+        nullCount,
+        validityOffset: Number(validity.offset),
+        validityLength: Number(validity.length),
+        valuesOffset: Number(values.offset),
+        valuesLength: got,
+      });
     }
     batches.push({ offset, metaLength, bodyLength, rows: length, bodyStart: offset + metaLength, columns: cols });
     rows += length;
@@ -314,7 +367,14 @@ function readInfo(fd: number, path: string, { arrow, message, file: fileMod }: A
  * package's writer puts it there; apache-arrow's JS writer does not). When there is one it must
  * agree with the footer's: a stream reader would use it for every batch.
  */
-function checkLeadingSchema(fd: number, path: string, head: Uint8Array, footerStart: number, fields: readonly ArrowNS.Field[], message: typeof MessageNS): void {
+function checkLeadingSchema(
+  fd: number,
+  path: string,
+  head: Uint8Array,
+  footerStart: number,
+  fields: readonly ArrowNS.Field[],
+  message: typeof MessageNS,
+): void {
   const dv = new DataView(head.buffer);
   const cont = dv.getInt32(8, true) === -1;
   const len = dv.getInt32(cont ? 12 : 8, true);
@@ -373,11 +433,19 @@ export function readArrowRegion(
     let valid: Uint8Array | undefined;
     let shift = 0;
     if (buf.nullCount > 0 && buf.validityLength > 0) {
-      if (!outIsFloat) throw new FormatError(where, `column '${col.name}' has ${buf.nullCount} nulls, which ${out.constructor.name} cannot hold; read it as float64.`);
+      if (!outIsFloat)
+        throw new FormatError(
+          where,
+          `column '${col.name}' has ${buf.nullCount} nulls, which ${out.constructor.name} cannot hold; read it as float64.`,
+        );
       const first = r0 >> 3;
       valid = new Uint8Array(((r1 + 7) >> 3) - first);
       const got = readFully(fd, valid, 0, valid.length, batch.bodyStart + buf.validityOffset + first);
-      if (got < valid.length) throw new FormatError(where, `truncated: column '${col.name}''s validity bitmap needs ${valid.length} bytes at offset ${batch.bodyStart + buf.validityOffset + first}; got ${got}.`);
+      if (got < valid.length)
+        throw new FormatError(
+          where,
+          `truncated: column '${col.name}''s validity bitmap needs ${valid.length} bytes at offset ${batch.bodyStart + buf.validityOffset + first}; got ${got}.`,
+        );
       shift = r0 - first * 8;
     }
     const isNull = (i: number) => valid !== undefined && ((valid[(i + shift) >> 3]! >> ((i + shift) & 7)) & 1) === 0;
@@ -386,7 +454,11 @@ export function readArrowRegion(
       const len = ((r1 + 7) >> 3) - first;
       const bits = scratchBytes(len);
       const got = readFully(fd, bits, 0, len, batch.bodyStart + buf.valuesOffset + first);
-      if (got < len) throw new FormatError(where, `truncated: column '${col.name}' needs ${len} bytes at offset ${batch.bodyStart + buf.valuesOffset + first}; got ${got}.`);
+      if (got < len)
+        throw new FormatError(
+          where,
+          `truncated: column '${col.name}' needs ${len} bytes at offset ${batch.bodyStart + buf.valuesOffset + first}; got ${got}.`,
+        );
       const s = r0 - first * 8;
       for (let i = 0, j = o; i < n; i++, j += stride) out[j] = (bits[(i + s) >> 3]! >> ((i + s) & 7)) & 1;
     } else {
@@ -399,7 +471,8 @@ export function readArrowRegion(
         const bytes = scratchBytes(m * size);
         const pos = batch.bodyStart + buf.valuesOffset + (r0 + a) * size;
         const got = readFully(fd, bytes, 0, m * size, pos);
-        if (got < m * size) throw new FormatError(where, `truncated: column '${col.name}' needs ${m * size} bytes at offset ${pos}; got ${got}.`);
+        if (got < m * size)
+          throw new FormatError(where, `truncated: column '${col.name}' needs ${m * size} bytes at offset ${pos}; got ${got}.`);
         const inexact = (e: number, value: bigint): number => {
           if (isNull(a + e)) return NaN;
           throw new FormatError(
@@ -456,7 +529,8 @@ class FlatBounds {
     const v = p + this.#dv.getUint32(p, true);
     this.#need(v, 4);
     const length = this.#dv.getUint32(v, true);
-    if (v + 4 + length * size > this.bytes.length) throw new Error(`a vector of ${length} entries at offset ${v} runs past the ${this.bytes.length}-byte flatbuffer`);
+    if (v + 4 + length * size > this.bytes.length)
+      throw new Error(`a vector of ${length} entries at offset ${v} runs past the ${this.bytes.length}-byte flatbuffer`);
     return { start: v + 4, length };
   }
   /** The tables a vector of offsets in field `i` points to. */

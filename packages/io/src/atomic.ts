@@ -164,7 +164,8 @@ async function sweepDeadTemporaries(target: string): Promise<void> {
   });
   const aside = dead.find((e) => e.endsWith('.old'));
   if (aside && !(await exists(target))) await rename(join(dir, aside), target).catch(() => undefined);
-  for (const e of dead) if (e !== aside || (await exists(join(dir, e)))) await rm(join(dir, e), { recursive: true, force: true }).catch(() => undefined);
+  for (const e of dead)
+    if (e !== aside || (await exists(join(dir, e)))) await rm(join(dir, e), { recursive: true, force: true }).catch(() => undefined);
 }
 
 async function realOrResolved(path: string): Promise<string> {
@@ -193,14 +194,25 @@ async function refuseInputs(target: string, inputs: readonly string[] | undefine
     const how = out === inp ? 'is' : inside(inp, out) ? 'contains' : inside(out, inp) ? 'lies inside' : undefined;
     if (how) {
       const what = how === 'is' ? 'is an input' : `${how} ${inp}, an input`;
-      throw new OutputError(target, 'input', `${target} ${what} of this run; refusing to write an output there (choose another output path).`, { input: { path: inp, how } });
+      throw new OutputError(
+        target,
+        'input',
+        `${target} ${what} of this run; refusing to write an output there (choose another output path).`,
+        { input: { path: inp, how } },
+      );
     }
   }
 }
 
 function fsProblem(error: unknown): OutputProblem | undefined {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'EROFS' ? 'read-only' : code === 'EACCES' || code === 'EPERM' ? 'not-writable' : code === 'ENOENT' || code === 'ENOTDIR' ? 'parent-missing' : undefined;
+  return code === 'EROFS'
+    ? 'read-only'
+    : code === 'EACCES' || code === 'EPERM'
+      ? 'not-writable'
+      : code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'parent-missing'
+        : undefined;
 }
 
 /** The parent directory exists and accepts a new file (a probe created and removed). */
@@ -218,7 +230,8 @@ async function checkParent(target: string): Promise<void> {
     await (await open(probe, 'wx')).close();
   } catch (error) {
     const problem = fsProblem(error) ?? 'not-writable';
-    const why = problem === 'read-only' ? 'is on a read-only file system' : problem === 'parent-missing' ? 'does not exist' : 'is not writable';
+    const why =
+      problem === 'read-only' ? 'is on a read-only file system' : problem === 'parent-missing' ? 'does not exist' : 'is not writable';
     throw new OutputError(target, problem, `cannot write ${target}: its directory ${dir} ${why}.`, { cause: error });
   }
   await rm(probe, { force: true });
@@ -229,9 +242,14 @@ async function checkReplaceable(target: string, options: OutputOptions): Promise
   const overwrite = options.overwrite ?? false;
   if (overwrite === 'force') return;
   if (overwrite === false) {
-    throw new OutputError(target, 'exists', `${target} already exists; pass { overwrite: true } to replace it (only when it is ${options.kind.description} written by Tessera).`, {
-      kind: options.kind.description,
-    });
+    throw new OutputError(
+      target,
+      'exists',
+      `${target} already exists; pass { overwrite: true } to replace it (only when it is ${options.kind.description} written by Tessera).`,
+      {
+        kind: options.kind.description,
+      },
+    );
   }
   const why = await options.kind.recognize(target);
   if (why !== null) {
@@ -362,7 +380,11 @@ async function readPrefix(path: string, bytes: number): Promise<Buffer | string>
  * @example
  * const PROFILE_JSON = fileKind('a Tessera profile (JSON)', ['{"format":"tessera-profile-v1"']);
  */
-export function fileKind(description: string, prefixes: readonly (string | Uint8Array)[], marker?: { text: string; window: number }): OutputKind {
+export function fileKind(
+  description: string,
+  prefixes: readonly (string | Uint8Array)[],
+  marker?: { text: string; window: number },
+): OutputKind {
   const pre = prefixes.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p)));
   const window = Math.max(marker?.window ?? 0, ...pre.map((p) => p.length));
   return {
@@ -406,7 +428,10 @@ export const NPY_DATASET: OutputKind = {
     }
     const foreign = entries.filter((e) => !named.has(e));
     if (foreign.length) {
-      const shown = foreign.slice(0, 3).map((e) => `'${e}'`).join(', ');
+      const shown = foreign
+        .slice(0, 3)
+        .map((e) => `'${e}'`)
+        .join(', ');
       return `it holds ${shown}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}, which its manifest does not name`;
     }
     return null;

@@ -25,7 +25,20 @@ import type { NumericArray, NumericDType } from './dtypes.js';
 export type StoredType = 'f8' | 'f4' | 'f2' | 'i8' | 'i4' | 'i2' | 'i1' | 'u8' | 'u4' | 'u2' | 'u1' | 'b1';
 
 /** Bytes per stored element. */
-export const STORED_BYTES: { readonly [S in StoredType]: number } = { f8: 8, f4: 4, f2: 2, i8: 8, i4: 4, i2: 2, i1: 1, u8: 8, u4: 4, u2: 2, u1: 1, b1: 1 };
+export const STORED_BYTES: { readonly [S in StoredType]: number } = {
+  f8: 8,
+  f4: 4,
+  f2: 2,
+  i8: 8,
+  i4: 4,
+  i2: 2,
+  i1: 1,
+  u8: 8,
+  u4: 4,
+  u2: 2,
+  u1: 1,
+  b1: 1,
+};
 
 /** The Tessera dtype each stored type reads as (the table above). */
 export const READS_AS: { readonly [S in StoredType]: NumericDType } = {
@@ -61,7 +74,12 @@ export const STORED_NAMES: { readonly [S in StoredType]: string } = {
 
 /** Whether bytes of `stored` are already the little-endian elements of `dtype` (no conversion). */
 export function isNative(stored: StoredType, dtype: NumericDType): boolean {
-  return (stored === 'f8' && dtype === 'float64') || (stored === 'f4' && dtype === 'float32') || (stored === 'i4' && dtype === 'int32') || ((stored === 'u1' || stored === 'b1') && dtype === 'uint8');
+  return (
+    (stored === 'f8' && dtype === 'float64') ||
+    (stored === 'f4' && dtype === 'float32') ||
+    (stored === 'i4' && dtype === 'int32') ||
+    ((stored === 'u1' || stored === 'b1') && dtype === 'uint8')
+  );
 }
 
 /** 2^53: beyond it float64 no longer holds every integer. */
@@ -107,7 +125,17 @@ export type InexactHandler = (k: number, value: bigint) => number;
  * Converts `n` stored elements into `out`: source element `s + i·sStep` of `src` (little-endian
  * bytes of an 8-byte-aligned buffer, starting at byte 0) goes to `out[o + i·oStep]`.
  */
-export function convertElements(stored: StoredType, src: Uint8Array, s: number, sStep: number, n: number, out: NumericArray, o: number, oStep: number, inexact: InexactHandler): void {
+export function convertElements(
+  stored: StoredType,
+  src: Uint8Array,
+  s: number,
+  sStep: number,
+  n: number,
+  out: NumericArray,
+  o: number,
+  oStep: number,
+  inexact: InexactHandler,
+): void {
   const buf = src.buffer;
   const off = src.byteOffset;
   const words = (bytes: number) => Math.floor(src.byteLength / bytes);
@@ -165,7 +193,8 @@ export function convertElements(stored: StoredType, src: Uint8Array, s: number, 
       for (let i = 0, k = s, j = o; i < n; i++, k += sStep, j += oStep) {
         const h = hi[2 * k + 1]!;
         const l = lo[2 * k]!;
-        out[j] = h >= -HI_LIMIT && (h < HI_LIMIT || (h === HI_LIMIT && l === 0)) ? h * TWO_32 + l : inexact(k, (BigInt(h) << 32n) | BigInt(l));
+        out[j] =
+          h >= -HI_LIMIT && (h < HI_LIMIT || (h === HI_LIMIT && l === 0)) ? h * TWO_32 + l : inexact(k, (BigInt(h) << 32n) | BigInt(l));
       }
       return;
     }

@@ -42,7 +42,11 @@ export function orderNumbered(entries: readonly string[], family: RegExp, number
   for (const name of entries) {
     if (isHiddenName(name) || !family.test(name)) continue;
     const m = numbered.exec(name);
-    if (!m) throw new DatasetError({ file: dir }, `${name} looks like a ${label} chunk but has no chunk number (${label} chunks are numbered, e.g. ${example(label, 0, 5)}); rename it, or write a manifest.json that lists the chunk files in order.`);
+    if (!m)
+      throw new DatasetError(
+        { file: dir },
+        `${name} looks like a ${label} chunk but has no chunk number (${label} chunks are numbered, e.g. ${example(label, 0, 5)}); rename it, or write a manifest.json that lists the chunk files in order.`,
+      );
     const digits = m[1]!;
     files.push({ name, number: Number(digits), digits });
   }
@@ -62,7 +66,12 @@ export function orderNumbered(entries: readonly string[], family: RegExp, number
   const padded = files.filter((f) => f.digits.length > 1 && f.digits.startsWith('0'));
   const width = padded.length ? padded[0]!.digits.length : 1;
   const odd = padded.find((f) => f.digits.length !== width) ?? files.find((f) => f.digits.length < width);
-  if (odd) ambiguous(padded[0]!.name, odd.name, `${padded[0]!.name} pads chunk numbers to ${width} digits but ${odd.name} has ${odd.digits.length}`);
+  if (odd)
+    ambiguous(
+      padded[0]!.name,
+      odd.name,
+      `${padded[0]!.name} pads chunk numbers to ${width} digits but ${odd.name} has ${odd.digits.length}`,
+    );
   return files.map(({ name, number }) => ({ name, number }));
 }
 
@@ -74,13 +83,19 @@ export function checkSequence(files: readonly NumberedFile[], label: string, dir
   const first = files[0];
   if (!first) return;
   if (!starts.includes(first.number)) {
-    throw new DatasetError({ file: dir }, `the first ${label} chunk is ${first.name} (number ${first.number}); numbering starts at ${starts.join(' or ')}, so the chunks before it are missing.`);
+    throw new DatasetError(
+      { file: dir },
+      `the first ${label} chunk is ${first.name} (number ${first.number}); numbering starts at ${starts.join(' or ')}, so the chunks before it are missing.`,
+    );
   }
   for (let i = 1; i < files.length; i++) {
     const a = files[i - 1]!;
     const b = files[i]!;
     if (b.number !== a.number + 1) {
-      throw new DatasetError({ file: dir }, `${label} chunks are missing between ${a.name} and ${b.name} (numbers ${a.number + 1}${b.number - a.number > 2 ? `–${b.number - 1}` : ''}); chunk numbers run without gaps.`);
+      throw new DatasetError(
+        { file: dir },
+        `${label} chunks are missing between ${a.name} and ${b.name} (numbers ${a.number + 1}${b.number - a.number > 2 ? `–${b.number - 1}` : ''}); chunk numbers run without gaps.`,
+      );
     }
   }
 }
@@ -106,7 +121,10 @@ export function datasetFiles(entries: readonly string[], dir: string): { x: stri
     const loneX = x.find((f) => !yByNumber.has(f.number));
     const loneY = y.find((f) => !xByNumber.has(f.number));
     if (loneX || loneY) {
-      const parts = [loneX && `${loneX.name} has no y chunk numbered ${loneX.number}`, loneY && `${loneY.name} has no X chunk numbered ${loneY.number}`].filter(Boolean);
+      const parts = [
+        loneX && `${loneX.name} has no y chunk numbered ${loneX.number}`,
+        loneY && `${loneY.name} has no X chunk numbered ${loneY.number}`,
+      ].filter(Boolean);
       throw new DatasetError({ file: dir }, `X and y chunks pair by the number in their names: ${parts.join(', and ')}.`);
     }
   }
@@ -149,10 +167,14 @@ export function parseNpyStackInfo(bytes: Uint8Array, file: string): NpyStackInfo
   if (!(value instanceof Map)) return bad('the pickle is not a dict');
   const chunks = value.get('chunks');
   const axis = value.get('axis');
-  if (!Array.isArray(chunks) || !chunks.every((c) => Array.isArray(c) && c.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0))) {
+  if (
+    !Array.isArray(chunks) ||
+    !chunks.every((c) => Array.isArray(c) && c.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0))
+  ) {
     return bad(`'chunks' must be a tuple of tuples of sizes; got ${describe(chunks)}`);
   }
-  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < 0 || axis >= chunks.length) return bad(`'axis' must be an axis of the ${chunks.length}-d array; got ${describe(axis)}`);
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < 0 || axis >= chunks.length)
+    return bad(`'axis' must be an axis of the ${chunks.length}-d array; got ${describe(axis)}`);
   const dt = value.get('dtype');
   let dtype: string | undefined;
   if (typeof dt === 'string') dtype = dt;

@@ -16,7 +16,18 @@ export {
   sharedArray,
   dtypeOfArray,
 } from './dtypes.js';
-export { type StoredType, type InexactHandler, STORED_BYTES, STORED_NAMES, READS_AS, MAX_EXACT, isNative, convertElements, swapBytes, scratchBytes } from './convert.js';
+export {
+  type StoredType,
+  type InexactHandler,
+  STORED_BYTES,
+  STORED_NAMES,
+  READS_AS,
+  MAX_EXACT,
+  isNative,
+  convertElements,
+  swapBytes,
+  scratchBytes,
+} from './convert.js';
 export {
   type NpyHeader,
   type NpyStorage,
@@ -36,7 +47,16 @@ export {
   npyDescr,
 } from './npy.js';
 export { type Manifest, MANIFEST_FORMAT, MANIFEST_FILE, chunkFileName, makeManifest, parseManifest } from './manifest.js';
-export { type NumberedFile, type NpyStackInfo, isHiddenName, orderNumbered, checkSequence, datasetFiles, stackFiles, parseNpyStackInfo } from './dataset.js';
+export {
+  type NumberedFile,
+  type NpyStackInfo,
+  isHiddenName,
+  orderNumbered,
+  checkSequence,
+  datasetFiles,
+  stackFiles,
+  parseNpyStackInfo,
+} from './dataset.js';
 export { type PickleValue, type PickledCall, readPickle } from './pickle.js';
 export {
   type ArrowStored,

@@ -70,8 +70,12 @@ export function makeManifest(options: ManifestOptions): Manifest {
     if (!dtypeY) throw new TypeError('makeManifest: a dataset needs X or y; got neither dtypeX nor dtypeY.');
     if (cols !== 0) throw new RangeError(`makeManifest: a y-only dataset (no dtypeX) has 0 columns; got cols ${cols}.`);
   }
-  for (const [k, names] of [['xFiles', dtypeX === null ? undefined : options.xFiles], ['yFiles', dtypeY ? options.yFiles : undefined]] as const) {
-    if (names && names.length !== chunkSizes.length) throw new RangeError(`makeManifest: ${k} has ${names.length} names for ${chunkSizes.length} chunks.`);
+  for (const [k, names] of [
+    ['xFiles', dtypeX === null ? undefined : options.xFiles],
+    ['yFiles', dtypeY ? options.yFiles : undefined],
+  ] as const) {
+    if (names && names.length !== chunkSizes.length)
+      throw new RangeError(`makeManifest: ${k} has ${names.length} names for ${chunkSizes.length} chunks.`);
   }
   const rows = chunkSizes.reduce((a, b) => a + b, 0);
   return {
@@ -102,7 +106,8 @@ export function parseManifest(text: string, file: string): Manifest {
   } catch (error) {
     throw new DatasetError({ file }, `not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DatasetError({ file }, 'the manifest must be a JSON object.');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new DatasetError({ file }, 'the manifest must be a JSON object.');
   const m = raw as Record<string, unknown>;
   const bad = (msg: string): never => {
     throw new DatasetError({ file }, msg);
@@ -135,9 +140,11 @@ export function parseManifest(text: string, file: string): Manifest {
     }
     if (!Array.isArray(v) || !v.every((f) => typeof f === 'string')) bad(`'${k}' must be a list of file names.`);
     for (const f of v as string[]) {
-      if (f === '' || f.startsWith('/') || f.split(/[\\/]/).includes('..')) bad(`'${k}' entry ${JSON.stringify(f)} must be a file name inside the dataset directory.`);
+      if (f === '' || f.startsWith('/') || f.split(/[\\/]/).includes('..'))
+        bad(`'${k}' entry ${JSON.stringify(f)} must be a file name inside the dataset directory.`);
       // Hidden names are temporaries (an interrupted store's `.X-00000.npy.tmp-…`), never data.
-      if (f.split(/[\\/]/).some((part) => part.startsWith('.'))) bad(`'${k}' entry ${JSON.stringify(f)} is a hidden (dot-prefixed) name; temporaries are never read as data.`);
+      if (f.split(/[\\/]/).some((part) => part.startsWith('.')))
+        bad(`'${k}' entry ${JSON.stringify(f)} is a hidden (dot-prefixed) name; temporaries are never read as data.`);
     }
     return v as string[];
   };
@@ -148,13 +155,29 @@ export function parseManifest(text: string, file: string): Manifest {
   const rawY = m['dtype_y'];
   if (m['dtype_X'] === undefined || m['dtype_X'] === null) {
     // The y-only form (predictions): no X at all, so y carries the rows.
-    if (xFiles.length) bad(`'dtype_X' must be one of ${dtypes}; got ${JSON.stringify(m['dtype_X'])} (null is only for a y-only dataset, whose 'x_files' is empty).`);
+    if (xFiles.length)
+      bad(
+        `'dtype_X' must be one of ${dtypes}; got ${JSON.stringify(m['dtype_X'])} (null is only for a y-only dataset, whose 'x_files' is empty).`,
+      );
     if (cols !== 0) bad(`'cols' must be 0 in a y-only dataset ('dtype_X' null, 'x_files' empty); got ${cols}.`);
-    if (m['y_files'] === undefined || m['y_files'] === null) bad(`'y_files' is missing: a y-only dataset ('dtype_X' null, 'x_files' empty) needs one y file per chunk.`);
+    if (m['y_files'] === undefined || m['y_files'] === null)
+      bad(`'y_files' is missing: a y-only dataset ('dtype_X' null, 'x_files' empty) needs one y file per chunk.`);
     if (yFiles.length !== nChunks) bad(`'y_files' has ${yFiles.length} entries but 'n_chunks' is ${nChunks}.`);
     const dtypeY = normalizeDType(rawY);
     if (!dtypeY) bad(`'dtype_y' must be one of ${dtypes} in a y-only dataset; got ${JSON.stringify(rawY)}.`);
-    return { format: MANIFEST_FORMAT, rows, cols: 0, chunk_rows: chunkRows, n_chunks: nChunks, chunk_sizes: chunkSizes, dtype_X: null, dtype_y: dtypeY as NumericDType, order: 'C', x_files: [], y_files: yFiles };
+    return {
+      format: MANIFEST_FORMAT,
+      rows,
+      cols: 0,
+      chunk_rows: chunkRows,
+      n_chunks: nChunks,
+      chunk_sizes: chunkSizes,
+      dtype_X: null,
+      dtype_y: dtypeY as NumericDType,
+      order: 'C',
+      x_files: [],
+      y_files: yFiles,
+    };
   }
   const dtypeX = normalizeDType(m['dtype_X']);
   if (!dtypeX) bad(`'dtype_X' must be one of ${dtypes}; got ${JSON.stringify(m['dtype_X'])}.`);

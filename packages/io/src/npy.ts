@@ -77,7 +77,10 @@ export function parseNpyHeader(bytes: Uint8Array, file: string, fileSize?: numbe
   }
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC[i]) {
-      throw new FormatError(where, `not an .npy file: it does not start with the magic string \\x93NUMPY (found ${JSON.stringify(latin1(bytes.subarray(0, 6)))}).`);
+      throw new FormatError(
+        where,
+        `not an .npy file: it does not start with the magic string \\x93NUMPY (found ${JSON.stringify(latin1(bytes.subarray(0, 6)))}).`,
+      );
     }
   }
   const major = bytes[6]!;
@@ -88,7 +91,11 @@ export function parseNpyHeader(bytes: Uint8Array, file: string, fileSize?: numbe
     headerLen = bytes[8]! | (bytes[9]! << 8);
     start = 10;
   } else if (major === 2 || major === 3) {
-    if (bytes.length < 12) throw new FormatError(where, `truncated: the header of a version ${major}.${minor} file needs 12 bytes; the file has ${bytes.length}.`);
+    if (bytes.length < 12)
+      throw new FormatError(
+        where,
+        `truncated: the header of a version ${major}.${minor} file needs 12 bytes; the file has ${bytes.length}.`,
+      );
     headerLen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
     start = 12;
   } else {
@@ -109,7 +116,12 @@ export function parseNpyHeader(bytes: Uint8Array, file: string, fileSize?: numbe
   const fortran = dict['fortran_order'];
   const shape = dict['shape'];
   if (typeof descr !== 'string') {
-    throw new FormatError(where, Array.isArray(descr) ? `structured dtypes are not supported (descr ${JSON.stringify(descr)}); supported: ${SUPPORTED}.` : `the header has no 'descr' string.`);
+    throw new FormatError(
+      where,
+      Array.isArray(descr)
+        ? `structured dtypes are not supported (descr ${JSON.stringify(descr)}); supported: ${SUPPORTED}.`
+        : `the header has no 'descr' string.`,
+    );
   }
   if (typeof fortran !== 'boolean') throw new FormatError(where, `the header has no 'fortran_order' True/False.`);
   if (!Array.isArray(shape) || !shape.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 0)) {
@@ -119,7 +131,10 @@ export function parseNpyHeader(bytes: Uint8Array, file: string, fileSize?: numbe
   if (storage === undefined) throw new FormatError(where, `unsupported dtype '${descr}'; supported: ${SUPPORTED}.`);
   const dtype = READS_AS[storage.stored];
   if (fortran) {
-    throw new FormatError(where, `Fortran-order (column-major) arrays are not supported; save a C-order copy, e.g. np.save(path, np.ascontiguousarray(a)).`);
+    throw new FormatError(
+      where,
+      `Fortran-order (column-major) arrays are not supported; save a C-order copy, e.g. np.save(path, np.ascontiguousarray(a)).`,
+    );
   }
   const dims = shape as number[];
   let n = 1;
@@ -291,8 +306,18 @@ export function readNpyRegion(
   }
 }
 
-function truncatedRead(where: { file: string; block?: number }, header: NpyHeader, r0: number, r1: number, got: number, want: number): FormatError {
-  return new FormatError(where, `truncated: reading rows ${r0}..${r1 - 1} of shape (${header.shape.join(', ')}) got ${got} of ${want} bytes; the file is shorter than its header says (was it changed while being read?).`);
+function truncatedRead(
+  where: { file: string; block?: number },
+  header: NpyHeader,
+  r0: number,
+  r1: number,
+  got: number,
+  want: number,
+): FormatError {
+  return new FormatError(
+    where,
+    `truncated: reading rows ${r0}..${r1 - 1} of shape (${header.shape.join(', ')}) got ${got} of ${want} bytes; the file is shorter than its header says (was it changed while being read?).`,
+  );
 }
 
 /** `readSync` until `length` bytes are in or the file ends; returns the bytes read. */
@@ -319,7 +344,8 @@ export function writeFully(fd: number, data: Uint8Array, position: number): void
  * writeNpySync('/tmp/a.npy', 'float64', [2, 2], Float64Array.of(1, 2, 3, 4));
  */
 export function writeNpySync(path: string, dtype: NumericDType, shape: readonly number[], data: NumericArray): void {
-  if (!(data instanceof ARRAY_TYPES[dtype])) throw new TypeError(`writeNpySync: data for dtype '${dtype}' must be a ${ARRAY_TYPES[dtype].name}.`);
+  if (!(data instanceof ARRAY_TYPES[dtype]))
+    throw new TypeError(`writeNpySync: data for dtype '${dtype}' must be a ${ARRAY_TYPES[dtype].name}.`);
   const header = formatNpyHeader(dtype, shape);
   const fd = openSync(path, 'w');
   try {

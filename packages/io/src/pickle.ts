@@ -22,7 +22,17 @@ export interface PickledCall {
 }
 
 /** A value read from a pickle. */
-export type PickleValue = number | bigint | string | Uint8Array | boolean | null | PickleValue[] | Map<PickleValue, PickleValue> | PickledCall | { readonly global: string };
+export type PickleValue =
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | boolean
+  | null
+  | PickleValue[]
+  | Map<PickleValue, PickleValue>
+  | PickledCall
+  | { readonly global: string };
 
 const MARK = Symbol('mark');
 type Slot = PickleValue | typeof MARK;

@@ -70,7 +70,9 @@ describe('checkOutput: never an input', () => {
       expect(e.message).toContain(`${resolve(out)} ${how}`);
     }
     // A sibling whose name merely starts with the input's is fine.
-    await expect(checkOutput(join(dir, 'inputs', 'data-pred'), { kind: NPY_DATASET, inputs: [data] })).resolves.toBe(join(dir, 'inputs', 'data-pred'));
+    await expect(checkOutput(join(dir, 'inputs', 'data-pred'), { kind: NPY_DATASET, inputs: [data] })).resolves.toBe(
+      join(dir, 'inputs', 'data-pred'),
+    );
     expect(await readdir(data)).toHaveLength(3);
   });
 });
@@ -188,10 +190,18 @@ describe('leftovers of killed runs', () => {
     const base = join(dir, 'dead');
     await mkdir(base);
     const dead = deadPid();
-    const names = [`.pred.tmp-${dead}-0123abcd`, `.pred.tmp-${dead}-0123abce.probe`, `.pred.tmp-${process.pid}-0123abcd`, `.other.tmp-${dead}-0123abcd`, 'pred-notes.txt'];
+    const names = [
+      `.pred.tmp-${dead}-0123abcd`,
+      `.pred.tmp-${dead}-0123abce.probe`,
+      `.pred.tmp-${process.pid}-0123abcd`,
+      `.other.tmp-${dead}-0123abcd`,
+      'pred-notes.txt',
+    ];
     for (const n of names) await mkdir(join(base, n));
     await checkOutput(join(base, 'pred'), { kind: NPY_DATASET });
-    expect((await readdir(base)).sort()).toEqual([`.other.tmp-${dead}-0123abcd`, `.pred.tmp-${process.pid}-0123abcd`, 'pred-notes.txt'].sort());
+    expect((await readdir(base)).sort()).toEqual(
+      [`.other.tmp-${dead}-0123abcd`, `.pred.tmp-${process.pid}-0123abcd`, 'pred-notes.txt'].sort(),
+    );
   });
 
   it('an old output a killed run had moved aside is put back when the target is missing', async () => {

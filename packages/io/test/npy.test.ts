@@ -4,7 +4,17 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FormatError, formatNpyHeader, parseNpyHeader, readNpyHeader, readNpySync, writeNpySync, parseManifest, makeManifest, DatasetError } from '@tessera/io';
+import {
+  FormatError,
+  formatNpyHeader,
+  parseNpyHeader,
+  readNpyHeader,
+  readNpySync,
+  writeNpySync,
+  parseManifest,
+  makeManifest,
+  DatasetError,
+} from '@tessera/io';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-npy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +46,12 @@ function headerBytes(dict: string, version = 1): Uint8Array {
 
 describe('npy header', () => {
   it('formats headers that parse back, aligned to 64 bytes', () => {
-    for (const [dtype, shape] of [['float64', [3, 4]], ['float32', [7]], ['int32', [0, 5]], ['uint8', []]] as const) {
+    for (const [dtype, shape] of [
+      ['float64', [3, 4]],
+      ['float32', [7]],
+      ['int32', [0, 5]],
+      ['uint8', []],
+    ] as const) {
       const h = formatNpyHeader(dtype, shape);
       expect(h.length % 64).toBe(0);
       const p = parseNpyHeader(h, 'x.npy');
@@ -50,7 +65,15 @@ describe('npy header', () => {
     ['bad magic', new TextEncoder().encode('PK\x03\x04 this is a zip file, not npy at all'), /not an \.npy file/],
     ['truncated header', headerBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }").subarray(0, 30), /truncated/],
     ['too short', new Uint8Array([0x93, 0x4e]), /truncated/],
-    ['unsupported version', (() => { const b = headerBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }"); b[6] = 9; return b; })(), /unsupported \.npy format version 9/],
+    [
+      'unsupported version',
+      (() => {
+        const b = headerBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }");
+        b[6] = 9;
+        return b;
+      })(),
+      /unsupported \.npy format version 9/,
+    ],
     ['corrupt dict', headerBytes("{'descr': '<f8', 'fortran_order': Fa"), /corrupt header/],
     ['complex', headerBytes("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }"), /unsupported dtype '<c16'/],
     ['datetime', headerBytes("{'descr': '<M8[ns]', 'fortran_order': False, 'shape': (2,), }"), /unsupported dtype '<M8\[ns\]'/],
@@ -87,15 +110,21 @@ describe.skipIf(!numpy)('numpy interop', () => {
       ['f4', "np.arange(12, dtype='<f4').reshape(4, 3) / 7"],
       ['i4', "np.array([-2**31, 2**31 - 1, 0, 7], dtype='<i4')"],
       ['u1', "np.array([[0, 255], [128, 1]], dtype='u1')"],
-      ['b1', "np.array([True, False, True])"],
+      ['b1', 'np.array([True, False, True])'],
     ];
     for (const [name, expr] of cases) {
       const p = join(dir, `np-${name}.npy`);
       py(`import numpy as np; np.save(${JSON.stringify(p)}, ${expr})`);
-      const expected = JSON.parse(py(`import numpy as np, json; a = np.load(${JSON.stringify(p)}); print(json.dumps({"shape": list(a.shape), "data": [None if x != x else (str(x) if x in (float('inf'), float('-inf')) else float(x)) for x in a.astype('f8').ravel().tolist()]}))`));
+      const expected = JSON.parse(
+        py(
+          `import numpy as np, json; a = np.load(${JSON.stringify(p)}); print(json.dumps({"shape": list(a.shape), "data": [None if x != x else (str(x) if x in (float('inf'), float('-inf')) else float(x)) for x in a.astype('f8').ravel().tolist()]}))`,
+        ),
+      );
       const { header, data } = readNpySync(p);
       expect(header.shape).toEqual(expected.shape);
-      const got = Array.from(data as ArrayLike<number>).map((x) => (Number.isNaN(x) ? null : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x));
+      const got = Array.from(data as ArrayLike<number>).map((x) =>
+        Number.isNaN(x) ? null : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x,
+      );
       expect(got).toEqual(expected.data);
     }
   });
@@ -110,11 +139,17 @@ describe.skipIf(!numpy)('numpy interop', () => {
     for (const [dtype, shape, data] of cases) {
       const p = join(dir, `ts-${dtype}.npy`);
       writeNpySync(p, dtype, shape, data);
-      const out = JSON.parse(py(`import numpy as np, json; a = np.load(${JSON.stringify(p)}); print(json.dumps({"dtype": a.dtype.str, "shape": list(a.shape), "c": bool(a.flags.c_contiguous), "data": [x if x == x and abs(x) != float('inf') else str(x) for x in a.astype('f8').ravel().tolist()]}))`));
+      const out = JSON.parse(
+        py(
+          `import numpy as np, json; a = np.load(${JSON.stringify(p)}); print(json.dumps({"dtype": a.dtype.str, "shape": list(a.shape), "c": bool(a.flags.c_contiguous), "data": [x if x == x and abs(x) != float('inf') else str(x) for x in a.astype('f8').ravel().tolist()]}))`,
+        ),
+      );
       expect(out.shape).toEqual(shape);
       expect(out.c).toBe(true);
       expect(out.dtype).toBe({ float64: '<f8', float32: '<f4', int32: '<i4', uint8: '|u1' }[dtype]);
-      const expected = Array.from(data as ArrayLike<number>).map((x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x));
+      const expected = Array.from(data as ArrayLike<number>).map((x) =>
+        Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x,
+      );
       expect(out.data).toEqual(expected);
     }
   });
@@ -123,7 +158,11 @@ describe.skipIf(!numpy)('numpy interop', () => {
 describe('manifest', () => {
   const good = makeManifest({ chunkSizes: [3, 3, 1], cols: 4, dtypeX: 'float64', dtypeY: 'int32' });
   it('round-trips and checks counts', () => {
-    expect(parseManifest(JSON.stringify(good), 'm.json')).toMatchObject({ rows: 7, n_chunks: 3, x_files: ['X-00000.npy', 'X-00001.npy', 'X-00002.npy'] });
+    expect(parseManifest(JSON.stringify(good), 'm.json')).toMatchObject({
+      rows: 7,
+      n_chunks: 3,
+      x_files: ['X-00000.npy', 'X-00001.npy', 'X-00002.npy'],
+    });
     expect(parseManifest(JSON.stringify({ ...good, extra: 1 }), 'm.json').rows).toBe(7);
   });
   const broken: [string, unknown, RegExp][] = [
@@ -146,7 +185,19 @@ describe('manifest', () => {
   // The y-only form (predictions): cols 0, no x_files, dtype_X null; y_files and dtype_y required.
   const yOnly = makeManifest({ chunkSizes: [3, 3, 1], dtypeY: 'float64' });
   it('makes and parses a y-only manifest', () => {
-    expect(yOnly).toEqual({ format: 'npy-chunks-v1', rows: 7, cols: 0, chunk_rows: 3, n_chunks: 3, chunk_sizes: [3, 3, 1], dtype_X: null, dtype_y: 'float64', order: 'C', x_files: [], y_files: ['y-00000.npy', 'y-00001.npy', 'y-00002.npy'] });
+    expect(yOnly).toEqual({
+      format: 'npy-chunks-v1',
+      rows: 7,
+      cols: 0,
+      chunk_rows: 3,
+      n_chunks: 3,
+      chunk_sizes: [3, 3, 1],
+      dtype_X: null,
+      dtype_y: 'float64',
+      order: 'C',
+      x_files: [],
+      y_files: ['y-00000.npy', 'y-00001.npy', 'y-00002.npy'],
+    });
     expect(parseManifest(JSON.stringify(yOnly), 'm.json')).toEqual(yOnly);
     const { dtype_X: _omitted, ...withoutDtypeX } = yOnly;
     expect(parseManifest(JSON.stringify({ ...withoutDtypeX, dtype_y: '<f8' }), 'm.json')).toEqual(yOnly);
@@ -159,7 +210,11 @@ describe('manifest', () => {
     ['cols not 0', { ...yOnly, cols: 4 }, /'cols' must be 0 in a y-only dataset/],
     ['y_files missing', { ...yOnly, y_files: undefined }, /'y_files' is missing: a y-only dataset/],
     ['y_files short', { ...yOnly, y_files: ['y-00000.npy'] }, /'y_files' has 1 entries but 'n_chunks' is 3/],
-    ['dtype_y missing', { ...yOnly, dtype_y: null }, /'dtype_y' must be one of float64, float32, int32, uint8 in a y-only dataset; got null/],
+    [
+      'dtype_y missing',
+      { ...yOnly, dtype_y: null },
+      /'dtype_y' must be one of float64, float32, int32, uint8 in a y-only dataset; got null/,
+    ],
     ['dtype_X null with x_files', { ...good, dtype_X: null }, /'dtype_X' must be one of .*null is only for a y-only dataset/],
     ['y path escape', { ...yOnly, y_files: ['a', '../b', 'c'] }, /'y_files' entry "\.\.\/b" must be a file name inside/],
   ];

@@ -21,7 +21,9 @@ function dumps(expr: string, protocol: number): Uint8Array {
 
 describe.skipIf(!numpy)('pickles Python writes', () => {
   it.each([2, 3, 4, 5])('plain values, protocol %i', (protocol) => {
-    const v = readPickle(dumps("{'a': (1, 300, 70000, -5, 2**40, -(2**70)), 'b': [1.5, None, True, False], 'c': 'héllo', 'd': b'xy', 'e': ()}", protocol)) as Map<unknown, unknown>;
+    const v = readPickle(
+      dumps("{'a': (1, 300, 70000, -5, 2**40, -(2**70)), 'b': [1.5, None, True, False], 'c': 'héllo', 'd': b'xy', 'e': ()}", protocol),
+    ) as Map<unknown, unknown>;
     expect(v).toBeInstanceOf(Map);
     expect(v.get('a')).toEqual([1, 300, 70000, -5, 2 ** 40, -(2n ** 70n)]);
     expect(v.get('b')).toEqual([1.5, null, true, false]);
@@ -49,16 +51,35 @@ describe('errors', () => {
     // GLOBAL 'os system', MARK, BINUNICODE 'touch …', TUPLE, REDUCE, STOP — by hand, protocol 2.
     const marker = `/tmp/tessera-pickle-${process.pid}`;
     const cmd = new TextEncoder().encode(`touch ${marker}`);
-    const bytes = Uint8Array.from([0x80, 2, 0x63, ...new TextEncoder().encode('os\nsystem\n'), 0x28, 0x58, cmd.length, 0, 0, 0, ...cmd, 0x74, 0x52, 0x2e]);
+    const bytes = Uint8Array.from([
+      0x80,
+      2,
+      0x63,
+      ...new TextEncoder().encode('os\nsystem\n'),
+      0x28,
+      0x58,
+      cmd.length,
+      0,
+      0,
+      0,
+      ...cmd,
+      0x74,
+      0x52,
+      0x2e,
+    ]);
     expect(readPickle(bytes)).toEqual({ global: 'os.system', args: [`touch ${marker}`] });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('an opcode it does not read, a truncated pickle, and a non-info value are FormatErrors naming the file', () => {
     expect(() => parseNpyStackInfo(Uint8Array.of(0x80, 4, 0x01), '/s/info')).toThrow(FormatError);
-    expect(() => parseNpyStackInfo(Uint8Array.of(0x80, 4, 0x01), '/s/info')).toThrow(/^\/s\/info: cannot read this pickle .*unsupported pickle opcode 0x01 at byte 2/);
+    expect(() => parseNpyStackInfo(Uint8Array.of(0x80, 4, 0x01), '/s/info')).toThrow(
+      /^\/s\/info: cannot read this pickle .*unsupported pickle opcode 0x01 at byte 2/,
+    );
     expect(() => parseNpyStackInfo(Uint8Array.of(0x80, 4, 0x8c, 10, 0x61), '/s/info')).toThrow(/truncated at byte 4/);
     // {'axis': 0} — no chunks
-    expect(() => parseNpyStackInfo(Uint8Array.of(0x80, 2, 0x7d, 0x58, 4, 0, 0, 0, 0x61, 0x78, 0x69, 0x73, 0x4b, 0, 0x73, 0x2e), '/s/info')).toThrow(/not a to_npy_stack info: 'chunks' must be a tuple of tuples/);
+    expect(() =>
+      parseNpyStackInfo(Uint8Array.of(0x80, 2, 0x7d, 0x58, 4, 0, 0, 0, 0x61, 0x78, 0x69, 0x73, 0x4b, 0, 0x73, 0x2e), '/s/info'),
+    ).toThrow(/not a to_npy_stack info: 'chunks' must be a tuple of tuples/);
   });
 });

@@ -28,7 +28,16 @@ import type { StateSchema } from '../../state_schema.js';
 import { InvalidInputError, ParameterRangeError, describeValue } from '../../errors.js';
 import { accuracyScore, r2FromArrays } from '../../metrics.js';
 import { MAX_SEED, type Random, randomFrom } from '../../random.js';
-import { type Matrix, type MatrixLike, type VectorLike, asVector, checkArray, checkFeatureCount, checkSampleWeight, checkVector } from '../../validation.js';
+import {
+  type Matrix,
+  type MatrixLike,
+  type VectorLike,
+  asVector,
+  checkArray,
+  checkFeatureCount,
+  checkSampleWeight,
+  checkVector,
+} from '../../validation.js';
 import type { WasmMemory } from '../../wasm_module.js';
 import { prefersWasm } from './backend.js';
 import { computeClassWeight, firstUnknownLabel, unknownLabel } from './class_weight.js';
@@ -53,7 +62,12 @@ import { type SGDClassifierState, type SGDState, allocateWorking, f64, sgdStateS
 import type { PreparedLayout } from './wasm_epoch.js';
 
 /** Sample weights of a call on a (possibly permuted) block: validated, errors naming original rows. */
-function weightsOf(sampleWeight: VectorLike | undefined, n: number, caller: string, rowOf: ((row: number) => number) | null): Float64Array | null {
+function weightsOf(
+  sampleWeight: VectorLike | undefined,
+  n: number,
+  caller: string,
+  rowOf: ((row: number) => number) | null,
+): Float64Array | null {
   if (rowOf === null) return optionalSampleWeight(sampleWeight, n, caller);
   if (sampleWeight === undefined || sampleWeight === null) return null;
   const v = checkVector(sampleWeight, n, { caller, name: 'sampleWeight', skipFiniteCheck: true });
@@ -88,7 +102,12 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
     const cfg = this.sgdConfig();
     const name = this.estimatorName;
     if (self.earlyStopping && forPartialFit) {
-      throw new ParameterRangeError(`The 'earlyStopping' parameter of ${name} must be false with partialFit. Got true instead.`, name, 'earlyStopping', true);
+      throw new ParameterRangeError(
+        `The 'earlyStopping' parameter of ${name} must be false with partialFit. Got true instead.`,
+        name,
+        'earlyStopping',
+        true,
+      );
     }
     if ((cfg.learningRate === 'constant' || cfg.learningRate === 'invscaling' || cfg.learningRate === 'adaptive') && cfg.eta0 <= 0) {
       throw new ParameterRangeError(
@@ -151,8 +170,17 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
     }
     // Rows go into a WebAssembly memory only when the epoch will run there.
     const cfg = this.sgdConfig();
-    const covered = cfg.average === 0 && (cfg.penalty === 'l2' || cfg.penalty === null) && cfg.learningRate !== 'pa1' && cfg.learningRate !== 'pa2';
-    return prepareRows(X, y, options.sampleWeight ?? null, seed, (n, d) => covered && prefersWasm(n, d), options.recycle === true, this.estimatorName);
+    const covered =
+      cfg.average === 0 && (cfg.penalty === 'l2' || cfg.penalty === null) && cfg.learningRate !== 'pa1' && cfg.learningRate !== 'pa2';
+    return prepareRows(
+      X,
+      y,
+      options.sampleWeight ?? null,
+      seed,
+      (n, d) => covered && prefersWasm(n, d),
+      options.recycle === true,
+      this.estimatorName,
+    );
   }
 
   /** Declares a block prepared with `recycle: true` consumed (see the `recycle` option of `prepareBlock`). */
@@ -166,7 +194,12 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
   }
 
   /** How this call trains on a prepared block; throws when the block was prepared for another shuffle. */
-  protected preparedContext(hint: SGDPreparedHint, rowOf: ((row: number) => number) | null, weighted: boolean, nClasses: number): PreparedContext {
+  protected preparedContext(
+    hint: SGDPreparedHint,
+    rowOf: ((row: number) => number) | null,
+    weighted: boolean,
+    nClasses: number,
+  ): PreparedContext {
     const self = this as unknown as SGDCommonParams;
     const name = this.estimatorName;
     if (hint.seed !== null) {
@@ -249,7 +282,12 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
   }
 
   /** Validation rows for early stopping (null without it). */
-  protected splitForEarlyStopping(n: number, rng: Random, strata: Float64Array | null, sampleWeight: Float64Array | null): Uint8Array | null {
+  protected splitForEarlyStopping(
+    n: number,
+    rng: Random,
+    strata: Float64Array | null,
+    sampleWeight: Float64Array | null,
+  ): Uint8Array | null {
     const self = this as unknown as SGDCommonParams;
     if (!self.earlyStopping) return null;
     return validationSplitWeighted(this.estimatorName, n, self.validationFraction, rng, strata, sampleWeight);
@@ -259,7 +297,13 @@ export abstract class BaseSGD<P extends object, S extends SGDState> extends Base
   protected override restoreState(state: State): S {
     const s = state as S;
     const avg = averageValue((this as unknown as Params)['average']);
-    if (s.averageCoef_ !== undefined && s.standardCoef_ !== undefined && s.averageIntercept_ !== undefined && s.standardIntercept_ !== undefined && avg > 0) {
+    if (
+      s.averageCoef_ !== undefined &&
+      s.standardCoef_ !== undefined &&
+      s.averageIntercept_ !== undefined &&
+      s.standardIntercept_ !== undefined &&
+      avg > 0
+    ) {
       const exposesAverage = avg <= s.t_ - 1;
       s.coef_ = exposesAverage ? s.averageCoef_ : s.standardCoef_;
       s.intercept_ = exposesAverage ? s.averageIntercept_ : s.standardIntercept_;
@@ -371,7 +415,9 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     } else {
       const given = uniqueSorted(asVector(opts.classes, { caller: name, name: 'classes' }));
       if (!firstCall && !sameValues(given, this.fitted.classes_.data)) {
-        throw new InvalidInputError(`${name}: classes=[${[...given].join(', ')}] is not the same as on the first call to partialFit, was [${[...this.fitted.classes_.data].join(', ')}].`);
+        throw new InvalidInputError(
+          `${name}: classes=[${[...given].join(', ')}] is not the same as on the first call to partialFit, was [${[...this.fitted.classes_.data].join(', ')}].`,
+        );
       }
       classes = given;
     }
@@ -462,7 +508,24 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
       const w = ownCoef.subarray(row * d, (row + 1) * d);
       const aw = average > 0 ? work.avg!.subarray(row * d, (row + 1) * d) : null;
       const score = mask === null ? null : validationAccuracy(m, yi, sampleWeight, mask);
-      const res = this.runKernel(cfg, m, yi, sampleWeight, w, ownIntercept[row]!, aw, average > 0 ? work.avgIntercept![row]! : 0, t, maxIter, seed, weightPos, weightNeg, mask, score, prep);
+      const res = this.runKernel(
+        cfg,
+        m,
+        yi,
+        sampleWeight,
+        w,
+        ownIntercept[row]!,
+        aw,
+        average > 0 ? work.avgIntercept![row]! : 0,
+        t,
+        maxIter,
+        seed,
+        weightPos,
+        weightNeg,
+        mask,
+        score,
+        prep,
+      );
       if (average > 0) work.avgIntercept![row] = res.averageIntercept;
       return res;
     };
@@ -563,8 +626,15 @@ export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGD
     const k = st.intercept_.data.length;
     const classes = st.classes_.data;
     const labels = method === 'predict';
-    return applyLinear(this.estimatorName, st.nFeaturesIn_, s, k, st.coef_.data, st.intercept_.data, labels ? 1 : k, (scores, count, out, at) =>
-      labels ? labelsOf(scores, count, k, classes, out, at) : out.set(scores.subarray(0, count * k), at),
+    return applyLinear(
+      this.estimatorName,
+      st.nFeaturesIn_,
+      s,
+      k,
+      st.coef_.data,
+      st.intercept_.data,
+      labels ? 1 : k,
+      (scores, count, out, at) => (labels ? labelsOf(scores, count, k, classes, out, at) : out.set(scores.subarray(0, count * k), at)),
     );
   }
 
@@ -636,8 +706,10 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
     const sw = optionalSampleWeight(opts.sampleWeight, m.nSamples, name);
     const coefInit = opts.coefInit === undefined ? null : parseInit(name, opts.coefInit, 'coefInit');
     const interceptInit = opts.interceptInit === undefined ? null : parseInit(name, opts.interceptInit, 'interceptInit');
-    if (coefInit !== null && coefInit.length !== m.nFeatures) throw new InvalidInputError(`${name}: coefInit has ${coefInit.length} values; expected ${m.nFeatures}.`);
-    if (interceptInit !== null && interceptInit.length !== 1) throw new InvalidInputError(`${name}: interceptInit has ${interceptInit.length} values; expected 1.`);
+    if (coefInit !== null && coefInit.length !== m.nFeatures)
+      throw new InvalidInputError(`${name}: coefInit has ${coefInit.length} values; expected ${m.nFeatures}.`);
+    if (interceptInit !== null && interceptInit.length !== 1)
+      throw new InvalidInputError(`${name}: interceptInit has ${interceptInit.length} values; expected 1.`);
     // scikit-learn's warm start continues from the current arrays (ignoring inits) with t_ reset to 1.
     const prev = self.warmStart && this.learned !== undefined ? this.learned : null;
     if (prev !== null) checkFeatureCount(name, prev.nFeaturesIn_, m.nFeatures);
@@ -668,7 +740,24 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
     const w = average > 0 ? work.std! : work.coef;
     const b = average > 0 ? work.stdIntercept![0]! : work.intercept[0]!;
     const score = mask === null ? null : validationR2(m, y, sw, mask);
-    const res = this.runKernel(cfg, m, y, sw, w, b, average > 0 ? work.avg! : null, average > 0 ? work.avgIntercept![0]! : 0, t0, maxIter, seed, 1, 1, mask, score, prep);
+    const res = this.runKernel(
+      cfg,
+      m,
+      y,
+      sw,
+      w,
+      b,
+      average > 0 ? work.avg! : null,
+      average > 0 ? work.avgIntercept![0]! : 0,
+      t0,
+      maxIter,
+      seed,
+      1,
+      1,
+      mask,
+      score,
+      prep,
+    );
     const t = t0 + res.nIter * n;
     const state: SGDState = {
       coef_: undefined as unknown as DenseArray<'float64'>,
@@ -711,7 +800,9 @@ export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDS
   applyRows(method: string, s: RowStream): Block | null {
     if (method !== 'predict') return null;
     const st = this.fitted;
-    return applyLinear(this.estimatorName, st.nFeaturesIn_, s, 1, st.coef_.data, st.intercept_.data, 1, (scores, count, out, at) => out.set(scores.subarray(0, count), at));
+    return applyLinear(this.estimatorName, st.nFeaturesIn_, s, 1, st.coef_.data, st.intercept_.data, 1, (scores, count, out, at) =>
+      out.set(scores.subarray(0, count), at),
+    );
   }
 
   /** R² of the predictions on (X, y), weighted by sampleWeight when given. */

@@ -10,7 +10,12 @@ export function unknownLabel(caller: string, v: number, row: number, classes: Fl
 }
 
 /** {@link unknownLabel} for the unknown label of a permuted block that comes first in the original block. */
-export function firstUnknownLabel(caller: string, y: Float64Array, classes: Float64Array, rowOf: (row: number) => number): InvalidInputError {
+export function firstUnknownLabel(
+  caller: string,
+  y: Float64Array,
+  classes: Float64Array,
+  rowOf: (row: number) => number,
+): InvalidInputError {
   let best = -1;
   let label = 0;
   for (let r = 0; r < y.length; r++) {
@@ -29,7 +34,13 @@ export function firstUnknownLabel(caller: string, y: Float64Array, classes: Floa
  * scikit-learn's compute_class_weight: ones, a user dict, or 'balanced' (n / (k · count)).
  * Throws when y holds a label outside `classes` (unless `skipLabelCheck`, for callers that check).
  */
-export function computeClassWeight(caller: string, classWeight: unknown, classes: Float64Array, y: Float64Array, skipLabelCheck = false): Float64Array {
+export function computeClassWeight(
+  caller: string,
+  classWeight: unknown,
+  classes: Float64Array,
+  y: Float64Array,
+  skipLabelCheck = false,
+): Float64Array {
   // classes are sorted: a binary search per label.
   const k = classes.length;
   for (let i = 0; !skipLabelCheck && i < y.length; i++) {
@@ -63,7 +74,9 @@ export function computeClassWeight(caller: string, classWeight: unknown, classes
     else unweighted.push(c);
   });
   if (unweighted.length > 0 && classes.length - unweighted.length !== Object.keys(dict).length) {
-    throw new InvalidInputError(`${caller}: the classes [${unweighted.join(', ')}] are not in classWeight, and classWeight names labels that are not classes.`);
+    throw new InvalidInputError(
+      `${caller}: the classes [${unweighted.join(', ')}] are not in classWeight, and classWeight names labels that are not classes.`,
+    );
   }
   return weight;
 }

@@ -16,7 +16,13 @@ import { wasmDecision, wasmStreamDecision } from './wasm_decision.js';
  * (row-major), over shared memory. NaN/Infinity in a row shows up as a non-finite sum, which is
  * then traced to its column (so clean data needs no separate pass).
  */
-export function linearDecision(m: Matrix, coef: Float64Array, intercept: Float64Array, k: number, out: Float64Array = allocate('float64', m.nSamples * k)): Float64Array {
+export function linearDecision(
+  m: Matrix,
+  coef: Float64Array,
+  intercept: Float64Array,
+  k: number,
+  out: Float64Array = allocate('float64', m.nSamples * k),
+): Float64Array {
   const { data: X, nSamples: n, nFeatures: d } = m;
   if (prefersWasm(n, d)) {
     const bad = wasmDecision(X, n, d, coef, intercept, k, out);
@@ -28,7 +34,16 @@ export function linearDecision(m: Matrix, coef: Float64Array, intercept: Float64
 }
 
 /** The JavaScript loop of {@link linearDecision}; rows are numbered from `rowBase` in errors. */
-function jsDecision(X: Float64Array, n: number, d: number, coef: Float64Array, intercept: Float64Array, k: number, out: Float64Array, rowBase: number): void {
+function jsDecision(
+  X: Float64Array,
+  n: number,
+  d: number,
+  coef: Float64Array,
+  intercept: Float64Array,
+  k: number,
+  out: Float64Array,
+  rowBase: number,
+): void {
   const d4 = d & ~3;
   for (let c = 0; c < k; c++) {
     const w = c * d;
@@ -61,7 +76,13 @@ function jsDecision(X: Float64Array, n: number, d: number, coef: Float64Array, i
  * there (wasmStreamDecision); `sink(scores, a, count)` receives each tile's scores (a view, valid
  * during the call). Returns false, having called nothing, when that is not available.
  */
-function streamDecision(s: RowStream, coef: Float64Array, intercept: Float64Array, k: number, sink: (scores: Float64Array, a: number, count: number) => void): boolean {
+function streamDecision(
+  s: RowStream,
+  coef: Float64Array,
+  intercept: Float64Array,
+  k: number,
+  sink: (scores: Float64Array, a: number, count: number) => void,
+): boolean {
   const d = s.cols;
   return wasmStreamDecision(s, coef, intercept, k, (rows, a, count, scores, bad) => {
     if (bad >= 0) {
@@ -101,7 +122,16 @@ export function labelsOf(scores: Float64Array, n: number, k: number, classes: Fl
  * stream of a whole block, or null when the stream is not 2-D or cannot be evaluated in
  * WebAssembly memory (the kernel then calls the method tile by tile).
  */
-export function applyLinear(name: string, nFeaturesIn: number, s: RowStream, k: number, coef: Float64Array, intercept: Float64Array, width: number, each: (scores: Float64Array, count: number, out: Float64Array, at: number) => void): Block | null {
+export function applyLinear(
+  name: string,
+  nFeaturesIn: number,
+  s: RowStream,
+  k: number,
+  coef: Float64Array,
+  intercept: Float64Array,
+  width: number,
+  each: (scores: Float64Array, count: number, out: Float64Array, at: number) => void,
+): Block | null {
   if (s.shape.length !== 2 || s.rows === 0 || !prefersWasm(s.rows, s.cols)) return null;
   checkFeatureCount(name, nFeaturesIn, s.cols);
   const n = s.rows;

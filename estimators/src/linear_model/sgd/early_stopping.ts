@@ -22,7 +22,9 @@ export function validationSplitWeighted(
   let anyWeight = false;
   for (let i = 0; i < n; i++) if (mask[i] && (sampleWeight === null || sampleWeight[i]! > 0)) anyWeight = true;
   if (!anyWeight) {
-    throw new InvalidInputError(`${caller}: the sample weights for the validation set are all zero, consider using a different randomState.`);
+    throw new InvalidInputError(
+      `${caller}: the sample weights for the validation set are all zero, consider using a different randomState.`,
+    );
   }
   return mask;
 }

@@ -408,7 +408,9 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
         sq += v * v;
         if (w[j] !== 0) nnz++;
       }
-      console.log(`Norm: ${Math.sqrt(sq).toFixed(2)}, NNZs: ${nnz}, Bias: ${intercept.toFixed(6)}, T: ${(epoch + 1) * n}, Avg. loss: ${(sumloss / n).toFixed(6)}`);
+      console.log(
+        `Norm: ${Math.sqrt(sq).toFixed(2)}, NNZs: ${nnz}, Bias: ${intercept.toFixed(6)}, T: ${(epoch + 1) * n}, Avg. loss: ${(sumloss / n).toFixed(6)}`,
+      );
     }
 
     // Floating-point under-/overflow check.
@@ -450,7 +452,25 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
 /** One pass over the rows in `order` (the body of scikit-learn's per-epoch loop). */
 function sgdEpoch(ep: EpochArgs, st: Float64Array): void {
   const { X, y, sampleWeight, validationMask, order, n, d, w, aw, q } = ep;
-  const { lossCode, lossParam, penalty, l1Ratio, alpha, C, lr, eta0, powerT, optimalInit, average, fitIntercept, interceptDecay, weightPos, weightNeg, trackLoss, rowOf } = ep;
+  const {
+    lossCode,
+    lossParam,
+    penalty,
+    l1Ratio,
+    alpha,
+    C,
+    lr,
+    eta0,
+    powerT,
+    optimalInit,
+    average,
+    fitIntercept,
+    interceptDecay,
+    weightPos,
+    weightNeg,
+    trackLoss,
+    rowOf,
+  } = ep;
   const isHinge = lossCode === LOSS.HINGE;
   const useL1 = q !== null;
   const d4 = d & ~3;
@@ -506,7 +526,8 @@ function sgdEpoch(ep: EpochArgs, st: Float64Array): void {
       update = -eta * dloss;
     }
     if (lr >= LEARNING_RATE.PA1) {
-      if (isHinge) update *= yi; // classification
+      if (isHinge)
+        update *= yi; // classification
       else if (yi - p < 0) update *= -1; // regression
     }
     update *= classWeight * (sampleWeight === null ? 1 : sampleWeight[idx]!);
@@ -580,7 +601,9 @@ export function throwIfNonFinite(X: Float64Array, off: number, d: number, row: n
   for (let j = 0; j < d; j++) {
     const v = X[off + j]!;
     if (!Number.isFinite(v)) {
-      throw new InvalidInputError(`input ${name} contains ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} at row ${row}, column ${j}.`);
+      throw new InvalidInputError(
+        `input ${name} contains ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} at row ${row}, column ${j}.`,
+      );
     }
   }
 }

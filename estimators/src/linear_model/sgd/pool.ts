@@ -93,7 +93,11 @@ function scheduleTrim(): void {
 }
 
 type PoolMessage = { readonly kind: 'new'; readonly memory: WasmMemory } | { readonly kind: 'retire' };
-interface BroadcastLike { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null; unref?: () => void }
+interface BroadcastLike {
+  postMessage(m: unknown): void;
+  onmessage: ((e: { data: unknown }) => void) | null;
+  unref?: () => void;
+}
 const Channel = (globalThis as unknown as { BroadcastChannel: new (name: string) => BroadcastLike }).BroadcastChannel;
 
 let channel: BroadcastLike | undefined;
@@ -174,7 +178,11 @@ export function acquireMemory(bytes: number, recycle: boolean): WasmMemory | nul
     // Make room by forgetting the longest-idle released memory (busy ones stay with their links).
     let oldest = -1;
     for (let i = 0; i < pool.length; i++) {
-      if (Atomics.load(stateWords(pool[i]!.memory), STATE_WORD) === FREE && (oldest < 0 || idleMs(pool[i]!.memory) > idleMs(pool[oldest]!.memory))) oldest = i;
+      if (
+        Atomics.load(stateWords(pool[i]!.memory), STATE_WORD) === FREE &&
+        (oldest < 0 || idleMs(pool[i]!.memory) > idleMs(pool[oldest]!.memory))
+      )
+        oldest = i;
     }
     if (oldest < 0) {
       Atomics.store(stateWords(memory), STATE_WORD, NOT_POOLED);

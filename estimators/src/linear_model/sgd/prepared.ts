@@ -97,10 +97,14 @@ export interface PrepareBlockOptions {
 /** Validates a prepared block's hint against X; returns the row mapping for error messages. */
 export function preparedRowOf(caller: string, hint: SGDPreparedHint, m: Matrix): ((row: number) => number) | null {
   if (typeof hint !== 'object' || hint === null || hint.kind !== 'sgd-rows') {
-    throw new TypeError(`${caller}.partialFit: the 'prepared' option must be the hint of a block returned by prepareBlock. Got ${describeValue(hint)}.`);
+    throw new TypeError(
+      `${caller}.partialFit: the 'prepared' option must be the hint of a block returned by prepareBlock. Got ${describeValue(hint)}.`,
+    );
   }
   if (hint.nSamples !== m.nSamples || hint.nFeatures !== m.nFeatures) {
-    throw new InvalidInputError(`${caller}.partialFit: the block was prepared with ${hint.nSamples} rows × ${hint.nFeatures} features, but X has ${m.nSamples} × ${m.nFeatures}.`);
+    throw new InvalidInputError(
+      `${caller}.partialFit: the block was prepared with ${hint.nSamples} rows × ${hint.nFeatures} features, but X has ${m.nSamples} × ${m.nFeatures}.`,
+    );
   }
   return originalRows(hint);
 }
@@ -119,7 +123,10 @@ export function assertFiniteRows(v: Float64Array, name: string, caller: string, 
       }
     }
   }
-  if (best >= 0) throw new InvalidInputError(`${caller}: input ${name} contains ${Number.isNaN(bad) ? 'NaN' : bad > 0 ? 'Infinity' : '-Infinity'} at row ${best}.`);
+  if (best >= 0)
+    throw new InvalidInputError(
+      `${caller}: input ${name} contains ${Number.isNaN(bad) ? 'NaN' : bad > 0 ? 'Infinity' : '-Infinity'} at row ${best}.`,
+    );
 }
 
 /** Whether a value is a prepared block (as returned by an estimator's `prepareBlock`). */
@@ -143,7 +150,10 @@ function vectorValues(v: unknown, n: number, name: string, caller: string): Arra
   if (Array.isArray(v)) out = v as number[];
   else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) out = v as unknown as ArrayLike<number>;
   else out = materialize(v).data as ArrayLike<number>;
-  if (out.length !== n) throw new InvalidInputError(`${caller}: found input variables with inconsistent numbers of samples: X has ${n} rows but ${name} has ${out.length}.`);
+  if (out.length !== n)
+    throw new InvalidInputError(
+      `${caller}: found input variables with inconsistent numbers of samples: X has ${n} rows but ${name} has ${out.length}.`,
+    );
   return out;
 }
 
@@ -195,7 +205,15 @@ function hintOf(n: number, d: number, seed: number | null, weighted: boolean, me
 }
 
 /** Prepares inside a new shared WebAssembly memory; null when one cannot be had. */
-function intoMemory(s: RowStream, y: ArrayLike<number> | null, sw: ArrayLike<number> | null, n: number, d: number, seed: number | null, recycle: boolean): PreparedBlock | null {
+function intoMemory(
+  s: RowStream,
+  y: ArrayLike<number> | null,
+  sw: ArrayLike<number> | null,
+  n: number,
+  d: number,
+  seed: number | null,
+  recycle: boolean,
+): PreparedBlock | null {
   const layout: PreparedLayout = preparedLayout(n, d, sw !== null);
   const tile = Math.min(n, chunkRows(d));
   // The shuffle's draws (in WebAssembly when possible: views of this thread's kernel memory,
@@ -277,7 +295,14 @@ function sliceOf(v: ArrayLike<number>, a: number, b: number): ArrayLike<number> 
 }
 
 /** Prepares over plain shared buffers (no WebAssembly memory). */
-function intoBuffers(s: RowStream, y: ArrayLike<number> | null, sw: ArrayLike<number> | null, n: number, d: number, seed: number | null): PreparedBlock {
+function intoBuffers(
+  s: RowStream,
+  y: ArrayLike<number> | null,
+  sw: ArrayLike<number> | null,
+  n: number,
+  d: number,
+  seed: number | null,
+): PreparedBlock {
   const Xd = allocate('float64', n * d);
   const tile = Math.max(1, Math.min(n, chunkRows(d)));
   for (let a = 0; a < n; a += tile) {

@@ -140,7 +140,12 @@ export function bucketCount(n: number, perBucket: number): number {
  * {@link bucketShuffle} without `order`, computed in WebAssembly (bit-identical; several times
  * faster): views of this thread's kernel memory, valid until its next use. Null when unavailable.
  */
-export function wasmBucketShuffle(n: number, perBucket: number, rng: Random, withOrder = false): { slot: Int32Array; visit: Int32Array; bucketStart: Int32Array; order: Int32Array | null } | null {
+export function wasmBucketShuffle(
+  n: number,
+  perBucket: number,
+  rng: Random,
+  withOrder = false,
+): { slot: Int32Array; visit: Int32Array; bucketStart: Int32Array; order: Int32Array | null } | null {
   const k = ownKernel();
   if (k === null) return null;
   const nb = bucketCount(n, perBucket);
@@ -205,5 +210,8 @@ export function keptDraws(n: number, perBucket: number, rng: Random): KeptDraws 
 
 /** The visit order of a shuffled epoch over n rows of d features seeded with `seed` (order[k]: the row visited k-th). */
 export function visitOrder(n: number, d: number, seed: number): Int32Array {
-  return wasmBucketShuffle(n, rowsPerBucket(d), new Random(seed), true)?.order?.slice() ?? bucketShuffle(n, rowsPerBucket(d), new Random(seed)).order;
+  return (
+    wasmBucketShuffle(n, rowsPerBucket(d), new Random(seed), true)?.order?.slice() ??
+    bucketShuffle(n, rowsPerBucket(d), new Random(seed)).order
+  );
 }

@@ -60,7 +60,8 @@ export function sgdStateSchema(kind: 'classifier' | 'regressor'): StateSchema {
     derived: {
       k: {
         value: (d) => (d['nClasses'] === undefined ? undefined : d['nClasses'] > 2 ? d['nClasses'] : 1),
-        because: (d) => `classes_ holds ${d['nClasses']} classes, so ${d['nClasses']! > 2 ? d['nClasses'] : 1} row${d['nClasses']! > 2 ? 's are' : ' is'} expected (one per class; one for two classes)`,
+        because: (d) =>
+          `classes_ holds ${d['nClasses']} classes, so ${d['nClasses']! > 2 ? d['nClasses'] : 1} row${d['nClasses']! > 2 ? 's are' : ' is'} expected (one per class; one for two classes)`,
       },
     },
     together: [['standardCoef_', 'standardIntercept_', 'averageCoef_', 'averageIntercept_']],
@@ -87,13 +88,27 @@ export interface Working {
   exposesAverage: boolean;
 }
 
-export function allocateWorking(k: number, d: number, average: number, coefInit: Float64Array | null, interceptInit: Float64Array | null): Working {
+export function allocateWorking(
+  k: number,
+  d: number,
+  average: number,
+  coefInit: Float64Array | null,
+  interceptInit: Float64Array | null,
+): Working {
   const coef = new Float64Array(k * d);
   if (coefInit !== null) coef.set(coefInit);
   const intercept = new Float64Array(k);
   if (interceptInit !== null) intercept.set(interceptInit);
   if (average > 0) {
-    return { coef, intercept, std: coef, stdIntercept: intercept, avg: new Float64Array(k * d), avgIntercept: new Float64Array(k), exposesAverage: false };
+    return {
+      coef,
+      intercept,
+      std: coef,
+      stdIntercept: intercept,
+      avg: new Float64Array(k * d),
+      avgIntercept: new Float64Array(k),
+      exposesAverage: false,
+    };
   }
   return { coef, intercept, std: null, stdIntercept: null, avg: null, avgIntercept: null, exposesAverage: false };
 }
@@ -102,9 +117,22 @@ export function workingFromState(s: SGDState, average: number): Working {
   const coef = s.coef_.data.slice();
   const intercept = s.intercept_.data.slice();
   if (average > 0) {
-    if (s.standardCoef_ === undefined || s.averageCoef_ === undefined || s.standardIntercept_ === undefined || s.averageIntercept_ === undefined) {
+    if (
+      s.standardCoef_ === undefined ||
+      s.averageCoef_ === undefined ||
+      s.standardIntercept_ === undefined ||
+      s.averageIntercept_ === undefined
+    ) {
       // Fitted without averaging, averaging turned on since: start the average here.
-      return { coef, intercept, std: coef, stdIntercept: intercept, avg: new Float64Array(coef.length), avgIntercept: new Float64Array(intercept.length), exposesAverage: false };
+      return {
+        coef,
+        intercept,
+        std: coef,
+        stdIntercept: intercept,
+        avg: new Float64Array(coef.length),
+        avgIntercept: new Float64Array(intercept.length),
+        exposesAverage: false,
+      };
     }
     return {
       coef,

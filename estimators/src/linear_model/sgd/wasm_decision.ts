@@ -12,7 +12,15 @@ import { WASM_NO_MEMORY, align16, align64, chunkRows, ensureBytes, inMemory, own
  * the window) are read in place; others stream through a cache-sized window of it. Returns -1, the first row whose
  * score is not finite, or {@link WASM_NO_MEMORY} (nothing written: use JavaScript).
  */
-export function wasmDecision(X: Float64Array, n: number, d: number, coef: Float64Array, intercept: Float64Array, k: number, out: Float64Array): number {
+export function wasmDecision(
+  X: Float64Array,
+  n: number,
+  d: number,
+  coef: Float64Array,
+  intercept: Float64Array,
+  k: number,
+  out: Float64Array,
+): number {
   const kern = ownKernel();
   if (kern === null) return WASM_NO_MEMORY;
   const W = 128;

@@ -45,8 +45,40 @@ export interface WasmEpochArgs {
   readonly trackLoss: boolean;
 }
 
-function callEpoch(k: Kernel, a: WasmEpochArgs, rows: number, ys: number, sws: number, visit: number, count: number, w: number, st: number): number {
-  return k.epoch(rows | 0, ys | 0, sws | 0, visit | 0, count, a.d, w, st, a.lossCode, a.lossParam, a.l2 ? 1 : 0, a.alpha, a.lr, a.eta0, a.powerT, a.optimalInit, a.fitIntercept ? 1 : 0, a.interceptDecay, a.weightPos, a.weightNeg, a.trackLoss ? 1 : 0);
+function callEpoch(
+  k: Kernel,
+  a: WasmEpochArgs,
+  rows: number,
+  ys: number,
+  sws: number,
+  visit: number,
+  count: number,
+  w: number,
+  st: number,
+): number {
+  return k.epoch(
+    rows | 0,
+    ys | 0,
+    sws | 0,
+    visit | 0,
+    count,
+    a.d,
+    w,
+    st,
+    a.lossCode,
+    a.lossParam,
+    a.l2 ? 1 : 0,
+    a.alpha,
+    a.lr,
+    a.eta0,
+    a.powerT,
+    a.optimalInit,
+    a.fitIntercept ? 1 : 0,
+    a.interceptDecay,
+    a.weightPos,
+    a.weightNeg,
+    a.trackLoss ? 1 : 0,
+  );
 }
 
 /**

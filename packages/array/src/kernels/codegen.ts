@@ -106,7 +106,8 @@ export function compileExpr(expr: ExprNode, kinds: readonly InputKind[], inDtype
   };
   const body = round(emit(expr), outDtype);
   const decls: string[] = [];
-  for (const i of [...usedIn].sort((a, b) => a - b)) decls.push(kinds[i] === 'scalar' ? `const s${i} = I[${i}][0];` : `const i${i} = I[${i}];`);
+  for (const i of [...usedIn].sort((a, b) => a - b))
+    decls.push(kinds[i] === 'scalar' ? `const s${i} = I[${i}][0];` : `const i${i} = I[${i}];`);
   for (const i of [...usedP].sort((a, b) => a - b)) decls.push(`const p${i} = P[${i}];`);
   const needsRC = kinds.some((k, i) => usedIn.has(i) && (k === 'col' || k === 'row'));
   const loop = needsRC

@@ -84,7 +84,16 @@ export interface ClassificationParams {
   readonly streams: { readonly perm: number; readonly informative: number; readonly useless: number; readonly flip: number };
 }
 
-export function readClassificationX(p: ClassificationParams, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number, ctx: ReaderContext): void {
+export function readClassificationX(
+  p: ClassificationParams,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  out: TypedArray,
+  outOffset: number,
+  ctx: ReaderContext,
+): void {
   const perm = permutation(ctx, p.nSamples, p.key, p.streams.perm);
   const nInf = p.nInformative;
   const nUseless = p.nFeatures - nInf - p.nRedundant - p.nRepeated;
@@ -115,7 +124,16 @@ export function readClassificationX(p: ClassificationParams, r0: number, r1: num
   }
 }
 
-export function readClassificationY(p: ClassificationParams, r0: number, r1: number, _c0: number, _c1: number, out: TypedArray, outOffset: number, ctx: ReaderContext): void {
+export function readClassificationY(
+  p: ClassificationParams,
+  r0: number,
+  r1: number,
+  _c0: number,
+  _c1: number,
+  out: TypedArray,
+  outOffset: number,
+  ctx: ReaderContext,
+): void {
   const perm = permutation(ctx, p.nSamples, p.key, p.streams.perm);
   const u = new Float64Array(2);
   for (let r = r0; r < r1; r++) {
@@ -139,7 +157,15 @@ export interface RegressionYParams {
   readonly noise: number;
 }
 
-export function readRegressionY(p: RegressionYParams, r0: number, r1: number, _c0: number, _c1: number, out: TypedArray, outOffset: number): void {
+export function readRegressionY(
+  p: RegressionYParams,
+  r0: number,
+  r1: number,
+  _c0: number,
+  _c1: number,
+  out: TypedArray,
+  outOffset: number,
+): void {
   const one = new Float64Array(1);
   const noise = new Float64Array(r1 - r0);
   if (p.noise > 0) fillNormal(p.key, p.noiseStream, r0, r1 - r0, noise, 0);
@@ -164,7 +190,16 @@ export interface BlobsParams {
   readonly streams: { readonly perm: number; readonly x: number };
 }
 
-export function readBlobsX(p: BlobsParams, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number, ctx: ReaderContext): void {
+export function readBlobsX(
+  p: BlobsParams,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  out: TypedArray,
+  outOffset: number,
+  ctx: ReaderContext,
+): void {
   const perm = permutation(ctx, p.nSamples, p.key, p.streams.perm);
   const w = c1 - c0;
   const z = new Float64Array(w);
@@ -176,7 +211,16 @@ export function readBlobsX(p: BlobsParams, r0: number, r1: number, c0: number, c
   }
 }
 
-export function readBlobsY(p: BlobsParams, r0: number, r1: number, _c0: number, _c1: number, out: TypedArray, outOffset: number, ctx: ReaderContext): void {
+export function readBlobsY(
+  p: BlobsParams,
+  r0: number,
+  r1: number,
+  _c0: number,
+  _c1: number,
+  out: TypedArray,
+  outOffset: number,
+  ctx: ReaderContext,
+): void {
   const perm = permutation(ctx, p.nSamples, p.key, p.streams.perm);
   for (let r = r0; r < r1; r++) out[outOffset + r - r0] = clusterOf(perm(r), p.nSamples, p.nCenters);
 }

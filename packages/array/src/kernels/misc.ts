@@ -24,7 +24,13 @@ export function assemble(pieces: readonly Piece[], dtype: DType, shape: readonly
     const p = pieces[0]!;
     const bCols = b.shape.length >= 2 ? b.shape[1]! : 1;
     const bRows = b.shape.length === 0 ? 1 : b.shape[0]!;
-    if (b.dtype === dtype && p.r[0] === 0 && p.r[1] === bRows && (!p.c || (p.c[0] === 0 && p.c[1] === bCols)) && sizeOf(b.shape) === sizeOf(shape)) {
+    if (
+      b.dtype === dtype &&
+      p.r[0] === 0 &&
+      p.r[1] === bRows &&
+      (!p.c || (p.c[0] === 0 && p.c[1] === bCols)) &&
+      sizeOf(b.shape) === sizeOf(shape)
+    ) {
       return b.shape.length === shape.length && b.shape.every((s, i) => s === shape[i]) ? b : { dtype, shape, data: b.data };
     }
   }

@@ -49,7 +49,16 @@ const words = new Uint32Array(4);
  * Writes elements `[start, start + n)` of the uniform [0, 1) sequence (key, stream) into `out`
  * from `outOffset`, mapped by `a + b * u`.
  */
-export function fillUniform(key: readonly [number, number], stream: number, start: number, n: number, out: { [i: number]: number }, outOffset: number, a = 0, b = 1): void {
+export function fillUniform(
+  key: readonly [number, number],
+  stream: number,
+  start: number,
+  n: number,
+  out: { [i: number]: number },
+  outOffset: number,
+  a = 0,
+  b = 1,
+): void {
   let k = start;
   const end = start + n;
   let o = outOffset;
@@ -70,7 +79,16 @@ export function fillUniform(key: readonly [number, number], stream: number, star
  * Writes elements `[start, start + n)` of the standard normal sequence (key, stream) into `out`
  * from `outOffset`, mapped by `loc + scale * z`.
  */
-export function fillNormal(key: readonly [number, number], stream: number, start: number, n: number, out: { [i: number]: number }, outOffset: number, loc = 0, scale = 1): void {
+export function fillNormal(
+  key: readonly [number, number],
+  stream: number,
+  start: number,
+  n: number,
+  out: { [i: number]: number },
+  outOffset: number,
+  loc = 0,
+  scale = 1,
+): void {
   let k = start;
   const end = start + n;
   let o = outOffset;

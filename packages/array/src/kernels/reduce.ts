@@ -9,8 +9,8 @@
  */
 import { allocate, type Block, type DType, type TypedArray } from '../dense.js';
 import { streamOf, tileRows } from './stream.js';
-import { exprBackend } from './wasm-expr.js';
-import { WasmMoments } from './wasm-moments.js';
+import { exprBackend } from './wasm_expr.js';
+import { WasmMoments } from './wasm_moments.js';
 
 export type ReduceKind = 'sum' | 'moments' | 'min' | 'max' | 'argmin' | 'argmax';
 
@@ -48,8 +48,11 @@ export function reducePartial(arg: unknown, op: ReduceOp): Partial {
     const k = byRow ? rows : cols;
     const acc = newPartial(op.kind, k);
     const t = Math.max(SUB, Math.floor(tileRows(s) / SUB) * SUB);
-    // Column moments of float64 without NaN skipping: the same loop in WebAssembly (wasm-moments.ts).
-    const wasm = op.kind === 'moments' && !byRow && !op.nan && s.dtype === 'float64' && exprBackend() === 'auto' ? WasmMoments.create(cols, Math.min(t, rows)) : null;
+    // Column moments of float64 without NaN skipping: the same loop in WebAssembly (wasm_moments.ts).
+    const wasm =
+      op.kind === 'moments' && !byRow && !op.nan && s.dtype === 'float64' && exprBackend() === 'auto'
+        ? WasmMoments.create(cols, Math.min(t, rows))
+        : null;
     if (wasm !== null) {
       try {
         for (let a = 0; a < rows; a += t) {

@@ -10,7 +10,7 @@ import { closeSync, openSync } from 'node:fs';
 import { allocate, isBlock, sizeOf, TYPED_ARRAYS, type Block, type DType, type TypedArray } from '../dense.js';
 import { compileExpr, type CompiledExpr } from './codegen.js';
 import { isExprSpec, isSourceSpec, type ExprSpec, type SourceSpec } from './spec.js';
-import { IDENTITY, WasmExprEvaluator, evaluateInto, type MemoryTarget } from './wasm-expr.js';
+import { IDENTITY, WasmExprEvaluator, evaluateInto, type MemoryTarget } from './wasm_expr.js';
 
 /** Open files and other resources a reader keeps for the life of one stream. */
 export interface ReaderContext {
@@ -24,7 +24,16 @@ export interface ReaderContext {
  * Writes rows `[r0, r1)` × columns `[c0, c1)` of a source into `out` at element `outOffset`,
  * in C order.
  */
-export type Reader = (p: any, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number, ctx: ReaderContext) => void;
+export type Reader = (
+  p: any,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  out: TypedArray,
+  outOffset: number,
+  ctx: ReaderContext,
+) => void;
 
 const readers = new Map<string, Reader>();
 
@@ -171,7 +180,7 @@ class ExprStream implements RowStream {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly #inputs: (RowStream | TypedArray)[];
-  /** The WebAssembly evaluator when the expression is covered (wasm-expr.ts), else null. */
+  /** The WebAssembly evaluator when the expression is covered (wasm_expr.ts), else null. */
   readonly #wasm: WasmExprEvaluator | null;
   readonly #fn: CompiledExpr | null;
   #staging: TypedArray | undefined;
@@ -238,7 +247,8 @@ export function streamOf(arg: unknown): RowStream {
  */
 export function materialize(arg: unknown): Block {
   if (isBlock(arg)) return arg;
-  if (!isSourceSpec(arg) && !isExprSpec(arg)) throw new TypeError(`Expected a block ({ dtype, shape, data }) or an inline block spec; got ${describe(arg)}.`);
+  if (!isSourceSpec(arg) && !isExprSpec(arg))
+    throw new TypeError(`Expected a block ({ dtype, shape, data }) or an inline block spec; got ${describe(arg)}.`);
   const n = sizeOf(arg.shape);
   const data = allocate(arg.dtype, n);
   if (n > 0) {
@@ -267,7 +277,13 @@ export function materialize(arg: unknown): Block {
 
 /** Resolves inline specs among a kernel's arguments (top level and inside plain arrays). */
 export function materializeArgs(args: readonly unknown[]): unknown[] {
-  return args.map((a) => (isSourceSpec(a) || isExprSpec(a) ? materialize(a) : Array.isArray(a) && a.some((x) => isSourceSpec(x) || isExprSpec(x)) ? a.map((x) => (isSourceSpec(x) || isExprSpec(x) ? materialize(x) : x)) : a));
+  return args.map((a) =>
+    isSourceSpec(a) || isExprSpec(a)
+      ? materialize(a)
+      : Array.isArray(a) && a.some((x) => isSourceSpec(x) || isExprSpec(x))
+        ? a.map((x) => (isSourceSpec(x) || isExprSpec(x) ? materialize(x) : x))
+        : a,
+  );
 }
 
 function describe(v: unknown): string {

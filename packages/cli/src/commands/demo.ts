@@ -67,11 +67,23 @@ export function demoChunkRows(rows: number): number {
 }
 
 /** The generated dataset for `rows`, made on first use into the work directory's cache. */
-async function cachedDataset(workdir: string, rows: number, seed: number, run: { scheduler: ThreadScheduler; memoryLimit: number; signal: AbortSignal }): Promise<string> {
+async function cachedDataset(
+  workdir: string,
+  rows: number,
+  seed: number,
+  run: { scheduler: ThreadScheduler; memoryLimit: number; signal: AbortSignal },
+): Promise<string> {
   const dir = join(workdir, 'data', `classification-${rows}x${COLS}-seed${seed}`);
   if (existsSync(join(dir, 'manifest.json'))) return dir;
   await mkdir(join(workdir, 'data'), { recursive: true });
-  const { X, y } = makeClassification({ nSamples: rows, nFeatures: COLS, nInformative: 10, nRedundant: 5, randomState: seed, chunks: demoChunkRows(rows) });
+  const { X, y } = makeClassification({
+    nSamples: rows,
+    nFeatures: COLS,
+    nInformative: 10,
+    nRedundant: 5,
+    randomState: seed,
+    chunks: demoChunkRows(rows),
+  });
   process.stderr.write(`generating ${rows.toLocaleString('en-US')} × ${COLS} float64 rows into ${dir} (first run only)\n`);
   try {
     await diagnose([new ProgressBar({ label: 'generate' })], () => toNpyDir(dir, { X, y }, run));
@@ -89,16 +101,26 @@ async function cachedDataset(workdir: string, rows: number, seed: number, run: {
 async function classesOf(y: NDArray, dataDir: string, run: object): Promise<number[]> {
   const [lo, hi] = (await computeAll([y.min(), y.max()], run)).map((a) => a.data[0]!);
   if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi - lo + 1 > MAX_CLASSES) {
-    throw new UsageError(`--data ${dataDir}: the labels y range over [${lo}, ${hi}]; the demo's classifier needs integer class labels (at most ${MAX_CLASSES} of them).`);
+    throw new UsageError(
+      `--data ${dataDir}: the labels y range over [${lo}, ${hi}]; the demo's classifier needs integer class labels (at most ${MAX_CLASSES} of them).`,
+    );
   }
   const candidates = Array.from({ length: hi! - lo! + 1 }, (_, i) => lo! + i);
-  const counts = (await computeAll(candidates.map((c) => y.eq(c).sum()), run)).map((a) => a.data[0]!);
+  const counts = (
+    await computeAll(
+      candidates.map((c) => y.eq(c).sum()),
+      run,
+    )
+  ).map((a) => a.data[0]!);
   const total = counts.reduce((a, b) => a + b, 0);
   if (total !== y.shape[0]) {
-    throw new UsageError(`--data ${dataDir}: ${y.shape[0]! - total} labels of y are not integers (or are NaN); the demo's classifier needs integer class labels.`);
+    throw new UsageError(
+      `--data ${dataDir}: ${y.shape[0]! - total} labels of y are not integers (or are NaN); the demo's classifier needs integer class labels.`,
+    );
   }
   const classes = candidates.filter((_, i) => counts[i]! > 0);
-  if (classes.length < 2) throw new UsageError(`--data ${dataDir}: every label of y is ${classes[0]}; a classifier needs at least two classes.`);
+  if (classes.length < 2)
+    throw new UsageError(`--data ${dataDir}: every label of y is ${classes[0]}; a classifier needs at least two classes.`);
   return classes;
 }
 
@@ -131,7 +153,9 @@ export function registerDemo(program: Command): void {
     .action(async (opts: DemoOptions) => {
       const result = await runDemo(opts);
       const s = result.seconds;
-      console.log(`\n${result.rows.toLocaleString('en-US')} rows × ${result.cols} features, ${result.trainBlocks} training blocks + ${result.heldOutBlocks} held out, ${result.threads} threads, memory limit ${formatBytes(result.memoryLimit)}`);
+      console.log(
+        `\n${result.rows.toLocaleString('en-US')} rows × ${result.cols} features, ${result.trainBlocks} training blocks + ${result.heldOutBlocks} held out, ${result.threads} threads, memory limit ${formatBytes(result.memoryLimit)}`,
+      );
       console.log(`  worker startup     ${s.startup.toFixed(3)} s (not in the total)`);
       console.log(`  classes from y     ${s.classes.toFixed(3)} s (not in the total): ${result.classes.join(', ')}`);
       console.log(`  scaler statistics  ${s.scalerStats.toFixed(3)} s`);
@@ -166,7 +190,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const profile = opts.profile !== false;
   const seed = nonNegativeInt('seed', opts.seed);
   const rows = opts.data ? undefined : positiveInt('rows', opts.rows);
-  if (rows !== undefined && rows < 2) throw new UsageError(`--rows must be at least 2 (the demo holds out the last block for scoring); got ${rows}.`);
+  if (rows !== undefined && rows < 2)
+    throw new UsageError(`--rows must be at least 2 (the demo holds out the last block for scoring); got ${rows}.`);
   const overwrite: Overwrite = opts.overwrite === true ? 'force' : true;
   const workdir = await usableDirectory('--workdir', opts.workdir);
   const reportDir = join(workdir, 'demo');
@@ -214,7 +239,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const { X, y } = await fromNpyDir(dataDir);
     if (!y) throw new UsageError(`--data ${dataDir}: the dataset has no y chunks; the demo fits a classifier and needs labels.`);
     const nBlocks = X.numBlocks[0]!;
-    if (nBlocks < 2) throw new UsageError(`--data ${dataDir}: the dataset has ${nBlocks} block; the demo holds out the last blocks for scoring, so it needs at least 2.`);
+    if (nBlocks < 2)
+      throw new UsageError(
+        `--data ${dataDir}: the dataset has ${nBlocks} block; the demo holds out the last blocks for scoring, so it needs at least 2.`,
+      );
     const heldOut = Math.max(1, Math.floor(nBlocks / 10));
     const trainBlocks = nBlocks - heldOut;
     const trainRows = rowsOf(X, trainBlocks);
@@ -230,8 +258,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
     // Each computation is one scheduler run; their times give the phases.
     const runs: { start: number; end: number }[] = [];
-    const timer: SchedulerCallbacks = { onRunStart: (r) => runs.push({ start: r.start, end: NaN }), onRunEnd: () => (runs[runs.length - 1]!.end = now()) };
-    const listeners = (labels: string[], prof: Profiler, res: ResourceProfiler) => (profile ? [timer, prof, res, new ProgressBar({ labels })] : [timer]);
+    const timer: SchedulerCallbacks = {
+      onRunStart: (r) => runs.push({ start: r.start, end: NaN }),
+      onRunEnd: () => (runs[runs.length - 1]!.end = now()),
+    };
+    const listeners = (labels: string[], prof: Profiler, res: ResourceProfiler) =>
+      profile ? [timer, prof, res, new ProgressBar({ labels })] : [timer];
 
     // Fit: scaler statistics (one parallel pass), then the partialFit chain.
     const fitProf = new Profiler();

@@ -40,7 +40,16 @@ export function registerGenerate(program: Command): void {
       const memoryLimit = positiveSize('memory-limit', String(opts['memoryLimit']));
       const nInformative = opts['informative'] ? positiveInt('informative', String(opts['informative'])) : Math.min(10, cols);
       const nRedundant = Math.min(Math.max(0, cols - nInformative), Math.max(0, Math.floor(nInformative / 2)));
-      const { X, y } = makeClassification({ nSamples: rows, nFeatures: cols, nInformative, nRedundant, nClasses: classes, randomState: seed, chunks: chunkRows, dtype });
+      const { X, y } = makeClassification({
+        nSamples: rows,
+        nFeatures: cols,
+        nInformative,
+        nRedundant,
+        nClasses: classes,
+        randomState: seed,
+        chunks: chunkRows,
+        dtype,
+      });
       const scheduler = new ThreadScheduler(opts['threads'] ? { threads: positiveInt('threads', String(opts['threads'])) } : {});
       const out = String(opts['out']);
       const run = { scheduler, memoryLimit, signal: interruptSignal(), overwrite: opts['overwrite'] === true ? ('force' as const) : false };
@@ -57,6 +66,8 @@ export function registerGenerate(program: Command): void {
       }
       const s = (performance.now() - t0) / 1000;
       const mb = (X.nbytes + y.nbytes) / 1e6;
-      console.log(`wrote ${rows.toLocaleString('en-US')} × ${cols} ${dtype} (+ int32 y) as ${format} to ${out} in ${s.toFixed(1)} s (${(mb / s).toFixed(0)} MB/s, ${X.numBlocks[0]} blocks)`);
+      console.log(
+        `wrote ${rows.toLocaleString('en-US')} × ${cols} ${dtype} (+ int32 y) as ${format} to ${out} in ${s.toFixed(1)} s (${(mb / s).toFixed(0)} MB/s, ${X.numBlocks[0]} blocks)`,
+      );
     });
 }

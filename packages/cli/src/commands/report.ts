@@ -31,6 +31,8 @@ export function registerReport(program: Command): void {
       } catch (error) {
         throw outputErrorForFlag(error, '--output');
       }
-      process.stderr.write(`tessera: wrote ${output} (${data.tasks.length.toLocaleString('en-US')} tasks, ${data.samples.length.toLocaleString('en-US')} samples)\n`);
+      process.stderr.write(
+        `tessera: wrote ${output} (${data.tasks.length.toLocaleString('en-US')} tasks, ${data.samples.length.toLocaleString('en-US')} samples)\n`,
+      );
     });
 }

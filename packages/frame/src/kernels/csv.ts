@@ -127,7 +127,11 @@ export function readBytes(path: string, start: number, end: number, gzip: boolea
       let got = 0;
       while (got < buf.length) {
         const n = readSync(fd, buf, got, buf.length - got, start + got);
-        if (n === 0) throw new FormatError(block === undefined ? { file: path } : { file: path, block }, `the file ends at byte ${start + got}, before byte ${end} where this block ends: it changed after it was opened.`);
+        if (n === 0)
+          throw new FormatError(
+            block === undefined ? { file: path } : { file: path, block },
+            `the file ends at byte ${start + got}, before byte ${end} where this block ends: it changed after it was opened.`,
+          );
         got += n;
       }
       return buf;
@@ -137,7 +141,11 @@ export function readBytes(path: string, start: number, end: number, gzip: boolea
   } catch (error) {
     if (error instanceof FormatError) throw error;
     const where = block === undefined ? { file: path } : { file: path, block };
-    throw new FormatError(where, gzip ? `cannot decompress the gzip file: ${(error as Error).message}` : `cannot read: ${(error as Error).message}`, { cause: error });
+    throw new FormatError(
+      where,
+      gzip ? `cannot decompress the gzip file: ${(error as Error).message}` : `cannot read: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -231,7 +239,10 @@ export function scanRange(path: string, start: number, end: number, quote: numbe
 
 /** Thrown by the tokenizer: the message and the byte offset where the record starts. */
 export class CsvSyntaxError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
   }
 }
@@ -241,7 +252,14 @@ export class CsvSyntaxError extends Error {
  * skipping empty lines. With `partial`, stops before a record not terminated by a newline (the
  * rest of the file may continue it); returns the records and the offset after the last one.
  */
-export function splitRecords(bytes: Uint8Array, from: number, to: number, dialect: CsvDialect, maxRecords = Infinity, partial = false): { records: string[][]; end: number; offsets: number[] } {
+export function splitRecords(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  dialect: CsvDialect,
+  maxRecords = Infinity,
+  partial = false,
+): { records: string[][]; end: number; offsets: number[] } {
   const buf = asBuffer(bytes);
   const { delimiter: D, quote: Q } = dialect;
   const records: string[][] = [];
@@ -269,7 +287,10 @@ export function splitRecords(bytes: Uint8Array, from: number, to: number, dialec
           q = buf.indexOf(Q, q);
           if (q < 0 || q >= to) {
             if (partial) return { records, end: recordStart, offsets };
-            throw new CsvSyntaxError('a quoted field is never closed (an odd number of quote characters from here to the end of the block)', recordStart);
+            throw new CsvSyntaxError(
+              'a quoted field is never closed (an odd number of quote characters from here to the end of the block)',
+              recordStart,
+            );
           }
           if (q + 1 < to && buf[q + 1] === Q) {
             escaped = true;
@@ -284,14 +305,21 @@ export function splitRecords(bytes: Uint8Array, from: number, to: number, dialec
         pos = q + 1;
         const c = buf[pos];
         if (pos < to && c !== D && c !== LF && !(c === CR && buf[pos + 1] === LF)) {
-          throw new CsvSyntaxError(`a closing quote is followed by ${JSON.stringify(String.fromCharCode(c!))} instead of a delimiter or the end of the line`, recordStart);
+          throw new CsvSyntaxError(
+            `a closing quote is followed by ${JSON.stringify(String.fromCharCode(c!))} instead of a delimiter or the end of the line`,
+            recordStart,
+          );
         }
       } else {
         const a = pos;
         while (pos < to) {
           const c = buf[pos]!;
           if (c === D || c === LF) break;
-          if (c === Q) throw new CsvSyntaxError(`a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)`, recordStart);
+          if (c === Q)
+            throw new CsvSyntaxError(
+              `a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)`,
+              recordStart,
+            );
           pos++;
         }
         let b = pos;
@@ -354,7 +382,9 @@ function lineAt(buf: Buffer, block: CsvBlock, offset: number): number {
 }
 
 /** Exact powers of ten as doubles (see numbers.ts: Clinger's fast path). */
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 const MAX_M = (2 ** 53 - 9) / 10;
 
 /** Everything a block parse needs about its columns, set up once per block. */
@@ -408,7 +438,10 @@ class BlockContext {
     const nf = this.p.nFields;
     const j = field < nf ? this.slotOf[field]! : -1;
     const where = j >= 0 ? `, column '${this.cols[j]!.name}'` : field < nf ? `, column '${this.p.fieldNames[field] ?? field + 1}'` : '';
-    throw new FormatError({ file: this.block.path, block: this.block.index }, `line ${lineAt(this.buf, this.block, recordStart)}${where}: ${message}`);
+    throw new FormatError(
+      { file: this.block.path, block: this.block.index },
+      `line ${lineAt(this.buf, this.block, recordStart)}${where}: ${message}`,
+    );
   }
 
   text(a: number, b: number, escaped: boolean): string {
@@ -419,13 +452,22 @@ class BlockContext {
   }
 
   missing(at: number, recordStart: number, field: number): void {
-    if (!this.isFloat) this.fail(recordStart, field, `a missing value cannot be stored in ${this.out.constructor.name.replace('Array', '').toLowerCase()} (read the column as float64 to get NaN)`);
+    if (!this.isFloat)
+      this.fail(
+        recordStart,
+        field,
+        `a missing value cannot be stored in ${this.out.constructor.name.replace('Array', '').toLowerCase()} (read the column as float64 to get NaN)`,
+      );
     this.out[at] = NaN;
   }
 
   mismatch(j: number, value: string, recordStart: number, field: number): never {
     const c = this.cols[j]!;
-    return this.fail(recordStart, field, `value ${JSON.stringify(value)} is not a ${c.type}${c.type === 'timestamp' ? ` (ISO 8601)` : ''}, the column's type (${c.origin}); pass readCsv(…, { dtype: { ${JSON.stringify(c.name)}: … } }) to read it as another type.`);
+    return this.fail(
+      recordStart,
+      field,
+      `value ${JSON.stringify(value)} is not a ${c.type}${c.type === 'timestamp' ? ` (ISO 8601)` : ''}, the column's type (${c.origin}); pass readCsv(…, { dtype: { ${JSON.stringify(c.name)}: … } }) to read it as another type.`,
+    );
   }
 
   /** Any field of column slot `j` (the general path): `buf[a, b)`, unquoted already. */
@@ -448,7 +490,11 @@ class BlockContext {
       }
       if (kind === K_INT && !(v >= this.lo[j]! && v <= this.hi[j]!)) {
         const type = this.cols[j]!.type;
-        this.fail(recordStart, field, `value ${this.text(a, b, escaped)} is out of the range of ${type}${type.endsWith('64') ? ' that doubles hold exactly (±2^53)' : ''}`);
+        this.fail(
+          recordStart,
+          field,
+          `value ${this.text(a, b, escaped)} is out of the range of ${type}${type.endsWith('64') ? ' that doubles hold exactly (±2^53)' : ''}`,
+        );
       }
       out[at] = v;
       return;
@@ -465,7 +511,11 @@ class BlockContext {
           out[at] = this.isFloat ? NaN : -1;
           return;
         }
-        this.fail(recordStart, field, `value ${JSON.stringify(t)} is not among the ${this.cols[j]!.categories!.length} categories learned for the column (the file changed after categorize()?)`);
+        this.fail(
+          recordStart,
+          field,
+          `value ${JSON.stringify(t)} is not among the ${this.cols[j]!.categories!.length} categories learned for the column (the file changed after categorize()?)`,
+        );
       }
       out[at] = code!;
       return;
@@ -491,7 +541,17 @@ class BlockContext {
  * scanned (Clinger's fast path, as numbers.ts), and only unusual text (more digits, exponents
  * beyond 10^±22, NA strings, quotes) takes the general path.
  */
-export function parseBlockInto(bytes: Uint8Array, block: CsvBlock, p: CsvParams, cols: readonly CsvColumnPlan[], from: number, to: number, out: TypedArray, outOffset: number, width: number): void {
+export function parseBlockInto(
+  bytes: Uint8Array,
+  block: CsvBlock,
+  p: CsvParams,
+  cols: readonly CsvColumnPlan[],
+  from: number,
+  to: number,
+  out: TypedArray,
+  outOffset: number,
+  width: number,
+): void {
   const buf = asBuffer(bytes);
   const ctx = new BlockContext(buf, block, p, cols, out);
   const D = p.dialect.delimiter;
@@ -505,7 +565,10 @@ export function parseBlockInto(bytes: Uint8Array, block: CsvBlock, p: CsvParams,
   let rec = 0;
   while (rec < to) {
     if (pos >= n) {
-      throw new FormatError({ file: block.path, block: block.index }, `the block holds ${rec} records, but ${block.rows} were counted when the file was opened: it changed since.`);
+      throw new FormatError(
+        { file: block.path, block: block.index },
+        `the block holds ${rec} records, but ${block.rows} were counted when the file was opened: it changed since.`,
+      );
     }
     const c0 = buf[pos];
     if (c0 === LF) {
@@ -530,7 +593,12 @@ export function parseBlockInto(bytes: Uint8Array, block: CsvBlock, p: CsvParams,
         let escaped = false;
         for (;;) {
           q = buf.indexOf(Q, q);
-          if (q < 0) ctx.fail(recordStart, field, 'a quoted field is never closed (an odd number of quote characters from here to the end of the block)');
+          if (q < 0)
+            ctx.fail(
+              recordStart,
+              field,
+              'a quoted field is never closed (an odd number of quote characters from here to the end of the block)',
+            );
           if (buf[q + 1] === Q) {
             escaped = true;
             q += 2;
@@ -541,7 +609,11 @@ export function parseBlockInto(bytes: Uint8Array, block: CsvBlock, p: CsvParams,
         pos = q + 1;
         c = buf[pos]!;
         if (pos < n && c !== D && c !== LF && !(c === CR && buf[pos + 1] === LF)) {
-          ctx.fail(recordStart, field, `a closing quote is followed by ${JSON.stringify(String.fromCharCode(c))} instead of a delimiter or the end of the line`);
+          ctx.fail(
+            recordStart,
+            field,
+            `a closing quote is followed by ${JSON.stringify(String.fromCharCode(c))} instead of a delimiter or the end of the line`,
+          );
         }
         if (j >= 0) ctx.convert(j, a, q, escaped, rowBase + j, recordStart, field);
       } else if (j >= 0 && kinds[j] === K_INT && !numericNa && c >= 48 && c <= 57) {
@@ -561,7 +633,12 @@ export function parseBlockInto(bytes: Uint8Array, block: CsvBlock, p: CsvParams,
           while (pos < n) {
             c = buf[pos]!;
             if (c === D || c === LF) break;
-            if (c === Q) ctx.fail(recordStart, field, 'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)');
+            if (c === Q)
+              ctx.fail(
+                recordStart,
+                field,
+                'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)',
+              );
             pos++;
           }
           let b = pos;
@@ -607,7 +684,12 @@ export function parseBlockInto(bytes: Uint8Array, block: CsvBlock, p: CsvParams,
           while (pos < n) {
             c = buf[pos]!;
             if (c === D || c === LF) break;
-            if (c === Q) ctx.fail(recordStart, field, 'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)');
+            if (c === Q)
+              ctx.fail(
+                recordStart,
+                field,
+                'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)',
+              );
             pos++;
           }
           let b = pos;
@@ -619,7 +701,12 @@ export function parseBlockInto(bytes: Uint8Array, block: CsvBlock, p: CsvParams,
         while (pos < n) {
           c = buf[pos]!;
           if (c === D || c === LF) break;
-          if (c === Q) ctx.fail(recordStart, field, 'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)');
+          if (c === Q)
+            ctx.fail(
+              recordStart,
+              field,
+              'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)',
+            );
           pos++;
         }
         if (j >= 0) {
@@ -675,12 +762,16 @@ export function csvCategories(p: CsvParams, blockIndex: number): string[][] {
   try {
     ({ records, offsets } = splitRecords(buf, 0, buf.length, p.dialect));
   } catch (error) {
-    if (error instanceof CsvSyntaxError) throw new FormatError({ file: block.path, block: block.index }, `line ${lineAt(buf, block, error.offset)}: ${error.message}`);
+    if (error instanceof CsvSyntaxError)
+      throw new FormatError({ file: block.path, block: block.index }, `line ${lineAt(buf, block, error.offset)}: ${error.message}`);
     throw error;
   }
   records.forEach((r, i) => {
     if (r.length !== p.nFields) {
-      throw new FormatError({ file: block.path, block: block.index }, `line ${lineAt(buf, block, offsets[i]!)}: the record has ${r.length} fields where the header has ${p.nFields}`);
+      throw new FormatError(
+        { file: block.path, block: block.index },
+        `line ${lineAt(buf, block, offsets[i]!)}: the record has ${r.length} fields where the header has ${p.nFields}`,
+      );
     }
     p.columns.forEach((c, j) => {
       const v = r[c.field]!;

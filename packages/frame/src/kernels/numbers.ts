@@ -16,13 +16,25 @@
  */
 
 /** Exact powers of ten as doubles (10^22 is the largest that is). */
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 /** Largest m such that 10·m + 9 stays below 2^53 (so the accumulated significand is exact). */
 const MAX_M = (2 ** 53 - 9) / 10;
 
 /** A number's syntax as pandas accepts it (after trimming spaces): decimal, exponent, inf, nan. */
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const SPECIAL: Readonly<Record<string, number>> = { inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity, nan: NaN, '+nan': NaN, '-nan': NaN };
+const SPECIAL: Readonly<Record<string, number>> = {
+  inf: Infinity,
+  '+inf': Infinity,
+  '-inf': -Infinity,
+  infinity: Infinity,
+  '+infinity': Infinity,
+  '-infinity': -Infinity,
+  nan: NaN,
+  '+nan': NaN,
+  '-nan': NaN,
+};
 
 /** What {@link parseNumber} returns when the text is not a number. */
 export const NOT_A_NUMBER = Symbol('not a number');
@@ -125,7 +137,9 @@ export function parseInteger(buf: Uint8Array, a: number, b: number): number | ty
 
 function slowInteger(buf: Uint8Array, a: number, b: number): number | typeof NOT_A_NUMBER {
   // Spaces around the digits are allowed (pandas strips them); 16+ digits are checked exactly.
-  const t = Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('latin1').trim();
+  const t = Buffer.from(buf.buffer, buf.byteOffset + a, b - a)
+    .toString('latin1')
+    .trim();
   if (!/^[+-]?\d+$/.test(t)) return NOT_A_NUMBER;
   const big = BigInt(t);
   const limit = 2n ** 53n;

@@ -81,7 +81,11 @@ const TWO53 = 2 ** 53;
 const INT96_EPOCH_DAY = 2440588n;
 
 function fail(g: ParquetGroup, column: string, message: string, cause?: unknown): never {
-  throw new FormatError({ file: g.path, block: g.index }, `row group ${g.group}, column '${column}': ${message}`, cause === undefined ? undefined : { cause });
+  throw new FormatError(
+    { file: g.path, block: g.index },
+    `row group ${g.group}, column '${column}': ${message}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function readChunk(g: ParquetGroup, column: string, chunk: ParquetChunk): Uint8Array {
@@ -96,7 +100,12 @@ function readChunk(g: ParquetGroup, column: string, chunk: ParquetChunk): Uint8A
     let got = 0;
     while (got < chunk.size) {
       const n = readSync(fd, buf, got, chunk.size - got, chunk.offset + got);
-      if (n === 0) fail(g, column, `the file ends at byte ${chunk.offset + got}, inside the column chunk [${chunk.offset}, ${chunk.offset + chunk.size}) (truncated, or changed since it was opened).`);
+      if (n === 0)
+        fail(
+          g,
+          column,
+          `the file ends at byte ${chunk.offset + got}, inside the column chunk [${chunk.offset}, ${chunk.offset + chunk.size}) (truncated, or changed since it was opened).`,
+        );
       got += n;
     }
     return buf;
@@ -150,7 +159,8 @@ function numberConverter(c: ParquetColumnPlan, g: ParquetGroup): ToNumber {
           }
         : (v) => {
             const x = v as bigint;
-            if (x > BigInt(TWO53) || x < -BigInt(TWO53)) throw new RangeError(`int64 value ${x} is beyond ±2^53, where doubles stop being exact`);
+            if (x > BigInt(TWO53) || x < -BigInt(TWO53))
+              throw new RangeError(`int64 value ${x} is beyond ±2^53, where doubles stop being exact`);
             return Number(x);
           };
     case 'FLOAT':
@@ -178,14 +188,21 @@ function decodeChunk(
   const type = c.physical!;
   const element = { name: c.name, type, type_length: c.typeLength, repetition_type: c.maxDef ? 'OPTIONAL' : 'REQUIRED' } as SchemaElement;
   // A schema path of the root alone: hyparquet then reads no levels (we read them here).
-  const flat = { type, element, schemaPath: [{ element: { name: 'root' } as SchemaElement, children: [], count: 1, path: [] }], codec, compressors } as unknown as Parameters<typeof readDataPage>[2];
+  const flat = {
+    type,
+    element,
+    schemaPath: [{ element: { name: 'root' } as SchemaElement, children: [], count: 1, path: [] }],
+    codec,
+    compressors,
+  } as unknown as Parameters<typeof readDataPage>[2];
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   let row = 0;
   while (row < hi) {
     if (reader.offset >= bytes.byteLength) fail(g, c.name, `the column chunk ends after ${row} of its ${g.rows} rows.`);
     const header: PageHeader = parquetHeader(reader);
     const size = header.compressed_page_size;
-    if (!(size >= 0) || reader.offset + size > bytes.byteLength) fail(g, c.name, `a page of ${size} bytes runs past the end of its column chunk (corrupt file).`);
+    if (!(size >= 0) || reader.offset + size > bytes.byteLength)
+      fail(g, c.name, `a page of ${size} bytes runs past the end of its column chunk (corrupt file).`);
     const raw = bytes.subarray(reader.offset, reader.offset + size);
     reader.offset += size;
     if (header.type === 'DICTIONARY_PAGE') {
@@ -211,7 +228,10 @@ function decodeChunk(
       const levelBytes = d2.repetition_levels_byte_length + d2.definition_levels_byte_length;
       if (c.maxDef && d2.num_nulls > 0) {
         defs = new Uint8Array(n);
-        const lr = { view: new DataView(raw.buffer, raw.byteOffset + d2.repetition_levels_byte_length, d2.definition_levels_byte_length), offset: 0 };
+        const lr = {
+          view: new DataView(raw.buffer, raw.byteOffset + d2.repetition_levels_byte_length, d2.definition_levels_byte_length),
+          offset: 0,
+        };
         readRleBitPackedHybrid(lr, 1, defs, d2.definition_levels_byte_length);
       }
       const body = raw.subarray(levelBytes);
@@ -258,7 +278,9 @@ function decodeChunk(
       values = narrow;
     } else {
       const body = page.subarray(pr.offset);
-      const header1 = { num_values: present, encoding, definition_level_encoding: 'RLE', repetition_level_encoding: 'RLE' } as Parameters<typeof readDataPage>[1];
+      const header1 = { num_values: present, encoding, definition_level_encoding: 'RLE', repetition_level_encoding: 'RLE' } as Parameters<
+        typeof readDataPage
+      >[1];
       values = readDataPage(body, header1, flat).dataPage as ArrayLike<unknown>;
       if (encoding === 'RLE' && type === 'BOOLEAN' && !Array.isArray(values)) values = Array.from(values as ArrayLike<number>, (x) => !!x);
     }
@@ -272,7 +294,15 @@ function decodeChunk(
  * `out` (row-major, from `outOffset`), reading only those columns' chunks of the overlapping row
  * groups.
  */
-export function readParquetRows(p: ParquetParams, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number): void {
+export function readParquetRows(
+  p: ParquetParams,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  out: TypedArray,
+  outOffset: number,
+): void {
   const width = c1 - c0;
   const isFloat = out instanceof Float64Array || out instanceof Float32Array;
   for (const g of p.groups) {
@@ -303,7 +333,10 @@ export function readParquetRows(p: ParquetParams, r0: number, r1: number, c0: nu
       const strCode = (b: unknown) => {
         const s = typeof b === 'string' ? b : decoder.decode(b as Uint8Array);
         const code = codes!.get(s);
-        if (code === undefined) throw new RangeError(`value ${JSON.stringify(s)} is not among the ${codes!.size} categories of the column (the file changed after categorize()?)`);
+        if (code === undefined)
+          throw new RangeError(
+            `value ${JSON.stringify(s)} is not among the ${codes!.size} categories of the column (the file changed after categorize()?)`,
+          );
         return code;
       };
       let dictNumbers: Float64Array | null = null;
@@ -332,10 +365,15 @@ export function readParquetRows(p: ParquetParams, r0: number, r1: number, c0: nu
                 const idx = values as Int32Array;
                 for (let r = from; r < to; r++, at += width) {
                   const x = idx[r - row]!;
-                  if (x >= d.length) throw new RangeError(`dictionary index ${x} is beyond the dictionary's ${d.length} values (corrupt file)`);
+                  if (x >= d.length)
+                    throw new RangeError(`dictionary index ${x} is beyond the dictionary's ${d.length} values (corrupt file)`);
                   out[at] = d[x]!;
                 }
-              } else if (values instanceof Float64Array || values instanceof Float32Array || (values instanceof Int32Array && !col.unsigned && col.type !== 'decimal')) {
+              } else if (
+                values instanceof Float64Array ||
+                values instanceof Float32Array ||
+                (values instanceof Int32Array && !col.unsigned && col.type !== 'decimal')
+              ) {
                 const v = values;
                 for (let i = from - row, e = to - row; i < e; i++, at += width) out[at] = v[i]!;
               } else if (codes) for (let r = from; r < to; r++) put(r, strCode(values[r - row]));
@@ -346,7 +384,10 @@ export function readParquetRows(p: ParquetParams, r0: number, r1: number, c0: nu
             for (let i = 0; i < from - row; i++) k += defs[i]!;
             for (let r = from; r < to; r++) {
               if (!defs[r - row]) {
-                if (!isFloat && !codes) throw new RangeError(`a null at row ${r} cannot be stored in ${out.constructor.name} (read the column as float64 to get NaN)`);
+                if (!isFloat && !codes)
+                  throw new RangeError(
+                    `a null at row ${r} cannot be stored in ${out.constructor.name} (read the column as float64 to get NaN)`,
+                  );
                 put(r, missing);
                 continue;
               }
@@ -396,7 +437,9 @@ export function parquetCategories(p: ParquetParams, groupIndex: number): string[
         },
       );
       // Only the dictionary entries some row uses (a writer may keep unused ones).
-      if (dict) for (let i = 0; i < (dict as ArrayLike<unknown>).length; i++) if (used![i]) seen.add(decoder.decode((dict as ArrayLike<Uint8Array>)[i]!));
+      if (dict)
+        for (let i = 0; i < (dict as ArrayLike<unknown>).length; i++)
+          if (used![i]) seen.add(decoder.decode((dict as ArrayLike<Uint8Array>)[i]!));
     } catch (error) {
       if (error instanceof FormatError) throw error;
       fail(g, col.name, (error as Error).message, error);

@@ -33,7 +33,10 @@ function compressorsFor(codec: WriteCodec): Record<string, (input: Uint8Array) =
   if (codec === 'brotli') return { BROTLI: (b) => brotliCompressSync(b) };
   if (codec === 'zstd') {
     const zstd = (zlib as unknown as { zstdCompressSync?: ZstdSync }).zstdCompressSync;
-    if (!zstd) throw new Error(`the zstd codec needs Node.js 22.15 or later (zlib.zstdCompressSync); this is ${process.version}. Use 'snappy', 'gzip' or 'brotli'.`);
+    if (!zstd)
+      throw new Error(
+        `the zstd codec needs Node.js 22.15 or later (zlib.zstdCompressSync); this is ${process.version}. Use 'snappy', 'gzip' or 'brotli'.`,
+      );
     return { ZSTD: (b) => zstd(b) };
   }
   return {};
@@ -111,7 +114,10 @@ export function writeParquetBlock(arg: unknown, columns: readonly WriteColumn[],
   const rows = block.shape[0]!;
   const width = columns.length;
   const data = block.data instanceof Float64Array ? block.data : Float64Array.from(block.data);
-  const columnData: ColumnSource[] = columns.map((c, j) => ({ name: c.name, data: columnValues(c, data, rows, width, j) as ColumnSource['data'] }));
+  const columnData: ColumnSource[] = columns.map((c, j) => ({
+    name: c.name,
+    data: columnValues(c, data, rows, width, j) as ColumnSource['data'],
+  }));
   const schema: SchemaElement[] = [{ name: 'root', num_children: columns.length }, ...columns.map(schemaOf)];
   const buf = parquetWriteBuffer({
     columnData,

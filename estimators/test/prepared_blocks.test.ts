@@ -8,18 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { DenseArray, type WasmApi } from '@tessera/array';
 import { byteSize } from '@tessera/scheduler';
-import {
-  InvalidInputError,
-  SGDClassifier,
-  SGDRegressor,
-  estimatorClass,
-} from '../src/index.js';
-import {
-  Random,
-  bucketShuffle,
-  setSGDBackend,
-  type SGDBackend,
-} from '../src/internal.js';
+import { InvalidInputError, SGDClassifier, SGDRegressor, estimatorClass } from '../src/index.js';
+import { Random, bucketShuffle, setSGDBackend, type SGDBackend } from '../src/internal.js';
 import { lemire, wasmBelow, wasmBucketShuffle } from '../src/linear_model/sgd/shuffle.js';
 import { preparedLayout } from '../src/linear_model/sgd/wasm_epoch.js';
 import type { PreparedBlock } from '../src/linear_model/sgd/prepared.js';
@@ -39,17 +29,22 @@ function growAnotherSharedMemory(): void {
 describe('WebAssembly shuffle draws', () => {
   it('equal bucketShuffle draw for draw (slots, visits, buckets, order, and the generator after)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 1, max: 700 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), (n, per, seed) => {
-        const a = new Random(seed);
-        const b = new Random(seed);
-        const js = bucketShuffle(n, per, a);
-        const w = wasmBucketShuffle(n, per, b, true)!;
-        expect(Array.from(w.slot)).toEqual(Array.from(js.slot));
-        expect(Array.from(w.visit)).toEqual(Array.from(js.visit));
-        expect(Array.from(w.bucketStart)).toEqual(Array.from(js.bucketStart));
-        expect(Array.from(w.order!)).toEqual(Array.from(js.order));
-        expect(b.nextUint32()).toBe(a.nextUint32());
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 4000 }),
+        fc.integer({ min: 1, max: 700 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        (n, per, seed) => {
+          const a = new Random(seed);
+          const b = new Random(seed);
+          const js = bucketShuffle(n, per, a);
+          const w = wasmBucketShuffle(n, per, b, true)!;
+          expect(Array.from(w.slot)).toEqual(Array.from(js.slot));
+          expect(Array.from(w.visit)).toEqual(Array.from(js.visit));
+          expect(Array.from(w.bucketStart)).toEqual(Array.from(js.bucketStart));
+          expect(Array.from(w.order!)).toEqual(Array.from(js.order));
+          expect(b.nextUint32()).toBe(a.nextUint32());
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -117,7 +112,12 @@ const { cases } = fixture<{ cases: Case[] }>('sgd_cases.json');
 const partialFitCases = cases.filter((c) => c.mode === 'partial_fit');
 
 /** Feeds a fixture case's blocks to partialFit, directly or through prepareBlock; returns the state after each block. */
-function feed(c: Case, params: Record<string, unknown>, prepared: boolean, recycle: boolean): { coef: number[]; intercept: number[]; t: number; nIter: number }[] {
+function feed(
+  c: Case,
+  params: Record<string, unknown>,
+  prepared: boolean,
+  recycle: boolean,
+): { coef: number[]; intercept: number[]; t: number; nIter: number }[] {
   const Cls = estimatorClass(c.estimator) as unknown as new (p: unknown) => Fittable;
   const est = new Cls(params);
   const y = data[c.target];
@@ -211,7 +211,11 @@ describe('prepared blocks at WebAssembly sizes', () => {
       expect(p.X.data.buffer === p.hint.memory?.buffer).toBe(false);
       expect(p.hint.seed).not.toBeNull();
       expect(p.hint.memory !== null).toBe(penalty !== 'elasticnet'); // rows go into WebAssembly memory only when the epoch runs there
-      prepared.partialFit(p.X, p.y!.data, { classes: [0, 1], ...(weighted ? { sampleWeight: p.sampleWeight!.data } : {}), prepared: p.hint });
+      prepared.partialFit(p.X, p.y!.data, {
+        classes: [0, 1],
+        ...(weighted ? { sampleWeight: p.sampleWeight!.data } : {}),
+        prepared: p.hint,
+      });
       if (p.hint.memory !== null) {
         // The epoch ran in place: the block's target area holds the ±1 targets it trained on
         // (preparation left the shuffle's slots there).
@@ -350,12 +354,19 @@ describe('prepared blocks name rows of the original block', () => {
         }
         return 'no error';
       };
-      const both = (make: () => { partialFit: (...a: unknown[]) => unknown; prepareBlock: (...a: unknown[]) => PreparedBlock | null }, X: DenseArray, y: number[], opts: Record<string, unknown>) => {
+      const both = (
+        make: () => { partialFit: (...a: unknown[]) => unknown; prepareBlock: (...a: unknown[]) => PreparedBlock | null },
+        X: DenseArray,
+        y: number[],
+        opts: Record<string, unknown>,
+      ) => {
         const direct = messageOf(() => make().partialFit(X, y, opts));
         const est = make();
         const p = est.prepareBlock(X, y, opts)!;
         const { sampleWeight: _, ...rest } = opts;
-        const viaPrepared = messageOf(() => est.partialFit(p.X, p.y!.data, { ...rest, ...(p.sampleWeight ? { sampleWeight: p.sampleWeight.data } : {}), prepared: p.hint }));
+        const viaPrepared = messageOf(() =>
+          est.partialFit(p.X, p.y!.data, { ...rest, ...(p.sampleWeight ? { sampleWeight: p.sampleWeight.data } : {}), prepared: p.hint }),
+        );
         expect(viaPrepared).toBe(direct);
         return direct;
       };
@@ -365,7 +376,9 @@ describe('prepared blocks name rows of the original block', () => {
         X[1234 * 10 + 3] = Number.NaN;
         X[3000 * 10 + 7] = Number.POSITIVE_INFINITY;
       });
-      expect(both(clf, nan.X, nan.y, { classes: [0, 1] })).toMatch(/input X contains (NaN at row 1234, column 3|Infinity at row 3000, column 7)/);
+      expect(both(clf, nan.X, nan.y, { classes: [0, 1] })).toMatch(
+        /input X contains (NaN at row 1234, column 3|Infinity at row 3000, column 7)/,
+      );
       const label = bad((_X, y) => {
         y[2500] = 7;
         y[900] = 5;
@@ -386,16 +399,26 @@ describe('prepared blocks name rows of the original block', () => {
   it('rejects a block prepared for another shuffle or shape', () => {
     const X = new DenseArray(base.X.data.slice(0, 4000 * 10), [4000, 10]);
     const p = new SGDClassifier({ randomState: 1 }).prepareBlock(X, labels, { classes: [0, 1] })!;
-    expect(() => new SGDClassifier({ randomState: 2 }).partialFit(p.X, p.y!.data, { classes: [0, 1], prepared: p.hint })).toThrow(InvalidInputError);
-    expect(() => new SGDClassifier({ randomState: 1, shuffle: false }).partialFit(p.X, p.y!.data, { classes: [0, 1], prepared: p.hint })).toThrow(
-      /prepared in the visit order of another shuffle/,
+    expect(() => new SGDClassifier({ randomState: 2 }).partialFit(p.X, p.y!.data, { classes: [0, 1], prepared: p.hint })).toThrow(
+      InvalidInputError,
     );
-    expect(() => new SGDClassifier({ randomState: 1 }).partialFit(p.X, p.y!.data, { classes: [0, 1], sampleWeight: labels.map(() => 1), prepared: p.hint })).toThrow(
-      /prepared without sample weights but is trained with/,
-    );
+    expect(() =>
+      new SGDClassifier({ randomState: 1, shuffle: false }).partialFit(p.X, p.y!.data, { classes: [0, 1], prepared: p.hint }),
+    ).toThrow(/prepared in the visit order of another shuffle/);
+    expect(() =>
+      new SGDClassifier({ randomState: 1 }).partialFit(p.X, p.y!.data, {
+        classes: [0, 1],
+        sampleWeight: labels.map(() => 1),
+        prepared: p.hint,
+      }),
+    ).toThrow(/prepared without sample weights but is trained with/);
     const small = new DenseArray(base.X.data.slice(0, 100 * 10), [100, 10]);
-    expect(() => new SGDClassifier({ randomState: 1 }).partialFit(small, labels.slice(0, 100), { classes: [0, 1], prepared: p.hint })).toThrow(/prepared with 4000 rows × 10 features, but X has 100 × 10/);
-    expect(() => new SGDClassifier({ randomState: 1 }).partialFit(p.X, p.y!.data, { classes: [0, 1], prepared: 'nope' as never })).toThrow(TypeError);
+    expect(() =>
+      new SGDClassifier({ randomState: 1 }).partialFit(small, labels.slice(0, 100), { classes: [0, 1], prepared: p.hint }),
+    ).toThrow(/prepared with 4000 rows × 10 features, but X has 100 × 10/);
+    expect(() => new SGDClassifier({ randomState: 1 }).partialFit(p.X, p.y!.data, { classes: [0, 1], prepared: 'nope' as never })).toThrow(
+      TypeError,
+    );
     // A block prepared without shuffling is fine for any estimator: it is the block itself.
     const q = new SGDClassifier({ shuffle: false }).prepareBlock(X, labels, { classes: [0, 1] })!;
     const a = new SGDClassifier({ randomState: 3 }).partialFit(q.X, q.y!.data, { classes: [0, 1], prepared: q.hint });
@@ -407,6 +430,8 @@ describe('prepared blocks name rows of the original block', () => {
     const X = (base.X.toArray() as number[][]).slice(0, 50);
     const p = new SGDClassifier({ randomState: 1 }).prepareBlock(X, Int32Array.from(labels.slice(0, 50)), { classes: [0, 1] })!;
     expect(p.X.shape).toEqual([50, 10]);
-    expect(() => new SGDClassifier({ randomState: 1 }).prepareBlock(X, labels.slice(0, 49), { classes: [0, 1] })).toThrow(/X has 50 rows but y has 49/);
+    expect(() => new SGDClassifier({ randomState: 1 }).prepareBlock(X, labels.slice(0, 49), { classes: [0, 1] })).toThrow(
+      /X has 50 rows but y has 49/,
+    );
   });
 });

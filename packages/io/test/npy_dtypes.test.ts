@@ -23,7 +23,8 @@ function py(code: string): string {
   return r.stdout;
 }
 
-const spell = (a: ArrayLike<number>) => Array.from(a).map((x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x));
+const spell = (a: ArrayLike<number>) =>
+  Array.from(a).map((x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x));
 
 /** A hand-made .npy file: header for `descr` and `shape`, then `data` bytes. */
 function npyFile(name: string, descr: string, shape: readonly number[], data: Uint8Array): string {
@@ -94,7 +95,9 @@ describe('npy storage types', () => {
       a[row * 2 + col] = value;
       const q = npyFile(`i64-bad-${row}${col}.npy`, '<i8', [3, 2], new Uint8Array(a.buffer));
       expect(() => readNpySync(q)).toThrow(FormatError);
-      expect(() => readNpySync(q)).toThrow(new RegExp(`^${q.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: row ${row}, column ${col}: int64 value ${value} is beyond ±2\\^53`));
+      expect(() => readNpySync(q)).toThrow(
+        new RegExp(`^${q.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: row ${row}, column ${col}: int64 value ${value} is beyond ±2\\^53`),
+      );
     }
     const u = new BigUint64Array([1n, big, 2n ** 64n - 1n]);
     const q = npyFile('u64-bad.npy', '<u8', [3], new Uint8Array(u.buffer));
@@ -114,7 +117,9 @@ describe('npy storage types', () => {
       readNpyRegion(fd, p, h, 0, 4, 0, 1, out); // column 0 only: fine
       expect(Array.from(out)).toEqual([0, 0, 0, 0]);
       const out2 = new Float64Array(2);
-      expect(() => readNpyRegion(fd, p, h, 2, 4, 1, 3, out2, 0, 7)).toThrow(/i64-region\.npy \(block 7\): row 3, column 2: int64 value 1152921504606846976/);
+      expect(() => readNpyRegion(fd, p, h, 2, 4, 1, 3, out2, 0, 7)).toThrow(
+        /i64-region\.npy \(block 7\): row 3, column 2: int64 value 1152921504606846976/,
+      );
     } finally {
       closeSync(fd);
     }
@@ -125,7 +130,20 @@ describe('npy storage types', () => {
     const p = npyFile('f2.npy', '<f2', [bits.length], new Uint8Array(bits.buffer));
     const got = readNpySync(p);
     expect(got.header.dtype).toBe('float32');
-    expect(spell(got.data)).toEqual([0, -0, 2 ** -24, 1023 * 2 ** -24, 2 ** -14, 1, -2, 65504, 'inf', '-inf', 'nan', Math.fround(0.333251953125)]);
+    expect(spell(got.data)).toEqual([
+      0,
+      -0,
+      2 ** -24,
+      1023 * 2 ** -24,
+      2 ** -14,
+      1,
+      -2,
+      65504,
+      'inf',
+      '-inf',
+      'nan',
+      Math.fround(0.333251953125),
+    ]);
     expect(Object.is(got.data[1], -0)).toBe(true);
   });
 
@@ -154,7 +172,7 @@ describe.skipIf(!numpy)('files numpy writes read as numpy has them', () => {
     ['uint16', "np.array([0, 65535, 1234], dtype='<u2')", 'int32'],
     ['int8', "np.array([[-128, 127], [0, -5]], dtype='i1')", 'int32'],
     ['float16', "np.array([[0.5, -2.25, np.inf], [np.nan, 65504, 6e-8]], dtype='<f2')", 'float32'],
-    ['bool', "np.array([[True, False], [False, True]])", 'uint8'],
+    ['bool', 'np.array([[True, False], [False, True]])', 'uint8'],
     ['big-endian float64', "np.array([[1.5, -2.5], [np.pi, 1e300]], dtype='>f8')", 'float64'],
     ['big-endian int32', "np.array([-(2**31), 2**31 - 1, 5], dtype='>i4')", 'int32'],
     ['big-endian int64', "np.array([[-(2**53), 2**53, 42]], dtype='>i8')", 'float64'],

@@ -79,15 +79,66 @@ describe.each(schedulers)('validated before any task runs (%s)', (_name, schedul
     const { X, y } = lazyData();
     const { counter, options } = counting(scheduler());
     const cases: [string, () => Promise<unknown>, RegExp | string][] = [
-      ['first step', () => makePipeline(new StandardScaler({ withMean: 'yes' as never }), new Incremental(new SGDClassifier(), { classes: [0, 1] })).fit(X, y, options), "The 'withMean' parameter of StandardScaler must be a boolean. Got 'yes' instead."],
-      ['MinMaxScaler range', () => makePipeline(new MinMaxScaler({ featureRange: [1, 0] }), new Incremental(new SGDClassifier(), { classes: [0, 1] })).fit(X, y, options), /'featureRange' parameter of MinMaxScaler must have its minimum smaller/],
-      ['partialFit rule', () => new Incremental(new SGDClassifier({ earlyStopping: true }), { classes: [0, 1] }).fit(X, y, options), "The 'earlyStopping' parameter of SGDClassifier must be false with partialFit. Got true instead."],
-      ['balanced', () => new Incremental(new SGDClassifier({ classWeight: 'balanced' }), { classes: [0, 1] }).fit(X, y, options), /classWeight 'balanced' is not supported for partialFit/],
-      ['Incremental itself', () => new Incremental(new SGDClassifier(), { epochs: 0 }).fit(X, y, options), "The 'epochs' parameter of Incremental must be an int in the range [1, inf). Got 0 instead."],
-      ['MLP layers', () => new Incremental(new MLPClassifier({ hiddenLayerSizes: [0] }), { classes: [0, 1] }).fit(X, y, options), /'hiddenLayerSizes' parameter of MLPClassifier/],
-      ['ParallelPostFit (before computing X)', () => new ParallelPostFit(new GaussianNB({ varSmoothing: -1 })).fit(X, y, options), /'varSmoothing' parameter of GaussianNB must be a float in the range \[0, inf\)/],
-      ['a step that cannot fit lazily', () => makePipeline(new StandardScaler(), new SGDClassifier()).fit(X, y, options), /SGDClassifier cannot be fitted on a lazy array directly/],
-      ['a middle step without transform', () => makePipeline(new StandardScaler(), new Incremental(new SGDClassifier(), { classes: [0, 1] }), new Incremental(new SGDClassifier(), { classes: [0, 1] })).fit(X, y, options), /SGDClassifier has no transform/],
+      [
+        'first step',
+        () =>
+          makePipeline(new StandardScaler({ withMean: 'yes' as never }), new Incremental(new SGDClassifier(), { classes: [0, 1] })).fit(
+            X,
+            y,
+            options,
+          ),
+        "The 'withMean' parameter of StandardScaler must be a boolean. Got 'yes' instead.",
+      ],
+      [
+        'MinMaxScaler range',
+        () =>
+          makePipeline(new MinMaxScaler({ featureRange: [1, 0] }), new Incremental(new SGDClassifier(), { classes: [0, 1] })).fit(
+            X,
+            y,
+            options,
+          ),
+        /'featureRange' parameter of MinMaxScaler must have its minimum smaller/,
+      ],
+      [
+        'partialFit rule',
+        () => new Incremental(new SGDClassifier({ earlyStopping: true }), { classes: [0, 1] }).fit(X, y, options),
+        "The 'earlyStopping' parameter of SGDClassifier must be false with partialFit. Got true instead.",
+      ],
+      [
+        'balanced',
+        () => new Incremental(new SGDClassifier({ classWeight: 'balanced' }), { classes: [0, 1] }).fit(X, y, options),
+        /classWeight 'balanced' is not supported for partialFit/,
+      ],
+      [
+        'Incremental itself',
+        () => new Incremental(new SGDClassifier(), { epochs: 0 }).fit(X, y, options),
+        "The 'epochs' parameter of Incremental must be an int in the range [1, inf). Got 0 instead.",
+      ],
+      [
+        'MLP layers',
+        () => new Incremental(new MLPClassifier({ hiddenLayerSizes: [0] }), { classes: [0, 1] }).fit(X, y, options),
+        /'hiddenLayerSizes' parameter of MLPClassifier/,
+      ],
+      [
+        'ParallelPostFit (before computing X)',
+        () => new ParallelPostFit(new GaussianNB({ varSmoothing: -1 })).fit(X, y, options),
+        /'varSmoothing' parameter of GaussianNB must be a float in the range \[0, inf\)/,
+      ],
+      [
+        'a step that cannot fit lazily',
+        () => makePipeline(new StandardScaler(), new SGDClassifier()).fit(X, y, options),
+        /SGDClassifier cannot be fitted on a lazy array directly/,
+      ],
+      [
+        'a middle step without transform',
+        () =>
+          makePipeline(
+            new StandardScaler(),
+            new Incremental(new SGDClassifier(), { classes: [0, 1] }),
+            new Incremental(new SGDClassifier(), { classes: [0, 1] }),
+          ).fit(X, y, options),
+        /SGDClassifier has no transform/,
+      ],
     ];
     for (const [what, run, message] of cases) {
       const err = await failure(run());
@@ -112,7 +163,9 @@ describe.each(schedulers)('validated before any task runs (%s)', (_name, schedul
   });
 });
 
-const X = DenseArray.from(Array.from({ length: 60 }, (_, i) => Array.from({ length: 4 }, (_, j) => ((i * 7 + j * 3) % 11) / 5 + (j === i % 3 ? 2 : 0))));
+const X = DenseArray.from(
+  Array.from({ length: 60 }, (_, i) => Array.from({ length: 4 }, (_, j) => ((i * 7 + j * 3) % 11) / 5 + (j === i % 3 ? 2 : 0))),
+);
 const y = Array.from({ length: 60 }, (_, i) => i % 3);
 const yReg = Array.from({ length: 60 }, (_, i) => (i % 7) / 3);
 
@@ -153,7 +206,9 @@ describe('every partialFit validates the hyperparameters, a setParams in between
   });
 
   it('covers every estimator with partialFit', () => {
-    const withPartialFit = registeredEstimators().filter((n) => typeof (estimatorClass(n).prototype as { partialFit?: unknown }).partialFit === 'function');
+    const withPartialFit = registeredEstimators().filter(
+      (n) => typeof (estimatorClass(n).prototype as { partialFit?: unknown }).partialFit === 'function',
+    );
     expect(withPartialFit.filter((n) => !(n in incremental))).toEqual([]);
   });
 
@@ -187,7 +242,9 @@ describe('every partialFit validates the hyperparameters, a setParams in between
   it('checks the cross-parameter rules and array-valued parameters again too', () => {
     const sgd = new SGDClassifier({ shuffle: false }).partialFit(X, y, { classes: [0, 1, 2] });
     sgd.setParams({ learningRate: 'constant' });
-    expect(() => sgd.partialFit(X, y)).toThrow("The 'eta0' parameter of SGDClassifier must be > 0 with learningRate 'constant'. Got 0 instead.");
+    expect(() => sgd.partialFit(X, y)).toThrow(
+      "The 'eta0' parameter of SGDClassifier must be > 0 with learningRate 'constant'. Got 0 instead.",
+    );
     sgd.setParams({ learningRate: 'optimal', classWeight: 'balanced' });
     expect(() => sgd.partialFit(X, y)).toThrow(/classWeight 'balanced' is not supported for partialFit/);
     const nb = new GaussianNB().partialFit(X, y, { classes: [0, 1, 2] });
@@ -197,7 +254,9 @@ describe('every partialFit validates the hyperparameters, a setParams in between
     km.setParams({ init: 'kmeans' as never });
     expect(() => km.partialFit(X)).toThrow(/'init' parameter of MiniBatchKMeans must be a string among/);
     km.setParams({ init: 'k-means++', nClusters: 4 });
-    expect(() => km.partialFit(X)).toThrow('MiniBatchKMeans: nClusters changed from 3 to 4 since the first call to partialFit; refit to change it.');
+    expect(() => km.partialFit(X)).toThrow(
+      'MiniBatchKMeans: nClusters changed from 3 to 4 since the first call to partialFit; refit to change it.',
+    );
   });
 });
 
@@ -207,7 +266,10 @@ describe('checkParams', () => {
     expect(new SGDClassifier().checkParams()).toBeInstanceOf(SGDClassifier);
     expect(() => new SGDClassifier({ earlyStopping: true }).checkParams()).not.toThrow();
     expect(() => new SGDClassifier({ earlyStopping: true }).checkParams({ partialFit: true })).toThrow(/must be false with partialFit/);
-    const pipe = new Pipeline([['s', new StandardScaler()], ['c', new Incremental(new SGDRegressor({ eta0: -2 }))]]);
+    const pipe = new Pipeline([
+      ['s', new StandardScaler()],
+      ['c', new Incremental(new SGDRegressor({ eta0: -2 }))],
+    ]);
     expect(() => pipe.checkParams()).toThrow("The 'eta0' parameter of SGDRegressor must be a float in the range [0, inf). Got -2 instead.");
     expect(() => new Pipeline([]).checkParams()).toThrow(/non-empty array/);
   });

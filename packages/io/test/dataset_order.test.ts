@@ -23,9 +23,13 @@ describe('datasetFiles', () => {
     const padded = names('X', range(12), 5);
     expect(datasetFiles([...padded].reverse(), '/d').x).toEqual(padded);
     // '%05d' overflows to six digits past 99999: still one way of writing the numbers.
-    expect(orderNumbered(['X-100000.npy', 'X-00000.npy', 'X-99999.npy'], /^X-.*\.npy$/, /^X-(\d+)\.npy$/, 'X', '/d').map((f) => f.name)).toEqual(['X-00000.npy', 'X-99999.npy', 'X-100000.npy']);
+    expect(
+      orderNumbered(['X-100000.npy', 'X-00000.npy', 'X-99999.npy'], /^X-.*\.npy$/, /^X-(\d+)\.npy$/, 'X', '/d').map((f) => f.name),
+    ).toEqual(['X-00000.npy', 'X-99999.npy', 'X-100000.npy']);
     // …which must then run without gaps: 0, 1, 2, 100000 does not.
-    expect(() => datasetFiles([...names('X', range(3), 5), 'X-100000.npy'], '/d')).toThrow(/X chunks are missing between X-00002\.npy and X-100000\.npy/);
+    expect(() => datasetFiles([...names('X', range(3), 5), 'X-100000.npy'], '/d')).toThrow(
+      /X chunks are missing between X-00002\.npy and X-100000\.npy/,
+    );
   });
 
   it('refuses names that mix widths: X-1 and X-01 are both chunk 1', () => {
@@ -43,7 +47,9 @@ describe('datasetFiles', () => {
   });
 
   it('refuses padding to two different widths, and unpadded names shorter than the padding', () => {
-    expect(() => datasetFiles(['X-000.npy', 'X-001.npy', 'X-02.npy'], '/d')).toThrow(/mix number widths \(X-000\.npy and X-02\.npy: X-000\.npy pads chunk numbers to 3 digits but X-02\.npy has 2\)/);
+    expect(() => datasetFiles(['X-000.npy', 'X-001.npy', 'X-02.npy'], '/d')).toThrow(
+      /mix number widths \(X-000\.npy and X-02\.npy: X-000\.npy pads chunk numbers to 3 digits but X-02\.npy has 2\)/,
+    );
     expect(() => datasetFiles(['X-00.npy', 'X-01.npy', 'X-2.npy'], '/d')).toThrow(/mix number widths .*X-2\.npy has 1/);
     expect(() => datasetFiles(['X-0.npy', 'X-00001.npy'], '/d')).toThrow(/mix number widths/);
   });
@@ -56,17 +62,26 @@ describe('datasetFiles', () => {
   it('pairs X and y by number: X-00001 with y-00002 is an error naming both', () => {
     const entries = ['X-00000.npy', 'X-00001.npy', 'y-00000.npy', 'y-00002.npy'];
     expect(() => datasetFiles(entries, '/d')).toThrow(DatasetError);
-    expect(() => datasetFiles(entries, '/d')).toThrow(/X and y chunks pair by the number in their names: X-00001\.npy has no y chunk numbered 1, and y-00002\.npy has no X chunk numbered 2/);
+    expect(() => datasetFiles(entries, '/d')).toThrow(
+      /X and y chunks pair by the number in their names: X-00001\.npy has no y chunk numbered 1, and y-00002\.npy has no X chunk numbered 2/,
+    );
     // y named with another width still pairs by number.
-    expect(datasetFiles(['X-00000.npy', 'X-00001.npy', 'y-0.npy', 'y-1.npy'], '/d')).toEqual({ x: ['X-00000.npy', 'X-00001.npy'], y: ['y-0.npy', 'y-1.npy'] });
+    expect(datasetFiles(['X-00000.npy', 'X-00001.npy', 'y-0.npy', 'y-1.npy'], '/d')).toEqual({
+      x: ['X-00000.npy', 'X-00001.npy'],
+      y: ['y-0.npy', 'y-1.npy'],
+    });
     // One side longer than the other: the extra one is named.
     expect(() => datasetFiles(names('X', range(3)).concat(names('y', range(2))), '/d')).toThrow(/X-2\.npy has no y chunk numbered 2/);
   });
 
   it('refuses gaps and late starts in a series (a missing chunk), naming the files around it', () => {
-    expect(() => datasetFiles(['X-0.npy', 'X-1.npy', 'X-3.npy'], '/d')).toThrow(/X chunks are missing between X-1\.npy and X-3\.npy \(numbers 2\)/);
+    expect(() => datasetFiles(['X-0.npy', 'X-1.npy', 'X-3.npy'], '/d')).toThrow(
+      /X chunks are missing between X-1\.npy and X-3\.npy \(numbers 2\)/,
+    );
     expect(() => datasetFiles(['X-0.npy', 'X-4.npy'], '/d')).toThrow(/numbers 1–3/);
-    expect(() => datasetFiles(['X-2.npy', 'X-3.npy'], '/d')).toThrow(/the first X chunk is X-2\.npy \(number 2\); numbering starts at 0 or 1/);
+    expect(() => datasetFiles(['X-2.npy', 'X-3.npy'], '/d')).toThrow(
+      /the first X chunk is X-2\.npy \(number 2\); numbering starts at 0 or 1/,
+    );
     expect(datasetFiles(['X-1.npy', 'X-2.npy'], '/d').x).toEqual(['X-1.npy', 'X-2.npy']);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Behaviour of the incremental estimators of issue 7 beyond the fixtures and the conformance
+ * Behaviour of the MLPs, MiniBatchKMeans, naive Bayes and IncrementalPCA beyond the fixtures and the conformance
  * suite: bad input and its messages, early stopping, warm starts, k-means initialisation and
  * reassignment, prediction in chunks, and the generated WebAssembly.
  */
@@ -50,7 +50,10 @@ describe('MLP', () => {
     const p = clf.predictProba(X);
     for (let i = 0; i < 300; i++) expect(p.data[3 * i]! + p.data[3 * i + 1]! + p.data[3 * i + 2]!).toBeCloseTo(1, 12);
     expect(clf.outActivation_).toBe('softmax');
-    expect(clf.coefs_.map((w) => w.shape)).toEqual([[4, 8], [8, 3]]);
+    expect(clf.coefs_.map((w) => w.shape)).toEqual([
+      [4, 8],
+      [8, 3],
+    ]);
     expect(clf.lossCurve_.length).toBe(clf.nIter_);
     expect(clf.t_).toBe(300 * clf.nIter_);
   });
@@ -60,11 +63,20 @@ describe('MLP', () => {
     const clf = new MLPClassifier({ hiddenLayerSizes: [5, 3], activation: 'tanh', randomState: 1, maxIter: 3 }).fit(big.X, big.y);
     const all = clf.predictProba(big.X).data;
     const rows = big.X.toArray() as number[][];
-    for (const i of [0, 511, 512, 1024, 1299]) expect(Array.from(clf.predictProba([rows[i]!]).data)).toEqual(Array.from(all.subarray(3 * i, 3 * i + 3)));
+    for (const i of [0, 511, 512, 1024, 1299])
+      expect(Array.from(clf.predictProba([rows[i]!]).data)).toEqual(Array.from(all.subarray(3 * i, 3 * i + 3)));
   });
 
   it('early stopping holds out a stratified validation set and keeps the best weights', () => {
-    const clf = new MLPClassifier({ hiddenLayerSizes: [6], earlyStopping: true, validationFraction: 0.2, nIterNoChange: 3, maxIter: 200, randomState: 0, learningRateInit: 0.05 }).fit(X, y);
+    const clf = new MLPClassifier({
+      hiddenLayerSizes: [6],
+      earlyStopping: true,
+      validationFraction: 0.2,
+      nIterNoChange: 3,
+      maxIter: 200,
+      randomState: 0,
+      learningRateInit: 0.05,
+    }).fit(X, y);
     const scores = clf.validationScores_!;
     expect(scores.length).toBe(clf.nIter_);
     expect(clf.bestLoss_).toBeNull();
@@ -88,11 +100,23 @@ describe('MLP', () => {
     b.fit(X, yr).fit(X, yr);
     expect(b.nIter_).toBe(3);
     expect(Array.from(b.coefs_[0]!.data)).toEqual(Array.from(first));
-    expect(() => new MLPClassifier({ warmStart: true, maxIter: 2, randomState: 0 }).fit(X, y).fit(X, y.map((v) => (v === 2 ? 1 : v)))).toThrow(/same classes/);
+    expect(() =>
+      new MLPClassifier({ warmStart: true, maxIter: 2, randomState: 0 }).fit(X, y).fit(
+        X,
+        y.map((v) => (v === 2 ? 1 : v)),
+      ),
+    ).toThrow(/same classes/);
   });
 
   it('the adaptive schedule divides the learning rate by 5 after nIterNoChange epochs without progress', () => {
-    const clf = new MLPClassifier({ solver: 'sgd', learningRate: 'adaptive', tol: 100, nIterNoChange: 2, hiddenLayerSizes: [3], randomState: 0 });
+    const clf = new MLPClassifier({
+      solver: 'sgd',
+      learningRate: 'adaptive',
+      tol: 100,
+      nIterNoChange: 2,
+      hiddenLayerSizes: [3],
+      randomState: 0,
+    });
     const rates: number[] = [];
     for (let e = 0; e < 7; e++) {
       clf.partialFit(X, y, { classes: [0, 1, 2] });
@@ -108,15 +132,30 @@ describe('MLP', () => {
       "The 'hiddenLayerSizes' parameter of MLPClassifier must be an int in the range [1, inf) or an array of them. Got 'big' instead.",
     );
     expect(() => new MLPClassifier({ coefsInit: 3 as never }).fit(X, y)).toThrow(ParameterTypeError);
-    expect(() => new MLPClassifier({ hiddenLayerSizes: [2], coefsInit: [[[1, 2]], [[1], [1]]] }).partialFit(X, y, { classes: [0, 1, 2] })).toThrow(
-      'MLPClassifier: coefsInit[0] has shape [1, 2]; expected [4, 2].',
-    );
+    expect(() =>
+      new MLPClassifier({ hiddenLayerSizes: [2], coefsInit: [[[1, 2]], [[1], [1]]] }).partialFit(X, y, { classes: [0, 1, 2] }),
+    ).toThrow('MLPClassifier: coefsInit[0] has shape [1, 2]; expected [4, 2].');
     expect(() => new MLPClassifier().partialFit(X, y)).toThrow(/classes must be passed on the first call/);
     const clf = new MLPClassifier({ hiddenLayerSizes: [3], randomState: 0 }).partialFit(X, y, { classes: [0, 1, 2] });
-    expect(() => clf.partialFit(X, y.map((v) => (v === 2 ? 9 : v)))).toThrow('MLPClassifier: y contains label 9 (row 2) which is not among classes [0, 1, 2].');
+    expect(() =>
+      clf.partialFit(
+        X,
+        y.map((v) => (v === 2 ? 9 : v)),
+      ),
+    ).toThrow('MLPClassifier: y contains label 9 (row 2) which is not among classes [0, 1, 2].');
     expect(() => clf.partialFit(X, y, { classes: [0, 1] })).toThrow(/is not the same as on the first call/);
-    expect(() => new MLPClassifier().fit(X, y.map(() => 1))).toThrow(/greater than one/);
-    expect(() => new MLPRegressor({ learningRateInit: 1e6, solver: 'sgd', momentum: 0 }).fit(X, y.map((v) => v * 1e150))).toThrow(ConvergenceError);
+    expect(() =>
+      new MLPClassifier().fit(
+        X,
+        y.map(() => 1),
+      ),
+    ).toThrow(/greater than one/);
+    expect(() =>
+      new MLPRegressor({ learningRateInit: 1e6, solver: 'sgd', momentum: 0 }).fit(
+        X,
+        y.map((v) => v * 1e150),
+      ),
+    ).toThrow(ConvergenceError);
   });
 });
 
@@ -135,7 +174,12 @@ describe('MiniBatchKMeans', () => {
   it('moves starved centers to random rows (reassignmentRatio) and leaves them alone at ratio 0', () => {
     const { X } = blobs(400, 2, 2, 3);
     // Three centers far from the data and one inside it: only the inside one gets points.
-    const init = [[1, 1], [100, 100], [-100, 100], [100, -100]];
+    const init = [
+      [1, 1],
+      [100, 100],
+      [-100, 100],
+      [100, -100],
+    ];
     const keep = new MiniBatchKMeans({ nClusters: 4, init, reassignmentRatio: 0, randomState: 0 }).partialFit(X);
     expect(keep.clusterCenters_.data.slice(2)).toEqual(Float64Array.from([100, 100, -100, 100, 100, -100]));
     const moved = new MiniBatchKMeans({ nClusters: 4, init, randomState: 0 }).partialFit(X);
@@ -150,7 +194,15 @@ describe('MiniBatchKMeans', () => {
     expect(() => new MiniBatchKMeans({ nClusters: 2, init: 'kmeans' as never }).fit(X)).toThrow(ParameterRangeError);
     expect(() => new MiniBatchKMeans({ nClusters: 2, init: 5 as never }).fit(X)).toThrow(ParameterTypeError);
     expect(() => new MiniBatchKMeans({ nClusters: 2, init: [[0, 0]] }).fit(X)).toThrow(/one row per cluster/);
-    expect(() => new MiniBatchKMeans({ nClusters: 2, init: [[0, 0, 0], [1, 1, 1]] }).partialFit(X)).toThrow(/3 features but X has 2/);
+    expect(() =>
+      new MiniBatchKMeans({
+        nClusters: 2,
+        init: [
+          [0, 0, 0],
+          [1, 1, 1],
+        ],
+      }).partialFit(X),
+    ).toThrow(/3 features but X has 2/);
     const km = new MiniBatchKMeans({ nClusters: 2, computeLabels: false, randomState: 0 }).partialFit(X);
     expect(() => km.labels_).toThrow(/computeLabels/);
     // Non-finite values are found by the labelling pass itself, then named.
@@ -167,8 +219,20 @@ describe('MiniBatchKMeans', () => {
 
 describe('naive Bayes and IncrementalPCA', () => {
   it('MultinomialNB names the row and column of a negative feature; priors are validated', () => {
-    expect(() => new MultinomialNB().fit([[1, 2], [3, -0.5]], [0, 1])).toThrow('MultinomialNB: X contains a negative value (-0.5) at row 1, column 1; the multinomial model needs non-negative features (counts, frequencies).');
-    expect(() => new GaussianNB({ priors: [0.5, 0.6] }).fit([[1], [2]], [0, 1])).toThrow("The 'priors' parameter of GaussianNB must sum to 1. Got a sum of 1.1 instead.");
+    expect(() =>
+      new MultinomialNB().fit(
+        [
+          [1, 2],
+          [3, -0.5],
+        ],
+        [0, 1],
+      ),
+    ).toThrow(
+      'MultinomialNB: X contains a negative value (-0.5) at row 1, column 1; the multinomial model needs non-negative features (counts, frequencies).',
+    );
+    expect(() => new GaussianNB({ priors: [0.5, 0.6] }).fit([[1], [2]], [0, 1])).toThrow(
+      "The 'priors' parameter of GaussianNB must sum to 1. Got a sum of 1.1 instead.",
+    );
     expect(() => new GaussianNB({ priors: [1] }).fit([[1], [2]], [0, 1])).toThrow(/one value per class \(2\)/);
     expect(() => new GaussianNB({ priors: 'x' as never }).fit([[1], [2]], [0, 1])).toThrow(ParameterTypeError);
     expect(() => new BernoulliNB({ classPrior: [0.5, 0.25, 0.25] }).fit([[1], [0]], [0, 1])).toThrow(/classPrior/);
@@ -176,7 +240,14 @@ describe('naive Bayes and IncrementalPCA', () => {
   });
 
   it('BernoulliNB with binarize: null treats X as already binary; a class not seen yet has prior −Infinity', () => {
-    const nb = new BernoulliNB({ binarize: null }).partialFit([[1, 0], [0, 1]], [0, 0], { classes: [0, 1] });
+    const nb = new BernoulliNB({ binarize: null }).partialFit(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [0, 0],
+      { classes: [0, 1] },
+    );
     expect(nb.classLogPrior_.data[1]).toBe(Number.NEGATIVE_INFINITY);
     expect(Array.from(nb.predict([[1, 0]]).data)).toEqual([0]);
   });
@@ -185,11 +256,13 @@ describe('naive Bayes and IncrementalPCA', () => {
     const rng = new Random(3);
     const rows = Array.from({ length: 60 }, () => [rng.random(), rng.random() * 3, rng.random() * 0.1, rng.random()]);
     expect(() => new IncrementalPCA({ nComponents: 5 }).partialFit(rows)).toThrow(/nComponents=5 invalid for nFeatures=4/);
-    expect(() => new IncrementalPCA({ nComponents: 3 }).partialFit(rows.slice(0, 2))).toThrow(/must be less or equal to the batch number of samples 2/);
+    expect(() => new IncrementalPCA({ nComponents: 3 }).partialFit(rows.slice(0, 2))).toThrow(
+      /must be less or equal to the batch number of samples 2/,
+    );
     const pca = new IncrementalPCA().partialFit(rows.slice(0, 30)).partialFit(rows.slice(30));
     expect(pca.nComponents_).toBe(4);
     const back = pca.inverseTransform(pca.transform(rows));
-    (rows.flat()).forEach((v, q) => expect(back.data[q]).toBeCloseTo(v, 10));
+    rows.flat().forEach((v, q) => expect(back.data[q]).toBeCloseTo(v, 10));
     const white = new IncrementalPCA({ whiten: true }).fit(rows);
     const Z = white.transform(rows);
     // With every component kept, the incremental SVD is exact: whitened components have unit variance (ddof 1).
@@ -203,9 +276,11 @@ describe('naive Bayes and IncrementalPCA', () => {
 });
 
 describe('generated WebAssembly of the MLP and k-means kernels', () => {
-  it('was assembled from the current .wat, which is the current generator\'s output', () => {
+  it("was assembled from the current .wat, which is the current generator's output", () => {
     const wat = readFileSync(new URL('../wasm/mlp_gemm.wat', import.meta.url));
-    expect(createHash('sha256').update(wat).digest('hex'), 're-run node estimators/scripts/build_wasm.mjs').toBe(MLP_GEMM_WASM_SOURCE_SHA256);
+    expect(createHash('sha256').update(wat).digest('hex'), 're-run node estimators/scripts/build_wasm.mjs').toBe(
+      MLP_GEMM_WASM_SOURCE_SHA256,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'tessera-wat-'));
     try {
       const out = join(dir, 'mlp_gemm.wat');
@@ -216,9 +291,11 @@ describe('generated WebAssembly of the MLP and k-means kernels', () => {
     }
   });
 
-  it('k-means: assembled from the current kmeans.wat, which is the current generator\'s output', () => {
+  it("k-means: assembled from the current kmeans.wat, which is the current generator's output", () => {
     const wat = readFileSync(new URL('../wasm/kmeans.wat', import.meta.url));
-    expect(createHash('sha256').update(wat).digest('hex'), 're-run node estimators/scripts/build_wasm.mjs kmeans').toBe(KMEANS_WASM_SOURCE_SHA256);
+    expect(createHash('sha256').update(wat).digest('hex'), 're-run node estimators/scripts/build_wasm.mjs kmeans').toBe(
+      KMEANS_WASM_SOURCE_SHA256,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'tessera-wat-'));
     try {
       const out = join(dir, 'kmeans.wat');

@@ -44,7 +44,10 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 const data = dataset();
-const positive = new DenseArray((data.X.data as Float64Array).map((v) => v + 1), data.X.shape);
+const positive = new DenseArray(
+  (data.X.data as Float64Array).map((v) => v + 1),
+  data.X.shape,
+);
 const fast = { maxIter: 5, tol: null, shuffle: false };
 const classes = { classes: [0, 1, 2] };
 
@@ -53,7 +56,10 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   SGDClassifier: () => [
     new SGDClassifier(fast).fit(data.X, data.y),
     new SGDClassifier({ ...fast, loss: 'log_loss', average: true }).fit(data.X, data.y),
-    new SGDClassifier(fast).fit(data.X, data.y.map((c) => (c === 2 ? 1 : c))),
+    new SGDClassifier(fast).fit(
+      data.X,
+      data.y.map((c) => (c === 2 ? 1 : c)),
+    ),
   ],
   SGDRegressor: () => [new SGDRegressor(fast).fit(data.X, data.yReg), new SGDRegressor({ ...fast, average: 10 }).fit(data.X, data.yReg)],
   Perceptron: () => [new Perceptron(fast).fit(data.X, data.y)],
@@ -69,12 +75,20 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   MiniBatchKMeans: () => [new MiniBatchKMeans({ nClusters: 3, batchSize: 30, randomState: 0 }).fit(data.X)],
   MLPClassifier: () => [
     new MLPClassifier({ hiddenLayerSizes: [5, 4], maxIter: 3, randomState: 0 }).partialFit(data.X, data.y, classes),
-    new MLPClassifier({ hiddenLayerSizes: [3], maxIter: 3, randomState: 0, earlyStopping: true }).fit(data.X, data.y.map((c) => (c === 2 ? 1 : c))),
+    new MLPClassifier({ hiddenLayerSizes: [3], maxIter: 3, randomState: 0, earlyStopping: true }).fit(
+      data.X,
+      data.y.map((c) => (c === 2 ? 1 : c)),
+    ),
   ],
   MLPRegressor: () => [new MLPRegressor({ hiddenLayerSizes: [4], solver: 'sgd', maxIter: 3, randomState: 0 }).fit(data.X, data.yReg)],
   Incremental: () => [new Incremental(new SGDClassifier(fast), { classes: [0, 1, 2], shuffleBlocks: false }).fit(data.X, data.y)],
   ParallelPostFit: () => [new ParallelPostFit(new GaussianNB()).fit(data.X, data.y)],
-  Pipeline: () => [new Pipeline([['scale', new StandardScaler()], ['clf', new SGDClassifier(fast)]]).fit(data.X, data.y)],
+  Pipeline: () => [
+    new Pipeline([
+      ['scale', new StandardScaler()],
+      ['clf', new SGDClassifier(fast)],
+    ]).fit(data.X, data.y),
+  ],
 };
 
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -163,7 +177,9 @@ function tamperings(field: StateField, value: Json, schema: StateSchema, name: s
     case 'estimator': {
       const snap = copy(value as JsonObject);
       const state = snap['state'] as JsonObject;
-      const key = Object.keys(state).find((k) => (state[k] as JsonObject | null)?.['$array'] !== undefined && ((state[k] as JsonObject)['shape'] as number[]).length === 2)!;
+      const key = Object.keys(state).find(
+        (k) => (state[k] as JsonObject | null)?.['$array'] !== undefined && ((state[k] as JsonObject)['shape'] as number[]).length === 2,
+      )!;
       state[key] = narrower(state[key] as JsonObject);
       out.push({ what: `nested ${key} narrower`, value: snap });
       out.push({ what: 'nested unfitted', value: { ...(value as JsonObject), state: null } });
@@ -209,13 +225,19 @@ describe('estimatorFromJSON validates every state field against the state schema
         // An unknown field is refused too.
         const extra = copy(json);
         (extra['state'] as JsonObject)['bogus_'] = 1;
-        expect(() => estimatorFromJSON(extra as never)).toThrow(new StateTypeError(`${name} state has an unknown field 'bogus_'. Its fields are: ${Object.keys(schema.fields).join(', ')}.`, name, 'bogus_'));
+        expect(() => estimatorFromJSON(extra as never)).toThrow(
+          new StateTypeError(
+            `${name} state has an unknown field 'bogus_'. Its fields are: ${Object.keys(schema.fields).join(', ')}.`,
+            name,
+            'bogus_',
+          ),
+        );
       }
       expect(checked).toBeGreaterThan(0);
     });
   }
 
-  it("refuses a coef_ narrower than nFeaturesIn_ (it would have predicted from 19 of 20 features)", () => {
+  it('refuses a coef_ narrower than nFeaturesIn_ (it would have predicted from 19 of 20 features)', () => {
     const X = DenseArray.from(Array.from({ length: 40 }, (_, i) => Array.from({ length: 20 }, (_, j) => Math.sin(i * 7 + j))));
     const y = Array.from({ length: 40 }, (_, i) => i % 2);
     const json = copy(new SGDClassifier(fast).fit(X, y).toJSON()) as unknown as JsonObject;
@@ -236,21 +258,31 @@ describe('estimatorFromJSON validates every state field against the state schema
     // Rows must match the classes: two rows for a binary problem, three for three classes.
     const three = copy(new SGDClassifier(fast).fit(data.X, data.y).toJSON()) as unknown as JsonObject;
     (three['state'] as JsonObject)['classes_'] = { $array: 'float64', shape: [2], data: [0, 1] };
-    expect(() => estimatorFromJSON(three as never)).toThrow("SGDClassifier state field 'coef_' has shape (3, 6) but classes_ holds 2 classes, so 1 row is expected (one per class; one for two classes).");
+    expect(() => estimatorFromJSON(three as never)).toThrow(
+      "SGDClassifier state field 'coef_' has shape (3, 6) but classes_ holds 2 classes, so 1 row is expected (one per class; one for two classes).",
+    );
   });
 
   it("checks an MLP's output activation and optimizer against its layers", () => {
     const clf = new MLPClassifier({ hiddenLayerSizes: [4], maxIter: 2, randomState: 0 }).partialFit(data.X, data.y, classes);
     const json = copy(clf.toJSON()) as unknown as JsonObject;
     (json['state'] as JsonObject)['outActivation_'] = 'logistic';
-    expect(() => estimatorFromJSON(json as never)).toThrow("MLPClassifier state field 'outActivation_' is 'logistic' but classes_ holds 3 classes, which means a 'softmax' output.");
+    expect(() => estimatorFromJSON(json as never)).toThrow(
+      "MLPClassifier state field 'outActivation_' is 'logistic' but classes_ holds 3 classes, which means a 'softmax' output.",
+    );
     const moments = copy(clf.toJSON()) as unknown as JsonObject;
     const m1 = (moments['state'] as JsonObject)['optimizerMoment1_'] as JsonObject;
     m1['data'] = (m1['data'] as Json[]).slice(1);
-    expect(() => estimatorFromJSON(moments as never)).toThrow("MLPClassifier state field 'optimizerMoment1_' has shape (42,) but coefs_ and intercepts_ hold 43 parameters (units 6 → 4 → 3).");
-    const reg = copy(new MLPRegressor({ hiddenLayerSizes: [3], maxIter: 2, randomState: 0 }).fit(data.X, data.yReg).toJSON()) as unknown as JsonObject;
+    expect(() => estimatorFromJSON(moments as never)).toThrow(
+      "MLPClassifier state field 'optimizerMoment1_' has shape (42,) but coefs_ and intercepts_ hold 43 parameters (units 6 → 4 → 3).",
+    );
+    const reg = copy(
+      new MLPRegressor({ hiddenLayerSizes: [3], maxIter: 2, randomState: 0 }).fit(data.X, data.yReg).toJSON(),
+    ) as unknown as JsonObject;
     (reg['state'] as JsonObject)['outActivation_'] = 'softmax';
-    expect(() => estimatorFromJSON(reg as never)).toThrow("MLPRegressor state field 'outActivation_' is 'softmax' but an MLPRegressor has an 'identity' output.");
+    expect(() => estimatorFromJSON(reg as never)).toThrow(
+      "MLPRegressor state field 'outActivation_' is 'softmax' but an MLPRegressor has an 'identity' output.",
+    );
   });
 
   it('setState and estimatorFromSnapshot check the same schema (and a failed setState changes nothing)', () => {
@@ -267,51 +299,94 @@ describe('estimatorFromJSON validates every state field against the state schema
   });
 
   it('names the step of a pipeline and the wrapped estimator of a wrapper', () => {
-    const pipe = copy(new Pipeline([['scale', new StandardScaler()], ['clf', new SGDClassifier(fast)]]).fit(data.X, data.y).toJSON()) as unknown as JsonObject;
+    const pipe = copy(
+      new Pipeline([
+        ['scale', new StandardScaler()],
+        ['clf', new SGDClassifier(fast)],
+      ])
+        .fit(data.X, data.y)
+        .toJSON(),
+    ) as unknown as JsonObject;
     const step = ((pipe['params'] as JsonObject)['steps'] as Json[][])[1]![1] as JsonObject;
     const clfState = (step['$estimator'] as JsonObject)['state'] as JsonObject;
     clfState['coef_'] = narrower(clfState['coef_'] as JsonObject);
-    expect(() => estimatorFromJSON(pipe as never)).toThrow("Pipeline parameter 'steps'[1][1]: SGDClassifier state field 'coef_' has shape (3, 5) but nFeaturesIn_ is 6.");
+    expect(() => estimatorFromJSON(pipe as never)).toThrow(
+      "Pipeline parameter 'steps'[1][1]: SGDClassifier state field 'coef_' has shape (3, 5) but nFeaturesIn_ is 6.",
+    );
 
-    const inc = copy(new Incremental(new SGDClassifier(fast), { classes: [0, 1, 2] }).fit(data.X, data.y).toJSON()) as unknown as JsonObject;
+    const inc = copy(
+      new Incremental(new SGDClassifier(fast), { classes: [0, 1, 2] }).fit(data.X, data.y).toJSON(),
+    ) as unknown as JsonObject;
     const inner = ((inc['state'] as JsonObject)['estimator_'] as JsonObject)['state'] as JsonObject;
     inner['t_'] = 'late';
-    expect(() => estimatorFromJSON(inc as never)).toThrow("Incremental state field 'estimator_': SGDClassifier state field 't_' must be a number (finite, ≥ 1). Got 'late'.");
+    expect(() => estimatorFromJSON(inc as never)).toThrow(
+      "Incremental state field 'estimator_': SGDClassifier state field 't_' must be a number (finite, ≥ 1). Got 'late'.",
+    );
   });
 
   it('checks that a pipeline state fits its steps', () => {
-    const fit = () => new Pipeline([['scale', new StandardScaler()], ['clf', new SGDClassifier(fast)]]).fit(data.X, data.y);
+    const fit = () =>
+      new Pipeline([
+        ['scale', new StandardScaler()],
+        ['clf', new SGDClassifier(fast)],
+      ]).fit(data.X, data.y);
     const pipe = copy(fit().toJSON()) as unknown as JsonObject;
     (pipe['state'] as JsonObject)['nFeaturesIn_'] = 7;
-    expect(() => estimatorFromJSON(pipe as never)).toThrow("Pipeline state field 'nFeaturesIn_' is 7 but its first step 'scale' (StandardScaler) expects 6 features.");
+    expect(() => estimatorFromJSON(pipe as never)).toThrow(
+      "Pipeline state field 'nFeaturesIn_' is 7 but its first step 'scale' (StandardScaler) expects 6 features.",
+    );
     // A classifier fitted on 5 features behind a scaler of 6.
     const narrow = new DenseArray(Float64Array.from(data.X.toArray().flatMap((r) => (r as number[]).slice(0, 5))), [90, 5]);
     const other = copy(new SGDClassifier(fast).fit(narrow, data.y).toJSON());
     const mixed = copy(fit().toJSON()) as unknown as JsonObject;
     ((mixed['params'] as JsonObject)['steps'] as Json[][])[1]![1] = { $estimator: other as unknown as Json };
-    expect(() => estimatorFromJSON(mixed as never)).toThrow("Pipeline step 'clf' (SGDClassifier) expects 5 features but step 'scale' (StandardScaler) outputs 6.");
+    expect(() => estimatorFromJSON(mixed as never)).toThrow(
+      "Pipeline step 'clf' (SGDClassifier) expects 5 features but step 'scale' (StandardScaler) outputs 6.",
+    );
     // A fitted pipeline whose step is not.
     const unfitted = copy(fit().toJSON()) as unknown as JsonObject;
     ((((unfitted['params'] as JsonObject)['steps'] as Json[][])[1]![1] as JsonObject)['$estimator'] as JsonObject)['state'] = null;
-    expect(() => estimatorFromJSON(unfitted as never)).toThrow("Pipeline state says it is fitted, but its step 'clf' (SGDClassifier) is not.");
+    expect(() => estimatorFromJSON(unfitted as never)).toThrow(
+      "Pipeline state says it is fitted, but its step 'clf' (SGDClassifier) is not.",
+    );
   });
 
   it('refuses unknown estimators, unknown or invalid hyperparameters, and a wrong format', () => {
     const json = copy(new SGDClassifier(fast).fit(data.X, data.y).toJSON()) as unknown as JsonObject;
-    expect(() => estimatorFromJSON({ ...json, estimator: 'SGDClassifer' } as never)).toThrow(/^Unknown estimator 'SGDClassifer'. Registered estimators: .*SGDClassifier/);
-    expect(() => estimatorFromJSON({ ...json, params: { ...(json['params'] as JsonObject), alpah: 0.1 } } as never)).toThrow(/SGDClassifier got an unexpected option 'alpah'/);
+    expect(() => estimatorFromJSON({ ...json, estimator: 'SGDClassifer' } as never)).toThrow(
+      /^Unknown estimator 'SGDClassifer'. Registered estimators: .*SGDClassifier/,
+    );
+    expect(() => estimatorFromJSON({ ...json, params: { ...(json['params'] as JsonObject), alpah: 0.1 } } as never)).toThrow(
+      /SGDClassifier got an unexpected option 'alpah'/,
+    );
     expect(() => estimatorFromJSON({ ...json, params: { ...(json['params'] as JsonObject), alpha: 'big' } } as never)).toThrow(
-      new ParameterTypeError("The 'alpha' parameter of SGDClassifier must be a float in the range [0, inf). Got 'big' instead.", 'SGDClassifier', 'alpha', 'big'),
+      new ParameterTypeError(
+        "The 'alpha' parameter of SGDClassifier must be a float in the range [0, inf). Got 'big' instead.",
+        'SGDClassifier',
+        'alpha',
+        'big',
+      ),
     );
-    expect(() => estimatorFromJSON({ ...json, params: { ...(json['params'] as JsonObject), alpha: -1 } } as never)).toThrow(ParameterRangeError);
+    expect(() => estimatorFromJSON({ ...json, params: { ...(json['params'] as JsonObject), alpha: -1 } } as never)).toThrow(
+      ParameterRangeError,
+    );
     expect(() => estimatorFromJSON({ ...json, params: { ...(json['params'] as JsonObject), alpha: { $num: 'bogus' } } } as never)).toThrow(
-      "SGDClassifier parameter 'alpha': expected a number, got {\"$num\":\"bogus\"}.",
+      'SGDClassifier parameter \'alpha\': expected a number, got {"$num":"bogus"}.',
     );
-    expect(() => estimatorFromJSON({ ...json, format: 'tessera-estimator/9' } as never)).toThrow("estimatorFromJSON: unsupported format 'tessera-estimator/9' for SGDClassifier; expected 'tessera-estimator/1'.");
+    expect(() => estimatorFromJSON({ ...json, format: 'tessera-estimator/9' } as never)).toThrow(
+      "estimatorFromJSON: unsupported format 'tessera-estimator/9' for SGDClassifier; expected 'tessera-estimator/1'.",
+    );
     expect(() => estimatorFromJSON({ ...json, state: [1, 2] } as never)).toThrow(StateTypeError);
     expect(() => estimatorFromJSON('{"estimator": ')).toThrow(SyntaxError);
     // Inside a pipeline, the step is named.
-    const pipe = copy(new Pipeline([['scale', new StandardScaler()], ['clf', new SGDClassifier(fast)]]).fit(data.X, data.y).toJSON()) as unknown as JsonObject;
+    const pipe = copy(
+      new Pipeline([
+        ['scale', new StandardScaler()],
+        ['clf', new SGDClassifier(fast)],
+      ])
+        .fit(data.X, data.y)
+        .toJSON(),
+    ) as unknown as JsonObject;
     (((pipe['params'] as JsonObject)['steps'] as Json[][])[0]![1] as JsonObject)['$estimator'] = { ...json, estimator: 'StandardScalar' };
     expect(() => estimatorFromJSON(pipe as never)).toThrow(/^Pipeline parameter 'steps'\[0\]\[1\]: Unknown estimator 'StandardScalar'/);
   });

@@ -1,13 +1,23 @@
 /**
- * Elementwise expressions and column moments in WebAssembly (kernels/wasm-expr.ts,
- * kernels/wasm-moments.ts) against the JavaScript loops they replace: random expression trees
+ * Elementwise expressions and column moments in WebAssembly (kernels/wasm_expr.ts,
+ * kernels/wasm_moments.ts) against the JavaScript loops they replace: random expression trees
  * over every operator, input kinds, parameters, shapes and tile sizes, and moments over random
  * shapes, chunkings and hostile columns, must give bit-identical results (NaN for NaN); uncovered
  * expressions must still work.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DenseArray, computeAll, fromArray, setExprBackend, streamOf, type ExprNode, type ExprSpec, type InputKind, type WasmApi } from '@tessera/array';
+import {
+  DenseArray,
+  computeAll,
+  fromArray,
+  setExprBackend,
+  streamOf,
+  type ExprNode,
+  type ExprSpec,
+  type InputKind,
+  type WasmApi,
+} from '@tessera/array';
 import { SyncScheduler } from '@tessera/scheduler';
 
 afterEach(() => {
@@ -32,9 +42,13 @@ interface Case {
 
 /** A random expression tree of depth ≤ `depth` over `nIn` inputs and `nP` parameters. */
 function exprArb(nIn: number, nP: number, covered: boolean): fc.Arbitrary<ExprNode> {
-  const leaf: fc.Arbitrary<ExprNode> = nP > 0
-    ? fc.oneof(fc.integer({ min: 0, max: nIn - 1 }).map((i) => ({ op: 'in', i, dtype: 'float64' as const })), fc.integer({ min: 0, max: nP - 1 }).map((i) => ({ op: 'p', i, dtype: 'float64' as const })))
-    : fc.integer({ min: 0, max: nIn - 1 }).map((i) => ({ op: 'in', i, dtype: 'float64' as const }));
+  const leaf: fc.Arbitrary<ExprNode> =
+    nP > 0
+      ? fc.oneof(
+          fc.integer({ min: 0, max: nIn - 1 }).map((i) => ({ op: 'in', i, dtype: 'float64' as const })),
+          fc.integer({ min: 0, max: nP - 1 }).map((i) => ({ op: 'p', i, dtype: 'float64' as const })),
+        )
+      : fc.integer({ min: 0, max: nIn - 1 }).map((i) => ({ op: 'in', i, dtype: 'float64' as const }));
   const unary = covered ? COVERED_UNARY : [...COVERED_UNARY, ...OTHER_UNARY];
   const binary = covered ? COVERED_BINARY : [...COVERED_BINARY, ...OTHER_BINARY];
   const { node } = fc.letrec<{ node: ExprNode }>((tie) => ({
@@ -114,7 +128,8 @@ function expectSame(actual: Float64Array, expected: Float64Array): void {
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!;
     const e = expected[i]!;
-    if (!(Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e)))) throw new Error(`element ${i}: ${a} (WebAssembly) vs ${e} (JavaScript)`);
+    if (!(Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e))))
+      throw new Error(`element ${i}: ${a} (WebAssembly) vs ${e} (JavaScript)`);
   }
 }
 
@@ -150,7 +165,11 @@ describe('elementwise expressions in WebAssembly', () => {
     const spec: ExprSpec = {
       $expr: node('div', node('sub', input(0), input(1)), input(2)),
       params: [],
-      ins: [{ dtype: 'float64', shape: [rows, cols], data: X }, { dtype: 'float64', shape: [cols], data: mean }, { dtype: 'float64', shape: [cols], data: scale }],
+      ins: [
+        { dtype: 'float64', shape: [rows, cols], data: X },
+        { dtype: 'float64', shape: [cols], data: mean },
+        { dtype: 'float64', shape: [cols], data: scale },
+      ],
       kinds: ['full', 'col', 'col'],
       dtype: 'float64',
       shape: [rows, cols],
@@ -194,7 +213,9 @@ function scatterTarget(rows: number, cols: number, slots: Int32Array, scratchByt
   new Int32Array(memory.buffer, SLOTS, rows).set(slots);
   const target = { memory, out: OUT, slots: SLOTS, scratch: SCRATCH, scratchBytes };
   const rowsOut = () => new Float64Array(memory.buffer, OUT, rows * cols).slice();
-  const guard = () => new Float64Array(memory.buffer, 0, OUT / 8).every((v) => v === -12345.5) && new Float64Array(memory.buffer, OUT + rows * cols * 8, 8).every((v) => v === -12345.5);
+  const guard = () =>
+    new Float64Array(memory.buffer, 0, OUT / 8).every((v) => v === -12345.5) &&
+    new Float64Array(memory.buffer, OUT + rows * cols * 8, 8).every((v) => v === -12345.5);
   return { target, rowsOut, guard };
 }
 
@@ -208,7 +229,12 @@ describe('evaluation into a shared memory (RowStream.readInto)', () => {
         const arg = form === 1 ? full : form === 2 && c.rows > 0 ? fromArray(full).blockArg(0, 0) : spec;
         const expected = evaluate(arg as ExprSpec, Math.max(1, c.rows), 'js', true);
         const slots = permutation(c.rows, c.seed);
-        const { target, rowsOut, guard } = scatterTarget(c.rows, c.cols, slots, 64 * 8 + scratchRows * 8 * (c.cols + 2) * c.kinds.length + 64 * c.kinds.length);
+        const { target, rowsOut, guard } = scatterTarget(
+          c.rows,
+          c.cols,
+          slots,
+          64 * 8 + scratchRows * 8 * (c.cols + 2) * c.kinds.length + 64 * c.kinds.length,
+        );
         setExprBackend(form === 3 ? 'js' : 'auto');
         const s = streamOf(arg);
         let done: boolean;
@@ -236,24 +262,35 @@ describe('evaluation into a shared memory (RowStream.readInto)', () => {
 
   it('writes a range of rows in order, tile after tile, as the rows read', () => {
     fc.assert(
-      fc.property(caseArb(true), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 60 }), (c, x, y, scratchRows) => {
-        const spec = specOf(c);
-        const a = Math.min(x, y, c.rows);
-        const b = Math.min(Math.max(x, y), c.rows);
-        const expected = evaluate(spec, Math.max(1, c.rows), 'js', true).subarray(a * c.cols, b * c.cols);
-        setExprBackend('auto');
-        const { target, rowsOut, guard } = scatterTarget(c.rows, c.cols, new Int32Array(c.rows), 64 * 8 + scratchRows * 8 * (c.cols + 2) * c.kinds.length + 64 * c.kinds.length);
-        const s = streamOf(spec);
-        try {
-          expect(s.readInto({ ...target, slots: undefined }, a, b)).toBe(true);
-        } finally {
-          s.close();
-        }
-        const got = rowsOut();
-        expectSame(got.subarray(0, (b - a) * c.cols), expected);
-        expect(got.subarray((b - a) * c.cols).every((v) => v === -12345.5)).toBe(true);
-        expect(guard()).toBe(true);
-      }),
+      fc.property(
+        caseArb(true),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 60 }),
+        (c, x, y, scratchRows) => {
+          const spec = specOf(c);
+          const a = Math.min(x, y, c.rows);
+          const b = Math.min(Math.max(x, y), c.rows);
+          const expected = evaluate(spec, Math.max(1, c.rows), 'js', true).subarray(a * c.cols, b * c.cols);
+          setExprBackend('auto');
+          const { target, rowsOut, guard } = scatterTarget(
+            c.rows,
+            c.cols,
+            new Int32Array(c.rows),
+            64 * 8 + scratchRows * 8 * (c.cols + 2) * c.kinds.length + 64 * c.kinds.length,
+          );
+          const s = streamOf(spec);
+          try {
+            expect(s.readInto({ ...target, slots: undefined }, a, b)).toBe(true);
+          } finally {
+            s.close();
+          }
+          const got = rowsOut();
+          expectSame(got.subarray(0, (b - a) * c.cols), expected);
+          expect(got.subarray((b - a) * c.cols).every((v) => v === -12345.5)).toBe(true);
+          expect(guard()).toBe(true);
+        },
+      ),
       { numRuns: 200, seed: 11 },
     );
   });
@@ -262,7 +299,14 @@ describe('evaluation into a shared memory (RowStream.readInto)', () => {
     const rows = 10;
     const cols = 3;
     const X = { dtype: 'float64' as const, shape: [rows, cols], data: values(rows * cols, 9) };
-    const expOf: ExprSpec = { $expr: { op: 'exp', dtype: 'float64', args: [{ op: 'in', i: 0, dtype: 'float64' }] }, params: [], ins: [X], kinds: ['full'], dtype: 'float64', shape: [rows, cols] };
+    const expOf: ExprSpec = {
+      $expr: { op: 'exp', dtype: 'float64', args: [{ op: 'in', i: 0, dtype: 'float64' }] },
+      params: [],
+      ins: [X],
+      kinds: ['full'],
+      dtype: 'float64',
+      shape: [rows, cols],
+    };
     const ints = { dtype: 'int32' as const, shape: [rows, cols], data: new Int32Array(rows * cols) };
     for (const arg of [expOf, ints]) {
       const { target, rowsOut } = scatterTarget(rows, cols, permutation(rows, 1), 4096);
@@ -284,7 +328,9 @@ describe('evaluation into a shared memory (RowStream.readInto)', () => {
     const { target } = scatterTarget(rows, cols, permutation(rows, 3), 4096);
     const s = streamOf(X);
     try {
-      expect(() => s.readInto({ ...target, scratchBytes: 1 << 30 })).toThrow(/scratch at \d+ \+ 1073741824 bytes\) do not fit its memory of \d+ bytes/);
+      expect(() => s.readInto({ ...target, scratchBytes: 1 << 30 })).toThrow(
+        /scratch at \d+ \+ 1073741824 bytes\) do not fit its memory of \d+ bytes/,
+      );
       expect(() => s.readInto({ ...target, slots: -4 })).toThrow(/slots at -4/);
       expect(() => s.readInto({ ...target, slots: undefined, out: 1 << 30 })).toThrow(/rows at 1073741824/);
       expect(() => s.readInto(target, 5, 101)).toThrow(/rows \[5, 101\) are not a range of this stream's 100 rows/);
@@ -306,15 +352,21 @@ describe('column moments in WebAssembly', () => {
 
   it('match the JavaScript loop bit for bit over random shapes, chunkings and column scales', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 1500 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 700 }), fc.integer({ min: 1, max: 1e9 }), async (rows, cols, chunk, seed) => {
-        // Columns of very different location and spread (a mean of 1e6 with std 3 among them).
-        const data = values(rows * cols, seed).map((v, i) => (i % cols === 0 ? 1e6 + v / 5 : v * (1 + (i % cols))));
-        for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) data[i] = i % 7;
-        const X = new DenseArray(data, [rows, cols]);
-        const wasm = await moments(X, chunk, 'auto');
-        const js = await moments(X, chunk, 'js');
-        wasm.forEach((w, k) => expectSame(Float64Array.from(w), Float64Array.from(js[k]!)));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1500 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 700 }),
+        fc.integer({ min: 1, max: 1e9 }),
+        async (rows, cols, chunk, seed) => {
+          // Columns of very different location and spread (a mean of 1e6 with std 3 among them).
+          const data = values(rows * cols, seed).map((v, i) => (i % cols === 0 ? 1e6 + v / 5 : v * (1 + (i % cols))));
+          for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) data[i] = i % 7;
+          const X = new DenseArray(data, [rows, cols]);
+          const wasm = await moments(X, chunk, 'auto');
+          const js = await moments(X, chunk, 'js');
+          wasm.forEach((w, k) => expectSame(Float64Array.from(w), Float64Array.from(js[k]!)));
+        },
+      ),
       { numRuns: 60, seed: 11 },
     );
   });

@@ -127,7 +127,9 @@ describe('MLP against scikit-learn', () => {
 
   it('covers both solvers, every activation, classifier (binary, multiclass) and regressor', () => {
     const seen = new Set(cases.map((c) => `${c.estimator} ${c.params['solver']} ${c.params['activation']}`));
-    for (const e of ['MLPClassifier', 'MLPRegressor']) for (const s of ['sgd', 'adam']) for (const a of ['identity', 'logistic', 'tanh', 'relu']) expect(seen.has(`${e} ${s} ${a}`), `${e} ${s} ${a}`).toBe(true);
+    for (const e of ['MLPClassifier', 'MLPRegressor'])
+      for (const s of ['sgd', 'adam'])
+        for (const a of ['identity', 'logistic', 'tanh', 'relu']) expect(seen.has(`${e} ${s} ${a}`), `${e} ${s} ${a}`).toBe(true);
     expect(cases.some((c) => c.target === 'binary') && cases.some((c) => c.target === 'multiclass')).toBe(true);
   });
 
@@ -185,60 +187,92 @@ describe('MiniBatchKMeans against scikit-learn', () => {
     }
   }
 
-  it.skipIf(!kmeansWasmAvailable())('the WebAssembly and JavaScript backends give bit-identical results (labels, inertia, centers, distances)', () => {
-    const runWith = (backend: KMeansBackend) =>
-      withBackend(backend, () => {
-        const X = DenseArray.from(fx.X.slice(0, N));
-        const km = new MiniBatchKMeans({ nClusters: 4, randomState: 3, batchSize: 16, maxIter: 3 }).fit(X, { sampleWeight: fx.sampleWeight });
-        km.partialFit(X);
-        return [Array.from(km.clusterCenters_.data), Array.from(km.labels_.data), [km.inertia_], Array.from(km.transform(X).data), [km.score(X)]];
-      });
-    expect(runWith('js')).toEqual(runWith('wasm'));
-  });
-
-  it.skipIf(!kmeansWasmAvailable())('both backends agree for any cluster count (odd, above the kernel\'s block of 8), feature count and exact ties, and match a plain first-minimum argmin', () => {
-    const rng = new Random(5);
-    let ties = 0;
-    for (const [n, d, k] of [[301, 1, 1], [402, 3, 2], [333, 5, 3], [512, 20, 8], [257, 7, 9], [300, 13, 17], [201, 2, 12]] as const) {
-      // Values on a coarse grid, centers too: many rows lie at exactly equal distances of two centers.
-      const X = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.randint(8) / 2 - 2));
-      const C = Array.from({ length: k }, () => Array.from({ length: d }, () => rng.randint(5) - 2));
-      const sw = Array.from({ length: n }, () => rng.random() * 2);
+  it.skipIf(!kmeansWasmAvailable())(
+    'the WebAssembly and JavaScript backends give bit-identical results (labels, inertia, centers, distances)',
+    () => {
       const runWith = (backend: KMeansBackend) =>
         withBackend(backend, () => {
-          const km = new MiniBatchKMeans({ nClusters: k, init: C, nInit: 1, reassignmentRatio: 0 }).partialFit(X, { sampleWeight: sw });
-          // Labels against the grid centers themselves (the state's centers set back to C).
-          const onGrid = new MiniBatchKMeans({ nClusters: k }).setState({ ...km.getState(), clusterCenters_: DenseArray.from(C) });
-          const labels0 = Array.from(onGrid.predict(X).data);
-          const fitted = new MiniBatchKMeans({ nClusters: k, randomState: 1, batchSize: 32, maxIter: 2 }).fit(X, { sampleWeight: sw });
-          return [labels0, Array.from(km.clusterCenters_.data), Array.from(km.labels_.data), [km.inertia_], Array.from(km.predict(X).data), Array.from(km.transform(X).data), [km.score(X, { sampleWeight: sw })], Array.from(fitted.clusterCenters_.data), Array.from(fitted.labels_.data)];
+          const X = DenseArray.from(fx.X.slice(0, N));
+          const km = new MiniBatchKMeans({ nClusters: 4, randomState: 3, batchSize: 16, maxIter: 3 }).fit(X, {
+            sampleWeight: fx.sampleWeight,
+          });
+          km.partialFit(X);
+          return [
+            Array.from(km.clusterCenters_.data),
+            Array.from(km.labels_.data),
+            [km.inertia_],
+            Array.from(km.transform(X).data),
+            [km.score(X)],
+          ];
         });
-      const js = runWith('js');
-      expect(runWith('wasm'), `n=${n} d=${d} k=${k}`).toEqual(js);
-      // Against the grid centers: the first center minimising −2·x·c + ‖c‖² (sums in feature order).
-      const expected = X.map((x) => {
-        let best = 0;
-        let bd = Number.POSITIVE_INFINITY;
-        C.forEach((c, ci) => {
-          let p = 0;
-          let cn = 0;
-          for (let j = 0; j < d; j++) {
-            p += x[j]! * -2 * c[j]!;
-            cn += c[j]! * c[j]!;
-          }
-          if (p + cn < bd) {
-            bd = p + cn;
-            best = ci;
-          } else if (p + cn === bd) {
-            ties++;
-          }
+      expect(runWith('js')).toEqual(runWith('wasm'));
+    },
+  );
+
+  it.skipIf(!kmeansWasmAvailable())(
+    "both backends agree for any cluster count (odd, above the kernel's block of 8), feature count and exact ties, and match a plain first-minimum argmin",
+    () => {
+      const rng = new Random(5);
+      let ties = 0;
+      for (const [n, d, k] of [
+        [301, 1, 1],
+        [402, 3, 2],
+        [333, 5, 3],
+        [512, 20, 8],
+        [257, 7, 9],
+        [300, 13, 17],
+        [201, 2, 12],
+      ] as const) {
+        // Values on a coarse grid, centers too: many rows lie at exactly equal distances of two centers.
+        const X = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.randint(8) / 2 - 2));
+        const C = Array.from({ length: k }, () => Array.from({ length: d }, () => rng.randint(5) - 2));
+        const sw = Array.from({ length: n }, () => rng.random() * 2);
+        const runWith = (backend: KMeansBackend) =>
+          withBackend(backend, () => {
+            const km = new MiniBatchKMeans({ nClusters: k, init: C, nInit: 1, reassignmentRatio: 0 }).partialFit(X, { sampleWeight: sw });
+            // Labels against the grid centers themselves (the state's centers set back to C).
+            const onGrid = new MiniBatchKMeans({ nClusters: k }).setState({ ...km.getState(), clusterCenters_: DenseArray.from(C) });
+            const labels0 = Array.from(onGrid.predict(X).data);
+            const fitted = new MiniBatchKMeans({ nClusters: k, randomState: 1, batchSize: 32, maxIter: 2 }).fit(X, { sampleWeight: sw });
+            return [
+              labels0,
+              Array.from(km.clusterCenters_.data),
+              Array.from(km.labels_.data),
+              [km.inertia_],
+              Array.from(km.predict(X).data),
+              Array.from(km.transform(X).data),
+              [km.score(X, { sampleWeight: sw })],
+              Array.from(fitted.clusterCenters_.data),
+              Array.from(fitted.labels_.data),
+            ];
+          });
+        const js = runWith('js');
+        expect(runWith('wasm'), `n=${n} d=${d} k=${k}`).toEqual(js);
+        // Against the grid centers: the first center minimising −2·x·c + ‖c‖² (sums in feature order).
+        const expected = X.map((x) => {
+          let best = 0;
+          let bd = Number.POSITIVE_INFINITY;
+          C.forEach((c, ci) => {
+            let p = 0;
+            let cn = 0;
+            for (let j = 0; j < d; j++) {
+              p += x[j]! * -2 * c[j]!;
+              cn += c[j]! * c[j]!;
+            }
+            if (p + cn < bd) {
+              bd = p + cn;
+              best = ci;
+            } else if (p + cn === bd) {
+              ties++;
+            }
+          });
+          return best;
         });
-        return best;
-      });
-      expect(js[0], `n=${n} d=${d} k=${k}`).toEqual(expected);
-    }
-    expect(ties).toBeGreaterThan(100);
-  });
+        expect(js[0], `n=${n} d=${d} k=${k}`).toEqual(expected);
+      }
+      expect(ties).toBeGreaterThan(100);
+    },
+  );
 
   it.skipIf(!kmeansWasmAvailable())('both backends find NaN and ±Infinity in the passes and name them', () => {
     for (const backend of ['js', 'wasm'] as const) {
@@ -309,7 +343,10 @@ describe('naive Bayes against scikit-learn', () => {
       const Cls = classes[c.estimator] as unknown as new (o: object) => GaussianNB;
       const est = new Cls(c.params);
       slices.forEach(([a, b], i) => {
-        est.partialFit(rowsOf(X, a, b), y.slice(a, b), { classes: ys, ...(c.sampleWeight ? { sampleWeight: data.sampleWeight.slice(a, b) } : {}) });
+        est.partialFit(rowsOf(X, a, b), y.slice(a, b), {
+          classes: ys,
+          ...(c.sampleWeight ? { sampleWeight: data.sampleWeight.slice(a, b) } : {}),
+        });
         checkAttrs(est, c.steps[i]!, `${c.name}, block ${i}`);
       });
       const fitted = new Cls(c.params).fit(rowsOf(X, 0, N), y.slice(0, N), c.sampleWeight ? { sampleWeight: data.sampleWeight } : {});
@@ -333,9 +370,18 @@ describe('IncrementalPCA against scikit-learn', () => {
     noiseVariance: number;
     nSamplesSeen: number;
   }
-  const fx = fixture<{ X: number[][]; cases: { name: string; params: Record<string, unknown>; blocks: number[]; steps: PCAStep[]; transform: number[]; inverseTransform: number[] }[]; fit: { params: Record<string, number>; state: PCAStep } }>(
-    'incremental_pca.json',
-  );
+  const fx = fixture<{
+    X: number[][];
+    cases: {
+      name: string;
+      params: Record<string, unknown>;
+      blocks: number[];
+      steps: PCAStep[];
+      transform: number[];
+      inverseTransform: number[];
+    }[];
+    fit: { params: Record<string, number>; state: PCAStep };
+  }>('incremental_pca.json');
   const d = fx.X[0]!.length;
 
   /** Components match up to the sign of each row; returns the signs that align ours with theirs. */

@@ -38,23 +38,32 @@ describe('Incremental with prepared blocks (shuffle: true)', () => {
     ['sync', () => new SyncScheduler() as Scheduler, undefined],
     ['threads', () => threads2 as Scheduler, undefined],
     ['threads, 1 MB budget', () => threads2 as Scheduler, 1_000_000],
-  ] as const)('the chain over prepared blocks equals shuffled partialFit in memory, bit for bit (%s)', async (_n, scheduler, memoryLimit) => {
-    const { X, y } = big();
-    for (const est of [new SGDClassifier({ randomState: 2 }), new SGDClassifier({ loss: 'log_loss', penalty: 'elasticnet', randomState: 5 })]) {
-      const inc = new Incremental(est, { classes: [0, 1], shuffleBlocks: false, epochs: 2 });
-      await inc.fit(X, y, { scheduler: scheduler(), ...(memoryLimit ? { memoryLimit } : {}) });
-      const ref = est.clone();
-      const blocks = await blocksOf(X, y);
-      for (let e = 0; e < 2; e++) for (const b of blocks) ref.partialFit(b.X, b.y, { classes: [0, 1] });
-      expect(coefOf(inc)).toEqual(Array.from(ref.coef_.data));
-      expect((inc.estimator_ as SGDClassifier).t_).toBe(ref.t_);
-    }
-  });
+  ] as const)(
+    'the chain over prepared blocks equals shuffled partialFit in memory, bit for bit (%s)',
+    async (_n, scheduler, memoryLimit) => {
+      const { X, y } = big();
+      for (const est of [
+        new SGDClassifier({ randomState: 2 }),
+        new SGDClassifier({ loss: 'log_loss', penalty: 'elasticnet', randomState: 5 }),
+      ]) {
+        const inc = new Incremental(est, { classes: [0, 1], shuffleBlocks: false, epochs: 2 });
+        await inc.fit(X, y, { scheduler: scheduler(), ...(memoryLimit ? { memoryLimit } : {}) });
+        const ref = est.clone();
+        const blocks = await blocksOf(X, y);
+        for (let e = 0; e < 2; e++) for (const b of blocks) ref.partialFit(b.X, b.y, { classes: [0, 1] });
+        expect(coefOf(inc)).toEqual(Array.from(ref.coef_.data));
+        expect((inc.estimator_ as SGDClassifier).t_).toBe(ref.t_);
+      }
+    },
+  );
 
   it('scaler → Incremental(SGD, shuffled): blocks scaled and permuted by the preparing task, same model as in memory', async () => {
     const { X, y } = big();
     const Xs = X.mul(2).add(5);
-    const pipe = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier({ loss: 'hinge', randomState: 2 }), { classes: [0, 1], shuffleBlocks: false }));
+    const pipe = makePipeline(
+      new StandardScaler(),
+      new Incremental(new SGDClassifier({ loss: 'hinge', randomState: 2 }), { classes: [0, 1], shuffleBlocks: false }),
+    );
     await pipe.fit(Xs, y, { scheduler: threads2, memoryLimit: 2_000_000 });
     const sc = pipe.step(0) as StandardScaler;
     const clf = new SGDClassifier({ loss: 'hinge', randomState: 2 });
@@ -82,7 +91,9 @@ describe('Incremental with prepared blocks (shuffle: true)', () => {
     let checked = 0;
     for (let k = PREPARE_AHEAD; k < links.length; k++) {
       const prep = prepares.get(links[k]!.key)!;
-      expect(prep.start, `block of link ${k} prepared before link ${k - PREPARE_AHEAD} ended`).toBeGreaterThanOrEqual(links[k - PREPARE_AHEAD]!.end);
+      expect(prep.start, `block of link ${k} prepared before link ${k - PREPARE_AHEAD} ended`).toBeGreaterThanOrEqual(
+        links[k - PREPARE_AHEAD]!.end,
+      );
       checked++;
     }
     expect(checked).toBe(12 - PREPARE_AHEAD);
@@ -94,7 +105,9 @@ describe('Incremental with prepared blocks (shuffle: true)', () => {
     Xd.data[(4000 + 1234) * 5 + 4] = NaN; // block 1 (rows 4000..7999), row 1234 of the block, column 4
     const X = fromArray(Xd, { chunks: [4000, 5] });
     const y = fromArray(DenseArray.from(Array.from({ length: 8000 }, (_, i) => i % 2)), { chunks: [4000] });
-    const err = await new Incremental(new SGDClassifier({ randomState: 1 }), { classes: [0, 1], shuffleBlocks: false }).fit(X, y, { scheduler: threads2 }).catch((e: unknown) => e);
+    const err = await new Incremental(new SGDClassifier({ randomState: 1 }), { classes: [0, 1], shuffleBlocks: false })
+      .fit(X, y, { scheduler: threads2 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskError);
     expect((err as TaskError).key).toMatch(/^partialFit-[0-9a-f]+-0-1$/);
     expect((err as Error).message).toMatch(/NaN at row 1234, column 4/);

@@ -15,13 +15,31 @@
  * dtypes…) keeps the JavaScript loop.
  *
  * One module per expression shape and thread, generated as bytes here (no toolchain). Its memory
- * is an arena of this thread (wasm-module.ts): the constant inputs (col/scalar) first, then
+ * is an arena of this thread (wasm_module.ts): the constant inputs (col/scalar) first, then
  * one tile-sized region per streamed input — sources are read straight into it — and the output
  * tile. A stream keeps its arena until closed, so a view it returns stays valid until its next read.
  */
 import type { DType, TypedArray } from '../dense.js';
 import type { ExprNode, InputKind } from './spec.js';
-import { F64, I32, OP, SIMD, V128, V_LOAD, V_SPLAT, V_STORE, WA, acquireArena, instanceIn, moduleOf, releaseArena, sleb, uleb, type Arena, type WasmMemory } from './wasm-module.js';
+import {
+  F64,
+  I32,
+  OP,
+  SIMD,
+  V128,
+  V_LOAD,
+  V_SPLAT,
+  V_STORE,
+  WA,
+  acquireArena,
+  instanceIn,
+  moduleOf,
+  releaseArena,
+  sleb,
+  uleb,
+  type Arena,
+  type WasmMemory,
+} from './wasm_module.js';
 
 /** Which evaluator elementwise expressions use: 'auto' (WebAssembly where covered) or 'js'. */
 export type ExprBackend = 'auto' | 'js';
@@ -199,7 +217,18 @@ function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: numbe
   body.push(...get(R), ...get(ROWS), OP.i32GeU, OP.brIf, 1);
   for (let i = 0; i < m; i++) {
     if (kinds[i] !== 'row') continue;
-    body.push(...get(inPtr(i)), ...get(R), ...i32(3), OP.i32Shl, OP.i32Add, ...f64Load, ...set(inF(i)), ...get(inF(i)), ...V_SPLAT, ...set(inV(i)));
+    body.push(
+      ...get(inPtr(i)),
+      ...get(R),
+      ...i32(3),
+      OP.i32Shl,
+      OP.i32Add,
+      ...f64Load,
+      ...set(inF(i)),
+      ...get(inF(i)),
+      ...V_SPLAT,
+      ...set(inV(i)),
+    );
   }
   body.push(...i32(0), ...set(C));
   // Where the row goes: out + k (in order), or out + slots[r] * rowBytes (scattered).
@@ -243,7 +272,13 @@ const isConstant = (kind: InputKind | undefined) => kind === 'col' || kind === '
  * constant (col, scalar) takes its values, a streamed input (full, row) a tile of `tileRows`
  * rows. `end`: the first byte past them.
  */
-function inputLayout(kinds: readonly InputKind[], inputs: readonly (TileSource | TypedArray)[], cols: number, tileRows: number, start: number): { ptrs: number[]; end: number } {
+function inputLayout(
+  kinds: readonly InputKind[],
+  inputs: readonly (TileSource | TypedArray)[],
+  cols: number,
+  tileRows: number,
+  start: number,
+): { ptrs: number[]; end: number } {
   let at = align64(start);
   const ptrs = kinds.map((kind, i) => {
     const p = at;
@@ -255,7 +290,12 @@ function inputLayout(kinds: readonly InputKind[], inputs: readonly (TileSource |
 }
 
 /** Copies the constant inputs (col, scalar) to their places in `buffer`. */
-function writeConstants(buffer: ArrayBufferLike, kinds: readonly InputKind[], inputs: readonly (TileSource | TypedArray)[], ptrs: readonly number[]): void {
+function writeConstants(
+  buffer: ArrayBufferLike,
+  kinds: readonly InputKind[],
+  inputs: readonly (TileSource | TypedArray)[],
+  ptrs: readonly number[],
+): void {
   const F = new Float64Array(buffer);
   kinds.forEach((kind, i) => {
     if (isConstant(kind)) F.set(inputs[i] as Float64Array, ptrs[i]! / 8);
@@ -263,7 +303,15 @@ function writeConstants(buffer: ArrayBufferLike, kinds: readonly InputKind[], in
 }
 
 /** Reads rows [a, b) of the streamed inputs (full, row) into their tiles in `buffer`. */
-function readTiles(buffer: ArrayBufferLike, kinds: readonly InputKind[], inputs: readonly (TileSource | TypedArray)[], ptrs: readonly number[], cols: number, a: number, b: number): void {
+function readTiles(
+  buffer: ArrayBufferLike,
+  kinds: readonly InputKind[],
+  inputs: readonly (TileSource | TypedArray)[],
+  ptrs: readonly number[],
+  cols: number,
+  a: number,
+  b: number,
+): void {
   for (let i = 0; i < kinds.length; i++) {
     const kind = kinds[i];
     if (isConstant(kind)) continue;
@@ -340,7 +388,11 @@ export function evaluateInto(
   const rows = b - a;
   const bytes = target.memory.buffer.byteLength;
   const inside = (at: number, len: number) => Number.isInteger(at) && at >= 0 && at + len <= bytes;
-  if ((scattered && !inside(target.slots!, rows * 4)) || !inside(target.scratch, target.scratchBytes) || !inside(target.out, scattered ? 0 : rows * cols * 8)) {
+  if (
+    (scattered && !inside(target.slots!, rows * 4)) ||
+    !inside(target.scratch, target.scratchBytes) ||
+    !inside(target.out, scattered ? 0 : rows * cols * 8)
+  ) {
     throw new RangeError(
       `evaluateInto: the target's ranges (rows at ${target.out}${scattered ? `, slots at ${target.slots}` : ''}, scratch at ${target.scratch} + ${target.scratchBytes} bytes) do not fit its memory of ${bytes} bytes.`,
     );
@@ -387,7 +439,14 @@ export class WasmExprEvaluator {
   readonly #args: number[];
   #closed = false;
 
-  private constructor(c: Compiled, kinds: readonly InputKind[], inputs: readonly (TileSource | TypedArray)[], params: readonly number[], cols: number, tileRows: number) {
+  private constructor(
+    c: Compiled,
+    kinds: readonly InputKind[],
+    inputs: readonly (TileSource | TypedArray)[],
+    params: readonly number[],
+    cols: number,
+    tileRows: number,
+  ) {
     this.#kinds = kinds;
     this.#inputs = inputs;
     this.#cols = cols;
@@ -407,7 +466,16 @@ export class WasmExprEvaluator {
    * An evaluator for the expression, or null when it is not covered (then the JavaScript loop
    * runs). `inputs[i]` is a stream for full/row inputs, the data for col/scalar ones.
    */
-  static create(expr: ExprNode, kinds: readonly InputKind[], inDtypes: readonly DType[], outDtype: DType, inputs: readonly (TileSource | TypedArray)[], params: readonly number[], cols: number, tileRows: number): WasmExprEvaluator | null {
+  static create(
+    expr: ExprNode,
+    kinds: readonly InputKind[],
+    inDtypes: readonly DType[],
+    outDtype: DType,
+    inputs: readonly (TileSource | TypedArray)[],
+    params: readonly number[],
+    cols: number,
+    tileRows: number,
+  ): WasmExprEvaluator | null {
     if (backend !== 'auto' || outDtype !== 'float64' || inDtypes.some((d) => d !== 'float64') || cols < 1) return null;
     const c = compile(expr, kinds, params.length);
     if (c === null) return null;

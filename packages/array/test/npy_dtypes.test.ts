@@ -22,7 +22,8 @@ afterAll(async () => {
 const numpy = hasNumpy();
 if (!numpy) console.log('skipping numpy dtype tests: /usr/bin/python3 with numpy is not available');
 
-const spell = (a: ArrayLike<number>) => Array.from(a).map((x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x));
+const spell = (a: ArrayLike<number>) =>
+  Array.from(a).map((x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x));
 
 /**
  * Writes the arrays with numpy (one python process) and returns numpy's values of each as float64
@@ -45,19 +46,21 @@ print(json.dumps(out))`),
 describe.skipIf(!numpy)('fromNpy over numpy dtypes', () => {
   const cases: [string, string, string, number[]][] = [
     ['int64 features', "np.arange(-30, 30, dtype='<i8').reshape(20, 3) * (2**47)", 'float64', [20, 3]],
-    ['int64 labels', "(np.arange(25) % 3).astype(np.int64)", 'float64', [25]],
+    ['int64 labels', '(np.arange(25) % 3).astype(np.int64)', 'float64', [25]],
     ['uint64', "np.arange(25, dtype='<u8') * (2**48)", 'float64', [25]],
     ['uint32', "(np.arange(40, dtype='<u4') * 107374182).reshape(20, 2)", 'float64', [20, 2]],
     ['int16', "(np.arange(60, dtype='<i2') * 1000 - 30000).reshape(20, 3)", 'int32', [20, 3]],
     ['int8', "(np.arange(60) % 256 - 128).astype('i1').reshape(30, 2)", 'int32', [30, 2]],
     ['uint16', "(np.arange(20, dtype='<u2') * 3000)", 'int32', [20]],
     ['float16', "(np.linspace(-70000, 70000, 40).astype('<f2')).reshape(20, 2)", 'float32', [20, 2]],
-    ['bool', "(np.arange(24) % 3 == 0).reshape(12, 2)", 'uint8', [12, 2]],
+    ['bool', '(np.arange(24) % 3 == 0).reshape(12, 2)', 'uint8', [12, 2]],
     ['big-endian float64', "np.linspace(-1, 1, 30, dtype='>f8').reshape(10, 3)", 'float64', [10, 3]],
     ['big-endian int64', "np.arange(-10, 10, dtype='>i8') * 12345678901", 'float64', [20]],
   ];
   const fileOf = (name: string) => join(root, `${name.replace(/\W+/g, '-')}.npy`);
-  const expected = numpy ? numpyWrite(cases.map(([name, expr]) => `save(${JSON.stringify(fileOf(name))}, ${expr}, ${JSON.stringify(name)})`).join('\n')) : {};
+  const expected = numpy
+    ? numpyWrite(cases.map(([name, expr]) => `save(${JSON.stringify(fileOf(name))}, ${expr}, ${JSON.stringify(name)})`).join('\n'))
+    : {};
 
   it.each(cases)('%s: read in the workers, in blocks and column slices, as numpy has it', async (name, _expr, dtype, shape) => {
     const A = await fromNpy(fileOf(name), { chunks: shape.length === 2 ? [7, -1] : 7 });
@@ -77,7 +80,9 @@ describe.skipIf(!numpy)('fromNpy over numpy dtypes', () => {
     const p = join(root, 'big.npy');
     numpyWrite(`a = np.zeros((30, 4), dtype=np.int64); a[23, 2] = 2**53 + 1; save(${JSON.stringify(p)}, a)`);
     const A = await fromNpy(p, { chunks: [10, -1] });
-    await expect(A.compute({ scheduler: threads })).rejects.toThrow(/big\.npy: row 23, column 2: int64 value 9007199254740993 is beyond ±2\^53/);
+    await expect(A.compute({ scheduler: threads })).rejects.toThrow(
+      /big\.npy: row 23, column 2: int64 value 9007199254740993 is beyond ±2\^53/,
+    );
     // The blocks without it are fine: the check is per value read, where it is read.
     expect(Array.from((await A.slice([0, 20]).sum().compute({ scheduler: sync })).data)).toEqual([0]);
     await expect(A.slice([20, 30], [2, 3]).sum().compute({ scheduler: sync })).rejects.toThrow(/row 23, column 2/);
@@ -112,7 +117,19 @@ for i, n in enumerate([6, 6]):
     save(os.path.join(d, 'y-%05d.npy' % i), np.arange(n) % 2 == i, 'y')`);
     writeFileSync(
       join(dir, 'manifest.json'),
-      JSON.stringify({ format: 'npy-chunks-v1', rows: 12, cols: 2, chunk_rows: 6, n_chunks: 2, chunk_sizes: [6, 6], dtype_X: 'float16', dtype_y: 'bool', order: 'C', x_files: ['X-00000.npy', 'X-00001.npy'], y_files: ['y-00000.npy', 'y-00001.npy'] }),
+      JSON.stringify({
+        format: 'npy-chunks-v1',
+        rows: 12,
+        cols: 2,
+        chunk_rows: 6,
+        n_chunks: 2,
+        chunk_sizes: [6, 6],
+        dtype_X: 'float16',
+        dtype_y: 'bool',
+        order: 'C',
+        x_files: ['X-00000.npy', 'X-00001.npy'],
+        y_files: ['y-00000.npy', 'y-00001.npy'],
+      }),
     );
     const { X, y, manifest } = await fromNpyDir(dir);
     expect([X.dtype, y!.dtype, manifest.dtype_X, manifest.dtype_y]).toEqual(['float32', 'uint8', 'float32', 'uint8']);
@@ -131,6 +148,8 @@ for i in range(3):
     if i == 2: y[4] = -(2**62)
     save(os.path.join(d, 'y-%d.npy' % i), y)`);
     const { y } = await fromNpyDir(dir);
-    await expect(y!.compute({ scheduler: threads })).rejects.toThrow(/y-2\.npy \(block 2\): row 4: int64 value -4611686018427387904 is beyond ±2\^53/);
+    await expect(y!.compute({ scheduler: threads })).rejects.toThrow(
+      /y-2\.npy \(block 2\): row 4: int64 value -4611686018427387904 is beyond ±2\^53/,
+    );
   });
 });

@@ -6,7 +6,28 @@
  * are bit-identical (tested against the JavaScript loop). It serves the scaler statistics pass,
  * which otherwise spends as long in that loop as in reading the block.
  */
-import { F64, I32, OP, V128, V_ADD, V_DIV, V_EXTRACT0, V_LOAD, V_MUL, V_SPLAT, V_STORE, V_SUB, WA, acquireArena, instanceIn, moduleOf, releaseArena, sleb, uleb, type Arena } from './wasm-module.js';
+import {
+  F64,
+  I32,
+  OP,
+  V128,
+  V_ADD,
+  V_DIV,
+  V_EXTRACT0,
+  V_LOAD,
+  V_MUL,
+  V_SPLAT,
+  V_STORE,
+  V_SUB,
+  WA,
+  acquireArena,
+  instanceIn,
+  moduleOf,
+  releaseArena,
+  sleb,
+  uleb,
+  type Arena,
+} from './wasm_module.js';
 
 /** Rows per sub-tile (reduce.ts's SUB). */
 export const MOMENT_ROWS = 256;
@@ -28,18 +49,46 @@ function compile(): object | null {
 
 function momentsModule(): Uint8Array {
   // params
-  const X = 0, M = 1, COLS = 2, N = 3, MEAN = 4, M2 = 5;
+  const X = 0,
+    M = 1,
+    COLS = 2,
+    N = 3,
+    MEAN = 4,
+    M2 = 5;
   // i32 locals
   let next = 6;
-  const R0 = next++, R1 = next++, J = next++, K = next++, E = next++, CB = next++, C2 = next++, C3 = next++, C4 = next++, PAIR_END = next++, START = next++;
+  const R0 = next++,
+    R1 = next++,
+    J = next++,
+    K = next++,
+    E = next++,
+    CB = next++,
+    C2 = next++,
+    C3 = next++,
+    C4 = next++,
+    PAIR_END = next++,
+    START = next++;
   // f64 locals
   const CNT = next++;
   const FS = [next++, next++, next++, next++]; // scalar partial sums / squares
-  const FMU = next++, FD = next++, FNA = next++, FNN = next++, FQ = next++;
+  const FMU = next++,
+    FD = next++,
+    FNA = next++,
+    FNN = next++,
+    FQ = next++;
   // v128 locals
   const VS = [next++, next++, next++, next++];
-  const VMU = next++, VD = next++, VNA = next++, VNN = next++, VQ = next++, VCNT = next++;
-  const locals: [number, number][] = [[11, I32], [10, F64], [10, V128]];
+  const VMU = next++,
+    VD = next++,
+    VNA = next++,
+    VNN = next++,
+    VQ = next++,
+    VCNT = next++;
+  const locals: [number, number][] = [
+    [11, I32],
+    [10, F64],
+    [10, V128],
+  ];
 
   const get = (l: number) => [OP.localGet, ...uleb(l)];
   const set = (l: number) => [OP.localSet, ...uleb(l)];
@@ -98,7 +147,23 @@ function momentsModule(): Uint8Array {
     // MEAN += (d * cnt) / nn
     out.push(...st(at(MEAN), [...ld(at(MEAN)), ...get(D), ...get(CNTV), ...fmul, ...get(NN), ...fdiv, ...fadd]));
     // M2 += q + (((d * d) * na) * cnt) / nn
-    out.push(...st(at(M2), [...ld(at(M2)), ...get(Q), ...get(D), ...get(D), ...fmul, ...get(NA), ...fmul, ...get(CNTV), ...fmul, ...get(NN), ...fdiv, ...fadd, ...fadd]));
+    out.push(
+      ...st(at(M2), [
+        ...ld(at(M2)),
+        ...get(Q),
+        ...get(D),
+        ...get(D),
+        ...fmul,
+        ...get(NA),
+        ...fmul,
+        ...get(CNTV),
+        ...fmul,
+        ...get(NN),
+        ...fdiv,
+        ...fadd,
+        ...fadd,
+      ]),
+    );
     out.push(...st(at(N), get(NN)));
     out.push(OP.end);
     return out;
@@ -113,7 +178,19 @@ function momentsModule(): Uint8Array {
   body.push(OP.block, OP.void, OP.loop, OP.void);
   body.push(...get(R0), ...get(M), OP.i32GeU, OP.brIf, 1);
   // r1 = min(m, r0 + SUB); cnt = r1 - r0; e = r1 * colBytes
-  body.push(...get(R0), ...i32(MOMENT_ROWS), OP.i32Add, ...get(M), ...get(R0), ...i32(MOMENT_ROWS), OP.i32Add, ...get(M), OP.i32LtU, OP.select, ...set(R1));
+  body.push(
+    ...get(R0),
+    ...i32(MOMENT_ROWS),
+    OP.i32Add,
+    ...get(M),
+    ...get(R0),
+    ...i32(MOMENT_ROWS),
+    OP.i32Add,
+    ...get(M),
+    OP.i32LtU,
+    OP.select,
+    ...set(R1),
+  );
   body.push(...get(R1), ...get(R0), OP.i32Sub, OP.f64ConvertI32U, ...set(CNT), ...get(CNT), ...V_SPLAT, ...set(VCNT));
   body.push(...get(R1), ...get(CB), OP.i32Mul, ...set(E));
   body.push(...i32(0), ...set(J));

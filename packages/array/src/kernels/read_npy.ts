@@ -28,7 +28,16 @@ export interface NpyParams {
   readonly files: readonly NpyFilePart[];
 }
 
-export function readNpySource(p: NpyParams, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number, ctx: ReaderContext): void {
+export function readNpySource(
+  p: NpyParams,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  out: TypedArray,
+  outOffset: number,
+  ctx: ReaderContext,
+): void {
   const width = c1 - c0;
   for (const f of p.files) {
     const lo = Math.max(r0, f.start);
@@ -38,7 +47,9 @@ export function readNpySource(p: NpyParams, r0: number, r1: number, c0: number, 
     try {
       fd = ctx.fd(f.path);
     } catch (error) {
-      throw new FormatError(f.index === undefined ? { file: f.path } : { file: f.path, block: f.index }, describeFsError(error), { cause: error });
+      throw new FormatError(f.index === undefined ? { file: f.path } : { file: f.path, block: f.index }, describeFsError(error), {
+        cause: error,
+      });
     }
     const header: NpyHeader = { dtype: p.dtype, descr: f.descr, shape: f.shape, dataOffset: f.dataOffset, dataBytes: 0 };
     readNpyRegion(fd, f.path, header, lo - f.start, hi - f.start, c0, c1, out, outOffset + (lo - r0) * width, f.index);

@@ -22,10 +22,14 @@ function report(args: string[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-report-e2e-'));
   dirs.push(dir);
   const out = join(dir, 'benchmarks.md');
-  const r = spawnSync(process.execPath, [MAIN, 'report', '--only', 'scheduler', '--scheduler.n', '300', '--runs', '1', '--out', out, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, INIT_CWD: dir, npm_lifecycle_event: '', ...env },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [MAIN, 'report', '--only', 'scheduler', '--scheduler.n', '300', '--runs', '1', '--out', out, ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, INIT_CWD: dir, npm_lifecycle_event: '', ...env },
+    },
+  );
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   return { ...r, dir, out, read };
 }
@@ -36,7 +40,11 @@ describe('pnpm bench report (scheduler only, smallest size)', () => {
   it('reports a missing Python counterpart as skipped, with the records, the charts and the machine', () => {
     const r = report([], { TESSERA_PYTHON: '/nonexistent/python3' });
     expect(r.status, r.stderr).toBe(0);
-    const records = r.read('benchmarks.jsonl').trim().split('\n').map((l) => JSON.parse(l) as { engine: string; variant: string; params: { shape: string; tasks: number } });
+    const records = r
+      .read('benchmarks.jsonl')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { engine: string; variant: string; params: { shape: string; tasks: number } });
     // 3 Tessera configurations × 2 shapes × 1 run; nothing for the skipped engine.
     expect(records).toHaveLength(6);
     expect(new Set(records.map((x) => x.engine))).toEqual(new Set(['tessera']));
@@ -70,7 +78,11 @@ describe('pnpm bench report (scheduler only, smallest size)', () => {
   it.skipIf(!hasDask)('puts dask side by side with Tessera when it is installed', () => {
     const r = report([]);
     expect(r.status, r.stderr).toBe(0);
-    const records = r.read('benchmarks.jsonl').trim().split('\n').map((l) => JSON.parse(l) as { engine: string; versions?: Record<string, string> });
+    const records = r
+      .read('benchmarks.jsonl')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { engine: string; versions?: Record<string, string> });
     expect(records.filter((x) => x.engine === 'dask')).toHaveLength(2);
     expect(records.find((x) => x.engine === 'dask')!.versions!['python']).toMatch(/^3\./);
     const md = r.read('benchmarks.md');
@@ -93,7 +105,9 @@ describe('report budget and disk', () => {
     expect(budgetProblem(900, 15, undefined, undefined)).toMatch(/the time budget is spent \(15 min 0 s elapsed; --budget-minutes 15\)/);
     // 2M rows took 40 s over all runs: 10M would take ~200 s.
     expect(budgetProblem(600, 15, 10_000_000, { rows: 2_000_000, measured: 40 })).toBeUndefined();
-    expect(budgetProblem(720, 15, 10_000_000, { rows: 2_000_000, measured: 40 })).toMatch(/about 3 min 20 s \(the 2M-row runs scaled by rows\).*raise --budget-minutes/);
+    expect(budgetProblem(720, 15, 10_000_000, { rows: 2_000_000, measured: 40 })).toMatch(
+      /about 3 min 20 s \(the 2M-row runs scaled by rows\).*raise --budget-minutes/,
+    );
   });
 
   it('counts the dataset only when it is not cached', () => {
@@ -112,8 +126,12 @@ describe('report failures', () => {
       '    at ChildProcess.<anonymous> (file:///bench/dist/workloads/pipeline.js:11:65)',
       'Node.js v20.20.2',
     ].join('\n');
-    expect(failureMessage(out)).toBe(": tessera: Task 'partialFit-0' (kernel 'est.partialFitLink') failed: memory access out of bounds … Error: node bin.js demo --data d exited with code 1");
-    expect(failureMessage('RuntimeError: memory access out of bounds\n    at wasm://x\nNode.js v20')).toBe(': RuntimeError: memory access out of bounds');
+    expect(failureMessage(out)).toBe(
+      ": tessera: Task 'partialFit-0' (kernel 'est.partialFitLink') failed: memory access out of bounds … Error: node bin.js demo --data d exited with code 1",
+    );
+    expect(failureMessage('RuntimeError: memory access out of bounds\n    at wasm://x\nNode.js v20')).toBe(
+      ': RuntimeError: memory access out of bounds',
+    );
     expect(failureMessage('killed\n')).toBe(': killed');
   });
 });

@@ -73,7 +73,19 @@ describe.each([
     const data = floats();
     const dir = fresh('f64');
     const manifest = await toNpyDir(dir, { y: fromArray(data, { chunks: [chunks] }) }, { scheduler: scheduler() });
-    const expected = { format: 'npy-chunks-v1', rows: 16, cols: 0, chunk_rows: 7, n_chunks: 4, chunk_sizes: chunks, dtype_X: null, dtype_y: 'float64', order: 'C', x_files: [], y_files: yFileNames(4) };
+    const expected = {
+      format: 'npy-chunks-v1',
+      rows: 16,
+      cols: 0,
+      chunk_rows: 7,
+      n_chunks: 4,
+      chunk_sizes: chunks,
+      dtype_X: null,
+      dtype_y: 'float64',
+      order: 'C',
+      x_files: [],
+      y_files: yFileNames(4),
+    };
     expect(manifest).toEqual(expected);
     expect(manifestOf(dir)).toEqual(expected);
     expect(readdirSync(dir).sort()).toEqual(['manifest.json', ...yFileNames(4)]);
@@ -89,9 +101,19 @@ describe.each([
     const data = ints();
     const dir = fresh('i32');
     const manifest = await fromArray(data, { chunks: [chunks] }).toNpyDir(dir, { scheduler: scheduler() });
-    expect(manifest).toMatchObject({ rows: 16, cols: 0, x_files: [], dtype_X: null, dtype_y: 'int32', chunk_sizes: chunks, y_files: yFileNames(4) });
+    expect(manifest).toMatchObject({
+      rows: 16,
+      cols: 0,
+      x_files: [],
+      dtype_X: null,
+      dtype_y: 'int32',
+      chunk_sizes: chunks,
+      y_files: yFileNames(4),
+    });
     // Without { yOnly: true }, a y-only directory is refused with a message that says what to do.
-    await expect(fromNpyDir(dir)).rejects.toThrow(/has no X chunks: it is a y-only dataset \(e\.g\. predictions\); read it with fromNpyDir\(dir, \{ yOnly: true \}\)/);
+    await expect(fromNpyDir(dir)).rejects.toThrow(
+      /has no X chunks: it is a y-only dataset \(e\.g\. predictions\); read it with fromNpyDir\(dir, \{ yOnly: true \}\)/,
+    );
     const ds = await fromNpyDir(dir, { yOnly: true });
     expect(ds.manifest).toEqual(manifest);
     const y = await readYOnly(dir);
@@ -103,7 +125,9 @@ describe.each([
   it('a lazy per-block result (what predict gives) is written block by block: pred.toNpyDir(dir)', async () => {
     const X = DenseArray.zeros([16, 3]);
     for (let i = 0; i < X.data.length; i++) X.data[i] = i * 0.25 - 2;
-    const pred = fromArray(X, { chunks: [chunks, [2, 1]] }).sum(1).mul(2);
+    const pred = fromArray(X, { chunks: [chunks, [2, 1]] })
+      .sum(1)
+      .mul(2);
     const dir = fresh('pred');
     await pred.toNpyDir(dir, { scheduler: scheduler() });
     expect(manifestOf(dir)).toMatchObject({ rows: 16, cols: 0, chunk_sizes: chunks, dtype_y: 'float64' });
@@ -116,10 +140,25 @@ describe.each([
   it('an X dataset still round-trips as before (X with and without y)', async () => {
     const X = DenseArray.zeros([16, 3]);
     for (let i = 0; i < X.data.length; i++) X.data[i] = i * 0.5 - 3;
-    const y = DenseArray.from(Array.from({ length: 16 }, (_, i) => i % 2), 'int32');
+    const y = DenseArray.from(
+      Array.from({ length: 16 }, (_, i) => i % 2),
+      'int32',
+    );
     const dir = fresh('xy');
-    const manifest = await toNpyDir(dir, { X: fromArray(X, { chunks: [chunks, [2, 1]] }), y: fromArray(y, { chunks: 6 }) }, { scheduler: scheduler() });
-    expect(manifest).toMatchObject({ rows: 16, cols: 3, dtype_X: 'float64', dtype_y: 'int32', chunk_sizes: chunks, x_files: ['X-00000.npy', 'X-00001.npy', 'X-00002.npy', 'X-00003.npy'], y_files: yFileNames(4) });
+    const manifest = await toNpyDir(
+      dir,
+      { X: fromArray(X, { chunks: [chunks, [2, 1]] }), y: fromArray(y, { chunks: 6 }) },
+      { scheduler: scheduler() },
+    );
+    expect(manifest).toMatchObject({
+      rows: 16,
+      cols: 3,
+      dtype_X: 'float64',
+      dtype_y: 'int32',
+      chunk_sizes: chunks,
+      x_files: ['X-00000.npy', 'X-00001.npy', 'X-00002.npy', 'X-00003.npy'],
+      y_files: yFileNames(4),
+    });
     const ds = await fromNpyDir(dir);
     if (!ds.X) throw new Error('expected X');
     expect(ds.X.chunks).toEqual([chunks, [3]]);
@@ -142,7 +181,8 @@ describe('y-only datasets: interop and bad input', () => {
     const dir2 = fresh('np-i32');
     await fromArray(ints(), { chunks: [[9, 7]] }).toNpyDir(dir2, { scheduler: sync });
     const out = JSON.parse(
-      python(`import numpy as np, json, os, sys
+      python(
+        `import numpy as np, json, os, sys
 res = []
 for d in sys.argv[1:]:
     m = json.load(open(os.path.join(d, 'manifest.json')))
@@ -150,10 +190,14 @@ for d in sys.argv[1:]:
     a = np.concatenate(parts)
     res.append({"dtype": a.dtype.str, "shapes": [list(p.shape) for p in parts], "cols": m['cols'], "x_files": m['x_files'], "dtype_X": m['dtype_X'],
                 "data": [x if x == x and abs(x) != float('inf') else str(x) for x in a.astype('f8').tolist()]})
-print(json.dumps(res))`, [dir, dir2]),
+print(json.dumps(res))`,
+        [dir, dir2],
+      ),
     );
     expect(out[0]).toMatchObject({ dtype: '<f8', shapes: [[5], [3], [7], [1]], cols: 0, x_files: [], dtype_X: null });
-    expect(out[0].data).toEqual(Array.from(data).map((x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x)));
+    expect(out[0].data).toEqual(
+      Array.from(data).map((x) => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x)),
+    );
     expect(Object.is(out[0].data[9], -0)).toBe(true); // JSON keeps the sign of zero: numpy read -0.0
     expect(out[1]).toMatchObject({ dtype: '<i4', shapes: [[9], [7]], cols: 0, x_files: [], dtype_X: null, data: Array.from(ints()) });
   });
@@ -165,13 +209,27 @@ print(json.dumps(res))`, [dir, dir2]),
     blocks.forEach((b, i) => writeNpySync(join(dir, yFileNames(4)[i]!), 'float64', [b.length], Float64Array.from(b)));
     const ds = await fromNpyDir(dir, { yOnly: true });
     expect(ds.X).toBeUndefined();
-    expect(ds.manifest).toEqual({ format: 'npy-chunks-v1', rows: 6, cols: 0, chunk_rows: 3, n_chunks: 4, chunk_sizes: [3, 1, 0, 2], dtype_X: null, dtype_y: 'float64', order: 'C', x_files: [], y_files: yFileNames(4) });
+    expect(ds.manifest).toEqual({
+      format: 'npy-chunks-v1',
+      rows: 6,
+      cols: 0,
+      chunk_rows: 3,
+      n_chunks: 4,
+      chunk_sizes: [3, 1, 0, 2],
+      dtype_X: null,
+      dtype_y: 'float64',
+      order: 'C',
+      x_files: [],
+      y_files: yFileNames(4),
+    });
     const y = await readYOnly(dir);
     expect(y.shape).toEqual([6]);
     expect(Array.from((await y.compute({ scheduler: sync })).data)).toEqual(blocks.flat());
     // A manifest-less y chunk of another dtype is named.
     writeNpySync(join(dir, 'y-00003.npy'), 'int32', [2], Int32Array.from([7, 8]));
-    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(/y-00003\.npy \(block 3\): dtype is int32 \(<i4\) but y-chunk 0 is float64/);
+    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(
+      /y-00003\.npy \(block 3\): dtype is int32 \(<i4\) but y-chunk 0 is float64/,
+    );
   });
 
   it('y chunks that disagree with a y-only manifest are errors naming the file and block', async () => {
@@ -184,14 +242,20 @@ print(json.dumps(res))`, [dir, dir2]),
     const m = manifestOf(dir);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, chunk_sizes: [6, 5, 5] }));
     await expect(fromNpyDir(dir)).rejects.toThrow(DatasetError);
-    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(/y-00001\.npy \(block 1\): has 6 rows but the manifest's chunk_sizes\[1\] is 5/);
+    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(
+      /y-00001\.npy \(block 1\): has 6 rows but the manifest's chunk_sizes\[1\] is 5/,
+    );
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, dtype_y: 'float64' }));
-    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(/y-00000\.npy \(block 0\): dtype is int32 \(<i4\) but the manifest says dtype_y float64/);
+    await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(
+      /y-00000\.npy \(block 0\): dtype is int32 \(<i4\) but the manifest says dtype_y float64/,
+    );
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, cols: 2 }));
     await expect(fromNpyDir(dir, { yOnly: true })).rejects.toThrow(/manifest\.json: 'cols' must be 0 in a y-only dataset/);
     const dir2 = await make();
     writeNpySync(join(dir2, 'y-00002.npy'), 'int32', [2, 2], Int32Array.from([1, 2, 3, 4]));
-    await expect(fromNpyDir(dir2, { yOnly: true })).rejects.toThrow(/y-00002\.npy \(block 2\): y chunks must be 1-D; this one has shape \(2, 2\)/);
+    await expect(fromNpyDir(dir2, { yOnly: true })).rejects.toThrow(
+      /y-00002\.npy \(block 2\): y chunks must be 1-D; this one has shape \(2, 2\)/,
+    );
     const dir3 = await make();
     rmSync(join(dir3, 'y-00001.npy'));
     await expect(fromNpyDir(dir3, { yOnly: true })).rejects.toThrow(/y-00001\.npy \(block 1\): file not found/);
@@ -204,8 +268,12 @@ print(json.dumps(res))`, [dir, dir2]),
     // @ts-expect-error: neither X nor y
     await expect(toNpyDir(target, {})).rejects.toThrow(/toNpyDir: nothing to write; pass \{ X \}, \{ X, y \} or \{ y \}/);
     await expect(toNpyDir(target, { y: twoD })).rejects.toThrow(/toNpyDir: y must be 1-D; got shape \[3, 2\]/);
-    await expect(toNpyDir(target, { X: oneD })).rejects.toThrow(/X must be 2-D; got shape \[3\]\. A 1-D array \(predictions\) is written as y alone/);
-    await expect(oneD.toNpyDir(target, { y: oneD })).rejects.toThrow(/a 1-D array is written as y \(a y-only dataset\), so options\.y must not be given/);
+    await expect(toNpyDir(target, { X: oneD })).rejects.toThrow(
+      /X must be 2-D; got shape \[3\]\. A 1-D array \(predictions\) is written as y alone/,
+    );
+    await expect(oneD.toNpyDir(target, { y: oneD })).rejects.toThrow(
+      /a 1-D array is written as y \(a y-only dataset\), so options\.y must not be given/,
+    );
     expect(existsSync(target)).toBe(false);
     expect(leftovers()).toEqual([]);
   });
@@ -223,7 +291,10 @@ print(json.dumps(res))`, [dir, dir2]),
     sameBits((await (await readYOnly(target)).compute({ scheduler: sync })).data, floats());
     await expect(y.toNpyDir(target, { scheduler: sync })).rejects.toThrow(/already exists; pass \{ overwrite: true \}/);
     await y.mul(2).toNpyDir(target, { scheduler: sync, overwrite: true });
-    sameBits((await (await readYOnly(target)).compute({ scheduler: sync })).data, floats().map((v) => v * 2));
+    sameBits(
+      (await (await readYOnly(target)).compute({ scheduler: sync })).data,
+      floats().map((v) => v * 2),
+    );
     expect(leftovers()).toEqual([]);
   });
 });

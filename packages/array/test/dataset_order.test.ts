@@ -28,8 +28,20 @@ const fresh = (name: string) => {
 /** Chunk `i` has `i + 1` rows of 2 columns, every X value `100 i + row`, every y value `i`. */
 function writeChunk(dir: string, xName: string | null, yName: string | null, i: number): void {
   const rows = i + 1;
-  if (xName) writeNpySync(join(dir, xName), 'float64', [rows, 2], Float64Array.from({ length: rows * 2 }, (_, k) => 100 * i + Math.floor(k / 2)));
-  if (yName) writeNpySync(join(dir, yName), 'int32', [rows], Int32Array.from({ length: rows }, () => i));
+  if (xName)
+    writeNpySync(
+      join(dir, xName),
+      'float64',
+      [rows, 2],
+      Float64Array.from({ length: rows * 2 }, (_, k) => 100 * i + Math.floor(k / 2)),
+    );
+  if (yName)
+    writeNpySync(
+      join(dir, yName),
+      'int32',
+      [rows],
+      Int32Array.from({ length: rows }, () => i),
+    );
 }
 const expectedX = (chunks: number[]) => chunks.flatMap((i) => Array.from({ length: (i + 1) * 2 }, (_, k) => 100 * i + Math.floor(k / 2)));
 const expectedY = (chunks: number[]) => chunks.flatMap((i) => Array.from({ length: i + 1 }, () => i));
@@ -85,7 +97,7 @@ describe('fromNpyDir without a manifest', () => {
     await expect(fromNpyDir(dir)).rejects.toThrow(/X chunks are missing between X-1\.npy and X-3\.npy/);
   });
 
-  it('never reads hidden files: an interrupted store\'s temporaries beside the chunks', async () => {
+  it("never reads hidden files: an interrupted store's temporaries beside the chunks", async () => {
     const dir = fresh('hidden');
     for (const i of range(2)) writeChunk(dir, `X-0000${i}.npy`, `y-0000${i}.npy`, i);
     writeFileSync(join(dir, '.X-00000.npy.tmp-123-ab'), 'half-written garbage');
@@ -101,7 +113,20 @@ describe('fromNpyDir without a manifest', () => {
   it('a manifest that lists a hidden file is refused', async () => {
     const dir = fresh('hidden-manifest');
     writeChunk(dir, '.X-00000.npy', null, 0);
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'npy-chunks-v1', rows: 1, cols: 2, chunk_rows: 1, n_chunks: 1, chunk_sizes: [1], dtype_X: 'float64', order: 'C', x_files: ['.X-00000.npy'] }));
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      JSON.stringify({
+        format: 'npy-chunks-v1',
+        rows: 1,
+        cols: 2,
+        chunk_rows: 1,
+        n_chunks: 1,
+        chunk_sizes: [1],
+        dtype_X: 'float64',
+        order: 'C',
+        x_files: ['.X-00000.npy'],
+      }),
+    );
     await expect(fromNpyDir(dir)).rejects.toThrow(/'x_files' entry "\.X-00000\.npy" is a hidden \(dot-prefixed\) name/);
   });
 

@@ -14,7 +14,16 @@ export interface ArrowParams {
   readonly batches: readonly { index: number; start: number; batch: ArrowBatch }[];
 }
 
-export function readArrowSource(p: ArrowParams, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number, ctx: ReaderContext): void {
+export function readArrowSource(
+  p: ArrowParams,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  out: TypedArray,
+  outOffset: number,
+  ctx: ReaderContext,
+): void {
   let fd: number;
   try {
     fd = ctx.fd(p.path);

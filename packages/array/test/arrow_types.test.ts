@@ -9,7 +9,28 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Bool, Dictionary, Float16, Float32, Float64, Int16, Int32, Int64, Int8, Table, Uint16, Uint32, Uint64, Uint8, Utf8, makeVector, tableFromArrays, tableToIPC, vectorFromArray, type DataType } from 'apache-arrow';
+import {
+  Bool,
+  Dictionary,
+  Float16,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  Int8,
+  Table,
+  Uint16,
+  Uint32,
+  Uint64,
+  Uint8,
+  Utf8,
+  makeVector,
+  tableFromArrays,
+  tableToIPC,
+  vectorFromArray,
+  type DataType,
+} from 'apache-arrow';
 import { FormatError, computeAll, fromArrow } from '@tessera/array';
 import { SyncScheduler, ThreadScheduler } from '@tessera/scheduler';
 import { PYTHON, python } from './helpers.js';
@@ -37,27 +58,207 @@ interface Case {
 
 const big = 2 ** 53;
 const cases: Case[] = [
-  { name: 'i8', type: new Int8(), batches: [[-128, 127, 0], [5, -5]], dtype: 'int32', read: [-128, 127, 0, 5, -5] },
-  { name: 'i16', type: new Int16(), batches: [[-32768, 32767, 1], [300, -300]], dtype: 'int32', read: [-32768, 32767, 1, 300, -300] },
-  { name: 'i32', type: new Int32(), batches: [[-(2 ** 31), 2 ** 31 - 1, 2], [0, 1]], dtype: 'int32', read: [-(2 ** 31), 2 ** 31 - 1, 2, 0, 1] },
-  { name: 'i64', type: new Int64(), batches: [[BigInt(-big), BigInt(big), 3n], [-1n, 123456789012345n]], dtype: 'float64', read: [-big, big, 3, -1, 123456789012345] },
-  { name: 'u8', type: new Uint8(), batches: [[0, 255, 4], [128, 1]], dtype: 'uint8', read: [0, 255, 4, 128, 1] },
-  { name: 'u16', type: new Uint16(), batches: [[0, 65535, 5], [1, 2]], dtype: 'int32', read: [0, 65535, 5, 1, 2] },
-  { name: 'u32', type: new Uint32(), batches: [[0, 4294967295, 6], [7, 8]], dtype: 'float64', read: [0, 4294967295, 6, 7, 8] },
-  { name: 'u64', type: new Uint64(), batches: [[0n, BigInt(big), 7n], [9n, 10n]], dtype: 'float64', read: [0, big, 7, 9, 10] },
-  { name: 'f16', type: new Float16(), batches: [[0.5, -2.25, 65504], [Infinity, 0.1]], dtype: 'float32', read: [0.5, -2.25, 65504, Infinity, Math.fround(0.0999755859375)] },
-  { name: 'f32', type: new Float32(), batches: [[0.1, -1, 3], [4, 5]], dtype: 'float32', read: [Math.fround(0.1), -1, 3, 4, 5] },
-  { name: 'f64', type: new Float64(), batches: [[0.1, -1e300, 3], [4, 5]], dtype: 'float64', read: [0.1, -1e300, 3, 4, 5] },
-  { name: 'bool', type: new Bool(), batches: [[true, false, true], [false, true]], dtype: 'uint8', read: [1, 0, 1, 0, 1] },
-  { name: 'dict', type: new Dictionary(new Utf8(), new Int16()), batches: [['a', 'b', 'a'], ['c', 'b']], dtype: 'int32', read: [0, 1, 0, 2, 1] },
+  {
+    name: 'i8',
+    type: new Int8(),
+    batches: [
+      [-128, 127, 0],
+      [5, -5],
+    ],
+    dtype: 'int32',
+    read: [-128, 127, 0, 5, -5],
+  },
+  {
+    name: 'i16',
+    type: new Int16(),
+    batches: [
+      [-32768, 32767, 1],
+      [300, -300],
+    ],
+    dtype: 'int32',
+    read: [-32768, 32767, 1, 300, -300],
+  },
+  {
+    name: 'i32',
+    type: new Int32(),
+    batches: [
+      [-(2 ** 31), 2 ** 31 - 1, 2],
+      [0, 1],
+    ],
+    dtype: 'int32',
+    read: [-(2 ** 31), 2 ** 31 - 1, 2, 0, 1],
+  },
+  {
+    name: 'i64',
+    type: new Int64(),
+    batches: [
+      [BigInt(-big), BigInt(big), 3n],
+      [-1n, 123456789012345n],
+    ],
+    dtype: 'float64',
+    read: [-big, big, 3, -1, 123456789012345],
+  },
+  {
+    name: 'u8',
+    type: new Uint8(),
+    batches: [
+      [0, 255, 4],
+      [128, 1],
+    ],
+    dtype: 'uint8',
+    read: [0, 255, 4, 128, 1],
+  },
+  {
+    name: 'u16',
+    type: new Uint16(),
+    batches: [
+      [0, 65535, 5],
+      [1, 2],
+    ],
+    dtype: 'int32',
+    read: [0, 65535, 5, 1, 2],
+  },
+  {
+    name: 'u32',
+    type: new Uint32(),
+    batches: [
+      [0, 4294967295, 6],
+      [7, 8],
+    ],
+    dtype: 'float64',
+    read: [0, 4294967295, 6, 7, 8],
+  },
+  {
+    name: 'u64',
+    type: new Uint64(),
+    batches: [
+      [0n, BigInt(big), 7n],
+      [9n, 10n],
+    ],
+    dtype: 'float64',
+    read: [0, big, 7, 9, 10],
+  },
+  {
+    name: 'f16',
+    type: new Float16(),
+    batches: [
+      [0.5, -2.25, 65504],
+      [Infinity, 0.1],
+    ],
+    dtype: 'float32',
+    read: [0.5, -2.25, 65504, Infinity, Math.fround(0.0999755859375)],
+  },
+  {
+    name: 'f32',
+    type: new Float32(),
+    batches: [
+      [0.1, -1, 3],
+      [4, 5],
+    ],
+    dtype: 'float32',
+    read: [Math.fround(0.1), -1, 3, 4, 5],
+  },
+  {
+    name: 'f64',
+    type: new Float64(),
+    batches: [
+      [0.1, -1e300, 3],
+      [4, 5],
+    ],
+    dtype: 'float64',
+    read: [0.1, -1e300, 3, 4, 5],
+  },
+  {
+    name: 'bool',
+    type: new Bool(),
+    batches: [
+      [true, false, true],
+      [false, true],
+    ],
+    dtype: 'uint8',
+    read: [1, 0, 1, 0, 1],
+  },
+  {
+    name: 'dict',
+    type: new Dictionary(new Utf8(), new Int16()),
+    batches: [
+      ['a', 'b', 'a'],
+      ['c', 'b'],
+    ],
+    dtype: 'int32',
+    read: [0, 1, 0, 2, 1],
+  },
   // Nulls: integer and Bool columns with a null in any batch read as float64, NaN for each null.
-  { name: 'i16-null', type: new Int16(), batches: [[1, 2, 3], [null, 5]], dtype: 'float64', read: [1, 2, 3, null, 5] },
-  { name: 'i64-null', type: new Int64(), batches: [[null, 2n, 3n], [4n, 5n]], dtype: 'float64', read: [null, 2, 3, 4, 5] },
-  { name: 'u8-null', type: new Uint8(), batches: [[1, null, 3], [4, null]], dtype: 'float64', read: [1, null, 3, 4, null] },
-  { name: 'bool-null', type: new Bool(), batches: [[true, null, false], [true, true]], dtype: 'float64', read: [1, null, 0, 1, 1] },
-  { name: 'f16-null', type: new Float16(), batches: [[1.5, 2, null], [4, 5]], dtype: 'float32', read: [1.5, 2, null, 4, 5] },
-  { name: 'f32-null', type: new Float32(), batches: [[1, 2, 3], [null, null]], dtype: 'float32', read: [1, 2, 3, null, null] },
-  { name: 'dict-null', type: new Dictionary(new Utf8(), new Int32()), batches: [['x', null, 'y'], ['y', 'x']], dtype: 'float64', read: [0, null, 1, 1, 0] },
+  {
+    name: 'i16-null',
+    type: new Int16(),
+    batches: [
+      [1, 2, 3],
+      [null, 5],
+    ],
+    dtype: 'float64',
+    read: [1, 2, 3, null, 5],
+  },
+  {
+    name: 'i64-null',
+    type: new Int64(),
+    batches: [
+      [null, 2n, 3n],
+      [4n, 5n],
+    ],
+    dtype: 'float64',
+    read: [null, 2, 3, 4, 5],
+  },
+  {
+    name: 'u8-null',
+    type: new Uint8(),
+    batches: [
+      [1, null, 3],
+      [4, null],
+    ],
+    dtype: 'float64',
+    read: [1, null, 3, 4, null],
+  },
+  {
+    name: 'bool-null',
+    type: new Bool(),
+    batches: [
+      [true, null, false],
+      [true, true],
+    ],
+    dtype: 'float64',
+    read: [1, null, 0, 1, 1],
+  },
+  {
+    name: 'f16-null',
+    type: new Float16(),
+    batches: [
+      [1.5, 2, null],
+      [4, 5],
+    ],
+    dtype: 'float32',
+    read: [1.5, 2, null, 4, 5],
+  },
+  {
+    name: 'f32-null',
+    type: new Float32(),
+    batches: [
+      [1, 2, 3],
+      [null, null],
+    ],
+    dtype: 'float32',
+    read: [1, 2, 3, null, null],
+  },
+  {
+    name: 'dict-null',
+    type: new Dictionary(new Utf8(), new Int32()),
+    batches: [
+      ['x', null, 'y'],
+      ['y', 'x'],
+    ],
+    dtype: 'float64',
+    read: [0, null, 1, 1, 0],
+  },
 ];
 
 function vector(c: Case, values: readonly (number | boolean | bigint | string | null)[]) {
@@ -84,13 +285,16 @@ describe('Arrow files written by apache-arrow JS', () => {
     expect(t.schema.fields.map((f) => String(f.type))).toContain('Dictionary<Int16, Utf8>');
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s reads as its dtype, with the values (nulls as NaN), in the workers', async (_name, c) => {
-    const { X } = await fromArrow(file, { columns: [c.name] });
-    expect(X.dtype).toBe(c.dtype);
-    expect(X.chunks[0]).toEqual([3, 2]);
-    const [x] = await computeAll([X], { scheduler: threads });
-    expect(spell(x!.data)).toEqual(c.read);
-  });
+  it.each(cases.map((c) => [c.name, c] as const))(
+    '%s reads as its dtype, with the values (nulls as NaN), in the workers',
+    async (_name, c) => {
+      const { X } = await fromArrow(file, { columns: [c.name] });
+      expect(X.dtype).toBe(c.dtype);
+      expect(X.chunks[0]).toEqual([3, 2]);
+      const [x] = await computeAll([X], { scheduler: threads });
+      expect(spell(x!.data)).toEqual(c.read);
+    },
+  );
 
   it('all columns together promote to float64, row-major, as Tessera reads each', async () => {
     const { X, columns } = await fromArrow(file);
@@ -110,18 +314,28 @@ describe('Arrow files written by apache-arrow JS', () => {
 
   it('an Int64 beyond ±2^53 fails the read naming the column and row; others of the file read', async () => {
     const f = fresh('big.arrow');
-    writeFileSync(f, tableToIPC(tableFromArrays({ ok: Float64Array.of(1, 2, 3), label: BigInt64Array.of(1n, 2n ** 53n + 1n, 3n) }), 'file'));
+    writeFileSync(
+      f,
+      tableToIPC(tableFromArrays({ ok: Float64Array.of(1, 2, 3), label: BigInt64Array.of(1n, 2n ** 53n + 1n, 3n) }), 'file'),
+    );
     const { X, y } = await fromArrow(f, { y: 'label' });
     expect(Array.from((await X.compute({ scheduler: threads })).data)).toEqual([1, 2, 3]);
-    await expect(y!.compute({ scheduler: threads })).rejects.toThrow(/big\.arrow \(block 0\): column 'label', row 1 of the batch: int64 value 9007199254740993 is beyond ±2\^53/);
+    await expect(y!.compute({ scheduler: threads })).rejects.toThrow(
+      /big\.arrow \(block 0\): column 'label', row 1 of the batch: int64 value 9007199254740993 is beyond ±2\^53/,
+    );
     const u = fresh('bigu.arrow');
     writeFileSync(u, tableToIPC(new Table({ u: makeVector(BigUint64Array.of(2n ** 64n - 1n)) }), 'file'));
-    await expect((await fromArrow(u)).X.compute({ scheduler: sync })).rejects.toThrow(/column 'u', row 0 of the batch: uint64 value 18446744073709551615/);
+    await expect((await fromArrow(u)).X.compute({ scheduler: sync })).rejects.toThrow(
+      /column 'u', row 0 of the batch: uint64 value 18446744073709551615/,
+    );
   });
 
   it('unsupported types are errors naming the column; the others can still be picked', async () => {
     const f = fresh('mixed.arrow');
-    writeFileSync(f, tableToIPC(new Table({ s: vectorFromArray(['x', 'y'], new Utf8()), v: vectorFromArray([1, 2], new Int16()) }), 'file'));
+    writeFileSync(
+      f,
+      tableToIPC(new Table({ s: vectorFromArray(['x', 'y'], new Utf8()), v: vectorFromArray([1, 2], new Int16()) }), 'file'),
+    );
     await expect(fromArrow(f)).rejects.toThrow(FormatError);
     await expect(fromArrow(f)).rejects.toThrow(/column 's' has type Utf8, which Tessera does not read/);
     const { X } = await fromArrow(f, { columns: ['v'] });
@@ -130,7 +344,10 @@ describe('Arrow files written by apache-arrow JS', () => {
 });
 
 const pyarrow = spawnSync(PYTHON, ['-c', 'import pyarrow'], { stdio: 'ignore' }).status === 0;
-if (!pyarrow) console.log('skipping the pyarrow-written file: /usr/bin/python3 has no pyarrow (Debian ships none; apache-arrow JS files cover the types)');
+if (!pyarrow)
+  console.log(
+    'skipping the pyarrow-written file: /usr/bin/python3 has no pyarrow (Debian ships none; apache-arrow JS files cover the types)',
+  );
 
 describe.skipIf(!pyarrow)('an Arrow file written by pyarrow', () => {
   it('Int16, Int64 with nulls, Float32, Bool, dictionary codes read as pyarrow has them', async () => {

@@ -1,5 +1,5 @@
 /**
- * The incremental estimators of issue 7 out of core: through Incremental and makePipeline on
+ * The incremental estimators (MLP, MiniBatchKMeans, naive Bayes, IncrementalPCA) out of core: through Incremental and makePipeline on
  * lazy arrays read from dataset directories, with predictions / labels written back to disk. Every
  * out-of-core fit must equal the same estimator fed the same blocks in memory, bit for bit.
  */
@@ -39,7 +39,10 @@ async function blocksOf(X: NDArray, y?: NDArray): Promise<{ X: DenseArray; y: Fl
   const out: { X: DenseArray; y: Float64Array }[] = [];
   let r = 0;
   for (const n of X.chunks[0]!) {
-    out.push({ X: new DenseArray(Xd.data.slice(r * cols, (r + n) * cols), [n, cols]), y: yd === undefined ? new Float64Array(0) : Float64Array.from(yd.data.subarray(r, r + n)) });
+    out.push({
+      X: new DenseArray(Xd.data.slice(r * cols, (r + n) * cols), [n, cols]),
+      y: yd === undefined ? new Float64Array(0) : Float64Array.from(yd.data.subarray(r, r + n)),
+    });
     r += n;
   }
   return out;
@@ -55,10 +58,21 @@ async function dataset(name: string, X: NDArray, y?: NDArray): Promise<{ X: NDAr
 
 describe('MLP out of core', () => {
   it('makePipeline(StandardScaler, Incremental(MLPClassifier)) on a dataset directory equals the in-memory pipeline; predictions written to disk', async () => {
-    const gen = makeClassification({ nSamples: 2400, nFeatures: 6, nInformative: 4, nRedundant: 1, nClasses: 3, randomState: 5, chunks: 600 });
+    const gen = makeClassification({
+      nSamples: 2400,
+      nFeatures: 6,
+      nInformative: 4,
+      nRedundant: 1,
+      nClasses: 3,
+      randomState: 5,
+      chunks: 600,
+    });
     const { X, y } = await dataset('mlp-data', gen.X.mul(2).add(5), gen.y);
     const params = { hiddenLayerSizes: [8], randomState: 0, batchSize: 50, learningRateInit: 0.01 } as const;
-    const pipe = makePipeline(new StandardScaler(), new Incremental(new MLPClassifier(params), { classes: [0, 1, 2], shuffleBlocks: false }));
+    const pipe = makePipeline(
+      new StandardScaler(),
+      new Incremental(new MLPClassifier(params), { classes: [0, 1, 2], shuffleBlocks: false }),
+    );
     await pipe.fit(X, y!, { scheduler: threads2, memoryLimit: 200_000 });
 
     const sc = pipe.step(0) as StandardScaler;
@@ -88,7 +102,14 @@ describe('MLP out of core', () => {
   it('Incremental(MLPRegressor) over several epochs equals partialFit over the same block order, at any thread count', async () => {
     const gen = makeClassification({ nSamples: 1500, nFeatures: 5, nInformative: 3, nRedundant: 1, randomState: 9, chunks: 300 });
     const yReg = gen.X.sum(1);
-    const params = { hiddenLayerSizes: [6, 3], activation: 'tanh', solver: 'sgd', learningRateInit: 0.01, randomState: 4, batchSize: 32 } as const;
+    const params = {
+      hiddenLayerSizes: [6, 3],
+      activation: 'tanh',
+      solver: 'sgd',
+      learningRateInit: 0.01,
+      randomState: 4,
+      batchSize: 32,
+    } as const;
     const models: number[][] = [];
     for (const threads of [1, 2]) {
       const s = new ThreadScheduler({ threads });
@@ -107,7 +128,9 @@ describe('MLP out of core', () => {
     const ref = new MLPRegressor(params);
     const blocks = await blocksOf(gen.X, yReg);
     for (let e = 0; e < 2; e++) for (const b of blocks) ref.partialFit(b.X, b.y);
-    expect((inc.estimator_ as MLPRegressor).coefs_.flatMap((w) => Array.from(w.data))).toEqual(ref.coefs_.flatMap((w) => Array.from(w.data)));
+    expect((inc.estimator_ as MLPRegressor).coefs_.flatMap((w) => Array.from(w.data))).toEqual(
+      ref.coefs_.flatMap((w) => Array.from(w.data)),
+    );
     expect((inc.estimator_ as MLPRegressor).nIter_).toBe(10);
   });
 });
@@ -142,7 +165,15 @@ describe('MiniBatchKMeans out of core', () => {
 
 describe('naive Bayes and IncrementalPCA out of core', () => {
   it('Incremental(GaussianNB) equals partialFit block by block; probabilities lazily', async () => {
-    const gen = makeClassification({ nSamples: 2000, nFeatures: 5, nInformative: 3, nRedundant: 1, nClasses: 3, randomState: 2, chunks: 400 });
+    const gen = makeClassification({
+      nSamples: 2000,
+      nFeatures: 5,
+      nInformative: 3,
+      nRedundant: 1,
+      nClasses: 3,
+      randomState: 2,
+      chunks: 400,
+    });
     const inc = new Incremental(new GaussianNB(), { classes: [0, 1, 2], shuffleBlocks: false });
     await inc.fit(gen.X, gen.y, { scheduler: threads2 });
     const ref = new GaussianNB();
@@ -178,7 +209,9 @@ describe('naive Bayes and IncrementalPCA out of core', () => {
     Xd.data[(600 + 7) * 3 + 2] = -1; // block 2 (rows 500..749), row 107 of the block, column 2
     const X = fromArray(Xd, { chunks: [250, 3] });
     const y = fromArray(DenseArray.from(Array.from({ length: 1000 }, (_, i) => i % 2)), { chunks: [250] });
-    const err = await new Incremental(new MultinomialNB(), { classes: [0, 1], shuffleBlocks: false }).fit(X, y, { scheduler: 'sync' }).catch((e: unknown) => e);
+    const err = await new Incremental(new MultinomialNB(), { classes: [0, 1], shuffleBlocks: false })
+      .fit(X, y, { scheduler: 'sync' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskError);
     expect((err as TaskError).key).toMatch(/^partialFit-[0-9a-f]+-0-2$/);
     expect((err as Error).message).toMatch(/negative value \(-1\) at row 107, column 2/);
@@ -195,9 +228,11 @@ const hasSklearn = (() => {
 })();
 
 describe('against scikit-learn, end to end', () => {
-  it.skipIf(!hasSklearn)('a numpy-written dataset: the scaled MLP pipeline and MiniBatchKMeans out of core match scikit-learn\'s partial_fit to 1e-9', async () => {
-    const dir = fresh('sk-data');
-    const script = `
+  it.skipIf(!hasSklearn)(
+    "a numpy-written dataset: the scaled MLP pipeline and MiniBatchKMeans out of core match scikit-learn's partial_fit to 1e-9",
+    async () => {
+      const dir = fresh('sk-data');
+      const script = `
 import json, sys, os, warnings
 import numpy as np
 from sklearn.neural_network import MLPClassifier
@@ -237,22 +272,39 @@ print(json.dumps({
   "init": centers0.tolist(), "centers": km.cluster_centers_.ravel().tolist(),
 }))
 `;
-    const r = spawnSync(python, ['-c', script, dir], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const ref = JSON.parse(r.stdout) as { coefsInit: number[][][]; interceptsInit: number[][]; coefs: number[][]; intercepts: number[][]; init: number[][]; centers: number[] };
-    const { X, y } = await fromNpyDir(dir);
-    const close = (got: ArrayLike<number>, want: number[], label: string) =>
-      want.forEach((v, i) => expect(Math.abs(got[i]! - v), `${label}[${i}]`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v))));
-    const pipe = makePipeline(
-      new StandardScaler(),
-      new Incremental(new MLPClassifier({ hiddenLayerSizes: [10], shuffle: false, batchSize: 64, coefsInit: ref.coefsInit, interceptsInit: ref.interceptsInit }), { classes: [0, 1, 2], shuffleBlocks: false }),
-    );
-    await pipe.fit(X!, y!, { scheduler: threads2 });
-    const mlp = (pipe.step(1) as Incremental).estimator_ as MLPClassifier;
-    mlp.coefs_.forEach((w, l) => close(w.data, ref.coefs[l]!, `coefs_[${l}]`));
-    mlp.intercepts_.forEach((b, l) => close(b.data, ref.intercepts[l]!, `intercepts_[${l}]`));
-    const inc = new Incremental(new MiniBatchKMeans({ nClusters: 4, init: ref.init, nInit: 1 }), { shuffleBlocks: false });
-    await inc.fit(X!, undefined, { scheduler: threads2 });
-    close((inc.estimator_ as MiniBatchKMeans).clusterCenters_.data, ref.centers, 'clusterCenters_');
-  });
+      const r = spawnSync(python, ['-c', script, dir], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const ref = JSON.parse(r.stdout) as {
+        coefsInit: number[][][];
+        interceptsInit: number[][];
+        coefs: number[][];
+        intercepts: number[][];
+        init: number[][];
+        centers: number[];
+      };
+      const { X, y } = await fromNpyDir(dir);
+      const close = (got: ArrayLike<number>, want: number[], label: string) =>
+        want.forEach((v, i) => expect(Math.abs(got[i]! - v), `${label}[${i}]`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v))));
+      const pipe = makePipeline(
+        new StandardScaler(),
+        new Incremental(
+          new MLPClassifier({
+            hiddenLayerSizes: [10],
+            shuffle: false,
+            batchSize: 64,
+            coefsInit: ref.coefsInit,
+            interceptsInit: ref.interceptsInit,
+          }),
+          { classes: [0, 1, 2], shuffleBlocks: false },
+        ),
+      );
+      await pipe.fit(X!, y!, { scheduler: threads2 });
+      const mlp = (pipe.step(1) as Incremental).estimator_ as MLPClassifier;
+      mlp.coefs_.forEach((w, l) => close(w.data, ref.coefs[l]!, `coefs_[${l}]`));
+      mlp.intercepts_.forEach((b, l) => close(b.data, ref.intercepts[l]!, `intercepts_[${l}]`));
+      const inc = new Incremental(new MiniBatchKMeans({ nClusters: 4, init: ref.init, nInit: 1 }), { shuffleBlocks: false });
+      await inc.fit(X!, undefined, { scheduler: threads2 });
+      close((inc.estimator_ as MiniBatchKMeans).clusterCenters_.data, ref.centers, 'clusterCenters_');
+    },
+  );
 });

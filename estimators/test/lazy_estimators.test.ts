@@ -39,7 +39,14 @@ async function dataset(seed: number): Promise<{ X: NDArray; y: NDArray; dense: D
   const rows = 200 + rng.below(1800);
   const cols = 3 + rng.below(10);
   const chunk = 37 + rng.below(400);
-  const { X, y } = makeClassification({ nSamples: rows, nFeatures: cols, nInformative: Math.min(3, cols), nRedundant: 0, randomState: seed, chunks: chunk });
+  const { X, y } = makeClassification({
+    nSamples: rows,
+    nFeatures: cols,
+    nInformative: Math.min(3, cols),
+    nRedundant: 0,
+    randomState: seed,
+    chunks: chunk,
+  });
   const path = join(dir, `data-${seed}`);
   await toNpyDir(path, { X, y }, { scheduler: 'sync' });
   const ds = await fromNpyDir(path);
@@ -69,7 +76,12 @@ describe('a standalone transformer fits and transforms a lazy dataset directory'
     it(`StandardScaler, MinMaxScaler, MaxAbsScaler equal the in-memory fit (seed ${seed})`, async () => {
       const { X, dense } = await dataset(seed);
       const run = seed === 2 ? { scheduler: threads } : { scheduler: 'sync' as const };
-      for (const make of [() => new StandardScaler(), () => new MinMaxScaler({ featureRange: [-1, 2] }), () => new MaxAbsScaler(), () => new StandardScaler({ withMean: false })]) {
+      for (const make of [
+        () => new StandardScaler(),
+        () => new MinMaxScaler({ featureRange: [-1, 2] }),
+        () => new MaxAbsScaler(),
+        () => new StandardScaler({ withMean: false }),
+      ]) {
         const lazy = make();
         const returned = await lazy.fit(X, run);
         expect(returned).toBe(lazy);
@@ -95,7 +107,8 @@ describe('a standalone transformer fits and transforms a lazy dataset directory'
         const lazy = await new IncrementalPCA(options).fit(X, { scheduler: seed === 5 ? threads : 'sync' });
         const mem = new IncrementalPCA(options).fit(dense);
         expect(lazy.batchSize_).toBe(mem.batchSize_);
-        for (const [k, v] of Object.entries(state(mem))) expect(values(state(lazy)[k]), `${k} (seed ${seed}, ${JSON.stringify(options)})`).toEqual(values(v));
+        for (const [k, v] of Object.entries(state(mem)))
+          expect(values(state(lazy)[k]), `${k} (seed ${seed}, ${JSON.stringify(options)})`).toEqual(values(v));
         const t = lazy.transform(X);
         expect(t.shape).toEqual([X.shape[0], mem.nComponents_]);
         expect(Array.from((await t.compute({ scheduler: 'sync' })).data)).toEqual(Array.from(mem.transform(dense).data));
@@ -107,15 +120,21 @@ describe('a standalone transformer fits and transforms a lazy dataset directory'
     const { X } = await dataset(7);
     let tasks = 0;
     const callbacks = [{ onTaskStart: () => void tasks++ }];
-    await expect(new MinMaxScaler({ featureRange: [2, 1] }).fit(X, { scheduler: 'sync', callbacks })).rejects.toThrow(/'featureRange' parameter of MinMaxScaler/);
-    await expect(new IncrementalPCA({ nComponents: -1 }).fit(X, { scheduler: 'sync', callbacks })).rejects.toThrow(/'nComponents' parameter of IncrementalPCA/);
+    await expect(new MinMaxScaler({ featureRange: [2, 1] }).fit(X, { scheduler: 'sync', callbacks })).rejects.toThrow(
+      /'featureRange' parameter of MinMaxScaler/,
+    );
+    await expect(new IncrementalPCA({ nComponents: -1 }).fit(X, { scheduler: 'sync', callbacks })).rejects.toThrow(
+      /'nComponents' parameter of IncrementalPCA/,
+    );
     expect(tasks).toBe(0);
   });
 
   it('a lazy X of the wrong width is refused before any task, in the scikit-learn words', async () => {
     const { X, dense } = await dataset(8);
     const sc = new StandardScaler().fit(dense);
-    expect(() => sc.transform(X.slice(null, [0, X.shape[1]! - 1]))).toThrow(`X has ${X.shape[1]! - 1} features, but StandardScaler is expecting ${X.shape[1]} features as input.`);
+    expect(() => sc.transform(X.slice(null, [0, X.shape[1]! - 1]))).toThrow(
+      `X has ${X.shape[1]! - 1} features, but StandardScaler is expecting ${X.shape[1]} features as input.`,
+    );
   });
 });
 
@@ -130,16 +149,24 @@ describe('estimators without an out-of-core fit of their own', () => {
 
   it('a lazy score follows the declared type: accuracy, R², or an error for a clusterer', async () => {
     const { X, y } = await dataset(10);
-    const clf = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier({ randomState: 0 }), { classes: [0, 1], shuffleBlocks: false }));
+    const clf = makePipeline(
+      new StandardScaler(),
+      new Incremental(new SGDClassifier({ randomState: 0 }), { classes: [0, 1], shuffleBlocks: false }),
+    );
     await clf.fit(X, y, { scheduler: 'sync' });
     expect(clf.estimatorType).toBe('classifier');
     const acc = await clf.score(X, y, { scheduler: 'sync' });
     const dense = await X.compute({ scheduler: 'sync' });
     const yd = await y.compute({ scheduler: 'sync' });
     expect(acc).toBe(clf.score(dense, yd.data));
-    const km = makePipeline(new StandardScaler(), new Incremental(new MiniBatchKMeans({ nClusters: 2, randomState: 0 }), { shuffleBlocks: false }));
+    const km = makePipeline(
+      new StandardScaler(),
+      new Incremental(new MiniBatchKMeans({ nClusters: 2, randomState: 0 }), { shuffleBlocks: false }),
+    );
     await km.fit(X, undefined, { scheduler: 'sync' });
     expect(km.estimatorType).toBe('clusterer');
-    await expect(km.score(X, y, { scheduler: 'sync' })).rejects.toThrow(/MiniBatchKMeans\.score on lazy arrays is defined for classifiers \(accuracy\) and regressors \(R²\); MiniBatchKMeans is a clusterer/);
+    await expect(km.score(X, y, { scheduler: 'sync' })).rejects.toThrow(
+      /MiniBatchKMeans\.score on lazy arrays is defined for classifiers \(accuracy\) and regressors \(R²\); MiniBatchKMeans is a clusterer/,
+    );
   });
 });

@@ -53,7 +53,9 @@ describe('tessera demo: outputs', () => {
     const w = await workdir('nested');
     const inside = await tessera(['demo', '--data', data, '--out', join(data, 'pred'), '--workdir', w, ...quick]);
     expect(inside.code).toBe(2);
-    expect(inside.stderr).toBe(`tessera: --out ${join(data, 'pred')} lies inside ${data}, an input of this run; refusing to write there. Choose another --out.\n`);
+    expect(inside.stderr).toBe(
+      `tessera: --out ${join(data, 'pred')} lies inside ${data}, an input of this run; refusing to write there. Choose another --out.\n`,
+    );
     const around = await tessera(['demo', '--data', data, '--out', dir, '--workdir', w, ...quick]);
     expect(around.code).toBe(2);
     expect(around.stderr).toContain(`--out ${dir} contains ${data}, an input of this run`);
@@ -149,7 +151,9 @@ describe('tessera demo: outputs', () => {
     const missing = join(dir, 'nope', 'work');
     const r = await tessera(['demo', '--data', data, '--workdir', missing, ...quick]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`tessera: --workdir ${missing} does not exist, and neither does its parent ${join(dir, 'nope')}; create it first.\n`);
+    expect(r.stderr).toBe(
+      `tessera: --workdir ${missing} does not exist, and neither does its parent ${join(dir, 'nope')}; create it first.\n`,
+    );
     expect(existsSync(join(dir, 'nope'))).toBe(false);
   });
 

@@ -53,17 +53,35 @@ describe.each([
 ])('lazy X of the wrong width fails before any task runs (%s)', (_name, scheduler) => {
   it('a fitted pipeline: predict, decisionFunction, transform and score name the scaler', async () => {
     const { X, y } = lazyData(5);
-    const pipe = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier({ shuffle: false }), { classes: [0, 1], shuffleBlocks: false }));
+    const pipe = makePipeline(
+      new StandardScaler(),
+      new Incremental(new SGDClassifier({ shuffle: false }), { classes: [0, 1], shuffleBlocks: false }),
+    );
     await pipe.fit(X, y, { scheduler: scheduler() });
     const { X: X6, y: y6 } = lazyData(6, 600);
     let starts = 0;
     const options = { scheduler: scheduler(), callbacks: [{ onTaskStart: () => void starts++ }] };
-    expectMismatch(thrown(() => pipe.predict(X6)), SCALER);
-    expectMismatch(thrown(() => pipe.decisionFunction(X6)), SCALER);
-    expectMismatch(thrown(() => pipe.transform(X6)), SCALER);
+    expectMismatch(
+      thrown(() => pipe.predict(X6)),
+      SCALER,
+    );
+    expectMismatch(
+      thrown(() => pipe.decisionFunction(X6)),
+      SCALER,
+    );
+    expectMismatch(
+      thrown(() => pipe.transform(X6)),
+      SCALER,
+    );
     const scored = pipe.score(X6, y6, options);
     expect(scored).toBeInstanceOf(Promise);
-    expectMismatch(await scored.then(() => undefined, (e: unknown) => e), SCALER);
+    expectMismatch(
+      await scored.then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      SCALER,
+    );
     expect(starts).toBe(0);
     // The right width still works.
     expect((await pipe.predict(X).compute({ scheduler: scheduler() })).shape).toEqual([1500]);
@@ -74,7 +92,10 @@ describe.each([
     const pipe = makePipeline(new MinMaxScaler(), new Incremental(new SGDClassifier({ shuffle: false }), { classes: [0, 1] }));
     await pipe.fit(X, y, { scheduler: scheduler() });
     const back = Pipeline.fromJSON(JSON.stringify(pipe));
-    expectMismatch(thrown(() => back.predict(lazyData(6, 500).X)), 'X has 6 features, but MinMaxScaler is expecting 5 features as input.');
+    expectMismatch(
+      thrown(() => back.predict(lazyData(6, 500).X)),
+      'X has 6 features, but MinMaxScaler is expecting 5 features as input.',
+    );
   });
 
   it('Incremental and ParallelPostFit name the estimator they wrap', async () => {
@@ -87,12 +108,30 @@ describe.each([
     let starts = 0;
     const options = { scheduler: scheduler(), callbacks: [{ onTaskStart: () => void starts++ }] };
     for (const wrapper of [inc, ppf]) {
-      expectMismatch(thrown(() => wrapper.predict(X6)), SGD);
-      expectMismatch(thrown(() => wrapper.decisionFunction(X6)), SGD);
-      expectMismatch(await wrapper.score(X6, y6, options).then(() => undefined, (e: unknown) => e), SGD);
+      expectMismatch(
+        thrown(() => wrapper.predict(X6)),
+        SGD,
+      );
+      expectMismatch(
+        thrown(() => wrapper.decisionFunction(X6)),
+        SGD,
+      );
+      expectMismatch(
+        await wrapper.score(X6, y6, options).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+        SGD,
+      );
     }
     // Training on more blocks of another width is refused before the chain too.
-    expectMismatch(await inc.partialFit(X6, y6, options).then(() => undefined, (e: unknown) => e), SGD);
+    expectMismatch(
+      await inc.partialFit(X6, y6, options).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      SGD,
+    );
     expect(starts).toBe(0);
   });
 
@@ -101,22 +140,44 @@ describe.each([
     const pipe = makePipeline(new Incremental(new IncrementalPCA({ nComponents: 2 })), new ParallelPostFit(new GaussianNB()));
     const { y } = lazyData(5);
     await pipe.fit(X, y, { scheduler: scheduler() });
-    expectMismatch(thrown(() => pipe.transform(lazyData(6, 500).X)), 'X has 6 features, but IncrementalPCA is expecting 5 features as input.');
+    expectMismatch(
+      thrown(() => pipe.transform(lazyData(6, 500).X)),
+      'X has 6 features, but IncrementalPCA is expecting 5 features as input.',
+    );
   });
 });
 
 describe('in memory', () => {
-  const rows = (cols: number) => DenseArray.from(Array.from({ length: 20 }, (_, i) => Array.from({ length: cols }, (_, j) => Math.cos(i + 3 * j))));
+  const rows = (cols: number) =>
+    DenseArray.from(Array.from({ length: 20 }, (_, i) => Array.from({ length: cols }, (_, j) => Math.cos(i + 3 * j))));
   const y = Array.from({ length: 20 }, (_, i) => i % 2);
 
   it('a pipeline and the wrappers name the first estimator that checks', () => {
     const pipe = makePipeline(new StandardScaler(), new SGDClassifier()).fit(rows(5), y);
-    expectMismatch(thrown(() => pipe.predict(rows(6))), SCALER);
-    expectMismatch(thrown(() => pipe.transform(rows(6))), SCALER);
-    expectMismatch(thrown(() => pipe.score(rows(6), y)), SCALER);
-    for (const w of [new Incremental(new SGDClassifier(), { classes: [0, 1] }).fit(rows(5), y), new ParallelPostFit(new SGDClassifier()).fit(rows(5), y)]) {
-      expectMismatch(thrown(() => w.predict(rows(6))), SGD);
-      expectMismatch(thrown(() => w.score(rows(6), y)), SGD);
+    expectMismatch(
+      thrown(() => pipe.predict(rows(6))),
+      SCALER,
+    );
+    expectMismatch(
+      thrown(() => pipe.transform(rows(6))),
+      SCALER,
+    );
+    expectMismatch(
+      thrown(() => pipe.score(rows(6), y)),
+      SCALER,
+    );
+    for (const w of [
+      new Incremental(new SGDClassifier(), { classes: [0, 1] }).fit(rows(5), y),
+      new ParallelPostFit(new SGDClassifier()).fit(rows(5), y),
+    ]) {
+      expectMismatch(
+        thrown(() => w.predict(rows(6))),
+        SGD,
+      );
+      expectMismatch(
+        thrown(() => w.score(rows(6), y)),
+        SGD,
+      );
     }
   });
 });

@@ -24,7 +24,14 @@ if (!dask) console.log('skipping to_npy_stack tests: /usr/bin/python3 with dask.
 
 describe.skipIf(!dask)('fromNpyStack over directories dask writes', () => {
   // One python process writes every stack and reports numpy's values.
-  const dirs = { int2d: join(root, 'int2d'), f1d: join(root, 'f1d'), axis1: join(root, 'axis1'), noinfo: join(root, 'noinfo'), bad: join(root, 'bad'), cube: join(root, 'cube') };
+  const dirs = {
+    int2d: join(root, 'int2d'),
+    f1d: join(root, 'f1d'),
+    axis1: join(root, 'axis1'),
+    noinfo: join(root, 'noinfo'),
+    bad: join(root, 'bad'),
+    cube: join(root, 'cube'),
+  };
   const expected: Record<string, number[]> = dask
     ? JSON.parse(
         python(`import dask.array as da, numpy as np, json
@@ -66,7 +73,9 @@ print(json.dumps({"int2d": a.astype('f8').ravel().tolist(), "f1d": b.astype('f8'
 
   it('a stack along axis 1 is refused, naming info and the axis', async () => {
     await expect(fromNpyStack(dirs.axis1)).rejects.toThrow(DatasetError);
-    await expect(fromNpyStack(dirs.axis1)).rejects.toThrow(/axis1\/info: the array is stacked along axis 1; Tessera reads stacks of row blocks \(axis 0\)/);
+    await expect(fromNpyStack(dirs.axis1)).rejects.toThrow(
+      /axis1\/info: the array is stacked along axis 1; Tessera reads stacks of row blocks \(axis 0\)/,
+    );
   });
 
   it('files that disagree with info, a missing file, and 3-D stacks are errors naming the file', async () => {
@@ -90,6 +99,8 @@ describe('fromNpyStack errors', () => {
     await expect(fromNpyStack(join(root, 'nope'))).rejects.toThrow(/nope: directory not found/);
     const dir = mkdtempSync(join(root, 'xy-'));
     writeNpySync(join(dir, 'X-00000.npy'), 'float64', [1, 1], Float64Array.of(1));
-    await expect(fromNpyStack(dir)).rejects.toThrow(/no 0\.npy, 1\.npy… files: not a to_npy_stack directory\. It holds X-\*\.npy \/ y-\*\.npy chunks: read it with fromNpyDir\(dir\)/);
+    await expect(fromNpyStack(dir)).rejects.toThrow(
+      /no 0\.npy, 1\.npy… files: not a to_npy_stack directory\. It holds X-\*\.npy \/ y-\*\.npy chunks: read it with fromNpyDir\(dir\)/,
+    );
   });
 });

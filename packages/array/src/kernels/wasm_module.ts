@@ -31,13 +31,38 @@ export const I32 = 0x7f;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
 export const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, void: 0x40,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Load: 0x28, f64Load: 0x2b, f64Store: 0x39, i32Const: 0x41, f64Const: 0x44,
-  i32Eqz: 0x45, i32LtU: 0x49, i32GtU: 0x4b, i32GeU: 0x4f, f64Eq: 0x61,
-  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74,
-  f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3,
-  f64ConvertI32U: 0xb8, select: 0x1b,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  void: 0x40,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  f64Load: 0x2b,
+  f64Store: 0x39,
+  i32Const: 0x41,
+  f64Const: 0x44,
+  i32Eqz: 0x45,
+  i32LtU: 0x49,
+  i32GtU: 0x4b,
+  i32GeU: 0x4f,
+  f64Eq: 0x61,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Shl: 0x74,
+  f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
+  f64Div: 0xa3,
+  f64ConvertI32U: 0xb8,
+  select: 0x1b,
 } as const;
 export const SIMD = 0xfd;
 export const V_LOAD = [SIMD, 0x00];
@@ -94,12 +119,24 @@ const MAX_PAGES = 65536;
  * `shared`: the memory imported is a shared one (a thread's arenas are not; memories that travel
  * between threads with their data are).
  */
-export function moduleOf(params: readonly number[], locals: readonly [number, number][], body: readonly number[], shared = false): Uint8Array {
+export function moduleOf(
+  params: readonly number[],
+  locals: readonly [number, number][],
+  body: readonly number[],
+  shared = false,
+): Uint8Array {
   const fn = [...vec(locals.map(([count, type]) => [...uleb(count), type])), ...body, OP.end];
   // Limits: min 1 page; a shared memory must declare a maximum.
   const limits = shared ? [0x03, 0x01, ...uleb(MAX_PAGES)] : [0x00, 0x01];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec([[0x60, ...uleb(params.length), ...params, 0x00]])),
     ...section(2, vec([[...name('m'), ...name('mem'), 0x02, ...limits]])),
     ...section(3, vec([[0x00]])),
