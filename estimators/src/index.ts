@@ -8,6 +8,12 @@
  *
  * @module @tessera/estimators
  */
+import { registerKernels } from '@tessera/scheduler';
+import { kernels as oocKernels } from './ooc/kernels.js';
+
+// The out-of-core layer's worker kernels (est.*): registered once, before anything can build a graph.
+registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
+
 export {
   BaseEstimator,
   estimatorFromJSON,
@@ -54,6 +60,7 @@ export {
   type MinMaxScalerState,
   type MaxAbsScalerState,
 } from './preprocessing/scalers.js';
+export { SimpleImputer, type SimpleImputerParams, type SimpleImputerState, type ImputerStrategy } from './preprocessing/imputer.js';
 export { type SGDConfig, type SGDCommonParams } from './linear_model/sgd/params.js';
 export { type SGDState, type SGDClassifierState } from './linear_model/sgd/state.js';
 export { type ClassifierPartialFitOptions, type FitOptions } from './linear_model/sgd/base.js';
@@ -88,10 +95,7 @@ export {
   type MLPPartialFitOptions,
 } from './neural_network/multilayer_perceptron.js';
 
-// Out-of-core layer: Incremental, ParallelPostFit, Pipeline on lazy arrays, and its worker kernels.
-import { registerKernels } from '@tessera/scheduler';
-import { kernels as oocKernels } from './ooc/kernels.js';
-registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
+// Out-of-core layer: Incremental, ParallelPostFit, Pipeline on lazy arrays.
 export { Incremental, ParallelPostFit, type IncrementalParams, type ParallelPostFitParams } from './ooc/wrappers.js';
 export { Pipeline, makePipeline, type Step, type PipelineParams } from './ooc/pipeline.js';
 export { isLazy } from './ooc/lazy.js';

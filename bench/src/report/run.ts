@@ -16,20 +16,10 @@
  * does not fit on the disk is reported likewise.
  */
 import { spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statfsSync,
-  writeFileSync,
-  appendFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { fileKind, writeFileAtomic, type OutputKind } from '@tessera/io';
 import { benchRoot, summarize, type BenchRecord, type Workload } from '../harness.js';
 import { workloads as registered } from '../workloads/index.js';
 import { pipelineDatasetDir } from '../workloads/pipeline.js';
@@ -333,12 +323,21 @@ export function failureMessage(output: string): string {
   return picked.length ? `: ${picked.map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l)).join(' … ')}` : '';
 }
 
-/** Writes `text` to `file` under its final name only once complete. */
-function writeAtomic(file: string, text: string): void {
+/**
+ * What the report writes, recognised by their first bytes: an existing file is replaced only when
+ * it is one of these (an earlier report's), never a file of someone else's of the same name.
+ */
+const REPORT_KINDS = {
+  markdown: fileKind('a benchmark report (Markdown)', ['# Benchmarks\n']),
+  records: fileKind('benchmark records (JSON lines)', ['{"workload":']),
+  run: fileKind('a benchmark run description (JSON)', ['{\n  "command": ']),
+  chart: fileKind('a benchmark chart (SVG)', ['<svg xmlns="http://www.w3.org/2000/svg"']),
+} satisfies Record<string, OutputKind>;
+
+/** Writes `text` to `file` through the atomic store: under its final name only once complete. */
+async function writeOutput(file: string, text: string, kind: OutputKind): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  await writeFileAtomic(file, text, { kind, overwrite: true });
 }
 
 function outputPaths(out: string): { records: string; run: string; imgDir: string } {
@@ -347,7 +346,7 @@ function outputPaths(out: string): { records: string; run: string; imgDir: strin
 }
 
 /** Renders and writes the report files; returns the Markdown path. */
-export function writeReport(out: string, run: ReportRun, records: readonly BenchRecord[]): void {
+export async function writeReport(out: string, run: ReportRun, records: readonly BenchRecord[]): Promise<void> {
   const paths = outputPaths(out);
   const rel = (p: string) => relative(dirname(out), p).split('\\').join('/');
   const { markdown, images } = renderReport(run, records, {
@@ -355,14 +354,14 @@ export function writeReport(out: string, run: ReportRun, records: readonly Bench
     recordsFile: rel(paths.records),
     runFile: rel(paths.run),
   });
-  for (const [name, svg] of Object.entries(images)) writeAtomic(join(paths.imgDir, name), svg);
+  for (const [name, svg] of Object.entries(images)) await writeOutput(join(paths.imgDir, name), svg, REPORT_KINDS.chart);
   // Charts of an earlier report that this one no longer draws would be stale: remove them.
   if (existsSync(paths.imgDir)) {
     for (const f of readdirSync(paths.imgDir)) if (/^bench-.*\.svg$/.test(f) && !(f in images)) rmSync(join(paths.imgDir, f));
   }
-  writeAtomic(paths.records, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  writeAtomic(paths.run, `${JSON.stringify(run, null, 2)}\n`);
-  writeAtomic(out, markdown);
+  await writeOutput(paths.records, records.map((r) => `${JSON.stringify(r)}\n`).join(''), REPORT_KINDS.records);
+  await writeOutput(paths.run, `${JSON.stringify(run, null, 2)}\n`, REPORT_KINDS.run);
+  await writeOutput(out, markdown, REPORT_KINDS.markdown);
 }
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
@@ -391,7 +390,7 @@ export async function report(argv: readonly string[], options: Record<string, st
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as BenchRecord);
-    writeReport(o.out, run, records);
+    await writeReport(o.out, run, records);
     log(`report: redrew ${o.out} from ${basename(paths.records)} and ${basename(paths.run)}`);
     return 0;
   }
@@ -447,7 +446,7 @@ export async function report(argv: readonly string[], options: Record<string, st
     steps,
     descriptions: Object.fromEntries(registered.map((w) => [w.name, w.description])),
   };
-  writeReport(o.out, run, records);
+  await writeReport(o.out, run, records);
   for (const w of new Set(records.map((r) => r.workload))) console.log(summarize(records.filter((r) => r.workload === w)));
   log(`\nreport: wrote ${o.out} (${fmtDuration(run.seconds)}; records in ${outputPaths(o.out).records})`);
   const failed = steps.filter((s) => s.status === 'failed');

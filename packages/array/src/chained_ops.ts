@@ -271,10 +271,10 @@ proto.rechunk = function <D extends DType>(this: NDArray<D>, chunks: ChunksSpec 
 };
 // --- Stores --------------------------------------------------------------------------------------
 proto.toNpy = function <D extends DType>(this: NDArray<D>, file: string, options?: StoreOptions): Promise<void> {
-  return storeNpy(this, file, options);
+  return storeNpy(file, this, options);
 };
 proto.toNpyDir = function <D extends DType>(this: NDArray<D>, dir: string, options?: StoreOptions & { y?: NDArray }): Promise<Manifest> {
-  return storeArrayNpyDir(this, dir, options);
+  return storeArrayNpyDir(dir, this, options);
 };
 proto.toArrow = function <D extends DType>(this: NDArray<D>, file: string, options?: ArrowStoreOptions): Promise<void> {
   return storeArrow(file, { X: this, ...(options?.y ? { y: options.y } : {}) }, options);

@@ -479,7 +479,7 @@ async function createWithHeader(path: string, header: Uint8Array, totalBytes: nu
 }
 
 /** Writes `x` (1-D or 2-D) to one .npy file. @internal (use `X.toNpy(file)` or {@link toNpy}) */
-export async function storeNpy(x: NDArray, file: string, options: StoreOptions = {}): Promise<void> {
+export async function storeNpy(file: string, x: NDArray, options: StoreOptions = {}): Promise<void> {
   if (x.ndim < 1 || x.ndim > 2) throw new RangeError(`toNpy: only 1-D and 2-D arrays; got shape ${fmtShape(x.shape)}.`);
   const out = await beginStore(file, NPY_FILE, [x], options);
   const temp = out.temp;
@@ -511,7 +511,7 @@ export async function storeNpy(x: NDArray, file: string, options: StoreOptions =
  * await toNpy('pred.npy', predictions);
  */
 export function toNpy(file: string, x: NDArray, options?: StoreOptions): Promise<void> {
-  return storeNpy(x, file, options);
+  return storeNpy(file, x, options);
 }
 
 function alignY(X: NDArray, y: NDArray | undefined, what: string): NDArray | undefined {
@@ -604,8 +604,8 @@ export function toNpyDir(dir: string, data: NpyDirData, options?: StoreOptions):
  * @internal (the NDArray method)
  */
 export async function storeArrayNpyDir(
-  array: NDArray,
   dir: string,
+  array: NDArray,
   options: StoreOptions & { y?: NDArray | undefined } = {},
 ): Promise<Manifest> {
   const { y, ...rest } = options;
