@@ -3,6 +3,7 @@
  * before it can rebuild an estimator from a snapshot by name.
  */
 import './preprocessing/scalers.js';
+import './preprocessing/imputer.js';
 import './linear_model/sgd_classifier.js';
 import './linear_model/sgd_regressor.js';
 import './linear_model/perceptron.js';

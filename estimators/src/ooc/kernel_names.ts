@@ -20,6 +20,9 @@ export const EstKernel = {
   /** The parts of a score (accuracy, R²) over one block. */
   scoreParts: 'est.scoreParts',
   combineScore: 'est.combineScore',
+  /** Per-column counts, sums and (optionally) sorted distinct values with counts of one block (imputer, encoders). */
+  valueCounts: 'est.valueCounts',
+  combineValueCounts: 'est.combineValueCounts',
 } as const;
 
 /** The name of one of the out-of-core layer's kernels. */

@@ -18,6 +18,7 @@ import {
 } from '../contract.js';
 import { combineMoments, type Moments } from '../preprocessing/moments.js';
 import { EstKernel, type EstKernelName } from './kernel_names.js';
+import { countStream, mergeValueCounts, type CountOptions, type ValueCounts } from '../preprocessing/value_counts.js';
 import '../catalog.js';
 
 export type { LinkBlock } from '../contract.js';
@@ -287,6 +288,36 @@ function nonFiniteMessage(v: ArrayLike<number>, d: number, rowOffset: number): s
   return 'Input X contains a value too large for float64 statistics.';
 }
 
+/**
+ * The value counts of one block ({@link countStream}), streamed tile by tile; rows are numbered from
+ * `rowOffset` (the block's first row in the array) in messages.
+ */
+export function valueCountsKernel(X: unknown, options: CountOptions, rowOffset: number): ValueCounts {
+  const s = streamOf(X);
+  try {
+    return countStream(s, options, rowOffset);
+  } finally {
+    s.close();
+  }
+}
+
+/** What {@link combineValueCountsKernel} may hold, and what to say past it. */
+export interface DistinctLimit {
+  /** Distinct values over all columns together. */
+  readonly limit: number;
+  /** The message, with `{column}` and `{distinct}` to fill in. */
+  readonly message: string;
+}
+
+/** Merges value counts; past `bound.limit` distinct values, a RangeError naming the column with the most. */
+export function combineValueCountsKernel(parts: readonly ValueCounts[], bound: DistinctLimit | null): ValueCounts {
+  return mergeValueCounts(
+    parts,
+    bound?.limit ?? Infinity,
+    (column, distinct) => new RangeError(bound!.message.replace('{column}', String(column)).replace('{distinct}', String(distinct))),
+  );
+}
+
 /** A block as a DenseArray over the same memory (what the in-memory methods take). */
 function blockArray(b: Block): DenseArray {
   return new DenseArray(b.data, b.shape);
@@ -303,4 +334,6 @@ export const kernels = {
   [EstKernel.combineExtrema]: combineExtremaKernel,
   [EstKernel.scoreParts]: scorePartsKernel,
   [EstKernel.combineScore]: combineScoreKernel,
+  [EstKernel.valueCounts]: valueCountsKernel,
+  [EstKernel.combineValueCounts]: combineValueCountsKernel,
 } satisfies Record<EstKernelName, unknown>;
