@@ -4,11 +4,11 @@
  * every file and the `_tessera_frame.json` listing are written; never over one of the frame's
  * inputs; an existing directory replaced only as `overwrite` allows).
  */
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildGraph } from '@tessera/array';
 import { compute } from '@tessera/scheduler';
-import { beginOutput, type OutputKind } from '@tessera/io';
+import { beginOutput, listedDirectoryKind, type OutputKind } from '@tessera/io';
 import type { Frame, FrameWriteOptions, ParquetWriteOptions, TableSource } from './frame.js';
 import { FrameKernel } from './kernel_names.js';
 import type { WriteCodec, WriteColumn } from './kernels/write.js';
@@ -30,34 +30,11 @@ export const FRAME_LISTING = '_tessera_frame.json';
 const LISTING_FORMAT = 'tessera-frame-v1';
 
 function frameDirKind(format: 'parquet' | 'csv'): OutputKind {
-  return {
-    description: `a ${format === 'parquet' ? 'Parquet' : 'CSV'} directory written by Tessera`,
-    async recognize(path) {
-      let entries: string[];
-      try {
-        entries = await readdir(path);
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'it is a file' : (error as Error).message;
-      }
-      if (!entries.includes(FRAME_LISTING)) return `it has no ${FRAME_LISTING}`;
-      let listed: Set<string>;
-      try {
-        const m = JSON.parse(await readFile(join(path, FRAME_LISTING), 'utf8')) as { format?: unknown; kind?: unknown; files?: unknown };
-        if (m.format !== LISTING_FORMAT || m.kind !== format || !Array.isArray(m.files))
-          return `its ${FRAME_LISTING} is not a ${format} listing`;
-        listed = new Set([FRAME_LISTING, ...(m.files as string[])]);
-      } catch (error) {
-        return `its ${FRAME_LISTING} is not valid: ${(error as Error).message}`;
-      }
-      const foreign = entries.filter((e) => !listed.has(e));
-      if (foreign.length)
-        return `it holds ${foreign
-          .slice(0, 3)
-          .map((e) => `'${e}'`)
-          .join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}, which its listing does not name`;
-      return null;
-    },
-  };
+  return listedDirectoryKind(`a ${format === 'parquet' ? 'Parquet' : 'CSV'} directory written by Tessera`, FRAME_LISTING, (text) => {
+    const m = JSON.parse(text) as { format?: unknown; kind?: unknown; files?: unknown };
+    if (m.format !== LISTING_FORMAT || m.kind !== format || !Array.isArray(m.files)) throw new Error(`not a ${format} listing`);
+    return m.files as string[];
+  });
 }
 
 const CODECS: readonly WriteCodec[] = ['uncompressed', 'snappy', 'gzip', 'brotli', 'zstd'];

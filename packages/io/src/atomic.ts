@@ -406,34 +406,50 @@ export const NPY_FILE: OutputKind = fileKind('a .npy file', [Uint8Array.from([0x
 export const ARROW_FILE: OutputKind = fileKind('an Arrow IPC file', ['ARROW1']);
 
 /**
- * An npy-chunks-v1 dataset directory: a valid manifest, and nothing in the directory that the
- * manifest does not name — a directory where the user put files of their own is not replaced.
+ * A directory kind recognised by a listing file of its own (a manifest): the listing parses (its
+ * `named` function returns the files it names, or throws), and the directory holds nothing it
+ * does not name — a directory where the user put files of their own is not replaced.
+ *
+ * @example
+ * const MY_DIR = listedDirectoryKind('a my-format directory', 'listing.json', (text) => JSON.parse(text).files);
  */
-export const NPY_DATASET: OutputKind = {
-  description: 'an npy-chunks-v1 dataset directory',
-  async recognize(path) {
-    let entries: string[];
-    try {
-      entries = await readdir(path);
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'it is a file' : (error as Error).message;
-    }
-    if (!entries.includes(MANIFEST_FILE)) return `it has no ${MANIFEST_FILE}`;
-    let named: Set<string>;
-    try {
-      const m = parseManifest(await readFile(join(path, MANIFEST_FILE), 'utf8'), join(path, MANIFEST_FILE));
-      named = new Set([MANIFEST_FILE, ...m.x_files, ...(m.y_files ?? [])]);
-    } catch (error) {
-      return `its ${MANIFEST_FILE} is not valid: ${(error as Error).message}`;
-    }
-    const foreign = entries.filter((e) => !named.has(e));
-    if (foreign.length) {
+export function listedDirectoryKind(
+  description: string,
+  listing: string,
+  named: (text: string, path: string) => readonly string[],
+): OutputKind {
+  return {
+    description,
+    async recognize(path) {
+      let entries: string[];
+      try {
+        entries = await readdir(path);
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'it is a file' : (error as Error).message;
+      }
+      if (!entries.includes(listing)) return `it has no ${listing}`;
+      let names: Set<string>;
+      try {
+        names = new Set([listing, ...named(await readFile(join(path, listing), 'utf8'), join(path, listing))]);
+      } catch (error) {
+        return `its ${listing} is not valid: ${(error as Error).message}`;
+      }
+      const foreign = entries.filter((e) => !names.has(e));
+      if (foreign.length === 0) return null;
       const shown = foreign
         .slice(0, 3)
         .map((e) => `'${e}'`)
         .join(', ');
-      return `it holds ${shown}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}, which its manifest does not name`;
-    }
-    return null;
-  },
-};
+      return `it holds ${shown}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}, which its ${listing === MANIFEST_FILE ? 'manifest' : 'listing'} does not name`;
+    },
+  };
+}
+
+/**
+ * An npy-chunks-v1 dataset directory: a valid manifest, and nothing in the directory that the
+ * manifest does not name — a directory where the user put files of their own is not replaced.
+ */
+export const NPY_DATASET: OutputKind = listedDirectoryKind('an npy-chunks-v1 dataset directory', MANIFEST_FILE, (text, file) => {
+  const m = parseManifest(text, file);
+  return [...m.x_files, ...(m.y_files ?? [])];
+});

@@ -91,6 +91,7 @@ export {
   discardActiveTemporariesSync,
   exists,
   fileKind,
+  listedDirectoryKind,
   temporarySibling,
   writeFileAtomic,
 } from './atomic.js';
