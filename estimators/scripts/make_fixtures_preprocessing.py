@@ -5,15 +5,19 @@ Run with the system Python (Debian python3-sklearn 1.2.1):
 
     /usr/bin/python3 estimators/scripts/make_fixtures_preprocessing.py
 
-Writes estimators/test/fixtures/imputer.json. NaN is written as null (JSON has no NaN); floats
+Writes estimators/test/fixtures/imputer.json and encoders.json. NaN is written as null (JSON has no NaN); floats
 with repr, which round-trips exactly.
 """
 import json
+import warnings
 import os
 
 import numpy as np
 import sklearn
+
+warnings.simplefilter("ignore", UserWarning)  # "unknown categories will be encoded as all zeros": the case under test
 from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import LabelEncoder, OneHotEncoder, OrdinalEncoder
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures")
 
@@ -61,6 +65,77 @@ def imputer_cases():
     return cases
 
 
+def code_columns(rng, n):
+    """Columns of codes: 5 values, 3 spread values, binary, constant, a few reals."""
+    return np.column_stack(
+        [
+            rng.integers(0, 5, n),
+            rng.choice([-2.0, 7.0, 100.0], n),
+            rng.integers(0, 2, n),
+            np.full(n, 5.0),
+            rng.choice([0.5, 1.25, 3.0], n),
+        ]
+    ).astype(np.float64)
+
+
+GIVEN = [[0, 1, 2, 3, 4, 6], [-2, 7, 100], [0, 1], [5, 8], [0.5, 1.25, 3.0]]
+
+
+def encoder_cases():
+    rng = np.random.default_rng(11)
+    X = code_columns(rng, 40)
+    T = code_columns(rng, 8)
+    U = T.copy()
+    U[1, 0] = 9.0  # unknown in column 0
+    U[3, 3] = 8.0  # unknown to 'auto', known to GIVEN
+    cases = []
+    for categories in ("auto", GIVEN):
+        for drop in (None, "first", "if_binary"):
+            for handle in ("error", "ignore"):
+                enc = OneHotEncoder(categories=categories, drop=drop, handle_unknown=handle, sparse_output=False).fit(X)
+                Tx = U if handle == "ignore" else T
+                drop_idx = None if enc.drop_idx_ is None else [-1.0 if v is None else float(v) for v in enc.drop_idx_]
+                cases.append(
+                    {
+                        "encoder": "OneHotEncoder",
+                        "params": {"categories": categories, "drop": drop, "handleUnknown": handle},
+                        "X": plain(X),
+                        "T": plain(Tx),
+                        "categories": [plain(c) for c in enc.categories_],
+                        "dropIdx": drop_idx,
+                        "transformed": plain(enc.transform(Tx)),
+                    }
+                )
+        for handle, unknown in (("error", None), ("use_encoded_value", -1), ("use_encoded_value", np.nan), ("use_encoded_value", 7)):
+            enc = OrdinalEncoder(categories=categories, handle_unknown=handle, unknown_value=unknown).fit(X)
+            Tx = T if handle == "error" else U
+            cases.append(
+                {
+                    "encoder": "OrdinalEncoder",
+                    "params": {
+                        "categories": categories,
+                        "handleUnknown": handle,
+                        "unknownValue": None if unknown is None else ("NaN" if np.isnan(unknown) else unknown),
+                    },
+                    "X": plain(X),
+                    "T": plain(Tx),
+                    "categories": [plain(c) for c in enc.categories_],
+                    "transformed": plain(enc.transform(Tx)),
+                }
+            )
+    y = rng.choice([3.0, -1.0, 2.5, 10.0, 0.0], 30)
+    le = LabelEncoder().fit(y)
+    codes = rng.integers(0, len(le.classes_), 6)
+    label = {
+        "y": plain(y),
+        "classes": plain(le.classes_),
+        "transformed": plain(le.transform(y)),
+        "codes": plain(codes),
+        "inverse": plain(le.inverse_transform(codes)),
+    }
+    return {"cases": cases, "label": label}
+
+
 def write(name, obj):
     with open(os.path.join(OUT, name), "w") as f:
         json.dump({"sklearn": sklearn.__version__, **obj}, f, separators=(",", ":"), allow_nan=False)
@@ -68,3 +143,4 @@ def write(name, obj):
 
 if __name__ == "__main__":
     write("imputer.json", {"cases": imputer_cases()})
+    write("encoders.json", encoder_cases())

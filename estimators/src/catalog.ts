@@ -4,6 +4,7 @@
  */
 import './preprocessing/scalers.js';
 import './preprocessing/imputer.js';
+import './preprocessing/encoders.js';
 import './linear_model/sgd_classifier.js';
 import './linear_model/sgd_regressor.js';
 import './linear_model/perceptron.js';

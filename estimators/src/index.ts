@@ -61,6 +61,15 @@ export {
   type MaxAbsScalerState,
 } from './preprocessing/scalers.js';
 export { SimpleImputer, type SimpleImputerParams, type SimpleImputerState, type ImputerStrategy } from './preprocessing/imputer.js';
+export {
+  OrdinalEncoder,
+  OneHotEncoder,
+  type Categories,
+  type EncoderState,
+  type OrdinalEncoderParams,
+  type OneHotEncoderParams,
+  type OneHotEncoderState,
+} from './preprocessing/encoders.js';
 export { type SGDConfig, type SGDCommonParams } from './linear_model/sgd/params.js';
 export { type SGDState, type SGDClassifierState } from './linear_model/sgd/state.js';
 export { type ClassifierPartialFitOptions, type FitOptions } from './linear_model/sgd/base.js';

@@ -24,6 +24,8 @@ import {
   MLPClassifier,
   MLPRegressor,
   SimpleImputer,
+  OneHotEncoder,
+  OrdinalEncoder,
 } from '../src/index.js';
 import { type EstimatorSpec, checkEstimator } from './conformance.js';
 
@@ -83,6 +85,20 @@ export const specs: EstimatorSpec[] = [
     name: 'SimpleImputer (median, missingValues -1)',
     cls: SimpleImputer,
     options: { strategy: 'median', missingValues: -1 },
+    kind: 'transformer',
+  },
+  { name: 'OneHotEncoder', cls: OneHotEncoder, kind: 'transformer' },
+  {
+    name: 'OneHotEncoder (drop first, ignore unknown)',
+    cls: OneHotEncoder,
+    options: { drop: 'first', handleUnknown: 'ignore' },
+    kind: 'transformer',
+  },
+  { name: 'OrdinalEncoder', cls: OrdinalEncoder, kind: 'transformer' },
+  {
+    name: 'OrdinalEncoder (use_encoded_value -1)',
+    cls: OrdinalEncoder,
+    options: { handleUnknown: 'use_encoded_value', unknownValue: -1 },
     kind: 'transformer',
   },
   { name: 'GaussianNB', cls: GaussianNB, kind: 'classifier', firstPartialFit: classes },

@@ -28,6 +28,8 @@ import {
   SGDClassifier,
   SGDRegressor,
   SimpleImputer,
+  OneHotEncoder,
+  OrdinalEncoder,
   StandardScaler,
   StateRangeError,
   StateTypeError,
@@ -50,6 +52,8 @@ const positive = new DenseArray(
   data.X.shape,
 );
 const fast = { maxIter: 5, tol: null, shuffle: false };
+/** Columns of codes: 3 categories, then 2 (a binary column, which 'if_binary' drops one of). */
+const codes = data.X.toArray().map((r, i) => [Math.round((r as number[])[0]!), i % 2]);
 const classes = { classes: [0, 1, 2] };
 
 /** A fitted instance of every registered estimator (several for estimators whose state varies). */
@@ -69,6 +73,8 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   StandardScaler: () => [new StandardScaler().fit(data.X)],
   MinMaxScaler: () => [new MinMaxScaler().fit(data.X)],
   MaxAbsScaler: () => [new MaxAbsScaler().fit(data.X)],
+  OneHotEncoder: () => [new OneHotEncoder().fit(codes), new OneHotEncoder({ drop: 'if_binary' }).fit(codes)],
+  OrdinalEncoder: () => [new OrdinalEncoder().fit(codes)],
   SimpleImputer: () => [new SimpleImputer().fit(data.X), new SimpleImputer({ strategy: 'median', missingValues: -1 }).fit(data.X)],
   GaussianNB: () => [new GaussianNB().fit(data.X, data.y)],
   MultinomialNB: () => [new MultinomialNB().partialFit(positive, data.y, classes)],

@@ -1,14 +1,26 @@
 // Generated from docs/estimators.md (program estimators-04) by `node docs/examples/sync.mjs`. Edit the page, not this file.
-import { fromNpyDir } from '@tessera/array';
-import { Incremental, MiniBatchKMeans } from '@tessera/estimators';
+import assert from 'node:assert/strict';
+import { fromArray } from '@tessera/array';
+import { Incremental, OneHotEncoder, OrdinalEncoder, SGDClassifier, makePipeline } from '@tessera/estimators';
 
-// Cluster a dataset directory block by block; write each row's cluster to a dataset directory.
-const { X } = await fromNpyDir('data/');
-if (X === undefined) throw new Error('data/ has no X');
-const inc = new Incremental(new MiniBatchKMeans({ nClusters: 4, randomState: 0 }), { shuffleBlocks: false });
-await inc.fit(X);
-await inc.predict(X).toNpyDir('clusters/');
-const km = inc.estimator_ as MiniBatchKMeans;
-console.log(km.clusterCenters_.shape, km.nSteps_); // [4, nFeatures] 10 (one step per block)
-const distances = await inc.transform(X).compute(); // [rows, 4], block by block
-console.log(distances.shape);
+const enc = new OneHotEncoder({ drop: 'if_binary' }).fit([
+  [10, 3],
+  [20, 1],
+  [30, 1],
+]);
+console.log(enc.categories_.map((c) => Array.from(c.data))); // [ [ 10, 20, 30 ], [ 1, 3 ] ]
+console.log(enc.transform([[20, 3]]).data); // Float64Array [ 0, 1, 0, 1 ]: 10/20/30, then 3 (1 dropped)
+const ord = new OrdinalEncoder({ handleUnknown: 'use_encoded_value', unknownValue: -1 }).fit([[10], [20]]);
+console.log(ord.transform([[20], [99]]).data); // Float64Array [ 1, -1 ]
+
+// Lazily: a city code column and an amount, into a classifier.
+const rows = Array.from({ length: 1000 }, (_, i) => [i % 4, (i * 7) % 10]);
+const X = fromArray(rows, { chunks: [250, -1] });
+const y = fromArray(
+  rows.map(([city]) => (city! >= 2 ? 1 : 0)),
+  { chunks: [250] },
+);
+const pipe = makePipeline(new OneHotEncoder(), new Incremental(new SGDClassifier({ randomState: 0 }), { classes: [0, 1] }));
+await pipe.fit(X, y);
+assert.equal((pipe.steps[0]![1] as OneHotEncoder).outputWidth('transform'), 14); // 4 cities + 10 amounts
+console.log(await pipe.score(X, y)); // 1

@@ -1,0 +1,399 @@
+/**
+ * OrdinalEncoder and OneHotEncoder over numeric code columns, with scikit-learn 1.2's semantics:
+ * each column's categories are its sorted distinct values (or given), a value becomes its
+ * category's index (OrdinalEncoder) or a one-hot group of columns (OneHotEncoder, dense float64).
+ * A table's string columns arrive as integer codes (`@tessera/frame`'s categories), so numbers
+ * are all these encoders take. NaN and ±Infinity are errors naming the row and column — impute
+ * missing codes first (`SimpleImputer({ strategy: 'constant', fillValue: -1 })` makes them a
+ * category of their own) — where scikit-learn 1.2 would make NaN a category.
+ *
+ * On a lazy X `fit` learns the categories in one parallel pass of per-block distinct values
+ * (the value counts SimpleImputer uses, merged exactly); `transform` runs block by block
+ * (`est.apply`), its width declared up front by {@link OneHotEncoder.outputWidth}.
+ */
+import { DenseArray, allocate, type NDArray } from '@tessera/array';
+import { BaseEstimator, type State } from '../base.js';
+import type { ApplyMethod, LazyFitter, LazyOptions, LazyTransformer } from '../contract.js';
+import { InvalidInputError, ParameterRangeError, ParameterTypeError, StateRangeError, describeValue } from '../errors.js';
+import { isLazy, lazyMethod, rejecting } from '../ooc/lazy.js';
+import { registerEstimator } from '../registry.js';
+import { type StateSchema, count, list, nullable, vector } from '../state_schema.js';
+import { NULL, type MatrixLike, checkArray, checkFeatureCount, options } from '../validation.js';
+import { lazyValueCounts } from './lazy_counts.js';
+import { type ValueCounts, countValues } from './value_counts.js';
+
+/** `'auto'` (each column's sorted distinct values) or the categories of each column, in increasing order. */
+export type Categories = 'auto' | readonly (readonly number[])[];
+
+/** What both encoders learn. */
+export interface EncoderState extends State {
+  /** Per column, its categories in increasing order. */
+  categories_: DenseArray<'float64'>[];
+  /** Per column, how many categories it has (a check on categories_ when a model is loaded). */
+  nCategories_: DenseArray<'float64'>;
+  nFeaturesIn_: number;
+}
+
+/** Index of `v` in sorted `cats`, or -1. */
+function indexOf(cats: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = cats.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = cats[mid]!;
+    if (c === v) return mid;
+    if (c < v) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function listValues(values: readonly number[]): string {
+  const shown = values.slice(0, 10).join(', ');
+  return values.length > 10 ? `[${shown}, … (${values.length} in all)]` : `[${shown}]`;
+}
+
+/** The part OrdinalEncoder and OneHotEncoder share: the categories, fitted in memory or lazily. */
+abstract class BaseEncoder<P extends { categories: Categories; handleUnknown: string }, S extends EncoderState>
+  extends BaseEstimator<P, S>
+  implements LazyFitter, LazyTransformer
+{
+  declare categories: P['categories'];
+  declare handleUnknown: P['handleUnknown'];
+
+  get categories_(): DenseArray<'float64'>[] {
+    return this.fitted.categories_;
+  }
+  get nFeaturesIn_(): number {
+    return this.fitted.nFeaturesIn_;
+  }
+
+  protected override checkMoreParams(): void {
+    const name = this.estimatorName;
+    const c = this.categories as unknown;
+    if (c === 'auto') return;
+    const what = `The 'categories' parameter of ${name} must be 'auto' or an array with one array of numbers per column`;
+    if (!Array.isArray(c) || !c.every((col) => Array.isArray(col) && col.every((v) => typeof v === 'number'))) {
+      throw new ParameterTypeError(`${what}. Got ${describeValue(c)} instead.`, name, 'categories', c);
+    }
+    c.forEach((col: number[], j) => {
+      const bad = col.length === 0 || col.some((v, k) => !Number.isFinite(v) || (k > 0 && !(v > col[k - 1]!)));
+      if (bad) {
+        throw new ParameterRangeError(
+          `${what}, each non-empty, finite and in increasing order without repeats (scikit-learn refuses unsorted numeric categories). Column ${j} is ${describeValue(col)}.`,
+          name,
+          'categories',
+          c,
+        );
+      }
+    });
+  }
+
+  /**
+   * Learns the categories. A lazy X: one parallel pass of per-block distinct values; the promise
+   * resolves with the fitted encoder.
+   */
+  fit(X: NDArray, options?: LazyOptions): Promise<this>;
+  fit(X: MatrixLike): this;
+  fit(X: MatrixLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
+    if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, undefined, options));
+    this.checkParams();
+    const caller = `${this.estimatorName}.fit`;
+    const m = checkArray(X, { caller, skipFiniteCheck: true });
+    return this.fitCounts(countValues(m.data, m.nSamples, m.nFeatures, { missing: null, distinct: true, caller }));
+  }
+
+  /** Fits on a lazy X from one parallel pass of distinct values (see {@link fit}). */
+  async fitLazy(X: NDArray, _y: NDArray | undefined, options: LazyOptions): Promise<this> {
+    this.checkParams();
+    const caller = `${this.estimatorName}.fit`;
+    if (X.ndim !== 2) throw new RangeError(`${caller}: X must be a 2-D array of samples × features; got shape [${X.shape.join(', ')}].`);
+    const advice = `Encode columns of codes (a few distinct values each), raise memoryLimit, or compute() X if it fits in memory.`;
+    const counts = await lazyValueCounts(X, { missing: null, distinct: true, caller }, options, advice);
+    return this.fitCounts(counts);
+  }
+
+  private fitCounts(c: ValueCounts): this {
+    const d = c.present.length;
+    const caller = `${this.estimatorName}.fit`;
+    const cats0: Categories = this.categories;
+    const given = cats0 === 'auto' ? null : cats0;
+    if (given !== null && given.length !== d) {
+      throw new InvalidInputError(`${caller}: X has ${d} columns but the 'categories' parameter lists categories for ${given.length}.`);
+    }
+    const cats = c.columns!.map((col, j) => {
+      if (given === null) return new DenseArray(col.values.slice(), [col.values.length]);
+      const mine = Float64Array.from(given[j]!);
+      if (this.handleUnknown === 'error') {
+        const unknown = Array.from(col.values).filter((v) => indexOf(mine, v) < 0);
+        if (unknown.length > 0)
+          throw new InvalidInputError(`${caller}: found unknown categories ${listValues(unknown)} in column ${j} during fit.`);
+      }
+      return new DenseArray(mine, [mine.length]);
+    });
+    const nCats = new DenseArray(
+      Float64Array.from(cats, (a) => a.shape[0]!),
+      [d],
+    );
+    this.resetState();
+    this.learned = this.fitMore({ categories_: cats, nCategories_: nCats, nFeaturesIn_: d } as EncoderState);
+    return this;
+  }
+
+  /** The subclass's state from the categories (and its own checks). */
+  protected abstract fitMore(base: EncoderState): S;
+
+  protected override restoreState(state: State): S {
+    const s = state as S;
+    s.categories_.forEach((cat, j) => {
+      if (cat.shape[0] !== s.nCategories_.data[j]) {
+        throw new StateRangeError(
+          `${this.estimatorName} state field 'categories_' holds ${cat.shape[0]} categories for column ${j} but nCategories_[${j}] is ${s.nCategories_.data[j]}.`,
+          this.estimatorName,
+          'categories_',
+        );
+      }
+    });
+    return s;
+  }
+
+  /**
+   * X checked and each value replaced by its category's index, -1 where unknown — an
+   * InvalidInputError naming the column and the values with `handleUnknown: 'error'`.
+   */
+  protected indices(X: MatrixLike): { index: Int32Array; n: number; d: number } {
+    const s = this.fitted;
+    const caller = `${this.estimatorName}.transform`;
+    const m = checkArray(X, { caller });
+    checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
+    const { data, nSamples: n, nFeatures: d } = m;
+    const index = new Int32Array(n * d);
+    for (let j = 0; j < d; j++) {
+      const cats = s.categories_[j]!.data;
+      let unknown: Set<number> | null = null;
+      for (let i = 0; i < n; i++) {
+        const k = indexOf(cats, data[i * d + j]!);
+        index[i * d + j] = k;
+        if (k < 0) (unknown ??= new Set()).add(data[i * d + j]!);
+      }
+      if (unknown !== null && this.handleUnknown === 'error') {
+        const values = [...unknown].sort((a, b) => a - b);
+        throw new InvalidInputError(`${caller}: found unknown categories ${listValues(values)} in column ${j} during transform.`);
+      }
+    }
+    return { index, n, d };
+  }
+
+  /** The encoded X; lazy (block by block) for a lazy X. */
+  transform(X: NDArray): NDArray;
+  transform(X: MatrixLike): DenseArray<'float64'>;
+  transform(X: MatrixLike | NDArray): DenseArray<'float64'> | NDArray {
+    if (isLazy(X)) return this.transformLazy(X);
+    return this.encode(X);
+  }
+
+  protected abstract encode(X: MatrixLike): DenseArray<'float64'>;
+
+  /** The lazy transform: `transform` on each row block (`est.apply`), as wide as {@link outputWidth} says. */
+  transformLazy(X: NDArray): NDArray {
+    return lazyMethod(this, X, 'transform', this.outputWidth('transform'));
+  }
+
+  /** fit then transform. */
+  fitTransform(X: MatrixLike): DenseArray<'float64'> {
+    return this.fit(X).transform(X);
+  }
+}
+
+const CATEGORIES_FIELDS = {
+  nFeaturesIn_: count(1, 'd'),
+  categories_: list('d', vector('c{i}', { sorted: true, minLength: 1 })),
+  nCategories_: vector('d', { values: 'positive' }),
+};
+
+// ---------------------------------------------------------------------------------------------
+
+export interface OrdinalEncoderParams {
+  /** 'auto' (learned) or each column's categories in increasing order. */
+  categories: Categories;
+  /** 'error' (default): an unknown value is an error; 'use_encoded_value': it becomes `unknownValue`. */
+  handleUnknown: 'error' | 'use_encoded_value';
+  /** The code of unknown values with `handleUnknown: 'use_encoded_value'`: an integer or NaN (null otherwise). */
+  unknownValue: number | null;
+}
+
+export interface OrdinalEncoder extends OrdinalEncoderParams {}
+
+/**
+ * Each value becomes the index of its category (scikit-learn's `OrdinalEncoder`; output float64).
+ *
+ * @example
+ * const enc = new OrdinalEncoder().fit([[10, 3], [20, 1], [10, 1]]);
+ * enc.categories_.map((c) => Array.from(c.data)); // [[10, 20], [1, 3]]
+ * enc.transform([[20, 3]]).data;                   // [1, 1]
+ */
+export class OrdinalEncoder extends BaseEncoder<OrdinalEncoderParams, EncoderState> {
+  static readonly estimatorName = 'OrdinalEncoder';
+  static readonly estimatorType = 'transformer';
+  static readonly defaults: Readonly<OrdinalEncoderParams> = Object.freeze({
+    categories: 'auto' as Categories,
+    handleUnknown: 'error' as const,
+    unknownValue: null,
+  });
+  // categories and unknownValue are checked in checkMoreParams (arrays of arrays, NaN: no constraint kind says so).
+  static readonly constraints = { handleUnknown: [options('error', 'use_encoded_value')] };
+  static readonly stateSchema: StateSchema = { fields: CATEGORIES_FIELDS };
+
+  constructor(options: Partial<OrdinalEncoderParams> = {}) {
+    super(options);
+  }
+
+  protected override checkMoreParams(): void {
+    super.checkMoreParams();
+    const name = this.estimatorName;
+    const u = this.unknownValue as unknown;
+    if (u !== null && !(typeof u === 'number' && (Number.isInteger(u) || Number.isNaN(u)))) {
+      const msg = `The 'unknownValue' parameter of ${name} must be an int, NaN or null. Got ${describeValue(u)} instead.`;
+      throw typeof u === 'number'
+        ? new ParameterRangeError(msg, name, 'unknownValue', u)
+        : new ParameterTypeError(msg, name, 'unknownValue', u);
+    }
+    if (this.handleUnknown === 'use_encoded_value' && u === null) {
+      throw new ParameterTypeError(
+        `${name}: unknownValue must be an integer or NaN when handleUnknown is 'use_encoded_value', got null.`,
+        name,
+        'unknownValue',
+        u,
+      );
+    }
+    if (this.handleUnknown === 'error' && u !== null) {
+      throw new ParameterTypeError(
+        `${name}: unknownValue should only be set when handleUnknown is 'use_encoded_value', got ${describeValue(u)}.`,
+        name,
+        'unknownValue',
+        u,
+      );
+    }
+  }
+
+  protected fitMore(base: EncoderState): EncoderState {
+    const u = this.unknownValue;
+    if (this.handleUnknown === 'use_encoded_value' && u !== null && !Number.isNaN(u)) {
+      const most = Math.max(...base.categories_.map((c) => c.shape[0]!));
+      if (u >= 0 && u < most) {
+        throw new ParameterRangeError(
+          `${this.estimatorName}: the used value for unknownValue ${u} is one of the values already used for encoding the seen categories (0 to ${most - 1}).`,
+          this.estimatorName,
+          'unknownValue',
+          u,
+        );
+      }
+    }
+    return base;
+  }
+
+  protected encode(X: MatrixLike): DenseArray<'float64'> {
+    const { index, n, d } = this.indices(X);
+    const out = allocate('float64', n * d);
+    const u = this.unknownValue ?? Number.NaN;
+    for (let q = 0; q < n * d; q++) out[q] = index[q]! < 0 ? u : index[q]!;
+    return new DenseArray(out, [n, d]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface OneHotEncoderParams {
+  /** 'auto' (learned) or each column's categories in increasing order. */
+  categories: Categories;
+  /** null (default): keep every category; 'first': drop each column's first; 'if_binary': drop the first of columns with two. */
+  drop: 'first' | 'if_binary' | null;
+  /** 'error' (default): an unknown value is an error; 'ignore': its group of columns is all zeros. */
+  handleUnknown: 'error' | 'ignore';
+}
+
+export interface OneHotEncoderState extends EncoderState {
+  /** Per column, the index of its dropped category, -1 where none is dropped; null with `drop: null`. */
+  dropIdx_: DenseArray<'float64'> | null;
+}
+
+export interface OneHotEncoder extends OneHotEncoderParams {}
+
+/**
+ * Each column becomes one 0/1 column per category (scikit-learn's `OneHotEncoder`, dense float64
+ * output; `drop` removes one category per column).
+ *
+ * @example
+ * const enc = new OneHotEncoder({ drop: 'if_binary' }).fit([[10, 3], [20, 1], [30, 1]]);
+ * enc.transform([[20, 3]]).data; // [0, 1, 0, 1]: 10/20/30, then 3 (1 dropped)
+ */
+export class OneHotEncoder extends BaseEncoder<OneHotEncoderParams, OneHotEncoderState> {
+  static readonly estimatorName = 'OneHotEncoder';
+  static readonly estimatorType = 'transformer';
+  static readonly defaults: Readonly<OneHotEncoderParams> = Object.freeze({
+    categories: 'auto' as Categories,
+    drop: null,
+    handleUnknown: 'error' as const,
+  });
+  // categories is checked in checkMoreParams (an array of arrays: no constraint kind says so).
+  static readonly constraints = { drop: [options('first', 'if_binary'), NULL], handleUnknown: [options('error', 'ignore')] };
+  static readonly stateSchema: StateSchema = { fields: { ...CATEGORIES_FIELDS, dropIdx_: nullable(vector('d', { values: 'finite' })) } };
+
+  constructor(options: Partial<OneHotEncoderParams> = {}) {
+    super(options);
+  }
+
+  get dropIdx_(): DenseArray<'float64'> | null {
+    return this.fitted.dropIdx_;
+  }
+
+  protected fitMore(base: EncoderState): OneHotEncoderState {
+    if (this.drop === null) return { ...base, dropIdx_: null };
+    const idx = Float64Array.from(base.categories_, (c) => (this.drop === 'first' || c.shape[0] === 2 ? 0 : -1));
+    return { ...base, dropIdx_: new DenseArray(idx, [idx.length]) };
+  }
+
+  /** Per column, its first output column and how many it has. */
+  private layout(): { start: Int32Array; width: Int32Array; total: number } {
+    const s = this.fitted;
+    const d = s.nFeaturesIn_;
+    const start = new Int32Array(d);
+    const width = new Int32Array(d);
+    let total = 0;
+    for (let j = 0; j < d; j++) {
+      start[j] = total;
+      width[j] = s.categories_[j]!.shape[0]! - (s.dropIdx_ !== null && s.dropIdx_.data[j]! >= 0 ? 1 : 0);
+      total += width[j]!;
+    }
+    return { start, width, total };
+  }
+
+  /** transform's width: one column per category, less the dropped ones. */
+  override outputWidth(method: ApplyMethod): number | null {
+    if (method === 'transform') return this.layout().total;
+    return super.outputWidth(method);
+  }
+
+  protected encode(X: MatrixLike): DenseArray<'float64'> {
+    const { index, n, d } = this.indices(X);
+    const { start, total } = this.layout();
+    const drop = this.fitted.dropIdx_?.data ?? null;
+    const out = allocate('float64', n * total);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        let k = index[i * d + j]!;
+        if (k < 0) continue;
+        const dj = drop === null ? -1 : drop[j]!;
+        if (dj >= 0) {
+          if (k === dj) continue;
+          if (k > dj) k--;
+        }
+        out[i * total + start[j]! + k] = 1;
+      }
+    }
+    return new DenseArray(out, [n, total]);
+  }
+}
+
+registerEstimator(OrdinalEncoder);
+registerEstimator(OneHotEncoder);
