@@ -100,6 +100,15 @@ export function isInvalidStateError(e: unknown): e is StateTypeError | StateRang
 /** Input data that cannot be used: NaN/Infinity, wrong shape, feature-count mismatch, unknown labels. */
 export class InvalidInputError extends RangeError {
   override readonly name = 'InvalidInputError';
+  /**
+   * The row of the input the error is about, when it is about one (a NaN, an unknown label):
+   * the out-of-core layer adds where that row comes from — the file and its row there.
+   */
+  readonly row: number | undefined;
+  constructor(message: string, options: { row?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.row = options.row;
+  }
 }
 
 /** Training diverged (non-finite weights), like scikit-learn's "Floating-point under-/overflow" error. */

@@ -298,6 +298,7 @@ export function assertFinite(data: Float64Array, cols: number, name: string, cal
           const where = cols > 0 ? `row ${Math.floor(q / cols)}, column ${q % cols}` : `row ${q}`;
           throw new InvalidInputError(
             `${caller}: input ${name} contains ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} at ${where}.`,
+            { row: cols > 0 ? Math.floor(q / cols) : q },
           );
         }
       }

@@ -4,10 +4,11 @@
  * its own says to wrap it; the declared estimator type decides what a lazy score means.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DenseArray, fromNpyDir, makeClassification, toNpyDir, type NDArray } from '@tessera/array';
+import { readNpyHeader } from '@tessera/io';
 import { ThreadScheduler } from '@tessera/scheduler';
 import {
   IncrementalPCA,
@@ -168,5 +169,38 @@ describe('estimators without an out-of-core fit of their own', () => {
     await expect(km.score(X, y, { scheduler: 'sync' })).rejects.toThrow(
       /MiniBatchKMeans\.score on lazy arrays is defined for classifiers \(accuracy\) and regressors \(R²\); MiniBatchKMeans is a clusterer/,
     );
+  });
+});
+
+describe('a bad value met out of core is named by its file and row there', () => {
+  it('tile by tile (IncrementalPCA.transform) and whole blocks (a linear classifier) name the .npy file and its row', async () => {
+    // 40 columns: tiles of 3 276 rows, so row 15 000 of a block lies in its fifth tile.
+    const { X, y } = makeClassification({
+      nSamples: 60_000,
+      nFeatures: 40,
+      nInformative: 2,
+      nRedundant: 0,
+      randomState: 3,
+      chunks: 20_000,
+    });
+    const path = join(dir, 'with-nan');
+    await toNpyDir(path, { X, y }, { scheduler: 'sync' });
+    const clean = await fromNpyDir(path);
+    const pca = await new IncrementalPCA({ nComponents: 2 }).fit(clean.X, { scheduler: 'sync' });
+    const clf = await new Incremental(new SGDClassifier({ randomState: 0 }), { classes: [0, 1], shuffleBlocks: false }).fit(
+      clean.X,
+      clean.y!,
+      {
+        scheduler: 'sync',
+      },
+    );
+    const file = join(path, 'X-00001.npy');
+    const h = await readNpyHeader(file);
+    const fh = await open(file, 'r+');
+    await fh.write(new Uint8Array(new Float64Array([Number.NaN]).buffer), 0, 8, h.dataOffset + 8 * (15_000 * 40 + 2));
+    await fh.close();
+    const { X: bad } = await fromNpyDir(path);
+    await expect(pca.transform(bad).compute({ scheduler: 'sync' })).rejects.toThrow(`NaN at row 15000, column 2 (row 15000 of ${file}).`);
+    await expect(clf.predict(bad).compute({ scheduler: threads })).rejects.toThrow(`NaN at row 15000, column 2 (row 15000 of ${file}).`);
   });
 });

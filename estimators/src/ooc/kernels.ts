@@ -4,7 +4,18 @@
  * Block arguments may be plain blocks or inline recipes (a read, an elementwise expression) that
  * are read or evaluated here — so a scaled block never exists as a task result.
  */
-import { DenseArray, allocate, isBlock, materialize, streamOf, tileRows, type Block, type DType, type TypedArray } from '@tessera/array';
+import {
+  DenseArray,
+  allocate,
+  isBlock,
+  materialize,
+  rowOrigin,
+  streamOf,
+  tileRows,
+  type Block,
+  type DType,
+  type TypedArray,
+} from '@tessera/array';
 import { noteDeadBytes } from '@tessera/scheduler';
 import { estimatorFromSnapshot, type EstimatorSnapshot } from '../base.js';
 import {
@@ -16,6 +27,7 @@ import {
   type ApplyMethod,
   type LinkBlock,
 } from '../contract.js';
+import { InvalidInputError } from '../errors.js';
 import { combineMoments, type Moments } from '../preprocessing/moments.js';
 import { EstKernel, type EstKernelName } from './kernel_names.js';
 import { countStream, mergeValueCounts, type CountOptions, type ValueCounts } from '../preprocessing/value_counts.js';
@@ -97,6 +109,26 @@ export function prepareBlockKernel(
  * streamed through the estimator a tile at a time, so the block itself is never allocated —
  * only the output is.
  */
+/**
+ * Runs `f` on rows of the block argument `X` starting at `offset`; an {@link InvalidInputError}
+ * about a row (a NaN…) gets where that row comes from appended — the file and its row there, as
+ * `rowOrigin` finds it — so a bad value among hundreds of files is found from the message alone.
+ */
+function locating<T>(X: unknown, offset: number, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof InvalidInputError && error.row !== undefined) {
+      // The method saw a tile starting at `offset`: its row is the block's row `offset + row`.
+      const row = offset + error.row;
+      if (offset !== 0) error.message = error.message.replace(`at row ${error.row}`, `at row ${row}`);
+      const origin = rowOrigin(X, row);
+      if (origin !== undefined) error.message = `${error.message.replace(/\.$/, '')} (${origin}).`;
+    }
+    throw error;
+  }
+}
+
 export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: ApplyMethod): Block {
   const est = estimatorFromSnapshot(snapshot);
   if (isBlock(X)) {
@@ -107,7 +139,7 @@ export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: App
   try {
     // An estimator that scores whole streams (linear models: each tile evaluated straight into
     // its WebAssembly memory) does so; otherwise the method runs tile by tile.
-    const whole = isRowApplier(est) ? est.applyRows(method, s) : null;
+    const whole = isRowApplier(est) ? locating(X, 0, () => est.applyRows(method, s)) : null;
     if (whole !== null && whole !== undefined) return whole;
     const { rows, cols } = s;
     const shape2d = s.shape.length === 2;
@@ -119,7 +151,7 @@ export function applyMethod(X: unknown, snapshot: EstimatorSnapshot, method: App
     for (let a = 0; a < rows || (a === 0 && out === undefined); a += tile) {
       const b = Math.min(rows, a + tile);
       const view = s.read(a, b);
-      const part = applyInMemory(est, method, new DenseArray(view, shape2d ? [b - a, cols] : [b - a]));
+      const part = locating(X, a, () => applyInMemory(est, method, new DenseArray(view, shape2d ? [b - a, cols] : [b - a])));
       if (out === undefined) {
         dtype = part.dtype;
         width = part.shape.length > 1 ? part.shape[1]! : 1;
@@ -240,7 +272,7 @@ export interface ScoreParts {
 
 export function scorePartsKernel(X: unknown, y: unknown, snapshot: EstimatorSnapshot, kind: 'accuracy' | 'r2'): ScoreParts {
   const est = estimatorFromSnapshot(snapshot);
-  const pred = applyInMemory(est, 'predict', blockArray(materialize(X))).data;
+  const pred = locating(X, 0, () => applyInMemory(est, 'predict', blockArray(materialize(X)))).data;
   const yy = materialize(y).data;
   let correct = 0;
   let sse = 0;

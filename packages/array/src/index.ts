@@ -73,7 +73,7 @@ export {
   type MakeRegressionOptions,
   type MakeBlobsOptions,
 } from './random.js';
-export { materialize, streamOf, tileRows, TILE_BYTES, type RowStream } from './kernels/stream.js';
+export { materialize, streamOf, tileRows, rowOrigin, TILE_BYTES, type RowStream } from './kernels/stream.js';
 export { setExprBackend, type ExprBackend, type MemoryTarget } from './kernels/wasm_expr.js';
 export { type WasmMemory, type WasmApi } from './kernels/wasm_module.js';
 export { isInlineSpec, type SourceSpec, type ExprSpec, type ExprNode, type InputKind } from './kernels/spec.js';

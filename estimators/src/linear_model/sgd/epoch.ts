@@ -603,6 +603,7 @@ export function throwIfNonFinite(X: Float64Array, off: number, d: number, row: n
     if (!Number.isFinite(v)) {
       throw new InvalidInputError(
         `input ${name} contains ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} at row ${row}, column ${j}.`,
+        { row },
       );
     }
   }

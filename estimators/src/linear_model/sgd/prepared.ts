@@ -126,6 +126,7 @@ export function assertFiniteRows(v: Float64Array, name: string, caller: string, 
   if (best >= 0)
     throw new InvalidInputError(
       `${caller}: input ${name} contains ${Number.isNaN(bad) ? 'NaN' : bad > 0 ? 'Infinity' : '-Infinity'} at row ${best}.`,
+      { row: best },
     );
 }
 

@@ -242,6 +242,40 @@ export function streamOf(arg: unknown): RowStream {
 }
 
 /**
+ * Where row `row` of a block argument comes from, for error messages: `'row 4 of data/X-00009.npy'`
+ * for a read of .npy files, `'row 12 of data.arrow (record batch 3)'` for Arrow, the input's row for
+ * an expression over a read (the scaler's), or undefined when there is nothing to say (an
+ * in-memory block, a generator).
+ *
+ * @example
+ * rowOrigin(X.blockArg(9, 0), 4); // 'row 4 of /data/X-00009.npy'
+ */
+export function rowOrigin(arg: unknown, row: number): string | undefined {
+  if (isExprSpec(arg)) {
+    // Inputs that vary along the rows line up with the output's rows.
+    for (let i = 0; i < arg.ins.length; i++) {
+      const k = arg.kinds[i];
+      if (k !== 'full' && k !== 'row') continue;
+      const o = rowOrigin(arg.ins[i], row);
+      if (o !== undefined) return o;
+    }
+    return undefined;
+  }
+  if (!isSourceSpec(arg)) return undefined;
+  const g = arg.r0 + row;
+  const p = arg.p as {
+    files?: readonly { path: string; start: number; rows: number }[];
+    path?: string;
+    batches?: readonly { index: number; start: number; batch: { rows: number } }[];
+  } | null;
+  const file = p?.files?.find((f) => g >= f.start && g < f.start + f.rows);
+  if (file) return `row ${g - file.start} of ${file.path}`;
+  const batch = p?.batches?.find((b) => g >= b.start && g < b.start + b.batch.rows);
+  if (typeof p?.path === 'string') return batch ? `row ${g} of ${p.path} (record batch ${batch.index})` : `row ${g} of ${p.path}`;
+  return undefined;
+}
+
+/**
  * A block argument as a Block: returned as is when it already is one; read, generated or
  * evaluated into a new shared-memory block when it is an inline spec.
  */
