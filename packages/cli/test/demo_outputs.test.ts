@@ -113,7 +113,9 @@ describe('tessera demo: outputs', () => {
     const r = await tessera(['demo', '--data', bad, '--out', out, '--workdir', w, ...quick]);
     expect(r.code).toBe(1);
     // The error names the file and its row, not only the task's block.
-    expect(r.stderr).toMatch(/^tessera: Task 'SGDClassifier-predict-[0-9a-f]+\[7\]' .*NaN at row 2, column 5 \(row 2 of .*X-00007\.npy\)\.$/m);
+    expect(r.stderr).toMatch(
+      /^tessera: Task 'SGDClassifier-predict-[0-9a-f]+\[7\]' .*NaN at row 2, column 5 \(row 2 of .*X-00007\.npy\)\.$/m,
+    );
     expect(await snapshot(out)).toEqual(before);
     expect((await readdir(w)).filter((e) => e.startsWith('.'))).toEqual([]);
   });
