@@ -5,6 +5,7 @@
 import './preprocessing/scalers.js';
 import './preprocessing/imputer.js';
 import './preprocessing/encoders.js';
+import './preprocessing/label_encoder.js';
 import './linear_model/sgd_classifier.js';
 import './linear_model/sgd_regressor.js';
 import './linear_model/perceptron.js';

@@ -70,6 +70,7 @@ export {
   type OneHotEncoderParams,
   type OneHotEncoderState,
 } from './preprocessing/encoders.js';
+export { LabelEncoder, type LabelEncoderState } from './preprocessing/label_encoder.js';
 export { type SGDConfig, type SGDCommonParams } from './linear_model/sgd/params.js';
 export { type SGDState, type SGDClassifierState } from './linear_model/sgd/state.js';
 export { type ClassifierPartialFitOptions, type FitOptions } from './linear_model/sgd/base.js';

@@ -2,7 +2,8 @@
  * OrdinalEncoder and OneHotEncoder: scikit-learn 1.2's categories_, drop_idx_ and transforms
  * (fixtures from estimators/scripts/make_fixtures_preprocessing.py), the lazy fit and transform
  * equal to the in-memory ones over random shapes and chunkings (sync and thread schedulers), and
- * every error: unknown categories named with their column, wrong widths, bad parameters.
+ * every error: unknown categories named with their column, wrong widths, bad parameters. Then
+ * LabelEncoder, on y, the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DenseArray, fromArray } from '@tessera/array';
@@ -10,6 +11,8 @@ import { ThreadScheduler, type Scheduler } from '@tessera/scheduler';
 import {
   Incremental,
   InvalidInputError,
+  LabelEncoder,
+  NotFittedError,
   OneHotEncoder,
   OrdinalEncoder,
   ParameterRangeError,
@@ -227,5 +230,67 @@ describe('encoder errors', () => {
     json.state.categories_[0].shape = [1];
     expect(() => estimatorFromJSON(json)).toThrow(StateRangeError);
     expect(() => estimatorFromJSON(json)).toThrow(/'categories_' holds 1 categories for column 0 but nCategories_\[0\] is 2/);
+  });
+});
+
+describe('LabelEncoder', () => {
+  const { label } = fixture<{ label: { y: number[]; classes: number[]; transformed: number[]; codes: number[]; inverse: number[] } }>(
+    'encoders.json',
+  );
+
+  it('matches scikit-learn 1.2: classes_, transform, inverseTransform (in memory and lazily)', async () => {
+    const le = new LabelEncoder().fit(label.y);
+    expect(Array.from(le.classes_.data)).toEqual(label.classes);
+    expect(Array.from(le.transform(label.y).data)).toEqual(label.transformed);
+    expect(Array.from(le.inverseTransform(label.codes).data)).toEqual(label.inverse);
+    expect(Array.from(new LabelEncoder().fitTransform(label.y).data)).toEqual(label.transformed);
+    expect(le.outputWidth('transform')).toBeNull();
+    const y = fromArray(Float64Array.from(label.y), { chunks: [7] });
+    const lazy = await new LabelEncoder().fit(y, { scheduler: threads });
+    expect(lazy.getState()).toEqual(le.getState());
+    expect(Array.from((await lazy.transform(y).compute({ scheduler: threads })).data)).toEqual(label.transformed);
+    const codes = fromArray(Float64Array.from(label.codes), { chunks: [4] });
+    expect(Array.from((await lazy.inverseTransform(codes).compute({ scheduler: 'sync' })).data)).toEqual(label.inverse);
+  });
+
+  it('lazy equals in memory over random labels and chunkings', async () => {
+    for (const seed of [1, 2, 3]) {
+      const rng = new Random(seed);
+      const n = 20 + rng.below(900);
+      const labels = Array.from({ length: 1 + rng.below(9) }, (_, k) => k * 3 - 5 + (k % 2) * 0.25);
+      const yd = Float64Array.from({ length: n }, () => labels[rng.below(labels.length)]!);
+      const y = fromArray(yd, { chunks: [3 + rng.below(200)] });
+      const scheduler: Scheduler | 'sync' = seed === 2 ? threads : 'sync';
+      const mem = new LabelEncoder().fit(yd);
+      const lazy = await new LabelEncoder().fit(y, { scheduler });
+      expect(lazy.getState(), `seed ${seed}`).toEqual(mem.getState());
+      expect(Array.from((await lazy.transform(y).compute({ scheduler })).data)).toEqual(Array.from(mem.transform(yd).data));
+    }
+  });
+
+  it('names unseen labels and bad codes; refuses NaN, 2-D y and an empty y', async () => {
+    const le = new LabelEncoder().fit([3, 1, 3, 2.5]);
+    expect(() => le.transform([1, 7, 0, 7])).toThrow(
+      new InvalidInputError('LabelEncoder.transform: y contains previously unseen labels: [0, 7].'),
+    );
+    expect(() => le.inverseTransform([0, 3, 1.5])).toThrow('LabelEncoder.inverseTransform: y contains previously unseen labels: [1.5, 3].');
+    await expect(le.transform(fromArray([1, 9], { chunks: [1] })).compute({ scheduler: 'sync' })).rejects.toThrow(
+      /y contains previously unseen labels: \[9\]/,
+    );
+    expect(() => new LabelEncoder().fit([1, Number.NaN])).toThrow(/LabelEncoder\.fit: input y contains NaN at row 1/);
+    expect(() => new LabelEncoder().fit([])).toThrow(/found array y with 0 samples/);
+    await expect(new LabelEncoder().fit(fromArray([[1], [2]]))).rejects.toThrow(/LabelEncoder\.fit: y must be 1-D; got shape \[2, 1\]/);
+    expect(() => le.transform(fromArray([[1], [2]]))).toThrow(/y must be 1-D/);
+    expect(() => new LabelEncoder().transform([1])).toThrow(NotFittedError);
+    expect(() => new LabelEncoder().transform(fromArray([1]))).toThrow(NotFittedError);
+  });
+
+  it('round-trips through JSON and refuses unsorted classes', () => {
+    const le = new LabelEncoder().fit([5, 2, 9]);
+    const back = estimatorFromJSON(JSON.parse(JSON.stringify(le))) as LabelEncoder;
+    expect(Array.from(back.transform([9, 2]).data)).toEqual([2, 0]);
+    const json = JSON.parse(JSON.stringify(le));
+    json.state.classes_.data.reverse();
+    expect(() => estimatorFromJSON(json)).toThrow(StateRangeError);
   });
 });
