@@ -3,6 +3,7 @@
  * before it can rebuild an estimator from a snapshot by name.
  */
 import './preprocessing/scalers.js';
+import './preprocessing/robust_scaler.js';
 import './preprocessing/imputer.js';
 import './preprocessing/encoders.js';
 import './preprocessing/label_encoder.js';

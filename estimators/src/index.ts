@@ -60,6 +60,7 @@ export {
   type MinMaxScalerState,
   type MaxAbsScalerState,
 } from './preprocessing/scalers.js';
+export { RobustScaler, type RobustScalerParams, type RobustScalerState } from './preprocessing/robust_scaler.js';
 export { SimpleImputer, type SimpleImputerParams, type SimpleImputerState, type ImputerStrategy } from './preprocessing/imputer.js';
 export {
   OrdinalEncoder,

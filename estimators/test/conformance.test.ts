@@ -26,6 +26,7 @@ import {
   SimpleImputer,
   OneHotEncoder,
   OrdinalEncoder,
+  RobustScaler,
 } from '../src/index.js';
 import { type EstimatorSpec, checkEstimator } from './conformance.js';
 
@@ -80,6 +81,13 @@ export const specs: EstimatorSpec[] = [
   { name: 'StandardScaler', cls: StandardScaler, kind: 'transformer' },
   { name: 'MinMaxScaler', cls: MinMaxScaler, kind: 'transformer' },
   { name: 'MaxAbsScaler', cls: MaxAbsScaler, kind: 'transformer' },
+  { name: 'RobustScaler', cls: RobustScaler, kind: 'transformer' },
+  {
+    name: 'RobustScaler (no centring, unitVariance, [10, 90])',
+    cls: RobustScaler,
+    options: { withCentering: false, unitVariance: true, quantileRange: [10, 90] },
+    kind: 'transformer',
+  },
   // With NaN as the marker NaN is data, not an error: the suite's NaN check needs a numeric marker.
   {
     name: 'SimpleImputer (median, missingValues -1)',
