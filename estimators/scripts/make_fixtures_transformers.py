@@ -14,7 +14,7 @@ import os
 import numpy as np
 import sklearn
 from scipy import stats
-from sklearn.preprocessing import RobustScaler
+from sklearn.preprocessing import PolynomialFeatures, RobustScaler
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures")
 
@@ -66,6 +66,33 @@ def robust_cases():
     return {"data": data, "cases": cases}
 
 
+def polynomial_cases():
+    rng = np.random.default_rng(9)
+    # Reals with every bit in use, so a product taken in another order would differ.
+    data = [{"X": plain(rng.normal(0, 3, (5, d))), "T": plain(rng.normal(0, 3, (4, d)))} for d in (1, 2, 3, 4)]
+    cases = []
+    for k, dt in enumerate(data):
+        for degree in (0, 1, 2, 3, 4, (0, 2), (1, 3), (2, 3), (3, 3), (2, 2), (0, 0)):
+            for interaction in (False, True):
+                for bias in (True, False):
+                    if not bias and degree in (0, (0, 0)):
+                        continue  # an empty output: refused by both
+                    pf = PolynomialFeatures(degree=degree, interaction_only=interaction, include_bias=bias).fit(np.array(dt["X"]))
+                    if pf.n_output_features_ == 0:
+                        continue  # interactions of more features than there are: Tessera refuses the empty output
+                    cases.append(
+                        {
+                            "params": {"degree": list(degree) if isinstance(degree, tuple) else degree, "interactionOnly": interaction, "includeBias": bias},
+                            "data": k,
+                            "nOutputFeatures": int(pf.n_output_features_),
+                            "powers": pf.powers_.tolist(),
+                            "names": pf.get_feature_names_out().tolist(),
+                            "transformed": plain(pf.transform(np.array(dt["T"]))),
+                        }
+                    )
+    return {"data": data, "cases": cases}
+
+
 def write(name, obj):
     with open(os.path.join(OUT, name), "w") as f:
         json.dump({"sklearn": sklearn.__version__, "numpy": np.__version__, **obj}, f, separators=(",", ":"), allow_nan=False)
@@ -73,3 +100,4 @@ def write(name, obj):
 
 if __name__ == "__main__":
     write("robust_scaler.json", robust_cases())
+    write("polynomial_features.json", polynomial_cases())

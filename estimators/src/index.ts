@@ -61,6 +61,7 @@ export {
   type MaxAbsScalerState,
 } from './preprocessing/scalers.js';
 export { RobustScaler, type RobustScalerParams, type RobustScalerState } from './preprocessing/robust_scaler.js';
+export { PolynomialFeatures, type PolynomialFeaturesParams, type PolynomialFeaturesState } from './preprocessing/polynomial_features.js';
 export { SimpleImputer, type SimpleImputerParams, type SimpleImputerState, type ImputerStrategy } from './preprocessing/imputer.js';
 export {
   OrdinalEncoder,

@@ -27,6 +27,7 @@ import {
   OneHotEncoder,
   OrdinalEncoder,
   RobustScaler,
+  PolynomialFeatures,
 } from '../src/index.js';
 import { type EstimatorSpec, checkEstimator } from './conformance.js';
 
@@ -93,6 +94,13 @@ export const specs: EstimatorSpec[] = [
     name: 'SimpleImputer (median, missingValues -1)',
     cls: SimpleImputer,
     options: { strategy: 'median', missingValues: -1 },
+    kind: 'transformer',
+  },
+  { name: 'PolynomialFeatures', cls: PolynomialFeatures, kind: 'transformer' },
+  {
+    name: 'PolynomialFeatures (degree [2, 3], interactions only, no bias)',
+    cls: PolynomialFeatures,
+    options: { degree: [2, 3], interactionOnly: true, includeBias: false },
     kind: 'transformer',
   },
   { name: 'OneHotEncoder', cls: OneHotEncoder, kind: 'transformer' },

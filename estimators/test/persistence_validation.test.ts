@@ -32,6 +32,7 @@ import {
   OrdinalEncoder,
   LabelEncoder,
   RobustScaler,
+  PolynomialFeatures,
   StandardScaler,
   StateRangeError,
   StateTypeError,
@@ -76,6 +77,10 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   MinMaxScaler: () => [new MinMaxScaler().fit(data.X)],
   MaxAbsScaler: () => [new MaxAbsScaler().fit(data.X)],
   RobustScaler: () => [new RobustScaler().fit(data.X), new RobustScaler({ withCentering: false, unitVariance: true }).fit(data.X)],
+  PolynomialFeatures: () => [
+    new PolynomialFeatures().fit(data.X),
+    new PolynomialFeatures({ degree: [2, 3], interactionOnly: true }).fit(data.X),
+  ],
   OneHotEncoder: () => [new OneHotEncoder().fit(codes), new OneHotEncoder({ drop: 'if_binary' }).fit(codes)],
   OrdinalEncoder: () => [new OrdinalEncoder().fit(codes)],
   LabelEncoder: () => [new LabelEncoder().fit(data.y)],
