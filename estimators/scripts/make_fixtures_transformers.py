@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""Reference values from scikit-learn 1.2 for Tessera's RobustScaler and PolynomialFeatures tests.
+"""Reference values from scikit-learn 1.2 for Tessera's RobustScaler, PolynomialFeatures and FunctionTransformer tests.
 
 Run with the system Python (Debian python3-sklearn 1.2.1, numpy 1.24):
 
     /usr/bin/python3 estimators/scripts/make_fixtures_transformers.py
 
-Writes estimators/test/fixtures/robust_scaler.json (and the other transformers' fixtures). Floats
+Writes estimators/test/fixtures/robust_scaler.json, polynomial_features.json and function_transformer.json. Floats
 are written with repr, which round-trips exactly, so the tests can compare bit for bit.
 """
 import json
@@ -14,7 +14,7 @@ import os
 import numpy as np
 import sklearn
 from scipy import stats
-from sklearn.preprocessing import PolynomialFeatures, RobustScaler
+from sklearn.preprocessing import FunctionTransformer, PolynomialFeatures, RobustScaler
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures")
 
@@ -93,6 +93,44 @@ def polynomial_cases():
     return {"data": data, "cases": cases}
 
 
+# The functions of estimators/test/function_kernels.mjs, in numpy (the same operations in the same order).
+def affine(X, a, b):
+    return X * a + b
+
+
+def affine_inverse(X, a, b):
+    return (X - b) / a
+
+
+def append_squares(X, scale):
+    return np.hstack([X, X * X * scale])
+
+
+def function_cases():
+    rng = np.random.default_rng(13)
+    X = rng.normal(0, 3, (6, 3))
+    T = rng.normal(0, 3, (4, 3))
+    cases = []
+    for name, func, kw, inv, inv_kw in (
+        ("identity", None, None, None, None),
+        ("affine", affine, {"a": 2.5, "b": -1.25}, affine_inverse, {"a": 2.5, "b": -1.25}),
+        ("appendSquares", append_squares, {"scale": 0.5}, None, None),
+    ):
+        ft = FunctionTransformer(func=func, inverse_func=inv, kw_args=kw, inv_kw_args=inv_kw, validate=True, check_inverse=False).fit(X)
+        out = ft.transform(T)
+        cases.append(
+            {
+                "func": None if func is None else name,
+                "inverseFunc": None if inv is None else "affineInverse",
+                "kwArgs": kw,
+                "invKwArgs": inv_kw,
+                "transformed": plain(out),
+                "inverse": plain(ft.inverse_transform(out)) if inv is not None or func is None else None,
+            }
+        )
+    return {"X": plain(X), "T": plain(T), "cases": cases}
+
+
 def write(name, obj):
     with open(os.path.join(OUT, name), "w") as f:
         json.dump({"sklearn": sklearn.__version__, "numpy": np.__version__, **obj}, f, separators=(",", ":"), allow_nan=False)
@@ -101,3 +139,4 @@ def write(name, obj):
 if __name__ == "__main__":
     write("robust_scaler.json", robust_cases())
     write("polynomial_features.json", polynomial_cases())
+    write("function_transformer.json", function_cases())

@@ -5,6 +5,7 @@
 import './preprocessing/scalers.js';
 import './preprocessing/robust_scaler.js';
 import './preprocessing/polynomial_features.js';
+import './preprocessing/function_transformer.js';
 import './preprocessing/imputer.js';
 import './preprocessing/encoders.js';
 import './preprocessing/label_encoder.js';

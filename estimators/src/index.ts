@@ -10,9 +10,11 @@
  */
 import { registerKernels } from '@tessera/scheduler';
 import { kernels as oocKernels } from './ooc/kernels.js';
+import { kernels as functionTransformerKernels } from './preprocessing/function_transformer.js';
 
 // The out-of-core layer's worker kernels (est.*): registered once, before anything can build a graph.
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
+registerKernels(new URL('./preprocessing/function_transformer.js', import.meta.url), functionTransformerKernels);
 
 export {
   BaseEstimator,
@@ -62,6 +64,13 @@ export {
 } from './preprocessing/scalers.js';
 export { RobustScaler, type RobustScalerParams, type RobustScalerState } from './preprocessing/robust_scaler.js';
 export { PolynomialFeatures, type PolynomialFeaturesParams, type PolynomialFeaturesState } from './preprocessing/polynomial_features.js';
+export {
+  FunctionTransformer,
+  type FunctionRef,
+  type TransformFunction,
+  type FunctionTransformerParams,
+  type FunctionTransformerState,
+} from './preprocessing/function_transformer.js';
 export { SimpleImputer, type SimpleImputerParams, type SimpleImputerState, type ImputerStrategy } from './preprocessing/imputer.js';
 export {
   OrdinalEncoder,

@@ -28,10 +28,14 @@ import {
   OrdinalEncoder,
   RobustScaler,
   PolynomialFeatures,
+  FunctionTransformer,
 } from '../src/index.js';
 import { type EstimatorSpec, checkEstimator } from './conformance.js';
 
 const classes = { classes: [0, 1, 2] };
+// FunctionTransformer's in-memory methods need its function loaded on this thread first.
+const appendSquares = { module: new URL('./function_kernels.mjs', import.meta.url).href, export: 'appendSquares' };
+await new FunctionTransformer({ func: appendSquares }).load();
 const fast = { maxIter: 5, tol: null, shuffle: false };
 
 export const specs: EstimatorSpec[] = [
@@ -101,6 +105,13 @@ export const specs: EstimatorSpec[] = [
     name: 'PolynomialFeatures (degree [2, 3], interactions only, no bias)',
     cls: PolynomialFeatures,
     options: { degree: [2, 3], interactionOnly: true, includeBias: false },
+    kind: 'transformer',
+  },
+  { name: 'FunctionTransformer (identity, validate)', cls: FunctionTransformer, options: { validate: true }, kind: 'transformer' },
+  {
+    name: 'FunctionTransformer (appendSquares, kwArgs, validate)',
+    cls: FunctionTransformer,
+    options: { func: appendSquares, kwArgs: { scale: 2 }, validate: true },
     kind: 'transformer',
   },
   { name: 'OneHotEncoder', cls: OneHotEncoder, kind: 'transformer' },

@@ -33,6 +33,7 @@ import {
   LabelEncoder,
   RobustScaler,
   PolynomialFeatures,
+  FunctionTransformer,
   StandardScaler,
   StateRangeError,
   StateTypeError,
@@ -58,6 +59,8 @@ const fast = { maxIter: 5, tol: null, shuffle: false };
 /** Columns of codes: 3 categories, then 2 (a binary column, which 'if_binary' drops one of). */
 const codes = data.X.toArray().map((r, i) => [Math.round((r as number[])[0]!), i % 2]);
 const classes = { classes: [0, 1, 2] };
+const appendSquares = { module: new URL('./function_kernels.mjs', import.meta.url).href, export: 'appendSquares' };
+await new FunctionTransformer({ func: appendSquares }).load();
 
 /** A fitted instance of every registered estimator (several for estimators whose state varies). */
 const fitted: Record<string, () => BaseEstimator[]> = {
@@ -80,6 +83,10 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   PolynomialFeatures: () => [
     new PolynomialFeatures().fit(data.X),
     new PolynomialFeatures({ degree: [2, 3], interactionOnly: true }).fit(data.X),
+  ],
+  FunctionTransformer: () => [
+    new FunctionTransformer().fit(data.X),
+    new FunctionTransformer({ func: appendSquares, kwArgs: { scale: 2 } }).fit(data.X),
   ],
   OneHotEncoder: () => [new OneHotEncoder().fit(codes), new OneHotEncoder({ drop: 'if_binary' }).fit(codes)],
   OrdinalEncoder: () => [new OrdinalEncoder().fit(codes)],

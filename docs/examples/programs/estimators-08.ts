@@ -1,14 +1,10 @@
 // Generated from docs/estimators.md (program estimators-08) by `node docs/examples/sync.mjs`. Edit the page, not this file.
-import { fromNpyDir } from '@tessera/array';
-import { Incremental, MiniBatchKMeans } from '@tessera/estimators';
+import { fromArray } from '@tessera/array';
+import { LabelEncoder } from '@tessera/estimators';
 
-// Cluster a dataset directory block by block; write each row's cluster to a dataset directory.
-const { X } = await fromNpyDir('data/');
-if (X === undefined) throw new Error('data/ has no X');
-const inc = new Incremental(new MiniBatchKMeans({ nClusters: 4, randomState: 0 }), { shuffleBlocks: false });
-await inc.fit(X);
-await inc.predict(X).toNpyDir('clusters/');
-const km = inc.estimator_ as MiniBatchKMeans;
-console.log(km.clusterCenters_.shape, km.nSteps_); // [4, nFeatures] 10 (one step per block)
-const distances = await inc.transform(X).compute(); // [rows, 4], block by block
-console.log(distances.shape);
+const le = new LabelEncoder().fit([3, 1, 3, 2.5]);
+console.log(le.classes_.data, le.transform([2.5, 3]).data); // Float64Array [ 1, 2.5, 3 ] Float64Array [ 1, 2 ]
+const y = fromArray([10, 30, 20, 30, 10, 20], { chunks: [2] });
+const lazy = await new LabelEncoder().fit(y);
+console.log((await lazy.transform(y).compute()).data); // Float64Array [ 0, 2, 1, 2, 0, 1 ]
+console.log(lazy.inverseTransform([2, 0]).data); // Float64Array [ 30, 10 ]
