@@ -18,3 +18,7 @@ import './naive_bayes/discrete_nb.js';
 import './decomposition/incremental_pca.js';
 import './cluster/minibatch_kmeans.js';
 import './neural_network/multilayer_perceptron.js';
+// The meta-estimators too: a pipeline or a wrapper inside another (ParallelPostFit(Pipeline)) is
+// rebuilt on the workers by name like any estimator.
+import './ooc/pipeline.js';
+import './ooc/wrappers.js';

@@ -13,6 +13,7 @@ import { ThreadScheduler } from '@tessera/scheduler';
 import {
   IncrementalPCA,
   Incremental,
+  ParallelPostFit,
   MaxAbsScaler,
   MiniBatchKMeans,
   MinMaxScaler,
@@ -202,5 +203,15 @@ describe('a bad value met out of core is named by its file and row there', () =>
     const { X: bad } = await fromNpyDir(path);
     await expect(pca.transform(bad).compute({ scheduler: 'sync' })).rejects.toThrow(`NaN at row 15000, column 2 (row 15000 of ${file}).`);
     await expect(clf.predict(bad).compute({ scheduler: threads })).rejects.toThrow(`NaN at row 15000, column 2 (row 15000 of ${file}).`);
+  });
+});
+
+describe('meta-estimators are known on the workers', () => {
+  it('ParallelPostFit(Pipeline) predicts a lazy X on worker threads (the pipeline is rebuilt there by name)', async () => {
+    const { X, y, dense } = await dataset(11);
+    const yd = (await y.compute({ scheduler: 'sync' })).data;
+    const ppf = new ParallelPostFit(makePipeline(new StandardScaler(), new SGDClassifier({ randomState: 0 }))).fit(dense, yd);
+    const lazy = await ppf.predict(X).compute({ scheduler: threads });
+    expect(Array.from(lazy.data)).toEqual(Array.from(ppf.predict(dense).data));
   });
 });
