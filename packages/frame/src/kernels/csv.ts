@@ -587,7 +587,10 @@ export function parseBlockInto(
       if (field >= nf) ctx.fail(recordStart, field, `the record has more fields than the header's ${nf}`);
       const j = keep ? slotOf[field]! : -1;
       let c = buf[pos]!;
+      // Set once a field is parsed: quoted fields always; numbers when a fast path takes them.
+      let parsed = false;
       if (c === Q) {
+        parsed = true;
         const a = pos + 1;
         let q = a;
         let escaped = false;
@@ -628,26 +631,10 @@ export function parseBlockInto(
         if (i - a <= 15 && i < n && (c === D || c === LF || (c === CR && buf[i + 1] === LF)) && v <= ctx.hi[j]!) {
           out[rowBase + j] = v;
           pos = i;
-        } else {
-          pos = a;
-          while (pos < n) {
-            c = buf[pos]!;
-            if (c === D || c === LF) break;
-            if (c === Q)
-              ctx.fail(
-                recordStart,
-                field,
-                'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)',
-              );
-            pos++;
-          }
-          let b = pos;
-          if (b > a && buf[b - 1] === CR && (pos >= n || buf[pos] === LF)) b--;
-          ctx.convert(j, a, b, false, rowBase + j, recordStart, field);
+          parsed = true;
         }
       } else if (j >= 0 && kinds[j] === K_FLOAT && !numericNa) {
         // Fused scan and parse of a decimal (see numbers.ts for why it is exact).
-        const a = pos;
         let i = pos;
         let neg = false;
         if (c === 45 || c === 43) {
@@ -678,25 +665,12 @@ export function parseBlockInto(
           const v = e === 0 ? m : m / POW10[-e]!;
           out[rowBase + j] = neg ? -v : v;
           pos = i;
-        } else {
-          // Anything else: find the end of the field, then the general path.
-          pos = a;
-          while (pos < n) {
-            c = buf[pos]!;
-            if (c === D || c === LF) break;
-            if (c === Q)
-              ctx.fail(
-                recordStart,
-                field,
-                'a quote character inside an unquoted field (RFC 4180: a field holding quotes must be quoted, each quote doubled)',
-              );
-            pos++;
-          }
-          let b = pos;
-          if (b > a && buf[b - 1] === CR && (pos >= n || buf[pos] === LF)) b--;
-          ctx.convert(j, a, b, false, rowBase + j, recordStart, field);
+          parsed = true;
         }
-      } else {
+      }
+      if (!parsed) {
+        // An unquoted field the fast paths did not take (pos is still its start): find its end,
+        // then the general conversion.
         const a = pos;
         while (pos < n) {
           c = buf[pos]!;
