@@ -80,6 +80,7 @@ await Promise.all(
     } catch {
       return; // a package without sources yet
     }
+    if (entryPoints.length === 0) return; // a package being started: src/ exists, still empty
     // Build beside dist/, then swap it in: a test or program running meanwhile never finds
     // dist/ missing (only files of deleted sources disappear with the old one).
     const outdir = join(root, pkg, 'dist');

@@ -103,18 +103,18 @@ export function summarize(records: readonly BenchRecord[]): string {
         e,
         Object.fromEntries(phases.map((ph) => [ph, median(rs.map((r) => r.seconds[ph]).filter((x): x is number => x !== undefined))])),
       );
-    const reference = [...engines.keys()].find((e) => !e.startsWith('tessera'));
-    const header = ['engine', 'runs', ...phases.map((p) => `${p} s`), 'peak RSS MB', ...(reference ? [`total / ${reference}`] : [])];
+    // One ratio column per engine that is not Tessera (dask, scikit-learn, the C limit…).
+    const references = [...engines.keys()].filter((e) => !e.startsWith('tessera'));
+    const header = ['engine', 'runs', ...phases.map((p) => `${p} s`), 'peak RSS MB', ...references.map((r) => `total / ${r}`)];
     const rows = [...engines].map(([e, rs]) => {
       const m = med.get(e)!;
       const rss = median(rs.map((r) => r.peakRssMB).filter((x): x is number => x !== undefined));
-      const ratio = reference && e !== reference ? (m['total']! / med.get(reference)!['total']!).toFixed(3) : reference ? '1' : '';
       return [
         e,
         String(rs.length),
         ...phases.map((p) => fmt(m[p]!)),
         Number.isNaN(rss) ? '' : rss.toFixed(0),
-        ...(reference ? [ratio] : []),
+        ...references.map((r) => (r === e ? '1' : (m['total']! / med.get(r)!['total']!).toFixed(3))),
       ];
     });
     lines.push(table([header, ...rows]));
