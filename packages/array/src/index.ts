@@ -73,6 +73,7 @@ export {
   type MakeRegressionOptions,
   type MakeBlobsOptions,
 } from './random.js';
+export { RandomState, checkRandomState, type RandomSeed, type RandomStateTuple, type ChoiceOptions } from './random_state.js';
 export { materialize, streamOf, tileRows, rowOrigin, TILE_BYTES, type RowStream } from './kernels/stream.js';
 export { setExprBackend, type ExprBackend, type MemoryTarget } from './kernels/wasm_expr.js';
 export { type WasmMemory, type WasmApi } from './kernels/wasm_module.js';
