@@ -45,6 +45,11 @@ export interface SourceDef {
   params(r0: number, r1: number): unknown;
   /** The files it reads (absolute): a store never writes over, into or around them. */
   readonly paths?: readonly string[];
+  /**
+   * `false`: reductions over this source neither use nor fill the block-statistics cache
+   * (block_stats.ts). Default: used where the reader supports it (.npy files).
+   */
+  readonly blockStats?: boolean;
 }
 
 /** @internal */

@@ -11,6 +11,8 @@ import type { DType } from './dense.js';
 import type { FinalOp, ReduceKind, ReduceOp } from './kernels/reduce.js';
 import { NDArray, addTask } from './ndarray.js';
 import { tokenize } from './tokenize.js';
+import { blockStatsDir, lookupPartial, partialCacheKey } from './block_stats.js';
+import { exprBackend } from './kernels/wasm_expr.js';
 
 /** Axis argument of reductions: 0, 1 (or -1, -2), or null/undefined for all axes. */
 export type Axis = number | null | undefined;
@@ -90,6 +92,7 @@ export function reduce(x: NDArray, what: What, nan: boolean, axisArg: Axis, opti
       kind: 'tasks',
       deps: [x],
       build: (g, self) => {
+        const statsDir = blockStatsDir();
         // Groups of input blocks, one group per output block.
         const groups: number[][][] = [];
         const nb = x.numBlocks;
@@ -107,7 +110,19 @@ export function reduce(x: NDArray, what: What, nan: boolean, axisArg: Axis, opti
             const key = `partial-${ptok}[${idx.join(',')}]`;
             const offset = idx.map((b, a) => x.blockOffsets[a]![b]!);
             const op: ReduceOp = { kind, axis: nd === 1 ? null : axis, nan, offset, totalCols };
-            addTask(g, key, ArrayKernel.reducePartial, [x.blockArg(...idx), op]);
+            const arg = x.blockArg(...idx);
+            // A block read straight from files whose partial is in the block-statistics cache
+            // (block_stats.ts) is not read again: its recorded partial, identical to what the
+            // kernel would compute, enters the same combine tree. A miss records it.
+            const cached = statsDir !== null && x.layer.kind === 'source' && x.layer.def.blockStats !== false;
+            const backend = exprBackend();
+            const ck = cached ? partialCacheKey(arg, op, backend) : null;
+            const hit = ck === null ? null : lookupPartial(statsDir!, ck.key, ck.files);
+            if (hit !== null) addTask(g, key, ArrayKernel.identity, [hit]);
+            else {
+              const record = ck === null ? undefined : { dir: statsDir!, key: ck.key, files: ck.files, backend };
+              addTask(g, key, ArrayKernel.reducePartial, [arg, record ? { ...op, record } : op]);
+            }
             return key;
           });
           for (let depth = 0; level.length > 1; depth++) {

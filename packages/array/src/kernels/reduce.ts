@@ -11,6 +11,7 @@ import { allocate, type Block, type DType, type TypedArray } from '../dense.js';
 import { streamOf, tileRows } from './stream.js';
 import { exprBackend } from './wasm_expr.js';
 import { WasmMoments } from './wasm_moments.js';
+import { recordPartial, stampsBefore, type PartialRecord } from '../block_stats.js';
 
 export type ReduceKind = 'sum' | 'moments' | 'min' | 'max' | 'argmin' | 'argmax';
 
@@ -24,6 +25,8 @@ export interface ReduceOp {
   readonly offset?: readonly number[];
   /** Columns of the whole array (for flat indices of arg-reductions over everything). */
   readonly totalCols?: number;
+  /** Record the partial in the block-statistics cache (block_stats.ts) under this key. */
+  readonly record?: PartialRecord & { readonly backend: string };
 }
 
 /** Per-output partial results. Unused fields are absent. */
@@ -38,8 +41,20 @@ export interface Partial {
 
 const SUB = 256;
 
-/** The partial of one block (a Block or an inline spec). */
+/**
+ * The partial of one block (a Block or an inline spec); recorded in the block-statistics cache
+ * when the task asks for it and this thread computes moments with the evaluator its key names.
+ */
 export function reducePartial(arg: unknown, op: ReduceOp): Partial {
+  const rec = op.record;
+  if (rec === undefined || (op.kind === 'moments' && rec.backend !== exprBackend())) return partialOf(arg, op);
+  const before = stampsBefore(rec.files);
+  const partial = partialOf(arg, op);
+  recordPartial(rec, before, partial);
+  return partial;
+}
+
+function partialOf(arg: unknown, op: ReduceOp): Partial {
   const s = streamOf(arg);
   try {
     const rows = s.rows;
