@@ -16,6 +16,8 @@ import './linear_model/passive_aggressive.js';
 import './naive_bayes/gaussian_nb.js';
 import './naive_bayes/discrete_nb.js';
 import './decomposition/incremental_pca.js';
+import './decomposition/pca.js';
+import './decomposition/truncated_svd.js';
 import './cluster/minibatch_kmeans.js';
 import './neural_network/multilayer_perceptron.js';
 // The meta-estimators too: a pipeline or a wrapper inside another (ParallelPostFit(Pipeline)) is

@@ -11,10 +11,12 @@
 import { registerKernels } from '@tessera/scheduler';
 import { kernels as oocKernels } from './ooc/kernels.js';
 import { kernels as functionTransformerKernels } from './preprocessing/function_transformer.js';
+import { kernels as tsqrKernels } from './decomposition/tsqr.js';
 
 // The out-of-core layer's worker kernels (est.*): registered once, before anything can build a graph.
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
 registerKernels(new URL('./preprocessing/function_transformer.js', import.meta.url), functionTransformerKernels);
+registerKernels(new URL('./decomposition/tsqr.js', import.meta.url), tsqrKernels);
 
 export {
   BaseEstimator,
@@ -106,6 +108,8 @@ export {
   type DiscreteNBState,
 } from './naive_bayes/discrete_nb.js';
 export { IncrementalPCA, type IncrementalPCAParams, type IncrementalPCAState } from './decomposition/incremental_pca.js';
+export { PCA, type PCAParams, type PCAState } from './decomposition/pca.js';
+export { TruncatedSVD, type TruncatedSVDParams, type TruncatedSVDState } from './decomposition/truncated_svd.js';
 export { MiniBatchKMeans, type MiniBatchKMeansParams, type MiniBatchKMeansState } from './cluster/minibatch_kmeans.js';
 export {
   MLPClassifier,
