@@ -4,6 +4,7 @@
  */
 import './preprocessing/scalers.js';
 import './preprocessing/robust_scaler.js';
+import './preprocessing/quantile_transformer.js';
 import './preprocessing/polynomial_features.js';
 import './preprocessing/function_transformer.js';
 import './preprocessing/imputer.js';

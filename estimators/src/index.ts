@@ -11,11 +11,13 @@
 import { registerKernels } from '@tessera/scheduler';
 import { kernels as oocKernels } from './ooc/kernels.js';
 import { kernels as functionTransformerKernels } from './preprocessing/function_transformer.js';
+import { kernels as quantileSketchKernels } from './preprocessing/quantile_sketch.js';
 import { kernels as tsqrKernels } from './decomposition/tsqr.js';
 
 // The out-of-core layer's worker kernels (est.*): registered once, before anything can build a graph.
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
 registerKernels(new URL('./preprocessing/function_transformer.js', import.meta.url), functionTransformerKernels);
+registerKernels(new URL('./preprocessing/quantile_sketch.js', import.meta.url), quantileSketchKernels);
 registerKernels(new URL('./decomposition/tsqr.js', import.meta.url), tsqrKernels);
 
 export {
@@ -65,6 +67,11 @@ export {
   type MaxAbsScalerState,
 } from './preprocessing/scalers.js';
 export { RobustScaler, type RobustScalerParams, type RobustScalerState } from './preprocessing/robust_scaler.js';
+export {
+  QuantileTransformer,
+  type QuantileTransformerParams,
+  type QuantileTransformerState,
+} from './preprocessing/quantile_transformer.js';
 export { PolynomialFeatures, type PolynomialFeaturesParams, type PolynomialFeaturesState } from './preprocessing/polynomial_features.js';
 export {
   FunctionTransformer,

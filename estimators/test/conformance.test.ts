@@ -29,6 +29,7 @@ import {
   RobustScaler,
   PolynomialFeatures,
   FunctionTransformer,
+  QuantileTransformer,
 } from '../src/index.js';
 import { type EstimatorSpec, checkEstimator } from './conformance.js';
 
@@ -92,6 +93,15 @@ export const specs: EstimatorSpec[] = [
     cls: RobustScaler,
     options: { withCentering: false, unitVariance: true, quantileRange: [10, 90] },
     kind: 'transformer',
+  },
+  { name: 'QuantileTransformer', cls: QuantileTransformer, options: { nQuantiles: 30 }, kind: 'transformer', allowsNaN: true },
+  {
+    name: 'QuantileTransformer (normal, subsample 40)',
+    cls: QuantileTransformer,
+    options: { nQuantiles: 20, outputDistribution: 'normal', subsample: 40, randomState: 0 },
+    kind: 'transformer',
+    random: true,
+    allowsNaN: true,
   },
   // With NaN as the marker NaN is data, not an error: the suite's NaN check needs a numeric marker.
   {

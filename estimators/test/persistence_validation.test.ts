@@ -33,6 +33,7 @@ import {
   LabelEncoder,
   RobustScaler,
   PolynomialFeatures,
+  QuantileTransformer,
   FunctionTransformer,
   StandardScaler,
   StateRangeError,
@@ -80,6 +81,10 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   MinMaxScaler: () => [new MinMaxScaler().fit(data.X)],
   MaxAbsScaler: () => [new MaxAbsScaler().fit(data.X)],
   RobustScaler: () => [new RobustScaler().fit(data.X), new RobustScaler({ withCentering: false, unitVariance: true }).fit(data.X)],
+  QuantileTransformer: () => [
+    new QuantileTransformer({ nQuantiles: 25 }).fit(data.X),
+    new QuantileTransformer({ nQuantiles: 10, outputDistribution: 'normal', subsample: 30, randomState: 1 }).fit(data.X),
+  ],
   PolynomialFeatures: () => [
     new PolynomialFeatures().fit(data.X),
     new PolynomialFeatures({ degree: [2, 3], interactionOnly: true }).fit(data.X),
