@@ -25,7 +25,17 @@ export {
   type RecordSource,
 } from './records.js';
 export { buildTrace, writeTrace, loadTrace, parseTrace, type ChromeTrace, type TraceEvent, type TraceRecords } from './trace.js';
-export { buildReport, writeReport, kernelColors, formatMs, formatCount, type ReportOptions, type WriteReportOptions } from './report.js';
+export {
+  buildReport,
+  writeReport,
+  kernelColors,
+  modelOfKey,
+  modelColors,
+  formatMs,
+  formatCount,
+  type ReportOptions,
+  type WriteReportOptions,
+} from './report.js';
 export { OUTPUT_KINDS, type WriteOptions } from './files.js';
 export { summarize, type ProfileSummary, type KernelSummary, type WorkerSummary } from './summary.js';
 export { screenshotReport, CHROMIUM_ARGS, type ScreenshotOptions } from './screenshot.js';

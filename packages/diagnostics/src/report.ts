@@ -94,6 +94,24 @@ export function kernelColors(kernels: Iterable<string>): Map<string, string> {
   return out;
 }
 
+/**
+ * The model a task works for, when its key names one as adaptive searches name their tasks
+ * (`partialFit-model12-call3-…`, `score-model3.12-…`): `'model12'`, else null.
+ */
+export function modelOfKey(key: string): string | null {
+  const m = /(?:^|-)(model\d+(?:\.\d+)*)(?=-|$)/.exec(key);
+  return m === null ? null : m[1]!;
+}
+
+/**
+ * A colour per model (see {@link modelOfKey}): hues a golden angle apart in sorted model order,
+ * so many concurrent chains stay told apart in the task stream.
+ */
+export function modelColors(models: Iterable<string>): Map<string, string> {
+  const names = [...new Set(models)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return new Map(names.map((m, i) => [m, `hsl(${((i * 137.508) % 360).toFixed(1)} 62% ${i % 2 ? 42 : 56}%)`]));
+}
+
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -203,6 +221,8 @@ function taskStream(data: ProfileData, axis: Axis, colors: Map<string, string>, 
   const aggCount = new Map<number, Int32Array>();
   let aggregated = 0;
   const rows: string[][] = workers.map(() => []);
+  // Tasks of a model (an adaptive search's chains) are coloured by the model, not the kernel.
+  const byModel = modelColors(data.tasks.flatMap((t) => modelOfKey(t.key) ?? []));
   data.tasks.forEach((t, i) => {
     const row = rowOf.get(t.worker)!;
     if (own[i]) {
@@ -210,7 +230,7 @@ function taskStream(data: ProfileData, axis: Axis, colors: Map<string, string>, 
       const dur = t.end - t.start;
       const tip = `${t.key}\n${t.kernel} · ${formatMs(dur)}\n${workerName(t.worker)} · at ${formatMs(t.start - axis.t0)}${t.bytes ? ` · ${formatBytes(t.bytes)} out` : ''}`;
       rows[row]!.push(
-        `<rect class="task" x="${num(axis.x(t.start))}" y="${y}" width="${num(widths[i]!)}" height="${rh}" fill="${colors.get(t.kernel)}" data-kernel="${esc(t.kernel)}" data-worker="${t.worker}" data-key="${esc(t.key)}"><title>${esc(tip)}</title></rect>`,
+        `<rect class="task" x="${num(axis.x(t.start))}" y="${y}" width="${num(widths[i]!)}" height="${rh}" fill="${byModel.get(modelOfKey(t.key) ?? '') ?? colors.get(t.kernel)}" data-kernel="${esc(t.kernel)}" data-worker="${t.worker}" data-key="${esc(t.key)}"><title>${esc(tip)}</title></rect>`,
       );
       return;
     }
@@ -460,6 +480,14 @@ const SCRIPT = `
 })();
 `;
 
+/** The legend's note on model colours, when tasks name models. */
+function modelNote(data: ProfileData): string {
+  const n = new Set(data.tasks.flatMap((t) => modelOfKey(t.key) ?? [])).size;
+  return n === 0
+    ? ''
+    : `<p class="note" id="models" data-models="${n}">Tasks of ${n} model${n === 1 ? '' : 's'} (keys with <code>model…</code>) are coloured by model, one hue each; hover for the kernel.</p>`;
+}
+
 /**
  * Builds the self-contained HTML report of what `sources` recorded (profilers, or data loaded
  * with `loadTrace`). The same data and options always give the same string.
@@ -581,7 +609,7 @@ export function buildReport(sources: ProfileSource | readonly ProfileSource[], o
 <section id="stream">
 <h2>Task stream</h2>
 <p class="note">One row per worker thread, one rectangle per task, coloured by kernel; hover for the task key, kernel and duration. Time runs left to right from the first event.</p>
-<ul class="legend">${legend}</ul>
+<ul class="legend">${legend}</ul>${modelNote(data)}
 <p class="note" id="aggregation" data-drawn="${stream.drawn}" data-aggregated="${stream.aggregated}" data-bars="${stream.bars}">${aggNote}</p>
 ${stream.svg}
 </section>
