@@ -14,8 +14,10 @@
  * kernel would compute, bit for bit, and the reduction's combine tree runs as before: results are
  * identical with and without the cache.
  *
- * `TESSERA_BLOCK_STATS=off` (or `0`/`false`) turns it off for the process; `fromNpyDir(dir, {
- * blockStats: false })` for one array. A cache that cannot be written (read-only home) is skipped:
+ * Datasets Tessera writes (`toNpyDir`) carry the same partials in their manifest (`block_stats`,
+ * checked against each file's size and mtime), so even their first reduction reads nothing.
+ *
+ * `TESSERA_BLOCK_STATS=off` (or `0`/`false`) turns both off for the process. A cache that cannot be written (read-only home) is skipped:
  * it only ever saves work.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -25,10 +27,15 @@ import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Partial, ReduceKind } from './kernels/reduce.js';
 
+/** Whether block statistics are on for this process (`TESSERA_BLOCK_STATS` is not off/0/false/no). */
+export function blockStatsEnabled(): boolean {
+  const flag = (process.env['TESSERA_BLOCK_STATS'] ?? '').toLowerCase();
+  return !(flag === 'off' || flag === '0' || flag === 'false' || flag === 'no');
+}
+
 /** The cache entries' directory for this process, or null when the cache is off. */
 export function blockStatsDir(): string | null {
-  const flag = (process.env['TESSERA_BLOCK_STATS'] ?? '').toLowerCase();
-  if (flag === 'off' || flag === '0' || flag === 'false' || flag === 'no') return null;
+  if (!blockStatsEnabled()) return null;
   const base = process.env['TESSERA_CACHE_DIR'] || join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'tessera');
   return join(base, 'block-stats-v1');
 }
@@ -112,7 +119,7 @@ function entryPath(dir: string, key: string): string {
 // Partials as base64 of their float64 bytes: exact, NaN and ±Infinity included (JSON has neither).
 const FIELDS = ['n', 'mean', 'm2', 's', 'v', 'i'] as const;
 
-function encode(p: Partial): Record<string, string> {
+export function encodePartial(p: Partial): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of FIELDS) {
     const a = p[f];
@@ -121,7 +128,7 @@ function encode(p: Partial): Record<string, string> {
   return out;
 }
 
-function decode(e: Record<string, unknown>): Partial | null {
+export function decodePartial(e: Readonly<Record<string, unknown>>): Partial | null {
   const out: Record<string, Float64Array> = {};
   for (const f of FIELDS) {
     const s = e[f];
@@ -150,7 +157,7 @@ export function lookupPartial(dir: string, key: string, files: readonly string[]
   if (!Array.isArray(entry.stamps) || entry.partial === null || typeof entry.partial !== 'object') return null;
   if (entry.stamps.length !== files.length || entry.stamps.some((s, i) => s.path !== files[i])) return null;
   if (!sameStamps(files.map(stampOf), entry.stamps)) return null;
-  return decode(entry.partial);
+  return decodePartial(entry.partial);
 }
 
 /** The stamps of a block's files before its partial is computed (see {@link recordPartial}). */
@@ -170,7 +177,7 @@ export function recordPartial(rec: PartialRecord, before: readonly (Stamp | null
   const tmp = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, JSON.stringify({ format: 'tessera-block-stats/1', stamps: after, partial: encode(partial) }));
+    writeFileSync(tmp, JSON.stringify({ format: 'tessera-block-stats/1', stamps: after, partial: encodePartial(partial) }));
     renameSync(tmp, path);
   } catch {
     rmSync(tmp, { force: true });

@@ -38,6 +38,7 @@ import {
   readArrowFileInfo,
   readNpyHeader,
   type ArrowField,
+  type BlockStatsEntry,
   type Manifest,
   type NpyHeader,
   type OutputKind,
@@ -53,6 +54,9 @@ import { NDArray, addTask, buildGraph, type ArrayComputeOptions, type SourceDef 
 import { promote } from './elementwise.js';
 import { rechunk } from './structure.js';
 import { tokenize } from './tokenize.js';
+import { blockStatsEnabled, decodePartial } from './block_stats.js';
+import type { WrittenBlockStats } from './kernels/write.js';
+import type { Partial, ReduceKind } from './kernels/reduce.js';
 
 /** An array over a source, chunked as given. @internal */
 export function sourceArray<D extends DType>(def: SourceDef, chunks: Chunks): NDArray<D> {
@@ -66,8 +70,24 @@ export function sourceArray<D extends DType>(def: SourceDef, chunks: Chunks): ND
   });
 }
 
-function npySource(files: NpyFilePart[], dtype: DType, shape: readonly number[], token: string): SourceDef {
+/** Partials of whole X chunks known from the manifest's block_stats, by chunk index. */
+type KnownPartials = ReadonlyMap<number, { readonly backend: string; readonly partials: Readonly<Record<string, Partial>> }>;
+
+function npySource(files: NpyFilePart[], dtype: DType, shape: readonly number[], token: string, known?: KnownPartials): SourceDef {
+  const cols = shape.length >= 2 ? shape[1]! : 1;
+  const knownPartial =
+    known && known.size > 0
+      ? (r0: number, r1: number, c0: number, c1: number, kind: ReduceKind, backend: string): Partial | null => {
+          // Only a block that is exactly one whole chunk, all columns.
+          const f = files.find((x) => x.start === r0);
+          if (!f || f.start + f.rows !== r1 || f.index === undefined || c0 !== 0 || c1 !== cols) return null;
+          const k = known.get(f.index);
+          if (!k || (kind === 'moments' && k.backend !== backend)) return null;
+          return k.partials[kind] ?? null;
+        }
+      : undefined;
   return {
+    ...(knownPartial ? { knownPartial } : {}),
     reader: 'npy',
     kernel: ArrayKernel.read,
     label: 'read-npy',
@@ -310,9 +330,31 @@ async function openNpyDir(dir: string): Promise<NpyDataset> {
     const m = manifest ?? makeManifest({ chunkSizes: sizes, dtypeY: dtypeY!, yFiles });
     return { X: undefined, y: y!, manifest: m };
   }
-  const X = sourceArray(npySource(xParts, dtypeX!, [rows, cols], `${token}-X`), normalizeChunks([rowChunks, [cols]], [rows, cols]));
+  const X = sourceArray(
+    npySource(xParts, dtypeX!, [rows, cols], `${token}-X`, knownPartials(manifest, stamps)),
+    normalizeChunks([rowChunks, [cols]], [rows, cols]),
+  );
   const m = manifest ?? makeManifest({ chunkSizes: sizes, cols, dtypeX: dtypeX!, dtypeY, xFiles, yFiles });
   return y ? { X, y, manifest: m } : { X, manifest: m };
+}
+
+/**
+ * The manifest's block_stats whose files still have the size and mtime they had when written
+ * (a chunk rewritten, touched or copied since is read again), decoded; none when statistics are off.
+ */
+function knownPartials(manifest: Manifest | undefined, stamps: readonly (readonly [string, number, number])[]): KnownPartials | undefined {
+  if (!manifest?.block_stats || !blockStatsEnabled()) return undefined;
+  const stampOf = new Map(stamps.map(([name, size, mtime]) => [name, { size, mtime }]));
+  const known = new Map<number, { backend: string; partials: Record<string, Partial> }>();
+  manifest.block_stats.forEach((e, i) => {
+    const st = e ? stampOf.get(e.x_file) : undefined;
+    if (!e || !st || st.size !== e.size || st.mtime !== e.mtime_ms) return;
+    const moments = decodePartial(e.moments);
+    const min = decodePartial(e.min);
+    const max = decodePartial(e.max);
+    if (moments && min && max) known.set(i, { backend: e.backend, partials: { moments, min, max } });
+  });
+  return known;
 }
 
 /**
@@ -551,6 +593,8 @@ export async function storeNpyDir(dir: string, data: NpyDirData, options: StoreO
     ? makeManifest({ chunkSizes: sizes, cols: X.shape[1]!, dtypeX: X.dtype, dtypeY: y?.dtype })
     : makeManifest({ chunkSizes: sizes, dtypeY: y!.dtype });
   const tok = tokenize('store-npy-dir', X?.name ?? null, y?.name ?? null, temp);
+  const withStats = X !== undefined && blockStatsEnabled();
+  const xKeys: string[] = []; // by chunk (the loop below fills them out of order)
   try {
     await mkdir(temp, { recursive: false });
     await mapLimit(sizes, 16, async (rows, i) => {
@@ -558,12 +602,12 @@ export async function storeNpyDir(dir: string, data: NpyDirData, options: StoreO
         const xh = formatNpyHeader(X.dtype, [rows, X.shape[1]!]);
         await createWithHeader(join(temp, manifest.x_files[i]!), xh, xh.length + rows * X.shape[1]! * itemSize(X.dtype));
         const xk = `store-X-${tok}[${i}]`;
-        addTask(graph, xk, ArrayKernel.writeNpy, [
-          join(temp, manifest.x_files[i]!),
-          xh.length,
-          X.dtype,
-          Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j)),
-        ]);
+        const parts = Array.from({ length: X.numBlocks[1]! }, (_, j) => X.blockArg(i, j));
+        const path = join(temp, manifest.x_files[i]!);
+        // With block statistics on, each X chunk's writer also records its column statistics.
+        if (withStats) addTask(graph, xk, ArrayKernel.writeNpyStats, [path, xh.length, X.dtype, parts, X.shape[1]!]);
+        else addTask(graph, xk, ArrayKernel.writeNpy, [path, xh.length, X.dtype, parts]);
+        xKeys[i] = xk;
         keys.push(xk);
       }
       if (y) {
@@ -578,10 +622,19 @@ export async function storeNpyDir(dir: string, data: NpyDirData, options: StoreO
     await out.abort();
     throw error;
   }
-  await runStore(graph, keys, out, options, async () => {
-    await writeFile(join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 1) + '\n');
+  let written: Manifest = manifest;
+  await runStore(graph, keys, out, options, async (results) => {
+    if (withStats) {
+      const block_stats = xKeys.map((k, i): BlockStatsEntry => {
+        const r = results[k] as WrittenBlockStats;
+        const e = { x_file: manifest.x_files[i]!, size: r.size, mtime_ms: r.mtimeMs, backend: r.backend };
+        return { ...e, moments: r.moments, min: r.min, max: r.max };
+      });
+      written = { ...manifest, block_stats };
+    }
+    await writeFile(join(temp, MANIFEST_FILE), JSON.stringify(written, null, 1) + '\n');
   });
-  return manifest;
+  return written;
 }
 
 /**

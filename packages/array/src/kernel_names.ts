@@ -22,6 +22,8 @@ export const ArrayKernel = {
   /** Calls a consumer kernel after evaluating its inline (fused) block arguments. */
   apply: 'array.apply',
   writeNpy: 'array.writeNpy',
+  /** An X chunk of a dataset directory written, then its column statistics (the manifest's block_stats). */
+  writeNpyStats: 'array.writeNpyStats',
   writeArrow: 'array.writeArrow',
 } as const;
 

@@ -17,7 +17,7 @@ import {
   readRandom,
   readRegressionY,
 } from './kernels/generate.js';
-import { writeArrowRows, writeNpyRows } from './kernels/write.js';
+import { writeArrowRows, writeNpyRows, writeNpyRowsWithStats } from './kernels/write.js';
 import { ArrayKernel, type ArrayKernelName } from './kernel_names.js';
 
 registerReader('npy', readNpySource);
@@ -43,5 +43,6 @@ export const kernels = {
   [ArrayKernel.dot]: dot,
   [ArrayKernel.apply]: apply,
   [ArrayKernel.writeNpy]: writeNpyRows,
+  [ArrayKernel.writeNpyStats]: writeNpyRowsWithStats,
   [ArrayKernel.writeArrow]: writeArrowRows,
 } satisfies Record<ArrayKernelName, unknown>;

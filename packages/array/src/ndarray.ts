@@ -27,6 +27,7 @@ import { allocate, DenseArray, isBlock, itemSize, sizeOf, type Block, type DType
 import { blockIndices, normalizeChunks, offsetsOf, type Chunks, type ChunksSpec } from './chunks.js';
 import { BlockMismatchError, fmtShape } from './errors.js';
 import type { ExprNode, InputKind } from './kernels/spec.js';
+import type { Partial, ReduceKind } from './kernels/reduce.js';
 
 /** A source of blocks: a file or a generator, read region by region. */
 export interface SourceDef {
@@ -50,6 +51,11 @@ export interface SourceDef {
    * (block_stats.ts). Default: used where the reader supports it (.npy files).
    */
   readonly blockStats?: boolean;
+  /**
+   * The reduce partial of source rows `[r0, r1)` × columns `[c0, c1)` when it is known without
+   * reading (a dataset manifest's block_stats); null otherwise. @internal
+   */
+  readonly knownPartial?: (r0: number, r1: number, c0: number, c1: number, kind: ReduceKind, backend: string) => Partial | null;
 }
 
 /** @internal */

@@ -8,7 +8,7 @@
 import { ArrayKernel } from './kernel_names.js';
 import { ref } from '@tessera/scheduler';
 import type { DType } from './dense.js';
-import type { FinalOp, ReduceKind, ReduceOp } from './kernels/reduce.js';
+import type { FinalOp, Partial, ReduceKind, ReduceOp } from './kernels/reduce.js';
 import { NDArray, addTask } from './ndarray.js';
 import { tokenize } from './tokenize.js';
 import { blockStatsDir, lookupPartial, partialCacheKey } from './block_stats.js';
@@ -54,6 +54,13 @@ function outDType(what: What, dtype: DType): DType {
   if (what === 'argmin' || what === 'argmax') return 'int32';
   if (what === 'min' || what === 'max') return dtype;
   return dtype === 'float32' ? 'float32' : 'float64';
+}
+
+/** The partial of a whole-chunk source block its dataset's manifest records (block_stats), if any. */
+function knownPartial(x: NDArray, arg: unknown, op: ReduceOp, backend: string): Partial | null {
+  if (x.layer.kind !== 'source' || !x.layer.def.knownPartial) return null;
+  const a = arg as { r0: number; r1: number; c0: number; c1: number };
+  return x.layer.def.knownPartial(a.r0, a.r1, a.c0, a.c1, op.kind, backend);
 }
 
 /** Builds a reduction of `x`. @internal */
@@ -117,7 +124,7 @@ export function reduce(x: NDArray, what: What, nan: boolean, axisArg: Axis, opti
             const cached = statsDir !== null && x.layer.kind === 'source' && x.layer.def.blockStats !== false;
             const backend = exprBackend();
             const ck = cached ? partialCacheKey(arg, op, backend) : null;
-            const hit = ck === null ? null : lookupPartial(statsDir!, ck.key, ck.files);
+            const hit = ck === null ? null : (knownPartial(x, arg, op, backend) ?? lookupPartial(statsDir!, ck.key, ck.files));
             if (hit !== null) addTask(g, key, ArrayKernel.identity, [hit]);
             else {
               const record = ck === null ? undefined : { dir: statsDir!, key: ck.key, files: ck.files, backend };

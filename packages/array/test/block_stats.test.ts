@@ -3,12 +3,12 @@
  * takes their recorded partials instead of reading them, and gives the same bits; a changed file,
  * a corrupt entry or the cache turned off means the block is read.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeNpySync } from '@tessera/io';
-import { computeAll, fromNpyDir, type NDArray } from '@tessera/array';
+import { computeAll, fromNpyDir, makeClassification, toNpyDir, type NDArray } from '@tessera/array';
 import { SyncScheduler, ThreadScheduler, type Graph } from '@tessera/scheduler';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-block-stats-'));
@@ -159,5 +159,82 @@ describe('block-statistics cache', () => {
     process.env['TESSERA_BLOCK_STATS'] = '0';
     await computeAll([X.mean(0)]);
     expect(entries()).toBe(0);
+  });
+});
+
+describe('block statistics in the manifests of datasets Tessera writes', () => {
+  const reference = async (dir: string) => {
+    process.env['TESSERA_BLOCK_STATS'] = 'off';
+    try {
+      return bits(await computeAll(stats((await fromNpyDir(dir)).X)));
+    } finally {
+      delete process.env['TESSERA_BLOCK_STATS'];
+    }
+  };
+
+  it('toNpyDir records every X chunk; the first reduction after reads none of them, with the same bits (random shapes)', async () => {
+    const rnd = lcg(21);
+    for (let trial = 0; trial < 4; trial++) {
+      const rows = 50 + Math.floor((rnd() + 1) * 900);
+      const chunk = 10 + Math.floor((rnd() + 1) * 300);
+      const cols = 1 + Math.floor((rnd() + 1) * 5);
+      const { X, y } = makeClassification({
+        nSamples: rows,
+        nFeatures: cols,
+        nInformative: 1,
+        nRedundant: 0,
+        nClustersPerClass: 1,
+        chunks: chunk,
+        randomState: trial,
+      });
+      const dir = join(root, `written-${trial}`);
+      const m = await toNpyDir(dir, { X, y }, { scheduler: trial % 2 ? threads : new SyncScheduler() });
+      expect(m.block_stats).toHaveLength(X.numBlocks[0]!);
+      expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).block_stats).toHaveLength(X.numBlocks[0]!);
+      const read = stats((await fromNpyDir(dir)).X);
+      expect(read.flatMap(partialKernels).every((k) => k === 'array.identity')).toBe(true);
+      expect(bits(await computeAll(read))).toEqual(await reference(dir));
+      // Nothing went to the cache directory: the manifest had it all.
+      expect(entries()).toBe(0);
+    }
+  });
+
+  it('a chunk touched since it was written is read again; the others are not', async () => {
+    const { X, y } = makeClassification({ nSamples: 600, nFeatures: 4, nInformative: 2, nRedundant: 0, chunks: 200, randomState: 5 });
+    const dir = join(root, 'touched');
+    await toNpyDir(dir, { X, y });
+    const file = join(dir, 'X-00001.npy');
+    const later = new Date(statSync(file).mtimeMs + 5000);
+    utimesSync(file, later, later);
+    const read = (await fromNpyDir(dir)).X.mean(0);
+    expect(partialKernels(read).sort()).toEqual(['array.identity', 'array.identity', 'array.reducePartial']);
+  });
+
+  it('a rechunked read, a malformed block_stats, or statistics turned off: the blocks are read', async () => {
+    const { X, y } = makeClassification({
+      nSamples: 400,
+      nFeatures: 2,
+      nInformative: 1,
+      nRedundant: 0,
+      nClustersPerClass: 1,
+      chunks: 100,
+      randomState: 6,
+    });
+    const dir = join(root, 'variants');
+    await toNpyDir(dir, { X, y });
+    const ds = await fromNpyDir(dir);
+    expect(partialKernels(ds.X.rechunk([[200, 200], [2]]).mean(0)).every((k) => k !== 'array.identity')).toBe(true);
+    const truth = await reference(dir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    manifest.block_stats[0].moments = 42;
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const again = stats((await fromNpyDir(dir)).X);
+    expect(again.flatMap(partialKernels).some((k) => k === 'array.identity')).toBe(false);
+    expect(bits(await computeAll(again))).toEqual(truth);
+    process.env['TESSERA_BLOCK_STATS'] = 'off';
+    const plain = join(root, 'plain');
+    const m = await toNpyDir(plain, { X, y });
+    expect(m.block_stats).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(plain, 'manifest.json'), 'utf8')).block_stats).toBeUndefined();
   });
 });

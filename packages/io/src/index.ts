@@ -46,7 +46,15 @@ export {
   describeFsError,
   npyDescr,
 } from './npy.js';
-export { type Manifest, MANIFEST_FORMAT, MANIFEST_FILE, chunkFileName, makeManifest, parseManifest } from './manifest.js';
+export {
+  type Manifest,
+  type BlockStatsEntry,
+  MANIFEST_FORMAT,
+  MANIFEST_FILE,
+  chunkFileName,
+  makeManifest,
+  parseManifest,
+} from './manifest.js';
 export {
   type NumberedFile,
   type NpyStackInfo,

@@ -34,6 +34,45 @@ export interface Manifest {
   readonly x_files: readonly string[];
   /** Empty or absent when the dataset has no y. */
   readonly y_files?: readonly string[];
+  /**
+   * Per X chunk, the reduction partials Tessera computed when it wrote the chunk (column moments,
+   * minima, maxima), with the file's size and mtime then: a reader uses an entry only while the
+   * file still has both (`@tessera/array`'s block statistics). Optional; absent in datasets
+   * written by other tools, and dropped when malformed (it only saves a pass over the data).
+   */
+  readonly block_stats?: readonly (BlockStatsEntry | null)[];
+}
+
+/** One X chunk's entry of {@link Manifest.block_stats}: partials as base64 of float64 arrays. */
+export interface BlockStatsEntry {
+  readonly x_file: string;
+  readonly size: number;
+  readonly mtime_ms: number;
+  /** The evaluator that computed the moments (`'auto'`: WebAssembly; `'js'`). */
+  readonly backend: string;
+  readonly moments: Readonly<Record<string, string>>;
+  readonly min: Readonly<Record<string, string>>;
+  readonly max: Readonly<Record<string, string>>;
+}
+
+/** `block_stats` as written, or undefined when absent or malformed (it is never an error). */
+function blockStatsOf(v: unknown, xFiles: readonly string[]): (BlockStatsEntry | null)[] | undefined {
+  if (!Array.isArray(v) || v.length !== xFiles.length) return undefined;
+  const partial = (p: unknown) =>
+    p !== null && typeof p === 'object' && !Array.isArray(p) && Object.values(p).every((x) => typeof x === 'string');
+  const ok = v.every(
+    (e, i) =>
+      e === null ||
+      (typeof e === 'object' &&
+        e.x_file === xFiles[i] &&
+        typeof e.size === 'number' &&
+        typeof e.mtime_ms === 'number' &&
+        typeof e.backend === 'string' &&
+        partial(e.moments) &&
+        partial(e.min) &&
+        partial(e.max)),
+  );
+  return ok ? (v as (BlockStatsEntry | null)[]) : undefined;
 }
 
 /** The file name of chunk `i` of `X` or `y` (`X-00007.npy`). */
@@ -183,6 +222,7 @@ export function parseManifest(text: string, file: string): Manifest {
   if (!dtypeX) bad(`'dtype_X' must be one of ${dtypes}; got ${JSON.stringify(m['dtype_X'])}.`);
   if (xFiles.length !== nChunks) bad(`'x_files' has ${xFiles.length} entries but 'n_chunks' is ${nChunks}.`);
   if (yFiles.length !== 0 && yFiles.length !== nChunks) bad(`'y_files' has ${yFiles.length} entries but 'n_chunks' is ${nChunks}.`);
+  const stats = blockStatsOf(m['block_stats'], xFiles);
   let dtypeY: NumericDType | null = null;
   if (yFiles.length) {
     dtypeY = normalizeDType(rawY) ?? null;
@@ -200,6 +240,7 @@ export function parseManifest(text: string, file: string): Manifest {
     order: 'C',
     x_files: xFiles,
     y_files: yFiles,
+    ...(stats ? { block_stats: stats } : {}),
   };
 }
 

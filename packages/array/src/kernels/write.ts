@@ -1,8 +1,12 @@
 /** Sink kernels: write one row block into an .npy file or an Arrow file, at its offset. */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { ARRAY_TYPES, writeArrowBatch, writeFully, type ArrowField } from '@tessera/io';
 import type { DType, TypedArray } from '../dense.js';
 import { materialize, streamOf, tileRows, type RowStream } from './stream.js';
+import { reducePartial } from './reduce.js';
+import { exprBackend } from './wasm_expr.js';
+import { encodePartial } from '../block_stats.js';
+import type { NpyFilePart } from './read_npy.js';
 
 /**
  * Writes the rows of one row block — given as its column blocks, each a Block or inline spec — at
@@ -42,6 +46,43 @@ export function writeNpyRows(path: string, offset: number, dtype: DType, parts: 
     closeSync(fd);
     for (const s of streams) s.close();
   }
+}
+
+const DESCR: Record<DType, string> = { float64: '<f8', float32: '<f4', int32: '<i4', uint8: '|u1' };
+
+/** What {@link writeNpyRowsWithStats} returns: the block's partials and its file's stamps. */
+export interface WrittenBlockStats {
+  readonly rows: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly backend: string;
+  readonly moments: Record<string, string>;
+  readonly min: Record<string, string>;
+  readonly max: Record<string, string>;
+}
+
+/**
+ * {@link writeNpyRows} of a whole 2-D X chunk (header of `dataOffset` bytes, `cols` columns), then
+ * its column moments, minima and maxima (the manifest's `block_stats`). The partials are computed
+ * by reading the file just written (from the page cache) through the same reader and kernel a
+ * later reduction over the dataset uses, so they are that reduction's partials bit for bit.
+ */
+export function writeNpyRowsWithStats(
+  path: string,
+  dataOffset: number,
+  dtype: DType,
+  parts: readonly unknown[],
+  cols: number,
+): WrittenBlockStats {
+  const rows = writeNpyRows(path, dataOffset, dtype, parts);
+  const file: NpyFilePart = { path, index: undefined, start: 0, rows, dataOffset, cols, shape: [rows, cols], descr: DESCR[dtype] };
+  const spec = { $src: 'npy', p: { dtype, files: [file] }, r0: 0, r1: rows, c0: 0, c1: cols, dtype, shape: [rows, cols] };
+  const of = (kind: 'moments' | 'min' | 'max') => encodePartial(reducePartial(spec, { kind, axis: 0, nan: false }));
+  const moments = of('moments');
+  const min = of('min');
+  const max = of('max');
+  const st = statSync(path);
+  return { rows, size: st.size, mtimeMs: st.mtimeMs, backend: exprBackend(), moments, min, max };
 }
 
 /** Writes one record batch (X's column blocks, then y) at `offset` of the Arrow file `path`. */
