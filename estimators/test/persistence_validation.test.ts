@@ -12,6 +12,8 @@ import {
   GaussianNB,
   Incremental,
   IncrementalPCA,
+  PCA,
+  TruncatedSVD,
   MaxAbsScaler,
   MiniBatchKMeans,
   MinMaxScaler,
@@ -101,6 +103,14 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   MultinomialNB: () => [new MultinomialNB().partialFit(positive, data.y, classes)],
   BernoulliNB: () => [new BernoulliNB().fit(data.X, data.y)],
   IncrementalPCA: () => [new IncrementalPCA({ nComponents: 3 }).fit(data.X)],
+  PCA: () => [
+    new PCA({ nComponents: 3 }).fit(data.X),
+    new PCA({ whiten: true, svdSolver: 'randomized', nComponents: 2, randomState: 0 }).fit(data.X),
+  ],
+  TruncatedSVD: () => [
+    new TruncatedSVD({ randomState: 0 }).fit(data.X),
+    new TruncatedSVD({ nComponents: 4, algorithm: 'tsqr' }).fit(data.X),
+  ],
   MiniBatchKMeans: () => [new MiniBatchKMeans({ nClusters: 3, batchSize: 30, randomState: 0 }).fit(data.X)],
   MLPClassifier: () => [
     new MLPClassifier({ hiddenLayerSizes: [5, 4], maxIter: 3, randomState: 0 }).partialFit(data.X, data.y, classes),
