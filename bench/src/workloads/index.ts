@@ -4,9 +4,10 @@ import { scheduler } from './scheduler.js';
 import { reductions } from './reductions.js';
 import { sgd } from './sgd.js';
 import { pipeline } from './pipeline.js';
+import { pipelineCgroup } from './cgroup.js';
 import { mlp } from './mlp.js';
 import { kmeans } from './kmeans.js';
 import { csv } from './csv.js';
 import { parquet } from './parquet.js';
 
-export const workloads: readonly Workload[] = [scheduler, reductions, sgd, pipeline, mlp, kmeans, csv, parquet];
+export const workloads: readonly Workload[] = [scheduler, reductions, sgd, pipeline, pipelineCgroup, mlp, kmeans, csv, parquet];

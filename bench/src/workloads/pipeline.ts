@@ -39,7 +39,7 @@ function output(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<s
 }
 
 /** The C near-limit's binary, built once per source change; a string saying why when it cannot be. */
-async function limitBinary(ctx: BenchContext): Promise<string | { skipped: string }> {
+export async function limitBinary(ctx: BenchContext): Promise<string | { skipped: string }> {
   const bin = join(ctx.tmpDir, 'c-limit');
   if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(LIMIT_SOURCE).mtimeMs) return bin;
   try {
