@@ -20,6 +20,7 @@ import './decomposition/incremental_pca.js';
 import './decomposition/pca.js';
 import './decomposition/truncated_svd.js';
 import './cluster/minibatch_kmeans.js';
+import './cluster/kmeans.js';
 import './neural_network/multilayer_perceptron.js';
 // The meta-estimators too: a pipeline or a wrapper inside another (ParallelPostFit(Pipeline)) is
 // rebuilt on the workers by name like any estimator.

@@ -11,12 +11,14 @@
 import { registerKernels } from '@tessera/scheduler';
 import { kernels as oocKernels } from './ooc/kernels.js';
 import { kernels as functionTransformerKernels } from './preprocessing/function_transformer.js';
+import { kernels as kmeansKernels } from './cluster/kmeans_tasks.js';
 import { kernels as quantileSketchKernels } from './preprocessing/quantile_sketch.js';
 import { kernels as tsqrKernels } from './decomposition/tsqr.js';
 
 // The out-of-core layer's worker kernels (est.*): registered once, before anything can build a graph.
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
 registerKernels(new URL('./preprocessing/function_transformer.js', import.meta.url), functionTransformerKernels);
+registerKernels(new URL('./cluster/kmeans_tasks.js', import.meta.url), kmeansKernels);
 registerKernels(new URL('./preprocessing/quantile_sketch.js', import.meta.url), quantileSketchKernels);
 registerKernels(new URL('./decomposition/tsqr.js', import.meta.url), tsqrKernels);
 
@@ -118,6 +120,7 @@ export { IncrementalPCA, type IncrementalPCAParams, type IncrementalPCAState } f
 export { PCA, type PCAParams, type PCAState } from './decomposition/pca.js';
 export { TruncatedSVD, type TruncatedSVDParams, type TruncatedSVDState } from './decomposition/truncated_svd.js';
 export { MiniBatchKMeans, type MiniBatchKMeansParams, type MiniBatchKMeansState } from './cluster/minibatch_kmeans.js';
+export { KMeans, type KMeansParams, type KMeansState } from './cluster/kmeans.js';
 export {
   MLPClassifier,
   MLPRegressor,

@@ -16,6 +16,7 @@ import {
   TruncatedSVD,
   MaxAbsScaler,
   MiniBatchKMeans,
+  KMeans,
   MinMaxScaler,
   MLPClassifier,
   MLPRegressor,
@@ -112,6 +113,10 @@ const fitted: Record<string, () => BaseEstimator[]> = {
     new TruncatedSVD({ nComponents: 4, algorithm: 'tsqr' }).fit(data.X),
   ],
   MiniBatchKMeans: () => [new MiniBatchKMeans({ nClusters: 3, batchSize: 30, randomState: 0 }).fit(data.X)],
+  KMeans: () => [
+    new KMeans({ nClusters: 3, randomState: 0 }).fit(data.X),
+    new KMeans({ nClusters: 2, init: 'k-means++', randomState: 0 }).fit(data.X),
+  ],
   MLPClassifier: () => [
     new MLPClassifier({ hiddenLayerSizes: [5, 4], maxIter: 3, randomState: 0 }).partialFit(data.X, data.y, classes),
     new MLPClassifier({ hiddenLayerSizes: [3], maxIter: 3, randomState: 0, earlyStopping: true }).fit(
