@@ -8,10 +8,9 @@
  * Used by `Incremental` and by estimators whose own out-of-core fit is a chain (IncrementalPCA).
  */
 import { ref, compute, type Graph } from '@tessera/scheduler';
-import { buildGraph, tokenize, type NDArray } from '@tessera/array';
+import { buildGraph, checkRandomState, tokenize, type NDArray } from '@tessera/array';
 import { estimatorFromSnapshot, type BaseEstimator, type EstimatorSnapshot } from '../base.js';
 import { isBlockPreparer, isPartialFitter, type LazyOptions, type PartialFitOptions } from '../contract.js';
-import { Random } from '../random.js';
 import { alignedTarget, rowBlocks } from './lazy.js';
 import { EstKernel } from './kernel_names.js';
 
@@ -36,19 +35,17 @@ export interface ChainPlan {
   readonly caller: string;
 }
 
-/** The order of the blocks in each epoch: in order, or a seeded Fisher–Yates shuffle per epoch. */
+/**
+ * The order of the blocks in each epoch: in order, or dask-ml's (`_partial.fit`:
+ * `check_random_state(random_state).shuffle(list(range(nblocks)))`, numpy's legacy RandomState),
+ * later epochs continuing the same generator; null draws fresh entropy.
+ */
 export function blockOrder(nBlocks: number, plan: Pick<ChainPlan, 'epochs' | 'shuffleBlocks' | 'randomState'>): number[][] {
-  const rng = plan.shuffleBlocks ? new Random(plan.randomState ?? Math.floor(Math.random() * 2 ** 32)) : undefined;
+  const rs = plan.shuffleBlocks ? checkRandomState(plan.randomState) : undefined;
   const epochs: number[][] = [];
   for (let e = 0; e < plan.epochs; e++) {
     const order = Array.from({ length: nBlocks }, (_, i) => i);
-    if (rng) {
-      for (let i = nBlocks - 1; i > 0; i--) {
-        const j = rng.below(i + 1);
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-    }
-    epochs.push(order);
+    epochs.push(rs ? rs.shuffle(order) : order);
   }
   return epochs;
 }

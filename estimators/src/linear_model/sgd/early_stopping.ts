@@ -6,7 +6,7 @@
 import { InvalidInputError } from '../../errors.js';
 import { r2FromArrays } from '../../metrics.js';
 import { validationSplit } from '../../model_selection.js';
-import type { Random } from '../../random.js';
+import type { RandomState } from '@tessera/array';
 import type { Matrix } from '../../validation.js';
 
 /** Validation / training rows split for early stopping; the validation rows must carry weight. */
@@ -14,7 +14,7 @@ export function validationSplitWeighted(
   caller: string,
   n: number,
   fraction: number,
-  rng: Random,
+  rng: RandomState,
   strata: Float64Array | null,
   sampleWeight: Float64Array | null,
 ): Uint8Array {

@@ -21,10 +21,9 @@
  * the Cython code (e.g. the dot product is a plain left-to-right sum, then times wscale).
  */
 import { ConvergenceError, InvalidInputError } from '../../errors.js';
-import { Random } from '../../random.js';
 import type { WasmMemory } from '../../wasm_module.js';
 import { prefersWasm } from './backend.js';
-import { type BucketShuffle, bucketShuffle, rowsPerBucket } from './shuffle.js';
+import { EpochOrders, rowsPerBucket } from './shuffle.js';
 import { WASM_NO_MEMORY, wasmAvailable } from './wasm.js';
 import { type PreparedLayout, wasmEpoch, wasmEpochPrepared } from './wasm_epoch.js';
 
@@ -310,7 +309,8 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     optimalInit = 1 / (initialEta0 * alpha);
   }
 
-  const rng = a.shuffle ? new Random(a.seed) : null;
+  // scikit-learn's dataset index, shuffled at the start of every epoch with the same seed.
+  const orders = a.shuffle ? new EpochOrders(n, a.seed) : null;
   const rowOf = a.rowOf ?? null;
   const inPlace = a.inPlace ?? null;
   const useWasm =
@@ -320,10 +320,10 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     a.validationMask === null &&
     prefersWasm(n, d) &&
     wasmAvailable();
-  // Visit order for the JS epoch: identity, or drawn per epoch when shuffling (the WebAssembly
-  // epoch draws its own, and without shuffling streams rows in place).
-  let order: Int32Array = new Int32Array(rng === null && !useWasm ? n : 0);
-  if (rng === null && !useWasm) for (let i = 0; i < n; i++) order[i] = i;
+  // Visit order for the JS epoch: identity, or the epoch's shuffled order (the WebAssembly epoch
+  // takes the same order as bucket-grouped slots, and without shuffling streams rows in place).
+  let order: Int32Array = new Int32Array(orders === null && !useWasm ? n : 0);
+  if (orders === null && !useWasm) for (let i = 0; i < n; i++) order[i] = i;
   const identityOrder = (): Int32Array => {
     if (order.length !== n) {
       order = new Int32Array(n);
@@ -331,7 +331,6 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     }
     return order;
   };
-  let shuffled: BucketShuffle | undefined;
 
   const ep: EpochArgs = {
     X: a.X,
@@ -381,19 +380,16 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     if (a.verbose > 0) console.log(`-- Epoch ${epoch + 1}`);
     st[S_SUMLOSS] = 0;
     let bad = WASM_NO_MEMORY;
+    const shuffledOrder = orders === null ? null : orders.next();
     if (useWasm) {
       const wa = { ...ep, l2: penalty === PENALTY.L2 };
-      if (rng === null && inPlace !== null) bad = wasmEpochPrepared(wa, st, inPlace.memory, inPlace.layout);
-      if (bad === WASM_NO_MEMORY) bad = wasmEpoch(wa, st, rng, rowsPerBucket(d));
+      if (orders === null && inPlace !== null) bad = wasmEpochPrepared(wa, st, inPlace.memory, inPlace.layout);
+      if (bad === WASM_NO_MEMORY) bad = wasmEpoch(wa, st, orders, rowsPerBucket(d));
     }
     if (bad >= 0) throwIfNonFinite(a.X, bad * d, d, rowOf === null ? bad : rowOf(bad));
     if (bad === WASM_NO_MEMORY) {
-      // JavaScript epoch (WebAssembly not used, or out of memory: then nothing was drawn yet).
-      if (rng === null) ep.order = identityOrder();
-      else {
-        shuffled = bucketShuffle(n, rowsPerBucket(d), rng, shuffled, true);
-        ep.order = shuffled.order;
-      }
+      // JavaScript epoch (WebAssembly not used, or out of memory).
+      ep.order = shuffledOrder ?? identityOrder();
       sgdEpoch(ep, st);
     }
     const intercept = st[S_INTERCEPT]!;
@@ -423,7 +419,9 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     }
 
     if (a.earlyStopping) {
-      const score = a.validationScore!(w, wscale, intercept);
+      // scikit-learn 1.2 scores the raw weight array (`validation_score_cb(weights, intercept)`),
+      // without the pending scale wscale: reproduced, as it decides when training stops.
+      const score = a.validationScore!(w, 1, intercept);
       if (a.tol > Number.NEGATIVE_INFINITY && score < bestScore + a.tol) noImprovementCount += 1;
       else noImprovementCount = 0;
       if (score > bestScore) bestScore = score;

@@ -26,11 +26,10 @@
  */
 import { DenseArray, allocate, isBlock, materialize, streamOf, type Block, type RowStream } from '@tessera/array';
 import { InvalidInputError, describeValue } from '../../errors.js';
-import { Random } from '../../random.js';
 import { type Matrix, type VectorLike, checkArray } from '../../validation.js';
 import type { WasmMemory } from '../../wasm_module.js';
 import { acquireMemory, releaseMemory } from './pool.js';
-import { keptDraws, rowsPerBucket, visitOrder } from './shuffle.js';
+import { rowsPerBucket, shuffleBuckets, visitOrder } from './shuffle.js';
 import { align64, chunkRows, kernelFor } from './wasm.js';
 import { type PreparedLayout, preparedLayout } from './wasm_epoch.js';
 
@@ -142,7 +141,7 @@ export function originalRows(hint: SGDPreparedHint): ((k: number) => number) | n
   if (hint.seed === null) return null;
   let order: Int32Array | undefined;
   const seed = hint.seed;
-  return (k) => (order ??= visitOrder(hint.nSamples, hint.nFeatures, seed))[k]!;
+  return (k) => (order ??= visitOrder(hint.nSamples, seed))[k]!;
 }
 
 /** A 1-D input (labels, weights) as its values: a block or inline recipe is read; arrays are used as they are. */
@@ -217,9 +216,8 @@ function intoMemory(
 ): PreparedBlock | null {
   const layout: PreparedLayout = preparedLayout(n, d, sw !== null);
   const tile = Math.min(n, chunkRows(d));
-  // The shuffle's draws (in WebAssembly when possible: views of this thread's kernel memory,
-  // copied into the block's memory below before anything else uses that memory).
-  const shuffle = seed === null ? null : keptDraws(n, rowsPerBucket(d), new Random(seed));
+  // The shuffle's visit order as bucket-grouped slots (kept per thread: blocks of one size share it).
+  const shuffle = seed === null ? null : shuffleBuckets(n, seed, rowsPerBucket(d));
   // Preparation scratch past the epoch's part: bucket starts, then a staging area for one tile
   // (and, when permuting, for the largest bucket). The slots and visit order borrow the targets'
   // area, which the epoch fills only later.
@@ -320,7 +318,7 @@ function intoBuffers(
   let yb = vec(y);
   let swb = vec(sw);
   if (seed !== null) {
-    const order = visitOrder(n, d, seed);
+    const order = visitOrder(n, seed);
     const Xp = allocate('float64', n * d);
     for (let k = 0; k < n; k++) Xp.set(Xd.subarray(order[k]! * d, (order[k]! + 1) * d), k * d);
     Xb = { dtype: 'float64', shape: [n, d], data: Xp };

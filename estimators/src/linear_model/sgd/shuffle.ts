@@ -1,26 +1,153 @@
 /**
- * The shuffle of the fast SGD path and its random draws — what scikit-learn's `_seq_dataset`
- * (`SequentialDataset.shuffle`) does for `_sgd_fast.pyx`, built for large blocks: the bucket
- * shuffle (a true shuffle whose row moves are sequential), its WebAssembly twin (draw for draw the
- * same), the last draws kept per thread (partialFit re-seeds every call, so equal blocks draw the
- * same order again), the visit order a prepared block is put in, and the seed partialFit's
- * shuffle gets. The generator itself is random.ts's.
+ * The shuffle of the fast SGD path — scikit-learn 1.2's, draw for draw: `SequentialDataset.shuffle`
+ * (`utils/_seq_dataset.pyx.tp`, a forward Fisher–Yates over the dataset's index array with
+ * `our_rand_r`, `utils/_random.pxd`), called by `_plain_sgd` at the start of every epoch with the
+ * same seed, so epoch e visits the rows in the order π^e (π: the permutation one call applies);
+ * and the seeds `_stochastic_gradient.py` draws from numpy's RandomState for it.
+ *
+ * For speed over large blocks the visit order is then turned into bucket-grouped slots
+ * ({@link KeptDraws}): rows are scattered with sequential reads to their bucket (a cache-sized
+ * range of visit positions), and each bucket is visited in its order — the same rows in the same
+ * order as scikit-learn, without page-sized random access. The permutation of a (rows, seed) pair
+ * and its buckets are kept per thread: partialFit re-seeds every call, so equal blocks visit in
+ * the same order again.
+ *
+ * The bucket shuffle below (xoshiro-drawn, {@link bucketShuffle}) is what the epoch drew before
+ * it followed scikit-learn; it remains for its WebAssembly twin's tests.
  */
-import { MAX_SEED, Random, randomFrom } from '../../random.js';
+import { RandomState } from '@tessera/array';
+import { MAX_SEED, Random } from '../../random.js';
 import { NONE, RNG_STATE, align16, ensureBytes, ownKernel, type Kernel } from './wasm.js';
 
 const TWO_M32 = 2 ** -32;
 
-/** Largest seed drawn for the shuffling generator (numpy's int32 max, as scikit-learn draws). */
+/** numpy's `np.iinfo(np.int32).max`: scikit-learn's `MAX_INT`, the bound of the seeds it draws. */
 export const MAX_INT = 2 ** 31 - 1;
 
 /**
- * The seed of the shuffle of a partialFit call with an integer randomState on a problem trained
- * in one piece (a regression or a binary classification): the first draw of the call's generator,
- * as trainClassifier / trainRegressor draw it (no early-stopping split in partialFit).
+ * The seed `_plain_sgd` shuffles with, for a problem trained in one piece, as scikit-learn draws it
+ * from `RandomState(randomState)`: a classifier's binary problem (`fit_binary`: `make_dataset`'s
+ * `randint(1, MAX_INT)` first, then `randint(MAX_INT)`), a regression (`_fit_regressor`:
+ * `randint(0, MAX_INT)` first).
  */
-export function shuffleSeed(randomState: number): number {
-  return randomFrom(randomState).randint(MAX_INT);
+export function shuffleSeed(randomState: number, kind: 'classifier' | 'regressor'): number {
+  const rs = new RandomState(randomState);
+  if (kind === 'regressor') return rs.randint(0, MAX_INT);
+  rs.randint(1, MAX_INT);
+  return rs.randint(MAX_INT);
+}
+
+/**
+ * π: the permutation one `SequentialDataset.shuffle(seed)` applies to n rows — after it, position
+ * k of the index array holds what position π[k] held. `our_rand_r` is a 32-bit xorshift (seed 0
+ * taken as 1) whose output is taken mod 2^31.
+ */
+export function seqShufflePermutation(n: number, seed: number): Int32Array {
+  const ind = new Int32Array(n);
+  for (let i = 0; i < n; i++) ind[i] = i;
+  let s = seed | 0;
+  for (let i = 0; i < n - 1; i++) {
+    if (s === 0) s = 1;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const j = i + ((s & 0x7fffffff) % (n - i));
+    const t = ind[i]!;
+    ind[i] = ind[j]!;
+    ind[j] = t;
+  }
+  return ind;
+}
+
+/** The last permutation made on this thread (partialFit re-seeds every call: equal blocks reuse it). */
+let lastPermutation: { n: number; seed: number; perm: Int32Array } | null = null;
+/** The last permutation's buckets. */
+let lastBuckets: { perm: Int32Array; perBucket: number; drawn: KeptDraws } | null = null;
+
+/** {@link seqShufflePermutation}, kept per thread for the last (n, seed). Read-only. */
+export function shufflePermutation(n: number, seed: number): Int32Array {
+  const hit = lastPermutation;
+  if (hit !== null && hit.n === n && hit.seed === seed) return hit.perm;
+  const perm = seqShufflePermutation(n, seed);
+  lastPermutation = { n, seed, perm };
+  return perm;
+}
+
+/**
+ * The visit order `order` as bucket-grouped slots: bucket b holds visit positions
+ * [b·perBucket, (b+1)·perBucket); slot[row] places the row within its bucket's range (rows of a
+ * bucket in ascending order, so a scatter reads and writes sequentially); visit[k] is the slot of
+ * order[k]. Reuses `reuse`'s arrays when their length fits.
+ */
+export function bucketsOf(order: Int32Array, perBucket: number, reuse?: KeptDraws): KeptDraws {
+  const n = order.length;
+  const nb = bucketCount(n, perBucket);
+  const same = reuse !== undefined && reuse.slot.length === n && reuse.bucketStart.length === nb + 1;
+  const slot = same ? reuse.slot : new Int32Array(n);
+  const visit = same ? reuse.visit : new Int32Array(n);
+  const bucketStart = same ? reuse.bucketStart : new Int32Array(nb + 1);
+  for (let b = 0; b <= nb; b++) bucketStart[b] = Math.min(n, b * perBucket);
+  // slot holds each row's visit position first, then (rows ascending) its slot.
+  for (let k = 0; k < n; k++) slot[order[k]!] = k;
+  const fill = bucketStart.slice(0, nb);
+  for (let row = 0; row < n; row++) slot[row] = fill[Math.floor(slot[row]! / perBucket)]!++;
+  for (let k = 0; k < n; k++) visit[k] = slot[order[k]!]!;
+  return { slot, visit, bucketStart };
+}
+
+/** {@link bucketsOf} of the permutation of (n, seed) — partialFit's visit order — kept per thread. */
+export function shuffleBuckets(n: number, seed: number, perBucket: number): KeptDraws {
+  const perm = shufflePermutation(n, seed);
+  const hit = lastBuckets;
+  if (hit !== null && hit.perm === perm && hit.perBucket === perBucket) return hit.drawn;
+  const drawn = bucketsOf(perm, perBucket);
+  lastBuckets = { perm, perBucket, drawn };
+  return drawn;
+}
+
+/**
+ * The visit orders of one `_plain_sgd` call: the dataset's index array, shuffled in place at the
+ * start of every epoch with the same seed (epoch e: π^e). {@link next} gives this epoch's order;
+ * {@link buckets} the same order as bucket-grouped slots.
+ */
+export class EpochOrders {
+  private readonly perm: Int32Array;
+  private index: Int32Array | null = null;
+  private spare: Int32Array | null = null;
+  private epoch = 0;
+  private reuse: KeptDraws | undefined;
+
+  constructor(
+    private readonly n: number,
+    private readonly seed: number,
+  ) {
+    this.perm = shufflePermutation(n, seed);
+  }
+
+  /** Shuffles for the next epoch and returns its visit order (valid until the next call; read-only). */
+  next(): Int32Array {
+    this.epoch++;
+    const prev = this.index;
+    if (prev === null) {
+      // arange(n) shuffled once: π itself (the kept array, never written).
+      this.index = this.perm;
+    } else {
+      let out = this.spare;
+      if (out === null || out === this.perm) out = new Int32Array(this.n);
+      const perm = this.perm;
+      for (let k = 0; k < this.n; k++) out[k] = prev[perm[k]!]!;
+      this.spare = prev === this.perm ? null : prev;
+      this.index = out;
+    }
+    return this.index;
+  }
+
+  /** This epoch's order (after {@link next}) as bucket-grouped slots. */
+  buckets(perBucket: number): KeptDraws {
+    if (this.epoch === 1) return shuffleBuckets(this.n, this.seed, perBucket);
+    this.reuse = bucketsOf(this.index!, perBucket, this.reuse);
+    return this.reuse;
+  }
 }
 
 /**
@@ -176,9 +303,6 @@ export function wasmBelow(x: number, bound: number, rng: Random): number | null 
   return r;
 }
 
-/** The last shuffle drawn on this thread (see {@link keptDraws}). */
-let lastDraws: { n: number; perBucket: number; before: Int32Array; after: Int32Array; drawn: KeptDraws } | null = null;
-
 /** A bucket shuffle's slots, visit order and bucket starts (see {@link bucketShuffle}). */
 export interface KeptDraws {
   readonly slot: Int32Array;
@@ -187,31 +311,9 @@ export interface KeptDraws {
 }
 
 /**
- * {@link bucketShuffle}'s draws for n rows with `rng` (which advances as if they were drawn),
- * kept: partialFit re-seeds from randomState on every call, so blocks of one size draw the same
- * order again (~3 ms for 500k rows), and the last one is kept per thread (copies, ~8 bytes per
- * row), keyed by the generator's state before drawing. Drawn in WebAssembly where possible.
+ * The visit order of partialFit's shuffled epoch over n rows seeded with `seed` (order[k]: the row
+ * visited k-th): scikit-learn's `SequentialDataset.shuffle` once over arange(n). A copy.
  */
-export function keptDraws(n: number, perBucket: number, rng: Random): KeptDraws {
-  const before = new Int32Array(4);
-  rng.saveState(before);
-  const hit = lastDraws;
-  if (hit !== null && hit.n === n && hit.perBucket === perBucket && hit.before.every((v, i) => v === before[i])) {
-    rng.loadState(hit.after);
-    return hit.drawn;
-  }
-  const d = wasmBucketShuffle(n, perBucket, rng) ?? bucketShuffle(n, perBucket, rng, undefined, false);
-  const after = new Int32Array(4);
-  rng.saveState(after);
-  const drawn = { slot: d.slot.slice(), visit: d.visit.slice(), bucketStart: d.bucketStart.slice() };
-  lastDraws = { n, perBucket, before, after, drawn };
-  return drawn;
-}
-
-/** The visit order of a shuffled epoch over n rows of d features seeded with `seed` (order[k]: the row visited k-th). */
-export function visitOrder(n: number, d: number, seed: number): Int32Array {
-  return (
-    wasmBucketShuffle(n, rowsPerBucket(d), new Random(seed), true)?.order?.slice() ??
-    bucketShuffle(n, rowsPerBucket(d), new Random(seed)).order
-  );
+export function visitOrder(n: number, seed: number): Int32Array {
+  return shufflePermutation(n, seed).slice();
 }

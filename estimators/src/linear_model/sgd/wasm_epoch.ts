@@ -17,9 +17,8 @@
  * JavaScript's own, so both give bit-identical results; both are tested against scikit-learn's
  * fixtures.
  */
-import type { Random } from '../../random.js';
 import type { WasmMemory } from '../../wasm_module.js';
-import { bucketCount, keptDraws } from './shuffle.js';
+import { type EpochOrders, bucketCount } from './shuffle.js';
 import { NONE, WASM_NO_MEMORY, align16, align64, chunkRows, ensureBytes, inMemory, kernelFor, ownKernel, type Kernel } from './wasm.js';
 
 /** Parameters of one epoch the kernel needs (a subset of epoch.ts's EpochArgs). */
@@ -82,20 +81,20 @@ function callEpoch(
 }
 
 /**
- * Runs one epoch in WebAssembly over a block given in memory, shuffled with `rng` (drawing the
- * order of shuffle.ts's bucketShuffle in WebAssembly; `rng` advances as it would there) or in row order
- * when `rng` is null. `st` is the scalar state of epoch.ts (slots 0 intercept, 2 t, 3 wscale,
+ * Runs one epoch in WebAssembly over a block given in memory, in this epoch's order of `orders`
+ * (shuffle.ts: scikit-learn's, as bucket-grouped slots; `orders.next()` already called) or in row
+ * order when `orders` is null. `st` is the scalar state of epoch.ts (slots 0 intercept, 2 t, 3 wscale,
  * 7 eta, 8 sumloss), read and written back; `w` is updated in place. Returns -1, the row (index
  * into X) holding NaN/Infinity that stopped the pass, or {@link WASM_NO_MEMORY} (nothing was
- * changed, `rng` included).
+ * changed).
  */
-export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, rng: Random | null, perBucket: number): number {
+export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, orders: EpochOrders | null, perBucket: number): number {
   const k = ownKernel();
   if (k === null) return WASM_NO_MEMORY;
   const { X, y, sampleWeight: sw, n, d } = a;
   const ST = 0;
   const W = 128;
-  const shuffled = rng !== null;
+  const shuffled = orders !== null;
   const nb = shuffled ? bucketCount(n, perBucket) : 0;
   const rowsCap = shuffled ? n : Math.min(n, chunkRows(d));
   // Shuffled epochs stream X through a chunk-sized staging area on its way to the slots.
@@ -109,8 +108,7 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, rng: Random | null
   const YS = ROWS + align16(rowsCap * d * 8);
   const SWS = YS + align16(rowsCap * 8);
   if (!ensureBytes(k, SWS + align16(sw === null ? 0 : rowsCap * 8))) return WASM_NO_MEMORY;
-  // Drawn before anything is written here: drawing uses this kernel's memory as scratch.
-  const drawn = shuffled ? keptDraws(n, perBucket, rng) : null;
+  const drawn = shuffled ? orders.buckets(perBucket) : null;
   const buf = k.memory.buffer;
   const F = new Float64Array(buf);
   const I = new Int32Array(buf);
