@@ -1,0 +1,184 @@
+/**
+ * The loop of every adaptive search (dask-ml's `_incremental._fit`): all models make one
+ * partialFit call and are scored; then, round after round, a policy reads the scores and says how
+ * many more calls each model gets (a model it leaves out is stopped for good), until no model is
+ * given any.
+ *
+ * A round is one task graph run on the scheduler. Each model's calls are a chain of
+ * `search.partialFit` tasks, then a `search.score` task on the held-out rows; the chains of
+ * different models are independent, so they fill every worker. The training block a call uses is
+ * one task whose result every chain of the round that needs it takes (the models of a round that
+ * have made the same number of calls train on the same blocks, in dask-ml's seeded block order),
+ * so it is read once, and released after its last link — the scheduler reads blocks ahead only
+ * while the bytes it holds stay within the memory budget, whatever the number of models (models
+ * are small, blocks are not). Task keys name the model (`partialFit-model12-call3-…`), so the
+ * profiler and the HTML report show the concurrent chains apart.
+ *
+ * Every decision depends only on scores, and every score only on the model's params and its blocks
+ * in a fixed order: the results do not depend on the thread count or the timing.
+ */
+import { checkRandomState, tokenize } from '@tessera/array';
+import { Graph, compute, ref, type SchedulerCallbacks, type TaskEvent } from '@tessera/scheduler';
+import type { BaseEstimator, EstimatorSnapshot, Params } from '../../base.js';
+import type { LazyOptions, PartialFitOptions } from '../../contract.js';
+import type { SearchData } from './data.js';
+import { SearchKernel } from './kernel_names.js';
+import type { ScorerName } from './kernels.js';
+import type { AdaptPolicy, Info, Instructions, Meta } from './policies.js';
+
+/** A model's identifier in the results: its number, or `'bracket=3-12'` in a Hyperband search. */
+export type ModelId = number | string;
+
+/** One model after one round: what dask-ml's `history_` records (keys in camelCase). */
+export interface HistoryRecord {
+  readonly modelId: ModelId;
+  /** The model's hyperparameters (the candidate it was started with). */
+  readonly params: Params;
+  /** partialFit calls the model has made so far. */
+  readonly partialFitCalls: number;
+  /** Seconds spent in this round's partialFit calls of the model (on the workers). */
+  readonly partialFitTime: number;
+  /** Score on the held-out rows after those calls. */
+  readonly score: number;
+  /** Seconds spent scoring. */
+  readonly scoreTime: number;
+  /** Seconds since the search started when the round's scores came back. */
+  readonly elapsedWallTime: number;
+  /** The Hyperband bracket (Hyperband only). */
+  readonly bracket?: number;
+}
+
+/** What the loop is given. */
+export interface LoopSpec {
+  /** Who is searching, for messages and run names (`'HyperbandSearchCV'`). */
+  readonly caller: string;
+  /** The models, in model-number order: each a fresh clone with its candidate's params set. */
+  readonly models: readonly BaseEstimator[];
+  readonly candidates: readonly Params[];
+  readonly data: SearchData;
+  readonly policy: AdaptPolicy;
+  /** partialFit options (`classes`…). */
+  readonly fitOptions: PartialFitOptions;
+  readonly scoring: ScorerName | null;
+  /** Seed of the block order. */
+  readonly randomState: number | null;
+  /** The model's tag in task keys (`'12'`, `'3.12'` in bracket 3 of a Hyperband search). */
+  readonly tag: (model: number) => string;
+  /** Memory budget of the next round, in bytes (shared with concurrent loops). */
+  readonly budget: () => number;
+  readonly options: LazyOptions;
+  /** performance.now() when the search started. */
+  readonly startTime: number;
+}
+
+/** What the loop returns (dask-ml's `Results`). */
+export interface LoopResults {
+  /** Every model's records, by model number (every model, stopped ones included). */
+  readonly info: Map<number, HistoryRecord[]>;
+  /** The last state of the models still alive at the end. */
+  readonly models: Map<number, EstimatorSnapshot>;
+  readonly history: HistoryRecord[];
+  /** The model with the best last score among those alive at the end (the first on ties). */
+  readonly best: number;
+}
+
+/**
+ * dask-ml's block order (`get_futures`): the blocks shuffled anew by numpy's RandomState seeded
+ * with `randomState` each time all have been visited; call c (from 0) trains on block order[c].
+ */
+function blockOrder(nBlocks: number, randomState: number | null): (call: number) => number {
+  const rng = checkRandomState(randomState);
+  const order: number[] = [];
+  return (call) => {
+    while (call >= order.length) order.push(...rng.shuffle(Array.from({ length: nBlocks }, (_, i) => i)));
+    return order[call]!;
+  };
+}
+
+/** Runs the search loop; resolves once no model is given more calls. */
+export async function adaptiveLoop(spec: LoopSpec): Promise<LoopResults> {
+  const { data, policy } = spec;
+  const blockOf = blockOrder(data.nBlocks, spec.randomState);
+  const token = tokenize(spec.caller, spec.candidates as unknown[], spec.randomState, data.nBlocks).slice(-8);
+  const states = new Map<number, EstimatorSnapshot>(spec.models.map((m, i) => [i, m.snapshot()]));
+  const calls = new Map<number, number>(spec.models.map((_, i) => [i, 0]));
+  const info: Info = new Map(spec.models.map((_, i) => [i, []]));
+  const scores = new Map<number, Meta>();
+  const history: Meta[] = [];
+  let round = 0;
+
+  const runRound = async (jobs: Instructions): Promise<Meta[]> => {
+    const g = new Graph();
+    const outputs: { model: number; last: string; score: string; links: string[] }[] = [];
+    for (const [model, k] of jobs) {
+      const tag = `model${spec.tag(model)}`;
+      let prev: unknown = states.get(model)!;
+      const links: string[] = [];
+      const start = calls.get(model)!;
+      for (let c = start; c < start + k; c++) {
+        const [Xa, ya] = data.trainBlock(g, blockOf(c));
+        const key = `partialFit-${tag}-call${c + 1}-${token}`;
+        g.add(key, SearchKernel.partialFit, [prev, Xa, ya, spec.fitOptions]);
+        links.push(key);
+        prev = ref(key);
+      }
+      const score = `score-${tag}-call${start + k}-${token}`;
+      g.add(score, SearchKernel.score, [prev, data.test.X, data.test.y, spec.scoring]);
+      outputs.push({ model, last: links[links.length - 1]!, score, links });
+    }
+    // Task timings: the partialFit and score times of each model in this round.
+    const ms = new Map<string, number>();
+    const timer: SchedulerCallbacks = { onTaskEnd: (e: TaskEvent) => void ms.set(e.key, e.end - e.start) };
+    const keys = outputs.flatMap((o) => [o.last, o.score]);
+    const out = await compute(g, keys, {
+      ...spec.options,
+      memoryLimit: spec.budget(),
+      callbacks: [...(spec.options.callbacks ?? []), timer],
+      name: `${spec.caller} round ${++round}`,
+    });
+    const elapsed = (performance.now() - spec.startTime) / 1000;
+    return outputs.map((o) => {
+      states.set(o.model, out[o.last] as EstimatorSnapshot);
+      calls.set(o.model, calls.get(o.model)! + o.links.length);
+      return {
+        modelId: o.model,
+        params: spec.candidates[o.model]!,
+        partialFitCalls: calls.get(o.model)!,
+        partialFitTime: o.links.reduce((s, k) => s + (ms.get(k) ?? 0), 0) / 1000,
+        score: out[o.score] as number,
+        scoreTime: (ms.get(o.score) ?? 0) / 1000,
+        elapsedWallTime: elapsed,
+      };
+    });
+  };
+
+  let metas = await runRound(new Map(spec.models.map((_, i) => [i, 1])));
+  for (;;) {
+    for (const meta of metas) {
+      info.get(meta.modelId as number)!.push(meta);
+      history.push(meta);
+      scores.set(meta.modelId as number, meta);
+    }
+    const instructions = policy.additionalCalls(info);
+    for (const model of [...states.keys()]) {
+      if (!instructions.has(model)) {
+        states.delete(model);
+        scores.delete(model);
+        info.delete(model);
+      }
+    }
+    const jobs: Instructions = new Map([...instructions].filter(([, k]) => k > 0));
+    if (jobs.size === 0) break;
+    metas = await runRound(jobs);
+  }
+  let best = -1;
+  for (const [model, meta] of scores) if (best < 0 || meta.score > scores.get(best)!.score) best = model;
+  const byModel = new Map<number, HistoryRecord[]>();
+  const clean: HistoryRecord[] = history.map(({ adapt: _adapt, ...h }) => h);
+  for (const h of clean) {
+    const list = byModel.get(h.modelId as number);
+    if (list === undefined) byModel.set(h.modelId as number, [h]);
+    else list.push(h);
+  }
+  return { info: byModel, models: states, history: clean, best };
+}
