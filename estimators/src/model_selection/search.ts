@@ -1,0 +1,797 @@
+/**
+ * Exhaustive searches, after scikit-learn 1.2's `GridSearchCV` / `RandomizedSearchCV` and dask-ml's
+ * (which never fits a pipeline's shared prefix twice).
+ *
+ * In memory, every candidate × fold is a task on the worker threads: X and y are put in shared
+ * memory once, each task rebuilds its estimator from a snapshot by name, takes its fold's rows,
+ * fits and scores, and returns numbers. For a {@link Pipeline}, each step before the last is a task
+ * of its own keyed by the step's parameters, the parameters of the steps before it and the fold —
+ * candidates that agree on a prefix share its task (fitted once, its transformed rows read by all
+ * of them), as dask-ml's `_search.py` builds its graph. Every task is pure, so the results are the
+ * same whatever the thread count.
+ *
+ * On lazy arrays, the folds are contiguous row ranges (KFold without shuffle): the test fold a
+ * slice, the train set the slices around it; each fit is the estimator's own out-of-core fit
+ * (Incremental's partialFit chain, a pipeline's lazy steps), run one after the other with every
+ * thread working inside each, pipeline prefixes fitted once per fold as in memory.
+ */
+import { NDArray, concatenate, allocate, tokenize, type Block } from '@tessera/array';
+import { Graph, ThreadScheduler, compute, ref, type Scheduler } from '@tessera/scheduler';
+import { availableParallelism } from 'node:os';
+import { estimatorFromSnapshot, type BaseEstimator, type Params } from '../base.js';
+import { fitInMemory, isLazyApplier, isScorer, type ApplyMethod, type LazyOptions } from '../contract.js';
+import { NotFittedError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
+import { isEstimator } from '../registry.js';
+import { checkArray, checkVector, type MatrixLike, type VectorLike } from '../validation.js';
+import { Pipeline } from '../ooc/pipeline.js';
+import { lazyScore, scoreKind } from '../ooc/lazy.js';
+import { fitStep, transformStep } from '../ooc/steps.js';
+import { MsKernel } from './kernel_names.js';
+import type { FitScoreOutput, Fold, SearchData } from './kernels.js';
+import { ParameterGrid, ParameterSampler, type ParamDistributionsSpec, type ParamGridSpec } from './params.js';
+import { getScorer, type SearchScorer } from './scoring.js';
+import { KFold, checkCv, type CrossValidator, type RandomStateLike, type TrainTest } from './split.js';
+
+/** Options shared by {@link GridSearchCV} and {@link RandomizedSearchCV} (scikit-learn's, camelCase). */
+export interface SearchOptions {
+  /**
+   * The splits: an integer k (default 5) — StratifiedKFold(k) for classifiers, KFold(k) otherwise
+   * (on lazy arrays always KFold: contiguous folds) — a cross-validator, or `[train, test]` index pairs.
+   */
+  cv?: number | CrossValidator | ReadonlyArray<readonly [ArrayLike<number>, ArrayLike<number>]> | null;
+  /** A scorer's name (`'accuracy'`, `'r2'`, `'neg_mean_squared_error'`, …), or null for the estimator's own `score`. */
+  scoring?: string | null;
+  /** Refit the best candidate on all the data as `bestEstimator_` (default true). */
+  refit?: boolean;
+  /**
+   * Worker threads running the candidate × fold tasks: null (default) the shared pool (every core),
+   * -1 every core, k a pool of k threads. Give `scheduler` to `fit` to choose it yourself.
+   */
+  nJobs?: number | null;
+  /** Also score each fit on its training rows (`splitKTrainScore`, `meanTrainScore`…). Default false. */
+  returnTrainScore?: boolean;
+  /** The score of a fit that failed (default NaN, with a warning), or `'raise'` to throw at once. */
+  errorScore?: number | 'raise';
+}
+
+/** Options of {@link RandomizedSearchCV}. */
+export interface RandomizedSearchOptions extends SearchOptions {
+  /** Candidates sampled (default 10). */
+  nIter?: number;
+  /** Seed of the sampling: an int, a RandomState, or null (numpy's global generator). */
+  randomState?: RandomStateLike;
+}
+
+/** Options of a search's `fit`: where the tasks run (`scheduler`, `memoryLimit`, `signal`, `callbacks`, `name`). */
+export type SearchFitOptions = LazyOptions;
+
+/**
+ * scikit-learn's `cv_results_` in camelCase: per candidate (one entry each), `meanFitTime`,
+ * `stdFitTime`, `meanScoreTime`, `stdScoreTime` (seconds), one `param<Name>` column per parameter
+ * name (the name with its first letter capitalised: `paramAlpha`, `paramSgd__alpha`; `undefined`
+ * where a candidate does not set it — scikit-learn's masked entries), `params`, `split<k>TestScore`,
+ * `meanTestScore`, `stdTestScore`, `rankTestScore` (1 best, ties sharing the lowest rank) and, with
+ * `returnTrainScore`, `split<k>TrainScore`, `meanTrainScore`, `stdTrainScore`.
+ */
+export interface CVResults {
+  readonly meanFitTime: Float64Array;
+  readonly stdFitTime: Float64Array;
+  readonly meanScoreTime: Float64Array;
+  readonly stdScoreTime: Float64Array;
+  readonly params: Params[];
+  readonly meanTestScore: Float64Array;
+  readonly stdTestScore: Float64Array;
+  readonly rankTestScore: Int32Array;
+  readonly meanTrainScore?: Float64Array;
+  readonly stdTrainScore?: Float64Array;
+  readonly [column: string]: Float64Array | Int32Array | readonly unknown[] | undefined;
+}
+
+/** Every fit of a search failed (scikit-learn's "All the N fits failed" ValueError). */
+export class FitFailedError extends Error {
+  override readonly name = 'FitFailedError';
+}
+
+/** The `param<Name>` column of parameter `name` (`alpha` → `paramAlpha`, `sgd__alpha` → `paramSgd__alpha`). */
+export function paramColumn(name: string): string {
+  return `param${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+}
+
+const pools = new Map<number, ThreadScheduler>();
+
+/** The scheduler of `nJobs` threads (pools are made once per size and reused; idle workers do not keep the process alive). */
+function schedulerFor(nJobs: number | null): Scheduler | 'threads' {
+  if (nJobs === null) return 'threads';
+  const threads = nJobs === -1 ? availableParallelism() : nJobs;
+  let pool = pools.get(threads);
+  if (pool === undefined) {
+    pool = new ThreadScheduler({ threads });
+    pools.set(threads, pool);
+  }
+  return pool;
+}
+
+/** numpy's pairwise summation of a short row (what `np.mean(axis=1)` adds with), so means agree to the bit. */
+function pairwiseSum(a: ArrayLike<number>, start: number, n: number): number {
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res += a[start + i]!;
+    return res;
+  }
+  if (n <= 128) {
+    const r = new Float64Array(8);
+    for (let j = 0; j < 8; j++) r[j] = a[start + j]!;
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = r[j]! + a[start + i + j]!;
+    let res = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+    for (; i < n; i++) res += a[start + i]!;
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(a, start, n2) + pairwiseSum(a, start + n2, n - n2);
+}
+
+/** Mean and standard deviation of each candidate's row of `values` (nCandidates × nSplits), as scikit-learn's `_store`. */
+function rowStats(values: Float64Array, nSplits: number): { mean: Float64Array; std: Float64Array } {
+  const nc = values.length / nSplits;
+  const mean = new Float64Array(nc);
+  const std = new Float64Array(nc);
+  const sq = new Float64Array(nSplits);
+  for (let c = 0; c < nc; c++) {
+    const m = pairwiseSum(values, c * nSplits, nSplits) / nSplits;
+    mean[c] = m;
+    for (let k = 0; k < nSplits; k++) {
+      const d = values[c * nSplits + k]! - m;
+      sq[k] = d * d;
+    }
+    std[c] = Math.sqrt(pairwiseSum(sq, 0, nSplits) / nSplits);
+  }
+  return { mean, std };
+}
+
+/** scipy's `rankdata(-means, method='min')` with NaN counted below the worst, as scikit-learn 1.2 ranks. */
+function rankMin(means: Float64Array): Int32Array {
+  const rank = new Int32Array(means.length);
+  const finite = [...means].filter((m) => !Number.isNaN(m));
+  if (finite.length === 0) return rank.fill(1);
+  const worst = Math.min(...finite) - 1;
+  const v = Array.from(means, (m) => (Number.isNaN(m) ? worst : m));
+  for (let i = 0; i < v.length; i++) {
+    let better = 0;
+    for (let j = 0; j < v.length; j++) if (-v[j]! < -v[i]!) better++;
+    rank[i] = better + 1;
+  }
+  return rank;
+}
+
+function sharedCopy<T extends Float64Array | Int32Array>(a: T, dtype: 'float64' | 'int32'): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const out = allocate(dtype, a.length) as T;
+  out.set(a);
+  return out;
+}
+
+/** The base class of the exhaustive searches: `fit` evaluates the candidates, then the fitted attributes and the methods through `bestEstimator_`. */
+export abstract class BaseSearchCV {
+  /** The estimator whose parameters are searched (cloned for every fit; never fitted itself). */
+  readonly estimator: BaseEstimator;
+  readonly cv: SearchOptions['cv'];
+  readonly scoring: string | null;
+  readonly refit: boolean;
+  readonly nJobs: number | null;
+  readonly returnTrainScore: boolean;
+  readonly errorScore: number | 'raise';
+
+  #fitted: {
+    cvResults: CVResults;
+    bestIndex: number;
+    bestScore: number;
+    bestParams: Params;
+    bestEstimator: BaseEstimator | null;
+    refitTime: number;
+    nSplits: number;
+    scorer: SearchScorer;
+  } | null = null;
+
+  protected constructor(
+    protected readonly caller: string,
+    estimator: BaseEstimator,
+    options: SearchOptions,
+  ) {
+    if (!isEstimator(estimator))
+      throw new TypeError(`${caller}: the first argument must be an estimator. Got ${describeValue(estimator)}.`);
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`${caller}: options must be an object. Got ${describeValue(options)}.`);
+    this.estimator = estimator;
+    this.cv = options.cv ?? null;
+    this.scoring = options.scoring ?? null;
+    this.refit = options.refit ?? true;
+    this.nJobs = options.nJobs ?? null;
+    this.returnTrainScore = options.returnTrainScore ?? false;
+    this.errorScore = options.errorScore ?? Number.NaN;
+  }
+
+  /** The candidates' parameters, in evaluation order. */
+  protected abstract candidates(): Params[];
+
+  #checkOptions(): void {
+    const c = this.caller;
+    if (typeof this.refit !== 'boolean')
+      throw new ParameterTypeError(
+        `The 'refit' parameter of ${c} must be a boolean. Got ${describeValue(this.refit)} instead.`,
+        c,
+        'refit',
+        this.refit,
+      );
+    if (typeof this.returnTrainScore !== 'boolean')
+      throw new ParameterTypeError(
+        `The 'returnTrainScore' parameter of ${c} must be a boolean. Got ${describeValue(this.returnTrainScore)} instead.`,
+        c,
+        'returnTrainScore',
+        this.returnTrainScore,
+      );
+    const e = this.errorScore;
+    if (e !== 'raise' && typeof e !== 'number')
+      throw new ParameterTypeError(
+        `The 'errorScore' parameter of ${c} must be a number or 'raise'. Got ${describeValue(e)} instead.`,
+        c,
+        'errorScore',
+        e,
+      );
+    const j = this.nJobs;
+    if (j !== null && (typeof j !== 'number' || !Number.isInteger(j))) {
+      throw new ParameterTypeError(
+        `The 'nJobs' parameter of ${c} must be null, -1 or a positive int. Got ${describeValue(j)} instead.`,
+        c,
+        'nJobs',
+        j,
+      );
+    }
+    if (j !== null && j !== -1 && j < 1)
+      throw new ParameterRangeError(`The 'nJobs' parameter of ${c} must be null, -1 or a positive int. Got ${j} instead.`, c, 'nJobs', j);
+    getScorer(this.scoring, c, this.estimator);
+  }
+
+  /**
+   * One clone per candidate with its parameters set (unknown names throw at once, naming the
+   * parameter, the candidate and the step), and the message of its invalid values — a TypeError /
+   * RangeError at once with `errorScore: 'raise'`, else the candidate's scores are `errorScore`.
+   */
+  #candidateEstimators(candidates: readonly Params[]): { ests: BaseEstimator[]; invalid: (string | null)[] } {
+    const ests: BaseEstimator[] = [];
+    const invalid: (string | null)[] = [];
+    candidates.forEach((params, i) => {
+      const est = this.estimator.clone();
+      for (const [key, value] of Object.entries(params)) {
+        try {
+          est.setParams({ [key]: value });
+        } catch (e) {
+          const step = key.includes('__') ? ` (in '${key.slice(0, key.indexOf('__'))}', a nested estimator of ${est.estimatorName})` : '';
+          throw new ParameterTypeError(
+            `${this.caller}: candidate ${i} sets '${key}'${step}: ${(e as Error).message}`,
+            this.caller,
+            key,
+            value,
+          );
+        }
+      }
+      ests.push(est);
+      try {
+        est.checkParams();
+        invalid.push(null);
+      } catch (e) {
+        if (this.errorScore === 'raise') {
+          (e as Error).message = `${this.caller}: candidate ${i} (${describeValue(params)}): ${(e as Error).message}`;
+          throw e;
+        }
+        invalid.push(`${est.estimatorName}: ${(e as Error).name}: ${(e as Error).message}`);
+      }
+    });
+    return { ests, invalid };
+  }
+
+  /**
+   * Evaluates every candidate on every split, then (with `refit`) fits the best on all the data.
+   * Resolves with `this`. X and y in memory, or both lazy (see the module's note).
+   */
+  async fit(X: MatrixLike | NDArray, y?: VectorLike | NDArray | null, options: SearchFitOptions = {}): Promise<this> {
+    this.#checkOptions();
+    const candidates = this.candidates();
+    if (candidates.length === 0) throw new RangeError(`${this.caller}: there are no candidates to evaluate.`);
+    const scorer = getScorer(this.scoring, this.caller, this.estimator);
+    const { ests, invalid } = this.#candidateEstimators(candidates);
+    const run: LazyOptions = { ...options };
+    if (run.scheduler === undefined) run.scheduler = schedulerFor(this.nJobs);
+    const yy = y ?? null;
+    const lazy = X instanceof NDArray;
+    if (lazy !== yy instanceof NDArray && yy !== null) {
+      throw new TypeError(`${this.caller}.fit: pass X and y both lazy (NDArray) or both in memory.`);
+    }
+    const results = lazy
+      ? await this.#evaluateLazy(X as NDArray, yy as NDArray | null, ests, invalid, scorer, run)
+      : await this.#evaluateInMemory(X as MatrixLike, yy as VectorLike | null, ests, invalid, scorer, run);
+    const { outputs, nSplits } = results;
+    this.#checkFailures(outputs, candidates.length * nSplits);
+    const cvResults = formatResults(candidates, outputs, nSplits, this.returnTrainScore);
+    const rank = cvResults.rankTestScore;
+    let bestIndex = 0;
+    for (let i = 1; i < rank.length; i++) if (rank[i]! < rank[bestIndex]!) bestIndex = i;
+    const bestParams = { ...candidates[bestIndex]! };
+    let bestEstimator: BaseEstimator | null = null;
+    let refitTime = Number.NaN;
+    if (this.refit) {
+      bestEstimator = this.estimator.clone().setParams(bestParams);
+      const t0 = performance.now();
+      if (lazy) await fitStep(bestEstimator, X as NDArray, (yy as NDArray | null) ?? undefined, run);
+      else fitInMemory(bestEstimator, X as MatrixLike, (yy as VectorLike | null) ?? null);
+      refitTime = (performance.now() - t0) / 1000;
+    }
+    this.#fitted = {
+      cvResults,
+      bestIndex,
+      bestScore: cvResults.meanTestScore[bestIndex]!,
+      bestParams,
+      bestEstimator,
+      refitTime,
+      nSplits,
+      scorer,
+    };
+    return this;
+  }
+
+  #checkFailures(outputs: readonly FitScoreOutput[], total: number): void {
+    const failed = outputs.filter((o) => o.error !== null);
+    if (failed.length === 0) return;
+    const counts = new Map<string, number>();
+    for (const o of failed) counts.set(o.error!, (counts.get(o.error!) ?? 0) + 1);
+    const summary = [...counts].map(([msg, n]) => `${n} fits failed with: ${msg}`).join('\n');
+    if (failed.length === total) {
+      throw new FitFailedError(
+        `${this.caller}: all the ${total} fits failed. It is very likely that your model is misconfigured. You can try to debug the error by setting errorScore: 'raise'.\n${summary}`,
+      );
+    }
+    process.emitWarning(
+      `${this.caller}: ${failed.length} fits failed out of a total of ${total}. The score on these train-test partitions for these parameters will be set to ${this.errorScore}. ` +
+        `If these failures are not expected, you can try to debug them by setting errorScore: 'raise'.\n${summary}`,
+      { type: 'FitFailedWarning' },
+    );
+  }
+
+  async #evaluateInMemory(
+    X: MatrixLike,
+    y: VectorLike | null,
+    ests: readonly BaseEstimator[],
+    invalid: readonly (string | null)[],
+    scorer: SearchScorer,
+    run: LazyOptions,
+  ): Promise<{ outputs: FitScoreOutput[]; nSplits: number }> {
+    const caller = `${this.caller}.fit`;
+    const m = checkArray(X, { caller, skipFiniteCheck: true });
+    const Xs: Block = { dtype: 'float64', shape: [m.nSamples, m.nFeatures], data: sharedCopy(m.data, 'float64') };
+    if (this.estimator.requiresY && y === null)
+      throw new TypeError(`${caller}: ${this.estimator.estimatorName} needs y (targets); none was given.`);
+    const yv = y === null ? null : checkVector(y, m.nSamples, { caller, skipFiniteCheck: true });
+    const ys: Block | null = yv === null ? null : { dtype: 'float64', shape: [yv.length], data: sharedCopy(yv, 'float64') };
+    const cv = checkCv(this.cv, this.estimator.estimatorType === 'classifier', this.caller);
+    const splits: TrainTest[] = [...cv.split(Xs, ys?.data ?? null)];
+    const nSplits = splits.length;
+    if (nSplits < 1) throw new RangeError(`${caller}: no fits were performed. Was the CV iterator empty?`);
+    if (nSplits !== cv.getNSplits(Xs, ys?.data ?? null)) {
+      throw new RangeError(
+        `${caller}: cv.split and cv.getNSplits returned inconsistent results. Expected ${cv.getNSplits(Xs, ys?.data ?? null)} splits, got ${nSplits}.`,
+      );
+    }
+    const data: SearchData = { X: Xs, y: ys };
+    const folds: Fold[] = splits.map(([train, test]) => ({ train: sharedCopy(train, 'int32'), test: sharedCopy(test, 'int32') }));
+    const errorScore = this.errorScore;
+    const recordErrors = errorScore !== 'raise';
+    const g = new Graph();
+    const keys: (string | null)[] = [];
+    const foldTokens = folds.map((f) => tokenize(f.train, f.test));
+    ests.forEach((est, c) => {
+      if (invalid[c] !== null) {
+        for (let k = 0; k < nSplits; k++) keys.push(null);
+        return;
+      }
+      // A pipeline's steps before the last: one task per distinct (prefix, fold), shared by every
+      // candidate whose prefix has the same parameters.
+      const prefixSteps = est instanceof Pipeline && est.steps.length > 1 ? est.steps.slice(0, -1) : [];
+      const final = prefixSteps.length > 0 ? (est as Pipeline).steps[prefixSteps.length]![1] : est;
+      const finalSnap = final.snapshot();
+      folds.forEach((fold, k) => {
+        let prev: string | null = null;
+        let token = foldTokens[k]!;
+        for (const [name, step] of prefixSteps) {
+          const snap = step.snapshot();
+          token = tokenize(token, name, snap);
+          const key = `ms-prefix-${name}-${token}`;
+          if (!g.has(key)) g.add(key, MsKernel.fitPrefix, [snap, prev === null ? null : ref(prev), data, fold, recordErrors]);
+          prev = key;
+        }
+        const key = `ms-fit-${c}-${k}`;
+        g.add(key, MsKernel.fitScore, [
+          finalSnap,
+          prev === null ? null : ref(prev),
+          data,
+          fold,
+          scorer.name === 'score' ? null : scorer.name,
+          this.returnTrainScore,
+          errorScore,
+        ]);
+        keys.push(key);
+      });
+    });
+    const wanted = keys.filter((k): k is string => k !== null);
+    const { scheduler, ...rest } = run;
+    const out = wanted.length
+      ? await compute(g, wanted, { ...rest, scheduler: scheduler ?? 'threads', name: rest.name ?? this.caller })
+      : {};
+    const outputs = keys.map((key, i): FitScoreOutput => {
+      if (key !== null) return out[key] as FitScoreOutput;
+      const e = errorScore as number;
+      return { testScore: e, trainScore: e, fitTime: 0, scoreTime: 0, error: invalid[Math.floor(i / nSplits)]! };
+    });
+    return { outputs, nSplits };
+  }
+
+  async #evaluateLazy(
+    X: NDArray,
+    y: NDArray | null,
+    ests: readonly BaseEstimator[],
+    invalid: readonly (string | null)[],
+    scorer: SearchScorer,
+    run: LazyOptions,
+  ): Promise<{ outputs: FitScoreOutput[]; nSplits: number }> {
+    const caller = `${this.caller}.fit`;
+    if (X.ndim !== 2) throw new RangeError(`${caller}: X must be a 2-D array of samples × features; got shape [${X.shape.join(', ')}].`);
+    if (y !== null && (y.ndim !== 1 || y.shape[0] !== X.shape[0])) {
+      throw new RangeError(`${caller}: y must be 1-D with X's ${X.shape[0]} rows; got shape [${y.shape.join(', ')}].`);
+    }
+    if (this.estimator.requiresY && y === null)
+      throw new TypeError(`${caller}: ${this.estimator.estimatorName} needs y (targets); none was given.`);
+    const n = X.shape[0]!;
+    // Folds as contiguous row ranges: StratifiedKFold / ShuffleSplit would gather rows from every block.
+    let kfold: KFold;
+    if (this.cv === null || typeof this.cv === 'number') kfold = new KFold({ nSplits: this.cv ?? 5 });
+    else if (this.cv instanceof KFold && !this.cv.shuffle) kfold = this.cv;
+    else {
+      throw new ParameterTypeError(
+        `${caller}: on lazy arrays, 'cv' must be an integer or a KFold without shuffle (folds are contiguous row ranges, sliced lazily); ` +
+          `${describeValue((this.cv as { name?: string }).name ?? this.cv)} would gather rows across blocks. Compute X and y to search in memory.`,
+        this.caller,
+        'cv',
+        this.cv,
+      );
+    }
+    if (kfold.nSplits > n)
+      throw new RangeError(
+        `${caller}: cannot have number of splits nSplits=${kfold.nSplits} greater than the number of samples: nSamples=${n}.`,
+      );
+    if (scorer.name !== 'score' && scorer.name !== 'accuracy' && scorer.name !== 'r2') {
+      throw new ParameterRangeError(
+        `${caller}: on lazy arrays, 'scoring' must be null (the estimator's score), 'accuracy' (classifiers) or 'r2' (regressors); '${scorer.name}' would gather predictions.`,
+        this.caller,
+        'scoring',
+        scorer.name,
+      );
+    }
+    const rows = (a: NDArray, lo: number, hi: number): NDArray[] => (hi > lo ? [a.slice([lo, hi])] : []);
+    const folds = kfold.foldBounds(n).map(([a, b]) => ({
+      Xtr: concatenate([...rows(X, 0, a), ...rows(X, b, n)]),
+      Xte: X.slice([a, b]),
+      ytr: y === null ? undefined : concatenate([...rows(y, 0, a), ...rows(y, b, n)]),
+      yte: y === null ? undefined : y.slice([a, b]),
+    }));
+    const errorScore = this.errorScore;
+    const prefixes = new Map<string, Promise<{ step: BaseEstimator; Xtr: NDArray; Xte: NDArray; fitTime: number }>>();
+    const score = (est: BaseEstimator, Xs: NDArray, ys: NDArray | undefined): Promise<number> => {
+      if (ys === undefined) throw new TypeError(`${caller}: scoring on lazy arrays needs y.`);
+      if (scorer.name === 'score') return isLazyApplier(est) ? est.scoreLazy(Xs, ys, run) : lazyScore(est, Xs, ys, run);
+      const kind = scoreKind(est);
+      if (kind !== scorer.name)
+        throw new TypeError(
+          `${caller}: scoring '${scorer.name}' on lazy arrays is for ${scorer.name === 'accuracy' ? 'classifiers' : 'regressors'}; ${est.estimatorName} is not one.`,
+        );
+      return lazyScore(est, Xs, ys, run);
+    };
+    const outputs: FitScoreOutput[] = [];
+    for (let c = 0; c < ests.length; c++) {
+      for (let k = 0; k < folds.length; k++) {
+        if (invalid[c] !== null) {
+          outputs.push({ testScore: errorScore as number, trainScore: errorScore as number, fitTime: 0, scoreTime: 0, error: invalid[c]! });
+          continue;
+        }
+        const f = folds[k]!;
+        const est = ests[c]!;
+        const t0 = performance.now();
+        let fitTime = 0;
+        let prefixTime = 0;
+        try {
+          let Xtr = f.Xtr;
+          let Xte = f.Xte;
+          let final = est;
+          if (est instanceof Pipeline && est.steps.length > 1) {
+            let token = `fold-${k}`;
+            for (const [name, step] of est.steps.slice(0, -1)) {
+              const snap = step.snapshot();
+              token = tokenize(token, name, snap);
+              let p = prefixes.get(token);
+              if (p === undefined) {
+                const [inTr, inTe] = [Xtr, Xte];
+                p = (async () => {
+                  const s0 = performance.now();
+                  const fitted = estimatorFromSnapshot(snap);
+                  await fitStep(fitted, inTr, f.ytr, run);
+                  return {
+                    step: fitted,
+                    Xtr: transformStep(fitted, inTr),
+                    Xte: transformStep(fitted, inTe),
+                    fitTime: (performance.now() - s0) / 1000,
+                  };
+                })();
+                prefixes.set(token, p);
+              }
+              const done = await p;
+              prefixTime += done.fitTime;
+              Xtr = done.Xtr;
+              Xte = done.Xte;
+            }
+            final = est.steps[est.steps.length - 1]![1];
+          }
+          const f0 = performance.now();
+          await fitStep(final, Xtr, f.ytr, run);
+          fitTime = prefixTime + (performance.now() - f0) / 1000;
+          const s0 = performance.now();
+          const testScore = await score(final, Xte, f.yte);
+          const scoreTime = (performance.now() - s0) / 1000;
+          const trainScore = this.returnTrainScore ? await score(final, Xtr, f.ytr) : Number.NaN;
+          outputs.push({ testScore, trainScore, fitTime, scoreTime, error: null });
+        } catch (e) {
+          if (errorScore === 'raise') throw e;
+          outputs.push({
+            testScore: errorScore,
+            trainScore: errorScore,
+            fitTime: fitTime || (performance.now() - t0) / 1000,
+            scoreTime: 0,
+            error: `${est.estimatorName}: ${(e as Error).name}: ${(e as Error).message}`,
+          });
+        }
+      }
+    }
+    return { outputs, nSplits: folds.length };
+  }
+
+  get #state() {
+    if (this.#fitted === null) {
+      throw new NotFittedError(this.caller);
+    }
+    return this.#fitted;
+  }
+
+  /** Whether `fit` has run. */
+  isFitted(): boolean {
+    return this.#fitted !== null;
+  }
+
+  /** Per-candidate results (see {@link CVResults}). */
+  get cvResults_(): CVResults {
+    return this.#state.cvResults;
+  }
+  /** Index of the best candidate in `cvResults_` (the first with rank 1). */
+  get bestIndex_(): number {
+    return this.#state.bestIndex;
+  }
+  /** Mean test score of the best candidate. */
+  get bestScore_(): number {
+    return this.#state.bestScore;
+  }
+  /** Parameters of the best candidate. */
+  get bestParams_(): Params {
+    return { ...this.#state.bestParams };
+  }
+  /** The best candidate refitted on all the data (with `refit: true`). */
+  get bestEstimator_(): BaseEstimator {
+    const b = this.#state.bestEstimator;
+    if (b === null)
+      throw new TypeError(
+        `${this.caller} was fitted with refit: false; it has no bestEstimator_ (refit the best candidate, or set refit: true).`,
+      );
+    return b;
+  }
+  /** Seconds the refit took (NaN without refit). */
+  get refitTime_(): number {
+    return this.#state.refitTime;
+  }
+  /** Number of cross-validation splits. */
+  get nSplits_(): number {
+    return this.#state.nSplits;
+  }
+  /** The scorer used (its `name`: a scikit-learn name, or `'score'` for the estimator's own). */
+  get scorer_(): SearchScorer {
+    return this.#state.scorer;
+  }
+  /** Always false: one metric per search. */
+  get multimetric_(): boolean {
+    return false;
+  }
+  /** The best estimator's classes (classifiers). */
+  get classes_(): unknown {
+    return (this.bestEstimator_ as unknown as { classes_: unknown }).classes_;
+  }
+  /** Features seen by the best estimator. */
+  get nFeaturesIn_(): number {
+    const e = this.bestEstimator_.expectedInput();
+    if (e === null) throw new TypeError(`${this.bestEstimator_.estimatorName} does not record its input width.`);
+    return e.nFeatures;
+  }
+
+  #call(method: ApplyMethod, X: unknown): unknown {
+    const best = this.bestEstimator_;
+    const fn = (best as unknown as Record<string, unknown>)[method];
+    if (typeof fn !== 'function')
+      throw new TypeError(`${this.caller}: the best estimator (${best.estimatorName}) has no method '${method}'.`);
+    return (fn as (X: unknown) => unknown).call(best, X);
+  }
+
+  /** `bestEstimator_.predict(X)` (in memory, or lazy where the estimator takes lazy arrays). */
+  predict(X: NDArray): NDArray;
+  predict(X: MatrixLike): Block;
+  predict(X: MatrixLike | NDArray): unknown {
+    return this.#call('predict', X);
+  }
+  /** `bestEstimator_.predictProba(X)`. */
+  predictProba(X: NDArray): NDArray;
+  predictProba(X: MatrixLike): Block;
+  predictProba(X: MatrixLike | NDArray): unknown {
+    return this.#call('predictProba', X);
+  }
+  /** `bestEstimator_.predictLogProba(X)`. */
+  predictLogProba(X: NDArray): NDArray;
+  predictLogProba(X: MatrixLike): Block;
+  predictLogProba(X: MatrixLike | NDArray): unknown {
+    return this.#call('predictLogProba', X);
+  }
+  /** `bestEstimator_.decisionFunction(X)`. */
+  decisionFunction(X: NDArray): NDArray;
+  decisionFunction(X: MatrixLike): Block;
+  decisionFunction(X: MatrixLike | NDArray): unknown {
+    return this.#call('decisionFunction', X);
+  }
+  /** `bestEstimator_.transform(X)`. */
+  transform(X: NDArray): NDArray;
+  transform(X: MatrixLike): Block;
+  transform(X: MatrixLike | NDArray): unknown {
+    return this.#call('transform', X);
+  }
+  /** `bestEstimator_.inverseTransform(X)`. */
+  inverseTransform(X: NDArray): NDArray;
+  inverseTransform(X: MatrixLike): Block;
+  inverseTransform(X: MatrixLike | NDArray): unknown {
+    return this.#call('inverseTransform', X);
+  }
+
+  /**
+   * The search's scorer on `bestEstimator_` (scikit-learn's `score`): in memory a number; lazy X and
+   * y a promise (the estimator's score, accuracy or R², computed without gathering X).
+   */
+  score(X: NDArray, y: NDArray, options?: LazyOptions): Promise<number>;
+  score(X: MatrixLike, y: VectorLike): number;
+  score(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: LazyOptions = {}): number | Promise<number> {
+    const best = this.bestEstimator_;
+    const scorer = this.#state.scorer;
+    if (X instanceof NDArray) {
+      if (!(y instanceof NDArray)) return Promise.reject(new TypeError(`${this.caller}.score: X is a lazy array, so y must be one too.`));
+      if (scorer.name === 'score') return isLazyApplier(best) ? best.scoreLazy(X, y, options) : lazyScore(best, X, y, options);
+      return lazyScore(best, X, y, options);
+    }
+    if (scorer.name === 'score' && !isScorer(best)) throw new TypeError(`${best.estimatorName} has no score method.`);
+    return scorer.score(best, X, y as VectorLike);
+  }
+}
+
+/** `cv_results_` from the fits' outputs (candidate-major: candidate c, split k at `c * nSplits + k`). */
+function formatResults(
+  candidates: readonly Params[],
+  outputs: readonly FitScoreOutput[],
+  nSplits: number,
+  trainScores: boolean,
+): CVResults {
+  const nc = candidates.length;
+  const column = (f: (o: FitScoreOutput) => number) => Float64Array.from(outputs, f);
+  const fit = rowStats(
+    column((o) => o.fitTime),
+    nSplits,
+  );
+  const sc = rowStats(
+    column((o) => o.scoreTime),
+    nSplits,
+  );
+  const out: Record<string, Float64Array | Int32Array | unknown[]> = {
+    meanFitTime: fit.mean,
+    stdFitTime: fit.std,
+    meanScoreTime: sc.mean,
+    stdScoreTime: sc.std,
+  };
+  const names = [...new Set(candidates.flatMap((p) => Object.keys(p)))].sort();
+  for (const name of names) out[paramColumn(name)] = candidates.map((p) => (Object.hasOwn(p, name) ? p[name] : undefined));
+  out['params'] = candidates.map((p) => ({ ...p }));
+  const addScores = (side: 'Test' | 'Train', get: (o: FitScoreOutput) => number) => {
+    const values = column(get);
+    for (let k = 0; k < nSplits; k++) out[`split${k}${side}Score`] = Float64Array.from({ length: nc }, (_, c) => values[c * nSplits + k]!);
+    const { mean, std } = rowStats(values, nSplits);
+    out[`mean${side}Score`] = mean;
+    out[`std${side}Score`] = std;
+    if (side === 'Test') out['rankTestScore'] = rankMin(mean);
+  };
+  addScores('Test', (o) => o.testScore);
+  if (trainScores) addScores('Train', (o) => o.trainScore);
+  return out as unknown as CVResults;
+}
+
+/**
+ * Exhaustive search over a parameter grid with cross-validation (scikit-learn's `GridSearchCV`),
+ * every candidate × fold a task on the worker threads; a pipeline's shared prefix fitted once per
+ * fold (dask-ml). Parameters of pipeline steps are named `step__param` (`sgd__alpha`).
+ *
+ * @example
+ * const search = new GridSearchCV(
+ *   makePipeline(new StandardScaler(), new SGDClassifier({ shuffle: false })),
+ *   { sgdclassifier__alpha: [1e-4, 1e-3, 1e-2] },
+ *   { cv: 3, scoring: 'accuracy' },
+ * );
+ * await search.fit(X, y);
+ * search.bestParams_;                 // { sgdclassifier__alpha: … }
+ * search.cvResults_.meanTestScore;    // one mean per candidate
+ */
+export class GridSearchCV extends BaseSearchCV {
+  readonly paramGrid: ParamGridSpec | readonly ParamGridSpec[];
+
+  constructor(estimator: BaseEstimator, paramGrid: ParamGridSpec | readonly ParamGridSpec[], options: SearchOptions = {}) {
+    super('GridSearchCV', estimator, options);
+    this.paramGrid = paramGrid;
+  }
+
+  protected candidates(): Params[] {
+    return [...new ParameterGrid(this.paramGrid)];
+  }
+}
+
+/**
+ * Search over `nIter` candidates sampled from lists and distributions (scikit-learn's
+ * `RandomizedSearchCV`, sampling as its `ParameterSampler`: the same candidates for the same
+ * `randomState`).
+ *
+ * @example
+ * const search = new RandomizedSearchCV(new SGDClassifier({ shuffle: false }),
+ *   { alpha: loguniform(1e-5, 1e-1), penalty: ['l2', 'l1'] }, { nIter: 8, randomState: 0, cv: 3 });
+ * await search.fit(X, y);
+ */
+export class RandomizedSearchCV extends BaseSearchCV {
+  readonly paramDistributions: ParamDistributionsSpec | readonly ParamDistributionsSpec[];
+  readonly nIter: number;
+  readonly randomState: RandomStateLike;
+
+  constructor(
+    estimator: BaseEstimator,
+    paramDistributions: ParamDistributionsSpec | readonly ParamDistributionsSpec[],
+    options: RandomizedSearchOptions = {},
+  ) {
+    super('RandomizedSearchCV', estimator, options);
+    this.paramDistributions = paramDistributions;
+    this.nIter = options.nIter ?? 10;
+    this.randomState = options.randomState ?? null;
+  }
+
+  protected candidates(): Params[] {
+    if (typeof this.nIter !== 'number' || !Number.isInteger(this.nIter) || this.nIter < 1) {
+      throw new ParameterRangeError(
+        `The 'nIter' parameter of RandomizedSearchCV must be an int in the range [1, inf). Got ${describeValue(this.nIter)} instead.`,
+        this.caller,
+        'nIter',
+        this.nIter,
+      );
+    }
+    return [...new ParameterSampler(this.paramDistributions, this.nIter, { randomState: this.randomState })];
+  }
+}
