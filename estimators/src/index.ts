@@ -14,6 +14,7 @@ import { kernels as functionTransformerKernels } from './preprocessing/function_
 import { kernels as kmeansKernels } from './cluster/kmeans_tasks.js';
 import { kernels as quantileSketchKernels } from './preprocessing/quantile_sketch.js';
 import { kernels as tsqrKernels } from './decomposition/tsqr.js';
+import { kernels as glmKernels } from './linear_model/glm/kernels.js';
 
 // The out-of-core layer's worker kernels (est.*): registered once, before anything can build a graph.
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
@@ -21,6 +22,7 @@ registerKernels(new URL('./preprocessing/function_transformer.js', import.meta.u
 registerKernels(new URL('./cluster/kmeans_tasks.js', import.meta.url), kmeansKernels);
 registerKernels(new URL('./preprocessing/quantile_sketch.js', import.meta.url), quantileSketchKernels);
 registerKernels(new URL('./decomposition/tsqr.js', import.meta.url), tsqrKernels);
+registerKernels(new URL('./linear_model/glm/kernels.js', import.meta.url), glmKernels);
 
 export {
   BaseEstimator,
@@ -106,6 +108,12 @@ export {
   type PassiveAggressiveClassifierParams,
   type PassiveAggressiveRegressorParams,
 } from './linear_model/passive_aggressive.js';
+export { LinearRegression, type LinearRegressionParams } from './linear_model/linear_regression.js';
+export { Ridge, type RidgeParams } from './linear_model/ridge.js';
+export { LogisticRegression, type LogisticRegressionParams, type LogisticRegressionState } from './linear_model/logistic_regression.js';
+export { PoissonRegressor, type PoissonRegressorParams, type PoissonRegressorState } from './linear_model/poisson.js';
+export { type LeastSquaresState } from './linear_model/glm/least_squares_estimator.js';
+export { type GlmFitOptions, type GlmLazyFitOptions, type TargetLike } from './linear_model/glm/inputs.js';
 export { accuracyScore, logLoss, meanSquaredError, r2Score, confusionMatrix, rocAucScore } from './metrics.js';
 export { GaussianNB, type GaussianNBParams, type GaussianNBState, type NBPartialFitOptions } from './naive_bayes/gaussian_nb.js';
 export {

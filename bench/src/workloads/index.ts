@@ -7,7 +7,8 @@ import { pipeline } from './pipeline.js';
 import { pipelineCgroup } from './cgroup.js';
 import { mlp } from './mlp.js';
 import { kmeans } from './kmeans.js';
+import { kmeansFull } from './kmeans_full.js';
 import { csv } from './csv.js';
 import { parquet } from './parquet.js';
 
-export const workloads: readonly Workload[] = [scheduler, reductions, sgd, pipeline, pipelineCgroup, mlp, kmeans, csv, parquet];
+export const workloads: readonly Workload[] = [scheduler, reductions, sgd, pipeline, pipelineCgroup, mlp, kmeans, kmeansFull, csv, parquet];

@@ -67,7 +67,11 @@ export interface KMeansParams {
   algorithm: 'lloyd';
   /** k-means||: rows sampled per round ℓ = oversamplingFactor · nClusters (in expectation). */
   oversamplingFactor: number;
-  /** k-means||: at most this many oversampling rounds (null: round(ln φ₀), as dask-ml). */
+  /**
+   * k-means||: at most this many oversampling rounds (each one pass over X). dask-ml runs round(ln φ₀)
+   * rounds (φ₀: the cost of the first center; null here) sampling ℓ = oversamplingFactor rows each;
+   * with ℓ = oversamplingFactor · nClusters as in the paper, 5 rounds (the default) suffice there.
+   */
   initMaxIter: number | null;
 }
 
@@ -277,7 +281,7 @@ function* initCenters(ctx: FitContext, norms: { all: Float64Array | null; norms:
 
 /**
  * k-means|| (Bahmani et al. 2012, algorithm 2; dask-ml's `init_scalable`): a first center drawn
- * uniformly; round(ln φ₀) rounds (at most initMaxIter), each one parallel pass that samples every
+ * uniformly; round(ln φ₀) rounds, at least 1 and at most initMaxIter, each one parallel pass that samples every
  * row independently with probability ℓ·w·d²(x, C) / φ (see `sampleParts`); one more pass weighs
  * each candidate by the weight of the rows closest to it; then the weighted candidates are reduced
  * to nClusters centers on this thread — weighted k-means++ and Lloyd, the best of nInit. With fewer
@@ -492,7 +496,7 @@ export class KMeans extends BaseEstimator<KMeansParams, KMeansState> implements 
     randomState: null,
     algorithm: 'lloyd',
     oversamplingFactor: 2,
-    initMaxIter: null,
+    initMaxIter: 5,
   } satisfies KMeansParams);
   // `init` (a string or an array of centers) is checked in code: no constraint kind describes arrays.
   static readonly constraints = {

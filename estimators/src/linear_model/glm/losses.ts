@@ -1,0 +1,262 @@
+/**
+ * scikit-learn 1.2's `LinearModelLoss.loss_gradient` for the half binomial, half multinomial and
+ * half Poisson losses (`_loss/loss.py`), summed over some rows: Σ s_i loss(y_i, X_i·w + b) and its
+ * gradient, with s_i the sample weight times the class weight. The penalty and the scaling of the
+ * objective are the estimator's (added on the main thread once the blocks' sums are in).
+ *
+ * Coefficients are k rows of q = d (+ 1 with an intercept, last) numbers, row-major: one row for
+ * the binomial and Poisson losses, one per class for the multinomial. (scikit-learn ravels them
+ * feature-major; L-BFGS does not depend on the order of the variables.)
+ */
+import { InvalidInputError } from '../../errors.js';
+
+/** The loss and how the targets are read. */
+export interface LossSpec {
+  readonly family: 'binomial' | 'multinomial' | 'poisson';
+  readonly nFeatures: number;
+  /** Coefficient rows: 1, or the number of classes for the multinomial. */
+  readonly k: number;
+  readonly fitIntercept: boolean;
+  /** Sorted class labels (binomial: two; y is matched against them), or null (Poisson). */
+  readonly classes: Float64Array | null;
+  /** A weight per class multiplying the sample weights, or null. */
+  readonly classWeight: Float64Array | null;
+  /** Estimator name, for messages. */
+  readonly caller: string;
+}
+
+/** Sums over some rows: the weighted loss, its gradient (k · q), Σ sample weights and rows. */
+export interface LossSums {
+  loss: number;
+  readonly grad: Float64Array;
+  sumW: number;
+  rows: number;
+}
+
+/** Empty sums for a spec. */
+export function emptySums(spec: LossSpec): LossSums {
+  return { loss: 0, grad: new Float64Array(spec.k * (spec.nFeatures + (spec.fitIntercept ? 1 : 0))), sumW: 0, rows: 0 };
+}
+
+/** Adds b into a. */
+export function addSums(a: LossSums, b: LossSums): LossSums {
+  a.loss += b.loss;
+  for (let i = 0; i < a.grad.length; i++) a.grad[i] = a.grad[i]! + b.grad[i]!;
+  a.sumW += b.sumW;
+  a.rows += b.rows;
+  return a;
+}
+
+/** log(1 + e^z) without overflow. */
+function softplus(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+function expit(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** The first non-finite value of row i of X (its column), or −1. */
+function badColumn(X: ArrayLike<number>, off: number, d: number): number {
+  for (let j = 0; j < d; j++) if (!Number.isFinite(X[off + j]!)) return j;
+  return -1;
+}
+
+function nonFiniteX(spec: LossSpec, X: ArrayLike<number>, off: number, j: number, row: number): InvalidInputError {
+  const v = X[off + j]!;
+  const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  return new InvalidInputError(`${spec.caller}: input X contains ${what} at row ${row}, column ${j}.`, { row });
+}
+
+/** The class index of label v (classes sorted), or −1. */
+function classIndex(classes: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = classes.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (classes[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return classes[lo] === v ? lo : -1;
+}
+
+function unknownLabel(spec: LossSpec, v: number, row: number): InvalidInputError {
+  return new InvalidInputError(
+    `${spec.caller}: y contains label ${v} (row ${row}) which is not among classes [${[...spec.classes!].join(', ')}].`,
+    {
+      row,
+    },
+  );
+}
+
+/**
+ * Adds n rows (X: n × d row-major, y: n, w: n or null) to `acc` at coefficients `coef`. `rowBase`:
+ * the first row's number in messages. A NaN or infinity in X, y or the weights is an
+ * InvalidInputError naming its row (and column).
+ */
+export function accumulate(
+  acc: LossSums,
+  spec: LossSpec,
+  coef: Float64Array,
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: ArrayLike<number> | null,
+  n: number,
+  rowBase: number,
+): void {
+  const d = spec.nFeatures;
+  const q = d + (spec.fitIntercept ? 1 : 0);
+  const grad = acc.grad;
+  const cw = spec.classWeight;
+  let loss = 0;
+  let sumW = 0;
+  if (spec.family === 'multinomial') {
+    const k = spec.k;
+    const z = new Float64Array(k);
+    const classes = spec.classes!;
+    for (let i = 0; i < n; i++) {
+      const off = i * d;
+      let s = w === null ? 1 : w[i]!;
+      if (!Number.isFinite(s)) throw badWeight(spec, s, rowBase + i);
+      sumW += s;
+      const c = classIndex(classes, y[i]!);
+      if (c < 0) throw unknownLabel(spec, y[i]!, rowBase + i);
+      if (cw !== null) s *= cw[c]!;
+      let zmax = -Infinity;
+      for (let r = 0; r < k; r++) {
+        const wr = r * q;
+        let t = spec.fitIntercept ? coef[wr + d]! : 0;
+        for (let j = 0; j < d; j++) t += X[off + j]! * coef[wr + j]!;
+        if (t - t !== 0) {
+          const bad = badColumn(X, off, d);
+          if (bad >= 0) throw nonFiniteX(spec, X, off, bad, rowBase + i);
+        }
+        z[r] = t;
+        if (t > zmax) zmax = t;
+      }
+      let sum = 0;
+      for (let r = 0; r < k; r++) {
+        const e = Math.exp(z[r]! - zmax);
+        z[r] = e;
+        sum += e;
+      }
+      // loss = logsumexp(z) − z_y; z now holds exp(z − max).
+      loss += s * (Math.log(sum) - Math.log(z[c]!));
+      for (let r = 0; r < k; r++) {
+        const gp = s * (z[r]! / sum - (r === c ? 1 : 0));
+        if (gp === 0) continue;
+        const wr = r * q;
+        for (let j = 0; j < d; j++) grad[wr + j] = grad[wr + j]! + gp * X[off + j]!;
+        if (spec.fitIntercept) grad[wr + d] = grad[wr + d]! + gp;
+      }
+    }
+  } else {
+    const binomial = spec.family === 'binomial';
+    const c0 = binomial ? spec.classes![0]! : 0;
+    const c1 = binomial ? spec.classes![1]! : 0;
+    const b = spec.fitIntercept ? coef[d]! : 0;
+    let gb = 0;
+    for (let i = 0; i < n; i++) {
+      const off = i * d;
+      let s = w === null ? 1 : w[i]!;
+      if (!Number.isFinite(s)) throw badWeight(spec, s, rowBase + i);
+      sumW += s;
+      let yi = y[i]!;
+      if (binomial) {
+        if (yi === c1) yi = 1;
+        else if (yi === c0) yi = 0;
+        else throw unknownLabel(spec, yi, rowBase + i);
+        if (cw !== null) s *= cw[yi]!;
+      } else if (!(yi >= 0) || yi === Infinity) {
+        throw new InvalidInputError(`${spec.caller}: y must be finite and non-negative (Poisson); it is ${yi} at row ${rowBase + i}.`, {
+          row: rowBase + i,
+        });
+      }
+      // Four partial sums: independent additions pipeline.
+      let t0 = b;
+      let t1 = 0;
+      let t2 = 0;
+      let t3 = 0;
+      let j = 0;
+      for (; j + 3 < d; j += 4) {
+        t0 += X[off + j]! * coef[j]!;
+        t1 += X[off + j + 1]! * coef[j + 1]!;
+        t2 += X[off + j + 2]! * coef[j + 2]!;
+        t3 += X[off + j + 3]! * coef[j + 3]!;
+      }
+      for (; j < d; j++) t0 += X[off + j]! * coef[j]!;
+      const t = t0 + t1 + (t2 + t3);
+      if (t - t !== 0) {
+        const bad = badColumn(X, off, d);
+        if (bad >= 0) throw nonFiniteX(spec, X, off, bad, rowBase + i);
+      }
+      let gp: number;
+      if (binomial) {
+        loss += s * (softplus(t) - yi * t);
+        gp = s * (expit(t) - yi);
+      } else {
+        const mu = Math.exp(t);
+        loss += s * (mu - yi * t);
+        gp = s * (mu - yi);
+      }
+      if (gp === 0) continue;
+      for (j = 0; j < d; j++) grad[j] = grad[j]! + gp * X[off + j]!;
+      gb += gp;
+    }
+    if (spec.fitIntercept) grad[d] = grad[d]! + gb;
+  }
+  acc.loss += loss;
+  acc.sumW += sumW;
+  acc.rows += n;
+}
+
+function badWeight(spec: LossSpec, s: number, row: number): InvalidInputError {
+  return new InvalidInputError(`${spec.caller}: sampleWeight contains ${s} at row ${row}; sample weights must be finite.`, { row });
+}
+
+/**
+ * Sums for the Poisson deviance score (D²): Σw, Σw·y, Σ(y log y − y) — unweighted, as scikit-learn
+ * 1.2 sums it (then divides by Σw) — and Σw·(e^η − y η) at the coefficients.
+ */
+export interface DevianceSums {
+  sumW: number;
+  sumWY: number;
+  constant: number;
+  loss: number;
+}
+
+/** Adds n rows to {@link DevianceSums} (Poisson; X, y, w as {@link accumulate}). */
+export function accumulateDeviance(
+  acc: DevianceSums,
+  spec: LossSpec,
+  coef: Float64Array,
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: ArrayLike<number> | null,
+  n: number,
+  rowBase: number,
+): void {
+  const d = spec.nFeatures;
+  const b = spec.fitIntercept ? coef[d]! : 0;
+  for (let i = 0; i < n; i++) {
+    const off = i * d;
+    const s = w === null ? 1 : w[i]!;
+    if (!Number.isFinite(s)) throw badWeight(spec, s, rowBase + i);
+    const yi = y[i]!;
+    if (!(yi >= 0) || yi === Infinity) {
+      throw new InvalidInputError(`${spec.caller}: y must be finite and non-negative (Poisson); it is ${yi} at row ${rowBase + i}.`, {
+        row: rowBase + i,
+      });
+    }
+    let t = b;
+    for (let j = 0; j < d; j++) t += X[off + j]! * coef[j]!;
+    if (t - t !== 0) {
+      const bad = badColumn(X, off, d);
+      if (bad >= 0) throw nonFiniteX(spec, X, off, bad, rowBase + i);
+    }
+    acc.sumW += s;
+    acc.sumWY += s * yi;
+    acc.constant += (yi > 0 ? yi * Math.log(yi) : 0) - yi;
+    acc.loss += s * (Math.exp(t) - yi * t);
+  }
+}
