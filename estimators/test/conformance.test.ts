@@ -33,6 +33,10 @@ import {
   PolynomialFeatures,
   FunctionTransformer,
   QuantileTransformer,
+  LinearRegression,
+  Ridge,
+  LogisticRegression,
+  PoissonRegressor,
 } from '../src/index.js';
 import { type EstimatorSpec, checkEstimator } from './conformance.js';
 
@@ -87,6 +91,17 @@ export const specs: EstimatorSpec[] = [
     random: true,
   },
   { name: 'PassiveAggressiveRegressor', cls: PassiveAggressiveRegressor, options: fast, kind: 'regressor', random: true },
+  { name: 'LinearRegression', cls: LinearRegression, kind: 'regressor' },
+  { name: 'LinearRegression (no intercept)', cls: LinearRegression, options: { fitIntercept: false }, kind: 'regressor' },
+  { name: 'Ridge', cls: Ridge, options: { alpha: 0.5 }, kind: 'regressor' },
+  { name: 'LogisticRegression (multinomial)', cls: LogisticRegression, kind: 'classifier' },
+  {
+    name: 'LogisticRegression (no penalty, balanced, no intercept)',
+    cls: LogisticRegression,
+    options: { penalty: 'none', classWeight: 'balanced', fitIntercept: false, maxIter: 50 },
+    kind: 'classifier',
+  },
+  { name: 'PoissonRegressor', cls: PoissonRegressor, options: { alpha: 0.1 }, kind: 'regressor', nonNegativeTargets: true },
   { name: 'StandardScaler', cls: StandardScaler, kind: 'transformer' },
   { name: 'MinMaxScaler', cls: MinMaxScaler, kind: 'transformer' },
   { name: 'MaxAbsScaler', cls: MaxAbsScaler, kind: 'transformer' },

@@ -52,6 +52,8 @@ export interface EstimatorSpec {
   readonly nonNegative?: boolean;
   /** NaN is data for it, as in scikit-learn (QuantileTransformer: left out of fit, passed through): only ±Infinity is an error. */
   readonly allowsNaN?: boolean;
+  /** The regressor needs non-negative targets (PoissonRegressor): |y| is fitted. */
+  readonly nonNegativeTargets?: boolean;
 }
 
 /** Params with nested estimators replaced by their class and params (state left out). */
@@ -92,6 +94,7 @@ function shifted(data: ReturnType<typeof dataset>, by: number): ReturnType<typeo
 }
 
 function targets(spec: EstimatorSpec, data: ReturnType<typeof dataset>): number[] | undefined {
+  if (spec.kind === 'regressor' && spec.nonNegativeTargets) return data.yReg.map(Math.abs);
   return spec.kind === 'classifier' ? data.y : spec.kind === 'regressor' ? data.yReg : undefined;
 }
 

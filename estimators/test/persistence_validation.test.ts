@@ -38,6 +38,10 @@ import {
   PolynomialFeatures,
   QuantileTransformer,
   FunctionTransformer,
+  LinearRegression,
+  Ridge,
+  LogisticRegression,
+  PoissonRegressor,
   StandardScaler,
   StateRangeError,
   StateTypeError,
@@ -78,6 +82,22 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   ],
   SGDRegressor: () => [new SGDRegressor(fast).fit(data.X, data.yReg), new SGDRegressor({ ...fast, average: 10 }).fit(data.X, data.yReg)],
   Perceptron: () => [new Perceptron(fast).fit(data.X, data.y)],
+  LinearRegression: () => [
+    new LinearRegression().fit(data.X, data.yReg),
+    new LinearRegression({ fitIntercept: false }).fit(
+      data.X,
+      data.yReg.map((v, i) => [v, i % 3]),
+    ),
+  ],
+  Ridge: () => [new Ridge({ alpha: 2 }).fit(data.X, data.yReg)],
+  LogisticRegression: () => [
+    new LogisticRegression().fit(data.X, data.y),
+    new LogisticRegression({ C: 0.1 }).fit(
+      data.X,
+      data.y.map((c) => (c === 2 ? 1 : c)),
+    ),
+  ],
+  PoissonRegressor: () => [new PoissonRegressor().fit(data.X, data.yReg.map(Math.abs))],
   PassiveAggressiveClassifier: () => [new PassiveAggressiveClassifier(fast).fit(data.X, data.y)],
   PassiveAggressiveRegressor: () => [new PassiveAggressiveRegressor(fast).fit(data.X, data.yReg)],
   StandardScaler: () => [new StandardScaler().fit(data.X)],
