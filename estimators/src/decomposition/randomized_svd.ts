@@ -172,15 +172,10 @@ export async function runAsync(
   return step.value;
 }
 
-/** Answers the passes over an in-memory X: the kernels on X as one block (X − centre copied when centring). */
+/** Answers the passes over an in-memory X: the kernels on X as one block. */
 export function inMemoryPasses(m: Matrix, caller: string): (r: PassRequest) => PassResult {
   const { data, nSamples: n, nFeatures: d } = m;
-  const block = (centre: Float64Array | null) => {
-    if (centre === null) return { dtype: 'float64' as const, shape: [n, d], data };
-    const out = new Float64Array(n * d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = data[i * d + j]! - centre[j]!;
-    return { dtype: 'float64' as const, shape: [n, d], data: out };
-  };
+  const block = { dtype: 'float64' as const, shape: [n, d], data };
   return (r) => {
     switch (r.kind) {
       case 'mean': {
@@ -190,24 +185,23 @@ export function inMemoryPasses(m: Matrix, caller: string): (r: PassRequest) => P
         return mean;
       }
       case 'sketch':
-        return sketchRows(block(r.centre), r.M, r.q, { caller, block: 0, rowOffset: 0 });
+        return sketchRows(block, r.M, r.q, { caller, block: 0, rowOffset: 0 }, r.centre);
       case 'project':
-        return projectKernel(block(r.centre), r.V, r.k, 0);
+        return projectKernel(block, r.V, r.k, 0, r.centre);
     }
   };
 }
 
-/** Answers the passes over a lazy X: one parallel pass each (the centring fused into the pass's tasks). */
+/** Answers the passes over a lazy X: one parallel pass each (the centring done inside the pass's tasks). */
 export function lazyPasses(X: NDArray, caller: string, options: LazyOptions): (r: PassRequest) => Promise<PassResult> {
-  const centred = (centre: Float64Array | null) => (centre === null ? X : X.sub(centre));
   return async (r) => {
     switch (r.kind) {
       case 'mean':
         return Float64Array.from((await X.mean(0).compute(options)).data as ArrayLike<number>);
       case 'sketch':
-        return lazySketch(centred(r.centre), r.M, r.q, caller, options);
+        return lazySketch(X, r.M, r.q, r.centre, caller, options);
       case 'project':
-        return lazyProjection(centred(r.centre), r.V, r.k, caller, options);
+        return lazyProjection(X, r.V, r.k, r.centre, caller, options);
     }
   };
 }
