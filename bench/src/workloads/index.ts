@@ -10,5 +10,18 @@ import { kmeans } from './kmeans.js';
 import { kmeansFull } from './kmeans_full.js';
 import { csv } from './csv.js';
 import { parquet } from './parquet.js';
+import { pca } from './pca.js';
 
-export const workloads: readonly Workload[] = [scheduler, reductions, sgd, pipeline, pipelineCgroup, mlp, kmeans, kmeansFull, csv, parquet];
+export const workloads: readonly Workload[] = [
+  scheduler,
+  reductions,
+  sgd,
+  pipeline,
+  pipelineCgroup,
+  mlp,
+  kmeans,
+  kmeansFull,
+  csv,
+  parquet,
+  pca,
+];
