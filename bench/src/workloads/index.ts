@@ -10,7 +10,7 @@ import { kmeans } from './kmeans.js';
 import { kmeansFull } from './kmeans_full.js';
 import { csv } from './csv.js';
 import { parquet } from './parquet.js';
-import { pca } from './pca.js';
+import { glm } from './glm.js';
 
 export const workloads: readonly Workload[] = [
   scheduler,
@@ -23,5 +23,5 @@ export const workloads: readonly Workload[] = [
   kmeansFull,
   csv,
   parquet,
-  pca,
+  glm,
 ];
