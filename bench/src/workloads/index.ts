@@ -11,6 +11,7 @@ import { kmeansFull } from './kmeans_full.js';
 import { csv } from './csv.js';
 import { parquet } from './parquet.js';
 import { glm } from './glm.js';
+import { pca } from './pca.js';
 
 export const workloads: readonly Workload[] = [
   scheduler,
@@ -23,5 +24,6 @@ export const workloads: readonly Workload[] = [
   kmeansFull,
   csv,
   parquet,
+  pca,
   glm,
 ];
