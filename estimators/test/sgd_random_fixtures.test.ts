@@ -11,7 +11,7 @@ import { estimatorClass, type BaseEstimator } from '../src/index.js';
 import { setSGDBackend, type SGDBackend } from '../src/internal.js';
 import { shuffleSplitFirst, stratifiedShuffleSplitFirst } from '../src/model_selection.js';
 import { blockOrder } from '../src/ooc/chain.js';
-import { seqShufflePermutation } from '../src/linear_model/sgd/shuffle.js';
+import { bucketsOf, seqShufflePermutation } from '../src/linear_model/sgd/shuffle.js';
 import { expectClose, fixture } from './helpers.js';
 
 interface Step {
@@ -153,6 +153,48 @@ describe(`scikit-learn ${fx.sklearnVersion}'s shuffled SGD, bit for bit`, () => 
     const single = fx.cases.filter((c) => c.mode === 'partial_fit' && c.target !== 'multiclass');
     expect(single.length).toBeGreaterThan(3);
     for (const c of single) runCase(c, true);
+  });
+
+  it('the WebAssembly shuffle and buckets equal the JavaScript ones', () => {
+    for (const n of [0, 1, 2, 3, 1000, 4097, 100_003]) {
+      for (const seed of [0, 1, 2 ** 31 - 2, 987654321]) {
+        const w = seqShufflePermutation(n, seed);
+        expect(Array.from(w), `n=${n} seed=${seed}`).toEqual(Array.from(seqShufflePermutation(n, seed, false)));
+        for (const per of [64, 1000, 1638]) {
+          const a = bucketsOf(w, per);
+          const b = bucketsOf(w, per, undefined, false);
+          expect([Array.from(a.slot), Array.from(a.visit), Array.from(a.bucketStart)]).toEqual([
+            Array.from(b.slot),
+            Array.from(b.visit),
+            Array.from(b.bucketStart),
+          ]);
+          // The buckets describe the order: the row at visit position k is order[k].
+          const rowAt = new Int32Array(n);
+          for (let r = 0; r < n; r++) rowAt[a.slot[r]!] = r;
+          for (let k = 0; k < n; k++) if (rowAt[a.visit[k]!] !== w[k]) throw new Error(`n=${n} per=${per}: position ${k}`);
+        }
+      }
+    }
+  });
+
+  it('the WebAssembly and JavaScript epochs agree on a shuffled fit whose bucket size is not a power of two', () => {
+    // d = 20: rowsPerBucket 1638, buckets of 1024 visit positions (a wasm layout sized for 1638 once lost buckets).
+    const n = 5000;
+    const d = 20;
+    const X = new RandomState(3).uniform(-1, 1, n * d);
+    const y = Float64Array.from({ length: n }, (_, i) => (X[i * d]! + X[i * d + 1]! > 0 ? 1 : 0));
+    const fitWith = (backend: SGDBackend) => {
+      const previous = setSGDBackend(backend);
+      try {
+        const Cls = estimatorClass('SGDClassifier') as unknown as new (p: unknown) => Fittable;
+        const est = new Cls({ randomState: 4, maxIter: 3, tol: null });
+        est.fit(new DenseArray(X, [n, d]), y);
+        return [...est.coef_.data, ...est.intercept_.data];
+      } finally {
+        setSGDBackend(previous);
+      }
+    };
+    expect(fitWith('wasm')).toEqual(fitWith('js'));
   });
 
   it('randomState: null draws fresh entropy (two fits differ)', () => {

@@ -4,7 +4,8 @@
 ;; loss). Same operations in the same order as the JS port of scikit-learn's _plain_sgd — the dot
 ;; product included (products two at a time, additions left to right) — so the results are
 ;; bit-identical to the JS epoch; SIMD speeds up the products and the weight update. Plus the
-;; data movement of shuffled epochs and prepared blocks (the shuffle's draws, scatter, permute, touch).
+;; data movement of shuffled epochs and prepared blocks (scikit-learn's shuffle and its buckets,
+;; scatter, permute, touch; the older xoshiro bucket-shuffle draws).
 ;;
 ;; The memory is imported and shared: the driver (sgd_wasm.ts) instantiates the module once over
 ;; its own memory for in-memory blocks, and once per prepared block over the memory the block was
@@ -695,4 +696,64 @@
         (br $rl)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bl))))
+
+  ;; scikit-learn's SequentialDataset.shuffle(seed) over arange(n) (utils/_seq_dataset.pyx.tp):
+  ;; ind[i] = i, then for i < n - 1: j = i + our_rand_r(seed) % (n - i), swap ind[i], ind[j].
+  ;; our_rand_r (utils/_random.pxd): a 32-bit xorshift (13, 17, 5; seed 0 taken as 1), mod 2^31.
+  ;; The i32s at $ind end up holding π (shuffle.ts's seqShufflePermutation).
+  (func (export "seqperm") (param $ind i32) (param $n i32) (param $seed i32)
+    (local $i i32) (local $s i32) (local $j i32) (local $a i32) (local $b i32) (local $t i32)
+    (block $done (loop $init
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (i32.store (i32.add (local.get $ind) (i32.shl (local.get $i) (i32.const 2))) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $init)))
+    (local.set $s (local.get $seed))
+    (local.set $i (i32.const 0))
+    (block $done2 (loop $swap
+      (br_if $done2 (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+      (if (i32.eqz (local.get $s)) (then (local.set $s (i32.const 1))))
+      (local.set $s (i32.xor (local.get $s) (i32.shl (local.get $s) (i32.const 13))))
+      (local.set $s (i32.xor (local.get $s) (i32.shr_u (local.get $s) (i32.const 17))))
+      (local.set $s (i32.xor (local.get $s) (i32.shl (local.get $s) (i32.const 5))))
+      (local.set $j (i32.add (local.get $i)
+        (i32.rem_u (i32.and (local.get $s) (i32.const 0x7fffffff)) (i32.sub (local.get $n) (local.get $i)))))
+      (local.set $a (i32.add (local.get $ind) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $b (i32.add (local.get $ind) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $t (i32.load (local.get $a)))
+      (i32.store (local.get $a) (i32.load (local.get $b)))
+      (i32.store (local.get $b) (local.get $t))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $swap))))
+
+  ;; A visit order as bucket-grouped slots (shuffle.ts's bucketsOf): order (n i32s at $order) →
+  ;; slot[row] at $slot, visit[k] at $visit. Bucket b holds visit positions [b << shift, (b+1) << shift);
+  ;; the rows of a bucket take its slots in ascending row order. $fill: scratch for one i32 per bucket.
+  (func (export "seqbuckets") (param $order i32) (param $n i32) (param $shift i32) (param $slot i32) (param $visit i32) (param $fill i32)
+    (local $k i32) (local $row i32) (local $p i32) (local $at i32) (local $f i32) (local $b i32)
+    ;; fill[b] = first slot of bucket b
+    (block $done0 (loop $init
+      (br_if $done0 (i32.ge_u (i32.shl (local.get $b) (local.get $shift)) (local.get $n)))
+      (i32.store (i32.add (local.get $fill) (i32.shl (local.get $b) (i32.const 2))) (i32.shl (local.get $b) (local.get $shift)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $init)))
+    ;; slot[order[k]] = k: each row's visit position, for now
+    (block $done1 (loop $inv
+      (br_if $done1 (i32.ge_u (local.get $k) (local.get $n)))
+      (i32.store (i32.add (local.get $slot) (i32.shl (i32.load (i32.add (local.get $order) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 2)))
+        (local.get $k))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $inv)))
+    ;; rows ascending: the next slot of the row's bucket; visit[position] = that slot
+    (block $done2 (loop $rows
+      (br_if $done2 (i32.ge_u (local.get $row) (local.get $n)))
+      (local.set $p (i32.add (local.get $slot) (i32.shl (local.get $row) (i32.const 2))))
+      (local.set $k (i32.load (local.get $p)))
+      (local.set $f (i32.add (local.get $fill) (i32.shl (i32.shr_u (local.get $k) (local.get $shift)) (i32.const 2))))
+      (local.set $at (i32.load (local.get $f)))
+      (i32.store (local.get $f) (i32.add (local.get $at) (i32.const 1)))
+      (i32.store (local.get $p) (local.get $at))
+      (i32.store (i32.add (local.get $visit) (i32.shl (local.get $k) (i32.const 2))) (local.get $at))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows))))
 )

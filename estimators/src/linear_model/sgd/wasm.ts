@@ -49,6 +49,8 @@ export interface Kernel {
   readonly permute: (rows: number, visit: number, starts: number, b0: number, b1: number, d: number, scratch: number) => void;
   readonly draws: (n: number, nb: number, state: number, slot: number, visit: number, starts: number, raw: number, order: number) => void;
   readonly below: (state: number, x: number, bound: number) => number;
+  readonly seqperm: (ind: number, n: number, seed: number) => void;
+  readonly seqbuckets: (order: number, n: number, shift: number, slot: number, visit: number, fill: number) => void;
   readonly decision: (rows: number, count: number, d: number, w: number, k: number, b: number, out: number) => number;
 }
 
@@ -132,6 +134,8 @@ function warmUp(k: Kernel): void {
   const F = new Float64Array(k.memory.buffer);
   I.set([0x9e3779b9, 0x243f6a88, 0x85a308d3, 0x13198a2e], RNG_STATE / 4);
   k.draws(n, 13, RNG_STATE, SLOT, VISIT, STARTS, RAW, NONE);
+  k.seqperm(SLOT, n, 1);
+  k.seqbuckets(SLOT, n, 10, VISIT, RAW, STARTS);
   for (let i = 0; i < rows; i++) I[SLOT / 4 + i] = rows - 1 - i;
   k.scatter(SRC, SLOT, rows, d, DST);
   I.set([0, rows >> 1, rows], STARTS / 4);

@@ -18,7 +18,7 @@
  * fixtures.
  */
 import type { WasmMemory } from '../../wasm_module.js';
-import { type EpochOrders, bucketCount } from './shuffle.js';
+import type { EpochOrders } from './shuffle.js';
 import { NONE, WASM_NO_MEMORY, align16, align64, chunkRows, ensureBytes, inMemory, kernelFor, ownKernel, type Kernel } from './wasm.js';
 
 /** Parameters of one epoch the kernel needs (a subset of epoch.ts's EpochArgs). */
@@ -95,7 +95,10 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, orders: EpochOrder
   const ST = 0;
   const W = 128;
   const shuffled = orders !== null;
-  const nb = shuffled ? bucketCount(n, perBucket) : 0;
+  // First: the buckets are computed in this kernel's memory (as scratch), before anything is
+  // written here; their count sizes the layout.
+  const drawn = shuffled ? orders.buckets(perBucket) : null;
+  const nb = drawn === null ? 0 : drawn.bucketStart.length - 1;
   const rowsCap = shuffled ? n : Math.min(n, chunkRows(d));
   // Shuffled epochs stream X through a chunk-sized staging area on its way to the slots.
   const stageRows = shuffled ? Math.min(n, chunkRows(d)) : 0;
@@ -108,7 +111,6 @@ export function wasmEpoch(a: WasmEpochArgs, st: Float64Array, orders: EpochOrder
   const YS = ROWS + align16(rowsCap * d * 8);
   const SWS = YS + align16(rowsCap * 8);
   if (!ensureBytes(k, SWS + align16(sw === null ? 0 : rowsCap * 8))) return WASM_NO_MEMORY;
-  const drawn = shuffled ? orders.buckets(perBucket) : null;
   const buf = k.memory.buffer;
   const F = new Float64Array(buf);
   const I = new Int32Array(buf);
