@@ -13,6 +13,7 @@ const pkg = {
   estimators: '^estimators/src/',
   diagnostics: '^packages/diagnostics/src/',
   cli: '^packages/cli/src/',
+  distributed: '^packages/distributed/src/',
 };
 /** Which packages each package may import (besides itself). */
 const allowed = {
@@ -22,7 +23,8 @@ const allowed = {
   frame: ['scheduler', 'io', 'array'],
   estimators: ['scheduler', 'array'],
   diagnostics: ['scheduler', 'io'],
-  cli: ['scheduler', 'io', 'array', 'frame', 'estimators', 'diagnostics'],
+  cli: ['scheduler', 'io', 'array', 'frame', 'estimators', 'diagnostics', 'distributed'],
+  distributed: ['scheduler', 'io'],
 };
 
 module.exports = {

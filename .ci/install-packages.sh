@@ -3,6 +3,8 @@
 # its own script, install-chromium.sh, which its test also runs):
 #   python3-numpy, python3-pandas,    fixtures and cross-checks written by numpy, pandas, dask and
 #   python3-dask, python3-sklearn     scikit-learn (dtype readers, to_npy_stack, CSV, estimators)
+#   redis-server                      the cluster tests' Redis (packages/distributed; each test
+#                                     starts its own on a free port, never the system service)
 # Idempotent and quiet; never fails the CI run: if a package cannot be installed it says why, and
 # the tests that need it skip with that reason.
 set -u
@@ -10,6 +12,7 @@ need=()
 for mod in numpy:python3-numpy pandas:python3-pandas dask:python3-dask sklearn:python3-sklearn; do
   /usr/bin/python3 -c "import ${mod%%:*}" >/dev/null 2>&1 || need+=("${mod##*:}")
 done
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

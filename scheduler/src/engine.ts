@@ -49,6 +49,12 @@ export interface Backend {
    * predecessor, when it is free: per-worker caches (a kernel's scratch memory) stay on one thread.
    */
   execute(req: BatchRequest, signal: AbortSignal, preferredWorker?: number): Promise<BatchResponse>;
+  /**
+   * Called with a result the run has let go of (its last dependent is done and it was not
+   * requested): a backend whose results are handles to data kept elsewhere (the distributed
+   * scheduler's blocks in a shared store) deletes that data now.
+   */
+  release?(value: unknown): void;
 }
 
 /** Options of one run. */
@@ -560,6 +566,7 @@ class Run {
     const bytes = this.#bytes[v]!;
     const value = this.#value[v];
     this.#value[v] = undefined;
+    if (value !== undefined) this.backend.release?.(value);
     if (bytes > 0) {
       this.#held -= bytes;
       this.#bytes[v] = 0;

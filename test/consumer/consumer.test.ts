@@ -196,6 +196,7 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
       '@tessera/array',
       '@tessera/cli',
       '@tessera/diagnostics',
+      '@tessera/distributed',
       '@tessera/estimators',
       '@tessera/frame',
       '@tessera/io',

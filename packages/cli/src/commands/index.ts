@@ -3,5 +3,13 @@ import type { Command } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerReport } from './report.js';
 import { registerGenerate } from './generate.js';
+import { registerWorker } from './worker.js';
+import { registerClean } from './clean.js';
 
-export const commands: readonly ((program: Command) => void)[] = [registerDemo, registerReport, registerGenerate];
+export const commands: readonly ((program: Command) => void)[] = [
+  registerDemo,
+  registerReport,
+  registerGenerate,
+  registerWorker,
+  registerClean,
+];

@@ -1,0 +1,34 @@
+/**
+ * The few Redis keys Tessera keeps beside BullMQ's own (all small):
+ *
+ * - `tessera:run:<runId>` — a run's heartbeat, set by its coordinator with a short expiry and
+ *   renewed while the run lives. Workers drop the jobs of a run whose heartbeat is gone; the next
+ *   run and `tessera clean` remove its store prefix.
+ * - `tessera:runs` — hash runId → `{ store, queue, host, pid, started }` of runs not yet cleaned up.
+ * - `tessera:workers:<queue>` — hash workerId → `{ host, pid, threads, expires }`: the workers
+ *   serving a queue (the coordinator sizes its parallelism from it and fails a run no worker serves).
+ */
+export const runAliveKey = (runId: string): string => `tessera:run:${runId}`;
+export const RUNS_KEY = 'tessera:runs';
+export const workersKey = (queue: string): string => `tessera:workers:${queue}`;
+
+/** A registered worker, as kept in {@link workersKey}. */
+export interface WorkerRecord {
+  readonly host: string;
+  readonly pid: number;
+  readonly threads: number;
+  /** ms since the epoch after which the record is stale (the worker stopped renewing it). */
+  readonly expires: number;
+}
+
+/** A run, as kept in {@link RUNS_KEY} until it is cleaned up. */
+export interface RunRecord {
+  readonly store: string;
+  readonly queue: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly started: number;
+}
+
+/** Default BullMQ queue name of coordinators and workers. */
+export const DEFAULT_QUEUE = 'tessera';

@@ -1,0 +1,406 @@
+/**
+ * The distributed scheduler: Tessera's own engine (plan, order, memory budget, events, errors —
+ * scheduler/src/engine.ts) over a {@link Backend} whose batches run on `tessera worker`
+ * processes. BullMQ flows are trees, so the DAG never goes to Redis: the engine submits batches
+ * as they become ready, one BullMQ job each, and completes them from the queue's events.
+ *
+ * State kept here, besides the engine's:
+ * - one `Queue`, one `QueueEvents` and one plain Redis client per scheduler, made on first run;
+ * - `#pending`: jobId → the engine's promise for that batch, with when it was sent and when a
+ *   check last found it missing from Redis;
+ * - per run: its id (random), its heartbeat (`tessera:run:<id>`, renewed every
+ *   `heartbeatTtl / 5`), its record in `tessera:runs`, and its store prefix `runs/<id>/`.
+ *
+ * Results that hold typed arrays stay in the store; the engine holds {@link BlockRef}s (with the
+ * blocks' sizes, so its memory budget bounds the bytes in flight across the cluster), passes them
+ * to later batches as inputs, and hands them back through `release` when their last dependent is
+ * done, which deletes them. Only the requested results are read back, at the end.
+ *
+ * A watchdog per run (every `heartbeatTtl / 5`) renews the heartbeat and fails the run with a
+ * {@link ClusterError} when Redis has been unreachable for `redisTimeout`, when no worker has
+ * served the queue for `workerTimeout`, or when a job has vanished from Redis (a restart without
+ * persistence): a cluster run fails cleanly, it never hangs.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  runGraph,
+  type Backend,
+  type BatchRequest,
+  type BatchResponse,
+  type Graph,
+  type RunOptions,
+  type Scheduler,
+} from '@tessera/scheduler';
+import { decode, encode, fromBase64, isBlockRef, toBase64, type JobData, type JobResult } from './codec.js';
+import { ClusterError } from './errors.js';
+import { DEFAULT_QUEUE, RUNS_KEY, runAliveKey, workersKey, type RunRecord, type WorkerRecord } from './keys.js';
+import { openStore, runPrefix, type BlockStore, type S3StoreOptions } from './store.js';
+import { cleanDeadRuns } from './clean.js';
+
+/** Options of a {@link DistributedScheduler}. */
+export interface DistributedSchedulerOptions {
+  /** Redis URL (`redis://host:6379`), the same the workers use. */
+  connection: string;
+  /** The shared store: a directory the workers mount at the same path, `s3://bucket/prefix`, or a {@link BlockStore}. */
+  store: string | BlockStore;
+  /** S3 client options when `store` is an `s3://` URL. */
+  s3?: S3StoreOptions;
+  /** BullMQ queue name (default `'tessera'`), the same the workers use. */
+  queue?: string;
+  /** How long a run waits for a worker to serve the queue before failing, ms (default 60000). */
+  workerTimeout?: number;
+  /** How long Redis may be unreachable during a run before it fails, ms (default 10000). */
+  redisTimeout?: number;
+  /** Expiry of a run's heartbeat, ms (default 10000): workers drop a dead coordinator's work this long after it died. */
+  heartbeatTtl?: number;
+  /** Tries of a job that fails outside its kernels (a store error), with exponential backoff from 200 ms (default 3). */
+  attempts?: number;
+  /** A batch whose serialized form exceeds this goes through the store rather than Redis (bytes, default 256 KiB). */
+  inlineLimit?: number;
+}
+
+interface Pending {
+  readonly run: ClusterRun;
+  readonly resolve: (res: BatchResponse) => void;
+  readonly reject: (error: unknown) => void;
+  readonly sent: number;
+  readonly payloadKey: string | undefined;
+  missingSince: number;
+}
+
+interface ClusterRun {
+  readonly id: string;
+  failure: ClusterError | undefined;
+  seq: number;
+}
+
+function positive(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v > 0))
+    throw new RangeError(`The '${name}' option of DistributedScheduler must be a positive number. Got ${String(v)} instead.`);
+  return v;
+}
+
+/**
+ * Runs graphs on `tessera worker` processes through Redis + BullMQ, with blocks in a shared
+ * store. Accepted wherever a scheduler is (`compute`, `fit`, `predict(…).toNpyDir`): the same
+ * plan, order, memory budget, events and errors as the thread scheduler; a kernel's error is the
+ * same `TaskError`. Dataset paths and outputs must be reachable by the workers at the same paths.
+ *
+ * @example
+ * const cluster = new DistributedScheduler({ connection: 'redis://10.0.0.5:6379', store: '/mnt/shared/tessera' });
+ * await pipe.fit(X, y, { scheduler: cluster });
+ * await pipe.predict(X).toNpyDir('/mnt/shared/pred', { scheduler: cluster });
+ * await cluster.close();
+ */
+export class DistributedScheduler implements Scheduler {
+  readonly name = 'distributed';
+  readonly store: BlockStore;
+  readonly queueName: string;
+  readonly #url: string;
+  readonly #workerTimeout: number;
+  readonly #redisTimeout: number;
+  readonly #heartbeatTtl: number;
+  readonly #attempts: number;
+  readonly #inlineLimit: number;
+  #connected: Promise<void> | undefined;
+  #redis: Redis | undefined;
+  #queue: Queue | undefined;
+  #events: QueueEvents | undefined;
+  readonly #pending = new Map<string, Pending>();
+  readonly #workerIds = new Map<string, number>();
+  #threads = 0;
+  #closed = false;
+
+  constructor(options: DistributedSchedulerOptions) {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('DistributedScheduler needs an options object { connection, store }.');
+    const { connection } = options;
+    if (typeof connection !== 'string' || !/^rediss?:\/\//.test(connection))
+      throw new TypeError(
+        `The 'connection' option of DistributedScheduler must be a Redis URL (redis://host:port). Got ${JSON.stringify(connection)} instead.`,
+      );
+    this.#url = connection;
+    this.store = openStore(options.store, options.s3);
+    this.queueName = options.queue ?? DEFAULT_QUEUE;
+    if (typeof this.queueName !== 'string' || this.queueName === '' || this.queueName.includes(':'))
+      throw new TypeError(
+        `The 'queue' option of DistributedScheduler must be a non-empty name without ':'. Got ${JSON.stringify(options.queue)} instead.`,
+      );
+    this.#workerTimeout = positive('workerTimeout', options.workerTimeout, 60_000);
+    this.#redisTimeout = positive('redisTimeout', options.redisTimeout, 10_000);
+    this.#heartbeatTtl = positive('heartbeatTtl', options.heartbeatTtl, 10_000);
+    this.#attempts = Math.floor(positive('attempts', options.attempts, 3));
+    this.#inlineLimit = positive('inlineLimit', options.inlineLimit, 256 * 1024);
+  }
+
+  /** Worker threads serving the queue, as last seen (at least 1: the engine needs a slot to send into). */
+  get workers(): number {
+    return Math.max(1, this.#threads);
+  }
+
+  /**
+   * Names of the workers that ran tasks, by the id the task events carry (`TaskEvent.worker`):
+   * `'host pid 1234 thread 1'`. Profiler and report rows are one per such id.
+   */
+  get workerNames(): ReadonlyMap<number, string> {
+    const out = new Map<number, string>();
+    for (const [name, id] of this.#workerIds) out.set(id, name);
+    return out;
+  }
+
+  #connect(): Promise<void> {
+    this.#connected ??= (async () => {
+      const redis = new Redis(this.#url, { maxRetriesPerRequest: null });
+      redis.on('error', () => undefined); // the watchdog reports an outage that lasts
+      this.#redis = redis;
+      const queue = new Queue(this.queueName, { connection: redis.duplicate() });
+      queue.on('error', () => undefined);
+      this.#queue = queue;
+      // Events from now on: the stream's last id before any job of ours is added.
+      const last = await redis.xrevrange(queue.keys['events']!, '+', '-', 'COUNT', 1);
+      const events = new QueueEvents(this.queueName, {
+        connection: redis.duplicate(),
+        lastEventId: last[0]?.[0] ?? '0-0',
+      });
+      events.on('error', () => undefined);
+      events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue as unknown));
+      events.on('failed', ({ jobId, failedReason }) => this.#failed(jobId, failedReason));
+      await events.waitUntilReady();
+      this.#events = events;
+    })();
+    return this.#connected;
+  }
+
+  #completed(jobId: string, value: unknown): void {
+    const p = this.#pending.get(jobId);
+    if (!p) return; // another coordinator's job, or a late duplicate
+    this.#pending.delete(jobId);
+    if (p.payloadKey) void this.store.delete(p.payloadKey).catch(() => undefined);
+    try {
+      const result = (typeof value === 'string' ? JSON.parse(value) : value) as JobResult;
+      const res = decode<BatchResponse>(fromBase64(result.payload));
+      const name = `${result.host} pid ${result.pid} thread ${res.thread}`;
+      let id = this.#workerIds.get(name);
+      if (id === undefined) this.#workerIds.set(name, (id = this.#workerIds.size + 1));
+      p.resolve({ ...res, thread: id });
+    } catch (error) {
+      p.reject(new ClusterError(`job ${jobId}: its answer could not be read: ${(error as Error).message}`, { cause: error }));
+    }
+  }
+
+  #failed(jobId: string, reason: string): void {
+    const p = this.#pending.get(jobId);
+    if (!p) return;
+    this.#fail(p.run, new ClusterError(`job ${jobId} of run ${p.run.id} failed on the cluster (not in a kernel): ${reason}`));
+  }
+
+  /** Fails a run: every batch it has on the cluster rejects with `error`. */
+  #fail(run: ClusterRun, error: ClusterError): void {
+    run.failure ??= error;
+    for (const [jobId, p] of this.#pending) {
+      if (p.run !== run) continue;
+      this.#pending.delete(jobId);
+      p.reject(run.failure);
+    }
+  }
+
+  #backend(run: ClusterRun): Backend {
+    const self = this;
+    return {
+      name: 'distributed',
+      get workers() {
+        return self.workers;
+      },
+      pipelining: true,
+      execute: (req, signal) => this.#execute(run, req, signal),
+      release: (value) => {
+        if (isBlockRef(value)) void this.store.delete(value.__tesseraBlock).catch(() => undefined);
+      },
+    };
+  }
+
+  async #execute(run: ClusterRun, req: BatchRequest, signal: AbortSignal): Promise<BatchResponse> {
+    if (run.failure) throw run.failure;
+    if (signal.aborted) throw signal.reason;
+    const jobId = `${run.id}-${++run.seq}`;
+    let bytes = 0;
+    for (const v of req.inputs) if (isBlockRef(v)) bytes += v.bytes;
+    let payload: Buffer;
+    try {
+      payload = encode(req);
+    } catch (error) {
+      // What the engine turns into a TaskError naming the argument (as on threads).
+      if (error instanceof Error && error.name !== 'DataCloneError') Object.defineProperty(error, 'name', { value: 'DataCloneError' });
+      throw error;
+    }
+    let payloadKey: string | undefined;
+    if (payload.byteLength > this.#inlineLimit) {
+      payloadKey = `${runPrefix(run.id)}/job-${run.seq}`;
+      await this.store.put(payloadKey, payload);
+    }
+    const data: JobData = { run: run.id, store: this.store.url, bytes, ...(payloadKey ? { payloadKey } : { payload: toBase64(payload) }) };
+    const answer = new Promise<BatchResponse>((resolve, reject) => {
+      this.#pending.set(jobId, { run, resolve, reject, sent: Date.now(), payloadKey, missingSince: 0 });
+    });
+    const onAbort = () => {
+      const p = this.#pending.get(jobId);
+      if (!p) return;
+      this.#pending.delete(jobId);
+      void this.#queue!.remove(jobId).catch(() => undefined);
+      p.reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.#queue!.add('batch', data, {
+        jobId,
+        attempts: this.#attempts,
+        backoff: { type: 'exponential', delay: 200 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
+      return await answer;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #refreshWorkers(): Promise<number> {
+    const all = await this.#redis!.hgetall(workersKey(this.queueName));
+    const now = Date.now();
+    let threads = 0;
+    for (const [id, text] of Object.entries(all)) {
+      try {
+        const w = JSON.parse(text) as WorkerRecord;
+        if (w.expires >= now) threads += w.threads;
+        else if (w.expires < now - 60_000) void this.#redis!.hdel(workersKey(this.queueName), id);
+      } catch {
+        void this.#redis!.hdel(workersKey(this.queueName), id);
+      }
+    }
+    this.#threads = threads;
+    return threads;
+  }
+
+  /** One watchdog tick of a run (see the file's header). */
+  async #watch(run: ClusterRun, state: { redisDownSince: number; noWorkerSince: number }): Promise<void> {
+    const redis = this.#redis!;
+    const now = Date.now();
+    if (redis.status !== 'ready') {
+      state.redisDownSince ||= now;
+      if (now - state.redisDownSince >= this.#redisTimeout)
+        this.#fail(
+          run,
+          new ClusterError(
+            `Redis at ${this.#url} has been unreachable for ${Math.round((now - state.redisDownSince) / 1000)} s; run ${run.id} stopped.`,
+          ),
+        );
+      return;
+    }
+    state.redisDownSince = 0;
+    await redis.set(runAliveKey(run.id), '1', 'PX', this.#heartbeatTtl);
+    const threads = await this.#refreshWorkers();
+    if (threads === 0) {
+      state.noWorkerSince ||= now;
+      if (now - state.noWorkerSince >= this.#workerTimeout) this.#fail(run, this.#noWorkers(now - state.noWorkerSince));
+    } else state.noWorkerSince = 0;
+    // A job Redis no longer knows, with no event for it since, was lost (a restart without persistence).
+    for (const [jobId, p] of this.#pending) {
+      if (p.run !== run || now - p.sent < 1000) continue;
+      const st = await this.#queue!.getJobState(jobId);
+      if (!this.#pending.has(jobId)) continue;
+      if (st !== 'unknown') p.missingSince = 0;
+      else if (!p.missingSince) p.missingSince = now;
+      else if (now - p.missingSince >= 2000) {
+        this.#fail(
+          run,
+          new ClusterError(
+            `job ${jobId} of run ${run.id} vanished from Redis at ${this.#url} (was Redis restarted without persistence, or flushed?); the run cannot resume.`,
+          ),
+        );
+        return;
+      }
+    }
+  }
+
+  #noWorkers(ms: number): ClusterError {
+    return new ClusterError(
+      `No tessera worker has served the queue '${this.queueName}' at ${this.#url} for ${Math.round(ms / 1000)} s. Start workers with: tessera worker --redis ${this.#url} --store ${this.store.url}`,
+    );
+  }
+
+  run(graph: Graph, keys: readonly string[], options: RunOptions = {}): Promise<Record<string, unknown>> {
+    if (this.#closed) return Promise.reject(new Error('This DistributedScheduler is closed.'));
+    return this.#run(graph, keys, options);
+  }
+
+  async #run(graph: Graph, keys: readonly string[], options: RunOptions): Promise<Record<string, unknown>> {
+    await this.#connect();
+    const redis = this.#redis!;
+    const run: ClusterRun = { id: randomBytes(8).toString('hex'), failure: undefined, seq: 0 };
+    const record: RunRecord = { store: this.store.url, queue: this.queueName, host: hostname(), pid: process.pid, started: Date.now() };
+    await redis.set(runAliveKey(run.id), '1', 'PX', this.#heartbeatTtl);
+    await redis.hset(RUNS_KEY, run.id, JSON.stringify(record));
+    const state = { redisDownSince: 0, noWorkerSince: 0 };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // What runs whose coordinator died left behind goes first.
+      await cleanDeadRuns(redis, this.store, this.#queue);
+      await this.#awaitWorkers();
+      let ticking = false;
+      timer = setInterval(
+        () => {
+          if (ticking) return;
+          ticking = true;
+          this.#watch(run, state)
+            .catch(() => undefined)
+            .finally(() => (ticking = false));
+        },
+        Math.max(100, Math.floor(this.#heartbeatTtl / 5)),
+      );
+      let out: Record<string, unknown>;
+      try {
+        out = await runGraph(this.#backend(run), graph, keys, options);
+      } catch (error) {
+        throw run.failure ?? error;
+      }
+      // Only the requested results come back to the coordinator.
+      for (const [k, v] of Object.entries(out)) if (isBlockRef(v)) out[k] = decode(await this.store.get(v.__tesseraBlock));
+      return out;
+    } finally {
+      clearInterval(timer);
+      for (const [jobId, p] of this.#pending) {
+        if (p.run !== run) continue;
+        this.#pending.delete(jobId);
+        await this.#queue!.remove(jobId).catch(() => undefined);
+      }
+      // Workers stop this run's batches when the heartbeat goes.
+      await redis.del(runAliveKey(run.id)).catch(() => undefined);
+      await this.store.deletePrefix(runPrefix(run.id)).catch(() => undefined);
+      await redis.hdel(RUNS_KEY, run.id).catch(() => undefined);
+    }
+  }
+
+  async #awaitWorkers(): Promise<void> {
+    const start = Date.now();
+    while ((await this.#refreshWorkers()) === 0) {
+      if (Date.now() - start >= this.#workerTimeout) throw this.#noWorkers(Date.now() - start);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Closes the scheduler's Redis connections. Runs in progress fail. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const p of this.#pending.values()) this.#fail(p.run, new ClusterError('The DistributedScheduler was closed.'));
+    if (!this.#connected) return;
+    await this.#connected.catch(() => undefined);
+    await this.#events?.close().catch(() => undefined);
+    await this.#queue?.close().catch(() => undefined);
+    this.#redis?.disconnect();
+  }
+}

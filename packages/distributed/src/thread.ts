@@ -1,0 +1,54 @@
+/**
+ * The piscina entry of a `tessera worker` process: runs one job's batch on a worker thread. The
+ * thread reads the batch's input blocks from the store, runs the batch with the scheduler's own
+ * `runBatch` (kernels, module imports and errors exactly as on a local thread), writes each
+ * returned result that holds typed arrays to the store under its deterministic key, and answers
+ * with the serialized response. The process's main thread only talks to Redis, so BullMQ's lock
+ * renewal is never starved by a long kernel.
+ */
+import { threadId } from 'node:worker_threads';
+import { byteSize, runBatch, type BatchRequest, type BatchResponse } from '@tessera/scheduler';
+import { decode, encode, isBlockRef, type BlockRef } from './codec.js';
+import { openStore, type BlockStore } from './store.js';
+
+/** One job, as the worker's main thread hands it over. */
+export interface ThreadJob {
+  readonly store: string;
+  /** Store key of the request, or the serialized request itself. */
+  readonly request: Uint8Array | { readonly key: string };
+  /** Prefix of this job's result keys: `runs/<runId>/<jobId>`. */
+  readonly resultPrefix: string;
+  /** Results whose serialized form exceeds this go to the store even without typed arrays. */
+  readonly inlineLimit: number;
+}
+
+const stores = new Map<string, BlockStore>();
+
+function storeFor(url: string): BlockStore {
+  let s = stores.get(url);
+  if (!s) stores.set(url, (s = openStore(url)));
+  return s;
+}
+
+export default async function runJob(job: ThreadJob): Promise<Uint8Array> {
+  const store = storeFor(job.store);
+  const raw = job.request instanceof Uint8Array ? job.request : await store.get(job.request.key);
+  const req = decode<BatchRequest>(raw);
+  // Inputs kept in the store are read here, on the worker: the coordinator never touches blocks.
+  const inputs = await Promise.all(req.inputs.map(async (v) => (isBlockRef(v) ? decode(await store.get(v.__tesseraBlock)) : v)));
+  const res = await runBatch({ ...req, inputs }, false);
+  if (res.failed) return encode(res);
+  const results = await Promise.all(
+    res.results.map(async (value, j) => {
+      const bytes = byteSize(value);
+      const data = encode(value);
+      if (bytes === 0 && data.byteLength <= job.inlineLimit) return value;
+      // Deterministic key: a retried job writes the same key with the same bytes.
+      const ref: BlockRef = { __tesseraBlock: `${job.resultPrefix}-${j}`, bytes: bytes || data.byteLength };
+      await store.put(ref.__tesseraBlock, data);
+      return ref;
+    }),
+  );
+  const out: BatchResponse = { ...res, results, thread: threadId };
+  return encode(out);
+}

@@ -1,0 +1,214 @@
+/**
+ * A `tessera worker`: a long-running process that takes batches from the BullMQ queue and runs
+ * them on its own piscina pool (thread.ts), reading and writing blocks in the shared store.
+ *
+ * - **Pulls only when it has room.** Each job says how many bytes of blocks its batch reads; the
+ *   worker reserves twice that (inputs plus a result of like size) while the job runs, and while
+ *   its reservations reach its memory budget it takes no new job (BullMQ's concurrency is lowered
+ *   to the jobs already running). One job always runs, so work progresses.
+ * - **Locks and retries are BullMQ's.** The main thread only talks to Redis, so locks are renewed
+ *   while a kernel runs; if the process dies, its lock expires and another worker's stalled-job
+ *   check puts the job back on the queue (up to `maxStalledCount` times).
+ * - **A dead coordinator's work is dropped.** Every second the worker checks the heartbeat of the
+ *   runs it is working for; a run without one has its running batches aborted and its remaining
+ *   jobs failed without retry.
+ * - **Kernel errors are answers, not failures.** A batch whose kernel throws completes its job
+ *   with the error inside, so BullMQ does not retry a deterministic failure; the coordinator
+ *   fails the run with the same `TaskError` as a local run.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Piscina } from 'piscina';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { defaultMemoryLimit, parseMemoryLimit } from '@tessera/scheduler';
+import { fromBase64, toBase64, type JobData, type JobResult } from './codec.js';
+import { ClusterError } from './errors.js';
+import { DEFAULT_QUEUE, runAliveKey, workersKey, type WorkerRecord } from './keys.js';
+import { openStore, runPrefix, type BlockStore } from './store.js';
+import type { ThreadJob } from './thread.js';
+
+/** Options of {@link ClusterWorker.start}. */
+export interface ClusterWorkerOptions {
+  /** Redis URL (`redis://host:6379`). */
+  connection: string;
+  /** The shared store: a directory every worker and coordinator mounts at the same path, or `s3://bucket/prefix`. */
+  store: string;
+  /** BullMQ queue name (default `'tessera'`). */
+  queue?: string;
+  /** Worker threads, i.e. batches run at once (default 1). */
+  threads?: number;
+  /** This worker's budget for blocks of running batches (bytes or `'2GB'`; default a quarter of free memory). */
+  memoryLimit?: number | string;
+  /** BullMQ lock duration in ms: how long after this process dies its jobs are taken by others (default 30000). */
+  lockDuration?: number;
+  /** How often this worker looks for stalled jobs of dead workers, ms (default `lockDuration / 2`). */
+  stalledInterval?: number;
+  /** How often a job may be put back after its worker died before it fails (default 2). */
+  maxStalledCount?: number;
+  /** Results without typed arrays travel inline in Redis when their serialized form is at most this (bytes, default 64 KiB). */
+  inlineLimit?: number;
+  /** Called with one line per notable event (start, a run dropped, errors). */
+  log?: (line: string) => void;
+}
+
+const HEARTBEAT_MS = 1000;
+
+/** A worker process's connection to the cluster. Start with {@link ClusterWorker.start}. */
+export class ClusterWorker {
+  readonly id = randomBytes(6).toString('hex');
+  readonly host = hostname();
+  readonly threads: number;
+  readonly queue: string;
+  readonly memoryLimit: number;
+  readonly store: BlockStore;
+  readonly #pool: Piscina<ThreadJob, Uint8Array>;
+  readonly #redis: Redis;
+  readonly #worker: Worker<JobData, JobResult>;
+  readonly #active = new Map<string, { run: string; reserve: number; abort: AbortController }>();
+  readonly #log: (line: string) => void;
+  readonly #inlineLimit: number;
+  #reserved = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  /** Jobs finished by this worker (completed or answered with a kernel error). */
+  jobsDone = 0;
+
+  private constructor(options: ClusterWorkerOptions) {
+    if (options === null || typeof options !== 'object') throw new TypeError('ClusterWorker.start needs an options object.');
+    const { connection, queue = DEFAULT_QUEUE, threads = 1 } = options;
+    if (typeof connection !== 'string' || !/^rediss?:\/\//.test(connection))
+      throw new TypeError(`The 'connection' option must be a Redis URL (redis://host:port). Got ${JSON.stringify(connection)} instead.`);
+    if (typeof options.store !== 'string') throw new TypeError(`The 'store' option of a worker must be a directory or an s3:// URL.`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`The 'threads' option of a worker must be a positive integer. Got ${threads} instead.`);
+    const lockDuration = options.lockDuration ?? 30_000;
+    if (!(lockDuration >= 100)) throw new RangeError(`The 'lockDuration' option must be at least 100 ms. Got ${lockDuration} instead.`);
+    this.threads = threads;
+    this.queue = queue;
+    this.memoryLimit = options.memoryLimit === undefined ? defaultMemoryLimit() : parseMemoryLimit(options.memoryLimit, 'memoryLimit');
+    this.store = openStore(options.store);
+    this.#inlineLimit = options.inlineLimit ?? 64 * 1024;
+    this.#log = options.log ?? (() => undefined);
+    this.#pool = new Piscina({
+      filename: new URL('./thread.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 2 ** 31 - 1,
+    });
+    this.#redis = new Redis(connection, { maxRetriesPerRequest: null });
+    this.#redis.on('error', () => undefined); // reconnects on its own; the worker's own 'error' says more
+    this.#worker = new Worker<JobData, JobResult>(queue, (job, _token, signal) => this.#process(job, signal), {
+      connection: new Redis(connection, { maxRetriesPerRequest: null }),
+      concurrency: threads,
+      lockDuration,
+      stalledInterval: options.stalledInterval ?? Math.max(50, Math.floor(lockDuration / 2)),
+      maxStalledCount: options.maxStalledCount ?? 2,
+      drainDelay: 1,
+      autorun: false,
+    });
+    this.#worker.on('error', (error) => this.#log(`worker error: ${error.message}`));
+  }
+
+  /**
+   * Connects to Redis, registers the worker and starts taking jobs.
+   *
+   * @example
+   * const worker = await ClusterWorker.start({ connection: 'redis://127.0.0.1:6379', store: '/mnt/shared/tessera', threads: 4 });
+   * // … later
+   * await worker.close();
+   */
+  static async start(options: ClusterWorkerOptions): Promise<ClusterWorker> {
+    const w = new ClusterWorker(options);
+    await w.#register();
+    w.#timer = setInterval(() => void w.#tick(), HEARTBEAT_MS);
+    void w.#worker.run().catch((error: unknown) => w.#log(`worker stopped: ${(error as Error).message}`));
+    w.#log(
+      `tessera worker ${w.id} on ${w.host} (pid ${process.pid}): ${w.threads} thread${w.threads === 1 ? '' : 's'}, queue '${w.queue}', store ${w.store.url}, memory limit ${w.memoryLimit} bytes`,
+    );
+    return w;
+  }
+
+  async #register(): Promise<void> {
+    const rec: WorkerRecord = { host: this.host, pid: process.pid, threads: this.threads, expires: Date.now() + 3 * HEARTBEAT_MS };
+    await this.#redis.hset(workersKey(this.queue), this.id, JSON.stringify(rec));
+  }
+
+  /** Renews the registration and drops the work of runs whose coordinator is gone. */
+  async #tick(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#register();
+      const runs = [...new Set([...this.#active.values()].map((a) => a.run))];
+      for (const run of runs) {
+        if ((await this.#redis.exists(runAliveKey(run))) === 0) {
+          this.#log(`run ${run}: its coordinator is gone; aborting its batches`);
+          for (const a of this.#active.values())
+            if (a.run === run) a.abort.abort(new UnrecoverableError(`run ${run} was abandoned by its coordinator`));
+        }
+      }
+    } catch (error) {
+      this.#log(`heartbeat: ${(error as Error).message}`);
+    }
+  }
+
+  async #process(job: Job<JobData, JobResult>, signal?: AbortSignal): Promise<JobResult> {
+    const data = job.data;
+    if ((await this.#redis.exists(runAliveKey(data.run))) === 0)
+      throw new UnrecoverableError(`run ${data.run} was abandoned by its coordinator`);
+    if (data.store !== this.store.url)
+      throw new UnrecoverableError(
+        `job ${job.id} of run ${data.run} uses the store ${data.store}, but worker ${this.id} on ${this.host} serves ${this.store.url}: start workers with the coordinator's store`,
+      );
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort(signal.reason), { once: true });
+    const reserve = 2 * (Number(data.bytes) || 0);
+    this.#active.set(job.id!, { run: data.run, reserve, abort });
+    this.#reserved += reserve;
+    this.#adjustConcurrency();
+    try {
+      const request: ThreadJob['request'] = data.payload !== undefined ? fromBase64(data.payload) : { key: data.payloadKey! };
+      const out = await this.#pool.run(
+        {
+          store: this.store.url,
+          request,
+          resultPrefix: `${runPrefix(data.run)}/${job.id}`,
+          inlineLimit: this.#inlineLimit,
+        } satisfies ThreadJob,
+        { signal: abort.signal },
+      );
+      this.jobsDone++;
+      return { payload: toBase64(out), host: this.host, pid: process.pid };
+    } catch (error) {
+      if (abort.signal.aborted)
+        throw abort.signal.reason instanceof Error ? abort.signal.reason : new UnrecoverableError(String(abort.signal.reason));
+      // A block that is not in the store will not appear by retrying.
+      if ((error as Error)?.name === 'BlockMissingError') throw new UnrecoverableError((error as Error).message);
+      throw error;
+    } finally {
+      this.#active.delete(job.id!);
+      this.#reserved -= reserve;
+      this.#adjustConcurrency();
+    }
+  }
+
+  /** Takes new jobs only while the running ones' reservations are within the memory budget. */
+  #adjustConcurrency(): void {
+    if (this.#closed) return;
+    const running = this.#active.size;
+    const want = this.#reserved >= this.memoryLimit && running > 0 ? Math.max(1, running) : this.threads;
+    if (this.#worker.concurrency !== want) this.#worker.concurrency = want;
+  }
+
+  /** Stops taking jobs, waits for the running ones (or aborts them with `force`), unregisters. */
+  async close(force = false): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    if (force) for (const a of this.#active.values()) a.abort.abort(new ClusterError('the worker is shutting down'));
+    await this.#worker.close(force).catch(() => undefined);
+    await this.#redis.hdel(workersKey(this.queue), this.id).catch(() => undefined);
+    this.#redis.disconnect();
+    await this.#pool.destroy();
+  }
+}
