@@ -335,6 +335,29 @@ describe('errors', () => {
     await expect(new PCA().fit(fromArray([1, 2, 3]))).rejects.toThrow(/2-D array/);
   });
 
+  it('fewer than 2 rows is refused (variances divide by n − 1); constant data gives zero variances, NaN ratios', async () => {
+    expect(() => new PCA().fit([[1, 2, 3]])).toThrow(InvalidInputError);
+    await expect(new PCA().fit(fromArray([[1, 2, 3]]), { scheduler: 'sync' })).rejects.toThrow(
+      'PCA.fit: found array X with 1 sample(s), while a minimum of 2 is required.',
+    );
+    const constant = new PCA().fit(Array.from({ length: 10 }, () => [1, 2, 3]));
+    expect(Array.from(constant.singularValues_.data)).toEqual([0, 0, 0]);
+    expect(Array.from(constant.explainedVarianceRatio_.data).every(Number.isNaN)).toBe(true);
+    expect(estimatorFromJSON(JSON.parse(JSON.stringify(constant))).getState()).toBeDefined();
+  });
+
+  it('empty blocks and float32 data', async () => {
+    const mem = new PCA({ nComponents: 3 }).fit(X);
+    const withEmpty = await new PCA({ nComponents: 3 }).fit(fromArray(X, { chunks: [[0, 100, 0, 140, 0], [6]] }), { scheduler: threads2 });
+    expectClose(withEmpty.components_.data, mem.components_.data, 'empty blocks', 1e-10, 1e-12);
+    const f32 = Float32Array.from(X.flat());
+    const lazy32 = await new PCA({ nComponents: 3 }).fit(fromArray(new DenseArray(f32, [X.length, 6]), { chunks: [70, -1] }), {
+      scheduler: 'sync',
+    });
+    const mem32 = new PCA({ nComponents: 3 }).fit(new DenseArray(Float64Array.from(f32), [X.length, 6]));
+    expectClose(lazy32.components_.data, mem32.components_.data, 'float32', 1e-10, 1e-12);
+  });
+
   it('fitTransform: in memory and lazily', async () => {
     const p = new PCA({ nComponents: 2 });
     const mem = p.fitTransform(X);

@@ -218,6 +218,9 @@ export class PCA extends BaseEstimator<PCAParams, PCAState> implements LazyFitte
     const solver = this.solverFor(n, d);
     const k = this.nComponents;
     const r = Math.min(n, d);
+    // Variances divide by n − 1 (scikit-learn returns NaN for one row, with a warning).
+    if (n < 2)
+      throw new InvalidInputError(`${this.estimatorName}.fit: found array X with ${n} sample(s), while a minimum of 2 is required.`);
     if (solver === 'randomized') {
       if (typeof k !== 'number' || !Number.isInteger(k)) {
         throw this.rangeError(`nComponents=${JSON.stringify(k)} must be an int with svdSolver='randomized'.`);
