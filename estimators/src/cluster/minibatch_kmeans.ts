@@ -6,9 +6,14 @@
  * of `batchSize` rows with early stopping on the smoothed batch inertia, after the best of `nInit`
  * initialisations on a validation subset.
  *
- * Randomness (k-means++ / random init, minibatch sampling, reassignment) uses our seeded generator,
- * so it cannot reproduce numpy's draws; with given initial centers and no reassignment (none is
- * needed when every center keeps a fair share of the points), partialFit reproduces scikit-learn.
+ * Randomness draws from numpy's legacy `RandomState` exactly as scikit-learn 1.2 does, so with an
+ * integer randomState `fit` and `partialFit` give scikit-learn's centers: in `fit`, the validation
+ * subset `randint(0, n, initSize)`, per init the subsample `randint(0, n, initSize)` (drawn even for
+ * given centers, when initSize < n) then k-means++ (`randint`, `uniform`) or `permutation(initSize)`,
+ * per step the minibatch `randint(0, n, batchSize)` and the reassigned centers' rows
+ * `choice(batch, size, replace=False)`; `partialFit` keeps one generator across calls (its state is
+ * part of the learned state, so a chain rebuilt on worker threads continues the same stream) and a
+ * `partialFit` after `fit` starts a fresh `RandomState(randomState)`, as scikit-learn's does.
  *
  * Learned state (plain data, see base.ts):
  *   clusterCenters_       DenseArray [k, d]
@@ -19,14 +24,13 @@
  *   nIter_                number           epochs of the last fit (0 before any fit)
  *   nSinceLastReassign_   number
  *   batchSize_            number           min(batchSize, rows of the first block)
- *   seed_                 number           seed of the generator the next steps derive theirs from
+ *   randomState_          DenseArray [627] the MT19937 state partialFit draws from next (key, pos, hasGauss, gauss)
  *   nFeaturesIn_          number
  */
 import type { ApplyMethod } from '../contract.js';
-import { DenseArray, allocate, isBlock } from '@tessera/array';
+import { DenseArray, RandomState, allocate, isBlock } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import { InvalidInputError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
-import { Random, randomFrom } from '../random.js';
 import { registerEstimator } from '../registry.js';
 import { type StateSchema, count, matrix, nullable, real, vector } from '../state_schema.js';
 import {
@@ -43,7 +47,7 @@ import {
   interval,
   options,
 } from '../validation.js';
-import { distancesPass, kmeansPlusPlus, labelPass, rowNormsSquared, sampleWithoutReplacement } from './kmeans_common.js';
+import { distancesPass, kmeansPlusPlus, labelPass, pairwiseSum, rowNormsSquared } from './kmeans_common.js';
 
 /** Hyperparameters of {@link MiniBatchKMeans} (scikit-learn's, camelCase, same defaults). */
 export interface MiniBatchKMeansParams {
@@ -78,15 +82,33 @@ export interface MiniBatchKMeansState extends State {
   nIter_: number;
   nSinceLastReassign_: number;
   batchSize_: number;
-  seed_: number;
+  /** The generator's state (numpy's `get_state()`: 624 key words, pos, hasGauss, gauss) as doubles. */
+  randomState_: DenseArray<'float64'>;
   nFeaturesIn_: number;
 }
 
 export interface MiniBatchKMeans extends MiniBatchKMeansParams {}
 
-/** Generator for minibatch step `step` of a model seeded with `seed` (distinct streams per step). */
-function stepRandom(seed: number, step: number): Random {
-  return new Random(seed + (step % 2 ** 21) * 2 ** 32);
+/** Length of a saved MT19937 state: 624 key words, pos, hasGauss, the cached gaussian. */
+const RNG_STATE = 627;
+
+/** A generator's state as plain doubles (what the learned state keeps). */
+function saveRandom(rng: RandomState): DenseArray<'float64'> {
+  const [, key, pos, hasGauss, gauss] = rng.getState();
+  const out = new Float64Array(RNG_STATE);
+  out.set(key);
+  out[624] = pos;
+  out[625] = hasGauss;
+  out[626] = gauss;
+  return new DenseArray(out, [RNG_STATE]);
+}
+
+/** The generator a saved state describes. */
+function loadRandom(state: DenseArray<'float64'>): RandomState {
+  const rng = new RandomState(0);
+  const d = state.data;
+  rng.setState(['MT19937', d.subarray(0, 624), d[624]!, d[625]!, d[626]!]);
+  return rng;
 }
 
 /**
@@ -146,7 +168,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
       nIter_: count(0),
       nSinceLastReassign_: real('nonNegative'),
       batchSize_: count(1),
-      seed_: count(0),
+      randomState_: vector(RNG_STATE, { values: 'any' }),
     },
     params: { k: 'nClusters' },
   };
@@ -200,33 +222,35 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
   }
 
   /** Initial centers of one initialisation (scikit-learn's `_init_centroids`). */
-  private initCenters(m: Matrix, given: Float64Array | null, rng: Random, initSize: number, norms: Float64Array): Float64Array {
+  private initCenters(m: Matrix, given: Float64Array | null, rng: RandomState, initSize: number, norms: Float64Array): Float64Array {
     const { data: X, nSamples: n, nFeatures: d } = m;
     const k = this.nClusters;
-    if (given !== null) {
-      if (given.length !== k * d)
-        throw new InvalidInputError(`${this.estimatorName}: the initial centers have ${given.length / k} features but X has ${d}.`);
-      return given.slice();
-    }
+    if (given !== null && given.length !== k * d)
+      throw new InvalidInputError(`${this.estimatorName}: the initial centers have ${given.length / k} features but X has ${d}.`);
     let Xs = X;
     let ns = n;
     let normsS = norms;
+    // The subsample is drawn before the method is looked at: given centers draw it too.
     if (initSize < n) {
-      Xs = new Float64Array(initSize * d);
-      normsS = new Float64Array(initSize);
-      for (let r = 0; r < initSize; r++) {
-        const i = rng.randint(n);
-        Xs.set(X.subarray(i * d, (i + 1) * d), r * d);
-        if (norms.length > 0) normsS[r] = norms[i]!;
+      const idx = rng.randint(0, n, initSize);
+      if (given === null) {
+        Xs = new Float64Array(initSize * d);
+        normsS = new Float64Array(initSize);
+        for (let r = 0; r < initSize; r++) {
+          const i = idx[r]!;
+          Xs.set(X.subarray(i * d, (i + 1) * d), r * d);
+          if (norms.length > 0) normsS[r] = norms[i]!;
+        }
       }
       ns = initSize;
     }
+    if (given !== null) return given.slice();
     const centers = new Float64Array(k * d);
     if (this.init === 'k-means++') {
       const idx = kmeansPlusPlus(Xs, ns, d, k, normsS, rng);
       idx.forEach((i, c) => centers.set(Xs.subarray(i * d, (i + 1) * d), c * d));
     } else {
-      const perm = rng.shuffle(Int32Array.from({ length: ns }, (_, i) => i));
+      const perm = rng.permutation(ns);
       for (let c = 0; c < k; c++) centers.set(Xs.subarray(perm[c]! * d, (perm[c]! + 1) * d), c * d);
     }
     return centers;
@@ -261,7 +285,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     newC: Float64Array,
     counts: Float64Array,
     reassign: boolean,
-    rng: () => Random,
+    rng: RandomState,
   ): number {
     const k = this.nClusters;
     // _minibatch_update_dense: a center with members restarts from c·count (undoing the previous
@@ -300,7 +324,8 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
         count = toReassign.reduce((s, v) => s + v, 0);
       }
       if (count > 0) {
-        const picks = sampleWithoutReplacement(n, count, rng());
+        // choice(n, size=count, replace=False): permutation(n)[:count].
+        const picks = rng.choice(n, { size: count, replace: false });
         let p = 0;
         for (let c = 0; c < k; c++) {
           if (!toReassign[c]) continue;
@@ -351,15 +376,15 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     let centers: Float64Array;
     let counts: Float64Array;
     let batch: number;
-    let seed: number;
+    let rng: RandomState;
     let steps: number;
     const since = { value: 0 };
     if (prev === null) {
       this.checkEnoughSamples(n);
       batch = Math.min(this.batchSize, n);
-      seed = this.randomState ?? randomFrom(null).randint(2 ** 32);
+      // check_random_state: a seed gives numpy's RandomState(seed), null fresh entropy.
+      rng = new RandomState(this.randomState ?? undefined);
       steps = 0;
-      const rng = stepRandom(seed, 0);
       // Row norms only matter to k-means++.
       const norms = given === null && this.init === 'k-means++' ? rowNormsSquared(data, n, d) : new Float64Array(0);
       centers = this.initCenters(m, given, rng, this.effectiveInitSize(batch, n), norms);
@@ -368,14 +393,12 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
       centers = prev.clusterCenters_.data.slice();
       counts = prev.counts_.data.slice();
       batch = prev.batchSize_;
-      seed = prev.seed_;
+      rng = loadRandom(prev.randomState_);
       steps = prev.nSteps_;
       since.value = prev.nSinceLastReassign_;
     }
     const reassign = this.reassignDue(counts, since, batch);
-    // Reassignment draws come after the init draws of the first step (a fresh stream per step).
-    const rng = stepRandom(seed, steps + 1);
-    const batchInertia = this.step(data, n, d, sw, centers, centers, counts, reassign, () => rng);
+    const batchInertia = this.step(data, n, d, sw, centers, centers, counts, reassign, rng);
     if (!Number.isFinite(batchInertia)) assertFinite(data, d, 'X', name);
     let labels: DenseArray<'float64'> | null = null;
     let inertia = prev === null ? Number.NaN : prev.inertia_;
@@ -393,7 +416,7 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
       nIter_: prev === null ? 0 : prev.nIter_,
       nSinceLastReassign_: since.value,
       batchSize_: batch,
-      seed_: seed,
+      randomState_: saveRandom(rng),
       nFeaturesIn_: d,
     };
     return this;
@@ -429,12 +452,10 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     }
     let nInit = this.nInit === 'auto' ? (this.init === 'k-means++' ? 1 : 3) : this.nInit;
     if (given !== null) nInit = 1;
-    const seed = this.randomState ?? randomFrom(null).randint(2 ** 32);
-    const rng = new Random(seed);
+    const rng = new RandomState(this.randomState ?? undefined);
     const norms = rowNormsSquared(data, n, d);
-    // Validation subset on which the initialisations compete.
-    const valid = new Int32Array(initSize);
-    for (let r = 0; r < initSize; r++) valid[r] = rng.randint(n);
+    // Validation subset on which the initialisations compete: randint(0, n, initSize).
+    const valid = rng.randint(0, n, initSize);
     const Xv = new Float64Array(initSize * d);
     const swv = new Float64Array(initSize);
     valid.forEach((i, r) => {
@@ -461,17 +482,27 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
     const nSteps = Math.floor((this.maxIter * n) / batch);
     const Xb = new Float64Array(batch * d);
     const swb = new Float64Array(batch);
+    const diff = new Float64Array(k * d);
     let i = 0;
     for (; i < nSteps; i++) {
+      // The minibatch: randint(0, n, batchSize).
+      const rows = rng.randint(0, n, batch);
       for (let r = 0; r < batch; r++) {
-        const row = rng.randint(n);
+        const row = rows[r]!;
         Xb.set(data.subarray(row * d, (row + 1) * d), r * d);
         swb[r] = sw[row]!;
       }
       const reassign = this.reassignDue(counts, since, batch);
-      let batchInertia = this.step(Xb, batch, d, swb, cur, next, counts, reassign, () => rng);
+      let batchInertia = this.step(Xb, batch, d, swb, cur, next, counts, reassign, rng);
       let shift = 0;
-      if (tol > 0) for (let q = 0; q < k * d; q++) shift += (next[q]! - cur[q]!) ** 2;
+      if (tol > 0) {
+        // np.sum((centers_new - centers) ** 2): numpy's pairwise sum.
+        for (let q = 0; q < k * d; q++) {
+          const e = next[q]! - cur[q]!;
+          diff[q] = e * e;
+        }
+        shift = pairwiseSum(diff, 0, k * d);
+      }
       [cur, next] = [next, cur];
       // _mini_batch_convergence
       batchInertia /= batch;
@@ -510,7 +541,8 @@ export class MiniBatchKMeans extends BaseEstimator<MiniBatchKMeansParams, MiniBa
       nIter_: Math.ceil((stepsRun * batch) / n),
       nSinceLastReassign_: since.value,
       batchSize_: batch,
-      seed_: seed,
+      // A partialFit after fit draws from a fresh RandomState(randomState), as scikit-learn's.
+      randomState_: saveRandom(new RandomState(this.randomState ?? undefined)),
       nFeaturesIn_: d,
     };
     return this;
