@@ -3,8 +3,10 @@
  * every platform, thread and Node version (Math.random cannot be seeded).
  *
  * The generator is xoshiro128** (Blackman & Vigna, 2018), 32-bit arithmetic only, seeded by
- * expanding the seed with SplitMix64 — the initialisation its authors recommend. The SGD epoch's
- * bucket shuffle, drawn from it, lives with the epoch (linear_model/sgd/shuffle.ts).
+ * expanding the seed with SplitMix64 — the initialisation its authors recommend. Where
+ * scikit-learn's own draws are reproduced (the SGD family's shuffle, seeds and early-stopping
+ * splits, Incremental's block order), numpy's legacy `RandomState` from `@tessera/array` is used
+ * instead.
  */
 
 const MASK64 = (1n << 64n) - 1n;

@@ -182,9 +182,12 @@ export interface IncrementalParams {
   estimator: BaseEstimator;
   /** Class labels, passed to the first partialFit (classifiers need them). */
   classes: readonly number[] | null;
-  /** Visit the blocks in a new seeded random order each epoch (dask-ml's default). */
+  /**
+   * Visit the blocks in a new random order each epoch (dask-ml's default, and dask-ml's order:
+   * numpy's `RandomState(randomState).shuffle` of the block indices; later epochs continue it).
+   */
   shuffleBlocks: boolean;
-  /** Seed of the block order. */
+  /** Seed of the block order (null: fresh entropy). */
   randomState: number | null;
   /** Passes over the blocks. */
   epochs: number;
