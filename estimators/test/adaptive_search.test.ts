@@ -6,7 +6,7 @@
  * error path.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DenseArray, NDArray, fromArray, makeClassification } from '@tessera/array';
+import { DenseArray, NDArray, fromArray, makeClassification, type RandomState } from '@tessera/array';
 import { ThreadScheduler, type RunInfo, type SchedulerCallbacks, type TaskEvent } from '@tessera/scheduler';
 import {
   HyperbandSearchCV,
@@ -19,6 +19,7 @@ import {
   SGDClassifier,
   SGDRegressor,
   SuccessiveHalvingSearchCV,
+  loguniform,
   type HistoryRecord,
 } from '@tessera/estimators';
 import { fixture } from './helpers.js';
@@ -167,7 +168,7 @@ describe('HyperbandSearchCV', () => {
   it('runs every bracket concurrently, does what metadata says, and finds the known best alpha', async () => {
     const { X, y } = dataset();
     // A distribution (rvs) keeps every bracket at its full size (lists are sampled without replacement).
-    const alpha = { rvs: (r: { random(): number }) => ALPHAS[Math.floor(r.random() * ALPHAS.length)]! };
+    const alpha = { rvs: (r?: unknown) => ALPHAS[(r as RandomState).randint(0, ALPHAS.length) as number]! };
     const search = new HyperbandSearchCV(sgd(), { alpha }, { maxIter: 9, randomState: 0 });
     const rec = recorder();
     await search.fit(X, y, { classes, scheduler: threads2, callbacks: rec.callbacks });
@@ -247,8 +248,10 @@ describe('HyperbandSearchCV', () => {
     for (const t of rec.tasks) if (rec.runs.get(t.runId)!.name?.includes('round')) rounds.set(t.runId, [...(rounds.get(t.runId) ?? []), t]);
     expect(rounds.size).toBe(4);
     for (const tasks of rounds.values()) {
-      const reads = tasks.filter((t) => t.kernel === 'search.splitBlock');
-      expect(reads.length).toBe(1); // 12 models, one block each, read once
+      // 12 models train on one block each: its training rows (X and y) split out once.
+      const reads = tasks.filter((t) => t.kernel === 'ms.splitBlock');
+      expect(reads.length).toBe(2);
+      expect(new Set(reads.map((t) => t.key)).size).toBe(2);
       expect(tasks.filter((t) => t.kernel === 'search.partialFit').length).toBe(12);
       expect(tasks.filter((t) => t.kernel === 'search.score').length).toBe(12);
     }
@@ -267,9 +270,10 @@ describe('IncrementalSearchCV and InverseDecaySearchCV', () => {
     const rec = recorder();
     const search = new IncrementalSearchCV(sgd(), { alpha: [1e-4, 1e-3] }, { nInitialParameters: 'grid', maxIter: 20, randomState: 3 });
     await search.fit(X, y, { classes, scheduler: 'sync', callbacks: rec.callbacks });
+    // The training rows of X's block j come from the task split-train-…[j,0].
     const order = rec.tasks
-      .filter((t) => t.kernel === 'search.splitBlock' && t.key.includes('-train-'))
-      .map((t) => Number(t.key.split('-').at(-1)));
+      .filter((t) => t.kernel === 'ms.splitBlock' && t.key.startsWith('split-train-') && t.key.endsWith(',0]'))
+      .map((t) => Number(/\[(\d+),0\]$/.exec(t.key)![1]));
     // np.random.RandomState(3): shuffle(list(range(10))) twice.
     expect(order).toEqual([5, 4, 1, 2, 9, 6, 7, 0, 3, 8, 3, 8, 2, 1, 9, 4, 0, 6, 7, 5]);
   });
@@ -345,7 +349,7 @@ describe('IncrementalSearchCV and InverseDecaySearchCV', () => {
 
   it('InverseDecaySearchCV keeps start / (k + 1) ** decayRate models after k calls', async () => {
     const { X, y } = dataset(2000, 200);
-    const alpha = { rvs: (r: { random(): number }) => 10 ** (-5 + 3 * r.random()) };
+    const alpha = loguniform(1e-5, 1e-2);
     const s = new InverseDecaySearchCV(sgd(), { alpha }, { nInitialParameters: 20, decayRate: 1, randomState: 0 });
     await s.fit(X, y, { classes, scheduler: threads2 });
     // 20 models; after 1 call the best 5 go on (20/4: the next lower count than 20/3), then 4, 3, 2, then one is kept.
@@ -479,7 +483,7 @@ describe('errors', () => {
     await expect(s().fit(unknown, y, { classes })).rejects.toThrow('IncrementalSearchCV.fit: X has unknown chunk sizes along its rows');
     const tiny = fromArray(DenseArray.from([[0], [1], [2], [3]]), { chunks: [1, 1] });
     await expect(s().fit(tiny, fromArray([0, 1, 0, 1], { chunks: [1] }), { classes, scheduler: 'sync' })).rejects.toThrow(
-      'IncrementalSearchCV.fit: splitting 4 samples with testSize=0.2 leaves no training rows',
+      'IncrementalSearchCV.fit: testSize=0.2: trainTestSplit: block 0 (rows 0–1) of the lazy arrays: with nSamples=1, testSize=0.2 and trainSize=0.8, the resulting train set will be empty.',
     );
   });
 

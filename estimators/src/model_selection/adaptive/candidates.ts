@@ -1,31 +1,25 @@
 /**
- * The candidates a search starts: every combination of a grid (scikit-learn's `ParameterGrid`
- * order: keys sorted, the last key varying fastest) or `n` sampled settings
- * (`ParameterSampler`: all lists → distinct grid points without replacement; a distribution (an
- * object with `rvs(random)`) → one draw per setting). One function each, so the shared
- * `ParameterSampler` of the model-selection module can take their place in one call.
+ * The candidates a search starts: every combination of a grid (`'grid'`: scikit-learn's
+ * `ParameterGrid`) or `n` settings drawn by scikit-learn's `ParameterSampler` (lists without
+ * replacement, distributions such as `loguniform` by their `rvs`) from numpy's RandomState — so a
+ * seed gives the candidates dask-ml's search gives for the same distributions.
  */
 import type { Params } from '../../base.js';
-import { ParameterTypeError } from '../../errors.js';
-import { randomFrom, type Random } from '../../random.js';
+import { ParameterTypeError, describeValue } from '../../errors.js';
+import { ParameterGrid, ParameterSampler, type ParamDistribution, type ParamDistributionsSpec } from '../params.js';
 
-/** A distribution to sample a hyperparameter from: `rvs(random)` draws one value. */
-export interface Distribution {
-  rvs(random: Random): unknown;
+/** What to search: for each hyperparameter, a list of values or a distribution (`uniform`, `loguniform`, `randint`, anything with `rvs`). */
+export type ParameterSpace = ParamDistributionsSpec;
+
+function isDistribution(v: unknown): v is ParamDistribution {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as ParamDistribution).rvs === 'function';
 }
 
-/** What to search: for each hyperparameter, a list of values or a {@link Distribution}. */
-export type ParameterSpace = Readonly<Record<string, readonly unknown[] | Distribution>>;
-
-function isDistribution(v: unknown): v is Distribution {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Distribution).rvs === 'function';
-}
-
-/** Checks the parameter space: a non-empty object of non-empty lists or distributions. */
+/** Checks the parameter space: a non-empty object of non-empty lists or distributions (a ParameterTypeError naming 'parameters'). */
 export function checkParameterSpace(caller: string, space: unknown): asserts space is ParameterSpace {
   if (typeof space !== 'object' || space === null || Array.isArray(space) || Object.keys(space).length === 0) {
     throw new ParameterTypeError(
-      `The 'parameters' parameter of ${caller} must be a non-empty object of hyperparameter names to lists of values or distributions. Got ${JSON.stringify(space) ?? String(space)} instead.`,
+      `The 'parameters' parameter of ${caller} must be a non-empty object of hyperparameter names to lists of values or distributions. Got ${describeValue(space)} instead.`,
       caller,
       'parameters',
       space,
@@ -34,7 +28,7 @@ export function checkParameterSpace(caller: string, space: unknown): asserts spa
   for (const [key, v] of Object.entries(space)) {
     if (Array.isArray(v) ? v.length === 0 : !isDistribution(v)) {
       throw new ParameterTypeError(
-        `The 'parameters' parameter of ${caller}: '${key}' must be a non-empty list of values or a distribution with rvs(random). Got ${JSON.stringify(v) ?? String(v)} instead.`,
+        `The 'parameters' parameter of ${caller}: '${key}' must be a non-empty list of values or a distribution with rvs. Got ${describeValue(v)} instead.`,
         caller,
         'parameters',
         v,
@@ -45,9 +39,7 @@ export function checkParameterSpace(caller: string, space: unknown): asserts spa
 
 /** Every combination of the lists in `space` (scikit-learn's `ParameterGrid` order). */
 export function parameterGrid(caller: string, space: ParameterSpace): Params[] {
-  const keys = Object.keys(space).sort();
-  const lists = keys.map((k) => {
-    const v = space[k];
+  for (const [k, v] of Object.entries(space)) {
     if (!Array.isArray(v)) {
       throw new ParameterTypeError(
         `${caller}: nInitialParameters='grid' needs lists of values; '${k}' is a distribution.`,
@@ -56,36 +48,11 @@ export function parameterGrid(caller: string, space: ParameterSpace): Params[] {
         v,
       );
     }
-    return v as readonly unknown[];
-  });
-  let out: Params[] = [{}];
-  keys.forEach((k, i) => {
-    out = out.flatMap((p) => lists[i]!.map((v) => ({ ...p, [k]: v })));
-  });
-  return out;
+  }
+  return [...new ParameterGrid(space as Readonly<Record<string, readonly unknown[]>>)];
 }
 
-/**
- * `n` settings drawn from `space` with `randomState` (scikit-learn's `ParameterSampler`): when
- * every entry is a list, distinct grid points without replacement (at most the grid's size);
- * otherwise, for each setting, a value per key in sorted key order (lists uniformly).
- */
-export function sampleParameters(caller: string, space: ParameterSpace, n: number, randomState: number | null): Params[] {
-  const rng = randomFrom(randomState);
-  const keys = Object.keys(space).sort();
-  if (keys.every((k) => Array.isArray(space[k]))) {
-    const grid = parameterGrid(caller, space);
-    const idx = rng.shuffle(Int32Array.from({ length: grid.length }, (_, i) => i));
-    return Array.from(idx.subarray(0, Math.min(n, grid.length)), (i) => grid[i]!);
-  }
-  const out: Params[] = [];
-  for (let s = 0; s < n; s++) {
-    const p: Params = {};
-    for (const k of keys) {
-      const v = space[k]!;
-      p[k] = isDistribution(v) ? v.rvs(rng) : (v as readonly unknown[])[rng.randint(v.length)];
-    }
-    out.push(p);
-  }
-  return out;
+/** `n` settings drawn from `space` with `randomState` (scikit-learn's `ParameterSampler`; at most the grid's size when all are lists). */
+export function sampleParameters(space: ParameterSpace, n: number, randomState: number | null): Params[] {
+  return [...new ParameterSampler(space, n, { randomState })];
 }

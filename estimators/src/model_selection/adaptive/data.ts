@@ -1,19 +1,15 @@
 /**
  * The data of an adaptive search: X and y as lazy arrays of row blocks (in-memory input is one
- * block, as dask-ml wraps a NumPy array), split blockwise into training rows — read block by block
- * in every round, never gathered — and held-out rows, gathered once into shared memory (dask-ml
- * also keeps the test set in memory: it is one block's worth by default). The split is one call,
- * {@link splitBlockwise}.
+ * block, as dask-ml wraps a NumPy array), split blockwise by `trainTestSplit` into training rows —
+ * read block by block in every round, never gathered — and held-out rows, gathered once into
+ * shared memory (dask-ml also keeps the test set in memory: it is one block's worth by default).
  */
-import { DenseArray, NDArray, allocate, buildGraph, fromArray, tokenize, type Block } from '@tessera/array';
-import { compute, ref, type Graph } from '@tessera/scheduler';
-import { ParameterRangeError } from '../../errors.js';
+import { DenseArray, NDArray, allocate, buildGraph, computeAll, fromArray, type Block } from '@tessera/array';
+import { ref, type Graph } from '@tessera/scheduler';
 import type { LazyOptions } from '../../contract.js';
-import { randomFrom } from '../../random.js';
 import { checkArray, checkVector, type MatrixLike, type VectorLike } from '../../validation.js';
 import { alignedTarget, isLazy, rowBlocks } from '../../ooc/lazy.js';
-import { SearchKernel } from './kernel_names.js';
-import type { RowsPart } from './kernels.js';
+import { trainTestSplit } from '../train_test_split.js';
 
 /** What the search loop needs of its data. */
 export interface SearchData {
@@ -60,9 +56,10 @@ export function defaultTestSize(nBlocks: number): number {
 }
 
 /**
- * The blockwise train/test split (dask-ml's `train_test_split` on dask arrays): each block's rows
- * split by a permutation seeded from `randomState`, `ceil(testSize · rows)` held out. The training
- * blocks stay lazy; the held-out rows are gathered once into shared memory.
+ * The blockwise train/test split (dask-ml's `train_test_split` on dask arrays, through
+ * {@link trainTestSplit}): each block's rows split by numpy's permutation with a seed drawn for
+ * the block from `randomState`. The training blocks stay lazy — read block by block in the rounds —
+ * and the held-out rows are gathered once into shared memory.
  */
 export async function splitBlockwise(
   caller: string,
@@ -72,48 +69,35 @@ export async function splitBlockwise(
   randomState: number | null,
   options: LazyOptions,
 ): Promise<SearchData> {
-  const sizes = X.chunks[0]!;
-  const rng = randomFrom(randomState);
-  const seeds = sizes.map(() => rng.randint(2 ** 32));
-  const nTest = sizes.map((n) => Math.ceil(testSize * n));
-  const total = nTest.reduce((a, b) => a + b, 0);
-  if (total === 0 || total === X.shape[0]) {
-    throw new ParameterRangeError(
-      `${caller}: splitting ${X.shape[0]} samples with testSize=${testSize} leaves ${total === 0 ? 'no held-out rows' : 'no training rows'}; change testSize or give more samples.`,
-      caller,
-      'testSize',
-      testSize,
-    );
+  let parts: NDArray[];
+  try {
+    parts = trainTestSplit(X, y, { testSize, randomState, shuffle: true }) as NDArray[];
+  } catch (e) {
+    // A block too small to split names the block; say whose testSize it is.
+    if (e instanceof Error) e.message = `${caller}: testSize=${testSize}: ${e.message}`;
+    throw e;
   }
-  const name = `split-${tokenize('search-split', X.name, y.name, seeds, nTest)}`;
-  const blockTask = (g: Graph, j: number, part: 'train' | 'test'): string => {
-    const key = `${name}-${part}-${j}`;
-    if (!g.has(key)) g.add(key, SearchKernel.splitBlock, [X.blockArg(j, 0), y.blockArg(j), seeds[j]!, nTest[j]!, part]);
-    return key;
-  };
-  // The held-out rows: one pass over the blocks, gathered in block order into shared memory.
-  const g = buildGraph([X, y]);
-  const keys = sizes.map((_, j) => blockTask(g, j, 'test'));
-  const out = await compute(g, keys, { ...options, name: `${caller} test rows` });
+  const [Xtrain, Xtest, ytrain, ytest] = parts as [NDArray, NDArray, NDArray, NDArray];
+  const [Xt, yt] = await computeAll([Xtest, ytest], { ...options, name: `${caller} held-out rows` });
+  const total = Xtest.shape[0]!;
   const cols = X.shape[1]!;
-  const Xt = allocate('float64', total * cols);
-  const yt = allocate('float64', total);
-  let at = 0;
-  for (const k of keys) {
-    const p = out[k] as RowsPart;
-    const n = p.X.shape[0]!;
-    Xt.set(p.X.data as ArrayLike<number>, at * cols);
-    yt.set(p.y!.data as ArrayLike<number>, at);
-    at += n;
-  }
+  // In shared memory, as float64: every score task reads the same rows without a copy.
+  const Xs = allocate('float64', total * cols);
+  Xs.set(Xt!.data as ArrayLike<number>);
+  const ys = allocate('float64', total);
+  ys.set(yt!.data as ArrayLike<number>);
+  const built = new WeakSet<Graph>();
   return {
-    nBlocks: sizes.length,
+    nBlocks: Xtrain.numBlocks[0]!,
     nFeatures: cols,
-    trainBlock(gr, j) {
-      buildGraph([X, y], gr);
-      return [ref(blockTask(gr, j, 'train')), null];
+    trainBlock(g, j) {
+      if (!built.has(g)) {
+        buildGraph([Xtrain, ytrain], g);
+        built.add(g);
+      }
+      return [ref(Xtrain.blockKey(j, 0)), ref(ytrain.blockKey(j))];
     },
-    test: { X: { dtype: 'float64', shape: [total, cols], data: Xt }, y: { dtype: 'float64', shape: [total], data: yt } },
+    test: { X: { dtype: 'float64', shape: [total, cols], data: Xs }, y: { dtype: 'float64', shape: [total], data: ys } },
     testBytes: (total * cols + total) * 8,
   };
 }

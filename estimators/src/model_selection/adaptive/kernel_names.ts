@@ -8,8 +8,6 @@ export const SearchKernel = {
   partialFit: 'search.partialFit',
   /** A model's score on the held-out set. */
   score: 'search.score',
-  /** One block's training or test rows (the blockwise train/test split). */
-  splitBlock: 'search.splitBlock',
 } as const;
 
 /** The name of one of the adaptive searches' kernels. */

@@ -23,7 +23,6 @@ import type { BaseEstimator, EstimatorSnapshot, Params } from '../../base.js';
 import type { LazyOptions, PartialFitOptions } from '../../contract.js';
 import type { SearchData } from './data.js';
 import { SearchKernel } from './kernel_names.js';
-import type { ScorerName } from './kernels.js';
 import type { AdaptPolicy, Info, Instructions, Meta } from './policies.js';
 
 /** A model's identifier in the results: its number, or `'bracket=3-12'` in a Hyperband search. */
@@ -59,7 +58,7 @@ export interface LoopSpec {
   readonly policy: AdaptPolicy;
   /** partialFit options (`classes`…). */
   readonly fitOptions: PartialFitOptions;
-  readonly scoring: ScorerName | null;
+  readonly scoring: string | null;
   /** Seed of the block order. */
   readonly randomState: number | null;
   /** The model's tag in task keys (`'12'`, `'3.12'` in bracket 3 of a Hyperband search). */

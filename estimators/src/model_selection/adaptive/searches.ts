@@ -29,14 +29,14 @@ import { isLazy } from '../../ooc/lazy.js';
 import type { ParallelPostFit } from '../../ooc/wrappers.js';
 import { checkParameterSpace, parameterGrid, sampleParameters, type ParameterSpace } from './candidates.js';
 import { defaultTestSize, lazyInputs, splitBlockwise, type SearchData } from './data.js';
-import { SCORERS, searchScore, type ScorerName } from './kernels.js';
+import { searchScore } from './kernels.js';
+import { SCORER_NAMES } from '../scoring.js';
 import { adaptiveLoop, type HistoryRecord, type LoopResults, type ModelId } from './loop.js';
 import { FixedPolicy, HalvingPolicy, InverseDecayPolicy, type AdaptPolicy, type StopRules } from './policies.js';
 import { hyperbandBrackets, hyperbandPaper, hyperbandPatience, simulateSuccessiveHalving, type HalvingMetadata } from './schedule.js';
 
 export type { HistoryRecord, ModelId } from './loop.js';
-export type { ParameterSpace, Distribution } from './candidates.js';
-export type { ScorerName } from './kernels.js';
+export type { ParameterSpace } from './candidates.js';
 export type { HalvingMetadata } from './schedule.js';
 
 /** Options of `fit`: where and how the rounds run, and what every partialFit call receives. */
@@ -75,7 +75,7 @@ export interface AdaptiveCommonParams {
   /** Seeds the split, the candidates and the block order (null: different each run). */
   randomState: number | null;
   /** How models are compared: null (the estimator's `score`) or a scikit-learn scorer name. */
-  scoring: ScorerName | null;
+  scoring: string | null;
   /** With `patience`: the improvement below which a model has plateaued (null: never stop on a plateau). */
   tol: number | null;
 }
@@ -148,10 +148,10 @@ interface Fitted {
   readonly bestIndex: number;
   readonly bestScore: number;
   readonly bestParams: Params;
-  readonly scoring: ScorerName | null;
+  readonly scoring: string | null;
 }
 
-const SCORING: readonly Constraint[] = [options(...SCORERS), NULL];
+const SCORING: readonly Constraint[] = [options(...SCORER_NAMES), NULL];
 const TOL: readonly Constraint[] = [interval('float', null, null, 'neither'), NULL];
 const TEST_SIZE: readonly Constraint[] = [interval('float', 0, 1, 'neither'), NULL];
 const PATIENCE: readonly Constraint[] = [BOOLEAN, interval('int', 0, null, 'left')];
@@ -197,7 +197,7 @@ abstract class AdaptiveSearch<P extends AdaptiveCommonParams> {
   declare parameters: ParameterSpace;
   declare testSize: number | null;
   declare randomState: number | null;
-  declare scoring: ScorerName | null;
+  declare scoring: string | null;
   declare tol: number | null;
   #fitted: Fitted | undefined;
   #post: { snap: EstimatorSnapshot; ppf: ParallelPostFit } | undefined;
@@ -558,7 +558,7 @@ export class IncrementalSearchCV extends AdaptiveSearch<IncrementalSearchCVParam
   protected candidates(): Params[] {
     return this.nInitialParameters === 'grid'
       ? parameterGrid(this.searchName, this.parameters)
-      : sampleParameters(this.searchName, this.parameters, this.nInitialParameters, this.randomState);
+      : sampleParameters(this.parameters, this.nInitialParameters, this.randomState);
   }
 
   protected rules(): StopRules {
@@ -679,7 +679,7 @@ export class SuccessiveHalvingSearchCV extends AdaptiveSearch<SuccessiveHalvingS
   }
 
   protected async search(data: SearchData, ctx: SearchContext): Promise<Fitted> {
-    const candidates = sampleParameters(this.searchName, this.parameters, this.nInitialParameters, this.randomState);
+    const candidates = sampleParameters(this.parameters, this.nInitialParameters, this.randomState);
     const policy = new HalvingPolicy(
       { patience: this.patience || false, tol: this.tol, maxIter: this.maxIter },
       this.nInitialParameters,
@@ -807,7 +807,7 @@ export class HyperbandSearchCV extends AdaptiveSearch<HyperbandSearchCVParams> i
     let active = brackets.length;
     const results = await Promise.all(
       brackets.map(async ({ bracket, params }) => {
-        const sampler = sampleParameters(this.searchName, this.parameters, params.nInitialParameters, params.randomState);
+        const sampler = sampleParameters(this.parameters, params.nInitialParameters, params.randomState);
         const policy = new HalvingPolicy(
           { patience: params.patience || false, tol: params.tol, maxIter: params.maxIter },
           params.nInitialParameters,
