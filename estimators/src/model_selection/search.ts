@@ -25,7 +25,7 @@ import { isEstimator } from '../registry.js';
 import { checkArray, checkVector, type MatrixLike, type VectorLike } from '../validation.js';
 import { Pipeline } from '../ooc/pipeline.js';
 import { lazyScore, scoreKind } from '../ooc/lazy.js';
-import { fitStep, transformStep } from '../ooc/steps.js';
+import { checkLazyStep, fitStep, transformStep } from '../ooc/steps.js';
 import { MsKernel } from './kernel_names.js';
 import type { FitScoreOutput, Fold, SearchData } from './kernels.js';
 import { ParameterGrid, ParameterSampler, type ParamDistributionsSpec, type ParamGridSpec } from './params.js';

@@ -146,8 +146,12 @@ export function validateShuffleSplit(
   return { nTrain, nTest };
 }
 
-/** Labels as numbers, checked to be class labels (scikit-learn's 'binary' / 'multiclass' targets). */
-function classLabels(caller: string, y: Indexable | null | undefined, n: number): Float64Array {
+/**
+ * Labels as numbers, `n` of them; with `integers`, checked to be class labels (scikit-learn's
+ * 'binary' / 'multiclass' targets: StratifiedKFold refuses 'continuous' ones, StratifiedShuffleSplit
+ * takes any values).
+ */
+function classLabels(caller: string, y: Indexable | null | undefined, n: number, integers: boolean): Float64Array {
   if (y === null || y === undefined) throw new TypeError(`${caller}: y (the class labels) is required to stratify the split.`);
   if (y instanceof NDArray)
     throw new TypeError(`${caller}: y must be in memory (a number[], a typed array or a 1-D block); got a lazy array.`);
@@ -156,7 +160,7 @@ function classLabels(caller: string, y: Indexable | null | undefined, n: number)
     throw new InvalidInputError(
       `${caller}: found input variables with inconsistent numbers of samples: X has ${n} rows but y has ${v.length}.`,
     );
-  for (let i = 0; i < v.length; i++) {
+  for (let i = 0; integers && i < v.length; i++) {
     if (!Number.isInteger(v[i]!)) {
       throw new InvalidInputError(
         `${caller}: supported target types are 'binary' and 'multiclass' (integer class labels). Got 'continuous' instead (y[${i}] = ${v[i]}).`,
@@ -364,7 +368,7 @@ export class StratifiedKFold extends BaseKFold {
 
   *split(X: Indexable, y?: Indexable | null): Generator<TrainTest> {
     const n = numSamples(X, 'StratifiedKFold.split');
-    const labels = classLabels('StratifiedKFold.split', y, n);
+    const labels = classLabels('StratifiedKFold.split', y, n, true);
     this.checkSamples(n);
     const folds = this.testFolds(labels);
     for (let k = 0; k < this.nSplits; k++) {
@@ -479,7 +483,7 @@ export class StratifiedShuffleSplit extends BaseShuffleSplit {
   *split(X: Indexable, y?: Indexable | null): Generator<TrainTest> {
     const caller = 'StratifiedShuffleSplit.split';
     const n = numSamples(X, caller);
-    const labels = classLabels(caller, y, n);
+    const labels = classLabels(caller, y, n, false);
     const { nTrain, nTest } = this.sizes(n);
     yield* stratifiedShuffle(caller, labels, nTrain, nTest, this.nSplits, checkRandomState(this.randomState));
   }

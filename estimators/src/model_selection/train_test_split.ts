@@ -146,10 +146,6 @@ export function trainTestSplit(...args: unknown[]): unknown[] {
     if (stratify instanceof NDArray) throw new TypeError(`${CALLER}: 'stratify' must be in memory.`);
     const labels = asVector(stratify, { caller: CALLER, name: 'stratify' });
     if (labels.length !== n) throw new RangeError(`${CALLER}: 'stratify' has ${labels.length} labels but the arrays have ${n} samples.`);
-    for (let i = 0; i < n; i++) {
-      if (!Number.isInteger(labels[i]!))
-        throw new RangeError(`${CALLER}: 'stratify' must hold integer class labels; stratify[${i}] = ${labels[i]}.`);
-    }
     [train, test] = stratifiedShuffle(CALLER, labels, nTrain, nTest, 1, checkRandomState(randomState)).next().value!;
   } else {
     [[train, test]] = new ShuffleSplit({ nSplits: 1, testSize: nTest, trainSize: nTrain, randomState }).split({ shape: [n] });
