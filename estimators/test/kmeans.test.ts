@@ -159,6 +159,30 @@ describe('KMeans on lazy arrays equals the in-memory fit and scikit-learn', () =
     expectClose(found[2]!, found[0]!, 'chunking 1200 vs 5000', 1e-9);
   });
 
+  it('k-means|| with fewer candidates than clusters fills in random rows; initMaxIter bounds the rounds', async () => {
+    // ℓ = 0.05 rows per round: (almost surely) no candidate but the first, so 4 random rows fill in.
+    const rows = Array.from({ length: 300 }, (_, i) => [i % 3, (i % 3) * 2]);
+    const mem = new KMeans({ nClusters: 5, randomState: 4, oversamplingFactor: 0.01 }).fit(rows);
+    const lazy = await new KMeans({ nClusters: 5, randomState: 4, oversamplingFactor: 0.01 }).fit(fromArray(rows, { chunks: [70, -1] }), {
+      scheduler: 'sync',
+    });
+    expect(mem.clusterCenters_.shape).toEqual([5, 2]);
+    expect(mem.inertia_).toBe(0);
+    expect(Array.from(lazy.clusterCenters_.data)).toEqual(Array.from(mem.clusterCenters_.data));
+    const dense = (await makeBlobs({
+      nSamples: 3000,
+      nFeatures: 3,
+      centers: 5,
+      clusterStd: 0.2,
+      randomState: 8,
+    }).X.compute()) as DenseArray<'float64'>;
+    for (const initMaxIter of [1, null]) {
+      const km = new KMeans({ nClusters: 5, randomState: 2, initMaxIter }).fit(dense);
+      const ref = new KMeans({ nClusters: 5, init: 'k-means++', nInit: 5, randomState: 2 }).fit(dense);
+      expect(km.inertia_, `initMaxIter ${initMaxIter}`).toBeLessThan(ref.inertia_ * 1.01);
+    }
+  });
+
   it('k-means|| draws each row with its own uniform in (0, 1), independent of the chunking', () => {
     const u = Array.from({ length: 20000 }, (_, r) => rowUniform(9, 2, r));
     expect(Math.min(...u)).toBeGreaterThan(0);

@@ -313,7 +313,10 @@ function* scalableInit(ctx: FitContext): Steps<Float64Array> {
     }
   }
   if (m < k) {
-    const extra = Array.from(rng.permutation(n).subarray(0, k - m)).sort((a, b) => a - b);
+    // Distinct random rows (drawn one by one: no permutation of all n rows).
+    const picked = new Set<number>();
+    while (picked.size < Math.min(k - m, n)) picked.add(rng.randint(n));
+    const extra = [...picked].sort((a, b) => a - b);
     const rows = (yield { kind: 'rows', rows: extra }) as Float64Array;
     const out = new Float64Array(k * d);
     out.set(cands);
