@@ -21,6 +21,7 @@ const targets = [
   { wat: 'wasm/sgd_epoch.wat', out: 'src/linear_model/sgd/sgd_wasm_bytes.ts', name: 'SGD_EPOCH_WASM', flags: ['--enable-threads'] },
   { wat: 'wasm/mlp_gemm.wat', out: 'src/neural_network/mlp_wasm_bytes.ts', name: 'MLP_GEMM_WASM' },
   { wat: 'wasm/kmeans.wat', out: 'src/cluster/kmeans_wasm_bytes.ts', name: 'KMEANS_WASM' },
+  { wat: 'wasm/tsqr.wat', out: 'src/decomposition/tsqr_wasm_bytes.ts', name: 'TSQR_WASM' },
 ];
 
 // Optional filters (arguments): assemble only the targets whose .wat path contains one of them.

@@ -64,6 +64,7 @@ export {
   type PreparedBlock as SGDPreparedBlock,
 } from './linear_model/sgd/prepared.js';
 export { setMLPBackend, mlpWasmAvailable, type MLPBackend } from './neural_network/gemm.js';
+export { setTsqrBackend } from './decomposition/tsqr.js';
 export { PREPARE_AHEAD, partialFitChain, blockOrder, type ChainPlan } from './ooc/chain.js';
 export { fitStep, transformStep, checkLazyStep } from './ooc/steps.js';
 export { lazyMoments, lazyExtrema, lazyMethod, lazyScore, scoreKind, checkLazyInput } from './ooc/lazy.js';

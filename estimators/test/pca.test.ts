@@ -25,7 +25,10 @@ import {
   makePipeline,
   type PCAParams,
 } from '@tessera/estimators';
-import { Random } from '@tessera/estimators/internal';
+import { Random, setTsqrBackend } from '@tessera/estimators/internal';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { TSQR_WASM_SOURCE_SHA256 } from '../src/decomposition/tsqr_wasm_bytes.js';
 import { expectClose, fixture } from './helpers.js';
 
 interface PcaCase {
@@ -123,6 +126,23 @@ describe('PCA against scikit-learn 1.2 (full-SVD solver)', () => {
       }
     });
   }
+
+  it('the JavaScript Householder update gives the same answers as the WebAssembly one (every case, in memory)', () => {
+    const viaWasm = new PCA().fit(F.data[1]!).components_.data;
+    setTsqrBackend('js');
+    try {
+      // The switch took effect: the two round differently in the last bits.
+      expect(Array.from(new PCA().fit(F.data[1]!).components_.data)).not.toEqual(Array.from(viaWasm));
+      for (const c of F.pca) expectPca(new PCA({ ...paramsOf(c), svdSolver: 'tsqr' }).fit(F.data[c.data]!), c, 'js backend');
+      for (const c of F.svd)
+        expectSvd(new TruncatedSVD({ nComponents: c.nComponents, randomState: 0 }).fit(F.data[c.data]!), c, 'js backend', 1e-8);
+    } finally {
+      setTsqrBackend('wasm');
+    }
+    // The WebAssembly bytes are those of the .wat source.
+    const wat = readFileSync(new URL('../wasm/tsqr.wat', import.meta.url));
+    expect(createHash('sha256').update(wat).digest('hex')).toBe(TSQR_WASM_SOURCE_SHA256);
+  });
 
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     const c = F.pca[(seed * 5) % F.pca.length]!;

@@ -27,6 +27,8 @@ import { buildGraph, rowOrigin, streamOf, tileRows, tokenize, type NDArray } fro
 import type { LazyOptions } from '../contract.js';
 import { InvalidInputError } from '../errors.js';
 import { rowBlocks } from '../ooc/lazy.js';
+import { WASM_PAGE, instantiateBase64 } from '../wasm_module.js';
+import { TSQR_WASM_BASE64 } from './tsqr_wasm_bytes.js';
 
 /** Kernel names of this module (registered by the package's index.ts). */
 export const TsqrKernel = {
@@ -188,6 +190,45 @@ export function mergeSketches(a: Sketch, b: Sketch, M: Float64Array | null): Ske
 /** Rows folded into a triangle at a time: column-major, a chunk of 20 columns stays in L1. */
 const CHUNK = 128;
 
+/** Which implementation of the Householder update runs: the WebAssembly one (SIMD) where available, or {@link qrUpdate}. */
+let backend: 'wasm' | 'js' = 'wasm';
+
+/**
+ * Chooses the Householder update's implementation on this thread (tests compare the two; the
+ * WebAssembly one is used wherever the runtime has WebAssembly SIMD, else JavaScript).
+ */
+export function setTsqrBackend(b: 'wasm' | 'js'): void {
+  backend = b;
+}
+
+/** The WebAssembly module's exports on this thread (instantiated once), or null. */
+let wasmExports:
+  | { memory: { buffer: ArrayBuffer; grow(pages: number): number }; qr_update(R: number, q: number, T: number, m: number): void }
+  | null
+  | undefined;
+
+/**
+ * The WebAssembly update for q columns: R (q × q) and a chunk T ((CHUNK + 1) × q, column-major)
+ * as views of its memory, and `update(m)` folding the first m rows of T (m even) into R. Null
+ * when the backend is 'js' or the runtime has no WebAssembly SIMD.
+ */
+function wasmFolder(q: number): { R: Float64Array; T: Float64Array; update(m: number): void } | null {
+  if (backend !== 'wasm') return null;
+  if (wasmExports === undefined) wasmExports = instantiateBase64(TSQR_WASM_BASE64) as typeof wasmExports | null;
+  const ex = wasmExports;
+  if (ex === null || ex === undefined) return null;
+  const need = (q * q + (CHUNK + 2) * q) * 8;
+  const have = ex.memory.buffer.byteLength;
+  if (have < need) ex.memory.grow(Math.ceil((need - have) / WASM_PAGE));
+  const buffer = ex.memory.buffer;
+  const tOffset = q * q * 8;
+  return {
+    R: new Float64Array(buffer, 0, q * q),
+    T: new Float64Array(buffer, tOffset, (CHUNK + 2) * q),
+    update: (m) => ex.qr_update(0, q, tOffset, m),
+  };
+}
+
 /** Where a block's rows come from, for messages. */
 export interface BlockPlace {
   /** Who asks (PCA.fit…). */
@@ -231,8 +272,9 @@ export function sketchRows(X: unknown, M: Float64Array | null, q: number, place:
     const qq = acc.q;
     const tile = tileRows(s);
     const tmean = new Float64Array(d);
-    const xc = new Float64Array(CHUNK * d);
-    const yc = new Float64Array(CHUNK * qq);
+    const xc = new Float64Array((CHUNK + 1) * d);
+    const yc = new Float64Array((CHUNK + 1) * qq);
+    const wasm = wasmFolder(qq);
     const shifted = centre === null ? null : new Float64Array(Math.min(tile, s.rows) * d);
     for (let a = 0; a < s.rows; a += tile) {
       const b = Math.min(s.rows, a + tile);
@@ -244,45 +286,51 @@ export function sketchRows(X: unknown, M: Float64Array | null, q: number, place:
         if (!Number.isFinite(tmean[j]!)) throw nonFinite(X, place, v, d, a);
         tmean[j] = tmean[j]! / t;
       }
-      // The tile centred on its own mean, CHUNK rows at a time (column-major, so they stay in L1),
-      // projected (Yc = Xc·Mᵀ) and folded into the tile's own triangle; then merged like any part.
+      // The tile centred on its own mean, CHUNK rows at a time (column-major, so they stay in L1;
+      // padded with a zero row to an even count for the WebAssembly update), projected
+      // (Yc = Xc·Mᵀ) and folded into the tile's own triangle; then merged like any part.
       const m2 = new Float64Array(d);
-      const R = new Float64Array(qq * qq);
+      if (wasm !== null) wasm.R.fill(0);
+      const R = wasm === null ? new Float64Array(qq * qq) : wasm.R;
       const C = M === null ? null : new Float64Array(qq * d);
       for (let c0 = 0; c0 < t; c0 += CHUNK) {
         const m = Math.min(CHUNK, t - c0);
+        const ms = wasm === null ? m : m + (m & 1);
+        // Where the rows to fold go: straight into the WebAssembly memory when there is one.
+        const fold = wasm === null ? (M === null ? xc : yc) : wasm.T;
+        const xs = M === null ? fold : xc;
         for (let i = 0; i < m; i++) {
           const row = (c0 + i) * d;
           for (let j = 0; j < d; j++) {
             const x = v[row + j]! - tmean[j]!;
-            xc[j * m + i] = x;
+            xs[j * ms + i] = x;
             m2[j] = m2[j]! + x * x;
           }
         }
-        if (M === null || C === null) {
-          qrUpdate(R, qq, xc, m);
-          continue;
-        }
-        yc.fill(0, 0, qq * m);
-        for (let k = 0; k < qq; k++) {
-          const out = k * m;
-          for (let j = 0; j < d; j++) {
-            const f = M[k * d + j]!;
-            if (f === 0) continue;
-            const col = j * m;
-            for (let i = 0; i < m; i++) yc[out + i] = yc[out + i]! + f * xc[col + i]!;
+        if (ms > m) for (let j = 0; j < d; j++) xs[j * ms + m] = 0;
+        if (M !== null && C !== null) {
+          fold.fill(0, 0, qq * ms);
+          for (let k = 0; k < qq; k++) {
+            const out = k * ms;
+            for (let j = 0; j < d; j++) {
+              const f = M[k * d + j]!;
+              if (f === 0) continue;
+              const col = j * ms;
+              for (let i = 0; i < ms; i++) fold[out + i] = fold[out + i]! + f * xc[col + i]!;
+            }
+          }
+          for (let k = 0; k < qq; k++) {
+            for (let j = 0; j < d; j++) {
+              let dot = 0;
+              for (let i = 0; i < ms; i++) dot += fold[k * ms + i]! * xc[j * ms + i]!;
+              C[k * d + j] = C[k * d + j]! + dot;
+            }
           }
         }
-        for (let k = 0; k < qq; k++) {
-          for (let j = 0; j < d; j++) {
-            let dot = 0;
-            for (let i = 0; i < m; i++) dot += yc[k * m + i]! * xc[j * m + i]!;
-            C[k * d + j] = C[k * d + j]! + dot;
-          }
-        }
-        qrUpdate(R, qq, yc, m);
+        if (wasm === null) qrUpdate(R, qq, fold, ms);
+        else wasm.update(ms);
       }
-      acc = mergeSketches(acc, { n: t, d, q: qq, mean: tmean.slice(), m2, R, C }, M);
+      acc = mergeSketches(acc, { n: t, d, q: qq, mean: tmean.slice(), m2, R: wasm === null ? R : R.slice(), C }, M);
     }
     return acc;
   } finally {
@@ -351,11 +399,11 @@ export function projectKernel(X: unknown, V: Float64Array, k: number, rowOffset:
     const tile = tileRows(s);
     const shifted = centre === null ? null : new Float64Array(Math.min(tile, s.rows) * d);
     const peakAbs = new Float64Array(k).fill(-1);
+    const us = new Float64Array(Math.min(tile, s.rows) * k); // reused by every tile
     for (let a = 0; a < s.rows; a += tile) {
       const b = Math.min(s.rows, a + tile);
       const t = b - a;
       const v = centre === null ? s.read(a, b) : subtractRows(s.read(a, b), centre, shifted!, t, d);
-      const us = new Float64Array(t * k);
       const tmean = new Float64Array(k);
       for (let i = 0; i < t; i++) {
         const row = i * d;
