@@ -30,3 +30,4 @@ import './neural_network/multilayer_perceptron.js';
 // rebuilt on the workers by name like any estimator.
 import './ooc/pipeline.js';
 import './ooc/wrappers.js';
+import './compose/column_transformer.js';

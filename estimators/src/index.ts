@@ -13,6 +13,7 @@ import { kernels as oocKernels } from './ooc/kernels.js';
 import { kernels as functionTransformerKernels } from './preprocessing/function_transformer.js';
 import { kernels as kmeansKernels } from './cluster/kmeans_tasks.js';
 import { kernels as quantileSketchKernels } from './preprocessing/quantile_sketch.js';
+import { kernels as composeKernels } from './compose/kernels.js';
 import { kernels as tsqrKernels } from './decomposition/tsqr.js';
 import { kernels as glmKernels } from './linear_model/glm/kernels.js';
 
@@ -21,6 +22,7 @@ registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
 registerKernels(new URL('./preprocessing/function_transformer.js', import.meta.url), functionTransformerKernels);
 registerKernels(new URL('./cluster/kmeans_tasks.js', import.meta.url), kmeansKernels);
 registerKernels(new URL('./preprocessing/quantile_sketch.js', import.meta.url), quantileSketchKernels);
+registerKernels(new URL('./compose/kernels.js', import.meta.url), composeKernels);
 registerKernels(new URL('./decomposition/tsqr.js', import.meta.url), tsqrKernels);
 registerKernels(new URL('./linear_model/glm/kernels.js', import.meta.url), glmKernels);
 
@@ -141,6 +143,17 @@ export {
 // Out-of-core layer: Incremental, ParallelPostFit, Pipeline on lazy arrays.
 export { Incremental, ParallelPostFit, type IncrementalParams, type ParallelPostFitParams } from './ooc/wrappers.js';
 export { Pipeline, makePipeline, type Step, type PipelineParams } from './ooc/pipeline.js';
+export {
+  ColumnTransformer,
+  makeColumnTransformer,
+  type ColumnTransformerParams,
+  type ColumnTransformerState,
+  type ColumnSpec,
+  type ColumnSelector,
+  type TransformerChoice,
+  type MakeColumnTransformerOptions,
+} from './compose/column_transformer.js';
+export { isTable, type TableLike, type TableColumn } from './compose/table.js';
 export { isLazy } from './ooc/lazy.js';
 export {
   type EstimatorType,

@@ -18,6 +18,7 @@ export {
   type ListField,
   type OptionField,
   type EstimatorField,
+  type StringsField,
   type DerivedDim,
   type Dim,
   type DimValues,

@@ -81,8 +81,14 @@ export interface EstimatorField extends FieldBase {
   readonly kind: 'estimator';
 }
 
+/** A JavaScript array of `length` strings (feature names, category labels). */
+export interface StringsField extends FieldBase {
+  readonly kind: 'strings';
+  readonly length: Dim;
+}
+
 /** One field of a state schema. */
-export type StateField = NumberField | ArrayField | ListField | OptionField | EstimatorField;
+export type StateField = NumberField | ArrayField | ListField | OptionField | EstimatorField | StringsField;
 
 /** Bound dimensions by name. */
 export type DimValues = Readonly<Record<string, number>>;
@@ -155,6 +161,11 @@ export function oneOf(options: readonly string[], narrow?: OptionField['narrow']
 /** An estimator snapshot (a wrapper's fitted estimator). */
 export function snapshotField(): EstimatorField {
   return { kind: 'estimator' };
+}
+
+/** An array of `length` strings. */
+export function strings(length: Dim): StringsField {
+  return { kind: 'strings', length };
 }
 
 /** The field, or null. */
@@ -347,6 +358,16 @@ class Checker {
           else if (r.value !== v.length) throw this.rangeError(field, `holds ${plural(v.length, 'layer')} but ${r.because}.`);
         }
         v.forEach((item, i) => this.array(`${field}[${i}]`, f.item, item, i));
+        return;
+      }
+      case 'strings': {
+        if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+          throw this.typeError(field, `must be an array of strings. Got ${describeValue(v)}.`);
+        const r = this.dims.resolve(f.length, 0);
+        if (r !== null) {
+          if (r.value === undefined) this.dims.bind(r.name, v.length, `${field} holds ${plural(v.length, 'string')}`);
+          else if (r.value !== v.length) throw this.rangeError(field, `holds ${plural(v.length, 'string')} but ${r.because}.`);
+        }
         return;
       }
       case 'option': {

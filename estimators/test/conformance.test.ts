@@ -33,6 +33,7 @@ import {
   PolynomialFeatures,
   FunctionTransformer,
   QuantileTransformer,
+  ColumnTransformer,
   LinearRegression,
   Ridge,
   LogisticRegression,
@@ -120,6 +121,18 @@ export const specs: EstimatorSpec[] = [
     kind: 'transformer',
     random: true,
     allowsNaN: true,
+  },
+  {
+    name: 'ColumnTransformer (two scalers by index, remainder passthrough)',
+    cls: ColumnTransformer as never,
+    options: {
+      transformers: [
+        ['std', new StandardScaler(), [4, 0]],
+        ['mm', new MinMaxScaler(), [1, 2]],
+      ],
+      remainder: 'passthrough',
+    },
+    kind: 'transformer',
   },
   // With NaN as the marker NaN is data, not an error: the suite's NaN check needs a numeric marker.
   {

@@ -37,6 +37,7 @@ import {
   RobustScaler,
   PolynomialFeatures,
   QuantileTransformer,
+  ColumnTransformer,
   FunctionTransformer,
   LinearRegression,
   Ridge,
@@ -104,6 +105,15 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   MinMaxScaler: () => [new MinMaxScaler().fit(data.X)],
   MaxAbsScaler: () => [new MaxAbsScaler().fit(data.X)],
   RobustScaler: () => [new RobustScaler().fit(data.X), new RobustScaler({ withCentering: false, unitVariance: true }).fit(data.X)],
+  ColumnTransformer: () => [
+    new ColumnTransformer(
+      [
+        ['std', new StandardScaler(), [0, 1]],
+        ['q', new QuantileTransformer({ nQuantiles: 10 }), [2]],
+      ],
+      { remainder: 'passthrough' },
+    ).fit(data.X),
+  ],
   QuantileTransformer: () => [
     new QuantileTransformer({ nQuantiles: 25 }).fit(data.X),
     new QuantileTransformer({ nQuantiles: 10, outputDistribution: 'normal', subsample: 30, randomState: 1 }).fit(data.X),

@@ -14,6 +14,7 @@ import type { MatrixLike, VectorLike } from '../validation.js';
 import { applyMethod, fitInMemory, isLazyApplier, isScorer, type ApplyMethod, type EstimatorType, type LazyOptions } from '../contract.js';
 import { isLazy, lazyMethod, lazyScore, rejecting } from './lazy.js';
 import { checkLazyStep, fitStep, transformStep } from './steps.js';
+import { isTable, type TableLike } from '../compose/table.js';
 
 /** A named step. */
 export type Step = readonly [name: string, estimator: BaseEstimator];
@@ -220,10 +221,11 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
    * Every step's hyperparameters are validated first, on this thread — with lazy X the promise
    * rejects before any task runs.
    */
-  fit(X: NDArray, y?: NDArray, options?: LazyOptions): Promise<this>;
+  fit(X: NDArray | TableLike, y?: NDArray, options?: LazyOptions): Promise<this>;
   fit(X: MatrixLike, y?: VectorLike): this;
-  fit(X: MatrixLike | NDArray, y?: VectorLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
-    if (isLazy(X)) {
+  fit(X: MatrixLike | NDArray | TableLike, y?: VectorLike | NDArray, options: LazyOptions = {}): this | Promise<this> {
+    // A table (a Frame) is lazy too: its first step (a ColumnTransformer) makes it an array.
+    if (isLazy(X) || isTable(X)) {
       if (y !== undefined && !isLazy(y)) return Promise.reject(new TypeError('Pipeline.fit: X is a lazy array, so y must be one too.'));
       return this.fitLazy(X, y, options);
     }
@@ -240,26 +242,26 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
   }
 
   /** Out-of-core fit (what `fit` does with lazy input); validates every step before the first task. */
-  async fitLazy(X: NDArray, y: NDArray | undefined, options: LazyOptions = {}): Promise<this> {
+  async fitLazy(X: NDArray | TableLike, y: NDArray | undefined, options: LazyOptions = {}): Promise<this> {
     this.checkParams();
     this.steps.forEach(([, est], i) => checkLazyStep(est, i < this.steps.length - 1));
-    let Xt = X;
+    let Xt = X as NDArray;
     for (const [, est] of this.steps.slice(0, -1)) {
       await fitStep(est, Xt, y, options);
       Xt = transformStep(est, Xt);
     }
     await fitStep(this.steps[this.steps.length - 1]![1], Xt, y, options);
-    this.learned = { nFeaturesIn_: X.shape[1] ?? 1 };
+    this.learned = { nFeaturesIn_: isTable(X) ? X.columns.length : (X.shape[1] ?? 1) };
     return this;
   }
 
-  #through(X: MatrixLike | NDArray, steps: readonly Step[]): MatrixLike | NDArray {
-    let Xt = X;
+  #through(X: MatrixLike | NDArray | TableLike, steps: readonly Step[]): MatrixLike | NDArray {
+    let Xt = X as MatrixLike | NDArray;
     for (const [, est] of steps) Xt = isLazy(Xt) ? transformStep(est, Xt) : applyMethod(est, 'transform', Xt);
     return Xt;
   }
 
-  #final(X: MatrixLike | NDArray, method: FinalMethod): DenseArray | NDArray {
+  #final(X: MatrixLike | NDArray | TableLike, method: FinalMethod): DenseArray | NDArray {
     this.fitted;
     const Xt = this.#through(X, this.steps.slice(0, -1));
     const last = this.#last;
@@ -267,34 +269,34 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
     return applyMethod(last, method, Xt);
   }
 
-  predict(X: NDArray): NDArray;
+  predict(X: NDArray | TableLike): NDArray;
   predict(X: MatrixLike): DenseArray;
-  predict(X: MatrixLike | NDArray): DenseArray | NDArray {
+  predict(X: MatrixLike | NDArray | TableLike): DenseArray | NDArray {
     return this.#final(X, 'predict');
   }
 
-  decisionFunction(X: NDArray): NDArray;
+  decisionFunction(X: NDArray | TableLike): NDArray;
   decisionFunction(X: MatrixLike): DenseArray;
-  decisionFunction(X: MatrixLike | NDArray): DenseArray | NDArray {
+  decisionFunction(X: MatrixLike | NDArray | TableLike): DenseArray | NDArray {
     return this.#final(X, 'decisionFunction');
   }
 
-  predictProba(X: NDArray): NDArray;
+  predictProba(X: NDArray | TableLike): NDArray;
   predictProba(X: MatrixLike): DenseArray;
-  predictProba(X: MatrixLike | NDArray): DenseArray | NDArray {
+  predictProba(X: MatrixLike | NDArray | TableLike): DenseArray | NDArray {
     return this.#final(X, 'predictProba');
   }
 
-  predictLogProba(X: NDArray): NDArray;
+  predictLogProba(X: NDArray | TableLike): NDArray;
   predictLogProba(X: MatrixLike): DenseArray;
-  predictLogProba(X: MatrixLike | NDArray): DenseArray | NDArray {
+  predictLogProba(X: MatrixLike | NDArray | TableLike): DenseArray | NDArray {
     return this.#final(X, 'predictLogProba');
   }
 
   /** Every step's transform (the last step must have one). */
-  transform(X: NDArray): NDArray;
+  transform(X: NDArray | TableLike): NDArray;
   transform(X: MatrixLike): DenseArray;
-  transform(X: MatrixLike | NDArray): DenseArray | NDArray {
+  transform(X: MatrixLike | NDArray | TableLike): DenseArray | NDArray {
     this.fitted;
     return this.#through(X, this.steps) as DenseArray | NDArray;
   }
@@ -312,13 +314,13 @@ export class Pipeline extends BaseEstimator<PipelineParams, PipelineState> imple
   }
 
   /** The final step's score on transformed X; lazy input gives a promise, computed without gathering X. */
-  score(X: NDArray, y: NDArray, options?: LazyOptions): Promise<number>;
+  score(X: NDArray | TableLike, y: NDArray, options?: LazyOptions): Promise<number>;
   score(X: MatrixLike, y: VectorLike): number;
-  score(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: LazyOptions = {}): number | Promise<number> {
-    return rejecting(isLazy(X), () => this.#score(X, y, options));
+  score(X: MatrixLike | NDArray | TableLike, y: VectorLike | NDArray, options: LazyOptions = {}): number | Promise<number> {
+    return rejecting(isLazy(X) || isTable(X), () => this.#score(X, y, options));
   }
 
-  #score(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: LazyOptions): number | Promise<number> {
+  #score(X: MatrixLike | NDArray | TableLike, y: VectorLike | NDArray, options: LazyOptions): number | Promise<number> {
     this.fitted;
     const Xt = this.#through(X, this.steps.slice(0, -1));
     const last = this.#last;

@@ -48,6 +48,26 @@ function indexOf(cats: Float64Array, v: number): number {
   return -1;
 }
 
+/** How a column's values are named in feature names (a category's label, an integer…). */
+export type ValueNamer = (value: number) => string;
+
+/** Python's repr of a float (as scikit-learn writes a numeric category into a feature name): 1.0, 0.5, 1e-07. */
+export function pyFloat(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.0`;
+  // JS writes 1e-7 where Python writes 1e-07 (exponents of at least two digits).
+  return String(v).replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/** The input names given, or x0, x1… (scikit-learn's `_check_feature_names_in`); a wrong count is an error. */
+export function inputNames(est: string, d: number, inputFeatures: readonly string[] | undefined): string[] {
+  if (inputFeatures === undefined) return Array.from({ length: d }, (_, j) => `x${j}`);
+  if (inputFeatures.length !== d)
+    throw new InvalidInputError(`${est}.getFeatureNamesOut: inputFeatures has ${inputFeatures.length} names; X has ${d} features.`);
+  return [...inputFeatures];
+}
+
 function listValues(values: readonly number[]): string {
   const shown = values.slice(0, 10).join(', ');
   return values.length > 10 ? `[${shown}, … (${values.length} in all)]` : `[${shown}]`;
@@ -292,6 +312,11 @@ export class OrdinalEncoder extends BaseEncoder<OrdinalEncoderParams, EncoderSta
     return base;
   }
 
+  /** One output per input column: the input names (default `x0`, `x1`…). */
+  getFeatureNamesOut(inputFeatures?: readonly string[]): string[] {
+    return inputNames(this.estimatorName, this.fitted.nFeaturesIn_, inputFeatures);
+  }
+
   protected encode(X: MatrixLike): DenseArray<'float64'> {
     const { index, n, d } = this.indices(X);
     const out = allocate('float64', n * d);
@@ -366,6 +391,26 @@ export class OneHotEncoder extends BaseEncoder<OneHotEncoderParams, OneHotEncode
       total += width[j]!;
     }
     return { start, width, total };
+  }
+
+  /**
+   * The output columns' names, `<input>_<category>` per kept category (scikit-learn's, the category
+   * as Python prints a float: `x0_1.0`). `valueNames[j]`, when given, names column j's categories —
+   * what a ColumnTransformer passes for a table's columns: a category column's codes stand for
+   * strings (`city_Lisbon`), an integer column's values print as integers (`flag_1`).
+   */
+  getFeatureNamesOut(inputFeatures?: readonly string[], valueNames?: readonly (ValueNamer | null)[]): string[] {
+    const s = this.fitted;
+    const names = inputNames(this.estimatorName, s.nFeaturesIn_, inputFeatures);
+    const out: string[] = [];
+    s.categories_.forEach((cats, j) => {
+      const drop = s.dropIdx_?.data[j] ?? -1;
+      const name = valueNames?.[j] ?? pyFloat;
+      cats.data.forEach((v, k) => {
+        if (k !== drop) out.push(`${names[j]}_${name(v)}`);
+      });
+    });
+    return out;
   }
 
   /** transform's width: one column per category, less the dropped ones. */

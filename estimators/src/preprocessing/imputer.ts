@@ -14,7 +14,7 @@
 import { DenseArray, allocate, where, type NDArray } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import type { ApplyMethod, LazyFitter, LazyOptions, LazyTransformer } from '../contract.js';
-import { ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
+import { InvalidInputError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
 import { checkLazyInput, isLazy, lazyMethod, rejecting } from '../ooc/lazy.js';
 import { registerEstimator } from '../registry.js';
 import { type StateSchema, count, vector } from '../state_schema.js';
@@ -153,6 +153,16 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams, SimpleImpu
     const out: number[] = [];
     for (let j = 0; j < s.length; j++) if (!Number.isNaN(s[j]!)) out.push(j);
     return out;
+  }
+
+  /** The names of transform's columns: the input names (default `x0`, `x1`…) of the columns kept. */
+  getFeatureNamesOut(inputFeatures?: readonly string[]): string[] {
+    const d = this.fitted.nFeaturesIn_;
+    if (inputFeatures !== undefined && inputFeatures.length !== d)
+      throw new InvalidInputError(
+        `${this.estimatorName}.getFeatureNamesOut: inputFeatures has ${inputFeatures.length} names; X has ${d} features.`,
+      );
+    return this.kept().map((j) => inputFeatures?.[j] ?? `x${j}`);
   }
 
   /** Columns of transform's output: the features whose statistic is not NaN. */
