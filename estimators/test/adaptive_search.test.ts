@@ -264,12 +264,33 @@ describe('HyperbandSearchCV', () => {
   });
 });
 
+describe('training blocks kept between rounds', () => {
+  it('with memory to spare each block is split once for the whole search; with little, once per round; the results are the same', async () => {
+    const { X, y } = dataset(3000, 300, 4);
+    const run = async (memoryLimit: number) => {
+      const rec = recorder();
+      const s = new IncrementalSearchCV(sgd(), { alpha: [1e-4, 1e-3, 1e-2] }, { nInitialParameters: 'grid', maxIter: 15, randomState: 2 });
+      await s.fit(X, y, { classes, scheduler: threads2, callbacks: rec.callbacks, memoryLimit });
+      const trainSplits = rec.tasks.filter((t) => t.kernel === 'ms.splitBlock' && t.key.startsWith('split-train-')).length;
+      const cv = s.cvResults_;
+      return { trainSplits, results: [cv.testScore, cv.partialFitCalls, Array.from((s.bestEstimator_ as SGDClassifier).coef_.data)] };
+    };
+    const roomy = await run(50e6);
+    const tight = await run(60_000);
+    // 15 calls visit 10 blocks (X and y split apart): kept, each is split once; not kept, once per call.
+    expect(roomy.trainSplits).toBe(2 * 10);
+    expect(tight.trainSplits).toBe(2 * 15);
+    expect(roomy.results).toEqual(tight.results);
+  });
+});
+
 describe('IncrementalSearchCV and InverseDecaySearchCV', () => {
   it("visits the blocks in dask-ml's order: numpy's RandomState(randomState).shuffle, a new order per pass", async () => {
     const { X, y } = dataset(3000, 300, 2);
     const rec = recorder();
     const search = new IncrementalSearchCV(sgd(), { alpha: [1e-4, 1e-3] }, { nInitialParameters: 'grid', maxIter: 20, randomState: 3 });
-    await search.fit(X, y, { classes, scheduler: 'sync', callbacks: rec.callbacks });
+    // A budget that keeps no training block between rounds: every call reads its block.
+    await search.fit(X, y, { classes, scheduler: 'sync', callbacks: rec.callbacks, memoryLimit: 60_000 });
     // The training rows of X's block j come from the task split-train-…[j,0].
     const order = rec.tasks
       .filter((t) => t.kernel === 'ms.splitBlock' && t.key.startsWith('split-train-') && t.key.endsWith(',0]'))

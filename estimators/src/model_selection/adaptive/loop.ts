@@ -129,12 +129,22 @@ export async function adaptiveLoop(spec: LoopSpec): Promise<LoopResults> {
     const ms = new Map<string, number>();
     const timer: SchedulerCallbacks = { onTaskEnd: (e: TaskEvent) => void ms.set(e.key, e.end - e.start) };
     const keys = outputs.flatMap((o) => [o.last, o.score]);
-    const out = await compute(g, keys, {
-      ...spec.options,
-      memoryLimit: spec.budget(),
-      callbacks: [...(spec.options.callbacks ?? []), timer],
-      name: `${spec.caller} round ${++round}`,
-    });
+    // Training blocks kept for later rounds are requested too; the room set aside for them is
+    // added to the round's budget, which they would otherwise fill.
+    const retained = data.retain(g);
+    let out: Record<string, unknown>;
+    try {
+      out = await compute(g, [...keys, ...retained.keys], {
+        ...spec.options,
+        memoryLimit: spec.budget() + retained.bytes,
+        callbacks: [...(spec.options.callbacks ?? []), timer],
+        name: `${spec.caller} round ${++round}`,
+      });
+    } catch (e) {
+      data.keep(retained, null);
+      throw e;
+    }
+    data.keep(retained, out);
     const elapsed = (performance.now() - spec.startTime) / 1000;
     return outputs.map((o) => {
       states.set(o.model, out[o.last] as EstimatorSnapshot);

@@ -151,6 +151,12 @@ interface Fitted {
   readonly scoring: string | null;
 }
 
+/**
+ * Blocks (as read, before the split) the rounds may hold at once: enough for both workers to read
+ * ahead while the chains train; the rest of the budget keeps training blocks between rounds.
+ */
+const ROUND_BLOCKS = 4;
+
 const SCORING: readonly Constraint[] = [options(...SCORER_NAMES), NULL];
 const TOL: readonly Constraint[] = [interval('float', null, null, 'neither'), NULL];
 const TEST_SIZE: readonly Constraint[] = [interval('float', 0, 1, 'neither'), NULL];
@@ -309,13 +315,13 @@ abstract class AdaptiveSearch<P extends AdaptiveCommonParams> {
     const testSize = this.testSize ?? defaultTestSize(inputs.X.numBlocks[0]!);
     const data = await splitBlockwise(`${name}.fit`, inputs.X, inputs.y, testSize, this.randomState, run);
     const total = run.memoryLimit === undefined ? defaultMemoryLimit() : parseMemoryLimit(run.memoryLimit);
-    this.#fitted = await this.search(data, {
-      fitOptions,
-      run,
-      // The held-out rows stay in memory for the whole search; the rounds get the rest of the budget.
-      memory: Math.max(1, total - data.testBytes),
-      startTime: performance.now(),
-    });
+    // The held-out rows stay in memory for the whole search. Of the rest, the rounds keep room to
+    // read a few blocks at once (ROUND_BLOCKS of the largest); what is left keeps training blocks
+    // between rounds (dask-ml keeps them all), so they are not read and split again.
+    const avail = Math.max(1, total - data.testBytes);
+    const rounds = Math.min(avail, ROUND_BLOCKS * data.maxBlockBytes);
+    data.cacheCapacity = avail - rounds;
+    this.#fitted = await this.search(data, { fitOptions, run, memory: Math.max(1, rounds), startTime: performance.now() });
     this.#post = undefined;
     return this;
   }
