@@ -464,6 +464,32 @@ async function runLazy(p: Pass, Xc: NDArray, sw: NDArray | null, options: LazyOp
   return p.kind === 'inertia' ? parts.map((inertia) => ({ inertia: inertia as number, labels: null })) : parts;
 }
 
+/**
+ * X − mean in a new array (scikit-learn's fit centers a copy, copy_x=True), in two passes: the
+ * column sums (the mean is numpy's `X.mean(axis=0)`: rows added in order, divided by n), then the
+ * copy, accumulating Σt and Σt² of the centered values for the variances
+ * ((Σt² − (Σt)²/n) / n, the corrected two-pass formula; they only scale tol).
+ */
+function centeredCopy(data: Float64Array, n: number, d: number): { Xc: Float64Array; mean: Float64Array; variance: Float64Array } {
+  const mean = new Float64Array(d);
+  for (let o = 0; o < n * d; o += d) for (let j = 0; j < d; j++) mean[j] = mean[j]! + data[o + j]!;
+  for (let j = 0; j < d; j++) mean[j] = mean[j]! / n;
+  const Xc = allocate('float64', n * d);
+  const s1 = new Float64Array(d);
+  const s2 = new Float64Array(d);
+  for (let o = 0; o < n * d; o += d) {
+    for (let j = 0; j < d; j++) {
+      const t = data[o + j]! - mean[j]!;
+      Xc[o + j] = t;
+      s1[j] = s1[j]! + t;
+      s2[j] = s2[j]! + t * t;
+    }
+  }
+  const variance = new Float64Array(d);
+  for (let j = 0; j < d; j++) variance[j] = (s2[j]! - (s1[j]! * s1[j]!) / n) / n;
+  return { Xc, mean, variance };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const INIT_MESSAGE = (name: string, init: unknown): string =>
@@ -607,16 +633,12 @@ export class KMeans extends BaseEstimator<KMeansParams, KMeansState> implements 
     const { data, nSamples: n, nFeatures: d } = m;
     const sw =
       options.sampleWeight === undefined || options.sampleWeight === null ? null : checkSampleWeight(options.sampleWeight, n, name);
-    const mom = blockMoments(m);
-    const variance = Float64Array.from(mom.m2, (v) => v / n);
-    const ctx = this.context(n, d, mom.mean, variance);
-    // Centered, as scikit-learn's fit (copy_x=True).
-    const Xc = allocate('float64', n * d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Xc[i * d + j] = data[i * d + j]! - mom.mean[j]!;
+    const { Xc, mean, variance } = centeredCopy(data, n, d);
+    const ctx = this.context(n, d, mean, variance);
     const block: Block = { dtype: 'float64', shape: [n, d], data: Xc };
     const wb: Block | null = sw === null ? null : { dtype: 'float64', shape: [n], data: sw };
     const best = drive(fitRuns(ctx), (p) => runInMemory(p, block, wb, `${name}.fit`));
-    this.store(best, mom.mean, d, best.labels === null ? null : new DenseArray(best.labels, [n]));
+    this.store(best, mean, d, best.labels === null ? null : new DenseArray(best.labels, [n]));
     this.#lazyLabels = null;
     return this;
   }
