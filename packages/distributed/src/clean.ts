@@ -83,12 +83,16 @@ export async function cleanCluster(options: CleanOptions): Promise<CleanReport> 
   const store = openStore(options.store, options.s3);
   const redis = new Redis(options.connection, { maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => undefined);
-  const queue = new Queue(options.queue ?? DEFAULT_QUEUE, { connection: redis.duplicate() });
+  // BullMQ does not close a connection it was given: this function does.
+  const queueRedis = redis.duplicate();
+  queueRedis.on('error', () => undefined);
+  const queue = new Queue(options.queue ?? DEFAULT_QUEUE, { connection: queueRedis });
   queue.on('error', () => undefined);
   try {
     return await cleanDeadRuns(redis, store, queue);
   } finally {
     await queue.close().catch(() => undefined);
+    queueRedis.disconnect();
     redis.disconnect();
   }
 }

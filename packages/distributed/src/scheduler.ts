@@ -110,6 +110,8 @@ export class DistributedScheduler implements Scheduler {
   #redis: Redis | undefined;
   #queue: Queue | undefined;
   #events: QueueEvents | undefined;
+  /** Every Redis connection made (BullMQ does not close those it is given). */
+  readonly #connections: Redis[] = [];
   readonly #pending = new Map<string, Pending>();
   readonly #workerIds = new Map<string, number>();
   #threads = 0;
@@ -154,16 +156,21 @@ export class DistributedScheduler implements Scheduler {
 
   #connect(): Promise<void> {
     this.#connected ??= (async () => {
-      const redis = new Redis(this.#url, { maxRetriesPerRequest: null });
-      redis.on('error', () => undefined); // the watchdog reports an outage that lasts
+      const connect = () => {
+        const c = new Redis(this.#url, { maxRetriesPerRequest: null });
+        c.on('error', () => undefined); // the watchdog reports an outage that lasts
+        this.#connections.push(c);
+        return c;
+      };
+      const redis = connect();
       this.#redis = redis;
-      const queue = new Queue(this.queueName, { connection: redis.duplicate() });
+      const queue = new Queue(this.queueName, { connection: connect() });
       queue.on('error', () => undefined);
       this.#queue = queue;
       // Events from now on: the stream's last id before any job of ours is added.
       const last = await redis.xrevrange(queue.keys['events']!, '+', '-', 'COUNT', 1);
       const events = new QueueEvents(this.queueName, {
-        connection: redis.duplicate(),
+        connection: connect(),
         lastEventId: last[0]?.[0] ?? '0-0',
       });
       events.on('error', () => undefined);
@@ -401,6 +408,6 @@ export class DistributedScheduler implements Scheduler {
     await this.#connected.catch(() => undefined);
     await this.#events?.close().catch(() => undefined);
     await this.#queue?.close().catch(() => undefined);
-    this.#redis?.disconnect();
+    for (const c of this.#connections) c.disconnect();
   }
 }

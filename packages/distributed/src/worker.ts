@@ -64,6 +64,8 @@ export class ClusterWorker {
   readonly store: BlockStore;
   readonly #pool: Piscina<ThreadJob, Uint8Array>;
   readonly #redis: Redis;
+  /** The worker's own BullMQ connection (BullMQ does not close a connection it is given). */
+  readonly #workerRedis: Redis;
   readonly #worker: Worker<JobData, JobResult>;
   readonly #active = new Map<string, { run: string; reserve: number; abort: AbortController }>();
   readonly #log: (line: string) => void;
@@ -98,8 +100,10 @@ export class ClusterWorker {
     });
     this.#redis = new Redis(connection, { maxRetriesPerRequest: null });
     this.#redis.on('error', () => undefined); // reconnects on its own; the worker's own 'error' says more
+    this.#workerRedis = new Redis(connection, { maxRetriesPerRequest: null });
+    this.#workerRedis.on('error', () => undefined);
     this.#worker = new Worker<JobData, JobResult>(queue, (job, _token, signal) => this.#process(job, signal), {
-      connection: new Redis(connection, { maxRetriesPerRequest: null }),
+      connection: this.#workerRedis,
       concurrency: threads,
       lockDuration,
       stalledInterval: options.stalledInterval ?? Math.max(50, Math.floor(lockDuration / 2)),
@@ -209,6 +213,7 @@ export class ClusterWorker {
     await this.#worker.close(force).catch(() => undefined);
     await this.#redis.hdel(workersKey(this.queue), this.id).catch(() => undefined);
     this.#redis.disconnect();
+    this.#workerRedis.disconnect();
     await this.#pool.destroy();
   }
 }

@@ -1,0 +1,245 @@
+/**
+ * The cluster, with real parts: a redis-server and `tessera worker` processes started here (see
+ * cluster.ts). Results against the local schedulers bit for bit, whatever the number of workers;
+ * then the failure cases — a kernel error, a worker killed mid-task, the coordinator killed, Redis
+ * restarted mid-run — and that a run leaves nothing behind in Redis or the store.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Graph, SyncScheduler, TaskError, ThreadScheduler, ref } from '@tessera/scheduler';
+import { fromNpyDir, makeClassification } from '@tessera/array';
+import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
+import { ClusterError, DistributedScheduler } from '../src/index.js';
+import { CLI, KERNELS, TestRedis, TestWorker, clusterSkipReason, waitFor } from './cluster.js';
+
+const skip = clusterSkipReason();
+const k = (name: string) => ({ module: KERNELS, export: name });
+
+/** A graph of `n` blocks, pairwise combined, and their total. */
+function blocksGraph(n: number, len: number, ms = 0, dir?: string): Graph {
+  const g = new Graph();
+  for (let i = 0; i < n; i++) g.add(`b${i}`, k('slowBlock'), [i, len, ms, dir]);
+  for (let i = 0; i + 1 < n; i++) g.add(`c${i}`, k('combine'), [ref(`b${i}`), ref(`b${i + 1}`)]);
+  g.add(
+    'total',
+    k('total'),
+    Array.from({ length: n - 1 }, (_, i) => ref(`c${i}`)),
+  );
+  return g;
+}
+
+/** Store contents (files and directories under it), relative. */
+function storeFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+function bytesOf(a: ArrayBufferView | { data: ArrayBufferView }): string {
+  const v = ArrayBuffer.isView(a) ? a : a.data;
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+}
+
+describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worker processes${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let redis: TestRedis;
+  let root: string;
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    root = mkdtempSync(join(tmpdir(), 'tessera-cluster-'));
+  });
+  afterAll(async () => {
+    await redis?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  describe('results: the same as local, 1 worker or 2', () => {
+    let store: string;
+    let w1: TestWorker;
+    let w2: TestWorker | undefined;
+    beforeAll(async () => {
+      store = join(root, 'store-results');
+      w1 = await TestWorker.start(redis.url, store, { queue: 'results' });
+    });
+    afterAll(async () => {
+      await w1?.stop();
+      await w2?.stop();
+    });
+
+    test('arrays, reductions and the reference pipeline (fit, predict → toNpyDir) bit for bit; nothing left in Redis or the store', async () => {
+      const { X, y } = makeClassification({ nSamples: 24_000, nFeatures: 8, randomState: 3, chunks: 6000 });
+      const graph = blocksGraph(6, 5000);
+      const pipeline = () =>
+        makePipeline(
+          new StandardScaler(),
+          new Incremental(new SGDClassifier({ loss: 'hinge', randomState: 2 }), { classes: [0, 1], shuffleBlocks: false }),
+        );
+      const runAll = async (scheduler: ThreadScheduler | SyncScheduler | DistributedScheduler, out: string) => {
+        const { total } = await scheduler.run(graph, ['total']);
+        const mean = await X.mean(0).compute({ scheduler });
+        const std = await X.std(0).compute({ scheduler });
+        const pipe = pipeline();
+        await pipe.fit(X, y, { scheduler });
+        await pipe.predict(X).toNpyDir(out, { scheduler });
+        const pred = await (await fromNpyDir(out, { yOnly: true })).y.compute({ scheduler: 'sync' });
+        const sgd = (pipe.step(1) as Incremental).estimator_ as SGDClassifier;
+        return {
+          total,
+          mean: bytesOf(mean.data),
+          std: bytesOf(std.data),
+          coef: bytesOf(sgd.coef_),
+          intercept: bytesOf(sgd.intercept_),
+          pred: bytesOf(pred.data),
+        };
+      };
+      const threads = new ThreadScheduler({ threads: 2 });
+      const local = await runAll(threads, join(root, 'pred-threads'));
+      await threads.close();
+      const sync = await runAll(new SyncScheduler(), join(root, 'pred-sync'));
+      expect(sync).toEqual(local);
+
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'results', workerTimeout: 10_000 });
+      try {
+        const one = await runAll(cluster, join(root, 'pred-1'));
+        expect(one).toEqual(local);
+        w2 = await TestWorker.start(redis.url, store, { queue: 'results' });
+        await waitFor('two workers', () => cluster.workers === 2 || (cluster as unknown as { workers: number }).workers >= 2, 5000).catch(
+          () => undefined,
+        );
+        const two = await runAll(cluster, join(root, 'pred-2'));
+        expect(two).toEqual(local);
+        // Both processes ran tasks: one row per host/process/thread in the profiles.
+        const names = [...cluster.workerNames.values()];
+        expect(new Set(names.map((n) => n.replace(/ thread \d+$/, ''))).size).toBe(2);
+      } finally {
+        await cluster.close();
+      }
+      // Nothing of the runs is left: no blocks, no jobs, no run records (BullMQ's own queue keys stay).
+      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+      const keys = await redis.keys();
+      expect(keys.filter((key) => /^tessera:run|^bull:results:[0-9a-f]{16}-/.test(key))).toEqual([]);
+    }, 60_000);
+
+    test('a kernel error fails the run with the same TaskError as locally, and is not retried', async () => {
+      const dir = mkdtempSync(join(root, 'boom-'));
+      const g = new Graph().add('b', k('slowBlock'), [7, 10, 0, null]).add('bad', k('boom'), [ref('b'), 7, dir]);
+      const localError = await new SyncScheduler().run(g, ['bad']).catch((e: unknown) => e);
+      expect(localError).toBeInstanceOf(TaskError);
+      rmSync(join(dir, 'calls'));
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'results', workerTimeout: 10_000 });
+      try {
+        const error = await cluster.run(g, ['bad']).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TaskError);
+        expect((error as TaskError).message).toBe((localError as TaskError).message);
+        expect((error as TaskError).key).toBe('bad');
+        expect(((error as TaskError).cause as Error).name).toBe('RangeError');
+        // Give BullMQ the time a retry would take: still one call.
+        await new Promise((r) => setTimeout(r, 700));
+        expect(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n')).toHaveLength(1);
+      } finally {
+        await cluster.close();
+      }
+      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+    }, 30_000);
+  });
+
+  test('a worker killed (SIGKILL) mid-task: its job is retried on the other worker after the lock expires, result bit-identical', async () => {
+    const store = join(root, 'store-kill');
+    const dir = mkdtempSync(join(root, 'kill-'));
+    const graph = blocksGraph(3, 2000, 1500, dir);
+    const expected = (await new SyncScheduler().run(blocksGraph(3, 2000), ['total']))['total'];
+    const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'kill', lockDuration: 1000 })));
+    const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'kill', workerTimeout: 10_000 });
+    try {
+      const run = cluster.run(graph, ['total']);
+      const starts = () => (existsSync(join(dir, 'starts')) ? readFileSync(join(dir, 'starts'), 'utf8').trim().split('\n') : []);
+      await waitFor('a block to start', () => starts().length > 0);
+      const victimPid = Number(starts()[0]!.split(' ')[0]);
+      const victim = workers.find((w) => w.pid === victimPid)!;
+      expect(victim).toBeDefined();
+      victim.proc.kill('SIGKILL');
+      const { total } = await run;
+      expect(total).toBe(expected);
+      // The killed worker's block ran again, elsewhere.
+      const byBlock = new Map<string, Set<string>>();
+      for (const line of starts()) {
+        const [pid, i] = line.split(' ');
+        byBlock.set(i!, (byBlock.get(i!) ?? new Set()).add(pid!));
+      }
+      expect([...byBlock.values()].some((pids) => pids.has(String(victimPid)) && pids.size === 2)).toBe(true);
+    } finally {
+      await cluster.close();
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+    expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+  }, 40_000);
+
+  test('the coordinator killed: workers drop its work; tessera clean removes its blocks', async () => {
+    const store = join(root, 'store-coord');
+    const dir = mkdtempSync(join(root, 'coord-'));
+    const worker = await TestWorker.start(redis.url, store, { queue: 'coord', threads: 2 });
+    try {
+      const coordinator = spawn(
+        process.execPath,
+        [new URL('./fixtures/coordinator.mjs', import.meta.url).pathname, redis.url, store, 'coord', dir],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let coordErr = '';
+      coordinator.stderr!.on('data', (d) => (coordErr += d));
+      const starts = () => (existsSync(join(dir, 'starts')) ? readFileSync(join(dir, 'starts'), 'utf8').trim().split('\n') : []);
+      // Block 0 is quick and stored; a slow block is running when the coordinator dies.
+      await waitFor(
+        `a slow block to start after block 0 was stored (coordinator: ${coordErr})`,
+        () => starts().length >= 2 && storeFiles(store).some((f) => /^runs\/[0-9a-f]{16}\/.+/.test(f)),
+      );
+      const killedAt = Date.now();
+      coordinator.kill('SIGKILL');
+      await waitFor('the worker to drop the dead run', () => /coordinator is gone/.test(worker.stderr), 10_000);
+      expect(Date.now() - killedAt).toBeLessThan(6000);
+      expect(storeFiles(store).some((f) => /^runs\/[0-9a-f]{16}\/.+/.test(f))).toBe(true);
+      const clean = spawn(process.execPath, [CLI, 'clean', '--redis', redis.url, '--store', store, '--queue', 'coord'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      clean.stdout!.on('data', (d) => (out += d));
+      const code = await new Promise((r) => clean.once('exit', r));
+      expect(code).toBe(0);
+      expect(out).toMatch(/removed 1 dead run/);
+      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+      expect((await redis.keys()).filter((key) => /^tessera:run|^bull:coord:[0-9a-f]{16}-/.test(key))).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+  }, 40_000);
+
+  test('Redis restarted mid-run: the run fails with a ClusterError (the jobs are gone), never hangs', async () => {
+    const store = join(root, 'store-restart');
+    const worker = await TestWorker.start(redis.url, store, { queue: 'restart' });
+    const cluster = new DistributedScheduler({
+      connection: redis.url,
+      store,
+      queue: 'restart',
+      workerTimeout: 10_000,
+      redisTimeout: 4000,
+      heartbeatTtl: 1000,
+    });
+    try {
+      const started = Date.now();
+      const run = cluster.run(blocksGraph(4, 1000, 1500), ['total']).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 800));
+      await redis.stop();
+      await new Promise((r) => setTimeout(r, 300));
+      await redis.restart();
+      const error = await run;
+      expect(error).toBeInstanceOf(ClusterError);
+      expect((error as Error).message).toMatch(/vanished from Redis|unreachable/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await cluster.close();
+      await worker.stop();
+    }
+  }, 30_000);
+});
