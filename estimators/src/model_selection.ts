@@ -6,6 +6,7 @@
  */
 import { RandomState } from '@tessera/array';
 import { InvalidInputError } from './errors.js';
+import { ShuffleSplit, StratifiedShuffleSplit } from './model_selection/split.js';
 import type { Random } from './random.js';
 
 /** A split's row indices, in scikit-learn's order. */
@@ -14,98 +15,26 @@ export interface SplitIndices {
   readonly test: Int32Array;
 }
 
-/** `_validate_shuffle_split` for a float test_size and no train_size: [nTrain, nTest]. */
-function shuffleSplitSizes(caller: string, n: number, testSize: number): [number, number] {
-  const nTest = Math.ceil(testSize * n);
-  const nTrain = n - nTest;
-  if (nTrain <= 0) {
-    throw new InvalidInputError(
-      `${caller}: with n_samples=${n}, test_size=${testSize} and train_size=None, the resulting train set will be empty. Adjust any of the aforementioned parameters.`,
-    );
-  }
-  return [nTrain, nTest];
-}
-
 /**
- * The first split of scikit-learn's `ShuffleSplit(test_size=testSize, random_state=rs)`:
- * `permutation(n)`, the first ceil(testSize·n) rows for test, the rest for train.
+ * The first split of scikit-learn's `ShuffleSplit(test_size=testSize, random_state=rs)` (model
+ * selection's {@link ShuffleSplit}): `permutation(n)`, the first ceil(testSize·n) rows for test.
  *
  * @example
- * shuffleSplitFirst('fit', 10, 0.2, new RandomState(0)).test; // Int32Array [2, 8], as scikit-learn
+ * shuffleSplitFirst(10, 0.2, new RandomState(0)).test; // Int32Array [2, 8], as scikit-learn
  */
-export function shuffleSplitFirst(caller: string, n: number, testSize: number, rs: RandomState): SplitIndices {
-  const [nTrain, nTest] = shuffleSplitSizes(caller, n, testSize);
-  const perm = rs.permutation(n);
-  return { test: perm.slice(0, nTest), train: perm.slice(nTest, nTest + nTrain) };
-}
-
-/**
- * scikit-learn's `_approximate_mode`: how many of nDraws each class gets — the floor of its
- * share, then one more for the largest remainders, ties broken by `rs.choice(…, replace=False)`.
- */
-export function approximateMode(counts: ArrayLike<number>, nDraws: number, rs: RandomState): number[] {
-  let total = 0;
-  for (let i = 0; i < counts.length; i++) total += counts[i]!;
-  const continuous = Array.from(counts, (c) => (c / total) * nDraws);
-  const floored = continuous.map(Math.floor);
-  let need = nDraws - floored.reduce((a, b) => a + b, 0);
-  if (need > 0) {
-    const remainder = continuous.map((c, i) => c - floored[i]!);
-    const values = [...new Set(remainder)].sort((a, b) => b - a);
-    for (const value of values) {
-      const inds: number[] = [];
-      remainder.forEach((r, i) => r === value && inds.push(i));
-      const addNow = Math.min(inds.length, need);
-      for (const i of rs.choice(inds, { size: addNow, replace: false })) floored[i]! += 1;
-      need -= addNow;
-      if (need === 0) break;
-    }
-  }
-  return floored;
+export function shuffleSplitFirst(n: number, testSize: number, rs: RandomState): SplitIndices {
+  const [train, test] = new ShuffleSplit({ nSplits: 1, testSize, randomState: rs }).split({ shape: [n, 1] }).next().value!;
+  return { train, test };
 }
 
 /**
  * The first split of scikit-learn's `StratifiedShuffleSplit(test_size=testSize, random_state=rs)`
- * over labels `y`, index for index (the per-class permutations, then both sides permuted).
+ * over labels `y` (model selection's {@link StratifiedShuffleSplit}), index for index.
  */
-export function stratifiedShuffleSplitFirst(caller: string, y: ArrayLike<number>, testSize: number, rs: RandomState): SplitIndices {
-  const n = y.length;
-  const [nTrain, nTest] = shuffleSplitSizes(caller, n, testSize);
-  const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
-  const code = new Map(classes.map((c, i) => [c, i]));
-  // np.argsort(y_indices, kind='mergesort') split by class: each class's rows in ascending order.
-  const members: number[][] = classes.map(() => []);
-  for (let i = 0; i < n; i++) members[code.get(y[i]!)!]!.push(i);
-  const counts = members.map((m) => m.length);
-  if (Math.min(...counts) < 2) {
-    throw new InvalidInputError(
-      `${caller}: the least populated class in y has only 1 member, which is too few. The minimum number of groups for any class cannot be less than 2.`,
-    );
-  }
-  if (nTrain < classes.length) {
-    throw new InvalidInputError(
-      `${caller}: the train_size = ${nTrain} should be greater or equal to the number of classes = ${classes.length}.`,
-    );
-  }
-  if (nTest < classes.length) {
-    throw new InvalidInputError(
-      `${caller}: the test_size = ${nTest} should be greater or equal to the number of classes = ${classes.length}.`,
-    );
-  }
-  const nI = approximateMode(counts, nTrain, rs);
-  const tI = approximateMode(
-    counts.map((c, i) => c - nI[i]!),
-    nTest,
-    rs,
-  );
-  const train: number[] = [];
-  const test: number[] = [];
-  members.forEach((rows, i) => {
-    const perm = rs.permutation(rows.length);
-    for (let r = 0; r < nI[i]!; r++) train.push(rows[perm[r]!]!);
-    for (let r = nI[i]!; r < nI[i]! + tI[i]!; r++) test.push(rows[perm[r]!]!);
-  });
-  return { train: Int32Array.from(rs.permutation(train)), test: Int32Array.from(rs.permutation(test)) };
+export function stratifiedShuffleSplitFirst(y: ArrayLike<number>, testSize: number, rs: RandomState): SplitIndices {
+  const splitter = new StratifiedShuffleSplit({ nSplits: 1, testSize, randomState: rs });
+  const [train, test] = splitter.split({ shape: [y.length, 1] }, Float64Array.from(y)).next().value!;
+  return { train, test };
 }
 
 /**
@@ -130,8 +59,16 @@ export function validationSplit(
         `${caller}: splitting ${n} samples into a train set and a validation set with validationFraction=${fraction} led to an empty set (${n - nVal} and ${nVal} samples). Please either change validationFraction, increase number of samples, or disable earlyStopping.`,
       );
     }
-    const { test } =
-      strata === null ? shuffleSplitFirst(caller, n, fraction, rng) : stratifiedShuffleSplitFirst(caller, strata, fraction, rng);
+    let test: Int32Array;
+    try {
+      test = (strata === null ? shuffleSplitFirst(n, fraction, rng) : stratifiedShuffleSplitFirst(strata, fraction, rng)).test;
+    } catch (error) {
+      // The splitter names itself; say who asked for the split.
+      if (error instanceof InvalidInputError || error instanceof RangeError) {
+        throw new InvalidInputError(`${caller}: early stopping's validation split: ${error.message}`);
+      }
+      throw error;
+    }
     for (const i of test) mask[i] = 1;
     return mask;
   }

@@ -219,17 +219,22 @@ describe('the splits early stopping draws, index for index', () => {
   for (const s of fx.splits) {
     it(`${s.kind} random_state=${s.randomState}`, () => {
       if (s.kind === 'ShuffleSplit') {
-        expect(Array.from(shuffleSplitFirst('test', s.n, s.testSize, new RandomState(s.randomState)).test)).toEqual(s.test);
+        expect(Array.from(shuffleSplitFirst(s.n, s.testSize, new RandomState(s.randomState)).test)).toEqual(s.test);
       } else {
-        const got = stratifiedShuffleSplitFirst('test', s.y, s.testSize, new RandomState(s.randomState));
+        const got = stratifiedShuffleSplitFirst(s.y, s.testSize, new RandomState(s.randomState));
         expect(Array.from(got.test)).toEqual(s.test);
         expect(Array.from(got.train)).toEqual(s.train);
       }
     });
   }
-  it('refuses a class with one member and an empty side', () => {
-    expect(() => stratifiedShuffleSplitFirst('fit', [0, 0, 1], 0.5, new RandomState(0))).toThrow(/least populated class/);
-    expect(() => shuffleSplitFirst('fit', 1, 0.5, new RandomState(0))).toThrow(/train set will be empty/);
+  it('early stopping refuses a class with one member and an empty side, naming the estimator', () => {
+    const Cls = estimatorClass('SGDClassifier') as unknown as new (p: unknown) => Fittable;
+    const X = new DenseArray(Float64Array.from([0, 1, 2, 3, 4, 5]), [3, 2]);
+    expect(() => new Cls({ earlyStopping: true, randomState: 0 }).fit(X, [0, 0, 1])).toThrow(/SGDClassifier.*least populated class/);
+    const R = estimatorClass('SGDRegressor') as unknown as new (p: unknown) => Fittable;
+    expect(() => new R({ earlyStopping: true, randomState: 0, validationFraction: 0.9 }).fit(X, [0, 1, 2])).toThrow(
+      /SGDRegressor.*empty set/,
+    );
   });
 });
 
