@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Graph, SyncScheduler, TaskError, ThreadScheduler, ref } from '@tessera/scheduler';
 import { fromNpyDir, makeClassification } from '@tessera/array';
 import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
-import { ClusterError, DistributedScheduler } from '../src/index.js';
+import { ClusterError, DistributedScheduler, S3Store } from '../src/index.js';
 import { CLI, KERNELS, TestRedis, TestWorker, clusterSkipReason, waitFor } from './cluster.js';
+import { S3_CREDENTIALS, TestS3 } from './s3.js';
 
 const skip = clusterSkipReason();
 const k = (name: string) => ({ module: KERNELS, export: name });
@@ -143,6 +144,29 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
       expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
     }, 30_000);
   });
+
+  test('blocks in S3 (a local S3-compatible server): the same result, and the bucket is empty afterwards', async () => {
+    const s3 = await TestS3.start();
+    const url = 's3://blocks/cluster';
+    const env = {
+      TESSERA_S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+    };
+    const worker = await TestWorker.start(redis.url, url, { queue: 's3', env });
+    const store = new S3Store(url, { endpoint: s3.endpoint, credentials: S3_CREDENTIALS });
+    const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 's3', workerTimeout: 10_000 });
+    try {
+      const graph = blocksGraph(4, 3000);
+      const expected = await new SyncScheduler().run(graph, ['total']);
+      expect(await cluster.run(graph, ['total'])).toEqual(expected);
+      expect(await store.list('runs')).toEqual([]);
+    } finally {
+      await cluster.close();
+      await worker.stop();
+      await s3.close();
+    }
+  }, 30_000);
 
   test('a worker killed (SIGKILL) mid-task: its job is retried on the other worker after the lock expires, result bit-identical', async () => {
     const store = join(root, 'store-kill');

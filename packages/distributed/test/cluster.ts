@@ -125,10 +125,14 @@ export class TestWorker {
     return this.proc.pid!;
   }
 
-  static async start(url: string, store: string, options: { queue: string; threads?: number; lockDuration?: number }): Promise<TestWorker> {
+  static async start(
+    url: string,
+    store: string,
+    options: { queue: string; threads?: number; lockDuration?: number; env?: Record<string, string> },
+  ): Promise<TestWorker> {
     const args = [CLI, 'worker', '--redis', url, '--store', store, '--queue', options.queue, '--threads', String(options.threads ?? 1)];
     if (options.lockDuration) args.push('--lock-duration', String(options.lockDuration));
-    const w = new TestWorker(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const w = new TestWorker(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } }));
     await waitFor(`tessera worker to start (stderr: ${w.stderr})`, () => w.stdout.includes(' ready') || w.proc.exitCode !== null);
     if (w.proc.exitCode !== null) throw new Error(`tessera worker exited with ${w.proc.exitCode}: ${w.stderr}`);
     return w;
