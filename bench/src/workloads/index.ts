@@ -11,6 +11,8 @@ import { kmeansFull } from './kmeans_full.js';
 import { csv } from './csv.js';
 import { parquet } from './parquet.js';
 import { glm } from './glm.js';
+import { searchHyperband } from './search_hyperband.js';
+import { search } from './search.js';
 import { pca } from './pca.js';
 
 export const workloads: readonly Workload[] = [
@@ -25,5 +27,7 @@ export const workloads: readonly Workload[] = [
   csv,
   parquet,
   pca,
+  searchHyperband,
+  search,
   glm,
 ];
