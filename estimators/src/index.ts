@@ -11,19 +11,23 @@
 import { registerKernels } from '@tessera/scheduler';
 import { kernels as oocKernels } from './ooc/kernels.js';
 import { kernels as functionTransformerKernels } from './preprocessing/function_transformer.js';
+import { kernels as modelSelectionKernels } from './model_selection/kernels.js';
+import { kernels as searchKernels } from './model_selection/adaptive/kernels.js';
 import { kernels as kmeansKernels } from './cluster/kmeans_tasks.js';
+import { kernels as tsqrKernels } from './decomposition/tsqr.js';
 import { kernels as quantileSketchKernels } from './preprocessing/quantile_sketch.js';
 import { kernels as composeKernels } from './compose/kernels.js';
-import { kernels as tsqrKernels } from './decomposition/tsqr.js';
 import { kernels as glmKernels } from './linear_model/glm/kernels.js';
 
 // The out-of-core layer's worker kernels (est.*): registered once, before anything can build a graph.
 registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
 registerKernels(new URL('./preprocessing/function_transformer.js', import.meta.url), functionTransformerKernels);
+registerKernels(new URL('./model_selection/kernels.js', import.meta.url), modelSelectionKernels);
+registerKernels(new URL('./model_selection/adaptive/kernels.js', import.meta.url), searchKernels);
 registerKernels(new URL('./cluster/kmeans_tasks.js', import.meta.url), kmeansKernels);
+registerKernels(new URL('./decomposition/tsqr.js', import.meta.url), tsqrKernels);
 registerKernels(new URL('./preprocessing/quantile_sketch.js', import.meta.url), quantileSketchKernels);
 registerKernels(new URL('./compose/kernels.js', import.meta.url), composeKernels);
-registerKernels(new URL('./decomposition/tsqr.js', import.meta.url), tsqrKernels);
 registerKernels(new URL('./linear_model/glm/kernels.js', import.meta.url), glmKernels);
 
 export {
@@ -187,3 +191,72 @@ export {
   applyMethod,
 } from './contract.js';
 export { type LinkBlock } from './contract.js';
+
+// Model selection: splits, trainTestSplit and the exhaustive searches (scikit-learn's, dask-ml's on lazy arrays).
+export {
+  KFold,
+  StratifiedKFold,
+  ShuffleSplit,
+  StratifiedShuffleSplit,
+  checkCv,
+  isCrossValidator,
+  type CrossValidator,
+  type KFoldOptions,
+  type ShuffleSplitOptions,
+  type TrainTest,
+  type RandomStateLike,
+  type Indexable,
+} from './model_selection/split.js';
+export {
+  trainTestSplit,
+  type TrainTestSplitOptions,
+  type SplitInput,
+  type SplitOf,
+  type SplitPairs,
+} from './model_selection/train_test_split.js';
+export {
+  ParameterGrid,
+  ParameterSampler,
+  uniform,
+  loguniform,
+  randint,
+  Uniform,
+  LogUniform,
+  RandInt,
+  type ParamDistribution,
+  type ParamGridSpec,
+  type ParamDistributionsSpec,
+} from './model_selection/params.js';
+export {
+  GridSearchCV,
+  RandomizedSearchCV,
+  BaseSearchCV,
+  FitFailedError,
+  paramColumn,
+  type SearchOptions,
+  type RandomizedSearchOptions,
+  type SearchFitOptions,
+  type CVResults,
+} from './model_selection/search.js';
+export { getScorer, SCORER_NAMES, type SearchScorer } from './model_selection/scoring.js';
+
+// Adaptive hyperparameter searches on lazy data (dask-ml's IncrementalSearchCV and friends).
+export {
+  IncrementalSearchCV,
+  InverseDecaySearchCV,
+  SuccessiveHalvingSearchCV,
+  HyperbandSearchCV,
+  type AdaptiveFitOptions,
+  type AdaptiveCvResults,
+  type AdaptiveCommonParams,
+  type IncrementalSearchCVParams,
+  type InverseDecaySearchCVParams,
+  type SuccessiveHalvingSearchCVParams,
+  type HyperbandSearchCVParams,
+  type HyperbandMetadata,
+  type BracketMetadata,
+  type HalvingMetadata,
+  type HistoryRecord,
+  type ModelId,
+  type ParameterSpace,
+} from './model_selection/adaptive/searches.js';
