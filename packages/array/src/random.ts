@@ -405,7 +405,9 @@ export function makeBlobs(options: MakeBlobsOptions = {}): { X: NDArray; y: NDAr
 }
 
 /**
- * A lazy array over in-memory data (dask's `from_array`): each block task carries its rows.
+ * A lazy array over in-memory data (dask's `from_array`): each block task carries its rows — a view
+ * when the data is in shared memory (as every DenseArray Tessera allocates: nothing is copied, and
+ * the array is read when the tasks run, as dask's from_array references it), a copy otherwise.
  *
  * @example
  * const A = fromArray(DenseArray.from([[1, 2], [3, 4], [5, 6]]), { chunks: [2, -1] });
@@ -431,7 +433,13 @@ export function fromArray(
     token: tokenize('array', b.data, b.shape),
     dtype: b.dtype,
     shape: b.shape,
-    params: (r0: number, r1: number) => ({ start: r0, cols, data: b.data.slice(r0 * cols, r1 * cols) }),
+    // Shared memory is shared with the tasks (a view: no copy here, none to the workers), as dask's
+    // from_array references the array; other memory is copied per block.
+    params: (r0: number, r1: number) => ({
+      start: r0,
+      cols,
+      data: b.data.buffer instanceof SharedArrayBuffer ? b.data.subarray(r0 * cols, r1 * cols) : b.data.slice(r0 * cols, r1 * cols),
+    }),
   };
   return sourceArray(def, defaultChunks(b.shape, options.chunks, b.dtype));
 }

@@ -236,6 +236,11 @@ export interface MemoryParams {
 /** The `memory` reader: rows of an in-memory array shipped with the task. */
 export function readMemory(p: MemoryParams, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number): void {
   const w = c1 - c0;
+  if (w === p.cols) {
+    // Whole rows: one contiguous copy.
+    out.set(p.data.subarray((r0 - p.start) * w, (r1 - p.start) * w) as never, outOffset);
+    return;
+  }
   for (let r = r0; r < r1; r++) {
     const src = (r - p.start) * p.cols + c0;
     out.set(p.data.subarray(src, src + w) as never, outOffset + (r - r0) * w);
