@@ -12,7 +12,7 @@
 import { DenseArray, allocate, type Block, type NDArray, type RowStream } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import type { ApplyMethod, LazyFitter, LazyOptions } from '../contract.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, ParameterRangeError } from '../errors.js';
 import { accuracyScore } from '../metrics.js';
 import { isLazy, lazyMethod, lazyScore, rejecting } from '../ooc/lazy.js';
 import { lazyValueCounts } from '../preprocessing/lazy_counts.js';
@@ -23,7 +23,7 @@ import { applyLinear, labelsOf, linearDecision } from './sgd/decision.js';
 import { type GlmFitOptions, type GlmLazyFitOptions, lazyInputs, memoryInputs } from './glm/inputs.js';
 import type { LossSpec } from './glm/losses.js';
 import { type Algorithm, runAsync, runSync } from './glm/passes.js';
-import { type LbfgsFit, lbfgsFit } from './glm/solvers.js';
+import { type LbfgsFit, type NewtonFallback, type NewtonFit, lbfgsFit, newtonFit } from './glm/solvers.js';
 
 /** Hyperparameters of {@link LogisticRegression} (scikit-learn's, camelCase, same defaults). */
 export interface LogisticRegressionParams {
@@ -36,8 +36,11 @@ export interface LogisticRegressionParams {
   fitIntercept: boolean;
   /** Weights per class label ({ 0: 1, 1: 5 }), 'balanced' (n / (k · count)), or null. */
   classWeight: 'balanced' | Record<string, number> | null;
-  /** Only 'lbfgs'. */
-  solver: 'lbfgs';
+  /**
+   * 'lbfgs' (one pass per evaluation), or 'newton-cholesky' (two classes: Newton steps with the
+   * Hessian summed over the blocks — one pass per step, far fewer steps on poorly scaled data).
+   */
+  solver: 'lbfgs' | 'newton-cholesky';
   maxIter: number;
   /** 'auto' (binomial for two classes, multinomial for more) or 'multinomial'. */
   multiClass: 'auto' | 'multinomial';
@@ -84,7 +87,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams, 
     C: [interval('float', 0, null, 'neither')],
     fitIntercept: [BOOLEAN],
     classWeight: [options('balanced'), DICT, NULL],
-    solver: [options('lbfgs')],
+    solver: [options('lbfgs', 'newton-cholesky')],
     maxIter: [interval('int', 1, null, 'left')],
     multiClass: [options('auto', 'multinomial')],
   };
@@ -107,6 +110,18 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams, 
 
   constructor(options: Partial<LogisticRegressionParams> = {}) {
     super(options);
+  }
+
+  /** scikit-learn's rule: the Newton solver has no multinomial loss. */
+  protected override checkMoreParams(): void {
+    if (this.solver === 'newton-cholesky' && this.multiClass === 'multinomial') {
+      throw new ParameterRangeError(
+        `The 'multiClass' parameter of ${this.estimatorName} must be 'auto' with solver 'newton-cholesky' (it has no multinomial loss). Got 'multinomial' instead.`,
+        this.estimatorName,
+        'multiClass',
+        this.multiClass,
+      );
+    }
   }
 
   get classes_(): DenseArray<'float64'> {
@@ -163,7 +178,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams, 
   }
 
   /** The loss, its class weights and the L-BFGS run for these classes (with their counts). */
-  #plan(d: number, classes: Float64Array, counts: Float64Array): { spec: LossSpec; algorithm: Algorithm<LbfgsFit> } {
+  #plan(d: number, classes: Float64Array, counts: Float64Array): { spec: LossSpec; algorithm: Algorithm<LbfgsFit | NewtonFit> } {
     const name = this.estimatorName;
     if (classes.length < 2) {
       throw new InvalidInputError(
@@ -182,11 +197,22 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams, 
     };
     const l2 = this.penalty === 'l2' ? 1 / this.C : 0;
     const x0 = new Float64Array(spec.k * (d + (this.fitIntercept ? 1 : 0)));
-    const algorithm = lbfgsFit({ spec, l2, normalize: false }, x0, { gtol: this.tol, maxIter: this.maxIter }, null);
+    let algorithm: Algorithm<LbfgsFit | NewtonFit>;
+    if (this.solver === 'newton-cholesky') {
+      if (multinomial) {
+        throw new InvalidInputError(
+          `${name}: solver 'newton-cholesky' fits two classes; y has ${classes.length} (scikit-learn would fit one-vs-rest, which is not implemented here). Use solver 'lbfgs' (multinomial).`,
+        );
+      }
+      // scikit-learn's Newton path divides the sample weights (and so the penalty) by their sum.
+      algorithm = newtonFit({ spec, l2, normalize: true, l2OverSumW: true }, x0, { tol: this.tol, maxIter: this.maxIter }, null);
+    } else {
+      algorithm = lbfgsFit({ spec, l2, normalize: false }, x0, { gtol: this.tol, maxIter: this.maxIter }, null);
+    }
     return { spec, algorithm };
   }
 
-  #store(fit: LbfgsFit, spec: LossSpec, classes: Float64Array): void {
+  #store(fit: LbfgsFit | NewtonFit, spec: LossSpec, classes: Float64Array): void {
     const d = spec.nFeatures;
     const q = d + (spec.fitIntercept ? 1 : 0);
     // A binary multinomial keeps the second class's row (scikit-learn: multi_w0[1]).
@@ -197,6 +223,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams, 
       coef.set(fit.x.subarray(r * q, r * q + d), i * d);
       intercept[i] = spec.fitIntercept ? fit.x[r * q + d]! : 0;
     });
+    if ('fallback' in fit && fit.fallback !== null) warnFallback(this.estimatorName, fit.fallback);
     if (!fit.converged) warnConvergence(this.estimatorName, fit.nIter);
     this.learned = {
       classes_: new DenseArray(classes.slice(), [classes.length]),
@@ -358,12 +385,17 @@ export function classWeights(caller: string, classWeight: unknown, classes: Floa
   return w;
 }
 
-/** scikit-learn's ConvergenceWarning: L-BFGS stopped at maxIter (or its line search failed) before converging. */
+/** scikit-learn's ConvergenceWarning: the solver stopped at maxIter (or L-BFGS's line search failed) before converging. */
 export function warnConvergence(caller: string, nIter: number): void {
   process.emitWarning(
-    `${caller}: lbfgs failed to converge (status after ${nIter} iterations). Increase the number of iterations (maxIter) or scale the data.`,
+    `${caller}: the solver failed to converge (stopped after ${nIter} iterations). Increase the number of iterations (maxIter) or scale the data.`,
     { type: 'ConvergenceWarning' },
   );
+}
+
+/** scikit-learn's warning when its Newton solver hands over to L-BFGS. */
+export function warnFallback(caller: string, why: NewtonFallback): void {
+  process.emitWarning(`${caller}: the newton-cholesky solver resorted to lbfgs (${why}).`, { type: 'ConvergenceWarning' });
 }
 
 registerEstimator(LogisticRegression);

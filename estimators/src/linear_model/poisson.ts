@@ -20,16 +20,16 @@ import { applyLinear, linearDecision } from './sgd/decision.js';
 import { type GlmFitOptions, type GlmLazyFitOptions, lazyInputs, memoryInputs } from './glm/inputs.js';
 import type { DevianceSums, LossSpec } from './glm/losses.js';
 import { type Algorithm, pass, runAsync, runSync } from './glm/passes.js';
-import { lbfgsFit } from './glm/solvers.js';
-import { warnConvergence } from './logistic_regression.js';
+import { type LbfgsFit, type NewtonFit, lbfgsFit, newtonFit } from './glm/solvers.js';
+import { warnConvergence, warnFallback } from './logistic_regression.js';
 
 /** Hyperparameters of {@link PoissonRegressor} (scikit-learn's, camelCase, same defaults). */
 export interface PoissonRegressorParams {
   /** The l2 penalty: alpha/2 ||coef||². */
   alpha: number;
   fitIntercept: boolean;
-  /** Only 'lbfgs'. */
-  solver: 'lbfgs';
+  /** 'lbfgs' (one pass per evaluation) or 'newton-cholesky' (Newton steps, the Hessian summed over the blocks: one pass per step). */
+  solver: 'lbfgs' | 'newton-cholesky';
   maxIter: number;
   /** L-BFGS stops when the largest gradient component is ≤ tol. */
   tol: number;
@@ -68,7 +68,7 @@ export class PoissonRegressor extends BaseEstimator<PoissonRegressorParams, Pois
   static readonly constraints = {
     alpha: [interval('float', 0, null, 'left')],
     fitIntercept: [BOOLEAN],
-    solver: [options('lbfgs')],
+    solver: [options('lbfgs', 'newton-cholesky')],
     maxIter: [interval('int', 1, null, 'left')],
     tol: [interval('float', 0, null, 'neither')],
   };
@@ -129,7 +129,7 @@ export class PoissonRegressor extends BaseEstimator<PoissonRegressorParams, Pois
     return this;
   }
 
-  *#algorithm(d: number): Algorithm<{ x: Float64Array; nIter: number; converged: boolean }> {
+  *#algorithm(d: number): Algorithm<LbfgsFit | NewtonFit> {
     const spec = this.#spec(d);
     const q = d + (this.fitIntercept ? 1 : 0);
     const x0 = new Float64Array(q);
@@ -145,11 +145,14 @@ export class PoissonRegressor extends BaseEstimator<PoissonRegressorParams, Pois
         throw new InvalidInputError(`${this.estimatorName}: the (weighted) mean of y is ${mean}; Poisson regression needs some y > 0.`);
       x0[d] = Math.log(mean);
     }
+    const objective = { spec, l2: this.alpha, normalize: true };
+    if (this.solver === 'newton-cholesky') return yield* newtonFit(objective, x0, { tol: this.tol, maxIter: this.maxIter }, sumW);
     const options = { gtol: this.tol, maxIter: this.maxIter, maxLs: 50, ftol: 64 * Number.EPSILON };
-    return yield* lbfgsFit({ spec, l2: this.alpha, normalize: true }, x0, options, sumW);
+    return yield* lbfgsFit(objective, x0, options, sumW);
   }
 
-  #store(fit: { x: Float64Array; nIter: number; converged: boolean }, d: number): void {
+  #store(fit: LbfgsFit | NewtonFit, d: number): void {
+    if ('fallback' in fit && fit.fallback !== null) warnFallback(this.estimatorName, fit.fallback);
     if (!fit.converged) warnConvergence(this.estimatorName, fit.nIter);
     this.learned = {
       coef_: new DenseArray(fit.x.slice(0, d), [d]),

@@ -6,6 +6,8 @@ export const GlmKernel = {
   /** Σ s_i loss_i and its gradient over one row block, at given coefficients (one L-BFGS evaluation). */
   lossGrad: 'glm.lossGrad',
   sumLossGrad: 'glm.sumLossGrad',
+  /** The same with the Hessian (the Newton solver's pass). */
+  lossGradHess: 'glm.lossGradHess',
   /** The sums of the Poisson deviance score (D²) over one row block. */
   deviance: 'glm.deviance',
   sumDeviance: 'glm.sumDeviance',

@@ -44,7 +44,7 @@ function tiles(s: RowStream, each: (view: TypedArray, a: number, b: number) => v
   }
 }
 
-/** Σ s_i loss_i and its gradient over one row block at `coef` (see losses.ts). */
+/** Σ s_i loss_i and its gradient (and with `hessian` the Hessian) over one row block at `coef` (see losses.ts). */
 export function lossGradKernel(
   X: unknown,
   y: unknown,
@@ -52,11 +52,12 @@ export function lossGradKernel(
   coef: Float64Array,
   spec: LossSpec,
   place: BlockPlace,
+  hessian = false,
 ): LossSums {
   return locating(X, place, () => {
     const yv = valuesOf(y)!;
     const wv = valuesOf(sampleWeight);
-    const acc = emptySums(spec);
+    const acc = emptySums(spec, hessian);
     const s = streamOf(X);
     try {
       tiles(s, (view, a, b) =>
@@ -69,8 +70,27 @@ export function lossGradKernel(
   });
 }
 
+/** {@link lossGradKernel} with the Hessian. */
+export function lossGradHessKernel(
+  X: unknown,
+  y: unknown,
+  sampleWeight: unknown,
+  coef: Float64Array,
+  spec: LossSpec,
+  place: BlockPlace,
+): LossSums {
+  return lossGradKernel(X, y, sampleWeight, coef, spec, place, true);
+}
+
 export function sumLossGradKernel(parts: readonly LossSums[]): LossSums {
-  const acc: LossSums = { loss: 0, grad: new Float64Array(parts[0]!.grad.length), sumW: 0, rows: 0 };
+  const h = parts[0]!.hess;
+  const acc: LossSums = {
+    loss: 0,
+    grad: new Float64Array(parts[0]!.grad.length),
+    sumW: 0,
+    rows: 0,
+    hess: h === null ? null : new Float64Array(h.length),
+  };
   for (const p of parts) addSums(acc, p);
   return acc;
 }
@@ -175,6 +195,7 @@ export function mergeQrKernel(parts: readonly QrStats[]): QrStats {
 export const kernels = {
   [GlmKernel.lossGrad]: lossGradKernel,
   [GlmKernel.sumLossGrad]: sumLossGradKernel,
+  [GlmKernel.lossGradHess]: lossGradHessKernel,
   [GlmKernel.deviance]: devianceKernel,
   [GlmKernel.sumDeviance]: sumDevianceKernel,
   [GlmKernel.cross]: crossKernel,

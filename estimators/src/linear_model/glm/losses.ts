@@ -25,23 +25,30 @@ export interface LossSpec {
   readonly caller: string;
 }
 
-/** Sums over some rows: the weighted loss, its gradient (k · q), Σ sample weights and rows. */
+/**
+ * Sums over some rows: the weighted loss, its gradient (k · q), Σ sample weights and rows, and —
+ * for the Newton solver (one coefficient row) — the Hessian Σ s_i h_i x̃_i x̃_iᵀ (q × q, upper
+ * triangle; x̃ = [x, 1] with an intercept), or null.
+ */
 export interface LossSums {
   loss: number;
   readonly grad: Float64Array;
   sumW: number;
   rows: number;
+  readonly hess: Float64Array | null;
 }
 
-/** Empty sums for a spec. */
-export function emptySums(spec: LossSpec): LossSums {
-  return { loss: 0, grad: new Float64Array(spec.k * (spec.nFeatures + (spec.fitIntercept ? 1 : 0))), sumW: 0, rows: 0 };
+/** Empty sums for a spec (with the Hessian when `hessian`). */
+export function emptySums(spec: LossSpec, hessian = false): LossSums {
+  const q = spec.nFeatures + (spec.fitIntercept ? 1 : 0);
+  return { loss: 0, grad: new Float64Array(spec.k * q), sumW: 0, rows: 0, hess: hessian ? new Float64Array(q * q) : null };
 }
 
 /** Adds b into a. */
 export function addSums(a: LossSums, b: LossSums): LossSums {
   a.loss += b.loss;
   for (let i = 0; i < a.grad.length; i++) a.grad[i] = a.grad[i]! + b.grad[i]!;
+  if (a.hess !== null && b.hess !== null) for (let i = 0; i < a.hess.length; i++) a.hess[i] = a.hess[i]! + b.hess[i]!;
   a.sumW += b.sumW;
   a.rows += b.rows;
   return a;
@@ -107,6 +114,7 @@ export function accumulate(
   const d = spec.nFeatures;
   const q = d + (spec.fitIntercept ? 1 : 0);
   const grad = acc.grad;
+  const hess = acc.hess;
   const cw = spec.classWeight;
   let loss = 0;
   let sumW = 0;
@@ -191,14 +199,19 @@ export function accumulate(
         if (bad >= 0) throw nonFiniteX(spec, X, off, bad, rowBase + i);
       }
       let gp: number;
+      let hp: number;
       if (binomial) {
         loss += s * (softplus(t) - yi * t);
-        gp = s * (expit(t) - yi);
+        const p = expit(t);
+        gp = s * (p - yi);
+        hp = s * p * (1 - p);
       } else {
         const mu = Math.exp(t);
         loss += s * (mu - yi * t);
         gp = s * (mu - yi);
+        hp = s * mu;
       }
+      if (hess !== null && hp !== 0) addOuter(hess, X, off, d, q, hp);
       if (gp === 0) continue;
       for (j = 0; j < d; j++) grad[j] = grad[j]! + gp * X[off + j]!;
       gb += gp;
@@ -208,6 +221,17 @@ export function accumulate(
   acc.loss += loss;
   acc.sumW += sumW;
   acc.rows += n;
+}
+
+/** hess += h · x̃x̃ᵀ (upper triangle), x̃ = [row of X, 1 when q > d]. */
+function addOuter(hess: Float64Array, X: ArrayLike<number>, off: number, d: number, q: number, h: number): void {
+  for (let a = 0; a < d; a++) {
+    const xa = h * X[off + a]!;
+    const row = a * q;
+    for (let b = a; b < d; b++) hess[row + b] = hess[row + b]! + xa * X[off + b]!;
+    if (q > d) hess[row + d] = hess[row + d]! + xa;
+  }
+  if (q > d) hess[d * q + d] = hess[d * q + d]! + h;
 }
 
 function badWeight(spec: LossSpec, s: number, row: number): InvalidInputError {

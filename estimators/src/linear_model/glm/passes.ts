@@ -19,6 +19,8 @@ import { mergeCross, mergeQr, tileCross, tileQr, type CrossStats, type QrStats, 
 export interface Passes {
   /** Σ s_i loss_i and its gradient at `coef` (one L-BFGS evaluation). */
   lossGrad(coef: Float64Array, spec: LossSpec): LossSums | Promise<LossSums>;
+  /** The same with the Hessian (one coefficient row; the Newton solver). */
+  lossGradHess(coef: Float64Array, spec: LossSpec): LossSums | Promise<LossSums>;
   /** The sums of the Poisson deviance score at `coef`. */
   deviance(coef: Float64Array, spec: LossSpec): DevianceSums | Promise<DevianceSums>;
   /** Weighted centered cross-products of [X | y]. */
@@ -67,13 +69,17 @@ export class MemoryPasses implements Passes {
     for (let a = 0; a < this.n; a += tile) each(a, Math.min(this.n, a + tile));
   }
 
-  lossGrad(coef: Float64Array, spec: LossSpec): LossSums {
-    const acc = emptySums(spec);
+  lossGrad(coef: Float64Array, spec: LossSpec, hessian = false): LossSums {
+    const acc = emptySums(spec, hessian);
     const { X, d, y, w } = this;
     this.#tiles(0, (a, b) =>
       accumulate(acc, spec, coef, X.subarray(a * d, b * d), y.subarray(a, b), w === null ? null : w.subarray(a, b), b - a, a),
     );
     return acc;
+  }
+
+  lossGradHess(coef: Float64Array, spec: LossSpec): LossSums {
+    return this.lossGrad(coef, spec, true);
   }
 
   deviance(coef: Float64Array, spec: LossSpec): DevianceSums {
@@ -162,6 +168,10 @@ export class LazyPasses implements Passes {
 
   lossGrad(coef: Float64Array, spec: LossSpec): Promise<LossSums> {
     return this.#run(GlmKernel.lossGrad, GlmKernel.sumLossGrad, 'glm-loss', [coef, spec]);
+  }
+
+  lossGradHess(coef: Float64Array, spec: LossSpec): Promise<LossSums> {
+    return this.#run(GlmKernel.lossGradHess, GlmKernel.sumLossGrad, 'glm-newton', [coef, spec]);
   }
 
   deviance(coef: Float64Array, spec: LossSpec): Promise<DevianceSums> {

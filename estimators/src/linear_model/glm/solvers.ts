@@ -115,13 +115,20 @@ export interface Objective {
   readonly spec: LossSpec;
   /** The penalty strength (1/C for LogisticRegression, alpha for PoissonRegressor; 0 for none). */
   readonly l2: number;
-  /** Whether the data term is divided by Σ sample weights (PoissonRegressor) or not (LogisticRegression). */
+  /**
+   * Whether the data term is divided by Σ sample weights (PoissonRegressor; LogisticRegression with
+   * the Newton solver, whose penalty is then divided by it too, as scikit-learn rescales) or not
+   * (LogisticRegression with L-BFGS).
+   */
   readonly normalize: boolean;
+  /** The penalty is l2 / Σ sample weights (LogisticRegression with the Newton solver). */
+  readonly l2OverSumW?: boolean;
 }
 
-/** f and g of the objective at x from the blocks' sums. */
+/** f and g of the objective at x from the blocks' sums (`scale`: 1 / Σw when normalized, else 1). */
 function evaluate(obj: Objective, x: Float64Array, sums: LossSums, scale: number): { f: number; g: Float64Array } {
-  const { spec, l2 } = obj;
+  const { spec } = obj;
+  const l2 = obj.l2OverSumW ? obj.l2 * scale : obj.l2;
   const d = spec.nFeatures;
   const q = d + (spec.fitIntercept ? 1 : 0);
   const g = new Float64Array(x.length);
@@ -166,4 +173,141 @@ export function* lbfgsFit(obj: Objective, x0: Float64Array, options: LbfgsOption
     step = opt.next(evaluate(obj, x, sums, scale));
   }
   return { ...step.value, sumW: total ?? 0 };
+}
+
+/** The Hessian of the objective (q × q, full) from the blocks' sums: the data term scaled, l2 on the features' diagonal. */
+function hessianOf(obj: Objective, sums: LossSums, scale: number): Float64Array {
+  const q = sums.grad.length;
+  const d = obj.spec.nFeatures;
+  const l2 = obj.l2OverSumW ? obj.l2 * scale : obj.l2;
+  const H = new Float64Array(q * q);
+  for (let a = 0; a < q; a++) {
+    for (let b = a; b < q; b++) {
+      const v = sums.hess![a * q + b]! * scale;
+      H[a * q + b] = v;
+      H[b * q + a] = v;
+    }
+    if (a < d) H[a * q + a] = H[a * q + a]! + l2;
+  }
+  return H;
+}
+
+/** Why the Newton solver handed over to L-BFGS (scikit-learn's fallback), or null. */
+export type NewtonFallback =
+  null | 'singular or very ill-conditioned Hessian' | 'Newton step not a descent direction' | 'line search failed';
+
+/** A Newton fit's result: as L-BFGS's, and whether (why) it fell back to L-BFGS. */
+export interface NewtonFit extends LbfgsFit {
+  readonly fallback: NewtonFallback;
+}
+
+/**
+ * scikit-learn 1.2's `NewtonCholeskySolver` (one coefficient row): each iteration solves H·d = −g
+ * by Cholesky and backtracks (Armijo, σ = 2⁻¹¹, halving up to 20 times; or a loss change within
+ * 16·eps with a smaller Σ|g|); converged when max |g| ≤ tol and ½·dᵀHd ≤ tol. One pass per trial
+ * point, computing loss, gradient and Hessian together — so an accepted full step costs one
+ * pass, where L-BFGS needs one per evaluation and many more iterations on poorly scaled data. A
+ * singular Hessian, an ascent direction or a failed line search hands over to L-BFGS (scipy's
+ * options as scikit-learn's fallback sets them), as scikit-learn does.
+ */
+export function* newtonFit(
+  obj: Objective,
+  x0: Float64Array,
+  options: { tol: number; maxIter: number },
+  sumW: number | null,
+): Algorithm<NewtonFit> {
+  const q = x0.length;
+  let x: Float64Array = x0.slice();
+  let sums = yield* pass((p) => p.lossGradHess(x, obj.spec));
+  const total = sumW ?? sums.sumW;
+  const scale = obj.normalize ? 1 / total : 1;
+  let { f, g } = evaluate(obj, x, sums, scale);
+  let H = hessianOf(obj, sums, scale);
+  let nFev = 1;
+  let iteration = 1;
+  let converged = false;
+  let fallback: NewtonFallback = null;
+  const maxAbs = (v: Float64Array) => v.reduce((m, e) => Math.max(m, Math.abs(e)), 0);
+  const sumAbs = (v: Float64Array) => v.reduce((m, e) => m + Math.abs(e), 0);
+  while (iteration <= options.maxIter && !converged) {
+    const R = cholesky(H, q);
+    let dmin = Infinity;
+    let dmax = 0;
+    for (let i = 0; R !== null && i < q; i++) {
+      dmin = Math.min(dmin, R[i * q + i]!);
+      dmax = Math.max(dmax, R[i * q + i]!);
+    }
+    if (R === null || (dmin / dmax) ** 2 < Number.EPSILON) {
+      fallback = 'singular or very ill-conditioned Hessian';
+      break;
+    }
+    // d = −H⁻¹g: Rᵀz = −g, then R d = z.
+    const dir = new Float64Array(q);
+    for (let i = 0; i < q; i++) dir[i] = -g[i]!;
+    solveLowerT(R, q, q, dir, 1);
+    for (let i = q - 1; i >= 0; i--) {
+      let v = dir[i]!;
+      for (let k = i + 1; k < q; k++) v -= R[i * q + k]! * dir[k]!;
+      dir[i] = v / R[i * q + i]!;
+    }
+    let gd = 0;
+    for (let i = 0; i < q; i++) gd += g[i]! * dir[i]!;
+    if (gd > 0) {
+      fallback = 'Newton step not a descent direction';
+      break;
+    }
+    const armijo = 0.00048828125 * gd;
+    const tiny = 16 * Number.EPSILON;
+    let t = 1;
+    let accepted: { x: Float64Array; f: number; g: Float64Array; sums: LossSums } | null = null;
+    for (let ls = 0; ls < 21; ls++) {
+      const xt = new Float64Array(q);
+      for (let i = 0; i < q; i++) xt[i] = x[i]! + t * dir[i]!;
+      const st = yield* pass((p) => p.lossGradHess(xt, obj.spec));
+      nFev++;
+      const ev = evaluate(obj, xt, st, scale);
+      const improvement = ev.f - f;
+      if (improvement <= t * armijo || (Math.abs(improvement) <= Math.abs(f * tiny) && sumAbs(ev.g) < sumAbs(g))) {
+        accepted = { x: xt, f: ev.f, g: ev.g, sums: st };
+        break;
+      }
+      t *= 0.5;
+    }
+    if (accepted === null) {
+      fallback = 'line search failed';
+      break;
+    }
+    const Hold = H;
+    x = accepted.x;
+    f = accepted.f;
+    g = accepted.g;
+    sums = accepted.sums;
+    H = hessianOf(obj, sums, scale);
+    if (maxAbs(g) <= options.tol) {
+      let d2 = 0;
+      for (let a = 0; a < q; a++) {
+        let row = 0;
+        for (let b = 0; b < q; b++) row += Hold[a * q + b]! * dir[b]!;
+        d2 += dir[a]! * row;
+      }
+      if (0.5 * d2 <= options.tol) converged = true;
+    }
+    iteration++;
+  }
+  const nIter = iteration - 1;
+  if (fallback !== null) {
+    const lb = yield* lbfgsFit(obj, x, { gtol: options.tol, maxIter: options.maxIter, maxLs: 50, ftol: 64 * Number.EPSILON }, total);
+    return { ...lb, nIter: nIter + lb.nIter, nFev: nFev + lb.nFev, fallback };
+  }
+  return {
+    x,
+    f,
+    g,
+    nIter,
+    nFev,
+    status: converged ? 'CONVERGENCE: NORM_OF_PROJECTED_GRADIENT_<=_PGTOL' : 'STOP: TOTAL NO. of ITERATIONS REACHED LIMIT',
+    converged,
+    sumW: total,
+    fallback: null,
+  };
 }
