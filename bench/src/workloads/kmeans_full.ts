@@ -10,7 +10,8 @@
  *    clustered from the same given centers (one row of each blob) by Tessera and by scikit-learn's
  *    `KMeans(algorithm='lloyd', n_init=1, init=centers)` (bench/python/kmeans_sklearn.py), so both
  *    run the same iterations; the centers must agree to 1e-9. Tessera: the in-memory fit (this
- *    thread) and the lazy fit of the same rows read from .npy (2 threads). scikit-learn runs its
+ *    thread), the same rows as `fromArray(X)` (4 blocks viewing X's shared memory, 2 threads), and
+ *    the lazy fit of the rows read from .npy (2 threads). scikit-learn runs its
  *    k-means loops with OpenMP on every core by default; it is also measured on one thread.
  *
  * Options: --rows-full N (10000000) --rows-mem N (1000000) --clusters K (8) --iters N (30)
@@ -133,7 +134,7 @@ function blobs(rows: number, cols: number, k: number): { X: DenseArray<'float64'
   return { X: new DenseArray(X, [rows, cols]), init: new DenseArray(init, [k, cols]) };
 }
 
-/** Part 2: rows in memory, Tessera (in memory; lazy from .npy on 2 threads) vs scikit-learn. */
+/** Part 2: rows in memory, Tessera (in memory on this thread; fromArray and lazy from .npy on 2 threads) vs scikit-learn. */
 async function inMemory(ctx: BenchContext, o: Options): Promise<BenchRecord[]> {
   const cols = 20;
   const t0 = performance.now();
@@ -165,11 +166,18 @@ async function inMemory(ctx: BenchContext, o: Options): Promise<BenchRecord[]> {
       const b = performance.now();
       const lazy = await new KMeans(fitParams).fit(lazyX, { scheduler: two });
       const sLazy = (performance.now() - b) / 1000;
-      const diffLazy = maxRelDiff(lazy.clusterCenters_.data, mem.clusterCenters_.data);
-      if (diffLazy > 1e-9)
-        throw new Error(`kmeans-full: the lazy fit's centers differ from the in-memory fit's by ${diffLazy.toExponential(2)}`);
+      // The rows in memory on both threads: fromArray's blocks are views of X (no copy).
+      const c = performance.now();
+      const shared = await new KMeans(fitParams).fit(fromArray(X, { chunks: [Math.ceil(o.rowsMem / 4), -1] }), { scheduler: two });
+      const sShared = (performance.now() - c) / 1000;
+      for (const other of [lazy, shared]) {
+        const diff = maxRelDiff(other.clusterCenters_.data, mem.clusterCenters_.data);
+        if (diff > 1e-9)
+          throw new Error(`kmeans-full: a parallel fit's centers differ from the in-memory fit's by ${diff.toExponential(2)}`);
+      }
       for (const [variant, s, km, threads] of [
         ['in memory, 1 thread', sMem, mem, 1],
+        ['in memory via fromArray, 2 threads', sShared, shared, 2],
         ['lazy from .npy, 2 threads', sLazy, lazy, 2],
       ] as const) {
         (steps[`tessera (${variant})`] ??= []).push(s);
