@@ -45,6 +45,8 @@ export interface PrefixOutput {
   readonly scoreTime: number;
   /** The first error, when a step failed and errors are recorded rather than thrown. */
   readonly error: string | null;
+  /** The fitted steps so far (small: their learned state), for a refit that reuses them. */
+  readonly steps: readonly EstimatorSnapshot[];
 }
 
 /** What a fit-and-score task returns. */
@@ -99,15 +101,21 @@ export function fitPrefixKernel(
     const XtrOut = shared(applyMethod(est, 'transform', Xtr));
     const fitTime = (previous?.fitTime ?? 0) + seconds(t0);
     const t1 = performance.now();
-    const Xte = previous === null ? matrix(rowsOf(data.X.data, cols, fold.test), fold.test.length, cols) : matrix(previous.Xtest!, 0, 0);
-    const XteOut = shared(applyMethod(est, 'transform', Xte));
-    return { Xtrain: XtrOut, Xtest: XteOut, fitTime, scoreTime: (previous?.scoreTime ?? 0) + seconds(t1), error: null };
+    // No test rows: the refit's prefix, fitted on every row.
+    let XteOut: Block | null = null;
+    if (fold.test.length > 0) {
+      const Xte = previous === null ? matrix(rowsOf(data.X.data, cols, fold.test), fold.test.length, cols) : matrix(previous.Xtest!, 0, 0);
+      XteOut = shared(applyMethod(est, 'transform', Xte));
+    }
+    const steps = [...(previous?.steps ?? []), est.snapshot()];
+    return { Xtrain: XtrOut, Xtest: XteOut, fitTime, scoreTime: (previous?.scoreTime ?? 0) + seconds(t1), error: null, steps };
   } catch (e) {
     if (!recordErrors) throw e;
     return {
       Xtrain: null,
       Xtest: null,
       fitTime: (previous?.fitTime ?? 0) + seconds(t0),
+      steps: [],
       scoreTime: 0,
       error: `${snapshot.estimator}: ${message(e)}`,
     };

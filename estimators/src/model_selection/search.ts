@@ -15,7 +15,7 @@
  * (Incremental's partialFit chain, a pipeline's lazy steps), run one after the other with every
  * thread working inside each, pipeline prefixes fitted once per fold as in memory.
  */
-import { NDArray, concatenate, allocate, tokenize, type Block } from '@tessera/array';
+import { DenseArray, NDArray, concatenate, allocate, tokenize, type Block } from '@tessera/array';
 import { Graph, ThreadScheduler, compute, ref, type Scheduler } from '@tessera/scheduler';
 import { availableParallelism } from 'node:os';
 import { estimatorFromSnapshot, type BaseEstimator, type Params } from '../base.js';
@@ -27,7 +27,7 @@ import { Pipeline } from '../ooc/pipeline.js';
 import { lazyScore, scoreKind } from '../ooc/lazy.js';
 import { checkLazyStep, fitStep, transformStep } from '../ooc/steps.js';
 import { MsKernel } from './kernel_names.js';
-import type { FitScoreOutput, Fold, SearchData } from './kernels.js';
+import type { FitScoreOutput, Fold, PrefixOutput, SearchData } from './kernels.js';
 import { ParameterGrid, ParameterSampler, type ParamDistributionsSpec, type ParamGridSpec } from './params.js';
 import { getScorer, type SearchScorer } from './scoring.js';
 import { KFold, checkCv, type CrossValidator, type RandomStateLike, type TrainTest } from './split.js';
@@ -311,7 +311,7 @@ export abstract class BaseSearchCV {
     const results = lazy
       ? await this.#evaluateLazy(X as NDArray, yy as NDArray | null, ests, invalid, scorer, run)
       : await this.#evaluateInMemory(X as MatrixLike, yy as VectorLike | null, ests, invalid, scorer, run);
-    const { outputs, nSplits } = results;
+    const { outputs, nSplits, refitPrefix } = results;
     this.#checkFailures(outputs, candidates.length * nSplits);
     const cvResults = formatResults(candidates, outputs, nSplits, this.returnTrainScore);
     const rank = cvResults.rankTestScore;
@@ -324,8 +324,11 @@ export abstract class BaseSearchCV {
       bestEstimator = this.estimator.clone().setParams(bestParams);
       const t0 = performance.now();
       if (lazy) await fitStep(bestEstimator, X as NDArray, (yy as NDArray | null) ?? undefined, run);
+      else if (refitPrefix !== null && refitPrefix.token === prefixToken(bestEstimator))
+        bestEstimator = refitOnPrefix(bestEstimator as Pipeline, refitPrefix.output, yy as VectorLike | null);
       else fitInMemory(bestEstimator, X as MatrixLike, (yy as VectorLike | null) ?? null);
-      refitTime = (performance.now() - t0) / 1000;
+      // The refit's prefix ran with the cross-validation: its time counts here, as scikit-learn's refit_time_.
+      refitTime = (performance.now() - t0) / 1000 + (refitPrefix?.output.fitTime ?? 0);
     }
     this.#fitted = {
       cvResults,
@@ -365,7 +368,7 @@ export abstract class BaseSearchCV {
     invalid: readonly (string | null)[],
     scorer: SearchScorer,
     run: LazyOptions,
-  ): Promise<{ outputs: FitScoreOutput[]; nSplits: number }> {
+  ): Promise<{ outputs: FitScoreOutput[]; nSplits: number; refitPrefix: { token: string; output: PrefixOutput } | null }> {
     const caller = `${this.caller}.fit`;
     const m = checkArray(X, { caller, skipFiniteCheck: true });
     const Xs: Block = { dtype: 'float64', shape: [m.nSamples, m.nFeatures], data: sharedCopy(m.data, 'float64') };
@@ -423,16 +426,66 @@ export abstract class BaseSearchCV {
       });
     });
     const wanted = keys.filter((k): k is string => k !== null);
+    const refitKey = this.#refitPrefix(g, ests, invalid, data, m.nSamples);
     const { scheduler, ...rest } = run;
     const out = wanted.length
-      ? await compute(g, wanted, { ...rest, scheduler: scheduler ?? 'threads', name: rest.name ?? this.caller })
+      ? await compute(g, refitKey === null ? wanted : [...wanted, refitKey.key], {
+          ...rest,
+          scheduler: scheduler ?? 'threads',
+          name: rest.name ?? this.caller,
+        })
       : {};
     const outputs = keys.map((key, i): FitScoreOutput => {
       if (key !== null) return out[key] as FitScoreOutput;
       const e = errorScore as number;
       return { testScore: e, trainScore: e, fitTime: 0, scoreTime: 0, error: invalid[Math.floor(i / nSplits)]! };
     });
-    return { outputs, nSplits };
+    const refitOut = refitKey === null ? null : (out[refitKey.key] as PrefixOutput);
+    return {
+      outputs,
+      nSplits,
+      refitPrefix: refitOut !== null && refitOut.error === null ? { token: refitKey!.token, output: refitOut } : null,
+    };
+  }
+
+  /**
+   * When every candidate is a pipeline with the same prefix (only the last step's parameters are
+   * searched), the refit's prefix does not depend on which candidate wins: it is fitted on all the
+   * rows as one more task, alongside the cross-validation, so the refit after it fits the last step
+   * only. Returns the task's key and the prefix's token, or null when the prefixes differ (or there is no refit).
+   */
+  #refitPrefix(
+    g: Graph,
+    ests: readonly BaseEstimator[],
+    invalid: readonly (string | null)[],
+    data: SearchData,
+    n: number,
+  ): { key: string; token: string } | null {
+    if (!this.refit) return null;
+    const tokens = new Set<string>();
+    let steps: [string, BaseEstimator][] = [];
+    ests.forEach((est, c) => {
+      if (invalid[c] !== null) return;
+      if (!(est instanceof Pipeline) || est.steps.length < 2) {
+        tokens.add(`whole-${c}`);
+        return;
+      }
+      steps = est.steps.slice(0, -1).map(([name, step]) => [name, step]);
+      tokens.add(prefixToken(est)!);
+    });
+    if (tokens.size !== 1 || steps.length === 0) return null;
+    const shared = [...tokens][0]!;
+    const all: Fold = { train: allocate('int32', n).map((_, i) => i), test: new Int32Array(0) };
+    let prev: string | null = null;
+    let token = 'refit';
+    for (const [name, step] of steps) {
+      const snap = step.snapshot();
+      token = tokenize(token, name, snap);
+      const key = `ms-prefix-refit-${name}-${token}`;
+      g.add(key, MsKernel.fitPrefix, [snap, prev === null ? null : ref(prev), data, all, true]);
+      prev = key;
+    }
+    return { key: prev!, token: shared };
   }
 
   async #evaluateLazy(
@@ -442,7 +495,7 @@ export abstract class BaseSearchCV {
     invalid: readonly (string | null)[],
     scorer: SearchScorer,
     run: LazyOptions,
-  ): Promise<{ outputs: FitScoreOutput[]; nSplits: number }> {
+  ): Promise<{ outputs: FitScoreOutput[]; nSplits: number; refitPrefix: null }> {
     const caller = `${this.caller}.fit`;
     if (X.ndim !== 2) throw new RangeError(`${caller}: X must be a 2-D array of samples × features; got shape [${X.shape.join(', ')}].`);
     if (y !== null && (y.ndim !== 1 || y.shape[0] !== X.shape[0])) {
@@ -450,6 +503,11 @@ export abstract class BaseSearchCV {
     }
     if (this.estimator.requiresY && y === null)
       throw new TypeError(`${caller}: ${this.estimator.estimatorName} needs y (targets); none was given.`);
+    // What cannot be fitted out of core fails here, once, not as a failed fit per candidate.
+    if (this.estimator instanceof Pipeline) {
+      const steps = this.estimator.steps;
+      steps.forEach(([, step], i) => checkLazyStep(step, i < steps.length - 1));
+    } else checkLazyStep(this.estimator, false);
     const n = X.shape[0]!;
     // Folds as contiguous row ranges: StratifiedKFold / ShuffleSplit would gather rows from every block.
     let kfold: KFold;
@@ -559,7 +617,7 @@ export abstract class BaseSearchCV {
         }
       }
     }
-    return { outputs, nSplits: folds.length };
+    return { outputs, nSplits: folds.length, refitPrefix: null };
   }
 
   get #state() {
@@ -688,6 +746,29 @@ export abstract class BaseSearchCV {
     if (scorer.name === 'score' && !isScorer(best)) throw new TypeError(`${best.estimatorName} has no score method.`);
     return scorer.score(best, X, y as VectorLike);
   }
+}
+
+/** The identity of a pipeline's steps before the last (names and parameters), or null for anything else. */
+function prefixToken(est: BaseEstimator): string | null {
+  if (!(est instanceof Pipeline) || est.steps.length < 2) return null;
+  return tokenize(est.steps.slice(0, -1).map(([name, step]) => [name, step.snapshot()]));
+}
+
+/**
+ * The best pipeline refitted from its prefix already fitted on every row (the `ms.fitPrefix` task's
+ * steps and transformed rows): the last step is fitted here, the others taken as they are — the
+ * same computation as fitting the whole pipeline on all the rows.
+ */
+function refitOnPrefix(best: Pipeline, prefix: PrefixOutput, y: VectorLike | null): Pipeline {
+  const steps = best.steps.map(
+    ([name, step], i) => [name, i < prefix.steps.length ? estimatorFromSnapshot(prefix.steps[i]!) : step] as const,
+  );
+  const last = steps[steps.length - 1]![1];
+  fitInMemory(last, new DenseArray(prefix.Xtrain!.data, prefix.Xtrain!.shape), y);
+  const first = steps[0]![1].expectedInput();
+  const pipe = new Pipeline(steps);
+  pipe.setState({ nFeaturesIn_: first === null ? prefix.Xtrain!.shape[1]! : first.nFeatures });
+  return pipe;
 }
 
 /** `cv_results_` from the fits' outputs (candidate-major: candidate c, split k at `c * nSplits + k`). */
