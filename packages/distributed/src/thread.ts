@@ -30,14 +30,20 @@ function storeFor(url: string): BlockStore {
   return s;
 }
 
-export default async function runJob(job: ThreadJob): Promise<Uint8Array> {
+/** A job's answer: the serialized response, and the bytes of typed arrays in its results (for the worker's budget). */
+export interface ThreadAnswer {
+  readonly payload: Uint8Array;
+  readonly bytes: number;
+}
+
+export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
   const store = storeFor(job.store);
   const raw = job.request instanceof Uint8Array ? job.request : await store.get(job.request.key);
   const req = decode<BatchRequest>(raw);
   // Inputs kept in the store are read here, on the worker: the coordinator never touches blocks.
   const inputs = await Promise.all(req.inputs.map(async (v) => (isBlockRef(v) ? decode(await store.get(v.__tesseraBlock)) : v)));
   const res = await runBatch({ ...req, inputs }, false);
-  if (res.failed) return encode(res);
+  if (res.failed) return { payload: encode(res), bytes: 0 };
   const results = await Promise.all(
     res.results.map(async (value, j) => {
       const bytes = byteSize(value);
@@ -50,5 +56,5 @@ export default async function runJob(job: ThreadJob): Promise<Uint8Array> {
     }),
   );
   const out: BatchResponse = { ...res, results, thread: threadId };
-  return encode(out);
+  return { payload: encode(out), bytes: res.bytes.reduce((a, b) => a + b, 0) };
 }

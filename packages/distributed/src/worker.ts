@@ -3,9 +3,10 @@
  * them on its own piscina pool (thread.ts), reading and writing blocks in the shared store.
  *
  * - **Pulls only when it has room.** Each job says how many bytes of blocks its batch reads; the
- *   worker reserves twice that (inputs plus a result of like size) while the job runs, and while
- *   its reservations reach its memory budget it takes no new job (BullMQ's concurrency is lowered
- *   to the jobs already running). One job always runs, so work progresses.
+ *   worker reserves those plus the larger of them and the results it expects (a slowly decaying
+ *   maximum of the result bytes its batches made) while the job runs, and while its reservations
+ *   reach its memory budget it takes no new job (BullMQ's concurrency is lowered to the jobs
+ *   already running). One job always runs, so work progresses.
  * - **Locks and retries are BullMQ's.** The main thread only talks to Redis, so locks are renewed
  *   while a kernel runs; if the process dies, its lock expires and another worker's stalled-job
  *   check puts the job back on the queue (up to `maxStalledCount` times).
@@ -26,7 +27,7 @@ import { fromBase64, toBase64, type JobData, type JobResult } from './codec.js';
 import { ClusterError } from './errors.js';
 import { DEFAULT_QUEUE, runAliveKey, workersKey, type WorkerRecord } from './keys.js';
 import { openStore, runPrefix, type BlockStore } from './store.js';
-import type { ThreadJob } from './thread.js';
+import type { ThreadAnswer, ThreadJob } from './thread.js';
 
 /** Options of {@link ClusterWorker.start}. */
 export interface ClusterWorkerOptions {
@@ -62,7 +63,7 @@ export class ClusterWorker {
   readonly queue: string;
   readonly memoryLimit: number;
   readonly store: BlockStore;
-  readonly #pool: Piscina<ThreadJob, Uint8Array>;
+  readonly #pool: Piscina<ThreadJob, ThreadAnswer>;
   readonly #redis: Redis;
   /** The worker's own BullMQ connection (BullMQ does not close a connection it is given). */
   readonly #workerRedis: Redis;
@@ -71,6 +72,8 @@ export class ClusterWorker {
   readonly #log: (line: string) => void;
   readonly #inlineLimit: number;
   #reserved = 0;
+  /** Expected bytes of a batch's results: a slowly decaying maximum of those seen (as the engine learns). */
+  #outEstimate = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   /** Jobs finished by this worker (completed or answered with a kernel error). */
@@ -166,7 +169,8 @@ export class ClusterWorker {
       );
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort(signal.reason), { once: true });
-    const reserve = 2 * (Number(data.bytes) || 0);
+    const inputs = Number(data.bytes) || 0;
+    const reserve = inputs + Math.max(inputs, this.#outEstimate);
     this.#active.set(job.id!, { run: data.run, reserve, abort });
     this.#reserved += reserve;
     this.#adjustConcurrency();
@@ -182,7 +186,8 @@ export class ClusterWorker {
         { signal: abort.signal },
       );
       this.jobsDone++;
-      return { payload: toBase64(out), host: this.host, pid: process.pid };
+      this.#outEstimate = Math.max(this.#outEstimate * 0.9, out.bytes);
+      return { payload: toBase64(out.payload), host: this.host, pid: process.pid };
     } catch (error) {
       if (abort.signal.aborted)
         throw abort.signal.reason instanceof Error ? abort.signal.reason : new UnrecoverableError(String(abort.signal.reason));
@@ -200,7 +205,12 @@ export class ClusterWorker {
   #adjustConcurrency(): void {
     if (this.#closed) return;
     const running = this.#active.size;
-    const want = this.#reserved >= this.memoryLimit && running > 0 ? Math.max(1, running) : this.threads;
+    // How many more batches of the expected size fit beside those running (a new job's inputs are
+    // unknown until it is taken, so its results' expected size stands for it).
+    const per = this.#outEstimate;
+    const room = this.memoryLimit - this.#reserved;
+    const more = per > 0 ? Math.max(0, Math.floor(room / per)) : this.threads;
+    const want = Math.min(this.threads, Math.max(1, running + more));
     if (this.#worker.concurrency !== want) this.#worker.concurrency = want;
   }
 

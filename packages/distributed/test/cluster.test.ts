@@ -69,7 +69,7 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
     });
 
     test('arrays, reductions and the reference pipeline (fit, predict → toNpyDir) bit for bit; nothing left in Redis or the store', async () => {
-      const { X, y } = makeClassification({ nSamples: 24_000, nFeatures: 8, randomState: 3, chunks: 6000 });
+      const { X, y } = makeClassification({ nSamples: 16_000, nFeatures: 8, randomState: 3, chunks: 4000 });
       const graph = blocksGraph(6, 5000);
       const pipeline = () =>
         makePipeline(
@@ -79,7 +79,6 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
       const runAll = async (scheduler: ThreadScheduler | SyncScheduler | DistributedScheduler, out: string) => {
         const { total } = await scheduler.run(graph, ['total']);
         const mean = await X.mean(0).compute({ scheduler });
-        const std = await X.std(0).compute({ scheduler });
         const pipe = pipeline();
         await pipe.fit(X, y, { scheduler });
         await pipe.predict(X).toNpyDir(out, { scheduler });
@@ -88,7 +87,6 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
         return {
           total,
           mean: bytesOf(mean.data),
-          std: bytesOf(std.data),
           coef: bytesOf(sgd.coef_),
           intercept: bytesOf(sgd.intercept_),
           pred: bytesOf(pred.data),
@@ -97,8 +95,6 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
       const threads = new ThreadScheduler({ threads: 2 });
       const local = await runAll(threads, join(root, 'pred-threads'));
       await threads.close();
-      const sync = await runAll(new SyncScheduler(), join(root, 'pred-sync'));
-      expect(sync).toEqual(local);
 
       const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'results', workerTimeout: 10_000 });
       try {
@@ -168,12 +164,57 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
     }
   }, 30_000);
 
+  test('a worker pulls work only while it has room in its memory budget', async () => {
+    /** Most tasks running at once among those started after the first two finished, on a worker of 2 threads. */
+    const overlapAfterWarmUp = async (memoryLimit?: string) => {
+      const store = join(root, `store-mem-${memoryLimit ?? 'none'}`);
+      const dir = mkdtempSync(join(root, 'mem-'));
+      const worker = await TestWorker.start(redis.url, store, { queue: 'mem', threads: 2, ...(memoryLimit ? { memoryLimit } : {}) });
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'mem', workerTimeout: 10_000 });
+      try {
+        // 16 kB blocks, 200 ms each; the coordinator's budget admits them all.
+        const g = new Graph();
+        for (let i = 0; i < 6; i++) g.add(`b${i}`, k('slowBlock'), [i, 2000, 200, dir]);
+        g.add(
+          't',
+          k('total'),
+          [0, 1, 2, 3, 4, 5].map((i) => ref(`b${i}`)),
+        );
+        await cluster.run(g, ['t']);
+      } finally {
+        await cluster.close();
+        await worker.stop();
+      }
+      const read = (f: string) =>
+        new Map(
+          readFileSync(join(dir, f), 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => l.split(' '))
+            .map(([, i, t]) => [i!, Number(t)]),
+        );
+      const starts = read('starts');
+      const ends = read('ends');
+      const secondEnd = [...ends.values()].sort((a, b) => a - b)[1]!;
+      const later = [...starts].filter(([, t]) => t >= secondEnd).map(([i]) => i);
+      let most = 0;
+      for (const i of later) {
+        const t = starts.get(i)!;
+        most = Math.max(most, later.filter((j) => starts.get(j)! <= t && ends.get(j)! > t).length);
+      }
+      return most;
+    };
+    // Without a budget both threads stay busy; with one below a block's size, one batch at a time.
+    expect(await overlapAfterWarmUp()).toBe(2);
+    expect(await overlapAfterWarmUp('10000')).toBe(1);
+  }, 30_000);
+
   test('a worker killed (SIGKILL) mid-task: its job is retried on the other worker after the lock expires, result bit-identical', async () => {
     const store = join(root, 'store-kill');
     const dir = mkdtempSync(join(root, 'kill-'));
-    const graph = blocksGraph(3, 2000, 1500, dir);
+    const graph = blocksGraph(3, 2000, 900, dir);
     const expected = (await new SyncScheduler().run(blocksGraph(3, 2000), ['total']))['total'];
-    const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'kill', lockDuration: 1000 })));
+    const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'kill', lockDuration: 600 })));
     const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'kill', workerTimeout: 10_000 });
     try {
       const run = cluster.run(graph, ['total']);

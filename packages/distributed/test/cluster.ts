@@ -128,10 +128,11 @@ export class TestWorker {
   static async start(
     url: string,
     store: string,
-    options: { queue: string; threads?: number; lockDuration?: number; env?: Record<string, string> },
+    options: { queue: string; threads?: number; lockDuration?: number; memoryLimit?: string; env?: Record<string, string> },
   ): Promise<TestWorker> {
     const args = [CLI, 'worker', '--redis', url, '--store', store, '--queue', options.queue, '--threads', String(options.threads ?? 1)];
     if (options.lockDuration) args.push('--lock-duration', String(options.lockDuration));
+    if (options.memoryLimit) args.push('--memory-limit', options.memoryLimit);
     const w = new TestWorker(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } }));
     await waitFor(`tessera worker to start (stderr: ${w.stderr})`, () => w.stdout.includes(' ready') || w.proc.exitCode !== null);
     if (w.proc.exitCode !== null) throw new Error(`tessera worker exited with ${w.proc.exitCode}: ${w.stderr}`);
