@@ -19,7 +19,7 @@
  * working arrays live in one memory shared with the matrix-product backend (gemm.ts).
  */
 import { ConvergenceError } from '../errors.js';
-import type { Random } from '../random.js';
+import type { RandomState } from '@tessera/array';
 import { EPILOGUE, type Gemm, gemm } from './gemm.js';
 
 export type Activation = 'identity' | 'logistic' | 'tanh' | 'relu';
@@ -87,10 +87,12 @@ export function paramLayout(units: readonly number[]): { coefOffsets: number[]; 
 }
 
 /**
- * Glorot-uniform initial parameters (scikit-learn's `_init_coef`): for each layer, the coefs then
- * the intercepts drawn uniformly in ±√(factor/(fanIn + fanOut)), factor 2 for logistic, 6 otherwise.
+ * Glorot-uniform initial parameters, drawn as scikit-learn's `_init_coef` draws them: for each
+ * layer, `uniform(−b, b, (fanIn, fanOut))` for the coefs then `uniform(−b, b, fanOut)` for the
+ * intercepts, b = √(factor/(fanIn + fanOut)), factor 2 for logistic, 6 otherwise — so the same
+ * RandomState gives scikit-learn's initial weights bit for bit.
  */
-export function glorotInit(units: readonly number[], activation: Activation, rng: Random): Float64Array {
+export function glorotInit(units: readonly number[], activation: Activation, rs: RandomState): Float64Array {
   const { coefOffsets, interceptOffsets, size } = paramLayout(units);
   const p = new Float64Array(size);
   const factor = activation === 'logistic' ? 2.0 : 6.0;
@@ -98,9 +100,8 @@ export function glorotInit(units: readonly number[], activation: Activation, rng
     const fanIn = units[l]!;
     const fanOut = units[l + 1]!;
     const bound = Math.sqrt(factor / (fanIn + fanOut));
-    // numpy's uniform(low, high): low + (high − low)·u
-    for (let q = 0; q < fanIn * fanOut; q++) p[coefOffsets[l]! + q] = -bound + (bound - -bound) * rng.random();
-    for (let q = 0; q < fanOut; q++) p[interceptOffsets[l]! + q] = -bound + (bound - -bound) * rng.random();
+    p.set(rs.uniform(-bound, bound, fanIn * fanOut), coefOffsets[l]!);
+    p.set(rs.uniform(-bound, bound, fanOut), interceptOffsets[l]!);
   }
   return p;
 }
@@ -363,7 +364,8 @@ export interface TrainArgs {
   readonly maxIter: number;
   /** partialFit: one epoch, the optimizer kept, no early stopping. */
   readonly incremental: boolean;
-  readonly rng: Random;
+  /** Shuffles the row order each epoch (scikit-learn's `shuffle(sample_idx, random_state=...)`). */
+  readonly rng: RandomState;
   /** With early stopping: scores the network's outputs on the validation rows (accuracy or R²). */
   readonly validation: { X: Float64Array; n: number; score: (out: Float64Array) => number } | null;
 }
@@ -397,6 +399,8 @@ export function trainStochastic(cfg: EngineConfig, st: EngineState, args: TrainA
   let bestParams: Float64Array | null = null;
   const earlyStopping = args.validation !== null;
   for (let it = 0; it < args.maxIter; it++) {
+    // sklearn.utils.shuffle(sample_idx) is sample_idx[perm] with perm = arange(n) shuffled in place:
+    // the same swaps applied to sample_idx itself.
     if (order !== null) args.rng.shuffle(order);
     let accumulated = 0;
     for (let start = 0; start < n; start += batch) {

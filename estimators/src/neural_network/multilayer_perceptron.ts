@@ -21,14 +21,13 @@
  * Every call trains on fresh copies and commits at the end: a state returned by getState() is
  * never changed by later training, and a failed call changes nothing.
  */
-import { DenseArray, allocate } from '@tessera/array';
+import { DenseArray, type RandomState, allocate, checkRandomState } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import { InvalidInputError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
 import { accuracyScore, r2FromArrays } from '../metrics.js';
 import { registerEstimator } from '../registry.js';
 import { type DimValues, type StateSchema, count, list, matrix, nullable, oneOf, real, typed, vector } from '../state_schema.js';
-import { type Random, randomFrom } from '../random.js';
-import { validationSplit } from '../model_selection.js';
+import { ShuffleSplit, type TrainTest, stratifiedShuffle } from '../model_selection/split.js';
 import {
   BOOLEAN,
   type Constraint,
@@ -70,8 +69,14 @@ export interface MLPParams {
   powerT: number;
   /** Epochs of fit (partialFit runs one). */
   maxIter: number;
-  /** Shuffle the rows every epoch (our seeded generator). */
+  /** Shuffle the rows every epoch (scikit-learn's `shuffle(sample_idx, random_state=...)`). */
   shuffle: boolean;
+  /**
+   * Seed of numpy's legacy RandomState, drawn as scikit-learn draws: the Glorot init, each epoch's
+   * shuffle and early stopping's split give scikit-learn's numbers. As in scikit-learn, every
+   * `fit` / `partialFit` call starts a new `RandomState(seed)`; null draws from the process-wide
+   * generator seeded from OS entropy (numpy's global one).
+   */
   randomState: number | null;
   tol: number;
   verbose: boolean | number;
@@ -306,7 +311,7 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
   }
 
   /** Initial flat parameters: Glorot-uniform from rng, overridden by coefsInit / interceptsInit. */
-  private initialParams(units: number[], rng: Random): Float64Array {
+  private initialParams(units: number[], rng: RandomState): Float64Array {
     const name = this.estimatorName;
     const p = this as unknown as MLPParams;
     const params = glorotInit(units, p.activation, rng);
@@ -341,6 +346,31 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
   }
 
   /**
+   * Early stopping's split, scikit-learn's `train_test_split(X, y, random_state=rng,
+   * test_size=fraction, stratify=...)` index for index: the train rows in the permutation's order
+   * (training sees them in that order), stratified by `strata` when given (a binary classifier).
+   */
+  private validationSplit(n: number, fraction: number, rng: RandomState, strata: Float64Array | null): TrainTest {
+    const name = this.estimatorName;
+    const nVal = Math.ceil(fraction * n);
+    if (nVal === 0 || nVal === n) {
+      throw new InvalidInputError(
+        `${name}: splitting ${n} samples into a train set and a validation set with validationFraction=${fraction} led to an empty set (${n - nVal} and ${nVal} samples). Please either change validationFraction, increase number of samples, or disable earlyStopping.`,
+      );
+    }
+    if (strata === null) {
+      return new ShuffleSplit({ nSplits: 1, testSize: nVal, trainSize: n - nVal, randomState: rng }).split({ shape: [n, 1] }).next().value!;
+    }
+    try {
+      return stratifiedShuffle(`${name}: early stopping's validation split`, strata, n - nVal, nVal, 1, rng).next().value!;
+    } catch (error) {
+      // Too few rows for the classes is a property of the data, not of an argument.
+      if (error instanceof RangeError) throw new InvalidInputError(error.message);
+      throw error;
+    }
+  }
+
+  /**
    * Trains on (X, Y) with Y already binarized / reshaped to [n, nOutputs]: scikit-learn's `_fit`.
    * `prev` is the state to continue from (null: initialise). Returns the new state's common part.
    */
@@ -359,7 +389,8 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
     const hidden = this.validate();
     const p = this as unknown as MLPParams;
     const units = [d, ...hidden, nOut];
-    const rng = randomFrom(p.randomState);
+    // scikit-learn's _fit: self._random_state = check_random_state(self.random_state), on every call.
+    const rng = checkRandomState(p.randomState);
     let st: EngineState;
     if (prev === null) {
       st = {
@@ -426,11 +457,7 @@ abstract class BaseMultilayerPerceptron<S extends MLPState> extends BaseEstimato
         st.bestValidationScore = Number.NEGATIVE_INFINITY;
         st.bestLoss = null;
       }
-      const mask = validationSplit(this.estimatorName, n, p.validationFraction, rng, strata);
-      const rows: number[][] = [[], []]; // [train, validation]
-      for (let i = 0; i < n; i++) rows[mask[i]!]!.push(i);
-      const trainRows = Int32Array.from(rows[0]!);
-      const valRows = Int32Array.from(rows[1]!);
+      const [trainRows, valRows] = this.validationSplit(n, p.validationFraction, rng, strata);
       Xt = gatherRows(X, d, trainRows);
       Yt = gatherRows(Y, nOut, trainRows);
       nt = trainRows.length;
@@ -552,9 +579,10 @@ export interface MLPPartialFitOptions {
 /**
  * Multi-layer perceptron classifier — scikit-learn's `MLPClassifier` with the 'sgd' and 'adam'
  * solvers: logistic output for two classes, softmax for more; log loss with an L2 penalty.
- * Starting from the same weights (`coefsInit` / `interceptsInit`) with `shuffle: false`, feeding
- * the same blocks to `partialFit` reproduces scikit-learn 1.2's weights, loss curve and
- * probabilities to ~1e-12.
+ * With an integer `randomState` it draws exactly as scikit-learn 1.2 (numpy's RandomState: the
+ * Glorot init, each epoch's shuffle, early stopping's split), so `fit` and `partialFit` give
+ * scikit-learn's weights, loss curve and probabilities to ~1e-13 (the matrix products sum in
+ * another order than BLAS); so does starting from given weights (`coefsInit` / `interceptsInit`).
  *
  * @example
  * const clf = new MLPClassifier({ hiddenLayerSizes: [32], randomState: 0 });
@@ -639,7 +667,8 @@ export class MLPClassifier extends BaseMultilayerPerceptron<MLPClassifierState> 
       });
       return hit / rows.length;
     };
-    const common = this.train(X, n, d, Y, nOut, outAct, prev, incremental, y, score);
+    // scikit-learn stratifies the split only with one output (two classes).
+    const common = this.train(X, n, d, Y, nOut, outAct, prev, incremental, nOut === 1 ? y : null, score);
     return { ...common, classes_: new DenseArray(classes.slice(), [k]) };
   }
 
