@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DenseArray, fromArray, makeBlobs, type NDArray } from '@tessera/array';
-import { ThreadScheduler, type Scheduler } from '@tessera/scheduler';
+import { ThreadScheduler, withCallbacks, type Scheduler, type TaskEvent } from '@tessera/scheduler';
 import {
   InvalidInputError,
   KMeans,
@@ -133,6 +133,29 @@ describe('KMeans on lazy arrays equals the in-memory fit and scikit-learn', () =
     const s = await new KMeans(p).fit(X, { scheduler: 'sync', sampleWeight: sw });
     expect(b.getState()).toEqual(a.getState());
     expect(s.getState()).toEqual(a.getState());
+  });
+
+  it('reads X once per pass, one task per block on both workers: moments, each Lloyd iteration, the final inertia', async () => {
+    const blobs = makeBlobs({ nSamples: 8000, nFeatures: 4, centers: 5, randomState: 6, chunks: [1000, -1] });
+    const dense = (await blobs.X.compute()) as DenseArray<'float64'>;
+    const init = dense.toArray().slice(0, 5) as number[][];
+    const events: TaskEvent[] = [];
+    const km = await withCallbacks([{ onTaskEnd: (e) => events.push(e) }], () =>
+      new KMeans({ nClusters: 5, init }).fit(blobs.X, { scheduler: threads }),
+    );
+    const count = (kernel: string): number => events.filter((e) => e.kernel === kernel).length;
+    expect(count('est.moments')).toBe(8);
+    expect(count('est.kmeansLloyd')).toBe(8 * km.nIter_);
+    expect(count('est.kmeansInertia')).toBe(8);
+    expect(count('est.kmeansFarthest')).toBe(0);
+    expect(new Set(events.filter((e) => e.kernel === 'est.kmeansLloyd').map((e) => e.worker)).size).toBe(2);
+    // k-means||: at most initMaxIter rounds of one pass each, and one pass weighing the candidates.
+    events.length = 0;
+    const scalable = await withCallbacks([{ onTaskEnd: (e) => events.push(e) }], () =>
+      new KMeans({ nClusters: 5, randomState: 0, initMaxIter: 3 }).fit(blobs.X, { scheduler: threads }),
+    );
+    expect(count('est.kmeansSample')).toBe(8 * 3);
+    expect(count('est.kmeansLloyd')).toBe(8 * (scalable.nIter_ + 1));
   });
 
   it('k-means|| finds well separated blobs, whatever the chunking', async () => {

@@ -311,6 +311,7 @@ function* scalableInit(ctx: FitContext): Steps<Float64Array> {
       cands = grown;
       m += picked.length;
     }
+    if (round + 1 >= rounds) break;
   }
   if (m < k) {
     // Distinct random rows (drawn one by one: no permutation of all n rows).
