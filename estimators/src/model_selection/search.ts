@@ -327,8 +327,8 @@ export abstract class BaseSearchCV {
       else if (refitPrefix !== null && refitPrefix.token === prefixToken(bestEstimator))
         bestEstimator = refitOnPrefix(bestEstimator as Pipeline, refitPrefix.output, yy as VectorLike | null);
       else fitInMemory(bestEstimator, X as MatrixLike, (yy as VectorLike | null) ?? null);
-      // The refit's prefix ran with the cross-validation: its time counts here, as scikit-learn's refit_time_.
-      refitTime = (performance.now() - t0) / 1000 + (refitPrefix?.output.fitTime ?? 0);
+      // Wall time after the cross-validation (a shared prefix fitted alongside the folds is not in it).
+      refitTime = (performance.now() - t0) / 1000;
     }
     this.#fitted = {
       cvResults,
@@ -657,7 +657,10 @@ export abstract class BaseSearchCV {
       );
     return b;
   }
-  /** Seconds the refit took (NaN without refit). */
+  /**
+   * Seconds the refit took after the cross-validation (NaN without refit); a shared pipeline prefix
+   * refitted alongside the folds (see {@link GridSearchCV}) ran within the search's time instead.
+   */
   get refitTime_(): number {
     return this.#state.refitTime;
   }
@@ -813,7 +816,8 @@ function formatResults(
 /**
  * Exhaustive search over a parameter grid with cross-validation (scikit-learn's `GridSearchCV`),
  * every candidate × fold a task on the worker threads; a pipeline's shared prefix fitted once per
- * fold (dask-ml). Parameters of pipeline steps are named `step__param` (`sgd__alpha`).
+ * fold (dask-ml), and — when every candidate has the same prefix — once on all the rows for the
+ * refit, alongside the folds. Parameters of pipeline steps are named `step__param` (`sgd__alpha`).
  *
  * @example
  * const search = new GridSearchCV(
