@@ -10,6 +10,7 @@ import { kmeans } from './kmeans.js';
 import { kmeansFull } from './kmeans_full.js';
 import { csv } from './csv.js';
 import { parquet } from './parquet.js';
+import { cluster } from './cluster.js';
 import { glm } from './glm.js';
 import { searchHyperband } from './search_hyperband.js';
 import { search } from './search.js';
@@ -30,4 +31,5 @@ export const workloads: readonly Workload[] = [
   searchHyperband,
   search,
   glm,
+  cluster,
 ];
