@@ -180,7 +180,9 @@ function* lloydRun(init: Float64Array, k: number, d: number, maxIter: number, to
     for (let c = 0; c < k; c++) if (weights[c] === 0) empty.push(c);
     if (empty.length > 0) {
       // _relocate_empty_clusters_dense: each empty cluster takes one of the rows farthest from
-      // their centers (farthest first), moved out of its cluster's sums.
+      // their centers (farthest first), moved out of its cluster's sums. scikit-learn orders them
+      // by argpartition, which is this order for up to two empty clusters at once and unspecified
+      // among the others beyond that.
       const far = mergeFarthest((yield { kind: 'farthest', C: centers, k, count: empty.length }) as FarRow[][], empty.length);
       for (let idx = 0; idx < far.length; idx++) {
         const nc = empty[idx]!;

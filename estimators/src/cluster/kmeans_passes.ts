@@ -17,7 +17,7 @@
  */
 import { allocate, rowOrigin, streamOf, type RowStream } from '@tessera/array';
 import { InvalidInputError } from '../errors.js';
-import { labelPass } from './kmeans_common.js';
+import { labelPass, pairwiseSum } from './kmeans_common.js';
 
 /** A block's share of one Lloyd M-step: per center Σ w·x (k×d) and Σ w (k). */
 export interface LloydParts {
@@ -124,8 +124,8 @@ export function inertiaPart(
 
 /**
  * The `count` rows of the block farthest from their centers (labels against C_old, distance
- * Σ_j (x_j − c_j)² in feature order as numpy's row sum of squares), farthest first (equal
- * distances: the earlier row first).
+ * Σ_j (x_j − c_j)² summed as numpy sums a row, pairwise), farthest first (equal distances: the
+ * earlier row first).
  */
 export function farthestRows(
   X: unknown,
@@ -140,14 +140,15 @@ export function farthestRows(
     const d = s.cols;
     // The current best `count`, sorted farthest first (count is the number of empty clusters: small).
     const best: FarRow[] = [];
+    const sq = new Float64Array(d);
     const check = labelPass(s, s.rows, d, C, k, w, null, null, false, (start, r, m, x, lab, _best, wc) => {
       for (let i = 0; i < r; i++) {
         const c = m[lab + i]!;
-        let dist = 0;
         for (let j = 0; j < d; j++) {
           const e = m[x + i * d + j]! - C[c * d + j]!;
-          dist += e * e;
+          sq[j] = e * e;
         }
+        const dist = pairwiseSum(sq, 0, d);
         if (best.length === count && !(dist > best[count - 1]!.dist)) continue;
         const row: FarRow = {
           dist,
