@@ -284,6 +284,32 @@ describe('training blocks kept between rounds', () => {
   });
 });
 
+describe('long rounds', () => {
+  it('run in parts of at most 8 calls per model, with the same results as scoring after every call', async () => {
+    const { X, y } = dataset(2000, 200, 9);
+    const run = async (fitsPerScore: number) => {
+      const rec = recorder();
+      const s = new IncrementalSearchCV(
+        sgd(),
+        { alpha: [1e-4, 1e-2] },
+        { nInitialParameters: 'grid', maxIter: 21, fitsPerScore, randomState: 5 },
+      );
+      await s.fit(X, y, { classes, scheduler: threads2, callbacks: rec.callbacks });
+      const runsOfRound2 = [...rec.runs.values()].filter((r) => r.name?.endsWith('round 2')).length;
+      return { s, runsOfRound2 };
+    };
+    const once = await run(20); // calls 1, then 20 more: runs of 8, 8 and 4 calls
+    const each = await run(1);
+    expect(once.runsOfRound2).toBe(3);
+    expect(each.runsOfRound2).toBe(1);
+    expect(once.s.history_.map((h) => h.partialFitCalls)).toEqual([1, 1, 21, 21]);
+    expect(once.s.cvResults_.testScore).toEqual(each.s.cvResults_.testScore);
+    expect(Array.from((once.s.bestEstimator_ as SGDClassifier).coef_.data)).toEqual(
+      Array.from((each.s.bestEstimator_ as SGDClassifier).coef_.data),
+    );
+  });
+});
+
 describe('IncrementalSearchCV and InverseDecaySearchCV', () => {
   it("visits the blocks in dask-ml's order: numpy's RandomState(randomState).shuffle, a new order per pass", async () => {
     const { X, y } = dataset(3000, 300, 2);

@@ -82,6 +82,12 @@ export interface LoopResults {
 }
 
 /**
+ * Most partialFit calls of one model in one run of the scheduler: a longer round is run in parts,
+ * so the blocks it reads are kept for the rest of the search sooner.
+ */
+const CALLS_PER_RUN = 8;
+
+/**
  * dask-ml's block order (`get_futures`): the blocks shuffled anew by numpy's RandomState seeded
  * with `randomState` each time all have been visited; call c (from 0) trains on block order[c].
  */
@@ -106,57 +112,93 @@ export async function adaptiveLoop(spec: LoopSpec): Promise<LoopResults> {
   const history: Meta[] = [];
   let round = 0;
 
-  const runRound = async (jobs: Instructions): Promise<Meta[]> => {
+  /**
+   * One run: `steps` more calls for each model; those in `scored` are scored after theirs.
+   * Returns the score of each scored model and every task's duration.
+   */
+  const runOnce = async (steps: Instructions, scored: ReadonlySet<number>, ms: Map<string, number>): Promise<Map<number, number>> => {
     const g = new Graph();
-    const outputs: { model: number; last: string; score: string; links: string[] }[] = [];
-    for (const [model, k] of jobs) {
+    const lastOf = new Map<number, string>();
+    const scoreOf = new Map<number, string>();
+    for (const [model, k] of steps) {
       const tag = `model${spec.tag(model)}`;
       let prev: unknown = states.get(model)!;
-      const links: string[] = [];
       const start = calls.get(model)!;
       for (let c = start; c < start + k; c++) {
         const [Xa, ya] = data.trainBlock(g, blockOf(c));
         const key = `partialFit-${tag}-call${c + 1}-${token}`;
         g.add(key, SearchKernel.partialFit, [prev, Xa, ya, spec.fitOptions]);
-        links.push(key);
+        linksOf.get(model)!.push(key);
+        lastOf.set(model, key);
         prev = ref(key);
       }
-      const score = `score-${tag}-call${start + k}-${token}`;
-      g.add(score, SearchKernel.score, [prev, data.test.X, data.test.y, spec.scoring]);
-      outputs.push({ model, last: links[links.length - 1]!, score, links });
+      if (scored.has(model)) {
+        const score = `score-${tag}-call${start + k}-${token}`;
+        g.add(score, SearchKernel.score, [prev, data.test.X, data.test.y, spec.scoring]);
+        scoreOf.set(model, score);
+      }
     }
-    // Task timings: the partialFit and score times of each model in this round.
-    const ms = new Map<string, number>();
     const timer: SchedulerCallbacks = { onTaskEnd: (e: TaskEvent) => void ms.set(e.key, e.end - e.start) };
-    const keys = outputs.flatMap((o) => [o.last, o.score]);
     // Training blocks kept for later rounds are requested too; the room set aside for them is
-    // added to the round's budget, which they would otherwise fill.
+    // added to the run's budget, which they would otherwise fill.
     const retained = data.retain(g);
     let out: Record<string, unknown>;
     try {
-      out = await compute(g, [...keys, ...retained.keys], {
+      out = await compute(g, [...lastOf.values(), ...scoreOf.values(), ...retained.keys], {
         ...spec.options,
         memoryLimit: spec.budget() + retained.bytes,
         callbacks: [...(spec.options.callbacks ?? []), timer],
-        name: `${spec.caller} round ${++round}`,
+        name: `${spec.caller} round ${round}`,
       });
     } catch (e) {
       data.keep(retained, null);
       throw e;
     }
     data.keep(retained, out);
-    const elapsed = (performance.now() - spec.startTime) / 1000;
-    return outputs.map((o) => {
-      states.set(o.model, out[o.last] as EstimatorSnapshot);
-      calls.set(o.model, calls.get(o.model)! + o.links.length);
+    for (const [model, key] of lastOf) {
+      states.set(model, out[key] as EstimatorSnapshot);
+      calls.set(model, calls.get(model)! + steps.get(model)!);
+    }
+    return new Map([...scoreOf].map(([model, key]) => [model, out[key] as number]));
+  };
+  const linksOf = new Map<number, string[]>();
+
+  /**
+   * A round: each model's calls, then its score. Runs of at most {@link CALLS_PER_RUN} calls per
+   * model: the blocks a run reads are kept (as the budget allows) when it ends, so a long round —
+   * and the brackets running beside it — do not read them again (the results are the same).
+   */
+  const runRound = async (jobs: Instructions): Promise<Meta[]> => {
+    round++;
+    const ms = new Map<string, number>();
+    const left = new Map(jobs);
+    const scores = new Map<number, number>();
+    const doneAt = new Map<number, number>();
+    for (const model of jobs.keys()) linksOf.set(model, []);
+    while (left.size > 0) {
+      const steps: Instructions = new Map([...left].map(([m, k]) => [m, Math.min(k, CALLS_PER_RUN)]));
+      const scored = new Set([...left].filter(([, k]) => k <= CALLS_PER_RUN).map(([m]) => m));
+      const got = await runOnce(steps, scored, ms);
+      const now = (performance.now() - spec.startTime) / 1000;
+      for (const [m, v] of got) {
+        scores.set(m, v);
+        doneAt.set(m, now);
+      }
+      for (const [m, k] of steps) {
+        if (left.get(m)! === k) left.delete(m);
+        else left.set(m, left.get(m)! - k);
+      }
+    }
+    return [...jobs.keys()].map((model) => {
+      const score = `score-model${spec.tag(model)}-call${calls.get(model)!}-${token}`;
       return {
-        modelId: o.model,
-        params: spec.candidates[o.model]!,
-        partialFitCalls: calls.get(o.model)!,
-        partialFitTime: o.links.reduce((s, k) => s + (ms.get(k) ?? 0), 0) / 1000,
-        score: out[o.score] as number,
-        scoreTime: (ms.get(o.score) ?? 0) / 1000,
-        elapsedWallTime: elapsed,
+        modelId: model,
+        params: spec.candidates[model]!,
+        partialFitCalls: calls.get(model)!,
+        partialFitTime: linksOf.get(model)!.reduce((s, k) => s + (ms.get(k) ?? 0), 0) / 1000,
+        score: scores.get(model)!,
+        scoreTime: (ms.get(score) ?? 0) / 1000,
+        elapsedWallTime: doneAt.get(model)!,
       };
     });
   };
