@@ -482,6 +482,15 @@ describe('errors', () => {
     expect(() => new HyperbandSearchCV(sgd(), { alpha: ALPHAS }, { maxiter: 3 } as never)).toThrow(
       "HyperbandSearchCV got an unexpected option 'maxiter'",
     );
+    expect(() => new IncrementalSearchCV(sgd(), { alpha: ALPHAS }, { decayRate: 1 } as never)).toThrow(
+      "IncrementalSearchCV got an unexpected option 'decayRate' (decayRate belongs to InverseDecaySearchCV, where dask-ml moved it)",
+    );
+    expect(() => new HyperbandSearchCV(sgd(), { alpha: ALPHAS }, 3 as never)).toThrow(TypeError);
+    const hb = new HyperbandSearchCV(sgd(), { alpha: ALPHAS }).setParams({ maxIter: 0 });
+    await expect(fitWith(hb)).rejects.toThrow(
+      "The 'maxIter' parameter of HyperbandSearchCV must be an int in the range [1, inf). Got 0 instead.",
+    );
+    expect(() => hb.setParams({ maxiter: 1 } as never)).toThrow("unexpected option 'maxiter'");
   });
 
   it('an estimator without partialFit, or no estimator', async () => {

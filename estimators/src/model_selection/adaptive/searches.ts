@@ -19,7 +19,7 @@ import {
   checkArray,
   checkVector,
   interval,
-  options,
+  options as oneOf,
   validateParams,
   type Constraint,
   type MatrixLike,
@@ -157,7 +157,7 @@ interface Fitted {
  */
 const ROUND_BLOCKS = 4;
 
-const SCORING: readonly Constraint[] = [options(...SCORER_NAMES), NULL];
+const SCORING: readonly Constraint[] = [oneOf(...SCORER_NAMES), NULL];
 const TOL: readonly Constraint[] = [interval('float', null, null, 'neither'), NULL];
 const TEST_SIZE: readonly Constraint[] = [interval('float', 0, 1, 'neither'), NULL];
 const PATIENCE: readonly Constraint[] = [BOOLEAN, interval('int', 0, null, 'left')];
@@ -225,7 +225,11 @@ abstract class AdaptiveSearch<P extends AdaptiveCommonParams> {
     const defaults = this.defaults as Record<string, unknown>;
     for (const key of Object.keys(opts)) {
       if (!Object.hasOwn(defaults, key) && !(key === 'estimator' || key === 'parameters')) {
-        throw new TypeError(`${this.searchName} got an unexpected option '${key}'. Valid options: ${Object.keys(defaults).join(', ')}.`);
+        // dask-ml deprecated IncrementalSearchCV's decay_rate for InverseDecaySearchCV's.
+        const hint = key === 'decayRate' ? ' (decayRate belongs to InverseDecaySearchCV, where dask-ml moved it)' : '';
+        throw new TypeError(
+          `${this.searchName} got an unexpected option '${key}'${hint}. Valid options: ${Object.keys(defaults).join(', ')}.`,
+        );
       }
     }
     const self = this as unknown as Record<string, unknown>;
@@ -519,7 +523,7 @@ const INCREMENTAL_DEFAULTS: Readonly<IncrementalSearchCVParams> = Object.freeze(
 });
 
 const INCREMENTAL_CONSTRAINTS = {
-  nInitialParameters: [interval('int', 1, null, 'left'), options('grid')],
+  nInitialParameters: [interval('int', 1, null, 'left'), oneOf('grid')],
   testSize: TEST_SIZE,
   patience: PATIENCE,
   tol: TOL,
