@@ -202,7 +202,7 @@ describe('encoder errors', () => {
   it('validates its parameters', async () => {
     expect(() => new OneHotEncoder({ drop: 'last' as never }).fit(X)).toThrow(ParameterRangeError);
     expect(() => new OneHotEncoder({ handleUnknown: 'use_encoded_value' as never }).fit(X)).toThrow(
-      /^The 'handleUnknown' parameter of OneHotEncoder must be a string among \{'error', 'ignore'\}\. Got 'use_encoded_value' instead\.$/,
+      /^The 'handleUnknown' parameter of OneHotEncoder must be a string among \{'error', 'ignore', 'infrequent_if_exist'\}\. Got 'use_encoded_value' instead\.$/,
     );
     expect(() => new OneHotEncoder({ categories: 'all' as never }).fit(X)).toThrow(ParameterTypeError);
     expect(() => new OneHotEncoder({ categories: [[2, 1], [10]] }).fit(X)).toThrow(

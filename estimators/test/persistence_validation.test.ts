@@ -126,7 +126,11 @@ const fitted: Record<string, () => BaseEstimator[]> = {
     new FunctionTransformer().fit(data.X),
     new FunctionTransformer({ func: appendSquares, kwArgs: { scale: 2 } }).fit(data.X),
   ],
-  OneHotEncoder: () => [new OneHotEncoder().fit(codes), new OneHotEncoder({ drop: 'if_binary' }).fit(codes)],
+  OneHotEncoder: () => [
+    new OneHotEncoder().fit(codes),
+    new OneHotEncoder({ drop: 'if_binary' }).fit(codes),
+    new OneHotEncoder({ maxCategories: 2, drop: 'first', handleUnknown: 'infrequent_if_exist' }).fit(codes),
+  ],
   OrdinalEncoder: () => [new OrdinalEncoder().fit(codes)],
   LabelEncoder: () => [new LabelEncoder().fit(data.y)],
   SimpleImputer: () => [new SimpleImputer().fit(data.X), new SimpleImputer({ strategy: 'median', missingValues: -1 }).fit(data.X)],

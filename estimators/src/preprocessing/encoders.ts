@@ -17,8 +17,8 @@ import type { ApplyMethod, LazyFitter, LazyOptions, LazyTransformer } from '../c
 import { InvalidInputError, ParameterRangeError, ParameterTypeError, StateRangeError, describeValue } from '../errors.js';
 import { isLazy, lazyMethod, rejecting } from '../ooc/lazy.js';
 import { registerEstimator } from '../registry.js';
-import { type StateSchema, count, list, nullable, vector } from '../state_schema.js';
-import { NULL, type MatrixLike, checkArray, checkFeatureCount, options } from '../validation.js';
+import { type StateSchema, count, list, nullable, optional, vector } from '../state_schema.js';
+import { NULL, type MatrixLike, checkArray, checkFeatureCount, interval, options } from '../validation.js';
 import { lazyValueCounts } from './lazy_counts.js';
 import { type ValueCounts, countValues } from './value_counts.js';
 
@@ -156,12 +156,20 @@ abstract class BaseEncoder<P extends { categories: Categories; handleUnknown: st
       [d],
     );
     this.resetState();
-    this.learned = this.fitMore({ categories_: cats, nCategories_: nCats, nFeaturesIn_: d } as EncoderState);
+    // How often each category was seen (what OneHotEncoder's infrequent categories are decided on).
+    const seen = cats.map((cat, j) => {
+      const col = c.columns![j]!;
+      return Float64Array.from(cat.data, (v) => {
+        const k = indexOf(col.values, v);
+        return k < 0 ? 0 : col.counts[k]!;
+      });
+    });
+    this.learned = this.fitMore({ categories_: cats, nCategories_: nCats, nFeaturesIn_: d } as EncoderState, seen, c.rows);
     return this;
   }
 
   /** The subclass's state from the categories (and its own checks). */
-  protected abstract fitMore(base: EncoderState): S;
+  protected abstract fitMore(base: EncoderState, counts: Float64Array[], nSamples: number): S;
 
   protected override restoreState(state: State): S {
     const s = state as S;
@@ -223,6 +231,33 @@ abstract class BaseEncoder<P extends { categories: Categories; handleUnknown: st
   fitTransform(X: MatrixLike): DenseArray<'float64'> {
     return this.fit(X).transform(X);
   }
+
+  /**
+   * The categories back from encoded rows (float64; NaN where scikit-learn gives None: an unknown
+   * value). Lazy (block by block) for a lazy X.
+   */
+  inverseTransform(X: NDArray): NDArray;
+  inverseTransform(X: MatrixLike): DenseArray<'float64'>;
+  inverseTransform(X: MatrixLike | NDArray): DenseArray<'float64'> | NDArray {
+    const s = this.fitted;
+    if (isLazy(X)) {
+      const width = this.outputWidth('transform')!;
+      if (X.ndim === 2 && X.shape[1] !== width)
+        throw new InvalidInputError(`${this.estimatorName}.inverseTransform: X has ${X.shape[1]} columns; the encoding has ${width}.`);
+      return lazyMethod(this, X, 'inverseTransform', s.nFeaturesIn_);
+    }
+    const caller = `${this.estimatorName}.inverseTransform`;
+    const m = checkArray(X, { caller, skipFiniteCheck: true });
+    const width = this.outputWidth('transform')!;
+    if (m.nFeatures !== width) {
+      throw new InvalidInputError(
+        `${caller}: X has ${m.nFeatures} columns; the encoding has ${width} (${s.nFeaturesIn_} features encoded).`,
+      );
+    }
+    return this.decode(m.data, m.nSamples, caller);
+  }
+
+  protected abstract decode(data: Float64Array, n: number, caller: string): DenseArray<'float64'>;
 }
 
 const CATEGORIES_FIELDS = {
@@ -317,6 +352,36 @@ export class OrdinalEncoder extends BaseEncoder<OrdinalEncoderParams, EncoderSta
     return inputNames(this.estimatorName, this.fitted.nFeaturesIn_, inputFeatures);
   }
 
+  /**
+   * Each code back to its category; `unknownValue` (with 'use_encoded_value') back to NaN. A code
+   * that is not an integer index of the column's categories is an InvalidInputError naming it
+   * (numpy would truncate it, or index from the end for a negative one).
+   */
+  protected decode(data: Float64Array, n: number, caller: string): DenseArray<'float64'> {
+    const s = this.fitted;
+    const d = s.nFeaturesIn_;
+    const out = allocate('float64', n * d);
+    const u = this.handleUnknown === 'use_encoded_value' ? this.unknownValue : null;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const code = data[i * d + j]!;
+        if (u !== null && (Number.isNaN(u) ? Number.isNaN(code) : code === u)) {
+          out[i * d + j] = Number.NaN;
+          continue;
+        }
+        const cats = s.categories_[j]!.data;
+        if (!(Number.isInteger(code) && code >= 0 && code < cats.length)) {
+          throw new InvalidInputError(
+            `${caller}: X holds ${code} at row ${i}, column ${j}, which is not a code of that column (an integer in [0, ${cats.length - 1}]).`,
+            { row: i },
+          );
+        }
+        out[i * d + j] = cats[code]!;
+      }
+    }
+    return new DenseArray(out, [n, d]);
+  }
+
   protected encode(X: MatrixLike): DenseArray<'float64'> {
     const { index, n, d } = this.indices(X);
     const out = allocate('float64', n * d);
@@ -333,20 +398,46 @@ export interface OneHotEncoderParams {
   categories: Categories;
   /** null (default): keep every category; 'first': drop each column's first; 'if_binary': drop the first of columns with two. */
   drop: 'first' | 'if_binary' | null;
-  /** 'error' (default): an unknown value is an error; 'ignore': its group of columns is all zeros. */
-  handleUnknown: 'error' | 'ignore';
+  /**
+   * 'error' (default): an unknown value is an error; 'ignore': its group of columns is all zeros;
+   * 'infrequent_if_exist': it goes to its column's infrequent group when there is one (else zeros).
+   */
+  handleUnknown: 'error' | 'ignore' | 'infrequent_if_exist';
+  /**
+   * Categories seen fewer times than this (an integer ≥ 1), or than this fraction of the rows (in
+   * (0, 1)), are grouped into one infrequent category; null (default): none.
+   */
+  minFrequency: number | null;
+  /** At most this many output categories per column (≥ 1), the infrequent group included; null (default): no limit. */
+  maxCategories: number | null;
 }
 
 export interface OneHotEncoderState extends EncoderState {
-  /** Per column, the index of its dropped category, -1 where none is dropped; null with `drop: null`. */
+  /**
+   * Per column, the index of its dropped category among its output categories (the frequent ones,
+   * then the infrequent group), -1 where none is dropped; null with `drop: null`.
+   */
   dropIdx_: DenseArray<'float64'> | null;
+  /** Per column, 1 for each of its categories that is infrequent, else 0; absent when neither minFrequency nor maxCategories is set. */
+  infrequentMask_?: DenseArray<'float64'>[];
 }
 
 export interface OneHotEncoder extends OneHotEncoderParams {}
 
+/** The name scikit-learn gives the infrequent group in feature names. */
+const INFREQUENT = 'infrequent_sklearn';
+
+/** Per column: each category's output index (frequent ones in order, the infrequent group last), how many outputs, and whether there is a group. */
+interface Groups {
+  readonly map: Int32Array[];
+  readonly size: Int32Array;
+  readonly grouped: boolean[];
+}
+
 /**
  * Each column becomes one 0/1 column per category (scikit-learn's `OneHotEncoder`, dense float64
- * output; `drop` removes one category per column).
+ * output; `drop` removes one category per column; `minFrequency` / `maxCategories` group rare
+ * categories into one infrequent column, as scikit-learn 1.2).
  *
  * @example
  * const enc = new OneHotEncoder({ drop: 'if_binary' }).fit([[10, 3], [20, 1], [30, 1]]);
@@ -359,10 +450,23 @@ export class OneHotEncoder extends BaseEncoder<OneHotEncoderParams, OneHotEncode
     categories: 'auto' as Categories,
     drop: null,
     handleUnknown: 'error' as const,
+    minFrequency: null,
+    maxCategories: null,
   });
   // categories is checked in checkMoreParams (an array of arrays: no constraint kind says so).
-  static readonly constraints = { drop: [options('first', 'if_binary'), NULL], handleUnknown: [options('error', 'ignore')] };
-  static readonly stateSchema: StateSchema = { fields: { ...CATEGORIES_FIELDS, dropIdx_: nullable(vector('d', { values: 'finite' })) } };
+  static readonly constraints = {
+    drop: [options('first', 'if_binary'), NULL],
+    handleUnknown: [options('error', 'ignore', 'infrequent_if_exist')],
+    minFrequency: [interval('int', 1, null, 'left'), interval('float', 0, 1, 'neither'), NULL],
+    maxCategories: [interval('int', 1, null, 'left'), NULL],
+  };
+  static readonly stateSchema: StateSchema = {
+    fields: {
+      ...CATEGORIES_FIELDS,
+      dropIdx_: nullable(vector('d', { values: 'finite' })),
+      infrequentMask_: optional(list('d', vector('c{i}', { values: 'nonNegative' }))),
+    },
+  };
 
   constructor(options: Partial<OneHotEncoderParams> = {}) {
     super(options);
@@ -372,22 +476,77 @@ export class OneHotEncoder extends BaseEncoder<OneHotEncoderParams, OneHotEncode
     return this.fitted.dropIdx_;
   }
 
-  protected fitMore(base: EncoderState): OneHotEncoderState {
-    if (this.drop === null) return { ...base, dropIdx_: null };
-    const idx = Float64Array.from(base.categories_, (c) => (this.drop === 'first' || c.shape[0] === 2 ? 0 : -1));
-    return { ...base, dropIdx_: new DenseArray(idx, [idx.length]) };
+  /** Beyond the encoders' checks: masks of 0 and 1, and each dropped index one of its column's outputs. */
+  protected override restoreState(state: State): OneHotEncoderState {
+    const s = super.restoreState(state);
+    const bad = (field: string, what: string) =>
+      new StateRangeError(`OneHotEncoder state field '${field}' ${what}`, 'OneHotEncoder', field);
+    s.infrequentMask_?.forEach((m, j) => {
+      if (m.data.some((v) => v !== 0 && v !== 1)) throw bad('infrequentMask_', `[${j}] must hold only 0 and 1.`);
+    });
+    const { size } = groupsOf(s);
+    s.dropIdx_?.data.forEach((v, j) => {
+      if (!(Number.isInteger(v) && v >= -1 && v < size[j]!))
+        throw bad('dropIdx_', `holds ${v} for column ${j}, which has ${size[j]} output categories (-1: none dropped).`);
+    });
+    return s;
+  }
+
+  /** Per column, its infrequent categories (scikit-learn's `infrequent_categories_`), null where none. */
+  get infrequentCategories_(): (DenseArray<'float64'> | null)[] {
+    const s = this.fitted;
+    return s.categories_.map((cats, j) => {
+      const mask = s.infrequentMask_?.[j]?.data;
+      const values = mask === undefined ? [] : Array.from(cats.data).filter((_, k) => mask[k] === 1);
+      return values.length === 0 ? null : new DenseArray(Float64Array.from(values), [values.length]);
+    });
+  }
+
+  private get infrequentEnabled(): boolean {
+    return this.minFrequency !== null || this.maxCategories !== null;
+  }
+
+  /** scikit-learn's `_identify_infrequent`: the indices of the infrequent categories among `counts`. */
+  private infrequent(counts: Float64Array, nSamples: number): number[] {
+    const mf = this.minFrequency;
+    const mask = Array.from(counts, (c) => (mf === null ? false : Number.isInteger(mf) ? c < mf : c < nSamples * mf));
+    const current = counts.length - mask.filter(Boolean).length + 1;
+    const mc = this.maxCategories;
+    if (mc !== null && mc < current) {
+      // numpy's stable argsort; [:-(mc - 1)] keeps nothing when mc is 1.
+      const order = Array.from(counts.keys()).sort((x, y) => counts[x]! - counts[y]! || x - y);
+      const end = mc - 1 === 0 ? 0 : counts.length - (mc - 1);
+      for (const k of order.slice(0, Math.max(0, end))) mask[k] = true;
+    }
+    return mask.flatMap((m, k) => (m ? [k] : []));
+  }
+
+  protected fitMore(base: EncoderState, counts: Float64Array[], nSamples: number): OneHotEncoderState {
+    const infrequent = this.infrequentEnabled
+      ? counts.map((c) => {
+          const mask = new Float64Array(c.length);
+          for (const k of this.infrequent(c, nSamples)) mask[k] = 1;
+          return new DenseArray(mask, [mask.length]) as DenseArray<'float64'>;
+        })
+      : undefined;
+    const state: OneHotEncoderState = { ...base, dropIdx_: null, ...(infrequent === undefined ? {} : { infrequentMask_: infrequent }) };
+    if (this.drop === null) return state;
+    const groups = groupsOf(state);
+    const idx = Float64Array.from(base.categories_, (_, j) => (this.drop === 'first' || groups.size[j] === 2 ? 0 : -1));
+    return { ...state, dropIdx_: new DenseArray(idx, [idx.length]) };
   }
 
   /** Per column, its first output column and how many it has. */
   private layout(): { start: Int32Array; width: Int32Array; total: number } {
     const s = this.fitted;
+    const { size } = groupsOf(s);
     const d = s.nFeaturesIn_;
     const start = new Int32Array(d);
     const width = new Int32Array(d);
     let total = 0;
     for (let j = 0; j < d; j++) {
       start[j] = total;
-      width[j] = s.categories_[j]!.shape[0]! - (s.dropIdx_ !== null && s.dropIdx_.data[j]! >= 0 ? 1 : 0);
+      width[j] = size[j]! - (s.dropIdx_ !== null && s.dropIdx_.data[j]! >= 0 ? 1 : 0);
       total += width[j]!;
     }
     return { start, width, total };
@@ -395,25 +554,32 @@ export class OneHotEncoder extends BaseEncoder<OneHotEncoderParams, OneHotEncode
 
   /**
    * The output columns' names, `<input>_<category>` per kept category (scikit-learn's, the category
-   * as Python prints a float: `x0_1.0`). `valueNames[j]`, when given, names column j's categories —
-   * what a ColumnTransformer passes for a table's columns: a category column's codes stand for
-   * strings (`city_Lisbon`), an integer column's values print as integers (`flag_1`).
+   * as Python prints a float: `x0_1.0`; the infrequent group `x0_infrequent_sklearn`).
+   * `valueNames[j]`, when given, names column j's categories — what a ColumnTransformer passes for
+   * a table's columns: a category column's codes stand for strings (`city_Lisbon`), an integer
+   * column's values print as integers (`flag_1`).
    */
   getFeatureNamesOut(inputFeatures?: readonly string[], valueNames?: readonly (ValueNamer | null)[]): string[] {
     const s = this.fitted;
     const names = inputNames(this.estimatorName, s.nFeaturesIn_, inputFeatures);
+    const groups = groupsOf(s);
     const out: string[] = [];
     s.categories_.forEach((cats, j) => {
       const drop = s.dropIdx_?.data[j] ?? -1;
       const name = valueNames?.[j] ?? pyFloat;
+      const labels: string[] = [];
       cats.data.forEach((v, k) => {
-        if (k !== drop) out.push(`${names[j]}_${name(v)}`);
+        if (groups.map[j]![k]! < groups.size[j]! - (groups.grouped[j] ? 1 : 0)) labels.push(name(v));
+      });
+      if (groups.grouped[j]) labels.push(INFREQUENT);
+      labels.forEach((l, t) => {
+        if (t !== drop) out.push(`${names[j]}_${l}`);
       });
     });
     return out;
   }
 
-  /** transform's width: one column per category, less the dropped ones. */
+  /** transform's width: one column per output category (the infrequent group one), less the dropped ones. */
   override outputWidth(method: ApplyMethod): number | null {
     if (method === 'transform') return this.layout().total;
     return super.outputWidth(method);
@@ -422,22 +588,112 @@ export class OneHotEncoder extends BaseEncoder<OneHotEncoderParams, OneHotEncode
   protected encode(X: MatrixLike): DenseArray<'float64'> {
     const { index, n, d } = this.indices(X);
     const { start, total } = this.layout();
-    const drop = this.fitted.dropIdx_?.data ?? null;
+    const s = this.fitted;
+    const groups = groupsOf(s);
+    const drop = s.dropIdx_?.data ?? null;
+    const toGroup = this.handleUnknown === 'infrequent_if_exist';
     const out = allocate('float64', n * total);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) {
-        let k = index[i * d + j]!;
-        if (k < 0) continue;
+        const k = index[i * d + j]!;
+        let t: number;
+        if (k >= 0) t = groups.map[j]![k]!;
+        else if (toGroup && groups.grouped[j]) t = groups.size[j]! - 1;
+        else continue;
         const dj = drop === null ? -1 : drop[j]!;
         if (dj >= 0) {
-          if (k === dj) continue;
-          if (k > dj) k--;
+          if (t === dj) continue;
+          if (t > dj) t--;
         }
-        out[i * total + start[j]! + k] = 1;
+        out[i * total + start[j]! + t] = 1;
       }
     }
     return new DenseArray(out, [n, total]);
   }
+
+  /**
+   * scikit-learn's `inverse_transform`: each group of columns back to the category of its largest
+   * value (the first among ties); the infrequent group to NaN (scikit-learn: the string
+   * 'infrequent_sklearn', which a float array cannot hold); a group of zeros to the dropped
+   * category, or, for an unknown value (`handleUnknown: 'ignore'`, or 'infrequent_if_exist' on a
+   * column without infrequent categories) with nothing dropped, NaN. Otherwise a row of zeros
+   * cannot be inverted: an InvalidInputError naming the rows.
+   */
+  protected decode(data: Float64Array, n: number, caller: string): DenseArray<'float64'> {
+    const s = this.fitted;
+    const d = s.nFeaturesIn_;
+    const { start, width, total } = this.layout();
+    const groups = groupsOf(s);
+    const drop = s.dropIdx_?.data ?? null;
+    const out = allocate('float64', n * d);
+    for (let j = 0; j < d; j++) {
+      const cats = s.categories_[j]!.data;
+      // The output categories' values (the infrequent group NaN), the dropped one left out.
+      const transformed: number[] = [];
+      cats.forEach((v, k) => {
+        if (groups.map[j]![k]! < groups.size[j]! - (groups.grouped[j] ? 1 : 0)) transformed.push(v);
+      });
+      if (groups.grouped[j]) transformed.push(Number.NaN);
+      const dj = drop === null ? -1 : drop[j]!;
+      const kept = transformed.filter((_, t) => t !== dj);
+      const w = width[j]!;
+      const unknownIsNone = this.handleUnknown === 'ignore' || (this.handleUnknown === 'infrequent_if_exist' && !groups.grouped[j]);
+      const zeros: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (w === 0) {
+          // A column with one output category, dropped: every row is that category.
+          out[i * d + j] = cats[dj]!;
+          continue;
+        }
+        const row = i * total + start[j]!;
+        let best = 0;
+        let sum = 0;
+        for (let k = 0; k < w; k++) {
+          const v = data[row + k]!;
+          sum += v;
+          if (v > data[row + best]!) best = k;
+        }
+        out[i * d + j] = kept[best]!;
+        if (sum !== 0) continue;
+        if (unknownIsNone) out[i * d + j] = dj >= 0 ? cats[dj]! : Number.NaN;
+        else if (dj >= 0) out[i * d + j] = transformed[dj]!;
+        else zeros.push(i);
+      }
+      if (zeros.length > 0) {
+        throw new InvalidInputError(
+          `${caller}: rows ${listValues(zeros)} cannot be inverted when drop is null and handleUnknown is '${this.handleUnknown}', because their columns for feature ${j} are all zeros.`,
+        );
+      }
+    }
+    return new DenseArray(out, [n, d]);
+  }
+}
+
+/** The output categories of each column (see {@link Groups}): the identity where nothing is infrequent. */
+function groupsOf(s: OneHotEncoderState): Groups {
+  const map: Int32Array[] = [];
+  const size = new Int32Array(s.categories_.length);
+  const grouped: boolean[] = [];
+  s.categories_.forEach((cats, j) => {
+    const n = cats.shape[0]!;
+    const rare = s.infrequentMask_?.[j]?.data ?? new Float64Array(n);
+    let nRare = 0;
+    for (let k = 0; k < n; k++) if (rare[k] === 1) nRare++;
+    const m = new Int32Array(n);
+    if (nRare === 0) {
+      for (let k = 0; k < n; k++) m[k] = k;
+      size[j] = n;
+      grouped.push(false);
+    } else {
+      const nFrequent = n - nRare;
+      let t = 0;
+      for (let k = 0; k < n; k++) m[k] = rare[k] === 1 ? nFrequent : t++;
+      size[j] = nFrequent + 1;
+      grouped.push(true);
+    }
+    map.push(m);
+  });
+  return { map, size, grouped };
 }
 
 registerEstimator(OrdinalEncoder);
