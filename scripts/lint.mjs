@@ -16,6 +16,7 @@ const SOURCES = [
   'estimators/src',
   'packages/diagnostics/src',
   'packages/cli/src',
+  'packages/distributed/src',
 ];
 
 function run(what, cmd, args) {
