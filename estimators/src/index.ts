@@ -119,7 +119,7 @@ export { Ridge, type RidgeParams } from './linear_model/ridge.js';
 export { LogisticRegression, type LogisticRegressionParams, type LogisticRegressionState } from './linear_model/logistic_regression.js';
 export { PoissonRegressor, type PoissonRegressorParams, type PoissonRegressorState } from './linear_model/poisson.js';
 export { type LeastSquaresState } from './linear_model/glm/least_squares_estimator.js';
-export { type GlmFitOptions, type GlmLazyFitOptions, type TargetLike } from './linear_model/glm/inputs.js';
+export { type GlmFitOptions, type GlmLazyFitOptions, type GlmParallelFitOptions, type TargetLike } from './linear_model/glm/inputs.js';
 export { accuracyScore, logLoss, meanSquaredError, r2Score, confusionMatrix, rocAucScore } from './metrics.js';
 export { GaussianNB, type GaussianNBParams, type GaussianNBState, type NBPartialFitOptions } from './naive_bayes/gaussian_nb.js';
 export {

@@ -299,6 +299,46 @@ describe('passes over the data', () => {
   });
 });
 
+describe('in-memory X on the worker threads (a scheduler given to fit)', () => {
+  it('gives the in-memory fit, for every GLM, with X shared or copied into shared memory', async () => {
+    const { X, y } = problem(10, 3000, 4, 3, 0);
+    const shared = DenseArray.from(X); // over a SharedArrayBuffer: the workers read it in place
+    const w = y.map((_, i) => 0.5 + (i % 5) / 4);
+    const yr = X.map((r) => [r[0]! - r[1]!, 2 * r[2]! + 1]);
+    const pairs: [
+      () => { coef_: DenseArray; intercept_: unknown },
+      (o: { scheduler: ThreadScheduler }) => Promise<{ coef_: DenseArray; intercept_: unknown }>,
+    ][] = [
+      [
+        () => new LogisticRegression({ tol: 1e-10 }).fit(X, y, { sampleWeight: w }),
+        (o) => new LogisticRegression({ tol: 1e-10 }).fit(shared, y, { ...o, sampleWeight: w }),
+      ],
+      [() => new Ridge({ alpha: 2 }).fit(X, yr), (o) => new Ridge({ alpha: 2 }).fit(X, yr, o)],
+      [() => new LinearRegression().fit(X, yr), (o) => new LinearRegression().fit(shared, yr, o)],
+      [
+        () => new PoissonRegressor({ solver: 'newton-cholesky', tol: 1e-10 }).fit(X, y, { sampleWeight: w }),
+        (o) => new PoissonRegressor({ solver: 'newton-cholesky', tol: 1e-10 }).fit(X, y, { ...o, sampleWeight: w }),
+      ],
+    ];
+    for (const [memory, threaded] of pairs) {
+      const a = memory();
+      const b = await threaded({ scheduler: threads2 });
+      expectClose(b.coef_.data, a.coef_.data, `${(a as unknown as { estimatorName: string }).estimatorName} coef_`, 1e-8, 1e-10);
+    }
+    await expect(
+      new LogisticRegression().fit(
+        X,
+        y.map(() => 1),
+        { scheduler: threads2 },
+      ),
+    ).rejects.toThrow(/only one class: 1/);
+    await expect(new Ridge({ alpha: -1 }).fit(X, y, { scheduler: threads2 })).rejects.toThrow(ParameterRangeError);
+    const bad = X.map((r) => r.slice());
+    bad[2500]![1] = Number.NaN;
+    await expect(new PoissonRegressor().fit(bad, y, { scheduler: threads2 })).rejects.toThrow(/NaN at row 2500, column 1/);
+  });
+});
+
 describe('inside a pipeline on a dataset directory', () => {
   it('StandardScaler → LogisticRegression fitted on lazy data, both workers busy; predict lazy and fused', async () => {
     const { X, y } = problem(4, 1200, 6, 3);

@@ -8,13 +8,15 @@
  *    blocks' sums are merged in a fixed tree). Reported: fit seconds, iterations, passes over the
  *    data, the speedup (1-thread median / 2-thread median).
  * 2. **In memory vs scikit-learn.** `--rows-mem` rows × 20 (default 1M) of a logistic problem:
- *    Tessera in memory (this thread) and lazily from .npy blocks (2 threads) vs scikit-learn's
+ *    Tessera in memory (this thread; and on 2 threads over the rows in shared memory, `fit(X, y,
+ *    { scheduler })`) and lazily from .npy blocks (2 threads) vs scikit-learn's
  *    `LogisticRegression(solver='lbfgs')` and `Ridge` (bench/python/glm_sklearn.py) with numpy's
  *    BLAS on every core (its default) and on one. Coefficients are compared (reported as the
  *    largest relative difference; at the default tol both stop near, not at, the optimum).
  *
  * Options: --rows-full N (10000000) --rows-mem N (1000000) --tol T (1e-4) --max-iter N (100)
- * --C C (1) --alpha A (1) --chunk-rows N (500000) --no-full --no-mem --no-python --no-ridge.
+ * --C C (1) --alpha A (1) --solver lbfgs|newton-cholesky (lbfgs; LogisticRegression's, Tessera only:
+ * scikit-learn runs lbfgs) --chunk-rows N (500000) --no-full --no-mem --no-python --no-ridge.
  * Run tiny (e.g. --rows-full 20000 --rows-mem 20000 --runs 1) to check it works.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ interface Options {
   alpha: number;
   chunkRows: number;
   ridge: boolean;
+  solver: 'lbfgs' | 'newton-cholesky';
 }
 
 function optionsOf(ctx: BenchContext): Options {
@@ -54,6 +57,7 @@ function optionsOf(ctx: BenchContext): Options {
     alpha: num('alpha', 1),
     chunkRows: num('chunk-rows', 500_000),
     ridge: ctx.options['no-ridge'] !== true,
+    solver: ctx.options['solver'] === 'newton-cholesky' ? 'newton-cholesky' : 'lbfgs',
   };
 }
 
@@ -86,6 +90,7 @@ async function outOfCore(ctx: BenchContext, o: Options): Promise<BenchRecord[]> 
         maxIter: o.maxIter,
         C: o.C,
         alpha: o.alpha,
+        solver: o.solver,
       };
       const times: Record<'1' | '2', number[]> = { '1': [], '2': [] };
       const mine: BenchRecord[] = [];
@@ -93,13 +98,15 @@ async function outOfCore(ctx: BenchContext, o: Options): Promise<BenchRecord[]> 
       for (let r = 0; r < ctx.runs; r++) {
         for (const threads of ['1', '2'] as const) {
           const est =
-            model === 'Ridge' ? new Ridge({ alpha: o.alpha }) : new LogisticRegression({ C: o.C, tol: o.tol, maxIter: o.maxIter });
+            model === 'Ridge'
+              ? new Ridge({ alpha: o.alpha })
+              : new LogisticRegression({ C: o.C, tol: o.tol, maxIter: o.maxIter, solver: o.solver });
           let blockTasks = 0;
           const t0 = performance.now();
           await est.fit(X, y, {
             scheduler: schedulers[threads],
-            // One glm.lossGrad / glm.cross / glm.qr task per block and pass (the merges are not counted).
-            callbacks: [{ onTaskEnd: (e) => void (/^glm\.(lossGrad|cross|qr)$/.test(e.kernel) && blockTasks++) }],
+            // One glm.lossGrad / lossGradHess / cross / qr task per block and pass (the merges are not counted).
+            callbacks: [{ onTaskEnd: (e) => void (/^glm\.(lossGrad|lossGradHess|cross|qr)$/.test(e.kernel) && blockTasks++) }],
           });
           const s = (performance.now() - t0) / 1000;
           times[threads].push(s);
@@ -165,19 +172,35 @@ async function inMemory(ctx: BenchContext, o: Options): Promise<BenchRecord[]> {
   try {
     for (const model of models) {
       const make = () =>
-        model === 'Ridge' ? new Ridge({ alpha: o.alpha }) : new LogisticRegression({ C: o.C, tol: o.tol, maxIter: o.maxIter });
+        model === 'Ridge'
+          ? new Ridge({ alpha: o.alpha })
+          : new LogisticRegression({ C: o.C, tol: o.tol, maxIter: o.maxIter, solver: o.solver });
       make().fit(new DenseArray(X.data.subarray(0, warm * cols), [warm, cols]), y.data.subarray(0, warm)); // JIT warm-up
-      const params = { part: 'in-memory', model, rows: o.rowsMem, cols, tol: o.tol, maxIter: o.maxIter, C: o.C, alpha: o.alpha };
+      const params = {
+        part: 'in-memory',
+        model,
+        rows: o.rowsMem,
+        cols,
+        tol: o.tol,
+        maxIter: o.maxIter,
+        C: o.C,
+        alpha: o.alpha,
+        solver: o.solver,
+      };
       for (let r = 0; r < ctx.runs; r++) {
         const a = performance.now();
         const mem = make().fit(X, y);
         const sMem = (performance.now() - a) / 1000;
+        const c = performance.now();
+        const shared = await make().fit(X, y, { scheduler: two });
+        const sShared = (performance.now() - c) / 1000;
         const b = performance.now();
         const lazy = await make().fit(lazyX, lazyY!, { scheduler: two });
         const sLazy = (performance.now() - b) / 1000;
-        const diffLazy = maxRelDiff(paramsOf(lazy), paramsOf(mem));
+        const diffLazy = Math.max(maxRelDiff(paramsOf(lazy), paramsOf(mem)), maxRelDiff(paramsOf(shared), paramsOf(mem)));
         for (const [variant, s, est, threads] of [
           ['in memory, 1 thread', sMem, mem, 1],
+          ['in memory, 2 threads', sShared, shared, 2],
           ['lazy from .npy, 2 threads', sLazy, lazy, 2],
         ] as const) {
           (steps[`${model}: tessera (${variant})`] ??= []).push(s);

@@ -20,7 +20,15 @@ import { registerEstimator } from '../registry.js';
 import { type StateSchema, count, matrix, vector } from '../state_schema.js';
 import { BOOLEAN, DICT, NULL, type MatrixLike, type VectorLike, checkArray, checkFeatureCount, interval, options } from '../validation.js';
 import { applyLinear, labelsOf, linearDecision } from './sgd/decision.js';
-import { type GlmFitOptions, type GlmLazyFitOptions, lazyInputs, memoryInputs } from './glm/inputs.js';
+import {
+  type GlmFitOptions,
+  type GlmLazyFitOptions,
+  type GlmParallelFitOptions,
+  isParallel,
+  sharedPasses,
+  lazyInputs,
+  memoryInputs,
+} from './glm/inputs.js';
 import type { LossSpec } from './glm/losses.js';
 import { type Algorithm, runAsync, runSync } from './glm/passes.js';
 import { type LbfgsFit, type NewtonFallback, type NewtonFit, lbfgsFit, newtonFit } from './glm/solvers.js';
@@ -141,27 +149,41 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams, 
   }
 
   /**
-   * Fits. In memory: returns `this`. A lazy X and y (and optionally lazy `sampleWeight`): one pass
-   * over y for the classes, then one parallel pass over the data per L-BFGS evaluation; the promise
-   * resolves with the fitted estimator.
+   * Fits. In memory: returns `this` — or, given a `scheduler`, runs each evaluation's pass on its
+   * threads over the rows in shared memory and returns a promise. A lazy X and y (and optionally
+   * lazy `sampleWeight`): one pass over y for the classes, then one parallel pass over the data per
+   * L-BFGS evaluation; the promise resolves with the fitted estimator.
    */
   fit(X: NDArray, y: NDArray, options?: GlmLazyFitOptions): Promise<this>;
+  fit(X: MatrixLike, y: VectorLike, options: GlmParallelFitOptions): Promise<this>;
   fit(X: MatrixLike, y: VectorLike, options?: GlmFitOptions): this;
-  fit(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: GlmFitOptions | GlmLazyFitOptions = {}): this | Promise<this> {
+  fit(
+    X: MatrixLike | NDArray,
+    y: VectorLike | NDArray,
+    options: GlmFitOptions | GlmLazyFitOptions | GlmParallelFitOptions = {},
+  ): this | Promise<this> {
     if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, y as NDArray, options as GlmLazyFitOptions));
-    this.checkParams();
-    if (isLazy(y)) throw new TypeError(`${this.estimatorName}.fit: y is a lazy array but X is not; pass both lazy or both in memory.`);
-    const inp = memoryInputs(this.estimatorName, X, y, (options as GlmFitOptions).sampleWeight, false);
-    const counts = new Map<number, number>();
-    for (const v of inp.y) counts.set(v, (counts.get(v) ?? 0) + 1);
-    const classes = Float64Array.from(counts.keys()).sort();
-    const plan = this.#plan(
-      inp.d,
-      classes,
-      Float64Array.from(classes, (c) => counts.get(c)!),
-    );
-    this.#store(runSync(plan.algorithm, inp.passes), plan.spec, classes);
-    return this;
+    return rejecting(isParallel(options), () => {
+      this.checkParams();
+      if (isLazy(y)) throw new TypeError(`${this.estimatorName}.fit: y is a lazy array but X is not; pass both lazy or both in memory.`);
+      const inp = memoryInputs(this.estimatorName, X, y, (options as GlmFitOptions).sampleWeight, false);
+      const counts = new Map<number, number>();
+      for (const v of inp.y) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const classes = Float64Array.from(counts.keys()).sort();
+      const plan = this.#plan(
+        inp.d,
+        classes,
+        Float64Array.from(classes, (c) => counts.get(c)!),
+      );
+      if (isParallel(options)) {
+        return runAsync(plan.algorithm, sharedPasses(inp, options)).then((fit) => {
+          this.#store(fit, plan.spec, classes);
+          return this;
+        });
+      }
+      this.#store(runSync(plan.algorithm, inp.passes), plan.spec, classes);
+      return this;
+    });
   }
 
   /** Fits on lazy X and y (what `fit` does with lazy input; pipelines call it). */

@@ -17,7 +17,15 @@ import { registerEstimator } from '../registry.js';
 import { type StateSchema, count, real, vector } from '../state_schema.js';
 import { BOOLEAN, type MatrixLike, type VectorLike, checkArray, checkFeatureCount, interval, options } from '../validation.js';
 import { applyLinear, linearDecision } from './sgd/decision.js';
-import { type GlmFitOptions, type GlmLazyFitOptions, lazyInputs, memoryInputs } from './glm/inputs.js';
+import {
+  type GlmFitOptions,
+  type GlmLazyFitOptions,
+  type GlmParallelFitOptions,
+  isParallel,
+  sharedPasses,
+  lazyInputs,
+  memoryInputs,
+} from './glm/inputs.js';
 import type { DevianceSums, LossSpec } from './glm/losses.js';
 import { type Algorithm, pass, runAsync, runSync } from './glm/passes.js';
 import { type LbfgsFit, type NewtonFit, lbfgsFit, newtonFit } from './glm/solvers.js';
@@ -106,19 +114,33 @@ export class PoissonRegressor extends BaseEstimator<PoissonRegressorParams, Pois
   }
 
   /**
-   * Fits. In memory: returns `this`. A lazy X and y (optionally lazy `sampleWeight`): one parallel
-   * pass per L-BFGS evaluation (plus one for the starting intercept); the promise resolves with the
-   * fitted estimator.
+   * Fits. In memory: returns `this` — or, given a `scheduler`, runs the passes on its threads over
+   * the rows in shared memory and returns a promise. A lazy X and y (optionally lazy
+   * `sampleWeight`): one parallel pass per L-BFGS evaluation (plus one for the starting intercept);
+   * the promise resolves with the fitted estimator.
    */
   fit(X: NDArray, y: NDArray, options?: GlmLazyFitOptions): Promise<this>;
+  fit(X: MatrixLike, y: VectorLike, options: GlmParallelFitOptions): Promise<this>;
   fit(X: MatrixLike, y: VectorLike, options?: GlmFitOptions): this;
-  fit(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: GlmFitOptions | GlmLazyFitOptions = {}): this | Promise<this> {
+  fit(
+    X: MatrixLike | NDArray,
+    y: VectorLike | NDArray,
+    options: GlmFitOptions | GlmLazyFitOptions | GlmParallelFitOptions = {},
+  ): this | Promise<this> {
     if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, y as NDArray, options as GlmLazyFitOptions));
-    this.checkParams();
-    if (isLazy(y)) throw new TypeError(`${this.estimatorName}.fit: y is a lazy array but X is not; pass both lazy or both in memory.`);
-    const inp = memoryInputs(this.estimatorName, X, y, (options as GlmFitOptions).sampleWeight, false);
-    this.#store(runSync(this.#algorithm(inp.d), inp.passes), inp.d);
-    return this;
+    return rejecting(isParallel(options), () => {
+      this.checkParams();
+      if (isLazy(y)) throw new TypeError(`${this.estimatorName}.fit: y is a lazy array but X is not; pass both lazy or both in memory.`);
+      const inp = memoryInputs(this.estimatorName, X, y, (options as GlmFitOptions).sampleWeight, false);
+      if (isParallel(options)) {
+        return runAsync(this.#algorithm(inp.d), sharedPasses(inp, options)).then((fit) => {
+          this.#store(fit, inp.d);
+          return this;
+        });
+      }
+      this.#store(runSync(this.#algorithm(inp.d), inp.passes), inp.d);
+      return this;
+    });
   }
 
   /** Fits on lazy X and y (what `fit` does with lazy input; pipelines call it). */

@@ -9,12 +9,32 @@ import { InvalidInputError } from '../../errors.js';
 import type { LazyOptions } from '../../contract.js';
 import { isLazy, rowBlocks } from '../../ooc/lazy.js';
 import { type MatrixLike, type VectorLike, checkArray, checkSampleWeight, checkVector } from '../../validation.js';
-import { LazyPasses, MemoryPasses } from './passes.js';
+import { LazyPasses, MemoryPasses, SharedPasses } from './passes.js';
 
 /** Options of the GLMs' in-memory `fit`. */
 export interface GlmFitOptions {
   /** A weight per sample (scikit-learn's `sample_weight`). */
   readonly sampleWeight?: VectorLike;
+}
+
+/**
+ * Options of the GLMs' in-memory `fit` on the worker threads: giving a `scheduler` asks for it
+ * (the passes then run as tasks over the rows in shared memory, and `fit` returns a promise).
+ */
+export interface GlmParallelFitOptions extends LazyOptions {
+  readonly scheduler: NonNullable<LazyOptions['scheduler']>;
+  readonly sampleWeight?: VectorLike;
+}
+
+/** Whether in-memory `fit` options ask for the worker threads ({@link GlmParallelFitOptions}). */
+export function isParallel(options: object): options is GlmParallelFitOptions {
+  return (options as { scheduler?: unknown }).scheduler !== undefined;
+}
+
+/** The passes of checked in-memory inputs on `options`' scheduler (the rows shared with the workers). */
+export function sharedPasses(inp: MemoryInputs, options: GlmParallelFitOptions): SharedPasses {
+  const { sampleWeight: _w, ...run } = options;
+  return new SharedPasses(inp.passes.X, inp.n, inp.d, inp.passes.y, inp.t, inp.passes.w, run);
 }
 
 /** Options of the GLMs' lazy `fit`: where it runs, and the sample weights as a lazy 1-D array. */

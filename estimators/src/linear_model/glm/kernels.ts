@@ -30,9 +30,14 @@ function locating<T>(X: unknown, place: BlockPlace, f: () => T): T {
   }
 }
 
-/** A 1-D or 2-D block argument's values, or null. */
-function valuesOf(arg: unknown): TypedArray | null {
-  return arg === null || arg === undefined ? null : materialize(arg).data;
+/**
+ * A 1-D or 2-D block argument's values as float64 (labels stored as int8 or uint8 converted once, so
+ * the loss loops see one array type and stay monomorphic), or null.
+ */
+function valuesOf(arg: unknown): Float64Array | null {
+  if (arg === null || arg === undefined) return null;
+  const data: TypedArray = materialize(arg).data;
+  return data instanceof Float64Array ? data : Float64Array.from(data as ArrayLike<number>);
 }
 
 /** Runs `each(view, a, b)` over the stream's tiles. */

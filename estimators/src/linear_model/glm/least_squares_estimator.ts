@@ -12,7 +12,16 @@ import { isLazy, lazyMethod, lazyScore, rejecting } from '../../ooc/lazy.js';
 import { type StateSchema, count, matrix, nullable, vector } from '../../state_schema.js';
 import { type MatrixLike, type VectorLike, checkArray, checkFeatureCount, checkVector } from '../../validation.js';
 import { applyLinear, linearDecision } from '../sgd/decision.js';
-import { type GlmFitOptions, type GlmLazyFitOptions, type TargetLike, lazyInputs, memoryInputs } from './inputs.js';
+import {
+  type GlmFitOptions,
+  type GlmLazyFitOptions,
+  type GlmParallelFitOptions,
+  isParallel,
+  sharedPasses,
+  type TargetLike,
+  lazyInputs,
+  memoryInputs,
+} from './inputs.js';
 import { runAsync, runSync } from './passes.js';
 import { leastSquares, type LeastSquaresFit } from './solvers.js';
 
@@ -68,19 +77,34 @@ export abstract class LeastSquaresEstimator<P extends { fitIntercept: boolean }>
   }
 
   /**
-   * Fits. In memory: returns `this`. A lazy X (with a lazy y, and optionally lazy `sampleWeight`):
-   * one parallel pass of per-block cross-products (two when X is ill-conditioned), and the promise
-   * resolves with the fitted estimator.
+   * Fits. In memory: returns `this` — or, given a `scheduler`, runs the passes on its threads over
+   * the rows in shared memory and returns a promise. A lazy X (with a lazy y, and optionally lazy
+   * `sampleWeight`): one parallel pass of per-block cross-products (two when X is ill-conditioned),
+   * and the promise resolves with the fitted estimator.
    */
   fit(X: NDArray, y: NDArray, options?: GlmLazyFitOptions): Promise<this>;
+  fit(X: MatrixLike, y: TargetLike, options: GlmParallelFitOptions): Promise<this>;
   fit(X: MatrixLike, y: TargetLike, options?: GlmFitOptions): this;
-  fit(X: MatrixLike | NDArray, y: TargetLike | NDArray, options: GlmFitOptions | GlmLazyFitOptions = {}): this | Promise<this> {
+  fit(
+    X: MatrixLike | NDArray,
+    y: TargetLike | NDArray,
+    options: GlmFitOptions | GlmLazyFitOptions | GlmParallelFitOptions = {},
+  ): this | Promise<this> {
     if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, y as NDArray, options as GlmLazyFitOptions));
-    this.checkParams();
-    if (isLazy(y)) throw new TypeError(`${this.estimatorName}.fit: y is a lazy array but X is not; pass both lazy or both in memory.`);
-    const inp = memoryInputs(this.estimatorName, X, y as TargetLike, (options as GlmFitOptions).sampleWeight, true);
-    this.#store(runSync(this.#algorithm(inp.d, inp.t), inp.passes), inp.d, inp.t, inp.multiOutput);
-    return this;
+    return rejecting(isParallel(options), () => {
+      this.checkParams();
+      if (isLazy(y)) throw new TypeError(`${this.estimatorName}.fit: y is a lazy array but X is not; pass both lazy or both in memory.`);
+      const inp = memoryInputs(this.estimatorName, X, y as TargetLike, (options as GlmFitOptions).sampleWeight, true);
+      const alg = this.#algorithm(inp.d, inp.t);
+      if (isParallel(options)) {
+        return runAsync(alg, sharedPasses(inp, options)).then((fit) => {
+          this.#store(fit, inp.d, inp.t, inp.multiOutput);
+          return this;
+        });
+      }
+      this.#store(runSync(alg, inp.passes), inp.d, inp.t, inp.multiOutput);
+      return this;
+    });
   }
 
   /** Fits on lazy X and y (what `fit` does with lazy input; pipelines call it). */

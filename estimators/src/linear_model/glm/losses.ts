@@ -54,15 +54,6 @@ export function addSums(a: LossSums, b: LossSums): LossSums {
   return a;
 }
 
-/** log(1 + e^z) without overflow. */
-function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
-function expit(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-
 /** The first non-finite value of row i of X (its column), or −1. */
 function badColumn(X: ArrayLike<number>, off: number, d: number): number {
   for (let j = 0; j < d; j++) if (!Number.isFinite(X[off + j]!)) return j;
@@ -201,8 +192,10 @@ export function accumulate(
       let gp: number;
       let hp: number;
       if (binomial) {
-        loss += s * (softplus(t) - yi * t);
-        const p = expit(t);
+        // One exponential for both: log(1 + e^t) = max(t, 0) + log1p(e^−|t|), expit(t) from the same e^−|t|.
+        const e = Math.exp(t > 0 ? -t : t);
+        loss += s * ((t > 0 ? t : 0) + Math.log1p(e) - yi * t);
+        const p = t >= 0 ? 1 / (1 + e) : e / (1 + e);
         gp = s * (p - yi);
         hp = s * p * (1 - p);
       } else {

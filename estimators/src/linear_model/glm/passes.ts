@@ -8,7 +8,7 @@
  * the data exactly once.
  */
 import { Graph, compute, ref } from '@tessera/scheduler';
-import { buildGraph, tileRows, tokenize, type NDArray } from '@tessera/array';
+import { allocate, buildGraph, tileRows, tokenize, type NDArray } from '@tessera/array';
 import type { LazyOptions } from '../../contract.js';
 import { GlmKernel, type GlmKernelName } from './kernel_names.js';
 import type { CrossSpec } from './kernels.js';
@@ -122,16 +122,27 @@ export class MemoryPasses implements Passes {
 
 const FAN_IN = 8;
 
+/** Where a graph of passes gets its row blocks: the tasks they need, and each block's arguments. */
+interface BlockSource {
+  /** A graph holding the tasks the block arguments refer to (or an empty one). */
+  graph(): Graph;
+  readonly blocks: number;
+  /** [X, y, weights or null] of block i: blocks, inline recipes or refs. */
+  args(i: number): readonly [unknown, unknown, unknown];
+  rowBase(i: number): number;
+  /** Names the data, for task keys. */
+  readonly token: string;
+}
+
 /**
- * Lazy data: X in blocks of whole rows, y (1-D or 2-D) and the weights (1-D or null) in the same row
- * blocks. Each pass is one computation on `options`' scheduler.
+ * Passes as graphs: one task per row block running a glm.* kernel, a tree of merges (8 at a time,
+ * a fixed shape: the sums do not depend on which thread ran what), each pass one computation on
+ * `options`' scheduler.
  */
-export class LazyPasses implements Passes {
+class GraphPasses implements Passes {
   #passes = 0;
   constructor(
-    readonly X: NDArray,
-    readonly y: NDArray,
-    readonly w: NDArray | null,
+    readonly source: BlockSource,
     readonly options: LazyOptions,
   ) {}
 
@@ -141,16 +152,14 @@ export class LazyPasses implements Passes {
   }
 
   async #run<T>(kernel: GlmKernelName, merge: GlmKernelName, label: string, extra: readonly unknown[]): Promise<T> {
-    const { X, y, w } = this;
-    const g = buildGraph(w === null ? [X, y] : [X, y, w], new Graph());
-    const name = `${label}-${tokenize(label, X.name, y.name, w?.name ?? null, this.#passes)}`;
+    const src = this.source;
+    const g = src.graph();
+    const name = `${label}-${tokenize(label, src.token, this.#passes)}`;
     this.#passes++;
-    const offsets = X.blockOffsets[0]!;
     let level: string[] = [];
-    for (let i = 0; i < X.numBlocks[0]!; i++) {
+    for (let i = 0; i < src.blocks; i++) {
       const key = `${name}-block-${i}`;
-      const yArg = y.ndim === 2 ? y.blockArg(i, 0) : y.blockArg(i);
-      g.add(key, kernel, [X.blockArg(i, 0), yArg, w === null ? null : w.blockArg(i), ...extra, { index: i, rowBase: offsets[i]! }]);
+      g.add(key, kernel, [...src.args(i), ...extra, { index: i, rowBase: src.rowBase(i) }]);
       level.push(key);
     }
     for (let depth = 0; level.length > 1; depth++) {
@@ -184,5 +193,74 @@ export class LazyPasses implements Passes {
 
   qr(spec: CrossSpec): Promise<QrStats> {
     return this.#run(GlmKernel.qr, GlmKernel.mergeQr, 'glm-qr', [spec]);
+  }
+}
+
+/**
+ * Lazy data: X in blocks of whole rows, y (1-D or 2-D) and the weights (1-D or null) in the same row
+ * blocks; a read or an expression is evaluated inside each pass's block task.
+ */
+export class LazyPasses extends GraphPasses {
+  constructor(X: NDArray, y: NDArray, w: NDArray | null, options: LazyOptions) {
+    const offsets = X.blockOffsets[0]!;
+    super(
+      {
+        graph: () => buildGraph(w === null ? [X, y] : [X, y, w], new Graph()),
+        blocks: X.numBlocks[0]!,
+        args: (i) => [X.blockArg(i, 0), y.ndim === 2 ? y.blockArg(i, 0) : y.blockArg(i), w === null ? null : w.blockArg(i)],
+        rowBase: (i) => offsets[i]!,
+        token: tokenize(X.name, y.name, w?.name ?? null),
+      },
+      options,
+    );
+  }
+}
+
+let sharedCount = 0;
+
+/** Rows per block of {@link SharedPasses}: 8 tiles, and at most 64 blocks. */
+function sharedBlockRows(n: number, cols: number): number {
+  return Math.max(8 * tileRows({ cols }), Math.ceil(n / 64));
+}
+
+/** `a` over shared memory: itself when it already is, else a copy (workers then share the copy). */
+function shared(a: Float64Array): Float64Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const out = allocate('float64', a.length) as Float64Array;
+  out.set(a);
+  return out;
+}
+
+/**
+ * In-memory data on the worker threads: X, y and the weights over shared memory (copied there
+ * once when they are not), cut into row blocks that every pass's tasks read in place — nothing is
+ * copied per pass.
+ */
+export class SharedPasses extends GraphPasses {
+  constructor(X: Float64Array, n: number, d: number, y: Float64Array, t: number, w: Float64Array | null, options: LazyOptions) {
+    const sx = shared(X);
+    const sy = shared(y);
+    const sw = w === null ? null : shared(w);
+    const rows = sharedBlockRows(n, d + t);
+    const blocks = Math.max(1, Math.ceil(n / rows));
+    const block = (data: Float64Array, a: number, b: number, cols: number, twoD: boolean) => ({
+      dtype: 'float64',
+      shape: twoD ? [b - a, cols] : [b - a],
+      data: data.subarray(a * cols, b * cols),
+    });
+    super(
+      {
+        graph: () => new Graph(),
+        blocks,
+        args: (i) => {
+          const a = i * rows;
+          const b = Math.min(n, a + rows);
+          return [block(sx, a, b, d, true), block(sy, a, b, t, t > 1), sw === null ? null : block(sw, a, b, 1, false)];
+        },
+        rowBase: (i) => i * rows,
+        token: `shared-${n}x${d}-${++sharedCount}`,
+      },
+      options,
+    );
   }
 }
