@@ -133,7 +133,11 @@ const fitted: Record<string, () => BaseEstimator[]> = {
   ],
   OrdinalEncoder: () => [new OrdinalEncoder().fit(codes)],
   LabelEncoder: () => [new LabelEncoder().fit(data.y)],
-  SimpleImputer: () => [new SimpleImputer().fit(data.X), new SimpleImputer({ strategy: 'median', missingValues: -1 }).fit(data.X)],
+  SimpleImputer: () => [
+    new SimpleImputer().fit(data.X),
+    new SimpleImputer({ strategy: 'median', missingValues: -1 }).fit(data.X),
+    new SimpleImputer({ strategy: 'most_frequent', missingValues: 0, addIndicator: true }).fit(codes),
+  ],
   GaussianNB: () => [new GaussianNB().fit(data.X, data.y)],
   MultinomialNB: () => [new MultinomialNB().partialFit(positive, data.y, classes)],
   BernoulliNB: () => [new BernoulliNB().fit(data.X, data.y)],

@@ -14,10 +14,10 @@
 import { DenseArray, allocate, where, type NDArray } from '@tessera/array';
 import { BaseEstimator, type State } from '../base.js';
 import type { ApplyMethod, LazyFitter, LazyOptions, LazyTransformer } from '../contract.js';
-import { InvalidInputError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
+import { InvalidInputError, ParameterRangeError, ParameterTypeError, StateRangeError, describeValue } from '../errors.js';
 import { checkLazyInput, isLazy, lazyMethod, rejecting } from '../ooc/lazy.js';
 import { registerEstimator } from '../registry.js';
-import { type StateSchema, count, vector } from '../state_schema.js';
+import { type StateSchema, count, nullable, optional, vector } from '../state_schema.js';
 import { BOOLEAN, NULL, type MatrixLike, checkArray, checkFeatureCount, interval, options } from '../validation.js';
 import { lazyValueCounts } from './lazy_counts.js';
 import { type ValueCounts, checkValues, countValues, medianOf, modeOf } from './value_counts.js';
@@ -34,11 +34,18 @@ export interface SimpleImputerParams {
   fillValue: number | null;
   /** Keep columns with no value present (filled with 0) instead of dropping them. */
   keepEmptyFeatures: boolean;
+  /**
+   * Append scikit-learn's MissingIndicator: one 0/1 column per feature that had missing values at
+   * fit (1 where the value was missing), after the imputed columns (default false).
+   */
+  addIndicator: boolean;
 }
 
 export interface SimpleImputerState extends State {
   /** The fill value per column; NaN for a column with no value present (dropped by transform). */
   statistics_: DenseArray<'float64'>;
+  /** With addIndicator: the features that had missing values at fit, whose indicator columns transform appends; else null. */
+  indicatorFeatures_: DenseArray<'float64'> | null;
   nFeaturesIn_: number;
 }
 
@@ -47,8 +54,8 @@ export interface SimpleImputer extends SimpleImputerParams {}
 const MISSING_TEXT = 'a finite number or NaN';
 
 /**
- * Replaces missing values column by column (scikit-learn's `SimpleImputer`; `addIndicator` is not
- * supported).
+ * Replaces missing values column by column (scikit-learn's `SimpleImputer`, `addIndicator`
+ * included).
  *
  * @example
  * const imp = new SimpleImputer({ strategy: 'median' }).fit([[1, NaN], [3, 4], [NaN, 6]]);
@@ -63,15 +70,22 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams, SimpleImpu
     missingValues: Number.NaN,
     fillValue: null,
     keepEmptyFeatures: false,
+    addIndicator: false,
   });
   // missingValues is checked in checkMoreParams: NaN is valid there, which no constraint kind allows.
   static readonly constraints = {
     strategy: [options('mean', 'median', 'most_frequent', 'constant')],
     fillValue: [interval('float', null, null, 'neither'), NULL],
     keepEmptyFeatures: [BOOLEAN],
+    addIndicator: [BOOLEAN],
   };
   static readonly stateSchema: StateSchema = {
-    fields: { nFeaturesIn_: count(1, 'd'), statistics_: vector('d', { values: 'any' }) },
+    fields: {
+      nFeaturesIn_: count(1, 'd'),
+      statistics_: vector('d', { values: 'any' }),
+      // Optional: models saved before addIndicator existed load as they were.
+      indicatorFeatures_: optional(nullable(vector('m', { values: 'nonNegative', sorted: true }))),
+    },
   };
 
   constructor(options: Partial<SimpleImputerParams> = {}) {
@@ -83,6 +97,28 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams, SimpleImpu
   }
   get nFeaturesIn_(): number {
     return this.fitted.nFeaturesIn_;
+  }
+  get indicatorFeatures_(): DenseArray<'float64'> | null {
+    return this.fitted.indicatorFeatures_ ?? null;
+  }
+
+  /** The columns of the missing indicator transform appends (none without addIndicator). */
+  private indicator(): number[] {
+    const f = this.fitted.indicatorFeatures_;
+    return f === null || f === undefined ? [] : Array.from(f.data);
+  }
+
+  protected override restoreState(state: State): SimpleImputerState {
+    const s = state as SimpleImputerState;
+    const f = s.indicatorFeatures_;
+    if (f !== null && f !== undefined && f.data.some((j) => !Number.isInteger(j) || j >= s.nFeaturesIn_)) {
+      throw new StateRangeError(
+        `SimpleImputer state field 'indicatorFeatures_' holds a feature index beyond nFeaturesIn_ ${s.nFeaturesIn_}.`,
+        'SimpleImputer',
+        'indicatorFeatures_',
+      );
+    }
+    return s;
   }
 
   protected override checkMoreParams(): void {
@@ -142,8 +178,15 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams, SimpleImpu
       }
       if (this.keepEmptyFeatures && Number.isNaN(stats[j]!)) stats[j] = 0;
     }
+    let indicator: DenseArray<'float64'> | null = null;
+    if (this.addIndicator) {
+      // MissingIndicator's features='missing-only': the columns where something was missing.
+      const missing: number[] = [];
+      for (let j = 0; j < d; j++) if (c.present[j]! < c.rows) missing.push(j);
+      indicator = new DenseArray(Float64Array.from(missing), [missing.length]);
+    }
     this.resetState();
-    this.learned = { statistics_: new DenseArray(stats, [d]), nFeaturesIn_: d };
+    this.learned = { statistics_: new DenseArray(stats, [d]), indicatorFeatures_: indicator, nFeaturesIn_: d };
     return this;
   }
 
@@ -162,12 +205,13 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams, SimpleImpu
       throw new InvalidInputError(
         `${this.estimatorName}.getFeatureNamesOut: inputFeatures has ${inputFeatures.length} names; X has ${d} features.`,
       );
-    return this.kept().map((j) => inputFeatures?.[j] ?? `x${j}`);
+    const name = (j: number) => inputFeatures?.[j] ?? `x${j}`;
+    return [...this.kept().map(name), ...this.indicator().map((j) => `missingindicator_${name(j)}`)];
   }
 
   /** Columns of transform's output: the features whose statistic is not NaN. */
   override outputWidth(method: ApplyMethod): number | null {
-    if (method === 'transform') return this.kept().length;
+    if (method === 'transform') return this.kept().length + this.indicator().length;
     return super.outputWidth(method);
   }
 
@@ -182,17 +226,23 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams, SimpleImpu
     checkFeatureCount(this.estimatorName, s.nFeaturesIn_, m.nFeatures);
     checkValues(m.data, m.nFeatures, this.missingValues, caller);
     const kept = this.kept();
+    const flags = this.indicator();
     const stats = s.statistics_.data;
     const mv = this.missingValues;
     const nanMissing = Number.isNaN(mv);
     const { data, nSamples: n, nFeatures: d } = m;
-    const w = kept.length;
+    const k0 = kept.length;
+    const w = k0 + flags.length;
     const out = allocate('float64', n * w);
     for (let i = 0; i < n; i++) {
-      for (let k = 0; k < w; k++) {
+      for (let k = 0; k < k0; k++) {
         const j = kept[k]!;
         const v = data[i * d + j]!;
         out[i * w + k] = (nanMissing ? v !== v : v === mv) ? stats[j]! : v;
+      }
+      for (let k = 0; k < flags.length; k++) {
+        const v = data[i * d + flags[k]!]!;
+        out[i * w + k0 + k] = (nanMissing ? v !== v : v === mv) ? 1 : 0;
       }
     }
     return new DenseArray(out, [n, w]);
@@ -206,7 +256,9 @@ export class SimpleImputer extends BaseEstimator<SimpleImputerParams, SimpleImpu
   transformLazy(X: NDArray): NDArray {
     const s = this.fitted;
     checkLazyInput(this, X);
-    if (this.kept().length !== s.nFeaturesIn_) return lazyMethod(this, X, 'transform', this.outputWidth('transform'));
+    // Dropped columns or an indicator change the width: block by block then.
+    if (this.kept().length !== s.nFeaturesIn_ || this.indicator().length > 0)
+      return lazyMethod(this, X, 'transform', this.outputWidth('transform'));
     const missing = Number.isNaN(this.missingValues) ? X.isnan() : X.eq(this.missingValues);
     return where(missing, s.statistics_, X).astype('float64');
   }
