@@ -6,6 +6,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { JobData } from './codec.js';
+import { ClusterError } from './errors.js';
 import { DEFAULT_QUEUE, RUNS_KEY, runAliveKey } from './keys.js';
 import { RUNS, openStore, runPrefix, type BlockStore, type S3StoreOptions } from './store.js';
 
@@ -90,6 +91,9 @@ export async function cleanCluster(options: CleanOptions): Promise<CleanReport> 
   queue.on('error', () => undefined);
   try {
     return await cleanDeadRuns(redis, store, queue);
+  } catch (error) {
+    if ((error as Error)?.name === 'BlockMissingError' || redis.status === 'ready') throw error;
+    throw new ClusterError(`Cannot reach Redis at ${options.connection}: ${(error as Error).message}`, { cause: error });
   } finally {
     await queue.close().catch(() => undefined);
     queueRedis.disconnect();

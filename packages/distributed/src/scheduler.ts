@@ -344,18 +344,43 @@ export class DistributedScheduler implements Scheduler {
     return this.#run(graph, keys, options);
   }
 
+  /** `promise`, or a ClusterError when Redis does not answer within `redisTimeout` (commands wait for a reconnection otherwise). */
+  #redisBound<T>(promise: Promise<T>, doing: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ClusterError(
+              `Redis at ${this.#url} did not answer within ${this.#redisTimeout} ms (${doing}): is it running and reachable?`,
+            ),
+          ),
+        this.#redisTimeout,
+      );
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
   async #run(graph: Graph, keys: readonly string[], options: RunOptions): Promise<Record<string, unknown>> {
-    await this.#connect();
+    try {
+      await this.#redisBound(this.#connect(), 'connecting');
+    } catch (error) {
+      // The next run tries again from scratch.
+      const stale = this.#connections.splice(0);
+      for (const c of stale) c.disconnect();
+      this.#connected = undefined;
+      throw error;
+    }
     const redis = this.#redis!;
     const run: ClusterRun = { id: randomBytes(8).toString('hex'), failure: undefined, seq: 0 };
     const record: RunRecord = { store: this.store.url, queue: this.queueName, host: hostname(), pid: process.pid, started: Date.now() };
-    await redis.set(runAliveKey(run.id), '1', 'PX', this.#heartbeatTtl);
-    await redis.hset(RUNS_KEY, run.id, JSON.stringify(record));
+    await this.#redisBound(redis.set(runAliveKey(run.id), '1', 'PX', this.#heartbeatTtl), 'starting a run');
+    await this.#redisBound(redis.hset(RUNS_KEY, run.id, JSON.stringify(record)), 'starting a run');
     const state = { redisDownSince: 0, noWorkerSince: 0 };
     let timer: NodeJS.Timeout | undefined;
     try {
       // What runs whose coordinator died left behind goes first.
-      await cleanDeadRuns(redis, this.store, this.#queue);
+      await this.#redisBound(cleanDeadRuns(redis, this.store, this.#queue), 'removing the leftovers of dead runs');
       await this.#awaitWorkers();
       let ticking = false;
       timer = setInterval(
@@ -384,16 +409,18 @@ export class DistributedScheduler implements Scheduler {
         this.#pending.delete(jobId);
         await this.#queue!.remove(jobId).catch(() => undefined);
       }
-      // Workers stop this run's batches when the heartbeat goes.
-      await redis.del(runAliveKey(run.id)).catch(() => undefined);
+      // Workers stop this run's batches when the heartbeat goes. (With Redis gone, the heartbeat
+      // expires on its own and the next run or `tessera clean` removes the rest.)
+      const up = redis.status === 'ready';
+      if (up) await this.#redisBound(redis.del(runAliveKey(run.id)), 'ending the run').catch(() => undefined);
       await this.store.deletePrefix(runPrefix(run.id)).catch(() => undefined);
-      await redis.hdel(RUNS_KEY, run.id).catch(() => undefined);
+      if (up) await this.#redisBound(redis.hdel(RUNS_KEY, run.id), 'ending the run').catch(() => undefined);
     }
   }
 
   async #awaitWorkers(): Promise<void> {
     const start = Date.now();
-    while ((await this.#refreshWorkers()) === 0) {
+    while ((await this.#redisBound(this.#refreshWorkers(), 'looking for workers')) === 0) {
       if (Date.now() - start >= this.#workerTimeout) throw this.#noWorkers(Date.now() - start);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -102,7 +102,16 @@ export class ClusterWorker {
       idleTimeout: 2 ** 31 - 1,
     });
     this.#redis = new Redis(connection, { maxRetriesPerRequest: null });
-    this.#redis.on('error', () => undefined); // reconnects on its own; the worker's own 'error' says more
+    // ioredis reconnects on its own: say once that Redis is unreachable, and once that it is back.
+    let down = false;
+    this.#redis.on('error', (error: Error) => {
+      if (!down) this.#log(`Redis at ${connection} unreachable (${error.message}); retrying`);
+      down = true;
+    });
+    this.#redis.on('ready', () => {
+      if (down) this.#log(`Redis at ${connection} reachable again`);
+      down = false;
+    });
     this.#workerRedis = new Redis(connection, { maxRetriesPerRequest: null });
     this.#workerRedis.on('error', () => undefined);
     this.#worker = new Worker<JobData, JobResult>(queue, (job, _token, signal) => this.#process(job, signal), {
