@@ -37,7 +37,8 @@ export function rowUpdate(R: Float64Array, p: number, a: Float64Array, from = 0)
     const x = a[j]!;
     if (x === 0) continue;
     const r = R[j * p + j]!;
-    const h = Math.hypot(r, x);
+    // √(r² + x²) without Math.hypot's overflow guard (~2× slower per call; the sums here stay far from overflow).
+    const h = Math.sqrt(r * r + x * x);
     const c = r / h;
     const s = x / h;
     R[j * p + j] = h;
@@ -45,7 +46,7 @@ export function rowUpdate(R: Float64Array, p: number, a: Float64Array, from = 0)
       const rk = R[j * p + k]!;
       const ak = a[k]!;
       R[j * p + k] = c * rk + s * ak;
-      a[k] = -s * rk + c * ak;
+      a[k] = c * ak - s * rk;
     }
   }
 }
