@@ -1,23 +1,19 @@
 // Generated from docs/estimators.md (program estimators-10) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import assert from 'node:assert/strict';
-import { fromArray } from '@tessera/array';
-import { PCA, TruncatedSVD } from '@tessera/estimators';
+import { ColumnTransformer, MinMaxScaler, OneHotEncoder, StandardScaler } from '@tessera/estimators';
 
-const rows = Array.from({ length: 2000 }, (_, i) => [Math.sin(i), Math.cos(3 * i) * 2, (i % 7) - 3, (i * 13) % 11]);
-const X = fromArray(rows, { chunks: [250, -1] }); // 8 row blocks
-
-// Two parallel passes over X: the TSQR (centring fused), then the signs.
-const pca = await new PCA({ nComponents: 0.95 }).fit(X);
-console.log(pca.nComponents_, pca.explainedVarianceRatio_.data);
-const memory = new PCA({ nComponents: 0.95 }).fit(rows);
-pca.components_.data.forEach((v, i) => assert.ok(Math.abs(v - memory.components_.data[i]!) < 1e-12));
-
-// The lazy transform: one fused task per block, the same doubles as in memory.
-const Z = await pca.transform(X).compute();
-assert.deepEqual(Array.from(Z.data), Array.from(pca.transform(rows).data));
-
-// Randomized (dask's svd_compressed) and TruncatedSVD.
-const fast = await new PCA({ nComponents: 2, svdSolver: 'randomized', randomState: 0 }).fit(X);
-console.log(fast.singularValues_.data, pca.singularValues_.data.slice(0, 2));
-const svd = await new TruncatedSVD({ nComponents: 2, algorithm: 'tsqr' }).fit(X);
-console.log(svd.explainedVarianceRatio_.data);
+const X = [
+  [0, 1.5, 10, 7],
+  [1, 2.5, 20, 8],
+  [0, 3.5, 30, 9],
+];
+const ct = new ColumnTransformer(
+  [
+    ['codes', new OneHotEncoder(), [0]],
+    ['amounts', new StandardScaler(), [1, -2]],
+  ],
+  { remainder: new MinMaxScaler() },
+).fit(X);
+console.log(ct.transform(X).toArray()[0]); // [ 1, 0, -1.224744871391589, -1.224744871391589, 0 ]
+console.log(ct.getFeatureNamesOut()); // [ 'codes__x0_0.0', 'codes__x0_1.0', 'amounts__x1', 'amounts__x2', 'remainder__x3' ]
+assert.deepEqual(ct.outputIndices_, { codes: [0, 2], amounts: [2, 4], remainder: [4, 5] });

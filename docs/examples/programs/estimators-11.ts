@@ -1,21 +1,23 @@
 // Generated from docs/estimators.md (program estimators-11) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import assert from 'node:assert/strict';
-import { makeBlobs } from '@tessera/array';
-import { KMeans, StandardScaler, makePipeline } from '@tessera/estimators';
+import { fromArray } from '@tessera/array';
+import { PCA, TruncatedSVD } from '@tessera/estimators';
 
-// 60k rows in 6 lazy blocks: every pass of the fit runs one task per block on the workers.
-const { X } = makeBlobs({ nSamples: 60_000, nFeatures: 5, centers: 4, randomState: 0, chunks: [10_000, -1] });
-const km = await new KMeans({ nClusters: 4, randomState: 0 }).fit(X);
-console.log(km.nIter_, km.inertia_, km.clusterCenters_.shape); // … [4, 5]
-const labels = await km.predict(X).compute(); // lazy, block by block
-assert.equal(labels.shape[0], 60_000);
+const rows = Array.from({ length: 2000 }, (_, i) => [Math.sin(i), Math.cos(3 * i) * 2, (i % 7) - 3, (i * 13) % 11]);
+const X = fromArray(rows, { chunks: [250, -1] }); // 8 row blocks
 
-// In memory it is the same algorithm on one block; from given centers, scikit-learn's answer.
-const rows = (await X.slice([0, 2000]).compute()).toArray() as number[][];
-const given = new KMeans({ nClusters: 4, init: rows.slice(0, 4) }).fit(rows);
-console.log(given.nIter_, given.inertia_);
+// Two parallel passes over X: the TSQR (centring fused), then the signs.
+const pca = await new PCA({ nComponents: 0.95 }).fit(X);
+console.log(pca.nComponents_, pca.explainedVarianceRatio_.data);
+const memory = new PCA({ nComponents: 0.95 }).fit(rows);
+pca.components_.data.forEach((v, i) => assert.ok(Math.abs(v - memory.components_.data[i]!) < 1e-12));
 
-// As a pipeline step on lazy data.
-const pipe = makePipeline(new StandardScaler(), new KMeans({ nClusters: 4, init: 'k-means++', randomState: 0 }));
-await pipe.fit(X);
-console.log((pipe.steps[1]![1] as KMeans).clusterCenters_.shape);
+// The lazy transform: one fused task per block, the same doubles as in memory.
+const Z = await pca.transform(X).compute();
+assert.deepEqual(Array.from(Z.data), Array.from(pca.transform(rows).data));
+
+// Randomized (dask's svd_compressed) and TruncatedSVD.
+const fast = await new PCA({ nComponents: 2, svdSolver: 'randomized', randomState: 0 }).fit(X);
+console.log(fast.singularValues_.data, pca.singularValues_.data.slice(0, 2));
+const svd = await new TruncatedSVD({ nComponents: 2, algorithm: 'tsqr' }).fit(X);
+console.log(svd.explainedVarianceRatio_.data);
