@@ -339,6 +339,44 @@ describe('in-memory X on the worker threads (a scheduler given to fit)', () => {
   });
 });
 
+describe('lazy prediction of whole blocks (applyRows: each tile scored in WebAssembly memory)', () => {
+  it('equals the in-memory methods for every GLM and output, through a read and through the scaler', async () => {
+    // 6000 × 8 per block: large enough for the WebAssembly path (the small fixtures go tile by tile).
+    for (const k of [2, 3]) {
+      const { X, y } = problem(11 + k, 12_000, 8, k, 0);
+      const dir = join(root, `apply-${k}`);
+      await toNpyDir(dir, { X: fromArray(X, { chunks: [6000, -1] }), y: fromArray(y, { chunks: [6000] }) });
+      const { X: lx } = await fromNpyDir(dir);
+      const scaler = new StandardScaler().fit(X);
+      const scaled = scaler.transform(X);
+      const clf = new LogisticRegression({ C: 0.3 }).fit(scaled, y);
+      for (const method of ['predict', 'decisionFunction', 'predictProba', 'predictLogProba'] as const) {
+        const lazyOut = await clf[method](scaler.transform(lx)).compute({ scheduler: threads2 });
+        expectClose(lazyOut.data, clf[method](scaled).data, `LogisticRegression (${k} classes) ${method}`, 1e-12, 1e-12);
+      }
+      if (k === 2) {
+        const yr = X.map((r) => [r[0]! + 2 * r[1]!, r[2]! - 1]);
+        const ridge = new Ridge().fit(X, yr);
+        expectClose(
+          (await ridge.predict(lx).compute({ scheduler: threads2 })).data,
+          ridge.predict(X).data,
+          'Ridge (2 targets) predict',
+          1e-12,
+          1e-12,
+        );
+        const pr = new PoissonRegressor().fit(X, y);
+        expectClose(
+          (await pr.predict(lx).compute({ scheduler: threads2 })).data,
+          pr.predict(X).data,
+          'PoissonRegressor predict',
+          1e-12,
+          1e-12,
+        );
+      }
+    }
+  });
+});
+
 describe('inside a pipeline on a dataset directory', () => {
   it('StandardScaler → LogisticRegression fitted on lazy data, both workers busy; predict lazy and fused', async () => {
     const { X, y } = problem(4, 1200, 6, 3);
