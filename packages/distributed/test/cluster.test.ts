@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Graph, SyncScheduler, TaskError, ThreadScheduler, ref } from '@tessera/scheduler';
 import { fromNpyDir, makeClassification } from '@tessera/array';
-import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
+import { GridSearchCV, Incremental, Pipeline, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
+import { Profiler, diagnose } from '@tessera/diagnostics';
 import { ClusterError, DistributedScheduler, S3Store } from '../src/index.js';
 import { CLI, KERNELS, TestRedis, TestWorker, clusterSkipReason, waitFor } from './cluster.js';
 import { S3_CREDENTIALS, TestS3 } from './s3.js';
@@ -104,11 +105,15 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
         await waitFor('two workers', () => cluster.workers === 2 || (cluster as unknown as { workers: number }).workers >= 2, 5000).catch(
           () => undefined,
         );
-        const two = await runAll(cluster, join(root, 'pred-2'));
+        const prof = new Profiler();
+        const two = await diagnose([prof], () => runAll(cluster, join(root, 'pred-2')));
         expect(two).toEqual(local);
-        // Both processes ran tasks: one row per host/process/thread in the profiles.
-        const names = [...cluster.workerNames.values()];
-        expect(new Set(names.map((n) => n.replace(/ thread \d+$/, ''))).size).toBe(2);
+        // Both processes ran tasks: one profile row per host, process and thread, each named.
+        const clusterRuns = new Set(prof.runs.filter((r) => r.scheduler === 'distributed').map((r) => r.id));
+        const rows = new Set(prof.records.filter((r) => clusterRuns.has(r.runId)).map((r) => r.worker));
+        const names = cluster.workerNames;
+        expect([...rows].every((w) => names.has(w))).toBe(true);
+        expect(new Set([...rows].map((w) => names.get(w)!.replace(/ thread \d+$/, ''))).size).toBe(2);
       } finally {
         await cluster.close();
       }
@@ -117,6 +122,32 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
       const keys = await redis.keys();
       expect(keys.filter((key) => /^tessera:run|^bull:results:[0-9a-f]{16}-/.test(key))).toEqual([]);
     }, 60_000);
+
+    test("a grid search (every candidate × fold a task) gives the thread scheduler's scores", async () => {
+      const { X, y } = makeClassification({ nSamples: 3000, nFeatures: 6, randomState: 1, chunks: 1000 });
+      const [Xm, ym] = [await X.compute({ scheduler: 'sync' }), await y.compute({ scheduler: 'sync' })];
+      const scores = async (scheduler: ThreadScheduler | DistributedScheduler) => {
+        const pipe = new Pipeline([
+          ['scaler', new StandardScaler()],
+          ['sgd', new SGDClassifier({ shuffle: false, randomState: 0 })],
+        ]);
+        const search = new GridSearchCV(
+          pipe,
+          { sgd__alpha: [1e-4, 1e-2], sgd__loss: ['hinge', 'log_loss'] },
+          { cv: 3, scoring: 'accuracy' },
+        );
+        await search.fit(Xm, ym, { scheduler });
+        return search.cvResults_.meanTestScore;
+      };
+      const threads = new ThreadScheduler({ threads: 2 });
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'results', workerTimeout: 10_000 });
+      try {
+        expect(await scores(cluster)).toEqual(await scores(threads));
+      } finally {
+        await threads.close();
+        await cluster.close();
+      }
+    }, 30_000);
 
     test('a kernel error fails the run with the same TaskError as locally, and is not retried', async () => {
       const dir = mkdtempSync(join(root, 'boom-'));
