@@ -74,6 +74,16 @@ export {
   type MakeBlobsOptions,
 } from './random.js';
 export { RandomState, checkRandomState, type RandomSeed, type RandomStateTuple, type ChoiceOptions } from './random_state.js';
+export {
+  sklearnMakeClassification,
+  sklearnMakeRegression,
+  sklearnMakeBlobs,
+  sampleWithoutReplacement,
+  type SklearnRandomState,
+  type SklearnMakeClassificationOptions,
+  type SklearnMakeRegressionOptions,
+  type SklearnMakeBlobsOptions,
+} from './sklearn_datasets.js';
 export { materialize, streamOf, tileRows, rowOrigin, TILE_BYTES, type RowStream } from './kernels/stream.js';
 export { setExprBackend, type ExprBackend, type MemoryTarget } from './kernels/wasm_expr.js';
 export { type WasmMemory, type WasmApi } from './kernels/wasm_module.js';
