@@ -200,22 +200,37 @@ describe('RobustScaler errors', () => {
     );
   });
 
-  it('refuses a lazy fit whose distinct values exceed the memory budget, naming the column and memoryLimit', async () => {
+  it('past the memory budget a lazy fit uses the quantile summary: center_ and scale_ within its stated rank error', async () => {
     const rng = new Random(3);
-    const rows = Array.from({ length: 400 }, (_, i) => [i % 3, rng.random()]);
-    const X = fromArray(rows, { chunks: [50, -1] });
-    // 16 B × 9 per distinct value: 20 kB holds 138, column 1 has 400.
+    const n = 6000;
+    const rows = Array.from({ length: n }, (_, i) => [i % 3, rng.random() * 100]);
+    const X = fromArray(rows, { chunks: [500, -1] });
+    // 20 kB: the summaries keep 1024 values per column (their least), column 1 has 6000.
+    const sorted = rows.map((r) => r[1]!).sort((a, b) => a - b);
     for (const scheduler of ['sync', threads] as const) {
-      await expect(new RobustScaler().fit(X, { scheduler, memoryLimit: 20_000 })).rejects.toThrow(RangeError);
+      const rs = await new RobustScaler().fit(X, { scheduler, memoryLimit: 20_000 });
+      const [e0, e1] = Array.from(rs.rankError_.data);
+      expect(e0).toBe(0); // three distinct values: exact
+      expect(e1).toBeGreaterThan(0);
+      expect(e1).toBeLessThanOrEqual((2 * n) / 1023); // two levels of pruning, capacity 1024
+      const within = (v: number, h: number) => {
+        const lo = sorted[Math.max(0, Math.floor(h) - e1!)]!;
+        const hi = sorted[Math.min(n - 1, Math.ceil(h) + e1!)]!;
+        return v >= lo && v <= hi;
+      };
+      expect(within(rs.center_!.data[1]!, (n - 1) / 2)).toBe(true);
+      // The scale is a difference of two such percentiles.
+      const exact = new RobustScaler().fit(rows);
+      expect(rs.center_!.data[0]).toBe(exact.center_!.data[0]);
+      expect(Math.abs(rs.scale_!.data[1]! - exact.scale_!.data[1]!)).toBeLessThanOrEqual(
+        2 * (sorted[Math.min(n - 1, 4500 + e1!)]! - sorted[4500 - e1!]!),
+      );
     }
-    await expect(new RobustScaler().fit(X, { scheduler: 'sync', memoryLimit: 20_000 })).rejects.toThrow(
-      /RobustScaler\.fit on a lazy X: column 1 has \d+ distinct values so far, more than the memory budget .*Raise memoryLimit/,
-    );
     // Without centring and scaling nothing is held; with a budget that holds them the fit is exact.
     await expect(
       new RobustScaler({ withCentering: false, withScaling: false }).fit(X, { scheduler: 'sync', memoryLimit: 20_000 }),
     ).resolves.toBeInstanceOf(RobustScaler);
-    const exact = await new RobustScaler().fit(X, { scheduler: 'sync', memoryLimit: 1e6 });
+    const exact = await new RobustScaler().fit(X, { scheduler: 'sync', memoryLimit: 1e8 });
     expect(exact.getState()).toEqual(new RobustScaler().fit(rows).getState());
   });
 

@@ -185,6 +185,19 @@ export function pruneSummary(s: QuantileSummary, capacity: number): QuantileSumm
   };
 }
 
+/** numpy's `median` from a summary: the middle value, or the mean of the two middle ones; with the larger rank error. */
+export function summaryMedian(s: QuantileSummary): { value: number; error: number } {
+  const n = s.n;
+  if (n === 0) return { value: Number.NaN, error: 0 };
+  if (n % 2 === 1) {
+    const m = orderStatistic(s, (n - 1) / 2);
+    return { value: s.values[m.index]!, error: m.error };
+  }
+  const a = orderStatistic(s, n / 2 - 1);
+  const b = orderStatistic(s, n / 2);
+  return { value: (s.values[a.index]! + s.values[b.index]!) / 2, error: Math.max(a.error, b.error) };
+}
+
 /**
  * numpy's `percentile(values, q)` (method 'linear', numpy 1.24's operations in their order) from a
  * summary: exact when the summary is; otherwise the interpolation of the two order statistics it
@@ -226,11 +239,14 @@ export const SKETCH_BYTES_PER_VALUE = 40 * (FAN_IN + 1);
 /** The fewest values a summary keeps whatever the budget (a bound of n / 2046 ranks per level). */
 export const MIN_SKETCH_CAPACITY = 1024;
 
-/** Summaries of one block, streamed tile by tile; NaN left out, ±Infinity an error naming the row (from `rowOffset`) and column. */
-export function quantileSketchKernel(X: unknown, caller: string, capacity: number, rowOffset: number): SketchPart {
+/**
+ * Summaries of one block, streamed tile by tile; the `missing` marker (NaN, or null: nothing is
+ * missing) left out, any other non-finite value an error naming the row (from `rowOffset`) and column.
+ */
+export function quantileSketchKernel(X: unknown, caller: string, capacity: number, rowOffset: number, missing: number | null): SketchPart {
   const s = streamOf(X);
   try {
-    const c = new Counter(s.rows, s.cols, { missing: Number.NaN, distinct: true, caller }, rowOffset);
+    const c = new Counter(s.rows, s.cols, { missing, distinct: true, caller }, rowOffset);
     const tile = tileRows(s);
     for (let a = 0; a < s.rows; a += tile) c.add(s.read(a, Math.min(s.rows, a + tile)));
     const counts = c.finish();
@@ -266,18 +282,24 @@ export function sketchCapacity(d: number, options: LazyOptions): number {
 /**
  * The per-column summaries of a lazy 2-D X in one parallel pass: a `est.quantileSketch` task per
  * row block, merged by a tree of `est.combineQuantileSketch` tasks. Exact (never pruned) while each
- * column's distinct values fit `capacity`.
+ * column's distinct values fit `capacity`. `missing`: NaN (left out) or null (NaN is an error).
  */
-export async function lazyQuantileSummaries(X: NDArray, caller: string, capacity: number, options: LazyOptions): Promise<SketchPart> {
+export async function lazyQuantileSummaries(
+  X: NDArray,
+  caller: string,
+  capacity: number,
+  options: LazyOptions,
+  missing: number | null = Number.NaN,
+): Promise<SketchPart> {
   if (X.shape[0] === 0) throw new InvalidInputError(`${caller}: found array X with 0 samples, while a minimum of 1 is required.`);
   const Xr = rowBlocks(X, caller);
   const g = buildGraph([Xr], new Graph());
-  const name = `quantile-sketch-${tokenize('quantile-sketch', Xr.name, capacity)}`;
+  const name = `quantile-sketch-${tokenize('quantile-sketch', Xr.name, capacity, missing)}`;
   const offsets = Xr.blockOffsets[0]!;
   let level: string[] = [];
   for (let i = 0; i < Xr.numBlocks[0]!; i++) {
     const key = `${name}-block-${i}`;
-    g.add(key, QuantileSketchKernel.block, [Xr.blockArg(i, 0), caller, capacity, offsets[i]!]);
+    g.add(key, QuantileSketchKernel.block, [Xr.blockArg(i, 0), caller, capacity, offsets[i]!, missing]);
     level.push(key);
   }
   for (let depth = 0; level.length > 1 || depth === 0; depth++) {

@@ -3,23 +3,23 @@
  * by its interquantile range (`quantileRange`, percentiles by numpy's default 'linear'
  * interpolation, reproduced operation for operation so the results are the same doubles).
  *
- * On a lazy X `fit` makes one parallel pass of per-block sorted distinct values with their counts
- * (the value counts SimpleImputer's median uses, merged exactly), so the lazy fit equals the
- * in-memory one whatever the blocks. The distinct values must fit the memory budget: past it the
- * fit is a RangeError naming the column. `transform` of a lazy X is the elementwise
- * `(X - center_) / scale_`, fused into whatever consumes it.
+ * On a lazy X `fit` makes one parallel pass of per-column quantile summaries (QuantileTransformer's,
+ * quantile_sketch.ts): exact while each column's distinct values fit the memory budget, so the lazy
+ * fit then equals the in-memory one whatever the blocks; past it a mergeable summary whose rank
+ * error `rankError_` states (the median and percentiles are order statistics within that many
+ * ranks of the exact ones). `transform` of a lazy X is the elementwise `(X - center_) / scale_`,
+ * fused into whatever consumes it.
  */
 import { DenseArray, allocate, type NDArray } from '@tessera/array';
-import { TaskError } from '@tessera/scheduler';
 import { BaseEstimator, type State } from '../base.js';
 import type { LazyFitter, LazyOptions, LazyTransformer } from '../contract.js';
 import { ParameterRangeError } from '../errors.js';
-import { EstKernel } from '../ooc/kernel_names.js';
 import { checkLazyInput, isLazy, rejecting } from '../ooc/lazy.js';
 import { registerEstimator } from '../registry.js';
-import { type StateSchema, count, nullable, vector } from '../state_schema.js';
+import { type StateSchema, count, nullable, optional, vector } from '../state_schema.js';
 import { BOOLEAN, PAIR, type MatrixLike, checkArray, checkFeatureCount } from '../validation.js';
 import { lazyValueCounts } from './lazy_counts.js';
+import { type QuantileSummary, lazyQuantileSummaries, sketchCapacity, summaryMedian, summaryPercentile } from './quantile_sketch.js';
 import { type ColumnCounts, type ValueCounts, countValues, medianOf } from './value_counts.js';
 
 export interface RobustScalerParams {
@@ -38,6 +38,11 @@ export interface RobustScalerState extends State {
   center_: DenseArray<'float64'> | null;
   /** Per-column interquantile range (ranges below 10·eps become 1); null without withScaling. */
   scale_: DenseArray<'float64'> | null;
+  /**
+   * Per column, how many ranks the median and percentiles may be from the exact order statistics:
+   * 0 unless a lazy fit went past the memory budget (absent in models saved before it existed).
+   */
+  rankError_?: DenseArray<'float64'>;
   nFeaturesIn_: number;
 }
 
@@ -171,6 +176,7 @@ export class RobustScaler extends BaseEstimator<RobustScalerParams, RobustScaler
       nFeaturesIn_: count(1, 'd'),
       center_: nullable(vector('d')),
       scale_: nullable(vector('d', { values: 'positive' })),
+      rankError_: optional(vector('d', { values: 'nonNegative' })),
     },
   };
 
@@ -186,6 +192,11 @@ export class RobustScaler extends BaseEstimator<RobustScalerParams, RobustScaler
   }
   get nFeaturesIn_(): number {
     return this.fitted.nFeaturesIn_;
+  }
+  /** See {@link RobustScalerState.rankError_} (zeros for a model saved without it). */
+  get rankError_(): DenseArray<'float64'> {
+    const s = this.fitted;
+    return s.rankError_ ?? new DenseArray(new Float64Array(s.nFeaturesIn_), [s.nFeaturesIn_]);
   }
 
   protected override checkMoreParams(): void {
@@ -225,21 +236,51 @@ export class RobustScaler extends BaseEstimator<RobustScalerParams, RobustScaler
     return this.fitCounts(countValues(m.data, m.nSamples, m.nFeatures, this.countOptions(caller)));
   }
 
-  /** Fits on a lazy X from one parallel pass of value counts (see {@link fit}). */
+  /** Fits on a lazy X from one parallel pass of quantile summaries (see {@link fit}). */
   async fitLazy(X: NDArray, _y: NDArray | undefined, options: LazyOptions): Promise<this> {
     this.checkParams();
     const caller = `${this.estimatorName}.fit`;
     if (X.ndim !== 2) throw new RangeError(`${caller}: X must be a 2-D array of samples × features; got shape [${X.shape.join(', ')}].`);
-    const advice = `Raise memoryLimit, or compute() X if it fits in memory.`;
-    let counts: ValueCounts;
-    try {
-      counts = await lazyValueCounts(X, this.countOptions(caller), options, advice);
-    } catch (e) {
-      // The budget refusal is about the data, not the task that met it: the RangeError itself.
-      if (e instanceof TaskError && e.kernel === EstKernel.combineValueCounts && e.cause instanceof RangeError) throw e.cause;
-      throw e;
-    }
-    return this.fitCounts(counts);
+    // Without centring or scaling the pass only checks the values.
+    if (!this.withCentering && !this.withScaling) return this.fitCounts(await lazyValueCounts(X, this.countOptions(caller), options, ''));
+    const part = await lazyQuantileSummaries(X, caller, sketchCapacity(X.shape[1]!, options), options, null);
+    return this.fitSummaries(part.columns);
+  }
+
+  /** center_ and scale_ from summaries: numpy's median and percentiles when exact, within rankError_ ranks otherwise. */
+  private fitSummaries(columns: readonly QuantileSummary[]): this {
+    const d = columns.length;
+    const err = new Float64Array(d);
+    const center = this.withCentering
+      ? Float64Array.from(columns, (c, j) => {
+          const m = summaryMedian(c);
+          err[j] = Math.max(err[j]!, m.error);
+          return m.value;
+        })
+      : null;
+    const scale = this.withScaling
+      ? Float64Array.from(columns, (c, j) => {
+          const lo = summaryPercentile(c, this.quantileRange[0]);
+          const hi = summaryPercentile(c, this.quantileRange[1]);
+          err[j] = Math.max(err[j]!, lo.error, hi.error);
+          return this.scaleOf(hi.value - lo.value);
+        })
+      : null;
+    this.resetState();
+    this.learned = {
+      center_: center === null ? null : new DenseArray(center, [d]),
+      scale_: scale === null ? null : new DenseArray(scale, [d]),
+      rankError_: new DenseArray(err, [d]),
+      nFeaturesIn_: d,
+    };
+    return this;
+  }
+
+  /** A range as scale_: 1 below 10·eps (scikit-learn's _handle_zeros_in_scale), over the normal's range with unitVariance. */
+  private scaleOf(range: number): number {
+    const [lo, hi] = this.quantileRange;
+    const r = range < 10 * Number.EPSILON ? 1 : range;
+    return this.unitVariance ? r / (normalQuantile(hi / 100) - normalQuantile(lo / 100)) : r;
   }
 
   private countOptions(caller: string) {
@@ -254,19 +295,15 @@ export class RobustScaler extends BaseEstimator<RobustScalerParams, RobustScaler
     if (this.withCentering) center = new DenseArray(Float64Array.from(c.columns!, medianOf), [d]);
     if (this.withScaling) {
       const [lo, hi] = this.quantileRange;
-      const adjust = this.unitVariance ? normalQuantile(hi / 100) - normalQuantile(lo / 100) : 1;
       const s = new Float64Array(d);
       for (let j = 0; j < d; j++) {
         const col = c.columns![j]!;
-        let range = percentileOf(col, hi) - percentileOf(col, lo);
-        // scikit-learn's _handle_zeros_in_scale: a range indistinguishable from 0 leaves the column unscaled.
-        if (range < 10 * Number.EPSILON) range = 1;
-        s[j] = this.unitVariance ? range / adjust : range;
+        s[j] = this.scaleOf(percentileOf(col, hi) - percentileOf(col, lo));
       }
       scale = new DenseArray(s, [d]);
     }
     this.resetState();
-    this.learned = { center_: center, scale_: scale, nFeaturesIn_: d };
+    this.learned = { center_: center, scale_: scale, rankError_: new DenseArray(new Float64Array(d), [d]), nFeaturesIn_: d };
     return this;
   }
 
