@@ -13,7 +13,7 @@ import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { Graph, compute, parseBytes } from '@tessera/scheduler';
 import { allocate, tokenize, type ArrayComputeOptions, type DType, type NDArray } from '@tessera/array';
 import { FormatError } from '@tessera/io';
-import { Frame, blockArray, type Table, type TableSource } from './frame.js';
+import { Frame, sourceArray, type Table, type TableSource } from './frame.js';
 import { describeFiles, resolveFiles, type DataFile } from './files.js';
 import { FrameKernel } from './kernel_names.js';
 import {
@@ -336,7 +336,7 @@ class CsvSource implements TableSource {
 
   array(columns: readonly ColumnInfo[], dtype: DType, oneD: boolean): NDArray {
     const plans = columns.map((c) => this.planOf(c));
-    return blockArray(this, 'read-csv', columns, dtype, oneD, (r0, r1) => this.params(plans, r0, r1), 'csv');
+    return sourceArray(this, 'read-csv', columns, dtype, oneD, (r0, r1) => this.params(plans, r0, r1), 'frame-csv');
   }
 
   async head(columns: readonly ColumnInfo[], n: number): Promise<Table> {

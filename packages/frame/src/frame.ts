@@ -1,14 +1,13 @@
 /**
  * The lazy table: a {@link Frame} is a list of typed columns over a file source (CSV, Parquet,
  * Arrow) whose blocks are row ranges. Nothing is read until an array made from it is computed;
- * its arrays' block tasks read their rows on the workers straight into shared memory, with the
- * file, byte range or row group as literal arguments (no dependencies), so the scheduler's memory
- * budget throttles them like any array source, and the profiler shows them as `read-csv-…[i,0]`.
+ * its arrays are source arrays (as `.npy` files are): the file, byte range or row group travel as
+ * literal reader parameters, the consumer of a block reads its rows where it runs (fused, a tile
+ * at a time), and the profiler shows the reads as `read-csv-…[i,0]` or inside their consumers.
  */
-import { NDArray, promote, tokenize, type ArrayComputeOptions, type DType } from '@tessera/array';
+import { ArrayKernel, NDArray, promote, tokenize, type ArrayComputeOptions, type DType, type SourceDef } from '@tessera/array';
 import type { Codec, WriteResult } from './write.js';
 import { writeFrame } from './write.js';
-import { FrameKernel } from './kernel_names.js';
 import { columnDType, holds, typeName, type ColumnInfo } from './types.js';
 
 /** A small table in memory (what {@link Frame.head} returns): one array per column. */
@@ -17,16 +16,6 @@ export interface Table {
   readonly nRows: number;
   /** Numbers in the column's dtype (NaN where missing); categories as strings (null where missing). */
   readonly data: Readonly<Record<string, Float64Array | Float32Array | Int32Array | Uint8Array | (string | null)[]>>;
-}
-
-/** What a block task reads: plain data, sent to the workers. */
-export interface ReadSpec {
-  readonly reader: 'csv' | 'parquet';
-  readonly p: unknown;
-  readonly r0: number;
-  readonly r1: number;
-  readonly dtype: DType;
-  readonly shape: readonly number[];
 }
 
 /** @internal A file source of a frame (CSV, Parquet, Arrow). */
@@ -288,47 +277,44 @@ export class Frame {
   }
 }
 
-/** @internal An array over a frame's source whose block tasks run `frame.read`. */
-export function blockArray(
+/**
+ * @internal An array over a frame's source: a source array of `@tessera/array` (as `.npy` and
+ * Arrow files are), read by the reader `reader` registered on every thread (kernels.ts). Its
+ * consumers (a reduction, a fused expression, a writer) read the rows where they run, a tile at
+ * a time, so a parsed block is never materialised in full unless a consumer asks for the block
+ * itself; the block's own task (`array.read`) reads it whole.
+ */
+export function sourceArray(
   source: TableSource,
   label: string,
   columns: readonly ColumnInfo[],
   dtype: DType,
   oneD: boolean,
   params: (r0: number, r1: number) => unknown,
-  reader: 'csv' | 'parquet',
+  reader: 'frame-csv' | 'frame-parquet',
 ): NDArray {
   const rowChunks = source.blockRows!;
   const rows = rowChunks.reduce((a, b) => a + b, 0);
   const k = columns.length;
   const shape = oneD ? [rows] : [rows, k];
   const chunks = oneD ? [rowChunks.length ? [...rowChunks] : [0]] : [rowChunks.length ? [...rowChunks] : [0], [k]];
-  const offsets = [0];
-  for (const r of rowChunks) offsets.push(offsets[offsets.length - 1]! + r);
-  const name = `${label}-${tokenize(
+  const token = tokenize(
     source.token,
     columns.map((c) => [c.name, c.type, c.unit, c.categories]),
     dtype,
     oneD,
-  )}`;
-  return new NDArray({
-    shape,
+  );
+  const def: SourceDef = {
+    reader,
+    kernel: ArrayKernel.read,
+    label,
+    token,
     dtype,
-    chunks,
-    name,
-    layer: {
-      kind: 'tasks',
-      deps: [],
-      build: (g, self) => {
-        for (const idx of self.blockIndices()) {
-          const key = self.blockKey(...idx);
-          if (g.has(key)) continue;
-          const r0 = offsets[idx[0]!]!;
-          const r1 = r0 + (rowChunks[idx[0]!] ?? 0);
-          const spec: ReadSpec = { reader, p: params(r0, r1), r0, r1, dtype, shape: oneD ? [r1 - r0] : [r1 - r0, k] };
-          g.add(key, FrameKernel.read, [spec]);
-        }
-      },
-    },
-  });
+    shape,
+    params,
+    paths: source.paths,
+    // Block statistics are cached for .npy datasets only.
+    blockStats: false,
+  };
+  return new NDArray({ shape, dtype, chunks, name: `${label}-${token}`, layer: { kind: 'source', def, origin: shape.map(() => 0) } });
 }

@@ -4,10 +4,13 @@
  *
  * @module @tessera/frame
  */
-import { registerKernels } from '@tessera/scheduler';
+import { registerKernels, registerWorkerModule } from '@tessera/scheduler';
 import { kernels } from './kernels.js';
 
 registerKernels(new URL('./kernels.js', import.meta.url), kernels);
+// Frames' arrays are source arrays whose reads run inside other packages' kernels (a reduction,
+// a fused expression): every thread imports the module that registers the readers first.
+registerWorkerModule(new URL('./kernels.js', import.meta.url));
 
 export { Frame, type Table, type ToArrayOptions, type FrameWriteOptions, type ParquetWriteOptions } from './frame.js';
 export { readCsv, DEFAULT_NA_VALUES, type ReadCsvOptions } from './csv.js';

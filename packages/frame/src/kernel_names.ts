@@ -3,8 +3,6 @@
  * The functions live in kernels.ts, which workers import the first time they meet one.
  */
 export const FrameKernel = {
-  /** A block of a CSV or Parquet frame read into a new shared-memory block. */
-  read: 'frame.read',
   /** The record boundaries of a CSV byte range, under both quote hypotheses. */
   csvScan: 'frame.csvScan',
   /** The distinct strings of category columns in one CSV block. */

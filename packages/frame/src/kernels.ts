@@ -3,24 +3,16 @@
  * time it meets one of these names). Graph building lives in csv.ts, parquet.ts, arrow.ts and
  * write.ts; the work on the workers under kernels/.
  */
-import { allocate, materialize, type Block } from '@tessera/array';
+import { allocate, materialize, registerReader, type Block } from '@tessera/array';
 import type { FrameKernelName } from './kernel_names.js';
-import type { ReadSpec } from './frame.js';
-import { csvCategories, readCsvRows, scanRange, type CsvParams } from './kernels/csv.js';
-import { parquetCategories, readParquetRows, type ParquetParams } from './kernels/parquet.js';
+import { csvCategories, readCsvRows, scanRange } from './kernels/csv.js';
+import { parquetCategories, readParquetRows } from './kernels/parquet.js';
 import { writeCsvBlock, writeParquetBlock } from './kernels/write.js';
 
-/** Reads a block of a frame's array (`frame.read`): the rows and columns of `spec`, in its dtype. */
-export function readBlock(spec: ReadSpec): Block {
-  const n = spec.shape.reduce((a, b) => a * b, 1);
-  const out = allocate(spec.dtype, n);
-  const width = spec.shape.length === 2 ? spec.shape[1]! : 1;
-  if (n > 0) {
-    if (spec.reader === 'csv') readCsvRows(spec.p as CsvParams, spec.r0, spec.r1, 0, width, out, 0);
-    else readParquetRows(spec.p as ParquetParams, spec.r0, spec.r1, 0, width, out, 0);
-  }
-  return { dtype: spec.dtype, shape: spec.shape, data: out };
-}
+// The source readers of frames' arrays (frame.ts `sourceArray`): registered on every thread that
+// imports this module — index.ts makes every worker import it before its first task.
+registerReader('frame-csv', readCsvRows);
+registerReader('frame-parquet', readParquetRows);
 
 /** Interleaves 1-D blocks (or inline specs) of equal length into one row-major block (`frame.stack`). */
 export function stackColumns(parts: readonly unknown[], dtype: Block['dtype']): Block {
@@ -36,7 +28,6 @@ export function stackColumns(parts: readonly unknown[], dtype: Block['dtype']): 
 }
 
 export const kernels: Readonly<Record<FrameKernelName, (...args: any[]) => unknown>> = {
-  'frame.read': readBlock,
   'frame.csvScan': scanRange,
   'frame.csvCategories': csvCategories,
   'frame.parquetCategories': parquetCategories,

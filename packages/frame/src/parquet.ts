@@ -9,7 +9,7 @@ import { Graph, compute } from '@tessera/scheduler';
 import { allocate, tokenize, type ArrayComputeOptions, type DType, type NDArray } from '@tessera/array';
 import { FormatError } from '@tessera/io';
 import { parquetMetadata, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
-import { Frame, blockArray, type Table, type TableSource } from './frame.js';
+import { Frame, sourceArray, type Table, type TableSource } from './frame.js';
 import { describeFiles, resolveFiles, type DataFile } from './files.js';
 import { FrameKernel } from './kernel_names.js';
 import {
@@ -200,7 +200,7 @@ class ParquetSource implements TableSource {
 
   array(columns: readonly ColumnInfo[], dtype: DType, oneD: boolean): NDArray {
     const plans = columns.map((c) => this.planOf(c));
-    return blockArray(this, 'read-parquet', columns, dtype, oneD, (r0, r1) => this.params(plans, r0, r1), 'parquet');
+    return sourceArray(this, 'read-parquet', columns, dtype, oneD, (r0, r1) => this.params(plans, r0, r1), 'frame-parquet');
   }
 
   async head(columns: readonly ColumnInfo[], n: number): Promise<Table> {

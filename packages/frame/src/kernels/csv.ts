@@ -98,17 +98,80 @@ function asBuffer(bytes: Uint8Array): Buffer {
 let gzipCache: { path: string; bytes: Buffer } | undefined;
 
 /**
- * One read buffer per thread, reused by every block: a fresh 64 MB buffer per block costs its page
- * faults on first touch and stays in the RSS until a collection (measured on the `csv` benchmark:
- * peak RSS 760 MB with a buffer per block).
+ * A byte range of a file held in a thread's read buffer. `gen` changes whenever the slot is
+ * given another range, so a reader that kept a slot across calls knows its bytes are gone.
  */
-let scratch: Buffer | undefined;
+interface ByteSlot {
+  key: string;
+  gen: number;
+  /** The buffer (reused; grown when a range is larger). */
+  buf: Buffer | undefined;
+  /** The bytes of the range: a view of `buf`, or of the decompressed gzip file. */
+  bytes: Buffer;
+  used: number;
+  /** The turn of the event loop it was last used in (see {@link currentTurn}); -1 when its user is done with it. */
+  turn: number;
+}
 
 /**
- * The bytes `[start, end)` of a file (of its decompressed content when `gzip`). The result is only
- * valid until the next call on this thread (it is the thread's read buffer).
+ * Per thread, at most two read buffers, reused by every block: a fresh 64 MB buffer per block
+ * costs its page faults on first touch and stays in the RSS until a collection (measured on the
+ * `csv` benchmark: peak RSS 760 MB with a buffer per block). Two, so that two streams of one task
+ * over different blocks (X from one file, y from another) do not evict each other on every tile;
+ * streams over the same block (X and y columns of one file) share one.
  */
-export function readBytes(path: string, start: number, end: number, gzip: boolean, block?: number): Uint8Array {
+const MAX_SLOTS = 2;
+const slots: ByteSlot[] = [];
+let slotTick = 0;
+
+let turnCount = 0;
+let turnPending = false;
+
+/** A number that changes once the thread's event loop turns (a task runs within one turn). */
+function currentTurn(): number {
+  if (!turnPending) {
+    turnPending = true;
+    setImmediate(() => {
+      turnCount++;
+      turnPending = false;
+    });
+  }
+  return turnCount;
+}
+
+function rangeKey(path: string, start: number, end: number, gzip: boolean): string {
+  return `${gzip ? 'gz' : ''}\u0000${path}\u0000${start}\u0000${end}`;
+}
+
+/** The slot holding bytes `[start, end)` of a file, read into a reused buffer unless already there. */
+function acquireBytes(path: string, start: number, end: number, gzip: boolean, block?: number): ByteSlot {
+  const key = rangeKey(path, start, end, gzip);
+  let slot = slots.find((s) => s.key === key);
+  if (slot) {
+    slot.used = ++slotTick;
+    slot.turn = currentTurn();
+    return slot;
+  }
+  // A slot used in this turn of the event loop may belong to a stream of the running task that
+  // is not done with it: another slot is taken (up to MAX_SLOTS). Otherwise the least recently
+  // used one, so a thread running one stream at a time keeps one buffer.
+  const turn = currentTurn();
+  const idle = slots.filter((x) => x.turn !== turn);
+  if (idle.length > 0) slot = idle.reduce((a, b) => (a.used <= b.used ? a : b));
+  else if (slots.length < MAX_SLOTS) {
+    slot = { key: '', gen: 0, buf: undefined, bytes: Buffer.alloc(0), used: 0, turn };
+    slots.push(slot);
+  } else slot = slots.reduce((a, b) => (a.used <= b.used ? a : b));
+  slot.key = '';
+  slot.gen++;
+  slot.used = ++slotTick;
+  slot.turn = turn;
+  slot.bytes = fillSlot(slot, path, start, end, gzip, block);
+  slot.key = key;
+  return slot;
+}
+
+function fillSlot(slot: ByteSlot, path: string, start: number, end: number, gzip: boolean, block?: number): Buffer {
   try {
     if (gzip) {
       if (gzipCache?.path !== path) {
@@ -119,11 +182,13 @@ export function readBytes(path: string, start: number, end: number, gzip: boolea
     }
     const fd = openSync(path, 'r');
     try {
-      if (!scratch || scratch.length < end - start) {
-        scratch = undefined;
-        scratch = Buffer.allocUnsafe(end - start);
+      if (!slot.buf || slot.buf.length < end - start) {
+        slot.buf = undefined;
+        // Headroom: blocks are `blocksize` give or take a record, and a buffer a few bytes too
+        // small would be replaced — the old one then lingers in the RSS until a collection.
+        slot.buf = Buffer.allocUnsafe(end - start + Math.max(1 << 16, Math.ceil((end - start) / 64)));
       }
-      const buf = scratch.subarray(0, end - start);
+      const buf = slot.buf.subarray(0, end - start);
       let got = 0;
       while (got < buf.length) {
         const n = readSync(fd, buf, got, buf.length - got, start + got);
@@ -149,9 +214,31 @@ export function readBytes(path: string, start: number, end: number, gzip: boolea
   }
 }
 
+/**
+ * The bytes `[start, end)` of a file (of its decompressed content when `gzip`). The result is only
+ * valid until the thread's read buffers are given other ranges (two calls for other ranges).
+ */
+export function readBytes(path: string, start: number, end: number, gzip: boolean, block?: number): Uint8Array {
+  const slot = acquireBytes(path, start, end, gzip, block);
+  // The caller is done with the bytes before it reads again: the slot is free for the next range.
+  slot.turn = -1;
+  return slot.bytes;
+}
+
+/** Bytes of the thread's CSV read buffers (tests: they stay at two blocks' worth, however many blocks are read). */
+export function csvBufferBytes(): number {
+  return slots.reduce((a, s) => a + (s.buf?.length ?? 0), 0);
+}
+
 /** Forgets the decompressed gzip file (tests; a worker keeps one at most). */
 export function dropGzipCache(): void {
   gzipCache = undefined;
+  for (const slot of slots) {
+    if (!slot.key.startsWith('gz')) continue;
+    slot.key = '';
+    slot.gen++;
+    slot.bytes = Buffer.alloc(0);
+  }
 }
 
 // --- the boundary scan ---------------------------------------------------------------------------
@@ -395,17 +482,18 @@ class BlockContext {
   readonly hi: Float64Array;
   readonly codes: (Map<string, number> | null)[] = [];
   readonly scale: Float64Array;
-  readonly isFloat: boolean;
+  isFloat: boolean;
   readonly na: Set<string>;
   readonly numericNa: boolean;
   readonly trues: Set<string>;
   readonly falses: Set<string>;
   constructor(
-    readonly buf: Buffer,
+    /** The block's bytes (all of them: line numbers count from its start). */
+    public buf: Buffer,
     readonly block: CsvBlock,
     readonly p: CsvParams,
     readonly cols: readonly CsvColumnPlan[],
-    readonly out: TypedArray,
+    public out: TypedArray,
   ) {
     const nf = p.nFields;
     this.slotOf = new Int32Array(nf).fill(-1);
@@ -552,8 +640,29 @@ export function parseBlockInto(
   outOffset: number,
   width: number,
 ): void {
-  const buf = asBuffer(bytes);
-  const ctx = new BlockContext(buf, block, p, cols, out);
+  parseRecords(new BlockContext(asBuffer(bytes), block, p, cols, out), from, to, outOffset, width, 0, 0, undefined);
+}
+
+/** Records between two checkpoints of a block (see {@link parseRecords}'s `marks`). */
+const MARK_EVERY = 1024;
+
+/**
+ * The parse itself: records `[from, to)` of `ctx.block` into `ctx.out`, starting at byte `pos`,
+ * where record `rec` (≤ from) starts. Returns the byte offset after record `to - 1`. With
+ * `marks`, the start of every `MARK_EVERY`-th record met is appended to it when it is the next
+ * one missing (so a later read can start near any record).
+ */
+function parseRecords(
+  ctx: BlockContext,
+  from: number,
+  to: number,
+  outOffset: number,
+  width: number,
+  pos: number,
+  rec: number,
+  marks: number[] | undefined,
+): number {
+  const { buf, block, p, out } = ctx;
   const D = p.dialect.delimiter;
   const Q = p.dialect.quote;
   const nf = p.nFields;
@@ -561,8 +670,6 @@ export function parseBlockInto(
   const kinds = ctx.kinds;
   const numericNa = ctx.numericNa;
   const n = buf.length;
-  let pos = 0;
-  let rec = 0;
   while (rec < to) {
     if (pos >= n) {
       throw new FormatError(
@@ -580,6 +687,7 @@ export function parseBlockInto(
       continue;
     }
     const recordStart = pos;
+    if (marks !== undefined && rec % MARK_EVERY === 0 && rec / MARK_EVERY === marks.length) marks.push(pos);
     const keep = rec >= from;
     const rowBase = outOffset + (rec - from) * width;
     let field = 0;
@@ -701,23 +809,104 @@ export function parseBlockInto(
     }
     rec++;
   }
+  return pos;
 }
 
 // --- the source reader -----------------------------------------------------------------------------
 
+/** Where a stream's parse of one block stands: the next record and its byte offset. */
+interface CsvCursor {
+  readonly ctx: BlockContext;
+  slot: ByteSlot;
+  gen: number;
+  rec: number;
+  pos: number;
+}
+
+/** Per thread: record checkpoints of the blocks read lately (by byte range), see {@link parseRecords}. */
+const checkpoints = new Map<string, number[]>();
+const MAX_CHECKPOINTED = 256;
+
+function marksOf(key: string): number[] {
+  let m = checkpoints.get(key);
+  if (m) {
+    checkpoints.delete(key); // most recent last
+    checkpoints.set(key, m);
+    return m;
+  }
+  m = [];
+  checkpoints.set(key, m);
+  if (checkpoints.size > MAX_CHECKPOINTED) checkpoints.delete(checkpoints.keys().next().value!);
+  return m;
+}
+
+/** What the CSV reader keeps in a stream's state (`ReaderContext.state`). */
+interface StreamState {
+  readonly state: Map<string, unknown>;
+}
+
 /**
- * The `csv` source reader: rows `[r0, r1)` × columns `[c0, c1)` of the frame's array into `out`
- * (row-major, from `outOffset`). Each overlapping block's bytes are read once and parsed.
+ * The `frame-csv` source reader: rows `[r0, r1)` × columns `[c0, c1)` of the frame's array into
+ * `out` (row-major, from `outOffset`).
+ *
+ * Consumers read a block a tile of rows at a time (a reduction, a fused expression: see
+ * `@tessera/array`'s streams), so the parsed block is never materialised: the block's bytes sit
+ * in the thread's read buffer, and the stream's cursor (in `rctx.state`) remembers where the
+ * last tile's parse ended, so each record is parsed once. A read that starts behind the cursor
+ * (another stream, a rechunked array) starts from the nearest checkpoint (every 1024th record's
+ * offset, remembered per block) instead of the block's start.
  */
-export function readCsvRows(p: CsvParams, r0: number, r1: number, c0: number, c1: number, out: TypedArray, outOffset: number): void {
-  const cols = p.columns.slice(c0, c1);
+export function readCsvRows(
+  p: CsvParams,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  out: TypedArray,
+  outOffset: number,
+  rctx?: StreamState,
+): void {
   const width = c1 - c0;
   for (const block of p.blocks) {
     const lo = Math.max(r0, block.row0);
     const hi = Math.min(r1, block.row0 + block.rows);
     if (hi <= lo) continue;
-    const buf = asBuffer(readBytes(block.path, block.start, block.end, block.gzip, block.index));
-    parseBlockInto(buf, block, p, cols, lo - block.row0, hi - block.row0, out, outOffset + (lo - r0) * width, width);
+    const from = lo - block.row0;
+    const at = outOffset + (lo - r0) * width;
+    const id = `frame-csv:${block.index}:${c0}:${c1}`;
+    let cur = rctx?.state.get(id) as CsvCursor | undefined;
+    if (cur && (cur.slot.gen !== cur.gen || cur.slot.key !== rangeKey(block.path, block.start, block.end, block.gzip))) {
+      // The bytes were given up for another range: read them again (same bytes, so offsets hold).
+      cur.slot = acquireBytes(block.path, block.start, block.end, block.gzip, block.index);
+      cur.gen = cur.slot.gen;
+      cur.ctx.buf = cur.slot.bytes;
+    }
+    if (!cur) {
+      const slot = acquireBytes(block.path, block.start, block.end, block.gzip, block.index);
+      cur = { ctx: new BlockContext(slot.bytes, block, p, p.columns.slice(c0, c1), out), slot, gen: slot.gen, rec: 0, pos: 0 };
+      rctx?.state.set(id, cur);
+    }
+    const ctx = cur.ctx;
+    if (ctx.out !== out) {
+      ctx.out = out;
+      ctx.isFloat = out instanceof Float64Array || out instanceof Float32Array;
+    }
+    const marks = marksOf(cur.slot.key);
+    if (from < cur.rec || (from - cur.rec >= MARK_EVERY && marks.length > 0)) {
+      // Behind the cursor, or far ahead of it: from the last checkpoint at or before `from`.
+      const k = Math.min(marks.length - 1, Math.floor(from / MARK_EVERY));
+      if (k >= 0 && k * MARK_EVERY >= (from < cur.rec ? 0 : cur.rec)) {
+        cur.rec = k * MARK_EVERY;
+        cur.pos = marks[k]!;
+      } else if (from < cur.rec) {
+        cur.rec = 0;
+        cur.pos = 0;
+      }
+    }
+    cur.pos = parseRecords(ctx, from, hi - block.row0, at, width, cur.pos, cur.rec, marks);
+    cur.rec = hi - block.row0;
+    // A stream at the end of the block is done with its bytes (a consumer reads in order).
+    if (cur.rec === block.rows) cur.slot.turn = -1;
   }
 }
 

@@ -289,10 +289,20 @@ function decodeChunk(
   }
 }
 
+/** Rows interleaved per step when columns decoded apart are placed into row-major rows (see readParquetRows). */
+const TILE = 256;
+
 /**
- * The `parquet` source reader: rows `[r0, r1)` × columns `[c0, c1)` of the frame's array into
- * `out` (row-major, from `outOffset`), reading only those columns' chunks of the overlapping row
- * groups.
+ * The `frame-parquet` source reader: rows `[r0, r1)` × columns `[c0, c1)` of the frame's array
+ * into `out` (row-major, from `outOffset`), reading only those columns' chunks of the overlapping
+ * row groups.
+ *
+ * A column is decoded into a column of its own, then the columns are interleaved into the rows a
+ * tile at a time: placing each column straight into the rows (a stride of `width` values) walks
+ * the whole block once per column, each write touching its own cache line — 41% of a 2M-row
+ * read + column means (18 columns) was that loop. Consumers read a block a tile of rows at a
+ * time (see `@tessera/array`'s streams): a stream's decoded row group is kept in its state
+ * (`rctx.state`) for its next tiles, so each column chunk is read and decoded once per stream.
  */
 export function readParquetRows(
   p: ParquetParams,
@@ -302,105 +312,150 @@ export function readParquetRows(
   c1: number,
   out: TypedArray,
   outOffset: number,
+  rctx?: { readonly state: Map<string, unknown> },
 ): void {
   const width = c1 - c0;
-  const isFloat = out instanceof Float64Array || out instanceof Float32Array;
+  const Column = out.constructor as new (n: number) => TypedArray;
   for (const g of p.groups) {
     const lo = Math.max(r0, g.row0) - g.row0;
     const hi = Math.min(r1, g.row0 + g.rows) - g.row0;
     if (hi <= lo) continue;
     const base = outOffset + (g.row0 + lo - r0) * width;
-    for (let j = 0; j < width; j++) {
-      const col = p.columns[c0 + j]!;
-      const chunk = g.chunks[c0 + j]!;
-      const missing = isFloat ? NaN : -1;
-      const put = (r: number, v: number) => {
-        out[base + (r - lo) * width + j] = v;
-      };
-      if ('value' in chunk) {
-        // A partition column: one value for the whole file.
-        let v: number;
-        if (chunk.value === null) v = missing;
-        else if (col.type === 'category') {
-          const code = col.categories!.indexOf(chunk.value);
-          v = code < 0 ? missing : code;
-        } else v = Number(chunk.value);
-        for (let r = lo; r < hi; r++) put(r, v);
-        continue;
+    if (width === 1) {
+      placeColumn(g, p.columns[c0]!, g.chunks[c0]!, lo, hi, out, base, 1);
+      continue;
+    }
+    // The decoded columns: of the whole row group for a stream (its next tiles need them), else of the rows asked for.
+    const key = `frame-parquet:${g.index}:${c0}:${c1}:${Column.name}`;
+    let cols = rctx?.state.get(key) as TypedArray[] | undefined;
+    const clo = rctx ? 0 : lo;
+    if (!cols) {
+      const chi = rctx ? g.rows : hi;
+      cols = [];
+      for (let j = 0; j < width; j++) {
+        const col = new Column(chi - clo);
+        placeColumn(g, p.columns[c0 + j]!, g.chunks[c0 + j]!, clo, chi, col, 0, 1);
+        cols.push(col);
       }
-      const codes = col.type === 'category' ? new Map(col.categories!.map((s, i) => [s, i])) : null;
-      const toNumber = codes ? null : numberConverter(col, g);
-      const strCode = (b: unknown) => {
-        const s = typeof b === 'string' ? b : decoder.decode(b as Uint8Array);
-        const code = codes!.get(s);
-        if (code === undefined)
-          throw new RangeError(
-            `value ${JSON.stringify(s)} is not among the ${codes!.size} categories of the column (the file changed after categorize()?)`,
-          );
-        return code;
-      };
-      let dictNumbers: Float64Array | null = null;
-      try {
-        const bytes = readChunk(g, col.name, chunk);
-        decodeChunk(
-          bytes,
-          g,
-          col,
-          chunk.codec,
-          lo,
-          hi,
-          (values) => {
-            dictNumbers = new Float64Array(values.length);
-            for (let i = 0; i < values.length; i++) dictNumbers[i] = codes ? strCode(values[i]) : toNumber!(values[i]);
-          },
-          (row, n, values, defs, dict) => {
-            if (dict && !dictNumbers) throw new RangeError('a dictionary-encoded page without a dictionary page (corrupt file)');
-            const d = dictNumbers!;
-            const from = Math.max(row, lo);
-            const to = Math.min(row + n, hi);
-            if (!defs) {
-              // The common case (no nulls in the page): straight strided loops, typed source where possible.
-              let at = base + (from - lo) * width + j;
-              if (dict) {
-                const idx = values as Int32Array;
-                for (let r = from; r < to; r++, at += width) {
-                  const x = idx[r - row]!;
-                  if (x >= d.length)
-                    throw new RangeError(`dictionary index ${x} is beyond the dictionary's ${d.length} values (corrupt file)`);
-                  out[at] = d[x]!;
-                }
-              } else if (
-                values instanceof Float64Array ||
-                values instanceof Float32Array ||
-                (values instanceof Int32Array && !col.unsigned && col.type !== 'decimal')
-              ) {
-                const v = values;
-                for (let i = from - row, e = to - row; i < e; i++, at += width) out[at] = v[i]!;
-              } else if (codes) for (let r = from; r < to; r++) put(r, strCode(values[r - row]));
-              else for (let r = from; r < to; r++) put(r, toNumber!(values[r - row]));
-              return;
-            }
-            let k = 0;
-            for (let i = 0; i < from - row; i++) k += defs[i]!;
-            for (let r = from; r < to; r++) {
-              if (!defs[r - row]) {
-                if (!isFloat && !codes)
-                  throw new RangeError(
-                    `a null at row ${r} cannot be stored in ${out.constructor.name} (read the column as float64 to get NaN)`,
-                  );
-                put(r, missing);
-                continue;
-              }
-              const v = values[k++];
-              put(r, dict ? d[v as number]! : codes ? strCode(v) : toNumber!(v));
-            }
-          },
-        );
-      } catch (error) {
-        if (error instanceof FormatError) throw error;
-        fail(g, col.name, (error as Error).message, error);
+      if (rctx) {
+        // One row group per stream at a time: the one before is done with.
+        for (const k of rctx.state.keys()) if (k.startsWith('frame-parquet:')) rctx.state.delete(k);
+        rctx.state.set(key, cols);
       }
     }
+    for (let t = lo; t < hi; t += TILE) {
+      const e = Math.min(hi, t + TILE);
+      for (let j = 0; j < width; j++) {
+        const c = cols[j]!;
+        let at = base + (t - lo) * width + j;
+        for (let i = t - clo, end = e - clo; i < end; i++, at += width) out[at] = c[i]!;
+      }
+    }
+  }
+}
+
+/**
+ * Rows `[lo, hi)` of one column of a row group into `out`: row `r` at `base + (r - lo) * width`,
+ * NaN (or code -1) where null.
+ */
+function placeColumn(
+  g: ParquetGroup,
+  col: ParquetColumnPlan,
+  chunk: ParquetChunk | { readonly value: string | null },
+  lo: number,
+  hi: number,
+  out: TypedArray,
+  base: number,
+  width: number,
+): void {
+  const isFloat = out instanceof Float64Array || out instanceof Float32Array;
+  const missing = isFloat ? NaN : -1;
+  const put = (r: number, v: number) => {
+    out[base + (r - lo) * width] = v;
+  };
+  if ('value' in chunk) {
+    // A partition column: one value for the whole file.
+    let v: number;
+    if (chunk.value === null) v = missing;
+    else if (col.type === 'category') {
+      const code = col.categories!.indexOf(chunk.value);
+      v = code < 0 ? missing : code;
+    } else v = Number(chunk.value);
+    for (let r = lo; r < hi; r++) put(r, v);
+    return;
+  }
+  const codes = col.type === 'category' ? new Map(col.categories!.map((s, i) => [s, i])) : null;
+  const toNumber = codes ? null : numberConverter(col, g);
+  const strCode = (b: unknown) => {
+    const s = typeof b === 'string' ? b : decoder.decode(b as Uint8Array);
+    const code = codes!.get(s);
+    if (code === undefined)
+      throw new RangeError(
+        `value ${JSON.stringify(s)} is not among the ${codes!.size} categories of the column (the file changed after categorize()?)`,
+      );
+    return code;
+  };
+  let dictNumbers: Float64Array | null = null;
+  try {
+    const bytes = readChunk(g, col.name, chunk);
+    decodeChunk(
+      bytes,
+      g,
+      col,
+      chunk.codec,
+      lo,
+      hi,
+      (values) => {
+        dictNumbers = new Float64Array(values.length);
+        for (let i = 0; i < values.length; i++) dictNumbers[i] = codes ? strCode(values[i]) : toNumber!(values[i]);
+      },
+      (row, n, values, defs, dict) => {
+        if (dict && !dictNumbers) throw new RangeError('a dictionary-encoded page without a dictionary page (corrupt file)');
+        const d = dictNumbers!;
+        const from = Math.max(row, lo);
+        const to = Math.min(row + n, hi);
+        if (!defs) {
+          // The common case (no nulls in the page): straight loops, typed source where possible.
+          let at = base + (from - lo) * width;
+          if (dict) {
+            const idx = values as Int32Array;
+            for (let r = from; r < to; r++, at += width) {
+              const x = idx[r - row]!;
+              if (x >= d.length) throw new RangeError(`dictionary index ${x} is beyond the dictionary's ${d.length} values (corrupt file)`);
+              out[at] = d[x]!;
+            }
+          } else if (
+            values instanceof Float64Array ||
+            values instanceof Float32Array ||
+            (values instanceof Int32Array && !col.unsigned && col.type !== 'decimal')
+          ) {
+            const v = values;
+            if (width === 1 && v.constructor === out.constructor)
+              (out as Float64Array).set(v.subarray(from - row, to - row) as Float64Array, at);
+            else for (let i = from - row, e = to - row; i < e; i++, at += width) out[at] = v[i]!;
+          } else if (codes) for (let r = from; r < to; r++) put(r, strCode(values[r - row]));
+          else for (let r = from; r < to; r++) put(r, toNumber!(values[r - row]));
+          return;
+        }
+        let k = 0;
+        for (let i = 0; i < from - row; i++) k += defs[i]!;
+        for (let r = from; r < to; r++) {
+          if (!defs[r - row]) {
+            if (!isFloat && !codes)
+              throw new RangeError(
+                `a null at row ${r} cannot be stored in ${out.constructor.name} (read the column as float64 to get NaN)`,
+              );
+            put(r, missing);
+            continue;
+          }
+          const v = values[k++];
+          put(r, dict ? d[v as number]! : codes ? strCode(v) : toNumber!(v));
+        }
+      },
+    );
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
+    fail(g, col.name, (error as Error).message, error);
   }
 }
 
