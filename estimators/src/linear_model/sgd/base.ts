@@ -372,7 +372,7 @@ export interface FitOptions {
 export abstract class BaseSGDClassifier<P extends object> extends BaseSGD<P, SGDClassifierState> {
   static readonly estimatorType = 'classifier';
   static readonly stateSchema: StateSchema = sgdStateSchema('classifier');
-  protected readonly seedKind = 'classifier';
+  protected readonly seedKind: 'classifier' | 'regressor' = 'classifier';
 
   /** Labels seen at the first partialFit (or in fit's y), sorted. */
   get classes_(): DenseArray<'float64'> {
@@ -688,7 +688,7 @@ function targetsIn(inPlace: { readonly memory: WasmMemory; readonly layout: Prep
 export abstract class BaseSGDRegressor<P extends object> extends BaseSGD<P, SGDState> {
   static readonly estimatorType = 'regressor';
   static readonly stateSchema: StateSchema = sgdStateSchema('regressor');
-  protected readonly seedKind = 'regressor';
+  protected readonly seedKind: 'classifier' | 'regressor' = 'regressor';
 
   protected partialFitImpl(X: MatrixLike, y: VectorLike, sampleWeight: VectorLike | undefined, prepared?: SGDPreparedHint): this {
     const name = this.estimatorName;
