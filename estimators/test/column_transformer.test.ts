@@ -357,6 +357,21 @@ describe('ColumnTransformer errors', () => {
     await expect(sc.fit(features())).rejects.toThrow(/'sc' \(StandardScaler\) is given column 'city', a category column/);
   });
 
+  it('transform: a table whose categories differ from those at fit is refused, naming the column (its codes would shift)', async () => {
+    const ct = builders['onehot+scale']!();
+    await ct.fit(features(), undefined, { scheduler: 'sync' });
+    const cols = ['city', 'age', 'income', 'score', 'flag'];
+    const other = (await (await readCsv(csvPath)).categorize()).select(cols);
+    expect(() => ct.transform(other)).not.toThrow();
+    const declared = (await readCsv(csvPath, { dtype: { city: { categories: ['Oslo', 'Lisbon', 'Sao Paulo', 'Zurich, CH'] } } })).select(
+      cols,
+    );
+    expect(() => ct.transform(declared)).toThrow(RangeError);
+    expect(() => ct.transform(declared)).toThrow(
+      /column 'city' has the categories \['Oslo', 'Lisbon', 'Sao Paulo', 'Zurich, CH'\], but it was fitted with \['Lisbon', 'Oslo', 'Sao Paulo', 'Zurich, CH'\]/,
+    );
+  });
+
   it('transform: a missing column, the wrong width, a table after an array fit, not fitted', async () => {
     const ct = builders['onehot+scale']!();
     await ct.fit(features(), undefined, { scheduler: 'sync' });

@@ -486,6 +486,7 @@ export class ColumnTransformer
       const missing = names.filter((n) => !X.columns.includes(n));
       if (missing.length > 0) throw new RangeError(`${caller}: columns are missing from X: ${missing.map((n) => `'${n}'`).join(', ')}.`);
       const info: InputInfo = { names, width: names.length, categories: names.map((n) => categoriesOf(X, n)), kinds: [] };
+      this.#checkCategories(info, parts, caller);
       sources = partArrays(X, parts, info, names);
     } else {
       if (X.ndim !== 2) throw new RangeError(`${caller}: X must be a 2-D array of samples × features; got shape [${X.shape.join(', ')}].`);
@@ -512,6 +513,33 @@ export class ColumnTransformer
       chunks: [blocks[0]!.chunks[0]!, [total]],
       args: [used],
       name: 'column-transformer',
+    });
+  }
+
+  /**
+   * A category column's codes mean what they meant at fit only if its categories are the same: a
+   * table categorized on other data (another file, a sample) would shift them silently, so it is an
+   * error naming the column and both lists.
+   */
+  #checkCategories(info: InputInfo, parts: readonly Part[], caller: string): void {
+    const s = this.fitted;
+    const used = new Set(parts.filter((p) => p.choice !== 'drop').flatMap((p) => p.indices));
+    let at = 0;
+    s.inputCategoryCounts_.data.forEach((k, j) => {
+      const fitted = s.inputCategories_.slice(at, at + k);
+      at += k;
+      if (!used.has(j) || s.inputKinds_.data[j] !== CATEGORY) return;
+      const now = info.categories[j] ?? [];
+      if (now.length !== fitted.length || now.some((c, i) => c !== fitted[i])) {
+        const show = (l: readonly string[]) =>
+          `[${l
+            .slice(0, 8)
+            .map((c) => `'${c}'`)
+            .join(', ')}${l.length > 8 ? `, … (${l.length})` : ''}]`;
+        throw new RangeError(
+          `${caller}: column '${info.names![j]}' has the categories ${show(now)}, but it was fitted with ${show(fitted)}: its codes would mean other categories. Declare the fit's categories when reading (readCsv(…, { dtype: { '${info.names![j]}': { categories: [...] } } })).`,
+        );
+      }
     });
   }
 
