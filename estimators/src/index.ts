@@ -198,9 +198,14 @@ export {
   StratifiedKFold,
   ShuffleSplit,
   StratifiedShuffleSplit,
+  GroupKFold,
+  LeaveOneGroupOut,
+  GroupShuffleSplit,
   checkCv,
   isCrossValidator,
   type CrossValidator,
+  type GroupsLike,
+  type GroupKFoldOptions,
   type KFoldOptions,
   type ShuffleSplitOptions,
   type TrainTest,
@@ -233,12 +238,22 @@ export {
   BaseSearchCV,
   FitFailedError,
   paramColumn,
+  withParams,
+  type RefitCallable,
   type SearchOptions,
   type RandomizedSearchOptions,
   type SearchFitOptions,
   type CVResults,
 } from './model_selection/search.js';
-export { getScorer, SCORER_NAMES, type SearchScorer } from './model_selection/scoring.js';
+export {
+  getScorer,
+  checkScoring,
+  metricColumn,
+  SCORER_NAMES,
+  type SearchScorer,
+  type SearchMetric,
+  type ScoringSpec,
+} from './model_selection/scoring.js';
 
 // Adaptive hyperparameter searches on lazy data (dask-ml's IncrementalSearchCV and friends).
 export {

@@ -1,13 +1,17 @@
 // Generated from docs/model-selection.md (program model-selection-07) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import assert from 'node:assert/strict';
-import { fromNpyDir } from '@tessera/array';
-import { GridSearchCV, Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
+import { DenseArray } from '@tessera/array';
+import { GaussianNB, GridSearchCV, MinMaxScaler, Pipeline, SGDClassifier, StandardScaler } from '@tessera/estimators';
 
-const { X, y } = await fromNpyDir('data/');
-if (!X || !y) throw new Error('data/ must hold X and y chunks');
-const pipe = makePipeline(new StandardScaler(), new Incremental(new SGDClassifier({ randomState: 0 }), { classes: [0, 1], shuffleBlocks: false }));
-const search = await new GridSearchCV(pipe, { incremental__estimator__alpha: [1e-4, 1e-2] }, { cv: 3 }).fit(X, y);
-assert.equal(search.nSplits_, 3);
-console.log('lazy search', search.bestParams_, search.bestScore_.toFixed(4));
-const accuracy = await search.score(X.slice([0, 20_000]), y.slice([0, 20_000]));
-assert.ok(accuracy > 0.5);
+const X = DenseArray.from(Array.from({ length: 90 }, (_, i) => [Math.sin(i) * 10, Math.cos(i * 0.7)]));
+const y = Float64Array.from({ length: 90 }, (_, i) => (Math.sin(i) + Math.cos(i * 0.7) > 0 ? 1 : 0));
+const pipe = new Pipeline([
+  ['scaler', new StandardScaler()],
+  ['clf', new SGDClassifier({ shuffle: false, randomState: 0 })],
+]);
+const search = await new GridSearchCV(pipe, [
+  { scaler: [new StandardScaler(), new MinMaxScaler(), 'passthrough'], clf__alpha: [1e-4, 1e-2] },
+  { clf: [new GaussianNB()], clf__varSmoothing: [1e-9, 1e-3] },
+], { cv: 3 }).fit(X, y);
+assert.equal(search.cvResults_.params.length, 8);
+console.log(search.bestEstimator_.getParams(false));

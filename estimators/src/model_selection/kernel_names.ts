@@ -12,6 +12,8 @@ export const MsKernel = {
   fitPrefix: 'ms.fitPrefix',
   /** Fits one candidate on one fold and scores it (the final step of a pipeline, or the whole estimator). */
   fitScore: 'ms.fitScore',
+  /** Picks the best candidate from the fits' scores and fits it on every row (the refit, on a worker). */
+  refit: 'ms.refit',
 } as const;
 
 /** The name of one of the model-selection kernels. */

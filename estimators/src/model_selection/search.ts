@@ -15,11 +15,11 @@
  * (Incremental's partialFit chain, a pipeline's lazy steps), run one after the other with every
  * thread working inside each, pipeline prefixes fitted once per fold as in memory.
  */
-import { DenseArray, NDArray, concatenate, allocate, tokenize, type Block } from '@tessera/array';
+import { NDArray, concatenate, allocate, tokenize, type Block } from '@tessera/array';
 import { Graph, ThreadScheduler, compute, ref, type Scheduler } from '@tessera/scheduler';
 import { availableParallelism } from 'node:os';
 import { estimatorFromSnapshot, type BaseEstimator, type Params } from '../base.js';
-import { fitInMemory, isLazyApplier, isScorer, type ApplyMethod, type LazyOptions } from '../contract.js';
+import { isLazyApplier, isScorer, type ApplyMethod, type LazyOptions } from '../contract.js';
 import { NotFittedError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
 import { isEstimator } from '../registry.js';
 import { checkArray, checkVector, type MatrixLike, type VectorLike } from '../validation.js';
@@ -27,10 +27,10 @@ import { Pipeline } from '../ooc/pipeline.js';
 import { lazyScore, scoreKind } from '../ooc/lazy.js';
 import { checkLazyStep, fitStep, transformStep } from '../ooc/steps.js';
 import { MsKernel } from './kernel_names.js';
-import type { FitScoreOutput, Fold, PrefixOutput, SearchData } from './kernels.js';
+import type { FitScoreOutput, Fold, PrefixOutput, RefitOutput, RefitSpec, SearchData } from './kernels.js';
 import { ParameterGrid, ParameterSampler, type ParamDistributionsSpec, type ParamGridSpec } from './params.js';
-import { getScorer, type SearchScorer } from './scoring.js';
-import { KFold, checkCv, type CrossValidator, type RandomStateLike, type TrainTest } from './split.js';
+import { checkScoring, firstBest, rankMin, rowStats, type ScoringSpec, type SearchMetric, type SearchScorer } from './scoring.js';
+import { KFold, checkCv, type CrossValidator, type GroupsLike, type RandomStateLike, type TrainTest } from './split.js';
 
 /** Options shared by {@link GridSearchCV} and {@link RandomizedSearchCV} (scikit-learn's, camelCase). */
 export interface SearchOptions {
@@ -39,10 +39,20 @@ export interface SearchOptions {
    * (on lazy arrays always KFold: contiguous folds) — a cross-validator, or `[train, test]` index pairs.
    */
   cv?: number | CrossValidator | ReadonlyArray<readonly [ArrayLike<number>, ArrayLike<number>]> | null;
-  /** A scorer's name (`'accuracy'`, `'r2'`, `'neg_mean_squared_error'`, …), or null for the estimator's own `score`. */
-  scoring?: string | null;
-  /** Refit the best candidate on all the data as `bestEstimator_` (default true). */
-  refit?: boolean;
+  /**
+   * A scorer's name (`'accuracy'`, `'r2'`, `'neg_mean_squared_error'`, …), or null for the estimator's
+   * own `score`; or several metrics — an array of names (`['accuracy', 'roc_auc']`) or an object
+   * `{ key: name }` (`{ acc: 'accuracy', nll: 'neg_log_loss' }`) — each reported in `cvResults_` as
+   * `meanTest<Key>`, `rankTest<Key>`… (the key camel-cased, see {@link metricColumn}).
+   */
+  scoring?: ScoringSpec;
+  /**
+   * Refit the best candidate on all the data as `bestEstimator_` (default true). With several
+   * metrics: the key of the metric that picks the best, false, or — with one metric or several — a
+   * function of `cvResults_` returning the index of the candidate to refit (then there is no
+   * `bestScore_`, as in scikit-learn).
+   */
+  refit?: boolean | string | RefitCallable;
   /**
    * Worker threads running the candidate × fold tasks: null (default) the shared pool (every core),
    * -1 every core, k a pool of k threads. Give `scheduler` to `fit` to choose it yourself.
@@ -62,8 +72,14 @@ export interface RandomizedSearchOptions extends SearchOptions {
   randomState?: RandomStateLike;
 }
 
-/** Options of a search's `fit`: where the tasks run (`scheduler`, `memoryLimit`, `signal`, `callbacks`, `name`). */
-export type SearchFitOptions = LazyOptions;
+/** A `refit` function: given `cvResults_`, the index of the candidate to refit (scikit-learn's callable refit). */
+export type RefitCallable = (cvResults: CVResults) => number;
+
+/** Options of a search's `fit`: where the tasks run (`scheduler`, `memoryLimit`, `signal`, `callbacks`, `name`), and `groups`. */
+export interface SearchFitOptions extends LazyOptions {
+  /** Group labels, one per sample, handed to the splitter's `split` (GroupKFold, LeaveOneGroupOut, GroupShuffleSplit). */
+  groups?: GroupsLike | null;
+}
 
 /**
  * scikit-learn's `cv_results_` in camelCase: per candidate (one entry each), `meanFitTime`,
@@ -72,6 +88,10 @@ export type SearchFitOptions = LazyOptions;
  * where a candidate does not set it — scikit-learn's masked entries), `params`, `split<k>TestScore`,
  * `meanTestScore`, `stdTestScore`, `rankTestScore` (1 best, ties sharing the lowest rank) and, with
  * `returnTrainScore`, `split<k>TrainScore`, `meanTrainScore`, `stdTrainScore`.
+ *
+ * With several metrics the `…Score` columns are per metric instead, named with the metric's key
+ * camel-cased: `split<k>Test<Key>`, `meanTest<Key>`, `stdTest<Key>`, `rankTest<Key>` (and the train
+ * columns) — `scoring: ['neg_log_loss']` gives `meanTestNegLogLoss`; `meanTestScore` is then absent.
  */
 export interface CVResults {
   readonly meanFitTime: Float64Array;
@@ -111,60 +131,6 @@ function schedulerFor(nJobs: number | null): Scheduler | 'threads' {
   return pool;
 }
 
-/** numpy's pairwise summation of a short row (what `np.mean(axis=1)` adds with), so means agree to the bit. */
-function pairwiseSum(a: ArrayLike<number>, start: number, n: number): number {
-  if (n < 8) {
-    let res = 0;
-    for (let i = 0; i < n; i++) res += a[start + i]!;
-    return res;
-  }
-  if (n <= 128) {
-    const r = new Float64Array(8);
-    for (let j = 0; j < 8; j++) r[j] = a[start + j]!;
-    let i = 8;
-    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = r[j]! + a[start + i + j]!;
-    let res = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
-    for (; i < n; i++) res += a[start + i]!;
-    return res;
-  }
-  let n2 = Math.floor(n / 2);
-  n2 -= n2 % 8;
-  return pairwiseSum(a, start, n2) + pairwiseSum(a, start + n2, n - n2);
-}
-
-/** Mean and standard deviation of each candidate's row of `values` (nCandidates × nSplits), as scikit-learn's `_store`. */
-function rowStats(values: Float64Array, nSplits: number): { mean: Float64Array; std: Float64Array } {
-  const nc = values.length / nSplits;
-  const mean = new Float64Array(nc);
-  const std = new Float64Array(nc);
-  const sq = new Float64Array(nSplits);
-  for (let c = 0; c < nc; c++) {
-    const m = pairwiseSum(values, c * nSplits, nSplits) / nSplits;
-    mean[c] = m;
-    for (let k = 0; k < nSplits; k++) {
-      const d = values[c * nSplits + k]! - m;
-      sq[k] = d * d;
-    }
-    std[c] = Math.sqrt(pairwiseSum(sq, 0, nSplits) / nSplits);
-  }
-  return { mean, std };
-}
-
-/** scipy's `rankdata(-means, method='min')` with NaN counted below the worst, as scikit-learn 1.2 ranks. */
-function rankMin(means: Float64Array): Int32Array {
-  const rank = new Int32Array(means.length);
-  const finite = [...means].filter((m) => !Number.isNaN(m));
-  if (finite.length === 0) return rank.fill(1);
-  const worst = Math.min(...finite) - 1;
-  const v = Array.from(means, (m) => (Number.isNaN(m) ? worst : m));
-  for (let i = 0; i < v.length; i++) {
-    let better = 0;
-    for (let j = 0; j < v.length; j++) if (-v[j]! < -v[i]!) better++;
-    rank[i] = better + 1;
-  }
-  return rank;
-}
-
 function sharedCopy<T extends Float64Array | Int32Array>(a: T, dtype: 'float64' | 'int32'): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
   const out = allocate(dtype, a.length) as T;
@@ -177,21 +143,26 @@ export abstract class BaseSearchCV {
   /** The estimator whose parameters are searched (cloned for every fit; never fitted itself). */
   readonly estimator: BaseEstimator;
   readonly cv: SearchOptions['cv'];
-  readonly scoring: string | null;
-  readonly refit: boolean;
+  readonly scoring: ScoringSpec;
+  readonly refit: boolean | string | RefitCallable;
   readonly nJobs: number | null;
   readonly returnTrainScore: boolean;
   readonly errorScore: number | 'raise';
 
   #fitted: {
     cvResults: CVResults;
-    bestIndex: number;
-    bestScore: number;
-    bestParams: Params;
+    /** Null for several metrics with refit: false (scikit-learn sets no best_* then). */
+    bestIndex: number | null;
+    /** Null as well when refit is a callable. */
+    bestScore: number | null;
+    bestParams: Params | null;
     bestEstimator: BaseEstimator | null;
     refitTime: number;
     nSplits: number;
-    scorer: SearchScorer;
+    multimetric: boolean;
+    metrics: readonly SearchMetric[];
+    /** The metric that picked the best (null: refit a callable or false with several metrics). */
+    refitMetric: SearchMetric | null;
   } | null = null;
 
   protected constructor(
@@ -217,12 +188,13 @@ export abstract class BaseSearchCV {
 
   #checkOptions(): void {
     const c = this.caller;
-    if (typeof this.refit !== 'boolean')
+    const r = this.refit;
+    if (typeof r !== 'boolean' && typeof r !== 'string' && typeof r !== 'function')
       throw new ParameterTypeError(
-        `The 'refit' parameter of ${c} must be a boolean. Got ${describeValue(this.refit)} instead.`,
+        `The 'refit' parameter of ${c} must be a boolean, a metric's key or a function. Got ${describeValue(r)} instead.`,
         c,
         'refit',
-        this.refit,
+        r,
       );
     if (typeof this.returnTrainScore !== 'boolean')
       throw new ParameterTypeError(
@@ -250,7 +222,22 @@ export abstract class BaseSearchCV {
     }
     if (j !== null && j !== -1 && j < 1)
       throw new ParameterRangeError(`The 'nJobs' parameter of ${c} must be null, -1 or a positive int. Got ${j} instead.`, c, 'nJobs', j);
-    getScorer(this.scoring, c, this.estimator);
+    const { multimetric, metrics } = checkScoring(this.scoring, c, this.estimator);
+    if (multimetric && r !== false && typeof r !== 'function' && !metrics.some((m) => m.key === r)) {
+      throw new ParameterRangeError(
+        `${c}: for multi-metric scoring, the parameter refit must be set to a scorer key (${metrics.map((m) => `'${m.key}'`).join(', ')}) ` +
+          `or a function to refit an estimator with the best parameter setting on the whole data and make the best_* attributes available for that metric. ` +
+          `If this is not needed, refit should be set to false explicitly. Got ${describeValue(r)}.`,
+        c,
+        'refit',
+        r,
+      );
+    }
+  }
+
+  /** Whether the best candidate is refitted (scikit-learn's truthiness of `refit`: '' does not). */
+  get #refitOn(): boolean {
+    return typeof this.refit === 'function' || this.refit === true || (typeof this.refit === 'string' && this.refit !== '');
   }
 
   /**
@@ -262,20 +249,7 @@ export abstract class BaseSearchCV {
     const ests: BaseEstimator[] = [];
     const invalid: (string | null)[] = [];
     candidates.forEach((params, i) => {
-      const est = this.estimator.clone();
-      for (const [key, value] of Object.entries(params)) {
-        try {
-          est.setParams({ [key]: value });
-        } catch (e) {
-          const step = key.includes('__') ? ` (in '${key.slice(0, key.indexOf('__'))}', a nested estimator of ${est.estimatorName})` : '';
-          throw new ParameterTypeError(
-            `${this.caller}: candidate ${i} sets '${key}'${step}: ${(e as Error).message}`,
-            this.caller,
-            key,
-            value,
-          );
-        }
-      }
+      const est = withParams(this.estimator.clone(), params, `${this.caller}: candidate ${i}`, this.caller);
       ests.push(est);
       try {
         est.checkParams();
@@ -292,55 +266,90 @@ export abstract class BaseSearchCV {
   }
 
   /**
-   * Evaluates every candidate on every split, then (with `refit`) fits the best on all the data.
-   * Resolves with `this`. X and y in memory, or both lazy (see the module's note).
+   * Evaluates every candidate on every split, then (with `refit`) fits the best on all the data —
+   * in memory, as a task on a worker that starts as soon as the last fit is scored. Resolves with
+   * `this`. X and y in memory, or both lazy (see the module's note); `groups` goes to the splitter.
    */
   async fit(X: MatrixLike | NDArray, y?: VectorLike | NDArray | null, options: SearchFitOptions = {}): Promise<this> {
     this.#checkOptions();
     const candidates = this.candidates();
     if (candidates.length === 0) throw new RangeError(`${this.caller}: there are no candidates to evaluate.`);
-    const scorer = getScorer(this.scoring, this.caller, this.estimator);
+    const { multimetric, metrics } = checkScoring(this.scoring, this.caller, this.estimator);
+    const refitOn = this.#refitOn;
+    // The metric that picks the best: the one metric, or refit's key; none for a callable, or refit: false with several.
+    const refitMetric =
+      typeof this.refit === 'function' ? null : multimetric ? (metrics.find((m) => m.key === this.refit) ?? null) : metrics[0]!;
     const { ests, invalid } = this.#candidateEstimators(candidates);
-    const run: LazyOptions = { ...options };
+    const { groups = null, ...lazyOptions } = options;
+    const run: LazyOptions = { ...lazyOptions };
     if (run.scheduler === undefined) run.scheduler = schedulerFor(this.nJobs);
     const yy = y ?? null;
     const lazy = X instanceof NDArray;
     if (lazy !== yy instanceof NDArray && yy !== null) {
       throw new TypeError(`${this.caller}.fit: pass X and y both lazy (NDArray) or both in memory.`);
     }
+    const inGraph = refitOn && refitMetric !== null ? metrics.indexOf(refitMetric) : null;
     const results = lazy
-      ? await this.#evaluateLazy(X as NDArray, yy as NDArray | null, ests, invalid, scorer, run)
-      : await this.#evaluateInMemory(X as MatrixLike, yy as VectorLike | null, ests, invalid, scorer, run);
-    const { outputs, nSplits, refitPrefix } = results;
+      ? await this.#evaluateLazy(X as NDArray, yy as NDArray | null, ests, invalid, metrics, run, groups)
+      : await this.#evaluateInMemory(X as MatrixLike, yy as VectorLike | null, ests, invalid, metrics, run, groups, inGraph);
+    const { outputs, nSplits } = results;
     this.#checkFailures(outputs, candidates.length * nSplits);
-    const cvResults = formatResults(candidates, outputs, nSplits, this.returnTrainScore);
-    const rank = cvResults.rankTestScore;
-    let bestIndex = 0;
-    for (let i = 1; i < rank.length; i++) if (rank[i]! < rank[bestIndex]!) bestIndex = i;
-    const bestParams = { ...candidates[bestIndex]! };
+    const cvResults = formatResults(candidates, outputs, nSplits, this.returnTrainScore, metrics);
+    let bestIndex: number | null = null;
+    if (typeof this.refit === 'function') bestIndex = this.#callRefit(this.refit, cvResults, candidates.length);
+    else if (refitMetric !== null) bestIndex = firstBest(cvResults[`rankTest${refitMetric.column}`] as Int32Array);
+    const bestScore =
+      bestIndex !== null && refitMetric !== null ? (cvResults[`meanTest${refitMetric.column}`] as Float64Array)[bestIndex]! : null;
     let bestEstimator: BaseEstimator | null = null;
     let refitTime = Number.NaN;
-    if (this.refit) {
-      bestEstimator = this.estimator.clone().setParams(bestParams);
-      const t0 = performance.now();
-      if (lazy) await fitStep(bestEstimator, X as NDArray, (yy as NDArray | null) ?? undefined, run);
-      else if (refitPrefix !== null && refitPrefix.token === prefixToken(bestEstimator))
-        bestEstimator = refitOnPrefix(bestEstimator as Pipeline, refitPrefix.output, yy as VectorLike | null);
-      else fitInMemory(bestEstimator, X as MatrixLike, (yy as VectorLike | null) ?? null);
-      // Wall time after the cross-validation (a shared prefix fitted alongside the folds is not in it).
-      refitTime = (performance.now() - t0) / 1000;
+    if (refitOn && bestIndex !== null) {
+      const bestParams = candidates[bestIndex]!;
+      if (lazy) {
+        bestEstimator = withParams(this.estimator.clone(), bestParams, `${this.caller}: the refit`, this.caller);
+        const t0 = performance.now();
+        await fitStep(bestEstimator, X as NDArray, (yy as NDArray | null) ?? undefined, run);
+        refitTime = (performance.now() - t0) / 1000;
+      } else {
+        const refit = results.refit ?? (await results.refitLater!(bestIndex));
+        if (refit.index !== bestIndex)
+          throw new Error(`${this.caller}: internal error: the refit task chose candidate ${refit.index}, the search ${bestIndex}.`);
+        bestEstimator = estimatorFromSnapshot(refit.estimator);
+        refitTime = refit.fitTime;
+      }
     }
     this.#fitted = {
       cvResults,
       bestIndex,
-      bestScore: cvResults.meanTestScore[bestIndex]!,
-      bestParams,
+      bestScore,
+      bestParams: bestIndex === null ? null : { ...candidates[bestIndex]! },
       bestEstimator,
       refitTime,
       nSplits,
-      scorer,
+      multimetric,
+      metrics,
+      refitMetric,
     };
     return this;
+  }
+
+  /** The index a refit function returns, checked (scikit-learn: "best_index_ returned is not an integer" / "index out of range"). */
+  #callRefit(refit: RefitCallable, cvResults: CVResults, n: number): number {
+    const i = refit(cvResults);
+    if (typeof i !== 'number' || !Number.isInteger(i))
+      throw new ParameterTypeError(
+        `${this.caller}: the 'refit' function returned ${describeValue(i)}; it must return the index of a candidate (an integer).`,
+        this.caller,
+        'refit',
+        i,
+      );
+    if (i < 0 || i >= n)
+      throw new ParameterRangeError(
+        `${this.caller}: the 'refit' function returned index ${i}, out of range: there are ${n} candidates (0 to ${n - 1}).`,
+        this.caller,
+        'refit',
+        i,
+      );
+    return i;
   }
 
   #checkFailures(outputs: readonly FitScoreOutput[], total: number): void {
@@ -366,9 +375,11 @@ export abstract class BaseSearchCV {
     y: VectorLike | null,
     ests: readonly BaseEstimator[],
     invalid: readonly (string | null)[],
-    scorer: SearchScorer,
+    metrics: readonly SearchMetric[],
     run: LazyOptions,
-  ): Promise<{ outputs: FitScoreOutput[]; nSplits: number; refitPrefix: { token: string; output: PrefixOutput } | null }> {
+    groups: GroupsLike | null,
+    refitMetric: number | null,
+  ): Promise<InMemoryResults> {
     const caller = `${this.caller}.fit`;
     const m = checkArray(X, { caller, skipFiniteCheck: true });
     const Xs: Block = { dtype: 'float64', shape: [m.nSamples, m.nFeatures], data: sharedCopy(m.data, 'float64') };
@@ -377,12 +388,13 @@ export abstract class BaseSearchCV {
     const yv = y === null ? null : checkVector(y, m.nSamples, { caller, skipFiniteCheck: true });
     const ys: Block | null = yv === null ? null : { dtype: 'float64', shape: [yv.length], data: sharedCopy(yv, 'float64') };
     const cv = checkCv(this.cv, this.estimator.estimatorType === 'classifier', this.caller);
-    const splits: TrainTest[] = [...cv.split(Xs, ys?.data ?? null)];
+    const splits: TrainTest[] = [...cv.split(Xs, ys?.data ?? null, groups)];
     const nSplits = splits.length;
     if (nSplits < 1) throw new RangeError(`${caller}: no fits were performed. Was the CV iterator empty?`);
-    if (nSplits !== cv.getNSplits(Xs, ys?.data ?? null)) {
+    const expected = cv.getNSplits(Xs, ys?.data ?? null, groups);
+    if (nSplits !== expected) {
       throw new RangeError(
-        `${caller}: cv.split and cv.getNSplits returned inconsistent results. Expected ${cv.getNSplits(Xs, ys?.data ?? null)} splits, got ${nSplits}.`,
+        `${caller}: cv.split and cv.getNSplits returned inconsistent results. Expected ${expected} splits, got ${nSplits}.`,
       );
     }
     const data: SearchData = { X: Xs, y: ys };
@@ -390,6 +402,14 @@ export abstract class BaseSearchCV {
     const errorScore = this.errorScore;
     const recordErrors = errorScore !== 'raise';
     const g = new Graph();
+    const scorings = metrics.map((mt) => (mt.scorer.name === 'score' ? null : mt.scorer.name));
+    const failed = (c: number): FitScoreOutput => ({
+      testScores: metrics.map(() => errorScore as number),
+      trainScores: metrics.map(() => errorScore as number),
+      fitTime: 0,
+      scoreTime: 0,
+      error: invalid[c]!,
+    });
     const keys: (string | null)[] = [];
     const foldTokens = folds.map((f) => tokenize(f.train, f.test));
     ests.forEach((est, c) => {
@@ -418,7 +438,7 @@ export abstract class BaseSearchCV {
           prev === null ? null : ref(prev),
           data,
           fold,
-          scorer.name === 'score' ? null : scorer.name,
+          scorings,
           this.returnTrainScore,
           errorScore,
         ]);
@@ -427,25 +447,34 @@ export abstract class BaseSearchCV {
     });
     const wanted = keys.filter((k): k is string => k !== null);
     const refitKey = this.#refitPrefix(g, ests, invalid, data, m.nSamples);
-    const { scheduler, ...rest } = run;
-    const out = wanted.length
-      ? await compute(g, refitKey === null ? wanted : [...wanted, refitKey.key], {
-          ...rest,
-          scheduler: scheduler ?? 'threads',
-          name: rest.name ?? this.caller,
-        })
-      : {};
-    const outputs = keys.map((key, i): FitScoreOutput => {
-      if (key !== null) return out[key] as FitScoreOutput;
-      const e = errorScore as number;
-      return { testScore: e, trainScore: e, fitTime: 0, scoreTime: 0, error: invalid[Math.floor(i / nSplits)]! };
-    });
-    const refitOut = refitKey === null ? null : (out[refitKey.key] as PrefixOutput);
-    return {
-      outputs,
+    const spec: RefitSpec = {
+      candidates: ests.map((e) => e.snapshot()),
+      prefixTokens: ests.map(prefixToken),
+      sharedToken: refitKey?.token ?? null,
       nSplits,
-      refitPrefix: refitOut !== null && refitOut.error === null ? { token: refitKey!.token, output: refitOut } : null,
+      metric: refitMetric ?? 0,
     };
+    // The refit as a task of the same graph: it waits for every fit's scores, picks the best on its
+    // worker and fits it there, while the main thread only waits.
+    const refitTask = refitMetric !== null && wanted.length > 0 ? 'ms-refit' : null;
+    if (refitTask !== null) {
+      const scores = keys.map((k, i) => (k === null ? failed(Math.floor(i / nSplits)) : ref(k)));
+      g.add(refitTask, MsKernel.refit, [spec, scores, null, refitKey === null ? null : ref(refitKey.key), data]);
+    }
+    const { scheduler, ...rest } = run;
+    const options = { ...rest, scheduler: scheduler ?? 'threads', name: rest.name ?? this.caller };
+    const targets = [...wanted, ...(refitKey === null ? [] : [refitKey.key]), ...(refitTask === null ? [] : [refitTask])];
+    const out = wanted.length ? await compute(g, targets, options) : {};
+    const outputs = keys.map((key, i): FitScoreOutput => (key !== null ? (out[key] as FitScoreOutput) : failed(Math.floor(i / nSplits))));
+    const prefixOut = refitKey === null ? null : ((out[refitKey.key] as PrefixOutput | undefined) ?? null);
+    // A refit function chooses on the main thread: then the refit is a second, one-task graph (the
+    // shared prefix fitted on all rows is handed to it as a value).
+    const refitLater = async (index: number): Promise<RefitOutput> => {
+      const g2 = new Graph();
+      g2.add('ms-refit', MsKernel.refit, [spec, null, index, prefixOut, data]);
+      return (await compute(g2, ['ms-refit'], options))['ms-refit'] as RefitOutput;
+    };
+    return { outputs, nSplits, refit: refitTask === null ? null : ((out[refitTask] as RefitOutput | null) ?? null), refitLater };
   }
 
   /**
@@ -461,7 +490,7 @@ export abstract class BaseSearchCV {
     data: SearchData,
     n: number,
   ): { key: string; token: string } | null {
-    if (!this.refit) return null;
+    if (!this.#refitOn) return null;
     const tokens = new Set<string>();
     let steps: [string, BaseEstimator][] = [];
     ests.forEach((est, c) => {
@@ -475,7 +504,10 @@ export abstract class BaseSearchCV {
     });
     if (tokens.size !== 1 || steps.length === 0) return null;
     const shared = [...tokens][0]!;
-    const all: Fold = { train: allocate('int32', n).map((_, i) => i), test: new Int32Array(0) };
+    // Filled in place: map() would make an ordinary (copied per task) array, not a shared one.
+    const train = allocate('int32', n);
+    for (let i = 0; i < n; i++) train[i] = i;
+    const all: Fold = { train, test: new Int32Array(0) };
     let prev: string | null = null;
     let token = 'refit';
     for (const [name, step] of steps) {
@@ -493,10 +525,19 @@ export abstract class BaseSearchCV {
     y: NDArray | null,
     ests: readonly BaseEstimator[],
     invalid: readonly (string | null)[],
-    scorer: SearchScorer,
+    metrics: readonly SearchMetric[],
     run: LazyOptions,
-  ): Promise<{ outputs: FitScoreOutput[]; nSplits: number; refitPrefix: null }> {
+    groups: GroupsLike | null,
+  ): Promise<{ outputs: FitScoreOutput[]; nSplits: number; refit: null; refitLater: null }> {
     const caller = `${this.caller}.fit`;
+    if (groups !== null && !(this.cv === null || typeof this.cv === 'number' || this.cv instanceof KFold)) {
+      throw new ParameterTypeError(
+        `${caller}: on lazy arrays, folds are contiguous row ranges (KFold); 'groups' would need a group splitter gathering rows across blocks. Compute X and y to search in memory.`,
+        this.caller,
+        'groups',
+        groups,
+      );
+    }
     if (X.ndim !== 2) throw new RangeError(`${caller}: X must be a 2-D array of samples × features; got shape [${X.shape.join(', ')}].`);
     if (y !== null && (y.ndim !== 1 || y.shape[0] !== X.shape[0])) {
       throw new RangeError(`${caller}: y must be 1-D with X's ${X.shape[0]} rows; got shape [${y.shape.join(', ')}].`);
@@ -526,13 +567,15 @@ export abstract class BaseSearchCV {
       throw new RangeError(
         `${caller}: cannot have number of splits nSplits=${kfold.nSplits} greater than the number of samples: nSamples=${n}.`,
       );
-    if (scorer.name !== 'score' && scorer.name !== 'accuracy' && scorer.name !== 'r2') {
-      throw new ParameterRangeError(
-        `${caller}: on lazy arrays, 'scoring' must be null (the estimator's score), 'accuracy' (classifiers) or 'r2' (regressors); '${scorer.name}' would gather predictions.`,
-        this.caller,
-        'scoring',
-        scorer.name,
-      );
+    for (const { scorer } of metrics) {
+      if (scorer.name !== 'score' && scorer.name !== 'accuracy' && scorer.name !== 'r2') {
+        throw new ParameterRangeError(
+          `${caller}: on lazy arrays, 'scoring' must be null (the estimator's score), 'accuracy' (classifiers) or 'r2' (regressors); '${scorer.name}' would gather predictions.`,
+          this.caller,
+          'scoring',
+          scorer.name,
+        );
+      }
     }
     const rows = (a: NDArray, lo: number, hi: number): NDArray[] => (hi > lo ? [a.slice([lo, hi])] : []);
     const folds = kfold.foldBounds(n).map(([a, b]) => ({
@@ -543,7 +586,7 @@ export abstract class BaseSearchCV {
     }));
     const errorScore = this.errorScore;
     const prefixes = new Map<string, Promise<{ step: BaseEstimator; Xtr: NDArray; Xte: NDArray; fitTime: number }>>();
-    const score = (est: BaseEstimator, Xs: NDArray, ys: NDArray | undefined): Promise<number> => {
+    const score = (scorer: SearchScorer, est: BaseEstimator, Xs: NDArray, ys: NDArray | undefined): Promise<number> => {
       if (ys === undefined) throw new TypeError(`${caller}: scoring on lazy arrays needs y.`);
       if (scorer.name === 'score') return isLazyApplier(est) ? est.scoreLazy(Xs, ys, run) : lazyScore(est, Xs, ys, run);
       const kind = scoreKind(est);
@@ -557,7 +600,14 @@ export abstract class BaseSearchCV {
     for (let c = 0; c < ests.length; c++) {
       for (let k = 0; k < folds.length; k++) {
         if (invalid[c] !== null) {
-          outputs.push({ testScore: errorScore as number, trainScore: errorScore as number, fitTime: 0, scoreTime: 0, error: invalid[c]! });
+          const e = errorScore as number;
+          outputs.push({
+            testScores: metrics.map(() => e),
+            trainScores: metrics.map(() => e),
+            fitTime: 0,
+            scoreTime: 0,
+            error: invalid[c]!,
+          });
           continue;
         }
         const f = folds[k]!;
@@ -601,15 +651,17 @@ export abstract class BaseSearchCV {
           await fitStep(final, Xtr, f.ytr, run);
           fitTime = prefixTime + (performance.now() - f0) / 1000;
           const s0 = performance.now();
-          const testScore = await score(final, Xte, f.yte);
+          const testScores: number[] = [];
+          for (const { scorer } of metrics) testScores.push(await score(scorer, final, Xte, f.yte));
           const scoreTime = (performance.now() - s0) / 1000;
-          const trainScore = this.returnTrainScore ? await score(final, Xtr, f.ytr) : Number.NaN;
-          outputs.push({ testScore, trainScore, fitTime, scoreTime, error: null });
+          const trainScores: number[] = [];
+          for (const { scorer } of metrics) trainScores.push(this.returnTrainScore ? await score(scorer, final, Xtr, f.ytr) : Number.NaN);
+          outputs.push({ testScores, trainScores, fitTime, scoreTime, error: null });
         } catch (e) {
           if (errorScore === 'raise') throw e;
           outputs.push({
-            testScore: errorScore,
-            trainScore: errorScore,
+            testScores: metrics.map(() => errorScore),
+            trainScores: metrics.map(() => errorScore),
             fitTime: fitTime || (performance.now() - t0) / 1000,
             scoreTime: 0,
             error: `${est.estimatorName}: ${(e as Error).name}: ${(e as Error).message}`,
@@ -617,7 +669,7 @@ export abstract class BaseSearchCV {
         }
       }
     }
-    return { outputs, nSplits: folds.length, refitPrefix: null };
+    return { outputs, nSplits: folds.length, refit: null, refitLater: null };
   }
 
   get #state() {
@@ -636,17 +688,36 @@ export abstract class BaseSearchCV {
   get cvResults_(): CVResults {
     return this.#state.cvResults;
   }
-  /** Index of the best candidate in `cvResults_` (the first with rank 1). */
+  /** Why a best_* attribute is absent (scikit-learn raises AttributeError), or null when it is there. */
+  #noBest(attr: string, needsScore: boolean): string | null {
+    const st = this.#state;
+    if (st.bestIndex === null)
+      return `${this.caller} was fitted with several metrics and refit: false; it has no ${attr} (set refit to a metric's key or a function).`;
+    if (needsScore && st.bestScore === null)
+      return `${this.caller} was fitted with a refit function; it has no ${attr} (the function chose bestIndex_; read cvResults_ for its scores).`;
+    return null;
+  }
+
+  /**
+   * Index of the best candidate in `cvResults_`: the first of rank 1 on the metric (`refit`'s key
+   * with several), or what a refit function returned. Absent (TypeError) with several metrics and refit: false.
+   */
   get bestIndex_(): number {
-    return this.#state.bestIndex;
+    const why = this.#noBest('bestIndex_', false);
+    if (why !== null) throw new TypeError(why);
+    return this.#state.bestIndex!;
   }
-  /** Mean test score of the best candidate. */
+  /** Mean test score of the best candidate on the refit metric. Absent (TypeError) with a refit function, or several metrics and refit: false. */
   get bestScore_(): number {
-    return this.#state.bestScore;
+    const why = this.#noBest('bestScore_', true);
+    if (why !== null) throw new TypeError(why);
+    return this.#state.bestScore!;
   }
-  /** Parameters of the best candidate. */
+  /** Parameters of the best candidate. Absent (TypeError) with several metrics and refit: false. */
   get bestParams_(): Params {
-    return { ...this.#state.bestParams };
+    const why = this.#noBest('bestParams_', false);
+    if (why !== null) throw new TypeError(why);
+    return { ...this.#state.bestParams! };
   }
   /** The best candidate refitted on all the data (with `refit: true`). */
   get bestEstimator_(): BaseEstimator {
@@ -668,13 +739,26 @@ export abstract class BaseSearchCV {
   get nSplits_(): number {
     return this.#state.nSplits;
   }
-  /** The scorer used (its `name`: a scikit-learn name, or `'score'` for the estimator's own). */
+  /**
+   * The scorer that ranks the candidates and that `score` uses (its `name`: a scikit-learn name, or
+   * `'score'` for the estimator's own): the one metric, or with several `refit`'s. With several and
+   * no refit metric (refit false or a function), a TypeError: read {@link scorers_}.
+   */
   get scorer_(): SearchScorer {
-    return this.#state.scorer;
+    const st = this.#state;
+    if (st.refitMetric === null)
+      throw new TypeError(
+        `${this.caller} scores with several metrics and refit names none of them; read scorers_ (each metric's scorer by key).`,
+      );
+    return st.refitMetric.scorer;
   }
-  /** Always false: one metric per search. */
+  /** Every metric's scorer by key (`{ score: scorer }` with one metric) — scikit-learn's `scorer_` dict. */
+  get scorers_(): Record<string, SearchScorer> {
+    return Object.fromEntries(this.#state.metrics.map((m) => [m.key, m.scorer]));
+  }
+  /** Whether `scoring` named several metrics. */
   get multimetric_(): boolean {
-    return false;
+    return this.#state.multimetric;
   }
   /** The best estimator's classes (classifiers). */
   get classes_(): unknown {
@@ -740,7 +824,7 @@ export abstract class BaseSearchCV {
   score(X: MatrixLike, y: VectorLike): number;
   score(X: MatrixLike | NDArray, y: VectorLike | NDArray, options: LazyOptions = {}): number | Promise<number> {
     const best = this.bestEstimator_;
-    const scorer = this.#state.scorer;
+    const scorer = this.scorer_;
     if (X instanceof NDArray) {
       if (!(y instanceof NDArray)) return Promise.reject(new TypeError(`${this.caller}.score: X is a lazy array, so y must be one too.`));
       if (scorer.name === 'score') return isLazyApplier(best) ? best.scoreLazy(X, y, options) : lazyScore(best, X, y, options);
@@ -757,29 +841,13 @@ function prefixToken(est: BaseEstimator): string | null {
   return tokenize(est.steps.slice(0, -1).map(([name, step]) => [name, step.snapshot()]));
 }
 
-/**
- * The best pipeline refitted from its prefix already fitted on every row (the `ms.fitPrefix` task's
- * steps and transformed rows): the last step is fitted here, the others taken as they are — the
- * same computation as fitting the whole pipeline on all the rows.
- */
-function refitOnPrefix(best: Pipeline, prefix: PrefixOutput, y: VectorLike | null): Pipeline {
-  const steps = best.steps.map(
-    ([name, step], i) => [name, i < prefix.steps.length ? estimatorFromSnapshot(prefix.steps[i]!) : step] as const,
-  );
-  const last = steps[steps.length - 1]![1];
-  fitInMemory(last, new DenseArray(prefix.Xtrain!.data, prefix.Xtrain!.shape), y);
-  const first = steps[0]![1].expectedInput();
-  const pipe = new Pipeline(steps);
-  pipe.setState({ nFeaturesIn_: first === null ? prefix.Xtrain!.shape[1]! : first.nFeatures });
-  return pipe;
-}
-
-/** `cv_results_` from the fits' outputs (candidate-major: candidate c, split k at `c * nSplits + k`). */
+/** `cv_results_` from the fits' outputs (candidate-major: candidate c, split k at `c * nSplits + k`), score columns per metric. */
 function formatResults(
   candidates: readonly Params[],
   outputs: readonly FitScoreOutput[],
   nSplits: number,
   trainScores: boolean,
+  metrics: readonly SearchMetric[],
 ): CVResults {
   const nc = candidates.length;
   const column = (f: (o: FitScoreOutput) => number) => Float64Array.from(outputs, f);
@@ -800,17 +868,116 @@ function formatResults(
   const names = [...new Set(candidates.flatMap((p) => Object.keys(p)))].sort();
   for (const name of names) out[paramColumn(name)] = candidates.map((p) => (Object.hasOwn(p, name) ? p[name] : undefined));
   out['params'] = candidates.map((p) => ({ ...p }));
-  const addScores = (side: 'Test' | 'Train', get: (o: FitScoreOutput) => number) => {
+  const addScores = (side: 'Test' | 'Train', col: string, get: (o: FitScoreOutput) => number) => {
     const values = column(get);
-    for (let k = 0; k < nSplits; k++) out[`split${k}${side}Score`] = Float64Array.from({ length: nc }, (_, c) => values[c * nSplits + k]!);
+    for (let k = 0; k < nSplits; k++) out[`split${k}${side}${col}`] = Float64Array.from({ length: nc }, (_, c) => values[c * nSplits + k]!);
     const { mean, std } = rowStats(values, nSplits);
-    out[`mean${side}Score`] = mean;
-    out[`std${side}Score`] = std;
-    if (side === 'Test') out['rankTestScore'] = rankMin(mean);
+    out[`mean${side}${col}`] = mean;
+    out[`std${side}${col}`] = std;
+    if (side === 'Test') out[`rankTest${col}`] = rankMin(mean);
   };
-  addScores('Test', (o) => o.testScore);
-  if (trainScores) addScores('Train', (o) => o.trainScore);
+  metrics.forEach((m, j) => {
+    addScores('Test', m.column, (o) => o.testScores[j]!);
+    if (trainScores) addScores('Train', m.column, (o) => o.trainScores[j]!);
+  });
   return out as unknown as CVResults;
+}
+
+/** What the in-memory evaluation hands `fit`: the fits' outputs and the refit (done in the graph, or to run for a chosen index). */
+interface InMemoryResults {
+  outputs: FitScoreOutput[];
+  nSplits: number;
+  /** The refit task's result, when the refit ran in the search's graph (refit on a metric). */
+  refit: RefitOutput | null;
+  /** Runs the refit of candidate `index` (a refit function's choice). */
+  refitLater: ((index: number) => Promise<RefitOutput>) | null;
+}
+
+const PASSTHROUGH = 'passthrough';
+
+/**
+ * Sets a candidate's parameters on `est` (a clone) as scikit-learn's `set_params` does, pipelines
+ * included: a pipeline step's name as a key replaces the step — by a clone of the given estimator,
+ * or removes it for `'passthrough'` / null (an identity step: the pipeline without it computes the
+ * same) — before the step's own `step__param` keys apply to the replacement; nested pipelines
+ * likewise. Returns the estimator (a new Pipeline when steps changed). Errors name the full key
+ * and `where` (the candidate).
+ */
+export function withParams(
+  est: BaseEstimator,
+  params: Params,
+  where: string,
+  caller: string,
+  top = est.estimatorName,
+  prefix = '',
+): BaseEstimator {
+  const fail = (
+    key: string,
+    value: unknown,
+    e: unknown,
+    cls: typeof ParameterTypeError | typeof ParameterRangeError = ParameterTypeError,
+  ) => {
+    const full = prefix + key;
+    const step = full.includes('__') ? ` (in '${full.slice(0, full.indexOf('__'))}', a nested estimator of ${top})` : '';
+    return new cls(`${where} sets '${full}'${step}: ${e instanceof Error ? e.message : String(e)}`, caller, full, value);
+  };
+  const setOne = (target: BaseEstimator, key: string, value: unknown) => {
+    try {
+      target.setParams({ [key]: value });
+    } catch (e) {
+      throw fail(key, value, e);
+    }
+  };
+  if (!(est instanceof Pipeline)) {
+    for (const [key, value] of Object.entries(params)) setOne(est, key, value);
+    return est;
+  }
+  // scikit-learn's order: `steps` itself first, then steps replaced by name, then the other keys.
+  if (Object.hasOwn(params, 'steps')) setOne(est, 'steps', params['steps']);
+  const steps: [string, BaseEstimator | null][] = est.steps.map(([n, e]) => [n, e]);
+  const at = new Map(steps.map(([n], i) => [n, i]));
+  const nested = new Map<string, Params>();
+  const own: [string, unknown][] = [];
+  let changed = false;
+  for (const [key, value] of Object.entries(params)) {
+    if (key === 'steps') continue;
+    const sep = key.indexOf('__');
+    const head = sep < 0 ? key : key.slice(0, sep);
+    if (!at.has(head)) own.push([key, value]);
+    else if (sep < 0) {
+      if (value === PASSTHROUGH || value === null) steps[at.get(key)!]![1] = null;
+      else if (isEstimator(value)) steps[at.get(key)!]![1] = value.clone();
+      else throw fail(key, value, `a pipeline step is replaced by an estimator, '${PASSTHROUGH}' or null; got ${describeValue(value)}.`);
+      changed = true;
+    } else {
+      const update = nested.get(head) ?? {};
+      update[key.slice(sep + 2)] = value;
+      nested.set(head, update);
+    }
+  }
+  for (const [head, update] of nested) {
+    const i = at.get(head)!;
+    const step = steps[i]![1];
+    if (step === null) {
+      const key = `${head}__${Object.keys(update)[0]}`;
+      throw fail(key, update, `step '${head}' is '${PASSTHROUGH}' in this candidate; it has no parameters to set.`);
+    }
+    const set = withParams(step, update, where, caller, top, `${prefix}${head}__`);
+    if (set !== step) {
+      steps[i]![1] = set;
+      changed = true;
+    }
+  }
+  for (const [key, value] of own) setOne(est, key, value);
+  const [lastName, last] = steps[steps.length - 1]!;
+  if (last === null)
+    throw fail(
+      lastName,
+      PASSTHROUGH,
+      'the final step of a searched pipeline must be an estimator (it is fitted and scored).',
+      ParameterRangeError,
+    );
+  return changed ? new Pipeline(steps.filter((st): st is [string, BaseEstimator] => st[1] !== null)) : est;
 }
 
 /**

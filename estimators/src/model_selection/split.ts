@@ -32,11 +32,14 @@ export type Indexable = NDArray | { readonly shape: readonly number[] } | ArrayL
 export interface CrossValidator {
   /** The class name, for messages. */
   readonly name: string;
-  /** Yields `[train, test]` for each split (y needed by the stratified splitters). */
-  split(X: Indexable, y?: Indexable | null): Generator<TrainTest>;
-  /** Number of splits `split` yields. */
-  getNSplits(X?: Indexable | null, y?: Indexable | null): number;
+  /** Yields `[train, test]` for each split (y needed by the stratified splitters, `groups` by the group splitters). */
+  split(X: Indexable, y?: Indexable | null, groups?: GroupsLike | null): Generator<TrainTest>;
+  /** Number of splits `split` yields (the group splitters count from `groups`). */
+  getNSplits(X?: Indexable | null, y?: Indexable | null, groups?: GroupsLike | null): number;
 }
+
+/** Group labels, one per sample: numbers or strings (compared as numpy's `np.unique` sorts them). */
+export type GroupsLike = ArrayLike<number> | readonly string[];
 
 /** Number of samples of an array-like (scikit-learn's `_num_samples`). */
 export function numSamples(x: unknown, caller: string, name = 'X'): number {
@@ -605,5 +608,270 @@ class PredefinedSplits implements CrossValidator {
   }
   getNSplits(): number {
     return this.#splits.length;
+  }
+}
+
+/**
+ * `np.unique(groups, return_inverse=True)` over numbers or strings (one kind): the sorted distinct
+ * labels and each sample's index among them. Errors name `caller` and the offending position.
+ */
+function groupCodes(caller: string, groups: unknown, n: number | null): { unique: (number | string)[]; inverse: Int32Array } {
+  if (groups === null || groups === undefined) throw new TypeError(`${caller}: the 'groups' parameter should not be null.`);
+  if (groups instanceof NDArray)
+    throw new TypeError(`${caller}: groups must be in memory (a number[], string[] or typed array); got a lazy array.`);
+  const isArr = Array.isArray(groups) || (ArrayBuffer.isView(groups) && !(groups instanceof DataView));
+  if (!isArr)
+    throw new TypeError(`${caller}: groups must be an array of numbers or strings, one per sample. Got ${describeValue(groups)}.`);
+  const g = groups as ArrayLike<unknown>;
+  if (n !== null && g.length !== n)
+    throw new InvalidInputError(
+      `${caller}: found input variables with inconsistent numbers of samples: X has ${n} rows but groups has ${g.length}.`,
+    );
+  const kind = g.length > 0 ? typeof g[0] : 'number';
+  for (let i = 0; i < g.length; i++) {
+    const v = g[i];
+    if ((typeof v !== 'number' && typeof v !== 'string') || typeof v !== kind || (typeof v === 'number' && Number.isNaN(v)))
+      throw new TypeError(
+        `${caller}: groups[${i}] is ${describeValue(v)}; groups must be all numbers (not NaN) or all strings (groups[0] is a ${kind}).`,
+      );
+  }
+  const unique = [...new Set(Array.from(g as ArrayLike<number | string>))].sort((a, b) =>
+    typeof a === 'number' ? a - (b as number) : a < b ? -1 : a > b ? 1 : 0,
+  );
+  const at = new Map(unique.map((u, i) => [u, i]));
+  const inverse = new Int32Array(g.length);
+  for (let i = 0; i < g.length; i++) inverse[i] = at.get(g[i] as number | string)!;
+  return { unique, inverse };
+}
+
+/**
+ * numpy 1.24's `np.argsort(a)` (kind 'quicksort': its introsort `aquicksort_` — median-of-3
+ * partitions, insertion sort below 17 elements, heapsort past the depth limit) for integer keys,
+ * so equal keys come out in numpy's order, not a stable one: GroupKFold assigns tied group sizes
+ * in exactly that order.
+ */
+export function numpyArgsort(v: ArrayLike<number>): Int32Array {
+  const num = v.length;
+  const tosort = new Int32Array(num);
+  for (let i = 0; i < num; i++) tosort[i] = i;
+  if (num < 2) return tosort;
+  const swap = (i: number, j: number) => {
+    const t = tosort[i]!;
+    tosort[i] = tosort[j]!;
+    tosort[j] = t;
+  };
+  const less = (a: number, b: number) => v[a]! < v[b]!;
+  const stack: number[] = [];
+  const depths: number[] = [];
+  let pl = 0;
+  let pr = num - 1;
+  let cdepth = 2 * (31 - Math.clz32(num));
+  for (;;) {
+    if (cdepth < 0) {
+      aheapsort(v, tosort, pl, pr - pl + 1);
+    } else {
+      while (pr - pl > 16) {
+        const pm = pl + ((pr - pl) >> 1);
+        if (less(tosort[pm]!, tosort[pl]!)) swap(pm, pl);
+        if (less(tosort[pr]!, tosort[pm]!)) swap(pr, pm);
+        if (less(tosort[pm]!, tosort[pl]!)) swap(pm, pl);
+        const vp = v[tosort[pm]!]!;
+        let pi = pl;
+        let pj = pr - 1;
+        swap(pm, pj);
+        for (;;) {
+          do ++pi;
+          while (v[tosort[pi]!]! < vp);
+          do --pj;
+          while (vp < v[tosort[pj]!]!);
+          if (pi >= pj) break;
+          swap(pi, pj);
+        }
+        swap(pi, pr - 1);
+        // The larger partition waits on the stack; the smaller one is sorted next.
+        if (pi - pl < pr - pi) {
+          stack.push(pi + 1, pr);
+          pr = pi - 1;
+        } else {
+          stack.push(pl, pi - 1);
+          pl = pi + 1;
+        }
+        depths.push(--cdepth);
+      }
+      for (let pi = pl + 1; pi <= pr; ++pi) {
+        const vi = tosort[pi]!;
+        const vpv = v[vi]!;
+        let pj = pi;
+        while (pj > pl && vpv < v[tosort[pj - 1]!]!) {
+          tosort[pj] = tosort[pj - 1]!;
+          pj--;
+        }
+        tosort[pj] = vi;
+      }
+    }
+    if (stack.length === 0) break;
+    pr = stack.pop()!;
+    pl = stack.pop()!;
+    cdepth = depths.pop()!;
+  }
+  return tosort;
+}
+
+/** numpy's `aheapsort_` on `tosort[start, start + n)` (1-based heap over that window). */
+function aheapsort(v: ArrayLike<number>, tosort: Int32Array, start: number, n: number): void {
+  const a = (i: number) => tosort[start + i - 1]!;
+  const set = (i: number, x: number) => (tosort[start + i - 1] = x);
+  let i: number;
+  let j: number;
+  let l: number;
+  let tmp: number;
+  for (l = n >> 1; l > 0; --l) {
+    tmp = a(l);
+    for (i = l, j = l << 1; j <= n;) {
+      if (j < n && v[a(j)]! < v[a(j + 1)]!) j += 1;
+      if (v[tmp]! < v[a(j)]!) {
+        set(i, a(j));
+        i = j;
+        j += j;
+      } else break;
+    }
+    set(i, tmp);
+  }
+  for (; n > 1;) {
+    tmp = a(n);
+    set(n, a(1));
+    n -= 1;
+    for (i = 1, j = 2; j <= n;) {
+      if (j < n && v[a(j)]! < v[a(j + 1)]!) j++;
+      if (v[tmp]! < v[a(j)]!) {
+        set(i, a(j));
+        i = j;
+        j += j;
+      } else break;
+    }
+    set(i, tmp);
+  }
+}
+
+/** Options of {@link GroupKFold}. */
+export interface GroupKFoldOptions {
+  /** Number of folds, at least 2 (default 5). */
+  nSplits?: number;
+}
+
+/**
+ * K-fold over groups (scikit-learn 1.2's `GroupKFold`): no group is in two folds. Groups are taken
+ * largest first (numpy's argsort order for equal sizes) and each goes to the fold with the fewest
+ * samples so far; test sets are sorted indices. Needs `groups` in `split`.
+ *
+ * @example
+ * for (const [train, test] of new GroupKFold({ nSplits: 3 }).split(X, y, patientIds)) { … }
+ */
+export class GroupKFold implements CrossValidator {
+  readonly name = 'GroupKFold';
+  readonly nSplits: number;
+  constructor(options: GroupKFoldOptions = {}) {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`GroupKFold: options must be an object. Got ${describeValue(options)}.`);
+    this.nSplits = checkInt('GroupKFold', 'nSplits', options.nSplits ?? 5, 2);
+  }
+
+  getNSplits(): number {
+    return this.nSplits;
+  }
+
+  *split(X: Indexable, _y?: Indexable | null, groups?: GroupsLike | null): Generator<TrainTest> {
+    const caller = 'GroupKFold.split';
+    const n = numSamples(X, caller);
+    const { unique, inverse } = groupCodes(caller, groups, n);
+    const nGroups = unique.length;
+    if (this.nSplits > nGroups)
+      throw new RangeError(
+        `${caller}: cannot have number of splits nSplits=${this.nSplits} greater than the number of groups: ${nGroups}.`,
+      );
+    const perGroup = new Float64Array(nGroups);
+    for (const c of inverse) perGroup[c]!++;
+    const order = numpyArgsort(perGroup).reverse();
+    const perFold = new Float64Array(this.nSplits);
+    const groupToFold = new Int32Array(nGroups);
+    for (const g of order) {
+      let lightest = 0;
+      for (let f = 1; f < this.nSplits; f++) if (perFold[f]! < perFold[lightest]!) lightest = f;
+      perFold[lightest]! += perGroup[g]!;
+      groupToFold[g] = lightest;
+    }
+    for (let f = 0; f < this.nSplits; f++) {
+      const mask = new Uint8Array(n);
+      for (let i = 0; i < n; i++) if (groupToFold[inverse[i]!] === f) mask[i] = 1;
+      yield fromMask(mask);
+    }
+  }
+}
+
+/**
+ * Leave one group out (scikit-learn's `LeaveOneGroupOut`): each distinct group, in sorted order, is
+ * the test set once. Needs at least 2 groups.
+ */
+export class LeaveOneGroupOut implements CrossValidator {
+  readonly name = 'LeaveOneGroupOut';
+
+  /** The number of distinct groups (`groups` is required, as in scikit-learn). */
+  getNSplits(_X?: Indexable | null, _y?: Indexable | null, groups?: GroupsLike | null): number {
+    return groupCodes('LeaveOneGroupOut.getNSplits', groups, null).unique.length;
+  }
+
+  *split(X: Indexable, _y?: Indexable | null, groups?: GroupsLike | null): Generator<TrainTest> {
+    const caller = 'LeaveOneGroupOut.split';
+    const n = numSamples(X, caller);
+    const { unique, inverse } = groupCodes(caller, groups, n);
+    if (unique.length <= 1)
+      throw new RangeError(
+        `${caller}: the groups parameter contains fewer than 2 unique groups (${unique.join(', ')}). LeaveOneGroupOut expects at least 2.`,
+      );
+    for (let g = 0; g < unique.length; g++) {
+      const mask = new Uint8Array(n);
+      for (let i = 0; i < n; i++) if (inverse[i] === g) mask[i] = 1;
+      yield fromMask(mask);
+    }
+  }
+}
+
+/**
+ * Shuffle-split over groups (scikit-learn 1.2's `GroupShuffleSplit`): a ShuffleSplit of the sorted
+ * distinct groups (`testSize` / `trainSize` count groups; default test size 0.2), each side the
+ * sorted indices of its groups' samples. Default 5 splits.
+ */
+export class GroupShuffleSplit extends BaseShuffleSplit {
+  readonly name = 'GroupShuffleSplit';
+  constructor(options: ShuffleSplitOptions = {}) {
+    // scikit-learn's GroupShuffleSplit defaults to 5 splits (ShuffleSplit: 10).
+    super('GroupShuffleSplit', typeof options === 'object' && options !== null ? { ...options, nSplits: options.nSplits ?? 5 } : options);
+  }
+
+  protected override sizes(n: number): { nTrain: number; nTest: number } {
+    return validateShuffleSplit(`${this.name}.split`, n, this.testSize, this.trainSize, 0.2);
+  }
+
+  *split(X: Indexable, _y?: Indexable | null, groups?: GroupsLike | null): Generator<TrainTest> {
+    const caller = 'GroupShuffleSplit.split';
+    const n = numSamples(X, caller);
+    const { unique, inverse } = groupCodes(caller, groups, n);
+    const nGroups = unique.length;
+    const { nTrain, nTest } = this.sizes(nGroups);
+    const rng = checkRandomState(this.randomState);
+    for (let s = 0; s < this.nSplits; s++) {
+      const perm = rng.permutation(nGroups);
+      const side = new Int8Array(nGroups).fill(-1);
+      for (let i = 0; i < nTest; i++) side[perm[i]!] = 1;
+      for (let i = nTest; i < nTest + nTrain; i++) side[perm[i]!] = 0;
+      const train: number[] = [];
+      const test: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const at = side[inverse[i]!];
+        if (at === 0) train.push(i);
+        else if (at === 1) test.push(i);
+      }
+      yield [Int32Array.from(train), Int32Array.from(test)];
+    }
   }
 }
