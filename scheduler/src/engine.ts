@@ -433,13 +433,15 @@ class Run {
       .then(
         (res) => {
           this.#inflight--;
-          this.#inflightBytes -= expectedBytes;
+          // Nothing in flight expects nothing back: reset rather than subtract, as a float sum
+          // taken apart in another order can leave a residue that keeps sources waiting forever.
+          this.#inflightBytes = this.#inflight === 0 ? 0 : this.#inflightBytes - expectedBytes;
           if (expensive) this.#inflightExpensive--;
           if (!this.#finished) this.#complete(nodes, taskIds, returns, res);
         },
         (error) => {
           this.#inflight--;
-          this.#inflightBytes -= expectedBytes;
+          this.#inflightBytes = this.#inflight === 0 ? 0 : this.#inflightBytes - expectedBytes;
           if (expensive) this.#inflightExpensive--;
           if (!this.#finished)
             this.#fail(
