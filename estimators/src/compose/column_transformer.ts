@@ -7,11 +7,12 @@
  *
  * - **In memory** (a matrix): each part fitted and transformed as scikit-learn does; the result a
  *   float64 DenseArray.
- * - **Lazy** (a Frame or an NDArray): the columns any part needs are read once per block, each
- *   part's columns picked from that block; the parts are fitted concurrently (each its own
- *   parallel pass, from the scheduler's pool), and `transform` is one task per row block that joins
- *   the parts' outputs — an elementwise step (a scaler) is evaluated inside that task, so its
- *   output is never a block of its own; a block-by-block step (an encoder) is a task per block.
+ * - **Lazy** (a Frame or an NDArray): each part reads only its own columns of a table (a Frame's
+ *   reads run inside the task that consumes them) or picks them from X's row blocks; the parts
+ *   are fitted concurrently (each its own parallel pass, from the scheduler's pool), and
+ *   `transform` is one task per row block that joins the parts' outputs — an elementwise step (a
+ *   scaler) is evaluated inside that task, its read included, so its output is never a block of
+ *   its own; a block-by-block step (an encoder) is a task per block.
  *
  * Unlike scikit-learn, the transformers are fitted in place (as a Pipeline's steps are here):
  * `transformers_` holds the very estimators given, fitted.
@@ -716,8 +717,9 @@ function inputInfo(X: NDArray | TableLike, caller: string): InputInfo {
 }
 
 /**
- * Each part's input as a lazy float64 array: the columns any part needs read once (a table's
- * `toArray` of them, or X's row blocks), each part's picked from that block.
+ * Each part's input as a lazy float64 array. A table's part reads only its own columns (a Frame's
+ * arrays are reads evaluated inside the task that consumes them: a Parquet part decodes only its
+ * column chunks); an array's parts pick their columns from X's row blocks.
  */
 function partArrays(
   X: NDArray | TableLike,
@@ -725,32 +727,30 @@ function partArrays(
   info: InputInfo,
   names: readonly string[] | null = info.names,
 ): (NDArray | undefined)[] {
-  const needed = [...new Set(parts.filter((p) => p.choice !== 'drop').flatMap((p) => p.indices))].sort((a, b) => a - b);
-  if (needed.length === 0) return parts.map(() => undefined);
-  let base: NDArray;
-  let position: Map<number, number>;
-  if (isTable(X)) {
-    base = X.toArray(
-      needed.map((j) => names![j]!),
-      { dtype: 'float64' },
-    );
-    position = new Map(needed.map((j, k) => [j, k]));
-  } else {
-    base = rowBlocks(X, 'ColumnTransformer');
-    position = new Map(range(info.width).map((j) => [j, j]));
-  }
-  const width = base.shape[1]!;
-  return parts.map((p) => {
-    if (p.choice === 'drop' || p.indices.length === 0) return undefined;
-    const idx = p.indices.map((j) => position.get(j)!);
-    if (idx.length === width && idx.every((j, k) => j === k)) return base.astype('float64');
-    return mapBlocks(ComposeKernel.selectColumns, [base], {
+  const select = (base: NDArray, idx: readonly number[], label: string): NDArray => {
+    if (idx.length === base.shape[1] && idx.every((j, k) => j === k)) return base.astype('float64');
+    return mapBlocks(ComposeKernel.selectColumns, [rowBlocks(base, 'ColumnTransformer')], {
       dtype: 'float64',
       chunks: [base.chunks[0]!, [idx.length]],
       args: [idx],
       streaming: true,
-      name: `select-${p.name}`,
+      name: `select-${label}`,
     });
+  };
+  return parts.map((p) => {
+    if (p.choice === 'drop' || p.indices.length === 0) return undefined;
+    if (!isTable(X)) return select(X, p.indices, p.name);
+    const wanted = p.indices.map((j) => names![j]!);
+    const unique = [...new Set(wanted)];
+    const read = X.toArray(unique, { dtype: 'float64' });
+    // A column named twice in one part is read once and picked twice.
+    return unique.length === wanted.length
+      ? read
+      : select(
+          read,
+          wanted.map((n) => unique.indexOf(n)),
+          p.name,
+        );
   });
 }
 
