@@ -97,15 +97,21 @@ export async function splitBlockwise(
   const total = Xtest.shape[0]!;
   const cols = X.shape[1]!;
   // In shared memory, as float64: every score task reads the same rows without a copy.
-  const Xs = allocate('float64', total * cols);
-  Xs.set(Xt!.data as ArrayLike<number>);
-  const ys = allocate('float64', total);
-  ys.set(yt!.data as ArrayLike<number>);
+  const Xs = sharedFloat64(Xt!.data);
+  const ys = sharedFloat64(yt!.data);
   return new TrainBlocks(Xtrain, ytrain, {
     test: { X: { dtype: 'float64', shape: [total, cols], data: Xs }, y: { dtype: 'float64', shape: [total], data: ys } },
     testBytes: (total * cols + total) * 8,
     maxBlockBytes: Math.max(...X.chunks[0]!.map((r) => r * (cols * itemSize(X.dtype) + itemSize(y.dtype)))),
   });
+}
+
+/** `data` as float64 in shared memory: itself when it already is, else a copy. */
+function sharedFloat64(data: ArrayLike<number>): Float64Array {
+  if (data instanceof Float64Array && data.buffer instanceof SharedArrayBuffer) return data;
+  const out = allocate('float64', data.length);
+  out.set(data);
+  return out;
 }
 
 /**
