@@ -23,6 +23,7 @@
 import { ConvergenceError, InvalidInputError } from '../../errors.js';
 import type { WasmMemory } from '../../wasm_module.js';
 import { prefersWasm } from './backend.js';
+import { glibcExp } from './libm.js';
 import { EpochOrders, rowsPerBucket } from './shuffle.js';
 import { WASM_NO_MEMORY, wasmAvailable } from './wasm.js';
 import { type PreparedLayout, wasmEpoch, wasmEpochPrepared } from './wasm_epoch.js';
@@ -97,9 +98,9 @@ export function lossValue(code: number, param: number, p: number, y: number): nu
     }
     case LOSS.LOG: {
       const z = p * y;
-      if (z > 18) return Math.exp(-z);
+      if (z > 18) return glibcExp(-z);
       if (z < -18) return -z;
-      return Math.log(1 + Math.exp(-z));
+      return Math.log(1 + glibcExp(-z));
     }
     case LOSS.MODIFIED_HUBER: {
       const z = p * y;
@@ -138,9 +139,10 @@ export function dlossValue(code: number, param: number, p: number, y: number): n
     }
     case LOSS.LOG: {
       const z = p * y;
-      if (z > 18) return Math.exp(-z) * -y;
+      if (z > 18) return glibcExp(-z) * -y;
       if (z < -18) return -y;
-      return -y / (Math.exp(z) + 1);
+      // glibc's exp, not Math.exp: see libm.ts (1-ulp differences grow at small alpha).
+      return -y / (glibcExp(z) + 1);
     }
     case LOSS.MODIFIED_HUBER: {
       const z = p * y;
