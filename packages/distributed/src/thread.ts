@@ -34,6 +34,8 @@ function storeFor(url: string): BlockStore {
 export interface ThreadAnswer {
   readonly payload: Uint8Array;
   readonly bytes: number;
+  /** Store keys this job wrote (its worker deletes them when the run turns out to be over). */
+  readonly keys: readonly string[];
 }
 
 export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
@@ -43,7 +45,8 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
   // Inputs kept in the store are read here, on the worker: the coordinator never touches blocks.
   const inputs = await Promise.all(req.inputs.map(async (v) => (isBlockRef(v) ? decode(await store.get(v.__tesseraBlock)) : v)));
   const res = await runBatch({ ...req, inputs }, false);
-  if (res.failed) return { payload: encode(res), bytes: 0 };
+  if (res.failed) return { payload: encode(res), bytes: 0, keys: [] };
+  const keys: string[] = [];
   const results = await Promise.all(
     res.results.map(async (value, j) => {
       const bytes = byteSize(value);
@@ -52,9 +55,10 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
       // Deterministic key: a retried job writes the same key with the same bytes.
       const ref: BlockRef = { __tesseraBlock: `${job.resultPrefix}-${j}`, bytes: bytes || data.byteLength };
       await store.put(ref.__tesseraBlock, data);
+      keys.push(ref.__tesseraBlock);
       return ref;
     }),
   );
   const out: BatchResponse = { ...res, results, thread: threadId };
-  return { payload: encode(out), bytes: res.bytes.reduce((a, b) => a + b, 0) };
+  return { payload: encode(out), bytes: res.bytes.reduce((a, b) => a + b, 0), keys };
 }

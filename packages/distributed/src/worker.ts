@@ -194,6 +194,14 @@ export class ClusterWorker {
         } satisfies ThreadJob,
         { signal: abort.signal },
       );
+      // A late answer (this worker was cut off, or frozen, past its lock; the run may be over and
+      // its prefix removed): what it wrote must not outlive the run.
+      if (out.keys.length > 0 && (await this.#redis.exists(runAliveKey(data.run))) === 0) {
+        // The run is over: its whole prefix is garbage (the directory store's run directory too).
+        await this.store.deletePrefix(runPrefix(data.run)).catch(() => undefined);
+        this.#log(`run ${data.run}: the late answer of job ${job.id} was dropped (the run is over)`);
+        throw new UnrecoverableError(`run ${data.run} was abandoned by its coordinator`);
+      }
       this.jobsDone++;
       this.#outEstimate = Math.max(this.#outEstimate * 0.9, out.bytes);
       return { payload: toBase64(out.payload), host: this.host, pid: process.pid };

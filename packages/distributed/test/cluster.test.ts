@@ -14,10 +14,11 @@ import { fromNpyDir, makeClassification } from '@tessera/array';
 import { GridSearchCV, Incremental, Pipeline, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 import { Profiler, diagnose } from '@tessera/diagnostics';
 import { ClusterError, DistributedScheduler, S3Store } from '../src/index.js';
-import { CLI, KERNELS, TestRedis, TestWorker, clusterSkipReason, waitFor } from './cluster.js';
+import { CLI, KERNELS, NetNamespace, TestRedis, TestWorker, clusterSkipReason, waitFor } from './cluster.js';
 import { S3_CREDENTIALS, TestS3 } from './s3.js';
 
 const skip = clusterSkipReason();
+const netnsSkip = skip ?? NetNamespace.skipReason();
 const k = (name: string) => ({ module: KERNELS, export: name });
 
 /** A graph of `n` blocks, pairwise combined, and their total. */
@@ -270,6 +271,56 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
     }
     expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
   }, 40_000);
+
+  test.skipIf(netnsSkip !== undefined)(
+    `a worker partitioned away mid-task (its own network namespace, link cut) and back: its batch runs elsewhere, its late answer is dropped and leaves nothing${netnsSkip ? ` (skipped: ${netnsSkip})` : ''}`,
+    async () => {
+      const ns = NetNamespace.create();
+      const own = await TestRedis.start([ns.hostAddress]);
+      const store = join(root, 'store-partition');
+      const dir = mkdtempSync(join(root, 'partition-'));
+      const workers: TestWorker[] = [];
+      const cluster = new DistributedScheduler({ connection: own.url, store, queue: 'partition', workerTimeout: 10_000 });
+      try {
+        // The far host is also slow: its answer comes after the run is over.
+        const far = await TestWorker.start(`redis://${ns.hostAddress}:${own.port}`, store, {
+          queue: 'partition',
+          lockDuration: 600,
+          netns: ns.name,
+          env: { TESSERA_TEST_EXTRA_MS: '2500' },
+        });
+        workers.push(far);
+        const near = await TestWorker.start(own.url, store, { queue: 'partition', lockDuration: 600 });
+        workers.push(near);
+        const expected = (await new SyncScheduler().run(blocksGraph(3, 2000), ['total']))['total'];
+        const run = cluster.run(blocksGraph(3, 2000, 600, dir), ['total']);
+        const starts = () => (existsSync(join(dir, 'starts')) ? readFileSync(join(dir, 'starts'), 'utf8').trim().split('\n') : []);
+        await waitFor('the partitioned worker to start a block', () => starts().some((l) => l.startsWith(`${far.pid} `)));
+        ns.cut();
+        const { total } = await run;
+        expect(total).toBe(expected);
+        // The link comes back only once the far worker has finished its block (and written it)
+        // after the run ended: its late answer must not leave that block behind.
+        const ends = () => (existsSync(join(dir, 'ends')) ? readFileSync(join(dir, 'ends'), 'utf8') : '');
+        await waitFor('the far worker to finish its block', () => ends().includes(`${far.pid} `), 10_000);
+        await new Promise((r) => setTimeout(r, 300));
+        ns.restore();
+        // Its late answer comes once the link is back (TCP retransmits): dropped, with what it wrote.
+        await waitFor('the late answer to be dropped', () => /late answer of job .* was dropped/.test(far.stderr), 10_000).catch(
+          () => undefined,
+        );
+        expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+        expect((await own.keys()).filter((key) => /^tessera:run|^bull:partition:[0-9a-f]{16}-/.test(key))).toEqual([]);
+      } finally {
+        ns.restore();
+        await cluster.close();
+        await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+        await own.close();
+        ns.destroy();
+      }
+    },
+    40_000,
+  );
 
   test('the coordinator killed: workers drop its work; tessera clean removes its blocks', async () => {
     const store = join(root, 'store-coord');

@@ -51,17 +51,23 @@ export class TestRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<TestRedis> {
+  /** `bind`: addresses to listen on besides 127.0.0.1 (a network namespace's host side). */
+  static async start(bind: readonly string[] = []): Promise<TestRedis> {
     const r = new TestRedis(await freePort());
+    r.#bind = ['127.0.0.1', ...bind];
+    // Beyond loopback Redis refuses clients without a password unless told otherwise (test-only).
+    if (bind.length > 0) r.#bind.push('--protected-mode', 'no');
     await r.restart();
     return r;
   }
+
+  #bind = ['127.0.0.1'];
 
   /** Starts (again) on the same port: an empty Redis, as after a restart without persistence. */
   async restart(): Promise<void> {
     this.#proc = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      ['--port', String(this.port), '--bind', ...this.#bind, '--save', '', '--appendonly', 'no', '--dir', this.dir],
       {
         stdio: 'ignore',
       },
@@ -128,12 +134,21 @@ export class TestWorker {
   static async start(
     url: string,
     store: string,
-    options: { queue: string; threads?: number; lockDuration?: number; memoryLimit?: string; env?: Record<string, string> },
+    options: {
+      queue: string;
+      threads?: number;
+      lockDuration?: number;
+      memoryLimit?: string;
+      env?: Record<string, string>;
+      /** Run inside this network namespace (`ip netns exec`). */
+      netns?: string;
+    },
   ): Promise<TestWorker> {
     const args = [CLI, 'worker', '--redis', url, '--store', store, '--queue', options.queue, '--threads', String(options.threads ?? 1)];
     if (options.lockDuration) args.push('--lock-duration', String(options.lockDuration));
     if (options.memoryLimit) args.push('--memory-limit', options.memoryLimit);
-    const w = new TestWorker(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } }));
+    const [cmd, argv] = options.netns ? ['ip', ['netns', 'exec', options.netns, process.execPath, ...args]] : [process.execPath, args];
+    const w = new TestWorker(spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } }));
     await waitFor(`tessera worker to start (stderr: ${w.stderr})`, () => w.stdout.includes(' ready') || w.proc.exitCode !== null);
     if (w.proc.exitCode !== null) throw new Error(`tessera worker exited with ${w.proc.exitCode}: ${w.stderr}`);
     return w;
@@ -144,5 +159,66 @@ export class TestWorker {
     const timeout = new Promise<void>((r) => setTimeout(r, 8000).unref());
     await Promise.race([this.exited, timeout]);
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+  }
+}
+
+function ip(...args: string[]): void {
+  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.trim()}`);
+}
+
+/**
+ * A network namespace joined to this one by a veth pair (host side `10.213.N.1`, namespace side
+ * `10.213.N.2`): a process started in it reaches the host only through that link, which the test
+ * cuts and restores (a network partition).
+ */
+export class NetNamespace {
+  readonly name: string;
+  readonly hostIf: string;
+  readonly nsIf: string;
+  readonly hostAddress: string;
+  private constructor(n: number) {
+    this.name = `tessera-${process.pid}`;
+    this.hostIf = `tsh${n}`;
+    this.nsIf = `tsn${n}`;
+    this.hostAddress = `10.213.${n}.1`;
+  }
+
+  /** Why namespaces cannot be made here, or undefined. */
+  static skipReason(): string | undefined {
+    if (process.getuid?.() !== 0) return 'network namespaces need root';
+    const probe = spawnSync('ip', ['netns', 'add', `tessera-probe-${process.pid}`], { encoding: 'utf8' });
+    if (probe.error || probe.status !== 0) return `ip netns is not usable here (${probe.error?.message ?? probe.stderr.trim()})`;
+    spawnSync('ip', ['netns', 'del', `tessera-probe-${process.pid}`]);
+    return undefined;
+  }
+
+  static create(): NetNamespace {
+    const ns = new NetNamespace((process.pid % 200) + 20);
+    ns.destroy(); // leftovers of an earlier run with the same pid
+    ip('netns', 'add', ns.name);
+    ip('link', 'add', ns.hostIf, 'type', 'veth', 'peer', 'name', ns.nsIf);
+    ip('link', 'set', ns.nsIf, 'netns', ns.name);
+    ip('addr', 'add', `${ns.hostAddress}/30`, 'dev', ns.hostIf);
+    ip('link', 'set', ns.hostIf, 'up');
+    const n = ns.hostAddress.replace(/\.1$/, '.2');
+    ip('netns', 'exec', ns.name, 'ip', 'addr', 'add', `${n}/30`, 'dev', ns.nsIf);
+    ip('netns', 'exec', ns.name, 'ip', 'link', 'set', ns.nsIf, 'up');
+    ip('netns', 'exec', ns.name, 'ip', 'link', 'set', 'lo', 'up');
+    return ns;
+  }
+
+  /** Cuts the link: packets are dropped, connections stall (nothing is reset). */
+  cut(): void {
+    ip('link', 'set', this.hostIf, 'down');
+  }
+
+  restore(): void {
+    ip('link', 'set', this.hostIf, 'up');
+  }
+
+  destroy(): void {
+    spawnSync('ip', ['netns', 'del', this.name]);
+    spawnSync('ip', ['link', 'del', this.hostIf]);
   }
 }
