@@ -172,16 +172,16 @@ export async function adaptiveLoop(spec: LoopSpec): Promise<LoopResults> {
     round++;
     const ms = new Map<string, number>();
     const left = new Map(jobs);
-    const scores = new Map<number, number>();
+    const scored = new Map<number, number>();
     const doneAt = new Map<number, number>();
     for (const model of jobs.keys()) linksOf.set(model, []);
     while (left.size > 0) {
       const steps: Instructions = new Map([...left].map(([m, k]) => [m, Math.min(k, CALLS_PER_RUN)]));
-      const scored = new Set([...left].filter(([, k]) => k <= CALLS_PER_RUN).map(([m]) => m));
-      const got = await runOnce(steps, scored, ms);
+      const last = new Set([...left].filter(([, k]) => k <= CALLS_PER_RUN).map(([m]) => m));
+      const got = await runOnce(steps, last, ms);
       const now = (performance.now() - spec.startTime) / 1000;
       for (const [m, v] of got) {
-        scores.set(m, v);
+        scored.set(m, v);
         doneAt.set(m, now);
       }
       for (const [m, k] of steps) {
@@ -196,7 +196,7 @@ export async function adaptiveLoop(spec: LoopSpec): Promise<LoopResults> {
         params: spec.candidates[model]!,
         partialFitCalls: calls.get(model)!,
         partialFitTime: linksOf.get(model)!.reduce((s, k) => s + (ms.get(k) ?? 0), 0) / 1000,
-        score: scores.get(model)!,
+        score: scored.get(model)!,
         scoreTime: (ms.get(score) ?? 0) / 1000,
         elapsedWallTime: doneAt.get(model)!,
       };
