@@ -21,6 +21,7 @@ import {
   SGDClassifier,
   SGDRegressor,
   StandardScaler,
+  StratifiedKFold,
   metricColumn,
   paramColumn,
   type BaseEstimator,
@@ -320,7 +321,7 @@ describe(`pipeline steps replaced through the grid = scikit-learn ${F.sklearn}`,
     expect(events.filter((e) => e.kernel === 'ms.fitScore')).toHaveLength(6 * 3);
     const folds = [...s.cvResults_.params.keys()].length;
     expect(folds).toBe(6);
-    const splits = [...new (await import('@tessera/estimators')).StratifiedKFold({ nSplits: 3 }).split(X, y)];
+    const splits = [...new StratifiedKFold({ nSplits: 3 }).split(X, y)];
     const take = (idx: Int32Array) => ({
       X: new DenseArray(Float64Array.from(Array.from(idx).flatMap((i) => Array.from(X.data.subarray(i * 5, i * 5 + 5)))), [idx.length, 5]),
       y: Float64Array.from(idx, (i) => y[i]!),
@@ -376,6 +377,29 @@ describe(`group splitters = scikit-learn ${F.sklearn}`, () => {
     const got = [...cv.split(X, null, groups)].map(([tr, te]) => [Array.from(tr), Array.from(te)]);
     expect(got).toEqual(c.splits);
     expect(cv.getNSplits(X, null, groups)).toBe(c.nSplits);
+  });
+
+  it('StratifiedKFold: labels off the small-integer fast path (negative, large) fold as their order says', () => {
+    const y = Array.from({ length: 50 }, (_, i) => (i * 7) % 3);
+    const X = { shape: [50, 1] };
+    for (const shuffle of [false, true]) {
+      const cv = () => new StratifiedKFold({ nSplits: 4, shuffle, randomState: shuffle ? 3 : null });
+      const want = [...cv().split(X, y)];
+      expect([
+        ...cv().split(
+          X,
+          y.map((v) => v * 70000 - 5),
+        ),
+      ]).toEqual(want);
+      expect(
+        [
+          ...cv().split(
+            X,
+            y.map((v) => -v),
+          ),
+        ].map(([tr, te]) => [tr.length, te.length]),
+      ).toEqual(want.map(([tr, te]) => [tr.length, te.length]));
+    }
   });
 
   it('string groups split as their sorted order does', () => {

@@ -411,7 +411,9 @@ export abstract class BaseSearchCV {
       error: invalid[c]!,
     });
     const keys: (string | null)[] = [];
-    const foldTokens = folds.map((f) => tokenize(f.train, f.test));
+    // A fold's identity within this graph is its position (hashing its indices cost the main thread
+    // a pass over every row per fold, before any task could start).
+    const foldTokens = folds.map((f, k) => tokenize('fold', k, f.train.length, f.test.length));
     ests.forEach((est, c) => {
       if (invalid[c] !== null) {
         for (let k = 0; k < nSplits; k++) keys.push(null);

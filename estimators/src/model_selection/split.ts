@@ -175,6 +175,24 @@ function classLabels(caller: string, y: Indexable | null | undefined, n: number,
 
 /** `np.unique(y, return_inverse=True)`: sorted classes and each sample's class index. */
 function uniqueInverse(y: Float64Array): { classes: number[]; inverse: Int32Array } {
+  // Small non-negative integer labels (the usual classes): a lookup table, not a Map per row —
+  // this runs on the main thread before any fit starts, over every row.
+  let max = -1;
+  let small = true;
+  for (let i = 0; i < y.length && small; i++) {
+    const v = y[i]!;
+    if (v >= 0 && v < 65536 && Number.isInteger(v) && !Object.is(v, -0)) max = Math.max(max, v);
+    else small = false;
+  }
+  if (small) {
+    const code = new Int32Array(max + 1).fill(-1);
+    for (let i = 0; i < y.length; i++) code[y[i]!] = 0;
+    const classes: number[] = [];
+    for (let v = 0; v <= max; v++) if (code[v] === 0) code[v] = classes.push(v) - 1;
+    const inverse = new Int32Array(y.length);
+    for (let i = 0; i < y.length; i++) inverse[i] = code[y[i]!]!;
+    return { classes, inverse };
+  }
   const classes = [...new Set(y)].sort((a, b) => a - b);
   const at = new Map(classes.map((c, i) => [c, i]));
   const inverse = new Int32Array(y.length);
@@ -321,13 +339,13 @@ export class StratifiedKFold extends BaseKFold {
   /** Each sample's test fold (scikit-learn's `_make_test_folds`). */
   testFolds(y: Float64Array): Int32Array {
     const rng = checkRandomState(this.randomState);
-    const { inverse } = uniqueInverse(y);
+    const { classes, inverse } = uniqueInverse(y);
     // Classes re-encoded by order of first appearance, as scikit-learn does.
     const firstSeen: number[] = [];
-    const seen = new Set<number>();
+    const seen = new Uint8Array(classes.length);
     for (const c of inverse) {
-      if (!seen.has(c)) {
-        seen.add(c);
+      if (!seen[c]) {
+        seen[c] = 1;
         firstSeen.push(c);
       }
     }
@@ -353,18 +371,28 @@ export class StratifiedKFold extends BaseKFold {
         'UserWarning',
       );
     }
-    const order = Int32Array.from(enc).sort();
-    // allocation[i][k]: samples of class k in test fold i — a round robin over the sorted labels.
+    // allocation[i][k]: samples of class k in test fold i — a round robin over the sorted labels
+    // (class k holds sorted positions [start, start + counts[k])), counted without sorting.
     const allocation = Array.from({ length: this.nSplits }, () => new Int32Array(nClasses));
-    for (let r = 0; r < order.length; r++) allocation[r % this.nSplits]![order[r]!]!++;
-    const folds = new Int32Array(y.length);
+    let start = 0;
     for (let k = 0; k < nClasses; k++) {
-      const forClass = new Int32Array(counts[k]!);
+      for (let r = start; r < start + counts[k]!; r++) allocation[r % this.nSplits]![k]!++;
+      start += counts[k]!;
+    }
+    const forClass: Int32Array[] = [];
+    for (let k = 0; k < nClasses; k++) {
+      const f = new Int32Array(counts[k]!);
       let p = 0;
-      for (let i = 0; i < this.nSplits; i++) for (let c = 0; c < allocation[i]![k]!; c++) forClass[p++] = i;
-      if (this.shuffle) rng.shuffle(forClass);
-      let q = 0;
-      for (let s = 0; s < y.length; s++) if (enc[s] === k) folds[s] = forClass[q++]!;
+      for (let i = 0; i < this.nSplits; i++) for (let c = 0; c < allocation[i]![k]!; c++) f[p++] = i;
+      if (this.shuffle) rng.shuffle(f);
+      forClass.push(f);
+    }
+    // One pass: each sample takes its class's next fold.
+    const folds = new Int32Array(y.length);
+    const next = new Int32Array(nClasses);
+    for (let s = 0; s < y.length; s++) {
+      const k = enc[s]!;
+      folds[s] = forClass[k]![next[k]!++]!;
     }
     return folds;
   }
