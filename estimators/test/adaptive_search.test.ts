@@ -206,6 +206,22 @@ describe('HyperbandSearchCV', () => {
     expect(await search.score(X, y, { scheduler: threads2 })).toBeCloseTo(search.score(Xm, ym), 12);
   });
 
+  it.each([
+    [27, 3],
+    [30, 4],
+  ])(
+    "maxIter=%d aggressiveness=%d: the fit does exactly what metadata says (dask-ml's test_hyperband_mirrors_paper_and_metadata)",
+    async (maxIter, aggressiveness) => {
+      const { X, y } = dataset(1200, 100, 3);
+      const alpha = loguniform(1e-5, 1e-1);
+      const search = new HyperbandSearchCV(sgd(), { alpha }, { maxIter, aggressiveness, randomState: 0 });
+      await search.fit(X, y, { classes, scheduler: threads2 });
+      expect(search.metadata_).toEqual(search.metadata);
+      expect(search.cvResults_.modelId.length).toBe(search.metadata.nModels);
+      expect(Math.max(...search.cvResults_.partialFitCalls)).toBe(maxIter);
+    },
+  );
+
   it('patience stops plateaued models: fewer calls than metadata, never more', async () => {
     const { X, y } = dataset();
     const search = new HyperbandSearchCV(sgd(), { alpha: ALPHAS }, { maxIter: 9, patience: 2, tol: 1, randomState: 0 });
