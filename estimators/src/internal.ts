@@ -44,7 +44,7 @@ export {
   invalidValuesFor,
 } from './validation.js';
 export { Random, randomFrom } from './random.js';
-export { bucketShuffle, rowsPerBucket, type BucketShuffle } from './linear_model/sgd/shuffle.js';
+export { rowsPerBucket } from './linear_model/sgd/shuffle.js';
 export { encodeJson, decodeJson, type Json } from './serialize.js';
 export { type Moments, blockMoments, combineMoments, emptyMoments } from './preprocessing/moments.js';
 export {

@@ -20,7 +20,6 @@ import {
 } from '../src/index.js';
 import {
   Random,
-  bucketShuffle,
   decodeJson,
   encodeJson,
   interval,
@@ -60,34 +59,6 @@ describe('Random', () => {
     const counts = [0, 0, 0];
     for (let i = 0; i < 30000; i++) counts[r.randint(3)]!++;
     for (const c of counts) expect(Math.abs(c - 10000)).toBeLessThan(400);
-  });
-});
-
-describe('bucketShuffle', () => {
-  it('is a permutation with consistent slots and visits', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 1e6 }), (n, per, seed) => {
-        const s = bucketShuffle(n, per, new Random(seed));
-        expect([...s.order].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
-        const atSlot = new Int32Array(n);
-        for (let i = 0; i < n; i++) atSlot[s.slot[i]!] = i;
-        for (let k = 0; k < n; k++) expect(atSlot[s.visit[k]!]).toBe(s.order[k]);
-        expect(s.bucketStart[s.bucketStart.length - 1]).toBe(n);
-      }),
-      { numRuns: 60 },
-    );
-  });
-
-  it('puts every row at every position about equally often (a uniform shuffle)', () => {
-    const n = 6;
-    const counts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-    const rng = new Random(5);
-    const trials = 24000;
-    for (let t = 0; t < trials; t++) {
-      const s = bucketShuffle(n, 2, rng);
-      for (let k = 0; k < n; k++) counts[s.order[k]!]![k]!++;
-    }
-    for (const row of counts) for (const c of row) expect(Math.abs(c - trials / n)).toBeLessThan(250);
   });
 });
 

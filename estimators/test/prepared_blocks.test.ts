@@ -1,16 +1,13 @@
 /**
- * Prepared blocks (prepareBlock → partialFit({ prepared })) and the WebAssembly shuffle draws:
- * every path must give exactly what the plain in-memory partialFit gives — the scikit-learn
- * fixtures through the prepared path, and bit-identical coefficients against the in-memory
+ * Prepared blocks (prepareBlock → partialFit({ prepared })): every path must give exactly what
+ * the plain in-memory partialFit gives — the scikit-learn fixtures through the prepared path, and bit-identical coefficients against the in-memory
  * shuffled epoch for every fixture configuration — with errors naming rows of the original block.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import fc from 'fast-check';
 import { DenseArray, type WasmApi } from '@tessera/array';
 import { byteSize } from '@tessera/scheduler';
 import { InvalidInputError, SGDClassifier, SGDRegressor, estimatorClass } from '../src/index.js';
-import { Random, bucketShuffle, setSGDBackend, type SGDBackend } from '../src/internal.js';
-import { lemire, wasmBelow, wasmBucketShuffle } from '../src/linear_model/sgd/shuffle.js';
+import { setSGDBackend, type SGDBackend } from '../src/internal.js';
 import { preparedLayout } from '../src/linear_model/sgd/wasm_epoch.js';
 import type { PreparedBlock } from '../src/linear_model/sgd/prepared.js';
 import { dataset } from './conformance.js';
@@ -25,52 +22,6 @@ function growAnotherSharedMemory(): void {
   const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   new WA.Memory({ initial: 1, maximum: 2, shared: true }).grow(1);
 }
-
-describe('WebAssembly shuffle draws', () => {
-  it('equal bucketShuffle draw for draw (slots, visits, buckets, order, and the generator after)', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 4000 }),
-        fc.integer({ min: 1, max: 700 }),
-        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
-        (n, per, seed) => {
-          const a = new Random(seed);
-          const b = new Random(seed);
-          const js = bucketShuffle(n, per, a);
-          const w = wasmBucketShuffle(n, per, b, true)!;
-          expect(Array.from(w.slot)).toEqual(Array.from(js.slot));
-          expect(Array.from(w.visit)).toEqual(Array.from(js.visit));
-          expect(Array.from(w.bucketStart)).toEqual(Array.from(js.bucketStart));
-          expect(Array.from(w.order!)).toEqual(Array.from(js.order));
-          expect(b.nextUint32()).toBe(a.nextUint32());
-        },
-      ),
-      { numRuns: 80 },
-    );
-  });
-
-  it("redraw on Lemire's rejections as the JavaScript generator does", () => {
-    // x·bound mod 2**32 below the threshold (2**32 − bound) mod bound rejects x: x = 0 always
-    // does for bound 3 (threshold 1); for bound 1536 = 3·2**9 the threshold is 1024, hit by
-    // x = 2**23·k/3-type words — try many words and bounds, rejections included.
-    const cases: [number, number][] = [
-      [0, 3],
-      [0, 5],
-      [0, 1536],
-      [0x55555556, 3],
-      [1, 1],
-      [0xffffffff, 7],
-    ];
-    const rng = new Random(9);
-    for (let i = 0; i < 2000; i++) cases.push([rng.nextUint32(), 1 + rng.below(5000)]);
-    for (const [x, bound] of cases) {
-      const a = new Random((x ^ bound) >>> 0);
-      const b = new Random((x ^ bound) >>> 0);
-      expect(wasmBelow(x, bound, b), `x=${x} bound=${bound}`).toBe(lemire(x, bound, a));
-      expect(b.nextUint32()).toBe(a.nextUint32());
-    }
-  });
-});
 
 interface Step {
   coef: number[];

@@ -1,6 +1,6 @@
 /**
  * The WebAssembly module of the fast SGD path (estimators/wasm/sgd_epoch.wat: the epoch, the
- * decision function, the shuffle's draws, scatter/permute of rows) and the memories it runs in.
+ * decision function, the shuffle and its buckets, scatter/permute of rows) and the memories it runs in.
  * What the WebAssembly drivers (wasm_epoch.ts, wasm_decision.ts, shuffle.ts, prepared.ts) share
  * lives here: compiling the module once per thread, instantiating it once per memory, this
  * thread's own growable memory (warmed up once), shared memories for prepared blocks, and the
@@ -48,8 +48,6 @@ export interface Kernel {
   readonly touch: (at: number, bytes: number) => number;
   readonly scatter: (src: number, slots: number, count: number, d: number, dst: number) => void;
   readonly permute: (rows: number, visit: number, starts: number, b0: number, b1: number, d: number, scratch: number) => void;
-  readonly draws: (n: number, nb: number, state: number, slot: number, visit: number, starts: number, raw: number, order: number) => void;
-  readonly below: (state: number, x: number, bound: number) => number;
   readonly seqperm: (ind: number, n: number, seed: number) => void;
   readonly seqbuckets: (order: number, n: number, shift: number, slot: number, visit: number, fill: number) => void;
   readonly decision: (rows: number, count: number, d: number, w: number, k: number, b: number, out: number) => number;
@@ -133,8 +131,6 @@ function warmUp(k: Kernel): void {
   const YS = 3 << 18;
   const I = new Int32Array(k.memory.buffer);
   const F = new Float64Array(k.memory.buffer);
-  I.set([0x9e3779b9, 0x243f6a88, 0x85a308d3, 0x13198a2e], RNG_STATE / 4);
-  k.draws(n, 13, RNG_STATE, SLOT, VISIT, STARTS, RAW, NONE);
   k.seqperm(SLOT, n, 1);
   k.seqbuckets(SLOT, n, 10, VISIT, RAW, STARTS);
   for (let i = 0; i < rows; i++) I[SLOT / 4 + i] = rows - 1 - i;
@@ -184,8 +180,6 @@ export const WASM_NO_MEMORY = -2;
 /** Sentinel for the kernel: rows are visited in storage order / every sample weight is 1 / no order wanted. */
 export const NONE = -1;
 
-/** Byte offset of the generator state (four i32) in the header of every layout: past the epoch's scalar state (nine f64, then a scratch slot at byte 72), before the weights. */
-export const RNG_STATE = 80;
 /** Byte offset of the word {@link inMemory} writes its token to (bytes 96..103 and 108..115 hold pool.ts's recycling state). */
 const TOKEN = 104;
 let token = 0x2545f491;
