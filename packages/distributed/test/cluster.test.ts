@@ -173,220 +173,228 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
     }, 30_000);
   });
 
-  test('blocks in S3 (a local S3-compatible server): the same result, and the bucket is empty afterwards', async () => {
-    const s3 = await TestS3.start();
-    const url = 's3://blocks/cluster';
-    const env = {
-      TESSERA_S3_ENDPOINT: s3.endpoint,
-      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
-    };
-    const worker = await TestWorker.start(redis.url, url, { queue: 's3', env });
-    const store = new S3Store(url, { endpoint: s3.endpoint, credentials: S3_CREDENTIALS });
-    const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 's3', workerTimeout: 10_000 });
-    try {
-      const graph = blocksGraph(4, 3000);
-      const expected = await new SyncScheduler().run(graph, ['total']);
-      expect(await cluster.run(graph, ['total'])).toEqual(expected);
-      expect(await store.list('runs')).toEqual([]);
-    } finally {
-      await cluster.close();
-      await worker.stop();
-      await s3.close();
-    }
-  }, 30_000);
-
-  test('a worker pulls work only while it has room in its memory budget', async () => {
-    /** Most tasks running at once among those started after the first two finished, on a worker of 2 threads. */
-    const overlapAfterWarmUp = async (memoryLimit?: string) => {
-      const store = join(root, `store-mem-${memoryLimit ?? 'none'}`);
-      const dir = mkdtempSync(join(root, 'mem-'));
-      const worker = await TestWorker.start(redis.url, store, { queue: 'mem', threads: 2, ...(memoryLimit ? { memoryLimit } : {}) });
-      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'mem', workerTimeout: 10_000 });
+  // Independent of each other (own workers, queue, store; Redis of their own where they break it): run together.
+  describe.concurrent('failures and limits', () => {
+    test('blocks in S3 (a local S3-compatible server): the same result, and the bucket is empty afterwards', async () => {
+      const s3 = await TestS3.start();
+      const url = 's3://blocks/cluster';
+      const env = {
+        TESSERA_S3_ENDPOINT: s3.endpoint,
+        AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+      };
+      const worker = await TestWorker.start(redis.url, url, { queue: 's3', env });
+      const store = new S3Store(url, { endpoint: s3.endpoint, credentials: S3_CREDENTIALS });
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 's3', workerTimeout: 10_000 });
       try {
-        // 16 kB blocks, 200 ms each; the coordinator's budget admits them all.
-        const g = new Graph();
-        for (let i = 0; i < 6; i++) g.add(`b${i}`, k('slowBlock'), [i, 2000, 200, dir]);
-        g.add(
-          't',
-          k('total'),
-          [0, 1, 2, 3, 4, 5].map((i) => ref(`b${i}`)),
-        );
-        await cluster.run(g, ['t']);
+        const graph = blocksGraph(4, 3000);
+        const expected = await new SyncScheduler().run(graph, ['total']);
+        expect(await cluster.run(graph, ['total'])).toEqual(expected);
+        expect(await store.list('runs')).toEqual([]);
       } finally {
         await cluster.close();
         await worker.stop();
+        await s3.close();
       }
-      const read = (f: string) =>
-        new Map(
-          readFileSync(join(dir, f), 'utf8')
-            .trim()
-            .split('\n')
-            .map((l) => l.split(' '))
-            .map(([, i, t]) => [i!, Number(t)]),
-        );
-      const starts = read('starts');
-      const ends = read('ends');
-      const secondEnd = [...ends.values()].sort((a, b) => a - b)[1]!;
-      const later = [...starts].filter(([, t]) => t >= secondEnd).map(([i]) => i);
-      let most = 0;
-      for (const i of later) {
-        const t = starts.get(i)!;
-        most = Math.max(most, later.filter((j) => starts.get(j)! <= t && ends.get(j)! > t).length);
-      }
-      return most;
-    };
-    // Without a budget both threads stay busy; with one below a block's size, one batch at a time.
-    expect(await overlapAfterWarmUp()).toBe(2);
-    expect(await overlapAfterWarmUp('10000')).toBe(1);
-  }, 30_000);
+    }, 30_000);
 
-  test('a worker killed (SIGKILL) mid-task: its job is retried on the other worker after the lock expires, result bit-identical', async () => {
-    const store = join(root, 'store-kill');
-    const dir = mkdtempSync(join(root, 'kill-'));
-    const graph = blocksGraph(3, 2000, 900, dir);
-    const expected = (await new SyncScheduler().run(blocksGraph(3, 2000), ['total']))['total'];
-    const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'kill', lockDuration: 600 })));
-    const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'kill', workerTimeout: 10_000 });
-    try {
-      const run = cluster.run(graph, ['total']);
-      const starts = () => (existsSync(join(dir, 'starts')) ? readFileSync(join(dir, 'starts'), 'utf8').trim().split('\n') : []);
-      await waitFor('a block to start', () => starts().length > 0);
-      const victimPid = Number(starts()[0]!.split(' ')[0]);
-      const victim = workers.find((w) => w.pid === victimPid)!;
-      expect(victim).toBeDefined();
-      victim.proc.kill('SIGKILL');
-      const { total } = await run;
-      expect(total).toBe(expected);
-      // The killed worker's block ran again, elsewhere.
-      const byBlock = new Map<string, Set<string>>();
-      for (const line of starts()) {
-        const [pid, i] = line.split(' ');
-        byBlock.set(i!, (byBlock.get(i!) ?? new Set()).add(pid!));
-      }
-      expect([...byBlock.values()].some((pids) => pids.has(String(victimPid)) && pids.size === 2)).toBe(true);
-    } finally {
-      await cluster.close();
-      await Promise.all(workers.map((w) => w.stop()));
-    }
-    expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
-  }, 40_000);
+    test('a worker pulls work only while it has room in its memory budget', async () => {
+      /** Most tasks running at once among those started after the first two finished, on a worker of 2 threads. */
+      const overlapAfterWarmUp = async (memoryLimit?: string) => {
+        const store = join(root, `store-mem-${memoryLimit ?? 'none'}`);
+        const dir = mkdtempSync(join(root, 'mem-'));
+        const worker = await TestWorker.start(redis.url, store, { queue: 'mem', threads: 2, ...(memoryLimit ? { memoryLimit } : {}) });
+        const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'mem', workerTimeout: 10_000 });
+        try {
+          // 16 kB blocks, 200 ms each; the coordinator's budget admits them all.
+          const g = new Graph();
+          for (let i = 0; i < 6; i++) g.add(`b${i}`, k('slowBlock'), [i, 2000, 200, dir]);
+          g.add(
+            't',
+            k('total'),
+            [0, 1, 2, 3, 4, 5].map((i) => ref(`b${i}`)),
+          );
+          await cluster.run(g, ['t']);
+        } finally {
+          await cluster.close();
+          await worker.stop();
+        }
+        const read = (f: string) =>
+          new Map(
+            readFileSync(join(dir, f), 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => l.split(' '))
+              .map(([, i, t]) => [i!, Number(t)]),
+          );
+        const starts = read('starts');
+        const ends = read('ends');
+        const secondEnd = [...ends.values()].sort((a, b) => a - b)[1]!;
+        const later = [...starts].filter(([, t]) => t >= secondEnd).map(([i]) => i);
+        let most = 0;
+        for (const i of later) {
+          const t = starts.get(i)!;
+          most = Math.max(most, later.filter((j) => starts.get(j)! <= t && ends.get(j)! > t).length);
+        }
+        return most;
+      };
+      // Without a budget both threads stay busy; with one below a block's size, one batch at a time.
+      expect(await overlapAfterWarmUp()).toBe(2);
+      expect(await overlapAfterWarmUp('10000')).toBe(1);
+    }, 30_000);
 
-  test.skipIf(netnsSkip !== undefined)(
-    `a worker partitioned away mid-task (its own network namespace, link cut) and back: its batch runs elsewhere, its late answer is dropped and leaves nothing${netnsSkip ? ` (skipped: ${netnsSkip})` : ''}`,
-    async () => {
-      const ns = NetNamespace.create();
-      const own = await TestRedis.start([ns.hostAddress]);
-      const store = join(root, 'store-partition');
-      const dir = mkdtempSync(join(root, 'partition-'));
-      const workers: TestWorker[] = [];
-      const cluster = new DistributedScheduler({ connection: own.url, store, queue: 'partition', workerTimeout: 10_000 });
+    test('a worker killed (SIGKILL) mid-task: its job is retried on the other worker after the lock expires, result bit-identical', async () => {
+      const store = join(root, 'store-kill');
+      const dir = mkdtempSync(join(root, 'kill-'));
+      const graph = blocksGraph(3, 2000, 900, dir);
+      const expected = (await new SyncScheduler().run(blocksGraph(3, 2000), ['total']))['total'];
+      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'kill', lockDuration: 600 })));
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'kill', workerTimeout: 10_000 });
       try {
-        // The far host is also slow: its answer comes after the run is over.
-        const far = await TestWorker.start(`redis://${ns.hostAddress}:${own.port}`, store, {
-          queue: 'partition',
-          lockDuration: 600,
-          netns: ns.name,
-          env: { TESSERA_TEST_EXTRA_MS: '2500' },
-        });
-        workers.push(far);
-        const near = await TestWorker.start(own.url, store, { queue: 'partition', lockDuration: 600 });
-        workers.push(near);
-        const expected = (await new SyncScheduler().run(blocksGraph(3, 2000), ['total']))['total'];
-        const run = cluster.run(blocksGraph(3, 2000, 600, dir), ['total']);
+        const run = cluster.run(graph, ['total']);
         const starts = () => (existsSync(join(dir, 'starts')) ? readFileSync(join(dir, 'starts'), 'utf8').trim().split('\n') : []);
-        await waitFor('the partitioned worker to start a block', () => starts().some((l) => l.startsWith(`${far.pid} `)));
-        ns.cut();
+        await waitFor('a block to start', () => starts().length > 0);
+        const victimPid = Number(starts()[0]!.split(' ')[0]);
+        const victim = workers.find((w) => w.pid === victimPid)!;
+        expect(victim).toBeDefined();
+        victim.proc.kill('SIGKILL');
         const { total } = await run;
         expect(total).toBe(expected);
-        // The link comes back only once the far worker has finished its block (and written it)
-        // after the run ended: its late answer must not leave that block behind.
-        const ends = () => (existsSync(join(dir, 'ends')) ? readFileSync(join(dir, 'ends'), 'utf8') : '');
-        await waitFor('the far worker to finish its block', () => ends().includes(`${far.pid} `), 10_000);
-        await new Promise((r) => setTimeout(r, 300));
-        ns.restore();
-        // Its late answer comes once the link is back (TCP retransmits): dropped, with what it wrote.
-        await waitFor('the late answer to be dropped', () => /late answer of job .* was dropped/.test(far.stderr), 10_000).catch(
-          () => undefined,
-        );
-        expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
-        expect((await own.keys()).filter((key) => /^tessera:run|^bull:partition:[0-9a-f]{16}-/.test(key))).toEqual([]);
+        // The killed worker's block ran again, elsewhere.
+        const byBlock = new Map<string, Set<string>>();
+        for (const line of starts()) {
+          const [pid, i] = line.split(' ');
+          byBlock.set(i!, (byBlock.get(i!) ?? new Set()).add(pid!));
+        }
+        expect([...byBlock.values()].some((pids) => pids.has(String(victimPid)) && pids.size === 2)).toBe(true);
       } finally {
-        ns.restore();
         await cluster.close();
-        await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-        await own.close();
-        ns.destroy();
+        await Promise.all(workers.map((w) => w.stop()));
       }
-    },
-    40_000,
-  );
-
-  test('the coordinator killed: workers drop its work; tessera clean removes its blocks', async () => {
-    const store = join(root, 'store-coord');
-    const dir = mkdtempSync(join(root, 'coord-'));
-    const worker = await TestWorker.start(redis.url, store, { queue: 'coord', threads: 2 });
-    try {
-      const coordinator = spawn(
-        process.execPath,
-        [new URL('./fixtures/coordinator.mjs', import.meta.url).pathname, redis.url, store, 'coord', dir],
-        {
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
-      let coordErr = '';
-      coordinator.stderr!.on('data', (d) => (coordErr += d));
-      const starts = () => (existsSync(join(dir, 'starts')) ? readFileSync(join(dir, 'starts'), 'utf8').trim().split('\n') : []);
-      // Block 0 is quick and stored; a slow block is running when the coordinator dies.
-      await waitFor(
-        `a slow block to start after block 0 was stored (coordinator: ${coordErr})`,
-        () => starts().length >= 2 && storeFiles(store).some((f) => /^runs\/[0-9a-f]{16}\/.+/.test(f)),
-      );
-      const killedAt = Date.now();
-      coordinator.kill('SIGKILL');
-      await waitFor('the worker to drop the dead run', () => /coordinator is gone/.test(worker.stderr), 10_000);
-      expect(Date.now() - killedAt).toBeLessThan(6000);
-      expect(storeFiles(store).some((f) => /^runs\/[0-9a-f]{16}\/.+/.test(f))).toBe(true);
-      const clean = spawn(process.execPath, [CLI, 'clean', '--redis', redis.url, '--store', store, '--queue', 'coord'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      clean.stdout!.on('data', (d) => (out += d));
-      const code = await new Promise((r) => clean.once('exit', r));
-      expect(code).toBe(0);
-      expect(out).toMatch(/removed 1 dead run/);
       expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
-      expect((await redis.keys()).filter((key) => /^tessera:run|^bull:coord:[0-9a-f]{16}-/.test(key))).toEqual([]);
-    } finally {
-      await worker.stop();
-    }
-  }, 40_000);
+    }, 40_000);
 
-  test('Redis restarted mid-run: the run fails with a ClusterError (the jobs are gone), never hangs', async () => {
-    const store = join(root, 'store-restart');
-    const worker = await TestWorker.start(redis.url, store, { queue: 'restart' });
-    const cluster = new DistributedScheduler({
-      connection: redis.url,
-      store,
-      queue: 'restart',
-      workerTimeout: 10_000,
-      redisTimeout: 4000,
-      heartbeatTtl: 1000,
-    });
-    try {
-      const started = Date.now();
-      const run = cluster.run(blocksGraph(4, 1000, 1500), ['total']).catch((e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 800));
-      await redis.stop();
-      await new Promise((r) => setTimeout(r, 300));
-      await redis.restart();
-      const error = await run;
-      expect(error).toBeInstanceOf(ClusterError);
-      expect((error as Error).message).toMatch(/vanished from Redis|unreachable/);
-      expect(Date.now() - started).toBeLessThan(15_000);
-    } finally {
-      await cluster.close();
-      await worker.stop();
-    }
-  }, 30_000);
+    test.skipIf(netnsSkip !== undefined)(
+      `a worker partitioned away mid-task (its own network namespace, link cut) and back: its batch runs elsewhere, its late answer is dropped and leaves nothing${netnsSkip ? ` (skipped: ${netnsSkip})` : ''}`,
+      async () => {
+        const ns = NetNamespace.create();
+        const own = await TestRedis.start([ns.hostAddress]);
+        const store = join(root, 'store-partition');
+        const dir = mkdtempSync(join(root, 'partition-'));
+        const workers: TestWorker[] = [];
+        const cluster = new DistributedScheduler({ connection: own.url, store, queue: 'partition', workerTimeout: 10_000 });
+        try {
+          // The far host is also slow: its answer comes after the run is over.
+          const far = await TestWorker.start(`redis://${ns.hostAddress}:${own.port}`, store, {
+            queue: 'partition',
+            lockDuration: 600,
+            netns: ns.name,
+            env: { TESSERA_TEST_EXTRA_MS: '2500' },
+          });
+          workers.push(far);
+          const near = await TestWorker.start(own.url, store, { queue: 'partition', lockDuration: 600 });
+          workers.push(near);
+          const expected = (await new SyncScheduler().run(blocksGraph(3, 2000), ['total']))['total'];
+          const run = cluster.run(blocksGraph(3, 2000, 600, dir), ['total']);
+          const starts = () => (existsSync(join(dir, 'starts')) ? readFileSync(join(dir, 'starts'), 'utf8').trim().split('\n') : []);
+          await waitFor('the partitioned worker to start a block', () => starts().some((l) => l.startsWith(`${far.pid} `)));
+          ns.cut();
+          const { total } = await run;
+          expect(total).toBe(expected);
+          // The link comes back only once the far worker has finished its block (and written it)
+          // after the run ended: its late answer must not leave that block behind.
+          const ends = () => (existsSync(join(dir, 'ends')) ? readFileSync(join(dir, 'ends'), 'utf8') : '');
+          await waitFor('the far worker to finish its block', () => ends().includes(`${far.pid} `), 10_000);
+          await new Promise((r) => setTimeout(r, 300));
+          ns.restore();
+          // Its late answer comes once the link is back (TCP retransmits): dropped, with what it wrote.
+          await waitFor('the late answer to be dropped', () => /late answer of job .* was dropped/.test(far.stderr), 10_000).catch(
+            () => undefined,
+          );
+          expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+          expect((await own.keys()).filter((key) => /^tessera:run|^bull:partition:[0-9a-f]{16}-/.test(key))).toEqual([]);
+        } finally {
+          ns.restore();
+          await cluster.close();
+          await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+          await own.close();
+          ns.destroy();
+        }
+      },
+      40_000,
+    );
+
+    test('the coordinator killed: workers drop its work; tessera clean removes its blocks', async () => {
+      const store = join(root, 'store-coord');
+      const dir = mkdtempSync(join(root, 'coord-'));
+      const worker = await TestWorker.start(redis.url, store, { queue: 'coord', threads: 2 });
+      try {
+        const coordinator = spawn(
+          process.execPath,
+          [new URL('./fixtures/coordinator.mjs', import.meta.url).pathname, redis.url, store, 'coord', dir],
+          {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        );
+        let coordErr = '';
+        coordinator.stderr!.on('data', (d) => (coordErr += d));
+        const starts = () => (existsSync(join(dir, 'starts')) ? readFileSync(join(dir, 'starts'), 'utf8').trim().split('\n') : []);
+        // Block 0 is quick and stored; a slow block is running when the coordinator dies.
+        await waitFor(
+          `a slow block to start after block 0 was stored (coordinator: ${coordErr})`,
+          () => starts().length >= 2 && storeFiles(store).some((f) => /^runs\/[0-9a-f]{16}\/.+/.test(f)),
+        );
+        const killedAt = Date.now();
+        coordinator.kill('SIGKILL');
+        await waitFor('the worker to drop the dead run', () => /coordinator is gone/.test(worker.stderr), 10_000);
+        expect(Date.now() - killedAt).toBeLessThan(6000);
+        const dead = storeFiles(store)
+          .map((f) => /^runs\/([0-9a-f]{16})\/.+/.exec(f)?.[1])
+          .find((id) => id !== undefined);
+        expect(dead).toBeDefined();
+        const clean = spawn(process.execPath, [CLI, 'clean', '--redis', redis.url, '--store', store, '--queue', 'coord'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        clean.stdout!.on('data', (d) => (out += d));
+        const code = await new Promise((r) => clean.once('exit', r));
+        expect(code).toBe(0);
+        expect(out).toMatch(/removed 1 dead run/);
+        expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+        expect((await redis.keys()).filter((key) => key === `tessera:run:${dead}` || /^bull:coord:[0-9a-f]{16}-/.test(key))).toEqual([]);
+      } finally {
+        await worker.stop();
+      }
+    }, 40_000);
+
+    test('Redis restarted mid-run: the run fails with a ClusterError (the jobs are gone), never hangs', async () => {
+      const store = join(root, 'store-restart');
+      const own = await TestRedis.start(); // restarted below: the other tests keep theirs
+      const worker = await TestWorker.start(own.url, store, { queue: 'restart' });
+      const cluster = new DistributedScheduler({
+        connection: own.url,
+        store,
+        queue: 'restart',
+        workerTimeout: 10_000,
+        redisTimeout: 4000,
+        heartbeatTtl: 1000,
+      });
+      try {
+        const started = Date.now();
+        const run = cluster.run(blocksGraph(4, 1000, 1500), ['total']).catch((e: unknown) => e);
+        await new Promise((r) => setTimeout(r, 800));
+        await own.stop();
+        await new Promise((r) => setTimeout(r, 300));
+        await own.restart();
+        const error = await run;
+        expect(error).toBeInstanceOf(ClusterError);
+        expect((error as Error).message).toMatch(/vanished from Redis|unreachable/);
+        expect(Date.now() - started).toBeLessThan(15_000);
+      } finally {
+        await cluster.close();
+        await worker.stop();
+        await own.close();
+      }
+    }, 30_000);
+  });
 });
