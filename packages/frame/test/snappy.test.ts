@@ -1,0 +1,70 @@
+/**
+ * The snappy decoder of Parquet pages (kernels/snappy.ts) against hyparquet-writer's compressor
+ * and hyparquet's own decoder: random bytes of every kind (incompressible, runs, repeats at short
+ * and long distances, literals longer than 60 and 65536 bytes), and corrupt input.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
+import { snappyUncompress as hyparquetUncompress } from 'hyparquet/src/snappy.js';
+import { snappyUncompress } from '../src/kernels/snappy.js';
+
+/** Bytes made of pieces: random, a run of one byte, or a repeat of earlier bytes (overlapping or not). */
+const bytesArb = fc
+  .array(
+    fc.oneof(
+      fc.record({ kind: fc.constant('random' as const), n: fc.integer({ min: 1, max: 300 }), seed: fc.integer() }),
+      fc.record({ kind: fc.constant('run' as const), n: fc.integer({ min: 1, max: 200 }), seed: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({ kind: fc.constant('repeat' as const), n: fc.integer({ min: 1, max: 300 }), seed: fc.integer({ min: 1, max: 70_000 }) }),
+    ),
+    { maxLength: 40 },
+  )
+  .map((pieces) => {
+    const out: number[] = [];
+    for (const p of pieces) {
+      if (p.kind === 'random') {
+        let x = p.seed | 1;
+        for (let i = 0; i < p.n; i++) out.push((x = (x * 1103515245 + 12345) >>> 0) >>> 24);
+      } else if (p.kind === 'run') for (let i = 0; i < p.n; i++) out.push(p.seed);
+      else if (out.length > 0) {
+        const from = out.length - 1 - (p.seed % out.length);
+        for (let i = 0; i < p.n; i++) out.push(out[from + i]!);
+      }
+    }
+    return Uint8Array.from(out);
+  });
+
+describe('snappy', () => {
+  it('decompresses what hyparquet-writer compresses, as hyparquet does', () => {
+    fc.assert(
+      fc.property(bytesArb, (bytes) => {
+        const packed = snappyCompress(bytes);
+        const got = snappyUncompress(packed, bytes.length);
+        expect(Buffer.from(got).equals(Buffer.from(bytes))).toBe(true);
+        const ref = new Uint8Array(bytes.length);
+        hyparquetUncompress(packed, ref);
+        expect(Buffer.from(got).equals(Buffer.from(ref))).toBe(true);
+      }),
+      { numRuns: 400, seed: 42 },
+    );
+  });
+
+  it('long literals (beyond 60 and 65536 bytes) and long overlapping runs', () => {
+    let x = 7;
+    const noise = Uint8Array.from({ length: 200_000 }, () => (x = (x * 1103515245 + 12345) >>> 0) >>> 24);
+    const run = new Uint8Array(100_000).fill(9);
+    for (const bytes of [noise, run, Uint8Array.from([...noise.subarray(0, 70_000), ...run, ...noise.subarray(0, 70_000)])]) {
+      expect(Buffer.from(snappyUncompress(snappyCompress(bytes), bytes.length)).equals(Buffer.from(bytes))).toBe(true);
+    }
+  });
+
+  it('corrupt input is an error, never a short or wrong page', () => {
+    const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) % 251);
+    const packed = snappyCompress(bytes);
+    expect(() => snappyUncompress(packed, bytes.length + 1)).toThrow(/does not match/);
+    expect(() => snappyUncompress(packed.subarray(0, packed.length - 3), bytes.length)).toThrow(/snappy/);
+    expect(() => snappyUncompress(Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80]), 0)).toThrow(/length header/);
+    // A copy before the start of the output: length 4, then a 1-byte-offset copy of offset 9.
+    expect(() => snappyUncompress(Uint8Array.from([4, 0b0000_0001, 9]), 4)).toThrow(/before the start/);
+  });
+});
