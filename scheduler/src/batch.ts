@@ -9,7 +9,7 @@
 import { types } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { WIRE_REF } from './graph.js';
-import { importModule, loadKernel } from './kernels.js';
+import { importModule, loadKernel, taskPreparer } from './kernels.js';
 import { isRecycledBuffer, noteDeadBytes } from './memory.js';
 
 /** One task as sent to a thread. */
@@ -78,8 +78,11 @@ export async function runBatch(req: BatchRequest, share: boolean): Promise<Batch
     try {
       // Importing a kernel module (first use on this thread) is not the task's time.
       const fn = await loadKernel(modules[task.m]!, task.v === 0 ? 'table' : 'export', task.k);
-      times[2 * i] = now();
       const args = task.r.length === 0 ? task.a : (resolve(task.a, task.r, inputs, local) as unknown[]);
+      // Nor are the imports its arguments call for (the module's prepareTask: see TaskPreparer).
+      const prepared = taskPreparer(modules[task.m]!)?.(args);
+      if (prepared !== undefined) await prepared;
+      times[2 * i] = now();
       let result = fn(...args);
       if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
         result = await result;

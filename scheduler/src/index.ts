@@ -20,6 +20,7 @@ export {
   registerKernels,
   registerWorkerModule,
   registeredKernels,
+  importModule,
   resolveKernel,
   kernelId,
   parseKernelId,
@@ -28,6 +29,7 @@ export {
   type KernelRef,
   type UserKernel,
   type KernelEntry,
+  type TaskPreparer,
 } from './kernels.js';
 export {
   GraphError,

@@ -4,7 +4,7 @@
  * - a **registered kernel**, by name (`'math.add'`, `'array.elementwise'`…). Packages register
  *   their kernels with {@link registerKernels}, giving the URL of the module that defines them;
  *   a worker imports that module the first time it meets one of its kernels. The module must
- *   export the same table as `kernels`.
+ *   export the same table as `kernels`, and may export a `prepareTask` ({@link TaskPreparer}).
  * - a **user kernel**, `{ module, export }`: an exported function of any ES module, imported by
  *   the workers (and checked on the main thread before the run starts).
  *
@@ -104,6 +104,15 @@ export function registeredModules(): string[] {
   return [...new Set([...registry.values()].map((e) => e.module)), ...workerModules].sort();
 }
 
+/**
+ * The modules this thread has imported (or is importing) through the kernel table: kernel
+ * modules, worker modules and what kernel modules' {@link TaskPreparer}s import. Internal: the
+ * lazy-loading tests ask a worker which modules it has loaded.
+ */
+export function importedModules(): string[] {
+  return [...modules.keys()].sort();
+}
+
 /** Imports a module on this thread, once (what {@link loadKernel} and worker modules share). */
 export function importModule(module: string): Promise<Record<string, unknown>> {
   let pending = modules.get(module);
@@ -167,15 +176,7 @@ const loaded = new Map<string, KernelFn>();
  */
 export function preloadModules(urls: readonly string[]): void {
   const started: Promise<unknown>[] = [preloading];
-  for (const module of urls) {
-    if (modules.has(module)) continue;
-    const pending = import(module) as Promise<Record<string, unknown>>;
-    modules.set(module, pending);
-    pending.catch(() => {
-      if (modules.get(module) === pending) modules.delete(module);
-    });
-    started.push(pending);
-  }
+  for (const module of urls) if (!modules.has(module)) started.push(importModule(module));
   preloading = Promise.allSettled(started).then(() => undefined);
 }
 
@@ -184,6 +185,22 @@ let preloading: Promise<void> = Promise.resolve();
 /** Settles when the imports started by {@link preloadModules} have (successfully or not). */
 export function preloaded(): Promise<void> {
   return preloading;
+}
+
+/**
+ * What a kernel module may export as `prepareTask`: called on the thread with a task's resolved
+ * arguments before any of the module's kernels runs them. It returns a promise when the task
+ * needs something first — typically modules its arguments name (an estimator rebuilt by class
+ * name imports that class's module on first use) — and undefined when the task can run at once.
+ * The wait is not counted in the task's time.
+ */
+export type TaskPreparer = (args: readonly unknown[]) => Promise<unknown> | undefined;
+
+const preparers = new Map<string, TaskPreparer | null>();
+
+/** The `prepareTask` export of a module that {@link loadKernel} has loaded on this thread, if any. */
+export function taskPreparer(module: string): TaskPreparer | undefined {
+  return preparers.get(module) ?? undefined;
 }
 
 /** Imports (once per thread) and returns the function behind a kernel entry. */
@@ -196,6 +213,10 @@ export async function loadKernel(module: string, via: 'table' | 'export', lookup
     mod = await importModule(module);
   } catch (error) {
     throw new Error(`Cannot import kernel module ${module}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!preparers.has(module)) {
+    const prepare = mod['prepareTask'];
+    preparers.set(module, typeof prepare === 'function' ? (prepare as TaskPreparer) : null);
   }
   let fn: unknown;
   if (via === 'table') {

@@ -6,7 +6,7 @@ import type { Graph } from './graph.js';
 import type { Scheduler } from './scheduler.js';
 import type { AbortError } from './errors.js';
 import { enableGcHints } from './memory.js';
-import { registeredModules } from './kernels.js';
+import { registeredModules, registeredWorkerModules } from './kernels.js';
 
 /**
  * Piscina load balancer: an idle worker, the batch's preferred one (see Backend.execute) when it
@@ -34,8 +34,11 @@ export interface ThreadSchedulerOptions {
   /** Worker threads (default: `os.availableParallelism()`). */
   threads?: number;
   /**
-   * Whether workers import the modules of the kernels registered so far as soon as they start
-   * (default true): the first task of each package's kernels then does not wait for an import.
+   * Whether workers import the modules of every kernel registered so far as soon as they start
+   * (default false). By default a worker imports at start only the modules registered with
+   * `registerWorkerModule`, and a kernel module on the first task that needs it: a worker that
+   * only reduces arrays and trains an SGD model never loads the code of the other estimators.
+   * `true` suits a pool made well ahead of its first run, whose workers would otherwise be idle.
    */
   preload?: boolean;
 }
@@ -69,7 +72,7 @@ export class ThreadScheduler implements Scheduler {
     enableGcHints(); // before the workers start, so they get gc() too
     this.#pool = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
-      workerData: { preload: options.preload === false ? [] : registeredModules() },
+      workerData: { preload: options.preload === true ? registeredModules() : registeredWorkerModules() },
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 2 ** 31 - 1,
@@ -92,8 +95,9 @@ export class ThreadScheduler implements Scheduler {
   }
 
   /**
-   * Resolves once every worker has started and imported the preloaded kernel modules. Runs do not
-   * need it (they wait for workers as needed); it lets a program pay the pool's startup — tens of
+   * Resolves once every worker has started and imported the modules it loads at start (the
+   * worker modules; every registered kernel module with `preload: true`). Runs do not need it
+   * (they wait for workers as needed); it lets a program pay the pool's startup — tens of
    * milliseconds per worker, more with large kernel packages — before it starts timing.
    */
   async ready(): Promise<void> {

@@ -109,7 +109,7 @@ describe('ThreadScheduler', () => {
   it('ready() resolves once every worker has imported the preloaded modules', async () => {
     registerKernels(new URL('./fixtures/preload-probe.mjs', import.meta.url), { 'probe.importedAt': () => 0 });
     const g = new Graph().add('a', 'probe.importedAt', []).add('b', 'probe.importedAt', []);
-    const pool = new ThreadScheduler({ threads: 2 });
+    const pool = new ThreadScheduler({ threads: 2, preload: true });
     try {
       await pool.ready();
       const readyAt = performance.timeOrigin + performance.now();

@@ -31,9 +31,10 @@ import { InvalidInputError } from '../errors.js';
 import { combineMoments, type Moments } from '../preprocessing/moments.js';
 import { EstKernel, type EstKernelName } from './kernel_names.js';
 import { countStream, mergeValueCounts, type CountOptions, type ValueCounts } from '../preprocessing/value_counts.js';
-import '../catalog.js';
 
 export type { LinkBlock } from '../contract.js';
+// Each task imports the estimator modules its snapshots name first (not the whole catalog at once).
+export { prepareTask } from '../estimator_modules.js';
 
 function isLinkBlock(v: unknown): v is LinkBlock {
   return typeof v === 'object' && v !== null && !isBlock(v) && 'hint' in v && isBlock((v as { X?: unknown }).X);
