@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { snappyUncompress as hyparquetUncompress } from 'hyparquet/src/snappy.js';
-import { snappyUncompress } from '../src/kernels/snappy.js';
+import { snappyUncompress, snappyUncompressInto } from '../src/kernels/snappy.js';
 
 /** Bytes made of pieces: random, a run of one byte, or a repeat of earlier bytes (overlapping or not). */
 const bytesArb = fc
@@ -40,6 +40,9 @@ describe('snappy', () => {
       fc.property(bytesArb, (bytes) => {
         const packed = snappyCompress(bytes);
         const got = snappyUncompress(packed, bytes.length);
+        // Into a reused buffer holding other bytes (the reader's page buffer): the same page.
+        const dirty = new Uint8Array(bytes.length + 5).fill(0xab).subarray(0, bytes.length);
+        expect(Buffer.from(snappyUncompressInto(packed, dirty)).equals(Buffer.from(bytes))).toBe(true);
         expect(Buffer.from(got).equals(Buffer.from(bytes))).toBe(true);
         const ref = new Uint8Array(bytes.length);
         hyparquetUncompress(packed, ref);

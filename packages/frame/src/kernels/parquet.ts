@@ -24,7 +24,7 @@ import { readPlain } from 'hyparquet/src/plain.js';
 import { readVarInt } from 'hyparquet/src/thrift.js';
 import { parseDecimal } from 'hyparquet/src/convert.js';
 import { compressors as libraryCompressors } from 'hyparquet-compressors';
-import { snappyUncompress } from './snappy.js';
+import { snappyUncompress, snappyUncompressInto } from './snappy.js';
 import type { CompressionCodec, ParquetType, SchemaElement, PageHeader } from 'hyparquet';
 import type { LogicalType, TimeUnit } from '../types.js';
 
@@ -184,6 +184,19 @@ function numberConverter(c: ParquetColumnPlan, g: ParquetGroup): ToNumber {
 }
 
 /**
+ * The thread's buffer for decompressed data pages, reused: a data page's values are placed (or
+ * converted) before the next page is decompressed. Dictionary pages get arrays of their own
+ * (their values are used across the chunk's pages).
+ */
+let pageBuffer = new Uint8Array(0);
+
+function decompressData(raw: Uint8Array, size: number, codec: CompressionCodec): Uint8Array {
+  if (codec !== 'SNAPPY') return decompressPage(raw, size, codec, compressors);
+  if (pageBuffer.length < size) pageBuffer = new Uint8Array(size + (size >> 4));
+  return snappyUncompressInto(raw, pageBuffer.subarray(0, size));
+}
+
+/**
  * Visits the values of rows `[lo, hi)` of one flat column chunk: `emit(row, value, isNull)` with
  * `row` relative to `lo`; dictionary-encoded pages pass the dictionary index and `dict: true`.
  */
@@ -248,10 +261,10 @@ function decodeChunk(
       }
       const body = raw.subarray(levelBytes);
       const bodySize = Number(header.uncompressed_page_size) - levelBytes;
-      page = d2.is_compressed !== false && bodySize > 0 ? decompressPage(body, bodySize, codec, compressors) : body;
+      page = d2.is_compressed !== false && bodySize > 0 ? decompressData(body, bodySize, codec) : body;
       pr = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
     } else {
-      page = decompressPage(raw, Number(header.uncompressed_page_size), codec, compressors);
+      page = decompressData(raw, Number(header.uncompressed_page_size), codec);
       pr = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
       if (c.maxDef) {
         // RLE/bit-packed definition levels behind a 4-byte length. A page without nulls is one

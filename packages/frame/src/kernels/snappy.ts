@@ -17,7 +17,12 @@
  * that disagrees with the header).
  */
 export function snappyUncompress(input: Uint8Array, outputLength: number): Uint8Array {
-  const output = new Uint8Array(outputLength);
+  return snappyUncompressInto(input, new Uint8Array(outputLength));
+}
+
+/** {@link snappyUncompress} into `output`, whose length is the uncompressed size; returns it. */
+export function snappyUncompressInto(input: Uint8Array, output: Uint8Array): Uint8Array {
+  const outputLength = output.length;
   const n = input.length;
   let pos = 0;
   // The preamble: the uncompressed length as a varint.
