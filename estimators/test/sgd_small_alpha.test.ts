@@ -13,6 +13,7 @@ import { DenseArray, RandomState } from '@tessera/array';
 import { estimatorClass, type BaseEstimator } from '../src/index.js';
 import { setSGDBackend, type SGDBackend } from '../src/internal.js';
 import { fma, glibcExp } from '../src/linear_model/sgd/libm.js';
+import { ownKernel } from '../src/linear_model/sgd/wasm.js';
 import { expectClose, fixture } from './helpers.js';
 
 interface Step {
@@ -124,6 +125,18 @@ describe("glibc's exp", () => {
       const got = glibcExp(x[i]!);
       if (!Object.is(got, y[i]!)) wrong.push(`exp(${x[i]}) = ${got}, expected ${y[i]}`);
     }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  it("is the WebAssembly epoch's exp too, bit for bit", () => {
+    const k = ownKernel();
+    expect(k).not.toBeNull();
+    const { x, y } = fx.exp;
+    const edges = [0, -0, 1e-300, 2 ** -54, 709.78, 710, -708.4, -745.2, -746, 1023.9, -1023.9, 5000, Infinity, -Infinity, NaN];
+    const wrong: string[] = [];
+    for (let i = 0; i < x.length; i++)
+      if (!Object.is(k!.exp(x[i]!), y[i]!)) wrong.push(`exp(${x[i]}) = ${k!.exp(x[i]!)}, expected ${y[i]}`);
+    for (const e of edges) if (!Object.is(k!.exp(e), glibcExp(e))) wrong.push(`exp(${e}) = ${k!.exp(e)}, JavaScript ${glibcExp(e)}`);
     expect(wrong.slice(0, 5)).toEqual([]);
   });
 

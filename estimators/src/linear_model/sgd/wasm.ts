@@ -13,7 +13,6 @@
  *   stored in its own shared memory by another task, possibly on another thread, is trained on
  *   in place — no copy, rows read front to back.
  */
-import { glibcExp } from './libm.js';
 import { SGD_EPOCH_WASM_BASE64 } from './sgd_wasm_bytes.js';
 import { WA, WASM_PAGE, compileBase64, instantiate, type WasmMemory } from '../../wasm_module.js';
 
@@ -51,6 +50,8 @@ export interface Kernel {
   readonly seqperm: (ind: number, n: number, seed: number) => void;
   readonly seqbuckets: (order: number, n: number, shift: number, slot: number, visit: number, fill: number) => void;
   readonly decision: (rows: number, count: number, d: number, w: number, k: number, b: number, out: number) => number;
+  /** glibc's exp (libm.ts's glibcExp, computed in the module: the log loss calls it per sample). */
+  readonly exp: (x: number) => number;
 }
 
 const PAGE = WASM_PAGE;
@@ -75,7 +76,7 @@ export function kernelFor(memory: WasmMemory): Kernel | null {
   if (hit !== undefined) return hit;
   const mod = compiledModule();
   if (mod === null) return null;
-  const exports = instantiate(mod, { m: { exp: glibcExp, log: Math.log, pow: Math.pow, memory } });
+  const exports = instantiate(mod, { m: { log: Math.log, pow: Math.pow, memory } });
   if (exports === null) return null;
   const k = { ...(exports as unknown as Omit<Kernel, 'memory'>), memory } as Kernel;
   kernels.set(memory, k);
