@@ -262,13 +262,28 @@ export class DistributedScheduler implements Scheduler {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.#queue!.add('batch', data, {
-        jobId,
-        attempts: this.#attempts,
-        backoff: { type: 'exponential', delay: 200 },
-        removeOnComplete: true,
-        removeOnFail: true,
-      });
+      try {
+        await this.#redisBound(
+          this.#queue!.add('batch', data, {
+            jobId,
+            attempts: this.#attempts,
+            backoff: { type: 'exponential', delay: 200 },
+            removeOnComplete: true,
+            removeOnFail: true,
+          }),
+          `submitting job ${jobId}`,
+        );
+      } catch (error) {
+        // The run fails with what went wrong with Redis, not as if a worker had died.
+        this.#fail(
+          run,
+          error instanceof ClusterError
+            ? error
+            : new ClusterError(`job ${jobId} could not be submitted to Redis at ${this.#url}: ${(error as Error).message}`, {
+                cause: error,
+              }),
+        );
+      }
       return await answer;
     } finally {
       signal.removeEventListener('abort', onAbort);
