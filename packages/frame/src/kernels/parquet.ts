@@ -344,8 +344,14 @@ type TypedArrayConstructor = new (
   readonly buffer: ArrayBufferLike;
 };
 
-/** Rows interleaved per step when columns decoded apart are placed into row-major rows (see readParquetRows). */
-const TILE = 256;
+/**
+ * Rows interleaved per step when columns decoded apart are placed into row-major rows (see
+ * readParquetRows): a consumer's tile (~1 MB of rows) in one step, a whole block in steps of
+ * about that size. Measured (18 float64 columns, CPU time per value): a consumer's 7281-row tile
+ * in one step 1.7 ns, in steps of 256 rows 2.7 ns; a whole 122880-row block in one step 3.3 ns,
+ * in steps of 2048 rows 2.6 ns.
+ */
+const TILE = 8192;
 
 /**
  * The `frame-parquet` source reader: rows `[r0, r1)` × columns `[c0, c1)` of the frame's array
