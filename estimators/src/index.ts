@@ -240,6 +240,7 @@ export {
   paramColumn,
   withParams,
   type RefitCallable,
+  type SearchJSON,
   type SearchOptions,
   type RandomizedSearchOptions,
   type SearchFitOptions,

@@ -6,11 +6,16 @@
  * on a worker thread in the search's own graph.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DenseArray } from '@tessera/array';
+import { DenseArray, RandomState } from '@tessera/array';
 import { SyncScheduler, ThreadScheduler, withCallbacks, type TaskEvent } from '@tessera/scheduler';
 import {
+  BaseSearchCV,
   GaussianNB,
   GridSearchCV,
+  KFold,
+  RandomizedSearchCV,
+  loguniform,
+  type SearchJSON,
   GroupKFold,
   GroupShuffleSplit,
   LeaveOneGroupOut,
@@ -481,5 +486,97 @@ describe('the refit runs on a worker, in the search’s graph', () => {
     expect(Array.from(((s.bestEstimator_ as Pipeline).step('clf') as SGDClassifier).coef_.data)).toEqual(
       Array.from((byHand.step('clf') as SGDClassifier).coef_.data),
     );
+  });
+});
+
+describe('a search as JSON (toJSON / BaseSearchCV.fromJSON)', () => {
+  it('a fitted search round-trips: cvResults_, best_*, bestEstimator_ and the options; predict and score answer alike', async () => {
+    const { X, y } = dense(F.data['bin']!);
+    const grid: Record<string, unknown[]>[] = [
+      { scaler: [new StandardScaler(), 'passthrough'], clf__alpha: [1e-4, 1e-2], clf__loss: ['log_loss'] },
+      { clf: [new GaussianNB()], clf__varSmoothing: [1e-9] },
+    ];
+    const s = await new GridSearchCV(pipe(), grid, {
+      cv: new KFold({ nSplits: 3, shuffle: true, randomState: 4 }),
+      scoring: { acc: 'accuracy', nll: 'neg_log_loss' },
+      refit: 'nll',
+      returnTrainScore: true,
+      errorScore: Number.NaN,
+    }).fit(X, y, { scheduler: threads2 });
+    const back = BaseSearchCV.fromJSON(JSON.stringify(s));
+    expect(back).toBeInstanceOf(GridSearchCV);
+    const r = s.cvResults_;
+    const b = back.cvResults_;
+    expect(Object.keys(b).sort()).toEqual(Object.keys(r).sort());
+    for (const [k, v] of Object.entries(r)) {
+      if (ArrayBuffer.isView(v)) {
+        expect(b[k]!.constructor, k).toBe(v.constructor);
+        expect(Array.from(b[k] as Float64Array), k).toEqual(Array.from(v as Float64Array));
+      }
+    }
+    // Masked param entries stay undefined; estimator-valued params come back as estimators of their class.
+    expect((b['paramClf__varSmoothing'] as unknown[]).slice(0, 4)).toEqual([undefined, undefined, undefined, undefined]);
+    expect((b['paramScaler'] as unknown[]).map(nameOf)).toEqual((r['paramScaler'] as unknown[]).map(nameOf));
+    expect(back.bestIndex_).toBe(s.bestIndex_);
+    expect(back.bestScore_).toBe(s.bestScore_);
+    expect(Object.keys(back.bestParams_).sort()).toEqual(Object.keys(s.bestParams_).sort());
+    expect(back.multimetric_).toBe(true);
+    expect(back.nSplits_).toBe(3);
+    expect(back.refitTime_).toBe(s.refitTime_);
+    expect(back.scorer_.name).toBe('neg_log_loss');
+    expect(Object.keys(back.scorers_)).toEqual(['acc', 'nll']);
+    expect(Array.from(back.predict(X).data)).toEqual(Array.from(s.predict(X).data));
+    expect(back.score(X, y)).toBe(s.score(X, y));
+    // The options come back too: fitting the rebuilt search again gives the same columns.
+    const again = await back.fit(X, y, { scheduler: threads2 });
+    expect(Array.from(again.cvResults_['meanTestNll'] as Float64Array)).toEqual(Array.from(r['meanTestNll'] as Float64Array));
+  });
+
+  it('an unfitted RandomizedSearchCV with distributions round-trips and samples the same candidates', async () => {
+    const { X, y } = dense(F.data['bin']!);
+    const make = () =>
+      new RandomizedSearchCV(
+        new GaussianNB(),
+        { varSmoothing: loguniform(1e-9, 1) },
+        { nIter: 3, randomState: 5, cv: new GroupKFold({ nSplits: 3 }) },
+      );
+    const back = BaseSearchCV.fromJSON(JSON.parse(JSON.stringify(make())) as SearchJSON);
+    expect(back.isFitted()).toBe(false);
+    const groups = F.groupSearch.groups;
+    const [a, b] = [await make().fit(X, y, { groups }), await back.fit(X, y, { groups })];
+    expect(b.cvResults_.params).toEqual(a.cvResults_.params);
+    expect(Array.from(b.cvResults_.meanTestScore)).toEqual(Array.from(a.cvResults_.meanTestScore));
+  });
+
+  it('refuses what JSON cannot hold, naming the option; malformed JSON names the field', async () => {
+    const { X, y } = dense(F.data['bin']!);
+    const grid = { varSmoothing: [1e-9, 1e-2] };
+    expect(() => new GridSearchCV(new GaussianNB(), grid, { refit: () => 0 }).toJSON()).toThrow(
+      /GridSearchCV.toJSON: the 'refit' option holds a function/,
+    );
+    expect(() => new RandomizedSearchCV(new GaussianNB(), grid, { randomState: new RandomState(1) }).toJSON()).toThrow(
+      /the 'randomState' option holds a RandomState instance \(give an int seed\)/,
+    );
+    class Mine {
+      readonly name = 'mine';
+      *split(): Generator<[Int32Array, Int32Array]> {}
+      getNSplits(): number {
+        return 1;
+      }
+    }
+    expect(() => new GridSearchCV(new GaussianNB(), grid, { cv: new Mine() }).toJSON()).toThrow(
+      /the 'cv' option holds .*not a splitter or distribution Tessera defines/,
+    );
+    expect(() =>
+      new GridSearchCV(new GaussianNB(), grid, { cv: { name: 'x', split: () => [], getNSplits: () => 1 } as never }).toJSON(),
+    ).toThrow(/the 'cv' option holds a function/);
+    expect(() =>
+      new GridSearchCV(new GaussianNB(), grid, { cv: new KFold({ shuffle: true, randomState: new RandomState(0) }) }).toJSON(),
+    ).toThrow(/the 'cv' option holds a splitter seeded with a RandomState instance/);
+    expect(() => BaseSearchCV.fromJSON('{')).toThrow(SyntaxError);
+    expect(() => BaseSearchCV.fromJSON({ format: 'x' } as never)).toThrow(/expected \{ format: 'tessera-search\/1'/);
+    const fitted = (await new GridSearchCV(new GaussianNB(), grid, { cv: 3 }).fit(X, y)).toJSON();
+    expect(() => BaseSearchCV.fromJSON({ ...fitted, fitted: { ...fitted.fitted!, bestIndex: 7 } })).toThrow(RangeError);
+    expect(() => BaseSearchCV.fromJSON({ ...fitted, search: 'HalvingGridSearchCV' })).toThrow(/unknown search 'HalvingGridSearchCV'/);
   });
 });

@@ -1,20 +1,17 @@
 // Generated from docs/model-selection.md (program model-selection-08) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import assert from 'node:assert/strict';
-import { fromNpyDir } from '@tessera/array';
-import { withCallbacks, type TaskEvent } from '@tessera/scheduler';
-import { GridSearchCV, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
+import { DenseArray } from '@tessera/array';
+import { GaussianNB, GridSearchCV, MinMaxScaler, Pipeline, SGDClassifier, StandardScaler } from '@tessera/estimators';
 
-const { X, y } = await fromNpyDir('data/');
-if (!X || !y) throw new Error('data/ must hold X and y chunks');
-const [Xm, ym] = [await X.slice([0, 10_000]).compute(), await y.slice([0, 10_000]).compute()];
-
-const search = new GridSearchCV(
-  makePipeline(new StandardScaler(), new SGDClassifier({ shuffle: false, randomState: 0 })),
-  { standardscaler__withMean: [true, false], sgdclassifier__alpha: [1e-4, 1e-3, 1e-2] },
-  { cv: 3 },
-);
-const ran: TaskEvent[] = [];
-await withCallbacks([{ onTaskEnd: (e) => ran.push(e) }], () => search.fit(Xm, ym));
-const count = (kernel: string) => ran.filter((e) => e.kernel === kernel).length;
-assert.equal(count('ms.fitPrefix'), 2 * 3); // two scaler settings × three folds, shared by three alphas each
-assert.equal(count('ms.fitScore'), 6 * 3); // every candidate × fold
+const X = DenseArray.from(Array.from({ length: 90 }, (_, i) => [Math.sin(i) * 10, Math.cos(i * 0.7)]));
+const y = Float64Array.from({ length: 90 }, (_, i) => (Math.sin(i) + Math.cos(i * 0.7) > 0 ? 1 : 0));
+const pipe = new Pipeline([
+  ['scaler', new StandardScaler()],
+  ['clf', new SGDClassifier({ shuffle: false, randomState: 0 })],
+]);
+const search = await new GridSearchCV(pipe, [
+  { scaler: [new StandardScaler(), new MinMaxScaler(), 'passthrough'], clf__alpha: [1e-4, 1e-2] },
+  { clf: [new GaussianNB()], clf__varSmoothing: [1e-9, 1e-3] },
+], { cv: 3 }).fit(X, y);
+assert.equal(search.cvResults_.params.length, 8);
+console.log(search.bestEstimator_.getParams(false));

@@ -1,17 +1,20 @@
 // Generated from docs/model-selection.md (program model-selection-09) by `node docs/examples/sync.mjs`. Edit the page, not this file.
 import assert from 'node:assert/strict';
-import { DenseArray } from '@tessera/array';
-import { GaussianNB, ParameterGrid, ParameterSampler, RandomizedSearchCV, loguniform } from '@tessera/estimators';
+import { fromNpyDir } from '@tessera/array';
+import { withCallbacks, type TaskEvent } from '@tessera/scheduler';
+import { GridSearchCV, SGDClassifier, StandardScaler, makePipeline } from '@tessera/estimators';
 
-// ParameterSampler({'alpha': loguniform(1e-4, 1e-1), 'loss': ['hinge', 'log_loss']}, 3, random_state=0)
-const sampled = [...new ParameterSampler({ alpha: loguniform(1e-4, 1e-1), loss: ['hinge', 'log_loss'] }, 3, { randomState: 0 })];
-assert.deepEqual(sampled.map((p) => p['loss']), ['log_loss', 'log_loss', 'log_loss']);
-assert.ok(Math.abs((sampled[0]!['alpha'] as number) - 0.004430375245218264) < 1e-17);
+const { X, y } = await fromNpyDir('data/');
+if (!X || !y) throw new Error('data/ must hold X and y chunks');
+const [Xm, ym] = [await X.slice([0, 10_000]).compute(), await y.slice([0, 10_000]).compute()];
 
-const grid = new ParameterGrid({ b: [1, 2], a: ['x', 'y'] });
-assert.deepEqual([...grid], [{ a: 'x', b: 1 }, { a: 'x', b: 2 }, { a: 'y', b: 1 }, { a: 'y', b: 2 }]);
-
-const X = DenseArray.from(Array.from({ length: 90 }, (_, i) => [Math.sin(i), Math.cos(i * 0.7)]));
-const y = Float64Array.from({ length: 90 }, (_, i) => (Math.sin(i) + Math.cos(i * 0.7) > 0 ? 1 : 0));
-const search = await new RandomizedSearchCV(new GaussianNB(), { varSmoothing: loguniform(1e-9, 1) }, { nIter: 4, randomState: 0, cv: 3 }).fit(X, y);
-assert.equal(search.cvResults_.params.length, 4);
+const search = new GridSearchCV(
+  makePipeline(new StandardScaler(), new SGDClassifier({ shuffle: false, randomState: 0 })),
+  { standardscaler__withMean: [true, false], sgdclassifier__alpha: [1e-4, 1e-3, 1e-2] },
+  { cv: 3 },
+);
+const ran: TaskEvent[] = [];
+await withCallbacks([{ onTaskEnd: (e) => ran.push(e) }], () => search.fit(Xm, ym));
+const count = (kernel: string) => ran.filter((e) => e.kernel === kernel).length;
+assert.equal(count('ms.fitPrefix'), 2 * 3); // two scaler settings × three folds, shared by three alphas each
+assert.equal(count('ms.fitScore'), 6 * 3); // every candidate × fold

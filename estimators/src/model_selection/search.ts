@@ -15,10 +15,11 @@
  * (Incremental's partialFit chain, a pipeline's lazy steps), run one after the other with every
  * thread working inside each, pipeline prefixes fitted once per fold as in memory.
  */
-import { NDArray, concatenate, allocate, tokenize, type Block } from '@tessera/array';
+import { NDArray, RandomState, concatenate, allocate, tokenize, type Block } from '@tessera/array';
 import { Graph, ThreadScheduler, compute, ref, type Scheduler } from '@tessera/scheduler';
 import { availableParallelism } from 'node:os';
-import { estimatorFromSnapshot, type BaseEstimator, type Params } from '../base.js';
+import { estimatorFromJSON, estimatorFromSnapshot, type BaseEstimator, type EstimatorJSON, type Params } from '../base.js';
+import { decodeJson, encodeJson, type Json } from '../serialize.js';
 import { isLazyApplier, isScorer, type ApplyMethod, type LazyOptions } from '../contract.js';
 import { NotFittedError, ParameterRangeError, ParameterTypeError, describeValue } from '../errors.js';
 import { isEstimator } from '../registry.js';
@@ -28,9 +29,40 @@ import { lazyScore, scoreKind } from '../ooc/lazy.js';
 import { checkLazyStep, fitStep, transformStep } from '../ooc/steps.js';
 import { MsKernel } from './kernel_names.js';
 import type { FitScoreOutput, Fold, PrefixOutput, RefitOutput, RefitSpec, SearchData } from './kernels.js';
-import { ParameterGrid, ParameterSampler, type ParamDistributionsSpec, type ParamGridSpec } from './params.js';
-import { checkScoring, firstBest, rankMin, rowStats, type ScoringSpec, type SearchMetric, type SearchScorer } from './scoring.js';
-import { KFold, checkCv, type CrossValidator, type GroupsLike, type RandomStateLike, type TrainTest } from './split.js';
+import {
+  LogUniform,
+  ParameterGrid,
+  ParameterSampler,
+  RandInt,
+  Uniform,
+  type ParamDistributionsSpec,
+  type ParamGridSpec,
+} from './params.js';
+import {
+  checkScoring,
+  firstBest,
+  getScorer,
+  metricColumn,
+  rankMin,
+  rowStats,
+  type ScoringSpec,
+  type SearchMetric,
+  type SearchScorer,
+} from './scoring.js';
+import {
+  GroupKFold,
+  GroupShuffleSplit,
+  KFold,
+  LeaveOneGroupOut,
+  ShuffleSplit,
+  StratifiedKFold,
+  StratifiedShuffleSplit,
+  checkCv,
+  type CrossValidator,
+  type GroupsLike,
+  type RandomStateLike,
+  type TrainTest,
+} from './split.js';
 
 /** Options shared by {@link GridSearchCV} and {@link RandomizedSearchCV} (scikit-learn's, camelCase). */
 export interface SearchOptions {
@@ -674,6 +706,126 @@ export abstract class BaseSearchCV {
     return { outputs, nSplits: folds.length, refit: null, refitLater: null };
   }
 
+  /** The constructor options as given (for {@link toJSON}); subclasses add theirs. */
+  protected options(): Record<string, unknown> {
+    return {
+      cv: this.cv,
+      scoring: this.scoring,
+      refit: this.refit,
+      nJobs: this.nJobs,
+      returnTrainScore: this.returnTrainScore,
+      errorScore: this.errorScore,
+    };
+  }
+
+  /** The searched space (`paramGrid` or `paramDistributions`), for {@link toJSON}. */
+  protected abstract space(): unknown;
+
+  /**
+   * Exact JSON form of the search: its estimator, space and options, and once fitted `cvResults_`,
+   * the best_* attributes and `bestEstimator_` (each estimator through its own `toJSON`, the
+   * registry's format). `BaseSearchCV.fromJSON(JSON.parse(JSON.stringify(search)))` rebuilds it:
+   * predict / score answer as before, and `fit` searches again. What JSON cannot hold is refused with
+   * a TypeError naming the option: a `refit` function, a RandomState instance, a splitter or a
+   * distribution Tessera does not define.
+   */
+  toJSON(): SearchJSON {
+    const where = `${this.caller}.toJSON`;
+    const options: { [key: string]: Json } = {};
+    for (const [k, v] of Object.entries(this.options())) options[k] = encodeOption(where, k, v);
+    const st = this.#fitted;
+    let fitted: SearchJSON['fitted'] = null;
+    if (st !== null) {
+      const r: Record<string, unknown> = {};
+      // param<Name> columns are rebuilt from params (their masked entries are undefined, which JSON cannot hold).
+      for (const [k, v] of Object.entries(st.cvResults)) if (!k.startsWith('param') || k === 'params') r[k] = v;
+      fitted = {
+        cvResults: encodeJson(r, encodeEstimatorJson) as { [key: string]: Json },
+        bestIndex: st.bestIndex,
+        bestScore: st.bestScore === null ? null : encodeJson(st.bestScore),
+        bestParams: st.bestParams === null ? null : encodeJson(st.bestParams, encodeEstimatorJson),
+        bestEstimator: st.bestEstimator === null ? null : (st.bestEstimator.toJSON() as unknown as Json),
+        refitTime: encodeJson(st.refitTime),
+        nSplits: st.nSplits,
+        multimetric: st.multimetric,
+        metrics: st.metrics.map((m) => ({ key: m.key, scorer: m.scorer.name })),
+        refitMetric: st.refitMetric?.key ?? null,
+      };
+    }
+    return {
+      format: SEARCH_FORMAT,
+      search: this.caller,
+      estimator: this.estimator.toJSON() as unknown as Json,
+      space: encodeOption(where, this.caller === 'GridSearchCV' ? 'paramGrid' : 'paramDistributions', this.space()),
+      options,
+      fitted,
+    };
+  }
+
+  /**
+   * Rebuilds a search from {@link toJSON} output (an object or its string): a GridSearchCV or
+   * RandomizedSearchCV with its options and, when it was fitted, every fitted attribute. Malformed
+   * input throws a TypeError / RangeError naming the field.
+   */
+  static fromJSON(json: SearchJSON | string): BaseSearchCV {
+    const where = 'BaseSearchCV.fromJSON';
+    let obj: SearchJSON;
+    try {
+      obj = typeof json === 'string' ? (JSON.parse(json) as SearchJSON) : json;
+    } catch (e) {
+      throw new SyntaxError(`${where}: not valid JSON (${(e as Error).message}).`);
+    }
+    if (typeof obj !== 'object' || obj === null || obj.format !== SEARCH_FORMAT)
+      throw new TypeError(
+        `${where}: expected { format: '${SEARCH_FORMAT}', … }. Got ${describeValue((obj as SearchJSON | null)?.format ?? obj)}.`,
+      );
+    const options = decodeOptions(where, obj.options);
+    const estimator = estimatorFromJSON(obj.estimator as unknown as EstimatorJSON);
+    const space = decodeOption(obj.space, `${where}: space`);
+    let search: BaseSearchCV;
+    if (obj.search === 'GridSearchCV') search = new GridSearchCV(estimator, space as ParamGridSpec, options);
+    else if (obj.search === 'RandomizedSearchCV')
+      search = new RandomizedSearchCV(estimator, space as ParamDistributionsSpec, options as RandomizedSearchOptions);
+    else throw new TypeError(`${where}: unknown search ${describeValue(obj.search)}; expected 'GridSearchCV' or 'RandomizedSearchCV'.`);
+    const f = obj.fitted;
+    if (f === null || f === undefined) return search;
+    const decode = (v: Json, field: string) => decodeJson(v, decodeEstimatorJson, `${where}: fitted.${field}`);
+    const cv = decode(f.cvResults, 'cvResults') as Record<string, unknown>;
+    const params = cv['params'];
+    if (!Array.isArray(params)) throw new TypeError(`${where}: fitted.cvResults.params must be an array of candidates.`);
+    const names = [...new Set(params.flatMap((p: Params) => Object.keys(p)))].sort();
+    for (const name of names) cv[paramColumn(name)] = params.map((p: Params) => (Object.hasOwn(p, name) ? p[name] : undefined));
+    if (!Array.isArray(f.metrics) || f.metrics.length === 0) throw new TypeError(`${where}: fitted.metrics must be a non-empty array.`);
+    const metrics = f.metrics.map((m, i): SearchMetric => {
+      if (typeof m?.key !== 'string' || typeof m.scorer !== 'string')
+        throw new TypeError(`${where}: fitted.metrics[${i}] must be { key, scorer }.`);
+      return {
+        key: m.key,
+        column: f.multimetric ? metricColumn(m.key) : 'Score',
+        scorer: getScorer(m.scorer === 'score' ? null : m.scorer, where),
+      };
+    });
+    const refitMetric = f.refitMetric === null ? null : (metrics.find((m) => m.key === f.refitMetric) ?? null);
+    if (f.refitMetric !== null && refitMetric === null)
+      throw new TypeError(`${where}: fitted.refitMetric '${f.refitMetric}' is none of the metrics.`);
+    const bestIndex = f.bestIndex;
+    if (bestIndex !== null && (!Number.isInteger(bestIndex) || bestIndex < 0 || bestIndex >= params.length))
+      throw new RangeError(`${where}: fitted.bestIndex ${bestIndex} is not a candidate's index (0 to ${params.length - 1}).`);
+    search.#fitted = {
+      cvResults: cv as unknown as CVResults,
+      bestIndex,
+      bestScore: f.bestScore === null ? null : (decode(f.bestScore, 'bestScore') as number),
+      bestParams: f.bestParams === null ? null : (decode(f.bestParams, 'bestParams') as Params),
+      bestEstimator: f.bestEstimator === null ? null : estimatorFromJSON(f.bestEstimator as unknown as EstimatorJSON),
+      refitTime: decode(f.refitTime, 'refitTime') as number,
+      nSplits: f.nSplits,
+      multimetric: f.multimetric === true,
+      metrics,
+      refitMetric,
+    };
+    return search;
+  }
+
   get #state() {
     if (this.#fitted === null) {
       throw new NotFittedError(this.caller);
@@ -1009,6 +1161,10 @@ export class GridSearchCV extends BaseSearchCV {
   protected candidates(): Params[] {
     return [...new ParameterGrid(this.paramGrid)];
   }
+
+  protected space(): unknown {
+    return this.paramGrid;
+  }
 }
 
 /**
@@ -1048,4 +1204,133 @@ export class RandomizedSearchCV extends BaseSearchCV {
     }
     return [...new ParameterSampler(this.paramDistributions, this.nIter, { randomState: this.randomState })];
   }
+
+  protected space(): unknown {
+    return this.paramDistributions;
+  }
+
+  protected override options(): Record<string, unknown> {
+    return { ...super.options(), nIter: this.nIter, randomState: this.randomState };
+  }
+}
+
+const SEARCH_FORMAT = 'tessera-search/1';
+
+/** {@link BaseSearchCV.toJSON}'s output. */
+export interface SearchJSON {
+  readonly format: typeof SEARCH_FORMAT;
+  readonly search: string;
+  /** The searched estimator (unfitted), in the registry's `tessera-estimator/1` format. */
+  readonly estimator: Json;
+  /** `paramGrid` / `paramDistributions`: estimators as `$estimator`, distributions as `$dist`. */
+  readonly space: Json;
+  /** The constructor options; a splitter as `{ $cv: name, … }`. */
+  readonly options: { [key: string]: Json };
+  readonly fitted: {
+    readonly cvResults: { [key: string]: Json };
+    readonly bestIndex: number | null;
+    readonly bestScore: Json | null;
+    readonly bestParams: Json | null;
+    readonly bestEstimator: Json | null;
+    readonly refitTime: Json;
+    readonly nSplits: number;
+    readonly multimetric: boolean;
+    readonly metrics: readonly { readonly key: string; readonly scorer: string }[];
+    readonly refitMetric: string | null;
+  } | null;
+}
+
+const encodeEstimatorJson = (v: unknown): Json | undefined => (isEstimator(v) ? (v.toJSON() as unknown as Json) : undefined);
+
+function decodeEstimatorJson(v: Json, where: string): BaseEstimator {
+  try {
+    return estimatorFromJSON(v as unknown as EstimatorJSON);
+  } catch (e) {
+    if (e instanceof Error) e.message = `${where}: ${e.message}`;
+    throw e;
+  }
+}
+
+/** The splitters Tessera defines, by name, with the options that rebuild them. */
+function encodeSplitter(cv: object): Json | undefined {
+  const rs = (v: RandomStateLike) => {
+    if (v !== null && typeof v !== 'number') throw new TypeError('a RandomState instance');
+    return v;
+  };
+  if (cv instanceof KFold || cv instanceof StratifiedKFold)
+    return { $cv: cv.name, nSplits: cv.nSplits, shuffle: cv.shuffle, randomState: rs(cv.randomState) };
+  if (cv instanceof ShuffleSplit || cv instanceof StratifiedShuffleSplit || cv instanceof GroupShuffleSplit)
+    return { $cv: cv.name, nSplits: cv.nSplits, testSize: cv.testSize, trainSize: cv.trainSize, randomState: rs(cv.randomState) };
+  if (cv instanceof GroupKFold) return { $cv: cv.name, nSplits: cv.nSplits };
+  if (cv instanceof LeaveOneGroupOut) return { $cv: cv.name };
+  return undefined;
+}
+
+/** One option or the space as JSON: estimators, Tessera's distributions and splitters tagged; anything else JSON cannot hold refused naming `name`. */
+function encodeOption(where: string, name: string, value: unknown): Json {
+  const refuse = (what: string): never => {
+    throw new TypeError(
+      `${where}: the '${name}' option holds ${what}, which JSON cannot hold; rebuild the search with the option given anew.`,
+    );
+  };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'function') return refuse('a function');
+    if (v instanceof RandomState) return refuse('a RandomState instance (give an int seed)');
+    if (v instanceof Uniform) return { $dist: 'uniform', loc: v.loc, scale: v.scale };
+    if (v instanceof LogUniform) return { $dist: 'loguniform', a: v.a, b: v.b };
+    if (v instanceof RandInt) return { $dist: 'randint', low: v.low, high: v.high };
+    if (isEstimator(v) || v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
+    if (Array.isArray(v)) return v.map(walk);
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    let split: Json | undefined;
+    try {
+      split = encodeSplitter(v);
+    } catch (e) {
+      return refuse(`a splitter seeded with ${(e as Error).message}`);
+    }
+    return split ?? refuse(`${describeValue(v)} (not a splitter or distribution Tessera defines)`);
+  };
+  return encodeJson(walk(value), encodeEstimatorJson);
+}
+
+/** Inverse of {@link encodeOption}. */
+function decodeOption(value: Json, where: string): unknown {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || isEstimator(v)) return v;
+    const o = v as Record<string, unknown>;
+    const num = (k: string) => o[k] as number;
+    if (typeof o['$dist'] === 'string') {
+      if (o['$dist'] === 'uniform') return new Uniform(num('loc'), num('scale'));
+      if (o['$dist'] === 'loguniform') return new LogUniform(num('a'), num('b'));
+      if (o['$dist'] === 'randint') return new RandInt(num('low'), num('high'));
+      throw new TypeError(`${where}: unknown distribution ${describeValue(o['$dist'])}.`);
+    }
+    if (typeof o['$cv'] === 'string') {
+      const { $cv, ...opts } = o;
+      const make: Record<string, (x: never) => CrossValidator> = {
+        KFold: (x) => new KFold(x),
+        StratifiedKFold: (x) => new StratifiedKFold(x),
+        ShuffleSplit: (x) => new ShuffleSplit(x),
+        StratifiedShuffleSplit: (x) => new StratifiedShuffleSplit(x),
+        GroupShuffleSplit: (x) => new GroupShuffleSplit(x),
+        GroupKFold: (x) => new GroupKFold(x),
+        LeaveOneGroupOut: () => new LeaveOneGroupOut(),
+      };
+      const f = make[$cv as string];
+      if (f === undefined) throw new TypeError(`${where}: unknown splitter ${describeValue($cv)}.`);
+      return f(opts as never);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+  };
+  return walk(decodeJson(value, decodeEstimatorJson, where));
+}
+
+function decodeOptions(where: string, options: unknown): RandomizedSearchOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError(`${where}: 'options' must be an object. Got ${describeValue(options)}.`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options as Record<string, Json>)) out[k] = decodeOption(v, `${where}: option '${k}'`);
+  return out as RandomizedSearchOptions;
 }
