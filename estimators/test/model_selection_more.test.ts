@@ -6,7 +6,7 @@
  * on a worker thread in the search's own graph.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DenseArray, RandomState } from '@tessera/array';
+import { DenseArray, RandomState, fromArray } from '@tessera/array';
 import { SyncScheduler, ThreadScheduler, withCallbacks, type TaskEvent } from '@tessera/scheduler';
 import {
   BaseSearchCV,
@@ -20,6 +20,7 @@ import {
   GroupShuffleSplit,
   LeaveOneGroupOut,
   MinMaxScaler,
+  ParallelPostFit,
   ParameterRangeError,
   ParameterTypeError,
   Pipeline,
@@ -578,5 +579,40 @@ describe('a search as JSON (toJSON / BaseSearchCV.fromJSON)', () => {
     const fitted = (await new GridSearchCV(new GaussianNB(), grid, { cv: 3 }).fit(X, y)).toJSON();
     expect(() => BaseSearchCV.fromJSON({ ...fitted, fitted: { ...fitted.fitted!, bestIndex: 7 } })).toThrow(RangeError);
     expect(() => BaseSearchCV.fromJSON({ ...fitted, search: 'HalvingGridSearchCV' })).toThrow(/unknown search 'HalvingGridSearchCV'/);
+  });
+});
+
+describe('lazy arrays', () => {
+  it('several metrics and a replaced step work lazily as in memory; a group splitter is refused naming groups', async () => {
+    const { X, y } = dense(F.data['bin']!);
+    const Xl = fromArray(X, { chunks: [[50, 50, 50], [5]] });
+    const yl = fromArray(y, { chunks: [[50, 50, 50]] });
+    const lazyPipe = new Pipeline([
+      ['scaler', new StandardScaler()],
+      ['clf', new ParallelPostFit(new GaussianNB())],
+    ]);
+    const memPipe = new Pipeline([
+      ['scaler', new StandardScaler()],
+      ['clf', new GaussianNB()],
+    ]);
+    const options = { cv: 3, scoring: { acc: 'accuracy', own: 'accuracy' }, refit: 'acc' } as const;
+    const lazy = await new GridSearchCV(
+      lazyPipe,
+      { scaler: [new StandardScaler(), 'passthrough'], clf__estimator__varSmoothing: [1e-9, 0.5] },
+      options,
+    ).fit(Xl, yl, { scheduler: threads2 });
+    const mem = await new GridSearchCV(
+      memPipe,
+      { scaler: [new StandardScaler(), 'passthrough'], clf__varSmoothing: [1e-9, 0.5] },
+      { ...options, cv: new KFold({ nSplits: 3 }) },
+    ).fit(X, y, { scheduler: threads2 });
+    expectClose(lazy.cvResults_['meanTestAcc'] as Float64Array, mem.cvResults_['meanTestAcc'] as Float64Array, 'lazy vs in memory', 1e-12);
+    expect(Array.from(lazy.cvResults_['rankTestOwn'] as Int32Array)).toEqual(Array.from(mem.cvResults_['rankTestOwn'] as Int32Array));
+    expect(lazy.bestIndex_).toBe(mem.bestIndex_);
+    await expect(
+      new GridSearchCV(lazyPipe, { clf__estimator__varSmoothing: [1e-9] }, { cv: new GroupKFold({ nSplits: 2 }) }).fit(Xl, yl, {
+        groups: Array.from({ length: 150 }, (_, i) => i % 4),
+      }),
+    ).rejects.toThrow(/on lazy arrays, folds are contiguous row ranges \(KFold\); 'groups' would need a group splitter/);
   });
 });
