@@ -674,7 +674,7 @@ function groupCodes(caller: string, groups: unknown, n: number | null): { unique
 
 /**
  * numpy 1.24's `np.argsort(a)` (kind 'quicksort': its introsort `aquicksort_` — median-of-3
- * partitions, insertion sort below 17 elements, heapsort past the depth limit) for integer keys,
+ * partitions, insertion sort up to 16 elements (SMALL_QUICKSORT 15), heapsort past the depth limit) for integer keys,
  * so equal keys come out in numpy's order, not a stable one: GroupKFold assigns tied group sizes
  * in exactly that order.
  */
@@ -698,7 +698,7 @@ export function numpyArgsort(v: ArrayLike<number>): Int32Array {
     if (cdepth < 0) {
       aheapsort(v, tosort, pl, pr - pl + 1);
     } else {
-      while (pr - pl > 16) {
+      while (pr - pl > 15) {
         const pm = pl + ((pr - pl) >> 1);
         if (less(tosort[pm]!, tosort[pl]!)) swap(pm, pl);
         if (less(tosort[pr]!, tosort[pm]!)) swap(pr, pm);
