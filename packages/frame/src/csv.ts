@@ -243,7 +243,8 @@ export function planBlocks(fp: FilePlan, scans: readonly ScanResult[], firstInde
     const end = j < B ? rangeStart(j) + hyps[j]!.first : fp.gzip ? -1 : fp.file.size;
     const line = 1 + fp.headerLines + (i === 0 ? 0 : nlBefore[i]! + hyps[i]!.firstNl);
     if (rows === 0 && blocks.length > 0) continue;
-    blocks.push({ path: fp.file.path, index: firstIndex + blocks.length, start, end, rows, row0: row, line, gzip: fp.gzip });
+    const stamp = `${fp.file.size}:${fp.file.mtimeMs}`;
+    blocks.push({ path: fp.file.path, index: firstIndex + blocks.length, start, end, rows, row0: row, line, gzip: fp.gzip, stamp });
     row += rows;
   }
   return blocks;

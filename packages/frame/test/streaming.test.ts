@@ -6,7 +6,7 @@
  * whole-block reads: in order, backwards, jumping, over column slices, two streams at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ThreadScheduler, type RunInfo, type SchedulerCallbacks } from '@tessera/scheduler';
@@ -159,5 +159,22 @@ describe('tile-by-tile reads equal whole-block reads', () => {
     }
     // The thread (here the main one, for 'sync') keeps at most two read buffers of about a block each.
     expect(csvBufferBytes()).toBeLessThan(2 * 1.1 * 300_000 + (2 << 16));
+  });
+
+  it('a file rewritten between two reads (same length, same blocks) reads as it is now', async () => {
+    const path = join(work, 'rewritten.csv');
+    const make = (k: number) => `v\n${Array.from({ length: 5000 }, (_, i) => String((i * k) % 10)).join('\n')}\n`;
+    const total = (k: number) => Array.from({ length: 5000 }, (_, i) => (i * k) % 10).reduce((a, b) => a + b, 0);
+    let t = Date.now() / 1000;
+    for (const scheduler of ['sync' as const, threads]) {
+      // One block (its scan reads the same byte range), and several.
+      for (const blocksize of ['1MB', '4kB'])
+        for (const k of [2, 5, 2]) {
+          writeFileSync(path, make(k));
+          utimesSync(path, t, (t += 10)); // another modification time, whatever the clock's resolution
+          const df = await readCsv(path, { blocksize, scheduler });
+          expect((await df.col('v').sum().compute({ scheduler })).data[0], `k = ${k}, blocksize ${blocksize}`).toBe(total(k));
+        }
+    }
   });
 });

@@ -65,6 +65,11 @@ export interface CsvBlock {
   /** 1-based line of the file at `start`. */
   readonly line: number;
   readonly gzip: boolean;
+  /**
+   * The file's size and modification time when it was opened: bytes a thread keeps of a block
+   * (and its record checkpoints) are used again only for the same stamp. Without one, they are not.
+   */
+  readonly stamp?: string | undefined;
 }
 
 /** Reader parameters of a CSV source (plain data: they travel to the workers). */
@@ -139,14 +144,15 @@ function currentTurn(): number {
   return turnCount;
 }
 
-function rangeKey(path: string, start: number, end: number, gzip: boolean): string {
-  return `${gzip ? 'gz' : ''}\u0000${path}\u0000${start}\u0000${end}`;
+function rangeKey(path: string, start: number, end: number, gzip: boolean, stamp: string | undefined): string {
+  return `${gzip ? 'gz' : ''}\u0000${path}\u0000${start}\u0000${end}\u0000${stamp ?? ''}`;
 }
 
 /** The slot holding bytes `[start, end)` of a file, read into a reused buffer unless already there. */
-function acquireBytes(path: string, start: number, end: number, gzip: boolean, block?: number): ByteSlot {
-  const key = rangeKey(path, start, end, gzip);
-  let slot = slots.find((s) => s.key === key);
+function acquireBytes(path: string, start: number, end: number, gzip: boolean, block?: number, stamp?: string): ByteSlot {
+  // Without a stamp the file may have changed since the bytes were read: read them again.
+  const key = stamp === undefined ? '' : rangeKey(path, start, end, gzip, stamp);
+  let slot = key === '' ? undefined : slots.find((s) => s.key === key);
   if (slot) {
     slot.used = ++slotTick;
     slot.turn = currentTurn();
@@ -167,7 +173,7 @@ function acquireBytes(path: string, start: number, end: number, gzip: boolean, b
   slot.used = ++slotTick;
   slot.turn = turn;
   slot.bytes = fillSlot(slot, path, start, end, gzip, block);
-  slot.key = key;
+  slot.key = key === '' ? `\u0001${slot.gen}` : key;
   return slot;
 }
 
@@ -875,14 +881,14 @@ export function readCsvRows(
     const at = outOffset + (lo - r0) * width;
     const id = `frame-csv:${block.index}:${c0}:${c1}`;
     let cur = rctx?.state.get(id) as CsvCursor | undefined;
-    if (cur && (cur.slot.gen !== cur.gen || cur.slot.key !== rangeKey(block.path, block.start, block.end, block.gzip))) {
+    if (cur && cur.slot.gen !== cur.gen) {
       // The bytes were given up for another range: read them again (same bytes, so offsets hold).
-      cur.slot = acquireBytes(block.path, block.start, block.end, block.gzip, block.index);
+      cur.slot = acquireBytes(block.path, block.start, block.end, block.gzip, block.index, block.stamp);
       cur.gen = cur.slot.gen;
       cur.ctx.buf = cur.slot.bytes;
     }
     if (!cur) {
-      const slot = acquireBytes(block.path, block.start, block.end, block.gzip, block.index);
+      const slot = acquireBytes(block.path, block.start, block.end, block.gzip, block.index, block.stamp);
       cur = { ctx: new BlockContext(slot.bytes, block, p, p.columns.slice(c0, c1), out), slot, gen: slot.gen, rec: 0, pos: 0 };
       rctx?.state.set(id, cur);
     }
@@ -891,13 +897,13 @@ export function readCsvRows(
       ctx.out = out;
       ctx.isFloat = out instanceof Float64Array || out instanceof Float32Array;
     }
-    const marks = marksOf(cur.slot.key);
-    if (from < cur.rec || (from - cur.rec >= MARK_EVERY && marks.length > 0)) {
+    const marks = block.stamp === undefined ? undefined : marksOf(rangeKey(block.path, block.start, block.end, block.gzip, block.stamp));
+    if (from < cur.rec || (marks !== undefined && from - cur.rec >= MARK_EVERY && marks.length > 0)) {
       // Behind the cursor, or far ahead of it: from the last checkpoint at or before `from`.
-      const k = Math.min(marks.length - 1, Math.floor(from / MARK_EVERY));
+      const k = marks === undefined ? -1 : Math.min(marks.length - 1, Math.floor(from / MARK_EVERY));
       if (k >= 0 && k * MARK_EVERY >= (from < cur.rec ? 0 : cur.rec)) {
         cur.rec = k * MARK_EVERY;
-        cur.pos = marks[k]!;
+        cur.pos = marks![k]!;
       } else if (from < cur.rec) {
         cur.rec = 0;
         cur.pos = 0;
