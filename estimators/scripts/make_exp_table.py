@@ -1,8 +1,15 @@
-"""Writes estimators/src/linear_model/sgd/exp_table.ts: the 2^(k/128) table of glibc's exp.
+"""Writes estimators/src/linear_model/sgd/exp_table.ts: the 2^(k/128) table of glibc's exp and the
+log table of glibc's pow (and the exp table into estimators/wasm/sgd_epoch.wat).
 
 glibc (>= 2.28) computes exp(x) = 2^(k/128) * exp(r) with a 128-entry table where
 2^(k/128) ~= H[k] * (1 + T[k]), H[k] = RN(2^(k/128)) and T[k] = RN((2^(k/128) - H[k]) / H[k]).
 The values follow from that definition, so they are computed here to 60 digits and rounded once.
+
+pow's log part (e_pow_log_data.c) splits z in [0x1.69555p-1, 0x1.69555p0] into 128 subintervals by
+the bits of z (entry i holds the doubles whose bits minus 0x3fe6955500000000, shifted right by 45,
+are i mod 128); with `center` the subinterval's midpoint, 1/c = round(128/center)/128 when
+center < 1, round(256/center)/256 otherwise; logc = round(2^43 log c)/2^43 and
+logctail = RN(log c - logc).
 Run: /usr/bin/python3 estimators/scripts/make_exp_table.py
 """
 from decimal import Decimal, getcontext
@@ -17,6 +24,28 @@ for k in range(N):
     t = float((exact - Decimal(h)) / Decimal(h))
     heads.append(h.hex())
     tails.append(t.hex() if t != 0 else "0x0.0p+0")
+
+import struct
+
+OFF = 0x3FE6955500000000
+
+
+def asdouble(bits):
+    return struct.unpack("<d", struct.pack("<Q", bits))[0]
+
+
+pow_invc, pow_logc, pow_logctail = [], [], []
+for i in range(N):
+    lo, hi = Decimal(asdouble(OFF + (i << 45))), Decimal(asdouble(OFF + ((i + 1) << 45)))
+    center = (lo + hi) / 2
+    scale = N if center < 1 else 2 * N
+    invc = Decimal(int((Decimal(scale) / center).to_integral_value(rounding="ROUND_HALF_EVEN"))) / scale
+    lnc = (1 / invc).ln()
+    logc = (lnc * Decimal(2) ** 43).to_integral_value(rounding="ROUND_HALF_EVEN") / Decimal(2) ** 43
+    pow_invc.append(float(invc).hex())
+    pow_logc.append(float(logc).hex())
+    pow_logctail.append(float(lnc - logc).hex())
+
 
 def js(hexfloat: str) -> str:
     # Python's float.hex() → a JS expression of the exact value (mantissa integer × 2^e).
@@ -36,6 +65,16 @@ lines = [
     "]);",
     "export const EXP_TAIL = new Float64Array([",
     *[f"  {js(t)}," for t in tails],
+    "]);",
+    "/** glibc pow's log table: 1/c, log c rounded to a multiple of 2^-43, and the rest of log c. */",
+    "export const POW_INVC = new Float64Array([",
+    *[f"  {js(h)}," for h in pow_invc],
+    "]);",
+    "export const POW_LOGC = new Float64Array([",
+    *[f"  {js(h)}," for h in pow_logc],
+    "]);",
+    "export const POW_LOGCTAIL = new Float64Array([",
+    *[f"  {js(h)}," for h in pow_logctail],
     "]);",
     "",
 ]

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DenseArray, RandomState } from '@tessera/array';
 import { estimatorClass, type BaseEstimator } from '../src/index.js';
 import { setSGDBackend, type SGDBackend } from '../src/internal.js';
-import { fma, glibcExp } from '../src/linear_model/sgd/libm.js';
+import { fma, glibcExp, glibcPow } from '../src/linear_model/sgd/libm.js';
 import { ownKernel } from '../src/linear_model/sgd/wasm.js';
 import { expectClose, fixture } from './helpers.js';
 
@@ -37,6 +37,7 @@ interface Fixture {
   sklearnVersion: string;
   data: Record<string, { seed: number; n: number; d: number }>;
   exp: { x: number[]; y: number[] };
+  pow: { x: number[]; y: number[]; z: (number | null)[] };
   cases: Case[];
 }
 const fx = fixture<Fixture>('sgd_small_alpha.json');
@@ -116,6 +117,32 @@ function exactFma(a: number, b: number, c: number): number {
   const n = ((ma * mb) << BigInt(ep - E)) + (mc << BigInt(ec - E));
   return Number(n) * 2 ** E;
 }
+
+describe("glibc's pow", () => {
+  it("is bit for bit the C library pow scikit-learn calls ('invscaling' t^powerT, general and special arguments)", () => {
+    const { x, y, z } = fx.pow;
+    const wrong: string[] = [];
+    for (let i = 0; i < x.length; i++) {
+      const want = z[i] ?? Number.NaN; // JSON has no NaN
+      const got = glibcPow(x[i]!, y[i]!);
+      if (!Object.is(got, want)) wrong.push(`pow(${x[i]}, ${y[i]}) = ${got}, expected ${want}`);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  it("keeps C99's special values", () => {
+    expect(glibcPow(1, Number.NaN)).toBe(1);
+    expect(glibcPow(Number.NaN, 0)).toBe(1);
+    expect(glibcPow(-1, Number.POSITIVE_INFINITY)).toBe(1);
+    expect(glibcPow(-8, 1 / 3)).toBeNaN();
+    expect(glibcPow(-2, 3)).toBe(-8);
+    expect(glibcPow(0, -1)).toBe(Number.POSITIVE_INFINITY);
+    expect(glibcPow(-0, -1)).toBe(Number.NEGATIVE_INFINITY);
+    expect(glibcPow(2, 2 ** 70)).toBe(Number.POSITIVE_INFINITY);
+    expect(glibcPow(0.5, 2 ** 70)).toBe(0);
+    expect(glibcPow(3, 2 ** -70)).toBe(1);
+  });
+});
 
 describe("glibc's exp", () => {
   it('is bit for bit the C library exp scikit-learn calls (log-loss range, near 0, scaled special cases)', () => {

@@ -23,7 +23,7 @@
 import { ConvergenceError, InvalidInputError } from '../../errors.js';
 import type { WasmMemory } from '../../wasm_module.js';
 import { prefersWasm } from './backend.js';
-import { glibcExp } from './libm.js';
+import { glibcExp, glibcPow } from './libm.js';
 import { EpochOrders, rowsPerBucket } from './shuffle.js';
 import { WASM_NO_MEMORY, wasmAvailable } from './wasm.js';
 import { type PreparedLayout, wasmEpoch, wasmEpochPrepared } from './wasm_epoch.js';
@@ -506,7 +506,7 @@ function sgdEpoch(ep: EpochArgs, st: Float64Array): void {
     if (p - p !== 0) throwIfNonFinite(X, off, d, rowOf === null ? idx : rowOf(idx));
 
     if (lr === LEARNING_RATE.OPTIMAL) eta = 1 / (alpha * (optimalInit + t - 1));
-    else if (lr === LEARNING_RATE.INVSCALING) eta = eta0 / Math.pow(t, powerT);
+    else if (lr === LEARNING_RATE.INVSCALING) eta = eta0 / glibcPow(t, powerT);
 
     if (trackLoss) sumloss += lossValue(lossCode, lossParam, p, yi);
 

@@ -13,6 +13,7 @@
  *   stored in its own shared memory by another task, possibly on another thread, is trained on
  *   in place — no copy, rows read front to back.
  */
+import { glibcPow } from './libm.js';
 import { SGD_EPOCH_WASM_BASE64 } from './sgd_wasm_bytes.js';
 import { WA, WASM_PAGE, compileBase64, instantiate, type WasmMemory } from '../../wasm_module.js';
 
@@ -76,7 +77,7 @@ export function kernelFor(memory: WasmMemory): Kernel | null {
   if (hit !== undefined) return hit;
   const mod = compiledModule();
   if (mod === null) return null;
-  const exports = instantiate(mod, { m: { log: Math.log, pow: Math.pow, memory } });
+  const exports = instantiate(mod, { m: { log: Math.log, pow: glibcPow, memory } });
   if (exports === null) return null;
   const k = { ...(exports as unknown as Omit<Kernel, 'memory'>), memory } as Kernel;
   kernels.set(memory, k);
