@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina as PiscinaPool } from 'piscina';
 import type { BatchRequest, BatchResponse } from './batch.js';
 import { runGraph, type Backend, type RunOptions } from './engine.js';
 import type { Graph } from './graph.js';
@@ -9,12 +10,22 @@ import { enableGcHints } from './memory.js';
 import { registeredModules, registeredWorkerModules } from './kernels.js';
 
 /**
+ * piscina, loaded when the first pool is made: this module is part of the package's index, which
+ * every worker imports through the kernel modules, and a worker has no use for the pool's own
+ * implementation (~20 ms of each worker's start-up; also spared by programs that make no pool).
+ */
+let piscina: typeof PiscinaPool | undefined;
+function Piscina(): typeof PiscinaPool {
+  return (piscina ??= (createRequire(import.meta.url)('piscina') as { Piscina: typeof PiscinaPool }).Piscina);
+}
+
+/**
  * Piscina load balancer: an idle worker, the batch's preferred one (see Backend.execute) when it
  * is idle; otherwise the task waits in piscina's queue. (Our tasks carry an AbortSignal, so
  * piscina would not queue a second one on a busy worker anyway.)
  */
 function preferIdle(task: object, workers: PiscinaWorkerLike[]): PiscinaWorkerLike | null {
-  const wanted = ((task as Record<symbol, unknown>)[Piscina.queueOptionsSymbol] as { worker?: number } | null | undefined)?.worker;
+  const wanted = ((task as Record<symbol, unknown>)[Piscina().queueOptionsSymbol] as { worker?: number } | null | undefined)?.worker;
   let idle: PiscinaWorkerLike | null = null;
   for (const w of workers) {
     if (w.currentUsage !== 0) continue;
@@ -57,7 +68,7 @@ export interface ThreadSchedulerOptions {
 export class ThreadScheduler implements Scheduler {
   readonly name = 'threads';
   readonly workers: number;
-  readonly #pool: Piscina<BatchRequest, BatchResponse>;
+  readonly #pool: PiscinaPool<BatchRequest, BatchResponse>;
   readonly #backend: Backend;
   /** One controller per run in progress: close() aborts them. */
   readonly #runs = new Set<AbortController>();
@@ -70,7 +81,8 @@ export class ThreadScheduler implements Scheduler {
     }
     this.workers = threads;
     enableGcHints(); // before the workers start, so they get gc() too
-    this.#pool = new Piscina({
+    const Pool = Piscina();
+    this.#pool = new Pool({
       filename: new URL('./worker.js', import.meta.url).href,
       workerData: { preload: options.preload === true ? registeredModules() : registeredWorkerModules() },
       minThreads: threads,
@@ -80,7 +92,7 @@ export class ThreadScheduler implements Scheduler {
       concurrentTasksPerWorker: 2,
       // 'async': an idle worker's event loop keeps running (GC hints, timers), unlike 'sync'.
       atomics: 'async',
-      loadBalancer: preferIdle as unknown as NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer'],
+      loadBalancer: preferIdle as unknown as NonNullable<ConstructorParameters<typeof PiscinaPool>[0]>['loadBalancer'],
     });
     this.#backend = {
       name: 'threads',
@@ -88,7 +100,7 @@ export class ThreadScheduler implements Scheduler {
       pipelining: true,
       execute: (req, signal, preferredWorker) => {
         if (preferredWorker !== undefined)
-          (req as unknown as Record<symbol, unknown>)[Piscina.queueOptionsSymbol] = { worker: preferredWorker };
+          (req as unknown as Record<symbol, unknown>)[Pool.queueOptionsSymbol] = { worker: preferredWorker };
         return this.#pool.run(req, { signal });
       },
     };

@@ -1,6 +1,8 @@
 /** The piscina worker entry: executes one batch per message (see batch.ts). */
-import { threadId } from 'node:worker_threads';
-import { workerData } from 'piscina';
+// workerData from node:worker_threads, not piscina's re-export (the same object: piscina passes the
+// pool's workerData to each Worker): importing 'piscina' here would load the whole pool
+// implementation — queues, histograms, node:stream — into every worker, ~30 ms of its start-up.
+import { threadId, workerData } from 'node:worker_threads';
 import { runBatch, type BatchRequest, type BatchResponse } from './batch.js';
 import { preloadModules, preloaded } from './kernels.js';
 

@@ -88,6 +88,16 @@ describe('lazy kernel loading on worker threads', () => {
     for (const m of OTHERS) expect(loaded).not.toContain(m);
   });
 
+  it("a worker does not load piscina's pool implementation (only the pool on the main thread needs it)", async () => {
+    const p = pool();
+    const { X } = data();
+    await X.sum().compute({ scheduler: p });
+    const g = new Graph().add('r', { module: new URL('./fixtures/imported-modules.mjs', import.meta.url), export: 'required' }, []);
+    const { r } = (await p.run(g, ['r'])) as { r: string[] };
+    expect(r.some((f) => /piscina[\\/]dist[\\/]worker\.js$/.test(f))).toBe(true);
+    expect(r.filter((f) => /piscina[\\/]dist[\\/](index|main|worker_pool[\\/]index)\.js$/.test(f))).toEqual([]);
+  });
+
   it('preload: true imports every registered kernel module when the worker starts', async () => {
     const p = pool({ preload: true });
     await p.ready();

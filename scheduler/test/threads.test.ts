@@ -95,7 +95,8 @@ describe('ThreadScheduler', () => {
     for (const preload of [true, false]) {
       const pool = new ThreadScheduler({ threads: 1, preload });
       try {
-        await new Promise((r) => setTimeout(r, 300));
+        // ready(), not a fixed sleep: on a loaded machine a worker may take longer than any sleep to start.
+        await pool.ready();
         const runAt = performance.timeOrigin + performance.now();
         const { t } = (await pool.run(g, ['t'])) as { t: number };
         if (preload) expect(t).toBeLessThan(runAt);
