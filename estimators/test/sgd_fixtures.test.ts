@@ -1,7 +1,7 @@
 /**
  * Fidelity with scikit-learn 1.2: the same blocks fed to partialFit (or fit) with shuffle: false
  * must give the same coef_, intercept_, t_, nIter_, decision values, predictions and
- * probabilities to 1e-9 relative. Fixtures: estimators/scripts/make_fixtures.py.
+ * probabilities to 1e-9 relative, and coef_ bit for bit. Fixtures: estimators/scripts/make_fixtures.py.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimatorClass, type BaseEstimator } from '../src/index.js';
@@ -62,6 +62,8 @@ export function runCase(c: Case): Fittable {
   const classes = c.target === 'regression' ? undefined : [...new Set(y)].sort((a, b) => a - b);
   const check = (step: Step, label: string) => {
     expectClose(est.coef_.data, step.coef, `${label} coef_`);
+    // Same operations in the same order, exp and pow included (libm.ts): bit-identical coefficients.
+    expect(firstDifference(est.coef_.data, step.coef), `${label} coef_ bit for bit`).toBe(-1);
     expectClose(est.intercept_.data, step.intercept, `${label} intercept_`);
     expect(est.t_, `${label} t_`).toBe(step.t);
     expect(est.nIter_, `${label} nIter_`).toBe(step.nIter);
@@ -93,6 +95,13 @@ export function runCase(c: Case): Fittable {
   else expect(unambiguous(Array.from(est.predict(Xtest).data), c), 'predict').toEqual(unambiguous(c.predict, c));
   if (c.proba !== undefined) expectClose(est.predictProba!(Xtest).data, c.proba, 'predictProba');
   return est;
+}
+
+/** Index of the first element that differs (=== comparison, so ±0 are equal), -1 when none does. */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
 }
 
 /**
