@@ -98,8 +98,16 @@ function fail(g: ParquetGroup, column: string, message: string, cause?: unknown)
  */
 let chunkBuffer = new Uint8Array(0);
 
+let chunkReads = 0;
+
+/** Column chunks read by this thread so far (tests: a stream reads each chunk of its row group once). */
+export function parquetChunkReads(): number {
+  return chunkReads;
+}
+
 /** The bytes of a column chunk, valid until the next call on this thread. */
 function readChunk(g: ParquetGroup, column: string, chunk: ParquetChunk): Uint8Array {
+  chunkReads++;
   let fd: number;
   try {
     fd = openSync(g.path, 'r');
@@ -382,7 +390,8 @@ export function readParquetRows(
     const hi = Math.min(r1, g.row0 + g.rows) - g.row0;
     if (hi <= lo) continue;
     const base = outOffset + (g.row0 + lo - r0) * width;
-    if (width === 1) {
+    // One column asked for once (not a stream's first tile of a row group): straight into `out`.
+    if (width === 1 && (!rctx || (lo === 0 && hi === g.rows))) {
       placeColumn(g, p.columns[c0]!, g.chunks[c0]!, lo, hi, out, base, 1);
       continue;
     }
