@@ -131,7 +131,7 @@ export interface QuantileTransformerParams {
 export interface QuantileTransformerState extends State {
   /** The quantiles used: min(nQuantiles, n). */
   nQuantiles_: number;
-  /** [nQuantiles_, nFeaturesIn_]: each column's quantiles at references_ (non-decreasing; NaN for a column without values). */
+  /** Shape `[nQuantiles_, nFeaturesIn_]`: each column's quantiles at references_ (non-decreasing; NaN for a column without values). */
   quantiles_: DenseArray<'float64'>;
   /** linspace(0, 1, nQuantiles_): the probabilities of the quantiles. */
   references_: DenseArray<'float64'>;

@@ -27,7 +27,7 @@ import { leastSquares, type LeastSquaresFit } from './solvers.js';
 
 /** Learned state of LinearRegression and Ridge. */
 export interface LeastSquaresState extends State {
-  /** [t, d]: one row per target (the public `coef_` is [d] for a 1-D y). */
+  /** Shape `[t, d]`: one row per target (the public `coef_` is [d] for a 1-D y). */
   coef_: DenseArray<'float64'>;
   /** [t] (the public `intercept_` is a number for a 1-D y). */
   intercept_: DenseArray<'float64'>;

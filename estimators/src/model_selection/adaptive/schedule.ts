@@ -148,7 +148,7 @@ export function hyperbandPaper(R: number, eta: number): PaperBracket[] {
   return out.sort((a, b) => a.bracket - b.bracket);
 }
 
-/** What {@link simulateSuccessiveHalving} returns (a SuccessiveHalvingSearchCV's `metadata`). */
+/** What `simulateSuccessiveHalving` returns (a SuccessiveHalvingSearchCV's `metadata`). */
 export interface HalvingMetadata {
   readonly partialFitCalls: number;
   readonly nModels: number;
