@@ -63,8 +63,10 @@ const MAX_DEPTH = 16;
  */
 export function prepareTask(args: readonly unknown[]): Promise<unknown> | undefined {
   let missing: Set<string> | undefined;
+  const seen = new Set<object>(); // arguments may share or even cycle through objects
   const visit = (v: unknown, depth: number): void => {
-    if (typeof v !== 'object' || v === null || depth > MAX_DEPTH || ArrayBuffer.isView(v)) return;
+    if (typeof v !== 'object' || v === null || depth > MAX_DEPTH || ArrayBuffer.isView(v) || seen.has(v)) return;
+    seen.add(v);
     if (Array.isArray(v)) {
       if (v.length <= MAX_SEARCHED_ARRAY) for (const x of v) visit(x, depth + 1);
       return;

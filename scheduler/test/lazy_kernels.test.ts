@@ -7,7 +7,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeClassification, type NDArray } from '@tessera/array';
 import { Graph, ThreadScheduler } from '@tessera/scheduler';
-import { Incremental, MLPClassifier, SGDClassifier, StandardScaler, makePipeline, registeredEstimators } from '@tessera/estimators';
+import {
+  GaussianNB,
+  Incremental,
+  MLPClassifier,
+  ParallelPostFit,
+  SGDClassifier,
+  StandardScaler,
+  makePipeline,
+  registeredEstimators,
+} from '@tessera/estimators';
 
 const probe = new Graph().add('m', { module: new URL('./fixtures/imported-modules.mjs', import.meta.url), export: 'imported' }, []);
 
@@ -21,6 +30,8 @@ const ARRAY_KERNELS = 'packages/array/dist/kernels.js';
 const OOC_KERNELS = 'estimators/dist/ooc/kernels.js';
 const MLP = 'estimators/dist/neural_network/multilayer_perceptron.js';
 const SGD = 'estimators/dist/linear_model/sgd_classifier.js';
+const SCALERS = 'estimators/dist/preprocessing/scalers.js';
+const NB = 'estimators/dist/naive_bayes/gaussian_nb.js';
 const OTHERS = ['estimators/dist/cluster/kmeans.js', 'estimators/dist/decomposition/pca.js', 'estimators/dist/catalog.js'];
 
 function data(): { X: NDArray; y: NDArray } {
@@ -86,6 +97,18 @@ describe('lazy kernel loading on worker threads', () => {
     expect(loaded).toContain(MLP);
     expect(loaded).not.toContain(SGD);
     for (const m of OTHERS) expect(loaded).not.toContain(m);
+  });
+
+  it('estimators nested in a snapshot (ParallelPostFit of a Pipeline) are all imported before the task', async () => {
+    const p = pool();
+    const { X, y } = data();
+    const [Xd, yd] = [await X.compute({ scheduler: 'sync' }), await y.compute({ scheduler: 'sync' })];
+    const ppf = new ParallelPostFit(makePipeline(new StandardScaler(), new GaussianNB())).fit(Xd, yd);
+    const got = await ppf.predict(X).compute({ scheduler: p });
+    expect(Array.from(got.data)).toEqual(Array.from((await ppf.predict(X).compute({ scheduler: 'sync' })).data));
+    const loaded = await importedBy(p);
+    for (const m of [SCALERS, NB]) expect(loaded).toContain(m);
+    for (const m of [MLP, SGD, ...OTHERS]) expect(loaded).not.toContain(m);
   });
 
   it("a worker does not load piscina's pool implementation (only the pool on the main thread needs it)", async () => {
