@@ -99,7 +99,7 @@ export function registeredWorkerModules(): string[] {
   return [...workerModules];
 }
 
-/** The modules that registered kernels, and the worker modules (what a new worker imports ahead of its first batch). */
+/** The modules that registered kernels, and the worker modules (what a worker of a `preload: true` pool imports at start). */
 export function registeredModules(): string[] {
   return [...new Set([...registry.values()].map((e) => e.module)), ...workerModules].sort();
 }
