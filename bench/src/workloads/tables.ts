@@ -64,7 +64,10 @@ export async function runTables(ctx: BenchContext, format: 'csv' | 'parquet'): P
   const rows = Number(ctx.options['rows'] ?? 10_000_000);
   const files = await ensureTable(ctx, rows);
   const file = files[format];
-  const extra = typeof ctx.options['blocksize'] === 'string' ? ['--blocksize', ctx.options['blocksize']] : [];
+  const extra = [
+    ...(typeof ctx.options['blocksize'] === 'string' ? ['--blocksize', ctx.options['blocksize']] : []),
+    ...(typeof ctx.options['memory-limit'] === 'string' ? ['--memory-limit', ctx.options['memory-limit']] : []),
+  ];
   const records: BenchRecord[] = [];
   let reference: number[] | undefined;
   const check = (r: BenchRecord) => {
@@ -81,13 +84,15 @@ export async function runTables(ctx: BenchContext, format: 'csv' | 'parquet'): P
     const t = await runChild('tessera', format, file, extra);
     check(t);
     ctx.log(
-      `${format} tessera: ${JSON.stringify(t.seconds)} peak ${t.peakRssMB?.toFixed(0)} MB, ${((t['rowsPerSecond'] as number) / 1e6).toFixed(2)}M rows/s`,
+      `${format} tessera: ${JSON.stringify(t.seconds)} cpu ${(t['cpuSeconds'] as number).toFixed(2)} s, peak ${t.peakRssMB?.toFixed(0)} MB, ${((t['rowsPerSecond'] as number) / 1e6).toFixed(2)}M rows/s`,
     );
     records.push(t);
     if (ctx.options['no-duckdb'] !== true) {
       const d = await runChild('duckdb', format, file);
       check(d);
-      ctx.log(`${format} duckdb: ${JSON.stringify(d.seconds)} peak ${d.peakRssMB?.toFixed(0)} MB`);
+      ctx.log(
+        `${format} duckdb: ${JSON.stringify(d.seconds)} cpu ${(d['cpuSeconds'] as number).toFixed(2)} s, peak ${d.peakRssMB?.toFixed(0)} MB`,
+      );
       records.push(d);
     }
     if (ctx.options['no-python'] !== true) {
