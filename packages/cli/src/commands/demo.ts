@@ -8,6 +8,10 @@ import { Incremental, SGDClassifier, StandardScaler, makePipeline } from '@tesse
 import { OUTPUT_KINDS, Profiler, ProgressBar, ResourceProfiler, diagnose, writeReport, writeTrace } from '@tessera/diagnostics';
 import { NPY_DATASET, checkOutput, fileKind, writeFileAtomic, type OutputKind, type Overwrite } from '@tessera/io';
 import { ThreadScheduler, formatBytes, now, type SchedulerCallbacks } from '@tessera/scheduler';
+import { DistributedScheduler } from '@tessera/distributed';
+
+/** Where the demo runs: this process's threads, or a cluster of `tessera worker`s. */
+type DemoScheduler = ThreadScheduler | DistributedScheduler;
 import { UsageError, nonNegativeInt, outputErrorForFlag, positiveInt, positiveSize, usableDirectory } from '../options.js';
 import { interruptSignal } from '../interrupt.js';
 
@@ -36,6 +40,10 @@ export interface DemoOptions {
   profile: boolean;
   json?: string;
   overwrite?: boolean;
+  /** Redis URL of a cluster of `tessera worker`s: run on them instead of this process's threads. */
+  cluster?: string;
+  /** The cluster's shared block store (a directory every worker mounts at the same path, or s3://…). */
+  store?: string;
 }
 
 /** What `tessera demo --json FILE` writes. */
@@ -71,7 +79,7 @@ async function cachedDataset(
   workdir: string,
   rows: number,
   seed: number,
-  run: { scheduler: ThreadScheduler; memoryLimit: number; signal: AbortSignal },
+  run: { scheduler: DemoScheduler; memoryLimit: number; signal: AbortSignal },
 ): Promise<string> {
   const dir = join(workdir, 'data', `classification-${rows}x${COLS}-seed${seed}`);
   if (existsSync(join(dir, 'manifest.json'))) return dir;
@@ -150,11 +158,13 @@ export function registerDemo(program: Command): void {
     .option('--no-profile', "don't record the fit and predict phases (trace + HTML report) or show progress bars")
     .option('--json <file>', 'also write the summary as JSON')
     .option('--overwrite', 'replace existing outputs even when they are not what tessera demo writes (never the input data)')
+    .option('--cluster <url>', 'run on a cluster of `tessera worker` processes through this Redis (redis://host:6379); needs --store')
+    .option('--store <dir|s3://…>', "the cluster's shared block store, the one its workers use (with --cluster)")
     .action(async (opts: DemoOptions) => {
       const result = await runDemo(opts);
       const s = result.seconds;
       console.log(
-        `\n${result.rows.toLocaleString('en-US')} rows × ${result.cols} features, ${result.trainBlocks} training blocks + ${result.heldOutBlocks} held out, ${result.threads} threads, memory limit ${formatBytes(result.memoryLimit)}`,
+        `\n${result.rows.toLocaleString('en-US')} rows × ${result.cols} features, ${result.trainBlocks} training blocks + ${result.heldOutBlocks} held out, ${opts.cluster ? `the cluster at ${opts.cluster}` : `${result.threads} threads`}, memory limit ${formatBytes(result.memoryLimit)}`,
       );
       console.log(`  worker startup     ${s.startup.toFixed(3)} s (not in the total)`);
       console.log(`  classes from y     ${s.classes.toFixed(3)} s (not in the total): ${result.classes.join(', ')}`);
@@ -226,14 +236,23 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   };
   await check(dataArg ? [dataArg] : []);
 
+  if ((opts.cluster === undefined) !== (opts.store === undefined))
+    throw new UsageError(opts.cluster ? '--cluster needs --store (the block store its workers use).' : '--store is for --cluster.');
+  if (opts.cluster !== undefined && opts.threads !== undefined)
+    throw new UsageError('--threads is for this process; with --cluster each tessera worker has its own --threads.');
+
   const signal = interruptSignal();
   const tStart = performance.now();
   // preload: the kernels are imported in ready(), outside the timed phases (as documented in cli.md).
-  const scheduler = new ThreadScheduler({ threads, preload: true });
+  // On a cluster the workers are other processes; the DAG stays here and their batches go through Redis.
+  const scheduler: DemoScheduler =
+    opts.cluster !== undefined
+      ? new DistributedScheduler({ connection: opts.cluster, store: opts.store! })
+      : new ThreadScheduler({ threads, preload: true });
   const run = { scheduler, memoryLimit, signal };
   try {
     // Workers start and import their kernels now, outside the timed phases.
-    await scheduler.ready();
+    if (scheduler instanceof ThreadScheduler) await scheduler.ready();
     const startup = (performance.now() - tStart) / 1000;
     const dataDir = dataArg ?? (await cachedDataset(workdir, rows!, seed, run));
     if (!dataArg) await check([dataDir]);
@@ -298,7 +317,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       format: 'tessera-demo-result/1',
       rows: X.shape[0]!,
       cols: X.shape[1]!,
-      threads,
+      threads: scheduler instanceof ThreadScheduler ? threads : scheduler.workers,
       memoryLimit,
       seconds: {
         startup,
