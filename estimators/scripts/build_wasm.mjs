@@ -22,6 +22,7 @@ const targets = [
   { wat: 'wasm/mlp_gemm.wat', out: 'src/neural_network/mlp_wasm_bytes.ts', name: 'MLP_GEMM_WASM' },
   { wat: 'wasm/kmeans.wat', out: 'src/cluster/kmeans_wasm_bytes.ts', name: 'KMEANS_WASM' },
   { wat: 'wasm/tsqr.wat', out: 'src/decomposition/tsqr_wasm_bytes.ts', name: 'TSQR_WASM' },
+  { wat: 'wasm/glm_loss.wat', out: 'src/linear_model/glm/glm_loss_wasm_bytes.ts', name: 'GLM_LOSS_WASM' },
 ];
 
 // Optional filters (arguments): assemble only the targets whose .wat path contains one of them.

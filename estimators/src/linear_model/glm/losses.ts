@@ -9,6 +9,7 @@
  * feature-major; L-BFGS does not depend on the order of the variables.)
  */
 import { InvalidInputError } from '../../errors.js';
+import { binomialTile, runBinomial } from './wasm_loss.js';
 
 /** The loss and how the targets are read. */
 export interface LossSpec {
@@ -150,6 +151,7 @@ export function accumulate(
       }
     }
   } else {
+    if (spec.family === 'binomial' && hess === null && accumulateBinomialWasm(acc, spec, coef, X, y, w, n, rowBase)) return;
     const binomial = spec.family === 'binomial';
     const c0 = binomial ? spec.classes![0]! : 0;
     const c1 = binomial ? spec.classes![1]! : 0;
@@ -214,6 +216,65 @@ export function accumulate(
   acc.loss += loss;
   acc.sumW += sumW;
   acc.rows += n;
+}
+
+/**
+ * The binomial branch of {@link accumulate} in WebAssembly (wasm_loss.ts): labels and weights are
+ * checked and mapped here, X copied into the module's memory. Returns false, having added
+ * nothing, when WebAssembly is not used or a score is not finite (the JavaScript loop then runs
+ * and names the offending row and column).
+ */
+function accumulateBinomialWasm(
+  acc: LossSums,
+  spec: LossSpec,
+  coef: Float64Array,
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: ArrayLike<number> | null,
+  n: number,
+  rowBase: number,
+): boolean {
+  if (n === 0) return false;
+  const d = spec.nFeatures;
+  const tile = binomialTile(n, d, coef);
+  if (tile === null) return false;
+  const { heap, dp } = tile;
+  const c0 = spec.classes![0]!;
+  const c1 = spec.classes![1]!;
+  const cw = spec.classWeight;
+  let sumW = 0;
+  for (let i = 0; i < n; i++) {
+    let s = w === null ? 1 : w[i]!;
+    if (!Number.isFinite(s)) throw badWeight(spec, s, rowBase + i);
+    sumW += s;
+    const v = y[i]!;
+    let yi: number;
+    if (v === c1) yi = 1;
+    else if (v === c0) yi = 0;
+    else throw unknownLabel(spec, v, rowBase + i);
+    if (cw !== null) s *= cw[yi]!;
+    heap[tile.y + i] = yi;
+    heap[tile.s + i] = s;
+  }
+  if (dp === d && X instanceof Float64Array) {
+    heap.set(X.subarray(0, n * d), tile.x);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const src = i * d;
+      const dst = tile.x + i * dp;
+      for (let j = 0; j < d; j++) heap[dst + j] = X[src + j]!;
+      if (dp > d) heap[dst + d] = 0;
+    }
+  }
+  const loss = runBinomial(tile, n, spec.fitIntercept ? coef[d]! : 0);
+  if (Number.isNaN(loss)) return false;
+  const grad = acc.grad;
+  for (let j = 0; j < d; j++) grad[j] = grad[j]! + heap[tile.grad + j]!;
+  if (spec.fitIntercept) grad[d] = grad[d]! + heap[tile.grad + dp]!;
+  acc.loss += loss;
+  acc.sumW += sumW;
+  acc.rows += n;
+  return true;
 }
 
 /** hess += h · x̃x̃ᵀ (upper triangle), x̃ = [row of X, 1 when q > d]. */
