@@ -170,6 +170,38 @@ function sharedCopy<T extends Float64Array | Int32Array>(a: T, dtype: 'float64' 
   return out;
 }
 
+/**
+ * The order the in-memory search's tasks are requested in, which is the order the scheduler runs
+ * them among those ready (its priority is a depth-first walk of the requested keys, a task's
+ * dependencies — a pipeline prefix's fold task — just before it):
+ * - fold by fold (every candidate's fit on fold 0, then on fold 1…), so a fold's transformed rows
+ *   are dropped after its last fit instead of every fold's being held to the end;
+ * - one fit of fold k + 1 (with its prefix) right after the first of fold k, so the next fold's
+ *   prefix is ready before fold k's fits run out and no thread waits for it;
+ * - the refit's prefix (fitted on every row) before the last fold's fits, so it runs alongside
+ *   them instead of alone after them, the other threads idle.
+ * `keys` is candidate-major (`keys[c · nSplits + k]`, null for an invalid candidate). The outputs
+ * do not depend on the order: every task is pure.
+ */
+export function searchOrder(keys: readonly (string | null)[], nSplits: number, refitPrefix: string | null, refit: string | null): string[] {
+  const fold = (k: number): string[] => {
+    const out: string[] = [];
+    for (let i = k; i < keys.length; i += nSplits) if (keys[i] !== null) out.push(keys[i]!);
+    return out;
+  };
+  const folds = Array.from({ length: nSplits }, (_, k) => fold(k));
+  const out: string[] = [];
+  for (let k = 0; k < nSplits; k++) {
+    const f = folds[k]!;
+    if (k === 0 && f.length > 0) out.push(f[0]!);
+    if (k + 1 < nSplits && folds[k + 1]!.length > 0) out.push(folds[k + 1]![0]!);
+    if (k === nSplits - 1 && refitPrefix !== null) out.push(refitPrefix);
+    out.push(...f.slice(1));
+  }
+  if (refit !== null) out.push(refit);
+  return out;
+}
+
 /** The base class of the exhaustive searches: `fit` evaluates the candidates, then the fitted attributes and the methods through `bestEstimator_`. */
 export abstract class BaseSearchCV {
   /** The estimator whose parameters are searched (cloned for every fit; never fitted itself). */
@@ -497,7 +529,7 @@ export abstract class BaseSearchCV {
     }
     const { scheduler, ...rest } = run;
     const options = { ...rest, scheduler: scheduler ?? 'threads', name: rest.name ?? this.caller };
-    const targets = [...wanted, ...(refitKey === null ? [] : [refitKey.key]), ...(refitTask === null ? [] : [refitTask])];
+    const targets = searchOrder(keys, nSplits, refitKey?.key ?? null, refitTask);
     const out = wanted.length ? await compute(g, targets, options) : {};
     const outputs = keys.map((key, i): FitScoreOutput => (key !== null ? (out[key] as FitScoreOutput) : failed(Math.floor(i / nSplits))));
     const prefixOut = refitKey === null ? null : ((out[refitKey.key] as PrefixOutput | undefined) ?? null);
