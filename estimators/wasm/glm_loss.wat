@@ -11,28 +11,36 @@
 (module
   (memory (export "memory") 1)
 
-  ;; exp(x), x ≤ 0 (clamped at −700: e^−700 ≈ 1e−304, below anything a loss sum can hold).
+  ;; exp(x), x ≤ 0 (clamped at −700: e^−700 ≈ 1e−304, below anything a loss sum can hold). The
+  ;; polynomials are evaluated by Estrin's scheme, not Horner's: a short dependency chain, so the
+  ;; two lanes' long latency chains do not bound the loop.
   (func $exp (param $x v128) (result v128)
-    (local $k v128) (local $r v128)
+    (local $k v128) (local $r v128) (local $r2 v128) (local $r4 v128) (local $r8 v128)
     (local.set $x (f64x2.pmax (local.get $x) (f64x2.splat (f64.const -0x1.5e00000000000p+9))))
     (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 0x1.71547652b82fep+0)))))
     ;; ln2 = hi + lo with hi's low bits zero, so k · hi is exact.
     (local.set $r (f64x2.sub
       (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0x1.62e42feep-1))))
       (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0x1.a39ef35793c76p-33)))))
+    (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+    (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+    (local.set $r8 (f64x2.mul (local.get $r4) (local.get $r4)))
     (f64x2.mul
-      (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.splat (f64.const 0x1.6124613a86d09p-33)) (local.get $r)) (f64x2.splat (f64.const 0x1.1eed8eff8d898p-29))) (local.get $r)) (f64x2.splat (f64.const 0x1.ae64567f544e4p-26))) (local.get $r)) (f64x2.splat (f64.const 0x1.27e4fb7789f5cp-22))) (local.get $r)) (f64x2.splat (f64.const 0x1.71de3a556c734p-19))) (local.get $r)) (f64x2.splat (f64.const 0x1.a01a01a01a01ap-16))) (local.get $r)) (f64x2.splat (f64.const 0x1.a01a01a01a01ap-13))) (local.get $r)) (f64x2.splat (f64.const 0x1.6c16c16c16c17p-10))) (local.get $r)) (f64x2.splat (f64.const 0x1.1111111111111p-7))) (local.get $r)) (f64x2.splat (f64.const 0x1.5555555555555p-5))) (local.get $r)) (f64x2.splat (f64.const 0x1.5555555555555p-3))) (local.get $r)) (f64x2.splat (f64.const 0x1.0000000000000p-1))) (local.get $r)) (f64x2.splat (f64.const 0x1.0000000000000p+0))) (local.get $r)) (f64x2.splat (f64.const 0x1.0000000000000p+0)))
+      (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p+0)) (f64x2.mul (f64x2.splat (f64.const 0x1.0000000000000p+0)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p-1)) (f64x2.mul (f64x2.splat (f64.const 0x1.5555555555555p-3)) (local.get $r))) (local.get $r2))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.5555555555555p-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.1111111111111p-7)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.6c16c16c16c17p-10)) (f64x2.mul (f64x2.splat (f64.const 0x1.a01a01a01a01ap-13)) (local.get $r))) (local.get $r2))) (local.get $r4))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.a01a01a01a01ap-16)) (f64x2.mul (f64x2.splat (f64.const 0x1.71de3a556c734p-19)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.27e4fb7789f5cp-22)) (f64x2.mul (f64x2.splat (f64.const 0x1.ae64567f544e4p-26)) (local.get $r))) (local.get $r2))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.1eed8eff8d898p-29)) (f64x2.mul (f64x2.splat (f64.const 0x1.6124613a86d09p-33)) (local.get $r))) (local.get $r4))) (local.get $r8)))
       (i64x2.shl
         (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (i64x2.splat (i64.const 1023)))
         (i32.const 52))))
 
   ;; log1p(e), 0 ≤ e ≤ 1.
   (func $log1p (param $e v128) (result v128)
-    (local $s v128) (local $s2 v128)
+    (local $s v128) (local $u v128) (local $u2 v128) (local $u4 v128) (local $u8 v128)
     (local.set $s (f64x2.div (local.get $e) (f64x2.add (local.get $e) (f64x2.splat (f64.const 0x1.0000000000000p+1)))))
-    (local.set $s2 (f64x2.mul (local.get $s) (local.get $s)))
+    (local.set $u (f64x2.mul (local.get $s) (local.get $s)))
+    (local.set $u2 (f64x2.mul (local.get $u) (local.get $u)))
+    (local.set $u4 (f64x2.mul (local.get $u2) (local.get $u2)))
+    (local.set $u8 (f64x2.mul (local.get $u4) (local.get $u4)))
     (f64x2.mul (f64x2.add (local.get $s) (local.get $s))
-      (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.add (f64x2.mul (f64x2.splat (f64.const 0x1.0842108421084p-5)) (local.get $s2)) (f64x2.splat (f64.const 0x1.1a7b9611a7b96p-5))) (local.get $s2)) (f64x2.splat (f64.const 0x1.2f684bda12f68p-5))) (local.get $s2)) (f64x2.splat (f64.const 0x1.47ae147ae147bp-5))) (local.get $s2)) (f64x2.splat (f64.const 0x1.642c8590b2164p-5))) (local.get $s2)) (f64x2.splat (f64.const 0x1.8618618618618p-5))) (local.get $s2)) (f64x2.splat (f64.const 0x1.af286bca1af28p-5))) (local.get $s2)) (f64x2.splat (f64.const 0x1.e1e1e1e1e1e1ep-5))) (local.get $s2)) (f64x2.splat (f64.const 0x1.1111111111111p-4))) (local.get $s2)) (f64x2.splat (f64.const 0x1.3b13b13b13b14p-4))) (local.get $s2)) (f64x2.splat (f64.const 0x1.745d1745d1746p-4))) (local.get $s2)) (f64x2.splat (f64.const 0x1.c71c71c71c71cp-4))) (local.get $s2)) (f64x2.splat (f64.const 0x1.2492492492492p-3))) (local.get $s2)) (f64x2.splat (f64.const 0x1.999999999999ap-3))) (local.get $s2)) (f64x2.splat (f64.const 0x1.5555555555555p-2))) (local.get $s2)) (f64x2.splat (f64.const 0x1.0000000000000p+0)))))
+      (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p+0)) (f64x2.mul (f64x2.splat (f64.const 0x1.5555555555555p-2)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.999999999999ap-3)) (f64x2.mul (f64x2.splat (f64.const 0x1.2492492492492p-3)) (local.get $u))) (local.get $u2))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.c71c71c71c71cp-4)) (f64x2.mul (f64x2.splat (f64.const 0x1.745d1745d1746p-4)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.3b13b13b13b14p-4)) (f64x2.mul (f64x2.splat (f64.const 0x1.1111111111111p-4)) (local.get $u))) (local.get $u2))) (local.get $u4))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.e1e1e1e1e1e1ep-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.af286bca1af28p-5)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.8618618618618p-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.642c8590b2164p-5)) (local.get $u))) (local.get $u2))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.47ae147ae147bp-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.2f684bda12f68p-5)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.1a7b9611a7b96p-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.0842108421084p-5)) (local.get $u))) (local.get $u2))) (local.get $u4))) (local.get $u8)))))
 
   ;; Adds the tile's gradient into grad (and its intercept sum into grad[dp]); returns Σ s_i loss_i,
   ;; or NaN (having added nothing) when some X_i · coef + b is not finite — the driver then hands
