@@ -121,6 +121,11 @@ describe('WebAssembly binary logistic loss', () => {
     y[4] = 2;
     expect(() => sums('auto', sp, coef, X, y, null, 10)).toThrow(/label 2 \(row 4\)/);
     y[4] = 1;
+    // Other labels (mapped to 0/1 in the general path): an unknown one is named there too.
+    const sp2 = spec(3, true, [-1, 4], null);
+    const y2 = new Float64Array(10).fill(4);
+    y2[5] = 0;
+    expect(() => sums('auto', sp2, coef, X, y2, null, 10)).toThrow(/label 0 \(row 5\)/);
     const w = new Float64Array(10).fill(1);
     w[6] = Number.NaN;
     expect(() => sums('auto', sp, coef, X, y, w, 10)).toThrow(InvalidInputError);

@@ -1,59 +1,31 @@
 ;; The binary logistic loss and its gradient over one tile of rows (the twin of the binomial branch
 ;; of accumulate in src/linear_model/glm/losses.ts; src/linear_model/glm/wasm_loss.ts drives it).
-;; Rows go two at a time, one per f64x2 lane; features two at a time along a row.
+;; Rows go two at a time, one per f64x2 lane; features four at a time along a row (two f64x2).
 ;;
-;; Layout (byte offsets, all 16-aligned, set by the driver): X, n × dp (dp even: rows padded with
-;; zeros; n even: a zero row of weight 0 pads the tile), y (n, 0 or 1), s (n, sample × class
-;; weight), coef (dp), grad (dp + 2: the intercept's sum goes to grad[dp]).
+;; Regions (byte offsets, 16-aligned, placed by the driver): X, n × dp (dp a multiple of 4: rows
+;; padded with zeros; n even: a zero row of weight 0 pads the tile), y (n, 0 or 1), s (n, sample ×
+;; class weight), z (n, scratch for the scores), coef (dp), grad (dp + 2: the intercept's sum goes
+;; to grad[dp]). Three sweeps over the tile: scores, then losses and gp_i, then the gradient.
 ;; exp and log1p are computed here, in f64x2: exp(x) for x in [−700, 0] as 2^k · exp(r),
 ;; |r| ≤ ln2/2, Taylor to degree 13 (truncation < 1e-17 relative); log1p(e) for e in (0, 1] as
 ;; 2·atanh(e / (2 + e)), its series to degree 31 (truncation < 2e-16 relative).
 (module
   (memory (export "memory") 1)
 
-  ;; exp(x), x ≤ 0 (clamped at −700: e^−700 ≈ 1e−304, below anything a loss sum can hold). The
-  ;; polynomials are evaluated by Estrin's scheme, not Horner's: a short dependency chain, so the
-  ;; two lanes' long latency chains do not bound the loop.
-  (func $exp (param $x v128) (result v128)
-    (local $k v128) (local $r v128) (local $r2 v128) (local $r4 v128) (local $r8 v128)
-    (local.set $x (f64x2.pmax (local.get $x) (f64x2.splat (f64.const -0x1.5e00000000000p+9))))
-    (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 0x1.71547652b82fep+0)))))
-    ;; ln2 = hi + lo with hi's low bits zero, so k · hi is exact.
-    (local.set $r (f64x2.sub
-      (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0x1.62e42feep-1))))
-      (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0x1.a39ef35793c76p-33)))))
-    (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
-    (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
-    (local.set $r8 (f64x2.mul (local.get $r4) (local.get $r4)))
-    (f64x2.mul
-      (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p+0)) (f64x2.mul (f64x2.splat (f64.const 0x1.0000000000000p+0)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p-1)) (f64x2.mul (f64x2.splat (f64.const 0x1.5555555555555p-3)) (local.get $r))) (local.get $r2))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.5555555555555p-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.1111111111111p-7)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.6c16c16c16c17p-10)) (f64x2.mul (f64x2.splat (f64.const 0x1.a01a01a01a01ap-13)) (local.get $r))) (local.get $r2))) (local.get $r4))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.a01a01a01a01ap-16)) (f64x2.mul (f64x2.splat (f64.const 0x1.71de3a556c734p-19)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.27e4fb7789f5cp-22)) (f64x2.mul (f64x2.splat (f64.const 0x1.ae64567f544e4p-26)) (local.get $r))) (local.get $r2))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.1eed8eff8d898p-29)) (f64x2.mul (f64x2.splat (f64.const 0x1.6124613a86d09p-33)) (local.get $r))) (local.get $r4))) (local.get $r8)))
-      (i64x2.shl
-        (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (i64x2.splat (i64.const 1023)))
-        (i32.const 52))))
-
-  ;; log1p(e), 0 ≤ e ≤ 1.
-  (func $log1p (param $e v128) (result v128)
-    (local $s v128) (local $u v128) (local $u2 v128) (local $u4 v128) (local $u8 v128)
-    (local.set $s (f64x2.div (local.get $e) (f64x2.add (local.get $e) (f64x2.splat (f64.const 0x1.0000000000000p+1)))))
-    (local.set $u (f64x2.mul (local.get $s) (local.get $s)))
-    (local.set $u2 (f64x2.mul (local.get $u) (local.get $u)))
-    (local.set $u4 (f64x2.mul (local.get $u2) (local.get $u2)))
-    (local.set $u8 (f64x2.mul (local.get $u4) (local.get $u4)))
-    (f64x2.mul (f64x2.add (local.get $s) (local.get $s))
-      (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p+0)) (f64x2.mul (f64x2.splat (f64.const 0x1.5555555555555p-2)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.999999999999ap-3)) (f64x2.mul (f64x2.splat (f64.const 0x1.2492492492492p-3)) (local.get $u))) (local.get $u2))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.c71c71c71c71cp-4)) (f64x2.mul (f64x2.splat (f64.const 0x1.745d1745d1746p-4)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.3b13b13b13b14p-4)) (f64x2.mul (f64x2.splat (f64.const 0x1.1111111111111p-4)) (local.get $u))) (local.get $u2))) (local.get $u4))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.e1e1e1e1e1e1ep-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.af286bca1af28p-5)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.8618618618618p-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.642c8590b2164p-5)) (local.get $u))) (local.get $u2))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.47ae147ae147bp-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.2f684bda12f68p-5)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.1a7b9611a7b96p-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.0842108421084p-5)) (local.get $u))) (local.get $u2))) (local.get $u4))) (local.get $u8)))))
-
   ;; Adds the tile's gradient into grad (and its intercept sum into grad[dp]); returns Σ s_i loss_i,
   ;; or NaN (having added nothing) when some X_i · coef + b is not finite — the driver then hands
   ;; the tile to the JavaScript twin, which names the row and column.
   (func (export "binomial")
-    (param $n i32) (param $dp i32) (param $xo i32) (param $yo i32) (param $so i32) (param $co i32) (param $go i32) (param $b f64)
+    (param $n i32) (param $dp i32) (param $xo i32) (param $yo i32) (param $so i32) (param $zo i32) (param $co i32) (param $go i32) (param $b f64)
     (result f64)
     (local $i i32) (local $j i32) (local $r0 i32) (local $r1 i32) (local $rb i32)
     (local $a0 v128) (local $a1 v128) (local $c v128) (local $t v128) (local $e v128) (local $inv v128)
     (local $p v128) (local $y v128) (local $sw v128) (local $gp v128) (local $g0 v128) (local $g1 v128)
-    (local $loss v128) (local $gb v128) (local $q i32)
+    (local $loss v128) (local $gb v128) (local $q i32) (local $e1 v128) (local $e2 v128) (local $dv v128)
+    (local $x v128) (local $m v128) (local $k v128) (local $r v128) (local $r2 v128) (local $r4 v128) (local $r8 v128)
+    (local $s v128) (local $l v128) (local $u v128) (local $u2 v128) (local $u4 v128) (local $u8 v128)
     (local.set $rb (i32.shl (local.get $dp) (i32.const 3)))
-    ;; Scores, losses and gp_i (into the s slots); grad is only touched after every row passed.
+    ;; Scores first, all checked, so a tile with a non-finite one adds nothing.
     (local.set $i (i32.const 0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -67,7 +39,10 @@
         (local.set $c (v128.load (i32.add (local.get $co) (local.get $j))))
         (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load (i32.add (local.get $r0) (local.get $j))) (local.get $c))))
         (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load (i32.add (local.get $r1) (local.get $j))) (local.get $c))))
-        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (local.set $c (v128.load offset=16 (i32.add (local.get $co) (local.get $j))))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load offset=16 (i32.add (local.get $r0) (local.get $j))) (local.get $c))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 (i32.add (local.get $r1) (local.get $j))) (local.get $c))))
+        (local.set $j (i32.add (local.get $j) (i32.const 32)))
         (br $dots)))
       ;; t = (Σ a0, Σ a1) + b
       (local.set $t (f64x2.add
@@ -77,16 +52,57 @@
         (f64x2.splat (local.get $b))))
       (if (v128.any_true (f64x2.ne (f64x2.sub (local.get $t) (local.get $t)) (v128.const f64x2 0 0)))
         (then (return (f64.const nan))))
+      (v128.store (i32.add (local.get $zo) (i32.shl (local.get $i) (i32.const 3))) (local.get $t))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $rows)))
+    ;; Then the losses and gp_i (into the s slots): a short loop of independent iterations.
+    (local.set $i (i32.const 0))
+    (block $ld (loop $losses
+      (br_if $ld (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $t (v128.load (i32.add (local.get $zo) (i32.shl (local.get $i) (i32.const 3)))))
       (local.set $y (v128.load (i32.add (local.get $yo) (i32.shl (local.get $i) (i32.const 3)))))
       (local.set $sw (v128.load (i32.add (local.get $so) (i32.shl (local.get $i) (i32.const 3)))))
       ;; One exponential for both: log(1 + e^t) = max(t, 0) + log1p(e^−|t|), expit(t) from the same e^−|t|.
-      (local.set $e (call $exp (f64x2.neg (f64x2.abs (local.get $t)))))
+      ;; e = exp(−|t|), inline (a call would spill every live v128); x clamped at −700: e^−700 ≈
+      ;; 1e−304, below anything a loss sum can hold. The polynomials are evaluated by Estrin's
+      ;; scheme, not Horner's: short dependency chains.
+      (local.set $x (f64x2.neg (f64x2.abs (local.get $t))))
+      (local.set $x (f64x2.pmax (local.get $x) (f64x2.splat (f64.const -0x1.5e00000000000p+9))))
+      ;; k = round(x / ln2) by the 1.5·2^52 trick: the low bits of m = x / ln2 + 1.5·2^52 hold k, and
+      ;; (bits(m) + 1023) << 52 is 2^k (k + 1023 in 13..1023, so no carry into the sign).
+      (local.set $m (f64x2.add (f64x2.mul (local.get $x) (f64x2.splat (f64.const 0x1.71547652b82fep+0))) (f64x2.splat (f64.const 0x1.8000000000000p+52))))
+      (local.set $k (f64x2.sub (local.get $m) (f64x2.splat (f64.const 0x1.8000000000000p+52))))
+      ;; ln2 = hi + lo with hi's low bits zero, so k · hi is exact.
+      (local.set $r (f64x2.sub
+        (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0x1.62e42feep-1))))
+        (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0x1.a39ef35793c76p-33)))))
+      (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+      (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+      (local.set $r8 (f64x2.mul (local.get $r4) (local.get $r4)))
+      (local.set $e
+      (f64x2.mul
+        (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p+0)) (f64x2.mul (f64x2.splat (f64.const 0x1.0000000000000p+0)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p-1)) (f64x2.mul (f64x2.splat (f64.const 0x1.5555555555555p-3)) (local.get $r))) (local.get $r2))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.5555555555555p-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.1111111111111p-7)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.6c16c16c16c17p-10)) (f64x2.mul (f64x2.splat (f64.const 0x1.a01a01a01a01ap-13)) (local.get $r))) (local.get $r2))) (local.get $r4))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.a01a01a01a01ap-16)) (f64x2.mul (f64x2.splat (f64.const 0x1.71de3a556c734p-19)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.27e4fb7789f5cp-22)) (f64x2.mul (f64x2.splat (f64.const 0x1.ae64567f544e4p-26)) (local.get $r))) (local.get $r2))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.1eed8eff8d898p-29)) (f64x2.mul (f64x2.splat (f64.const 0x1.6124613a86d09p-33)) (local.get $r))) (local.get $r4))) (local.get $r8)))
+        (i64x2.shl (i64x2.add (local.get $m) (i64x2.splat (i64.const 1023))) (i32.const 52))))
+      ;; One division: d = 1 / ((1 + e)(2 + e)); 1 / (1 + e) = (2 + e) d, e / (2 + e) = e (1 + e) d.
+      (local.set $e1 (f64x2.add (local.get $e) (f64x2.splat (f64.const 1))))
+      (local.set $e2 (f64x2.add (local.get $e) (f64x2.splat (f64.const 2))))
+      (local.set $dv (f64x2.div (f64x2.splat (f64.const 1)) (f64x2.mul (local.get $e1) (local.get $e2))))
+      (local.set $inv (f64x2.mul (local.get $e2) (local.get $dv)))
+      ;; l = log1p(e) from s = e / (2 + e) (inline).
+      (local.set $s (f64x2.mul (f64x2.mul (local.get $e) (local.get $e1)) (local.get $dv)))
+      (local.set $u (f64x2.mul (local.get $s) (local.get $s)))
+      (local.set $u2 (f64x2.mul (local.get $u) (local.get $u)))
+      (local.set $u4 (f64x2.mul (local.get $u2) (local.get $u2)))
+      (local.set $u8 (f64x2.mul (local.get $u4) (local.get $u4)))
+      (local.set $l
+      (f64x2.mul (f64x2.add (local.get $s) (local.get $s))
+        (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p+0)) (f64x2.mul (f64x2.splat (f64.const 0x1.5555555555555p-2)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.999999999999ap-3)) (f64x2.mul (f64x2.splat (f64.const 0x1.2492492492492p-3)) (local.get $u))) (local.get $u2))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.c71c71c71c71cp-4)) (f64x2.mul (f64x2.splat (f64.const 0x1.745d1745d1746p-4)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.3b13b13b13b14p-4)) (f64x2.mul (f64x2.splat (f64.const 0x1.1111111111111p-4)) (local.get $u))) (local.get $u2))) (local.get $u4))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.e1e1e1e1e1e1ep-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.af286bca1af28p-5)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.8618618618618p-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.642c8590b2164p-5)) (local.get $u))) (local.get $u2))) (f64x2.mul (f64x2.add (f64x2.add (f64x2.splat (f64.const 0x1.47ae147ae147bp-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.2f684bda12f68p-5)) (local.get $u))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0x1.1a7b9611a7b96p-5)) (f64x2.mul (f64x2.splat (f64.const 0x1.0842108421084p-5)) (local.get $u))) (local.get $u2))) (local.get $u4))) (local.get $u8)))))
       (local.set $loss (f64x2.add (local.get $loss)
         (f64x2.mul (local.get $sw)
           (f64x2.sub
-            (f64x2.add (f64x2.max (local.get $t) (v128.const f64x2 0 0)) (call $log1p (local.get $e)))
+            (f64x2.add (f64x2.max (local.get $t) (v128.const f64x2 0 0))
+              (local.get $l))
             (f64x2.mul (local.get $y) (local.get $t))))))
-      (local.set $inv (f64x2.div (f64x2.splat (f64.const 0x1.0000000000000p+0)) (f64x2.add (f64x2.splat (f64.const 0x1.0000000000000p+0)) (local.get $e))))
       (local.set $p (v128.bitselect (local.get $inv) (f64x2.mul (local.get $e) (local.get $inv))
         (f64x2.ge (local.get $t) (v128.const f64x2 0 0))))
       (local.set $gp (f64x2.mul (local.get $sw) (f64x2.sub (local.get $p) (local.get $y))))
@@ -94,7 +110,7 @@
       ;; Keep gp in the s slots for the gradient loop below.
       (v128.store (i32.add (local.get $so) (i32.shl (local.get $i) (i32.const 3))) (local.get $gp))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $rows)))
+      (br $losses)))
     ;; grad += Σ gp_i X_i, two rows at a time.
     (local.set $i (i32.const 0))
     (block $gd (loop $grows
@@ -112,7 +128,13 @@
             (f64x2.add
               (f64x2.mul (local.get $g0) (v128.load (i32.add (local.get $r0) (local.get $j))))
               (f64x2.mul (local.get $g1) (v128.load (i32.add (local.get $r1) (local.get $j)))))))
-        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+
+        (v128.store offset=16 (i32.add (local.get $go) (local.get $j))
+          (f64x2.add (v128.load offset=16 (i32.add (local.get $go) (local.get $j)))
+            (f64x2.add
+              (f64x2.mul (local.get $g0) (v128.load offset=16 (i32.add (local.get $r0) (local.get $j))))
+              (f64x2.mul (local.get $g1) (v128.load offset=16 (i32.add (local.get $r1) (local.get $j)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 32)))
         (br $axpy)))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
       (br $grows)))

@@ -243,18 +243,18 @@ function accumulateBinomialWasm(
   const c1 = spec.classes![1]!;
   const cw = spec.classWeight;
   let sumW = 0;
-  for (let i = 0; i < n; i++) {
-    let s = w === null ? 1 : w[i]!;
-    if (!Number.isFinite(s)) throw badWeight(spec, s, rowBase + i);
-    sumW += s;
-    const v = y[i]!;
-    let yi: number;
-    if (v === c1) yi = 1;
-    else if (v === c0) yi = 0;
-    else throw unknownLabel(spec, v, rowBase + i);
-    if (cw !== null) s *= cw[yi]!;
-    heap[tile.y + i] = yi;
-    heap[tile.s + i] = s;
+  if (w === null && cw === null && c0 === 0 && c1 === 1 && y instanceof Float64Array) {
+    // The common case — labels 0/1, unit weights — copied as they are after one check.
+    for (let i = 0; i < n; i++) {
+      const v = y[i]!;
+      if (v !== 0 && v !== 1) throw unknownLabel(spec, v, rowBase + i);
+    }
+    heap.set(y.subarray(0, n), tile.y);
+    heap.fill(1, tile.s, tile.s + n);
+    sumW = n;
+  } else {
+    fillLabels(heap, tile.y, tile.s, spec, y, w, n, rowBase);
+    for (let i = 0; i < n; i++) sumW += w === null ? 1 : w[i]!;
   }
   if (dp === d && X instanceof Float64Array) {
     heap.set(X.subarray(0, n * d), tile.x);
@@ -263,7 +263,7 @@ function accumulateBinomialWasm(
       const src = i * d;
       const dst = tile.x + i * dp;
       for (let j = 0; j < d; j++) heap[dst + j] = X[src + j]!;
-      if (dp > d) heap[dst + d] = 0;
+      for (let j = d; j < dp; j++) heap[dst + j] = 0;
     }
   }
   const loss = runBinomial(tile, n, spec.fitIntercept ? coef[d]! : 0);
@@ -275,6 +275,34 @@ function accumulateBinomialWasm(
   acc.sumW += sumW;
   acc.rows += n;
   return true;
+}
+
+/** The general labels → 0/1 and weights × class weights of {@link accumulateBinomialWasm}, checked. */
+function fillLabels(
+  heap: Float64Array,
+  yAt: number,
+  sAt: number,
+  spec: LossSpec,
+  y: ArrayLike<number>,
+  w: ArrayLike<number> | null,
+  n: number,
+  rowBase: number,
+): void {
+  const c0 = spec.classes![0]!;
+  const c1 = spec.classes![1]!;
+  const cw = spec.classWeight;
+  for (let i = 0; i < n; i++) {
+    let s = w === null ? 1 : w[i]!;
+    if (!Number.isFinite(s)) throw badWeight(spec, s, rowBase + i);
+    const v = y[i]!;
+    let yi: number;
+    if (v === c1) yi = 1;
+    else if (v === c0) yi = 0;
+    else throw unknownLabel(spec, v, rowBase + i);
+    if (cw !== null) s *= cw[yi]!;
+    heap[yAt + i] = yi;
+    heap[sAt + i] = s;
+  }
 }
 
 /** hess += h · x̃x̃ᵀ (upper triangle), x̃ = [row of X, 1 when q > d]. */

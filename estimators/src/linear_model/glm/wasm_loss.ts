@@ -26,7 +26,7 @@ export function setGlmBackend(b: GlmBackend): GlmBackend {
   return prev;
 }
 
-type BinomialFn = (n: number, dp: number, xo: number, yo: number, so: number, co: number, go: number, b: number) => number;
+type BinomialFn = (n: number, dp: number, xo: number, yo: number, so: number, zo: number, co: number, go: number, b: number) => number;
 
 interface Kernel {
   readonly memory: WasmMemory;
@@ -48,11 +48,13 @@ function ownKernel(): Kernel | null {
 export interface BinomialTile {
   /** The memory as float64, valid until the next {@link binomialTile} call. */
   readonly heap: Float64Array;
-  /** Row stride of X there: d rounded up to even (the extra column is zero). */
+  /** Row stride of X there: d rounded up to a multiple of 4 (the extra columns are zero). */
   readonly dp: number;
   readonly x: number;
   readonly y: number;
   readonly s: number;
+  /** Scratch (the scores). */
+  readonly z: number;
   readonly coef: number;
   readonly grad: number;
 }
@@ -66,14 +68,15 @@ export function binomialTile(n: number, d: number, coef: Float64Array): Binomial
   if (backend === 'js') return null;
   const k = ownKernel();
   if (k === null) return null;
-  const dp = d + (d & 1);
+  const dp = (d + 3) & ~3;
   const np = n + (n & 1);
   const co = 0;
   const go = co + dp;
   const x = go + dp + 2;
   const y = x + np * dp;
   const s = y + np;
-  const bytes = (s + np) * 8;
+  const z = s + np;
+  const bytes = (z + np) * 8;
   if (heap === null || heap.buffer !== k.memory.buffer || heap.byteLength < bytes) {
     const have = k.memory.buffer.byteLength;
     if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
@@ -81,7 +84,7 @@ export function binomialTile(n: number, d: number, coef: Float64Array): Binomial
   }
   const h = heap;
   for (let j = 0; j < d; j++) h[co + j] = coef[j]!;
-  if (dp > d) h[co + d] = 0;
+  h.fill(0, co + d, co + dp);
   h.fill(0, go, go + dp + 2);
   if (np > n) {
     // The padding row: zero features, label 0, weight 0 (it adds nothing).
@@ -89,7 +92,7 @@ export function binomialTile(n: number, d: number, coef: Float64Array): Binomial
     h[y + n] = 0;
     h[s + n] = 0;
   }
-  return { heap: h, dp, x, y, s, coef: co, grad: go };
+  return { heap: h, dp, x, y, s, z, coef: co, grad: go };
 }
 
 /**
@@ -98,5 +101,5 @@ export function binomialTile(n: number, d: number, coef: Float64Array): Binomial
  */
 export function runBinomial(tile: BinomialTile, n: number, b: number): number {
   const np = n + (n & 1);
-  return kernel!.binomial(np, tile.dp, tile.x * 8, tile.y * 8, tile.s * 8, tile.coef * 8, tile.grad * 8, b);
+  return kernel!.binomial(np, tile.dp, tile.x * 8, tile.y * 8, tile.s * 8, tile.z * 8, tile.coef * 8, tile.grad * 8, b);
 }
