@@ -1,6 +1,6 @@
 /**
  * The WebAssembly binary logistic loss (estimators/wasm/glm_loss.wat) against its JavaScript twin
- * (the binomial branch of accumulate in glm/losses.ts): random tiles agree, the scikit-learn
+ * (the binomial and multinomial branches of accumulate in glm/losses.ts): random tiles agree, the scikit-learn
  * fixtures pass on the JavaScript backend too (glm.test.ts runs them on the default one), and the
  * errors still name the row and column.
  */
@@ -56,7 +56,7 @@ function spec(d: number, fitIntercept: boolean, classes: number[], classWeight: 
   };
 }
 
-describe('WebAssembly binary logistic loss', () => {
+describe('WebAssembly logistic losses', () => {
   it('was assembled from the current .wat (re-run estimators/scripts/build_wasm.mjs otherwise)', () => {
     const src = readFileSync(new URL('../wasm/glm_loss.wat', import.meta.url));
     expect(createHash('sha256').update(src).digest('hex')).toBe(GLM_LOSS_WASM_SOURCE_SHA256);
@@ -97,6 +97,42 @@ describe('WebAssembly binary logistic loss', () => {
     }
   });
 
+  it('multinomial: agrees with the JavaScript loop on random tiles (k 3–6, odd and even n and d, weights, class weights)', () => {
+    const rng = new Random(11);
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 1 + rng.randint(trial < 8 ? 5 : 500);
+      const d = 1 + rng.randint(trial % 3 === 0 ? 3 : 30);
+      const k = 3 + rng.randint(4);
+      // Scales keep z_max − z_c well below ~700: beyond, the JavaScript loop's log(e^(z_c − max)) is
+      // log of a subnormal or of 0 (loss inexact or Infinity); the module takes z_c − max directly.
+      const scale = [0.01, 1, 3, 10][trial % 4]!;
+      const X = new Float64Array(n * d);
+      for (let i = 0; i < X.length; i++) X[i] = gauss(rng) * scale;
+      const classes = Array.from({ length: k }, (_, c) => c * 2 - 1);
+      const y = Float64Array.from({ length: n }, () => classes[rng.randint(k)]!);
+      const w = trial % 3 === 1 ? Float64Array.from({ length: n }, () => rng.random() * 3) : null;
+      const fitIntercept = trial % 5 !== 4;
+      const sp: LossSpec = {
+        family: 'multinomial',
+        nFeatures: d,
+        k,
+        fitIntercept,
+        classes: Float64Array.from(classes),
+        classWeight: trial % 4 === 2 ? Float64Array.from({ length: k }, () => 0.2 + rng.random()) : null,
+        caller: 'LogisticRegression',
+      };
+      const q = d + (fitIntercept ? 1 : 0);
+      const coef = Float64Array.from({ length: k * q }, () => gauss(rng) * 0.7);
+      const js = sums('js', sp, coef, X, y, w, n);
+      const wa = sums('auto', sp, coef, X, y, w, n);
+      const what = `trial ${trial} (n ${n}, d ${d}, k ${k}, scale ${scale})`;
+      expectClose([wa.loss], [js.loss], `${what} loss`, 1e-11, 1e-11);
+      const gmax = Math.max(...js.grad.map(Math.abs));
+      expectClose(Array.from(wa.grad), Array.from(js.grad), `${what} grad`, 1e-11, 1e-11 * gmax);
+      expect(wa.sumW).toBe(js.sumW);
+    }
+  });
+
   it('saturated scores (|t| up to 1e4) give the same loss and gradient', () => {
     const n = 9;
     const d = 2;
@@ -126,6 +162,10 @@ describe('WebAssembly binary logistic loss', () => {
     const y2 = new Float64Array(10).fill(4);
     y2[5] = 0;
     expect(() => sums('auto', sp2, coef, X, y2, null, 10)).toThrow(/label 0 \(row 5\)/);
+    const sp3: LossSpec = { ...sp2, family: 'multinomial', k: 3, classes: Float64Array.from([0, 1, 2]) };
+    const X3 = new Float64Array(30).fill(1);
+    X3[8 * 3 + 1] = Number.NaN;
+    expect(() => sums('auto', sp3, new Float64Array(12).fill(0.1), X3, new Float64Array(10), null, 10)).toThrow(/NaN at row 8, column 1/);
     const w = new Float64Array(10).fill(1);
     w[6] = Number.NaN;
     expect(() => sums('auto', sp, coef, X, y, w, 10)).toThrow(InvalidInputError);

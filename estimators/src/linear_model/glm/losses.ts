@@ -9,7 +9,7 @@
  * feature-major; L-BFGS does not depend on the order of the variables.)
  */
 import { InvalidInputError } from '../../errors.js';
-import { binomialTile, runBinomial } from './wasm_loss.js';
+import { binomialTile, multinomialTile, runBinomial, runMultinomial } from './wasm_loss.js';
 
 /** The loss and how the targets are read. */
 export interface LossSpec {
@@ -111,6 +111,7 @@ export function accumulate(
   let loss = 0;
   let sumW = 0;
   if (spec.family === 'multinomial') {
+    if (hess === null && accumulateMultinomialWasm(acc, spec, coef, X, y, w, n, rowBase)) return;
     const k = spec.k;
     const z = new Float64Array(k);
     const classes = spec.classes!;
@@ -256,16 +257,7 @@ function accumulateBinomialWasm(
     fillLabels(heap, tile.y, tile.s, spec, y, w, n, rowBase);
     for (let i = 0; i < n; i++) sumW += w === null ? 1 : w[i]!;
   }
-  if (dp === d && X instanceof Float64Array) {
-    heap.set(X.subarray(0, n * d), tile.x);
-  } else {
-    for (let i = 0; i < n; i++) {
-      const src = i * d;
-      const dst = tile.x + i * dp;
-      for (let j = 0; j < d; j++) heap[dst + j] = X[src + j]!;
-      for (let j = d; j < dp; j++) heap[dst + j] = 0;
-    }
-  }
+  copyRows(heap, tile.x, dp, X, d, n);
   const loss = runBinomial(tile, n, spec.fitIntercept ? coef[d]! : 0);
   if (Number.isNaN(loss)) return false;
   const grad = acc.grad;
@@ -275,6 +267,65 @@ function accumulateBinomialWasm(
   acc.sumW += sumW;
   acc.rows += n;
   return true;
+}
+
+/** The multinomial branch of {@link accumulate} in WebAssembly; as {@link accumulateBinomialWasm}. */
+function accumulateMultinomialWasm(
+  acc: LossSums,
+  spec: LossSpec,
+  coef: Float64Array,
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: ArrayLike<number> | null,
+  n: number,
+  rowBase: number,
+): boolean {
+  if (n === 0) return false;
+  const d = spec.nFeatures;
+  const k = spec.k;
+  const tile = multinomialTile(n, d, k, coef, spec.fitIntercept);
+  if (tile === null) return false;
+  const { heap, dp } = tile;
+  const classes = spec.classes!;
+  const cw = spec.classWeight;
+  let sumW = 0;
+  for (let i = 0; i < n; i++) {
+    let s = w === null ? 1 : w[i]!;
+    if (!Number.isFinite(s)) throw badWeight(spec, s, rowBase + i);
+    sumW += s;
+    const c = classIndex(classes, y[i]!);
+    if (c < 0) throw unknownLabel(spec, y[i]!, rowBase + i);
+    if (cw !== null) s *= cw[c]!;
+    heap[tile.y + i] = c;
+    heap[tile.s + i] = s;
+  }
+  copyRows(heap, tile.x, dp, X, d, n);
+  const loss = runMultinomial(tile, n);
+  if (Number.isNaN(loss)) return false;
+  const grad = acc.grad;
+  const q = d + (spec.fitIntercept ? 1 : 0);
+  for (let r = 0; r < k; r++) {
+    for (let j = 0; j < d; j++) grad[r * q + j] = grad[r * q + j]! + heap[tile.grad + r * dp + j]!;
+    if (spec.fitIntercept) grad[r * q + d] = grad[r * q + d]! + (heap[tile.gradBias + 2 * r]! + heap[tile.gradBias + 2 * r + 1]!);
+  }
+  acc.loss += loss;
+  acc.sumW += sumW;
+  acc.rows += n;
+  return true;
+}
+
+/** Copies n rows of X (n × d) into the module's memory at `at`, rows dp apart (the extra columns zero). */
+function copyRows(heap: Float64Array, at: number, dp: number, X: ArrayLike<number>, d: number, n: number): void {
+  if (dp === d && X instanceof Float64Array) {
+    heap.set(X.subarray(0, n * d), at);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const src = i * d;
+    const dst = at + i * dp;
+    for (let j = 0; j < d; j++) heap[dst + j] = X[src + j]!;
+    for (let j = d; j < dp; j++) heap[dst + j] = 0;
+  }
 }
 
 /** The general labels → 0/1 and weights × class weights of {@link accumulateBinomialWasm}, checked. */
