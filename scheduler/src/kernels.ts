@@ -113,7 +113,7 @@ export function importedModules(): string[] {
   return [...modules.keys()].sort();
 }
 
-/** Imports a module on this thread, once (what {@link loadKernel} and worker modules share). */
+/** Imports a module on this thread, once (what `loadKernel` and worker modules share). */
 export function importModule(module: string): Promise<Record<string, unknown>> {
   let pending = modules.get(module);
   if (!pending) {
@@ -198,7 +198,7 @@ export type TaskPreparer = (args: readonly unknown[]) => Promise<unknown> | unde
 
 const preparers = new Map<string, TaskPreparer | null>();
 
-/** The `prepareTask` export of a module that {@link loadKernel} has loaded on this thread, if any. */
+/** The `prepareTask` export of a module that `loadKernel` has loaded on this thread, if any. */
 export function taskPreparer(module: string): TaskPreparer | undefined {
   return preparers.get(module) ?? undefined;
 }
