@@ -165,7 +165,6 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams, 
     if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, y as NDArray, options as GlmLazyFitOptions));
     return rejecting(isParallel(options), () => {
       this.checkParams();
-      if (isLazy(y)) throw new TypeError(`${this.estimatorName}.fit: y is a lazy array but X is not; pass both lazy or both in memory.`);
       const inp = memoryInputs(this.estimatorName, X, y, (options as GlmFitOptions).sampleWeight, false);
       const counts = new Map<number, number>();
       for (const v of inp.y) counts.set(v, (counts.get(v) ?? 0) + 1);

@@ -130,7 +130,6 @@ export class PoissonRegressor extends BaseEstimator<PoissonRegressorParams, Pois
     if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, y as NDArray, options as GlmLazyFitOptions));
     return rejecting(isParallel(options), () => {
       this.checkParams();
-      if (isLazy(y)) throw new TypeError(`${this.estimatorName}.fit: y is a lazy array but X is not; pass both lazy or both in memory.`);
       const inp = memoryInputs(this.estimatorName, X, y, (options as GlmFitOptions).sampleWeight, false);
       if (isParallel(options)) {
         return runAsync(this.#algorithm(inp.d), sharedPasses(inp, options)).then((fit) => {

@@ -57,14 +57,15 @@ export interface MemoryInputs {
   readonly y: Float64Array;
 }
 
-/** X, y (1-D; or 2-D when `multiOutput`), weights — in memory. */
+/** X, y (1-D; or 2-D when `multiOutput`), weights — in memory (a lazy y beside them is refused). */
 export function memoryInputs(
   caller: string,
   X: MatrixLike,
-  y: TargetLike,
+  y: TargetLike | NDArray,
   sampleWeight: VectorLike | undefined,
   multiOutput: boolean,
 ): MemoryInputs {
+  if (isLazy(y)) throw new TypeError(`${caller}: y is a lazy array but X is not; pass both lazy or both in memory.`);
   const m = checkArray(X, { caller });
   let yv: Float64Array;
   let t = 1;

@@ -93,8 +93,7 @@ export abstract class LeastSquaresEstimator<P extends { fitIntercept: boolean }>
     if (isLazy(X)) return rejecting(true, () => this.fitLazy(X, y as NDArray, options as GlmLazyFitOptions));
     return rejecting(isParallel(options), () => {
       this.checkParams();
-      if (isLazy(y)) throw new TypeError(`${this.estimatorName}.fit: y is a lazy array but X is not; pass both lazy or both in memory.`);
-      const inp = memoryInputs(this.estimatorName, X, y as TargetLike, (options as GlmFitOptions).sampleWeight, true);
+      const inp = memoryInputs(this.estimatorName, X, y, (options as GlmFitOptions).sampleWeight, true);
       const alg = this.#algorithm(inp.d, inp.t);
       if (isParallel(options)) {
         return runAsync(alg, sharedPasses(inp, options)).then((fit) => {
