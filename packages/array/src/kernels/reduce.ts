@@ -7,8 +7,8 @@
  * stay in cache; each 256-row sub-tile is summed, then its squared deviations from its own mean
  * (two passes over cached data, one pass over memory), then folded in with Chan's formula.
  */
-import { allocate, type Block, type DType, type TypedArray } from '../dense.js';
-import { streamOf, tileRows } from './stream.js';
+import { allocate, TYPED_ARRAYS, type Block, type DType, type TypedArray } from '../dense.js';
+import { streamOf, tileRows, type RowStream } from './stream.js';
 import { exprBackend } from './wasm_expr.js';
 import { WasmMoments } from './wasm_moments.js';
 import { recordPartial, stampsBefore, type PartialRecord } from '../block_stats.js';
@@ -62,6 +62,11 @@ function partialOf(arg: unknown, op: ReduceOp): Partial {
     const byRow = op.axis === 1 && s.shape.length >= 2;
     const k = byRow ? rows : cols;
     const acc = newPartial(op.kind, k);
+    if (op.kind === 'moments' && !byRow && cols > 1 && s.readColumn !== undefined) {
+      columnMoments(s, s.readColumn, op, acc);
+      if (op.axis === null) return foldAll(op, acc, k, cols);
+      return acc;
+    }
     const t = Math.max(SUB, Math.floor(tileRows(s) / SUB) * SUB);
     // Column moments of float64 without NaN skipping: the same loop in WebAssembly (wasm_moments.ts).
     const wasm =
@@ -92,6 +97,48 @@ function partialOf(arg: unknown, op: ReduceOp): Partial {
     return acc;
   } finally {
     s.close();
+  }
+}
+
+/**
+ * Column moments of a columnar source (Parquet), one column after the other: each column's rows
+ * come straight from its decoded pages, never assembled into rows first. The same partials, bit
+ * for bit, as the row tiles give: a column's moments are folded per 256-row sub-tile counted from
+ * the block's first row, whatever the tile's width.
+ */
+function columnMoments(s: RowStream, readColumn: NonNullable<RowStream['readColumn']>, op: ReduceOp, acc: Partial): void {
+  const rows = s.rows;
+  const t = Math.max(SUB, Math.floor(tileRows({ cols: 1 }) / SUB) * SUB);
+  const wasm = !op.nan && s.dtype === 'float64' && exprBackend() === 'auto';
+  const one = newPartial('moments', 1);
+  let staging: TypedArray | undefined;
+  for (let j = 0; j < s.cols; j++) {
+    const m = wasm ? WasmMoments.create(1, Math.min(t, rows)) : null;
+    if (m !== null) {
+      try {
+        for (let a = 0; a < rows; a += t) {
+          const b = Math.min(rows, a + t);
+          readColumn(j, a, b, m.tile(b - a));
+          m.add(b - a);
+        }
+      } catch (error) {
+        m.dispose();
+        throw error;
+      }
+      m.finish(one.n!, one.mean!, one.m2!);
+    } else {
+      one.n!.fill(0);
+      one.mean!.fill(0);
+      one.m2!.fill(0);
+      staging ??= new TYPED_ARRAYS[s.dtype](Math.min(t, rows));
+      for (let a = 0; a < rows; a += t) {
+        const b = Math.min(rows, a + t);
+        colMoments(readColumn(j, a, b, staging.subarray(0, b - a)), b - a, 1, op.nan, one);
+      }
+    }
+    acc.n![j] = one.n![0]!;
+    acc.mean![j] = one.mean![0]!;
+    acc.m2![j] = one.m2![0]!;
   }
 }
 

@@ -35,11 +35,24 @@ export type Reader = (
   ctx: ReaderContext,
 ) => void;
 
+/** How a source reader is best read. */
+export interface ReaderOptions {
+  /**
+   * The source stores columns apart (Parquet): reading one column of a row range costs no more
+   * than its share of reading all of them, so a column reduction reads the block column by column
+   * (see {@link RowStream.readColumn}) instead of having the rows assembled first.
+   */
+  readonly columnar?: boolean;
+}
+
 const readers = new Map<string, Reader>();
+const columnar = new Set<string>();
 
 /** Registers a source reader under a name (`'npy'`, `'random'`…). Done by the kernel modules. */
-export function registerReader(name: string, reader: Reader): void {
+export function registerReader(name: string, reader: Reader, options: ReaderOptions = {}): void {
   readers.set(name, reader);
+  if (options.columnar) columnar.add(name);
+  else columnar.delete(name);
 }
 
 function readerOf(name: string): Reader {
@@ -69,6 +82,12 @@ export interface RowStream {
    * WebAssembly does not cover, no WebAssembly); the caller then reads the tiles itself.
    */
   readInto(target: MemoryTarget, a?: number, b?: number): boolean;
+  /**
+   * Present on streams over a columnar source only: rows `[a, b)` of column `j` (of the stream's
+   * `cols`) written into `into` (returned). Reading every column this way, one after the other,
+   * reads each of the source's column chunks once.
+   */
+  readonly readColumn?: ((j: number, a: number, b: number, into: TypedArray) => TypedArray) | undefined;
   /** Releases files and buffers. */
   close(): void;
 }
@@ -148,12 +167,22 @@ class SourceStream implements RowStream {
   readonly #reader: Reader;
   readonly #ctx: Context;
   #staging: TypedArray | undefined;
+  readonly readColumn: ((j: number, a: number, b: number, into: TypedArray) => TypedArray) | undefined;
   constructor(readonly spec: SourceSpec) {
     this.dtype = spec.dtype;
     this.shape = spec.shape;
     [this.rows, this.cols] = rowsCols(spec.shape);
     this.#reader = readerOf(spec.$src);
     this.#ctx = new Context();
+    // Columns of a 2-D read (a 1-D one is its only column already).
+    this.readColumn =
+      columnar.has(spec.$src) && spec.shape.length === 2
+        ? (j, a, b, into) => {
+            const s = this.spec;
+            this.#reader(s.p, s.r0 + a, s.r0 + b, s.c0 + j, s.c0 + j + 1, into, 0, this.#ctx);
+            return into;
+          }
+        : undefined;
   }
   read(a: number, b: number, into?: TypedArray): TypedArray {
     const n = (b - a) * this.cols;
