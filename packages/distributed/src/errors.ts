@@ -27,3 +27,22 @@ export class BlockMissingError extends Error {
     super(`Block '${key}' is not in the store ${store}.`, options);
   }
 }
+
+/**
+ * The bytes under a block key are not a block this Tessera can read: truncated (a store that
+ * lost part of a file), overwritten by something else, or written by an incompatible version.
+ * Retrying does not help; the message names the store, the key and what is wrong.
+ */
+export class BlockFormatError extends Error {
+  override readonly name = 'BlockFormatError';
+  constructor(
+    /** The store, as given (`/shared/tessera` or `s3://bucket/prefix`). */
+    readonly store: string,
+    readonly key: string,
+    /** What is wrong with it. */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Block '${key}' in the store ${store} cannot be read: ${detail}.`, options);
+  }
+}

@@ -14,6 +14,6 @@
  */
 export { DistributedScheduler, type DistributedSchedulerOptions } from './scheduler.js';
 export { ClusterWorker, type ClusterWorkerOptions } from './worker.js';
-export { DirectoryStore, S3Store, openStore, type BlockStore, type S3StoreOptions } from './store.js';
+export { DirectoryStore, S3Store, openStore, type BlockReader, type BlockStore, type S3StoreOptions } from './store.js';
 export { cleanCluster, type CleanOptions, type CleanReport } from './clean.js';
-export { ClusterError, BlockMissingError } from './errors.js';
+export { ClusterError, BlockFormatError, BlockMissingError } from './errors.js';

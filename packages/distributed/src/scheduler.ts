@@ -34,7 +34,18 @@ import {
   type RunOptions,
   type Scheduler,
 } from '@tessera/scheduler';
-import { decode, encode, fromBase64, isBlockRef, toBase64, type JobData, type JobResult } from './codec.js';
+import {
+  decode,
+  encodeParts,
+  fromBase64,
+  isBlockRef,
+  readValue,
+  toBase64,
+  writeValue,
+  type Encoded,
+  type JobData,
+  type JobResult,
+} from './codec.js';
 import { ClusterError } from './errors.js';
 import { DEFAULT_QUEUE, RUNS_KEY, runAliveKey, workersKey, type RunRecord, type WorkerRecord } from './keys.js';
 import { openStore, runPrefix, type BlockStore, type S3StoreOptions } from './store.js';
@@ -236,9 +247,9 @@ export class DistributedScheduler implements Scheduler {
     const jobId = `${run.id}-${++run.seq}`;
     let bytes = 0;
     for (const v of req.inputs) if (isBlockRef(v)) bytes += v.bytes;
-    let payload: Buffer;
+    let payload: Encoded;
     try {
-      payload = encode(req);
+      payload = encodeParts(req);
     } catch (error) {
       // What the engine turns into a TaskError naming the argument (as on threads).
       if (error instanceof Error && error.name !== 'DataCloneError') Object.defineProperty(error, 'name', { value: 'DataCloneError' });
@@ -247,9 +258,14 @@ export class DistributedScheduler implements Scheduler {
     let payloadKey: string | undefined;
     if (payload.byteLength > this.#inlineLimit) {
       payloadKey = `${runPrefix(run.id)}/job-${run.seq}`;
-      await this.store.put(payloadKey, payload);
+      await writeValue(this.store, payloadKey, payload);
     }
-    const data: JobData = { run: run.id, store: this.store.url, bytes, ...(payloadKey ? { payloadKey } : { payload: toBase64(payload) }) };
+    const data: JobData = {
+      run: run.id,
+      store: this.store.url,
+      bytes,
+      ...(payloadKey ? { payloadKey } : { payload: toBase64(Buffer.concat(payload.parts, payload.byteLength)) }),
+    };
     const answer = new Promise<BatchResponse>((resolve, reject) => {
       this.#pending.set(jobId, { run, resolve, reject, sent: Date.now(), payloadKey, missingSince: 0 });
     });
@@ -415,7 +431,7 @@ export class DistributedScheduler implements Scheduler {
         throw run.failure ?? error;
       }
       // Only the requested results come back to the coordinator.
-      for (const [k, v] of Object.entries(out)) if (isBlockRef(v)) out[k] = decode(await this.store.get(v.__tesseraBlock));
+      for (const [k, v] of Object.entries(out)) if (isBlockRef(v)) out[k] = await readValue(this.store, v.__tesseraBlock);
       return out;
     } finally {
       clearInterval(timer);

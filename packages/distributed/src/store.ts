@@ -9,7 +9,7 @@
  * A run deletes a block once its last dependent is done, and its whole prefix when it ends; the
  * prefixes of runs whose coordinator died are removed by the next run or by `tessera clean`.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { discard, temporarySibling } from '@tessera/io';
 import { BlockMissingError } from './errors.js';
@@ -28,6 +28,91 @@ export interface BlockStore {
   deletePrefix(prefix: string): Promise<void>;
   /** The names directly under `prefix/` (the run ids under `runs`). */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Optional: writes `parts`, one after the other, as the value under `key`, atomically, straight
+   * from their memory (a block's WebAssembly memories and large arrays are parts: joining them
+   * would copy them). Without it, the parts are joined and given to `put`.
+   */
+  putParts?(key: string, parts: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Optional: opens the value under `key` for reading byte ranges, so that a block is read
+   * straight into the memory it is restored into. Rejects with {@link BlockMissingError} when
+   * there is none. Without it, `get` is used.
+   */
+  openRead?(key: string): Promise<BlockReader>;
+}
+
+/** A value of a {@link BlockStore} open for reading ranges (`BlockStore.openRead`). */
+export interface BlockReader {
+  /** Its bytes. */
+  readonly size: number;
+  /** Fills `into` with the bytes from `position`; rejects when the value ends before. */
+  read(into: Uint8Array, position: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Linux writes at most this much per call (MAX_RW_COUNT), and takes at most 1024 buffers. */
+const MAX_IO = 0x7ffff000;
+const MAX_IOV = 1024;
+
+/** Writes every byte of `parts` from the file's start: writev, continued after partial writes. */
+async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  let position = 0;
+  let i = 0;
+  let skip = 0; // bytes of parts[i] already written
+  while (i < parts.length) {
+    if (parts[i]!.byteLength === skip) {
+      i++;
+      skip = 0;
+      continue;
+    }
+    const batch: Uint8Array[] = [];
+    let bytes = 0;
+    for (let j = i; j < parts.length && batch.length < MAX_IOV && bytes < MAX_IO; j++) {
+      const p = j === i ? parts[j]!.subarray(skip) : parts[j]!;
+      const take = p.subarray(0, Math.min(p.byteLength, MAX_IO - bytes));
+      if (take.byteLength > 0) batch.push(take);
+      bytes += take.byteLength;
+    }
+    let { bytesWritten: written } = await handle.writev(batch, position);
+    if (written === 0) throw new Error(`writev wrote nothing at byte ${position}`);
+    position += written;
+    while (written > 0) {
+      const left = parts[i]!.byteLength - skip;
+      if (written >= left) {
+        written -= left;
+        i++;
+        skip = 0;
+      } else {
+        skip += written;
+        written = 0;
+      }
+    }
+  }
+}
+
+/** A file open for reading ranges. */
+class FileReader implements BlockReader {
+  constructor(
+    readonly handle: FileHandle,
+    readonly size: number,
+    readonly file: string,
+  ) {}
+
+  async read(into: Uint8Array, position: number): Promise<void> {
+    let done = 0;
+    while (done < into.byteLength) {
+      const n = Math.min(into.byteLength - done, MAX_IO);
+      const { bytesRead } = await this.handle.read(into, done, n, position + done);
+      if (bytesRead === 0)
+        throw new RangeError(`${this.file} ends at byte ${position + done}, before the ${into.byteLength} bytes read from ${position}`);
+      done += bytesRead;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
 }
 
 function checkKey(key: unknown, what: string): string {
@@ -69,11 +154,47 @@ export class DirectoryStore implements BlockStore {
     }
   }
 
+  /** Writes the parts to the temporary sibling with writev (no joined copy), then renames it into place. */
+  async putParts(key: string, parts: readonly Uint8Array[]): Promise<void> {
+    const file = this.#path(key);
+    await mkdir(dirname(file), { recursive: true });
+    const temp = temporarySibling(file);
+    try {
+      const handle = await open(temp, 'w');
+      try {
+        await writeAll(handle, parts);
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, file);
+    } catch (error) {
+      await discard(temp);
+      throw error;
+    }
+  }
+
   async get(key: string): Promise<Uint8Array> {
     try {
       return await readFile(this.#path(key));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlockMissingError(this.url, key, { cause: error });
+      throw error;
+    }
+  }
+
+  async openRead(key: string): Promise<BlockReader> {
+    const file = this.#path(key);
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlockMissingError(this.url, key, { cause: error });
+      throw error;
+    }
+    try {
+      return new FileReader(handle, (await handle.stat()).size, file);
+    } catch (error) {
+      await handle.close();
       throw error;
     }
   }

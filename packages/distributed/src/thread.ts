@@ -8,7 +8,7 @@
  */
 import { threadId } from 'node:worker_threads';
 import { byteSize, runBatch, type BatchRequest, type BatchResponse } from '@tessera/scheduler';
-import { decode, encode, isBlockRef, type BlockRef } from './codec.js';
+import { decode, encode, encodeParts, isBlockRef, readValue, writeValue, type BlockRef } from './codec.js';
 import { openStore, type BlockStore } from './store.js';
 
 /** One job, as the worker's main thread hands it over. */
@@ -40,21 +40,22 @@ export interface ThreadAnswer {
 
 export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
   const store = storeFor(job.store);
-  const raw = job.request instanceof Uint8Array ? job.request : await store.get(job.request.key);
-  const req = decode<BatchRequest>(raw);
-  // Inputs kept in the store are read here, on the worker: the coordinator never touches blocks.
-  const inputs = await Promise.all(req.inputs.map(async (v) => (isBlockRef(v) ? decode(await store.get(v.__tesseraBlock)) : v)));
+  const req = job.request instanceof Uint8Array ? decode<BatchRequest>(job.request) : await readValue<BatchRequest>(store, job.request.key);
+  // Inputs kept in the store are read here, on the worker (straight into the memories they are
+  // restored into): the coordinator never touches blocks.
+  const inputs = await Promise.all(req.inputs.map((v) => (isBlockRef(v) ? readValue(store, v.__tesseraBlock) : v)));
   const res = await runBatch({ ...req, inputs }, false);
   if (res.failed) return { payload: encode(res), bytes: 0, keys: [] };
   const keys: string[] = [];
   const results = await Promise.all(
     res.results.map(async (value, j) => {
       const bytes = byteSize(value);
-      const data = encode(value);
+      // The frame's parts are views of the result's own memories: written as they are, no copy.
+      const data = encodeParts(value);
       if (bytes === 0 && data.byteLength <= job.inlineLimit) return value;
       // Deterministic key: a retried job writes the same key with the same bytes.
       const ref: BlockRef = { __tesseraBlock: `${job.resultPrefix}-${j}`, bytes: bytes || data.byteLength };
-      await store.put(ref.__tesseraBlock, data);
+      await writeValue(store, ref.__tesseraBlock, data);
       keys.push(ref.__tesseraBlock);
       return ref;
     }),

@@ -208,8 +208,9 @@ export class ClusterWorker {
     } catch (error) {
       if (abort.signal.aborted)
         throw abort.signal.reason instanceof Error ? abort.signal.reason : new UnrecoverableError(String(abort.signal.reason));
-      // A block that is not in the store will not appear by retrying.
-      if ((error as Error)?.name === 'BlockMissingError') throw new UnrecoverableError((error as Error).message);
+      // A block that is not in the store, or not readable, will not become so by retrying.
+      const name = (error as Error)?.name;
+      if (name === 'BlockMissingError' || name === 'BlockFormatError') throw new UnrecoverableError((error as Error).message);
       throw error;
     } finally {
       this.#active.delete(job.id!);
