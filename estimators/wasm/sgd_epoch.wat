@@ -66,8 +66,35 @@
 
   (func $exp (export "exp") (param $x f64) (result f64)
     (local $ax f64) (local $special i32) (local $kd f64) (local $r f64) (local $k i32) (local $e i32) (local $head f64)
-    (local $r2 f64) (local $tmp f64) (local $scale f64)
+    (local $r2 f64) (local $tmp f64) (local $scale f64) (local $z f64) (local $p f64) (local $hi f64) (local $lo f64) (local $b f64)
     (local.set $ax (f64.abs (local.get $x)))
+    ;; The fast path, Ziv's rounding test: the algorithm in plain arithmetic, accepted when every
+    ;; value within the error bound of hi + lo rounds to hi — glibcExp in libm.ts, operation for
+    ;; operation (the bound's derivation is there); else the emulated-FMA path below decides.
+    (if (i32.and (f64.ge (local.get $ax) (f64.const 0x1p-54)) (f64.lt (local.get $ax) (f64.const 512))) (then
+      (local.set $z (f64.mul (local.get $x) (f64.const 0x1.71547652b82fep7)))
+      (local.set $kd (f64.sub (f64.add (local.get $z) (f64.const 0x1.8p52)) (f64.const 0x1.8p52)))
+      (if (f64.gt (f64.abs (f64.sub (f64.abs (f64.sub (local.get $z) (local.get $kd))) (f64.const 0.5))) (f64.const 0x1p-30)) (then
+        (local.set $r (f64.add (f64.add (f64.mul (local.get $kd) (f64.const -0x1.62e42fefa0000p-8)) (local.get $x))
+          (f64.mul (local.get $kd) (f64.const -0x1.cf79abc9e3b3ap-47))))
+        (local.set $k (i32.trunc_f64_s (local.get $kd)))
+        (local.set $e (i32.shr_s (local.get $k) (i32.const 7)))
+        (local.set $head (call $expTable (i32.and (local.get $k) (i32.const 127)))) ;; sets $expTail
+        (local.set $r2 (f64.mul (local.get $r) (local.get $r)))
+        (local.set $tmp (f64.add
+          (f64.mul (f64.mul (local.get $r2) (local.get $r2))
+            (f64.add (f64.mul (local.get $r) (f64.const 0x1.1111167a4d017p-7)) (f64.const 0x1.55555cf172b91p-5)))
+          (f64.add
+            (f64.mul (local.get $r2) (f64.add (f64.mul (local.get $r) (f64.const 0x1.555555555543cp-3)) (f64.const 0x1.ffffffffffdbdp-2)))
+            (f64.add (global.get $expTail) (local.get $r)))))
+        (local.set $scale (f64.mul (local.get $head) (call $pow2 (local.get $e))))
+        (local.set $p (f64.mul (local.get $scale) (local.get $tmp)))
+        (local.set $hi (f64.add (local.get $scale) (local.get $p)))
+        (local.set $lo (f64.add (f64.sub (local.get $scale) (local.get $hi)) (local.get $p)))
+        (local.set $b (f64.mul (local.get $scale) (f64.const 0x1p-58)))
+        (if (i32.and (f64.eq (f64.add (local.get $hi) (f64.add (local.get $lo) (local.get $b))) (local.get $hi))
+                     (f64.eq (f64.add (local.get $hi) (f64.sub (local.get $lo) (local.get $b))) (local.get $hi)))
+          (then (return (local.get $hi))))))))
     (if (i32.eqz (i32.and (f64.ge (local.get $ax) (f64.const 0x1p-54)) (f64.lt (local.get $ax) (f64.const 512)))) (then
       (if (f64.lt (local.get $ax) (f64.const 0x1p-54)) (then (return (f64.add (f64.const 1) (local.get $x)))))
       (if (i32.eqz (f64.lt (local.get $ax) (f64.const 1024))) (then
