@@ -12,7 +12,8 @@ import { writeCsvBlock, writeParquetBlock } from './kernels/write.js';
 // The source readers of frames' arrays (frame.ts `sourceArray`): registered on every thread that
 // imports this module — index.ts makes every worker import it before its first task.
 registerReader('frame-csv', readCsvRows);
-registerReader('frame-parquet', readParquetRows);
+// Parquet stores columns apart: column reductions read a block column by column (no rows assembled).
+registerReader('frame-parquet', readParquetRows, { columnar: true });
 
 /** Interleaves 1-D blocks (or inline specs) of equal length into one row-major block (`frame.stack`). */
 export function stackColumns(parts: readonly unknown[], dtype: Block['dtype']): Block {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ThreadScheduler } from '@tessera/scheduler';
+import { materialize, streamOf, type NDArray } from '@tessera/array';
 import { readParquet, type Frame } from '@tessera/frame';
 
 const fixtures = join(__dirname, 'fixtures');
@@ -95,6 +96,45 @@ describe('files written by DuckDB', () => {
       }
     });
   }
+
+  it('column moments read column by column (no rows assembled) give the bits the rows give', async () => {
+    for (const codec of ['snappy', 'v2']) {
+      const df = await (await readParquet(join(fixtures, `duckdb-${codec}.parquet`))).categorize(undefined, { scheduler: threads });
+      const X = df.toArray();
+      // A Parquet block's stream reads single columns (what column reductions use), equal to the block's columns.
+      const arg = X.blockArg(1, 0);
+      const whole = materialize(arg).data;
+      const s = streamOf(arg);
+      try {
+        expect(s.readColumn).toBeDefined();
+        const k = s.cols;
+        for (let j = 0; j < k; j++)
+          for (const [a, b] of [
+            [0, s.rows],
+            [100, 900],
+            [0, 10],
+            [2000, s.rows],
+          ] as const) {
+            const got = s.readColumn!(j, a, b, new Float64Array(b - a));
+            const want = Float64Array.from({ length: b - a }, (_, i) => whole[(a + i) * k + j]!);
+            expect(Array.from(got), `${codec}: column ${j}, rows ${a}-${b}`).toEqual(Array.from(want));
+          }
+      } finally {
+        s.close();
+      }
+      // X * 1 (exact) is an expression: its reductions go through the rows.
+      const ops = (A: NDArray) => [A.mean(0), A.nanmean(0), A.nanvar(0), A.std(0), A.nanstd()];
+      for (const scheduler of ['sync' as const, threads]) {
+        const byColumns = await Promise.all(ops(X).map((r) => r.compute({ scheduler })));
+        const byRows = await Promise.all(ops(X.mul(1)).map((r) => r.compute({ scheduler })));
+        byColumns.forEach((r, i) =>
+          r.data.forEach((v, j) =>
+            expect(Object.is(v, byRows[i]!.data[j]), `${codec}: op ${i}, column ${j}: ${v} vs ${byRows[i]!.data[j]}`).toBe(true),
+          ),
+        );
+      }
+    }
+  });
 
   it('types, units, nullability and the dtype each column reads as', async () => {
     const df = await readParquet(join(fixtures, 'duckdb-snappy.parquet'));

@@ -15,7 +15,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { FormatError } from '@tessera/io';
-import type { TypedArray } from '@tessera/array';
+import type { ReaderContext, TypedArray } from '@tessera/array';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage, readDataPage } from 'hyparquet/src/datapage.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
@@ -105,12 +105,15 @@ export function parquetChunkReads(): number {
   return chunkReads;
 }
 
-/** The bytes of a column chunk, valid until the next call on this thread. */
-function readChunk(g: ParquetGroup, column: string, chunk: ParquetChunk): Uint8Array {
+/**
+ * The bytes of a column chunk, valid until the next call on this thread. A stream's reads use the
+ * descriptor it keeps open (`rctx.fd`): one `pread` per chunk instead of open, read and close.
+ */
+function readChunk(g: ParquetGroup, column: string, chunk: ParquetChunk, rctx?: ReaderContext): Uint8Array {
   chunkReads++;
   let fd: number;
   try {
-    fd = openSync(g.path, 'r');
+    fd = rctx ? rctx.fd(g.path) : openSync(g.path, 'r');
   } catch (error) {
     return fail(g, column, `cannot open the file: ${(error as Error).message}`, error);
   }
@@ -130,7 +133,7 @@ function readChunk(g: ParquetGroup, column: string, chunk: ParquetChunk): Uint8A
     }
     return buf;
   } finally {
-    closeSync(fd);
+    if (!rctx) closeSync(fd);
   }
 }
 
@@ -381,7 +384,7 @@ export function readParquetRows(
   c1: number,
   out: TypedArray,
   outOffset: number,
-  rctx?: { readonly state: Map<string, unknown> },
+  rctx?: ReaderContext,
 ): void {
   const width = c1 - c0;
   const Column = out.constructor as TypedArrayConstructor & { readonly BYTES_PER_ELEMENT: number };
@@ -392,7 +395,7 @@ export function readParquetRows(
     const base = outOffset + (g.row0 + lo - r0) * width;
     // One column asked for once (not a stream's first tile of a row group): straight into `out`.
     if (width === 1 && (!rctx || (lo === 0 && hi === g.rows))) {
-      placeColumn(g, p.columns[c0]!, g.chunks[c0]!, lo, hi, out, base, 1);
+      placeColumn(g, p.columns[c0]!, g.chunks[c0]!, lo, hi, out, base, 1, rctx);
       continue;
     }
     // The decoded columns: of the whole row group for a stream (its next tiles need them), else of the rows asked for.
@@ -402,21 +405,23 @@ export function readParquetRows(
     if (!cols) {
       const chi = rctx ? g.rows : hi;
       cols = takeColumns(Column, chi - clo, width);
-      for (let j = 0; j < width; j++) placeColumn(g, p.columns[c0 + j]!, g.chunks[c0 + j]!, clo, chi, cols[j]!, 0, 1);
+      for (let j = 0; j < width; j++) placeColumn(g, p.columns[c0 + j]!, g.chunks[c0 + j]!, clo, chi, cols[j]!, 0, 1, rctx);
       if (rctx) {
         // One row group per stream at a time: the one before is done with.
         for (const k of rctx.state.keys()) if (k.startsWith('frame-parquet:')) rctx.state.delete(k);
         rctx.state.set(key, cols);
       }
     }
-    for (let t = lo; t < hi; t += TILE) {
-      const e = Math.min(hi, t + TILE);
-      for (let j = 0; j < width; j++) {
-        const c = cols[j]!;
-        let at = base + (t - lo) * width + j;
-        for (let i = t - clo, end = e - clo; i < end; i++, at += width) out[at] = c[i]!;
+    if (width === 1) (out as Float64Array).set((cols[0] as Float64Array).subarray(lo - clo, hi - clo), base);
+    else
+      for (let t = lo; t < hi; t += TILE) {
+        const e = Math.min(hi, t + TILE);
+        for (let j = 0; j < width; j++) {
+          const c = cols[j]!;
+          let at = base + (t - lo) * width + j;
+          for (let i = t - clo, end = e - clo; i < end; i++, at += width) out[at] = c[i]!;
+        }
       }
-    }
     // Done with the columns (a stream reads its rows in order): their memory serves the next row group.
     if (!rctx || hi === g.rows) {
       rctx?.state.delete(key);
@@ -438,6 +443,7 @@ function placeColumn(
   out: TypedArray,
   base: number,
   width: number,
+  rctx?: ReaderContext,
 ): void {
   const isFloat = out instanceof Float64Array || out instanceof Float32Array;
   const missing = isFloat ? NaN : -1;
@@ -468,7 +474,7 @@ function placeColumn(
   };
   let dictNumbers: Float64Array | null = null;
   try {
-    const bytes = readChunk(g, col.name, chunk);
+    const bytes = readChunk(g, col.name, chunk, rctx);
     decodeChunk(
       bytes,
       g,
