@@ -21,6 +21,7 @@ export {
   registerWorkerModule,
   registeredKernels,
   importModule,
+  importedModules,
   resolveKernel,
   kernelId,
   parseKernelId,

@@ -106,8 +106,8 @@ export function registeredModules(): string[] {
 
 /**
  * The modules this thread has imported (or is importing) through the kernel table: kernel
- * modules, worker modules and what kernel modules' {@link TaskPreparer}s import. Internal: the
- * lazy-loading tests ask a worker which modules it has loaded.
+ * modules, worker modules and what kernel modules' {@link TaskPreparer}s import — what a kernel
+ * run on a worker can report to show which code that worker loaded (the lazy-loading tests do).
  */
 export function importedModules(): string[] {
   return [...modules.keys()].sort();

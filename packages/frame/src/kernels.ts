@@ -9,6 +9,10 @@ import { csvCategories, readCsvRows, scanRange } from './kernels/csv.js';
 import { parquetCategories, readParquetRows } from './kernels/parquet.js';
 import { writeCsvBlock, writeParquetBlock } from './kernels/write.js';
 
+// The readers' counters (what the streaming tests check), from the module instance the kernels use.
+export { csvBufferBytes } from './kernels/csv.js';
+export { parquetChunkReads } from './kernels/parquet.js';
+
 // The source readers of frames' arrays (frame.ts `sourceArray`): registered on every thread that
 // imports this module — index.ts makes every worker import it before its first task.
 registerReader('frame-csv', readCsvRows);

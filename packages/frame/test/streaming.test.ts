@@ -14,8 +14,8 @@ import { materialize, streamOf, type NDArray } from '@tessera/array';
 import { readCsv, readParquet, type Frame } from '@tessera/frame';
 
 // The readers' counters of the built modules: the ones `@tessera/frame` registers and runs.
-const { csvBufferBytes } = (await import(new URL('../dist/kernels/csv.js', import.meta.url).href)) as { csvBufferBytes(): number };
-const { parquetChunkReads } = (await import(new URL('../dist/kernels/parquet.js', import.meta.url).href)) as {
+const { csvBufferBytes, parquetChunkReads } = (await import(new URL('../dist/kernels.js', import.meta.url).href)) as {
+  csvBufferBytes(): number;
   parquetChunkReads(): number;
 };
 
