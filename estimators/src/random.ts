@@ -92,22 +92,6 @@ export class Random {
     return out;
   }
 
-  /** Writes the generator's state (four int32 words) to `out` at `at`, e.g. to continue the stream in WebAssembly. */
-  saveState(out: Int32Array, at = 0): void {
-    out[at] = this.s0;
-    out[at + 1] = this.s1;
-    out[at + 2] = this.s2;
-    out[at + 3] = this.s3;
-  }
-
-  /** Continues from a state written by {@link saveState} (or advanced elsewhere from one). */
-  loadState(from: Int32Array, at = 0): void {
-    this.s0 = from[at]! | 0;
-    this.s1 = from[at + 1]! | 0;
-    this.s2 = from[at + 2]! | 0;
-    this.s3 = from[at + 3]! | 0;
-  }
-
   /** A float in [0, 1) with 53 random bits. */
   random(): number {
     const hi = this.nextUint32() >>> 5; // 27 bits
