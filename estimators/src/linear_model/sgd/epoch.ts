@@ -26,7 +26,7 @@ import { prefersWasm } from './backend.js';
 import { glibcExp, glibcPow } from './libm.js';
 import { EpochOrders, rowsPerBucket } from './shuffle.js';
 import { WASM_NO_MEMORY, wasmAvailable } from './wasm.js';
-import { type PreparedLayout, wasmEpoch, wasmEpochPrepared } from './wasm_epoch.js';
+import { type PreparedLayout, type StagedBlock, stageInOwnMemory, wasmEpoch, wasmEpochPrepared } from './wasm_epoch.js';
 
 /** Loss functions of the SGD family (scikit-learn's names). 'perceptron' is hinge with threshold 0. */
 export type LossName =
@@ -383,6 +383,11 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
   st[S_U] = 0;
   st[S_ETA] = a.eta0;
 
+  // Rows given in memory, unshuffled, several epochs: copied into WebAssembly memory once for
+  // the whole fit, each epoch then runs on them in place (see stageInOwnMemory).
+  let staged: StagedBlock | null =
+    useWasm && orders === null && inPlace === null && a.maxIter > 1 ? stageInOwnMemory(a.X, a.y, a.sampleWeight, n, d) : null;
+
   let noImprovementCount = 0;
   let bestLoss = Number.POSITIVE_INFINITY;
   let bestScore = Number.NEGATIVE_INFINITY;
@@ -395,6 +400,11 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
     if (useWasm) {
       const wa = { ...ep, l2: penalty === PENALTY.L2 };
       if (orders === null && inPlace !== null) bad = wasmEpochPrepared(wa, st, inPlace.memory, inPlace.layout);
+      else if (staged !== null) {
+        const s = staged;
+        bad = wasmEpochPrepared({ ...wa, X: s.X, y: s.y, sampleWeight: s.sampleWeight }, st, s.memory, s.layout);
+        if (bad === WASM_NO_MEMORY) staged = null; // not usable in place after all (nothing was changed): stream
+      }
       if (bad === WASM_NO_MEMORY) bad = wasmEpoch(wa, st, orders, rowsPerBucket(d));
     }
     if (bad >= 0) throwIfNonFinite(a.X, bad * d, d, rowOf === null ? bad : rowOf(bad));

@@ -191,6 +191,52 @@ export function preparedLayout(n: number, d: number, weighted: boolean): Prepare
   return { n, d, st, w, rows, ys, sws, yi, end: yi + n * 8 };
 }
 
+/** Largest block {@link stageInOwnMemory} copies (the memory it grows to stays with the thread). */
+const STAGE_MAX_BYTES = 512 * 1024 * 1024;
+
+/** A block given in memory, copied once into this thread's own memory, laid out as a prepared block. */
+export interface StagedBlock {
+  readonly memory: WasmMemory;
+  readonly layout: PreparedLayout;
+  /** The rows, targets and sample weights in that memory (views for {@link wasmEpochPrepared}). */
+  readonly X: Float64Array;
+  readonly y: Float64Array;
+  readonly sampleWeight: Float64Array | null;
+}
+
+/**
+ * Copies a block given in memory into this thread's own WebAssembly memory once, laid out as
+ * {@link preparedLayout}, so that every epoch of a fit without shuffling runs on it in place
+ * ({@link wasmEpochPrepared}) instead of streaming all its rows in again (one copy per fit instead
+ * of one per epoch: a grid search fits the same fold many times over). Null when there is no
+ * kernel, the block is larger than 512 MiB or the memory cannot grow; the caller then streams.
+ * Valid until the next use of this thread's memory by anything else (the caller runs its epochs
+ * synchronously).
+ */
+export function stageInOwnMemory(
+  X: Float64Array,
+  y: Float64Array,
+  sampleWeight: Float64Array | null,
+  n: number,
+  d: number,
+): StagedBlock | null {
+  const k = ownKernel();
+  if (k === null) return null;
+  const layout = preparedLayout(n, d, sampleWeight !== null);
+  if (layout.end > STAGE_MAX_BYTES || !ensureBytes(k, layout.end)) return null;
+  const buf = k.memory.buffer;
+  const Xs = new Float64Array(buf, layout.rows, n * d);
+  Xs.set(X.subarray(0, n * d));
+  const ys = new Float64Array(buf, layout.yi, n);
+  ys.set(y.subarray(0, n));
+  let sws: Float64Array | null = null;
+  if (sampleWeight !== null) {
+    sws = new Float64Array(buf, layout.sws, n);
+    sws.set(sampleWeight.subarray(0, n));
+  }
+  return { memory: k.memory, layout, X: Xs, y: ys, sampleWeight: sws };
+}
+
 /**
  * Runs one epoch in WebAssembly, in place, over a prepared block (rows in visit order in
  * `memory`, laid out as {@link preparedLayout}). `a.X` must be the rows' view in that memory;
