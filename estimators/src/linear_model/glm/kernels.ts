@@ -7,7 +7,18 @@
 import { materialize, rowOrigin, streamOf, tileRows, type RowStream, type TypedArray } from '@tessera/array';
 import { InvalidInputError } from '../../errors.js';
 import { GlmKernel, type GlmKernelName } from './kernel_names.js';
-import { accumulate, accumulateDeviance, addSums, emptySums, type DevianceSums, type LossSpec, type LossSums } from './losses.js';
+import {
+  accumulate,
+  accumulateDeviance,
+  accumulateResident,
+  addSums,
+  emptySums,
+  type DevianceSums,
+  type LossSpec,
+  type LossSums,
+  type SourceRows,
+} from './losses.js';
+import { openResident, type Resident, type ResidentRun } from './wasm_loss.js';
 import { mergeCross, mergeQr, tileCross, tileQr, type CrossStats, type QrStats } from './normal_equations.js';
 
 /** Where a block sits: its index and first row (for messages). */
@@ -49,7 +60,11 @@ function tiles(s: RowStream, each: (view: TypedArray, a: number, b: number) => v
   }
 }
 
-/** Σ s_i loss_i and its gradient (and with `hessian` the Hessian) over one row block at `coef` (see losses.ts). */
+/**
+ * Σ s_i loss_i and its gradient over one row block at `coef` (see losses.ts). Given a `resident`
+ * memory (in-memory fits on the worker threads: passes.ts's SharedPasses), the block's rows are
+ * placed there by its first evaluation and read in place by the later ones.
+ */
 export function lossGradKernel(
   X: unknown,
   y: unknown,
@@ -57,7 +72,20 @@ export function lossGradKernel(
   coef: Float64Array,
   spec: LossSpec,
   place: BlockPlace,
-  hessian = false,
+  resident: Resident | null = null,
+): LossSums {
+  return blockSums(X, y, sampleWeight, coef, spec, place, false, resident === null ? null : openResident(resident));
+}
+
+function blockSums(
+  X: unknown,
+  y: unknown,
+  sampleWeight: unknown,
+  coef: Float64Array,
+  spec: LossSpec,
+  place: BlockPlace,
+  hessian: boolean,
+  run: ResidentRun | null,
 ): LossSums {
   return locating(X, place, () => {
     const yv = valuesOf(y)!;
@@ -65,6 +93,21 @@ export function lossGradKernel(
     const acc = emptySums(spec, hessian);
     const s = streamOf(X);
     try {
+      if (run !== null) {
+        const L = run.layout;
+        if (s.rows !== Math.min(L.blockRows, L.n - place.index * L.blockRows) || s.cols !== L.d) {
+          throw new Error(
+            `glm.lossGrad: block ${place.index} has ${s.rows} × ${s.cols} values, not the resident layout's (internal error).`,
+          );
+        }
+        const source = (a: number, b: number): SourceRows => ({
+          X: s.read(a, b),
+          y: yv.subarray(a, b),
+          w: wv === null ? null : wv.subarray(a, b),
+        });
+        accumulateResident(acc, spec, coef, run, place.index, place.rowBase, source);
+        return acc;
+      }
       tiles(s, (view, a, b) =>
         accumulate(acc, spec, coef, view, yv.subarray(a, b), wv === null ? null : wv.subarray(a, b), b - a, place.rowBase + a),
       );
@@ -84,7 +127,7 @@ export function lossGradHessKernel(
   spec: LossSpec,
   place: BlockPlace,
 ): LossSums {
-  return lossGradKernel(X, y, sampleWeight, coef, spec, place, true);
+  return blockSums(X, y, sampleWeight, coef, spec, place, true, null);
 }
 
 export function sumLossGradKernel(parts: readonly LossSums[]): LossSums {

@@ -9,7 +9,16 @@
  * feature-major; L-BFGS does not depend on the order of the variables.)
  */
 import { InvalidInputError } from '../../errors.js';
-import { binomialTile, multinomialTile, runBinomial, runMultinomial } from './wasm_loss.js';
+import {
+  type ResidentRun,
+  binomialTile,
+  multinomialTile,
+  residentSlot,
+  residentTiles,
+  runBinomial,
+  runMultinomial,
+  runResident,
+} from './wasm_loss.js';
 
 /** The loss and how the targets are read. */
 export interface LossSpec {
@@ -103,6 +112,24 @@ export function accumulate(
   n: number,
   rowBase: number,
 ): void {
+  if (acc.hess === null) {
+    if (spec.family === 'multinomial' && accumulateMultinomialWasm(acc, spec, coef, X, y, w, n, rowBase)) return;
+    if (spec.family === 'binomial' && accumulateBinomialWasm(acc, spec, coef, X, y, w, n, rowBase)) return;
+  }
+  accumulateJs(acc, spec, coef, X, y, w, n, rowBase);
+}
+
+/** The JavaScript loop of {@link accumulate} (every loss; the Hessian; the rows WebAssembly hands back). */
+function accumulateJs(
+  acc: LossSums,
+  spec: LossSpec,
+  coef: Float64Array,
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: ArrayLike<number> | null,
+  n: number,
+  rowBase: number,
+): void {
   const d = spec.nFeatures;
   const q = d + (spec.fitIntercept ? 1 : 0);
   const grad = acc.grad;
@@ -111,7 +138,6 @@ export function accumulate(
   let loss = 0;
   let sumW = 0;
   if (spec.family === 'multinomial') {
-    if (hess === null && accumulateMultinomialWasm(acc, spec, coef, X, y, w, n, rowBase)) return;
     const k = spec.k;
     const z = new Float64Array(k);
     const classes = spec.classes!;
@@ -152,7 +178,6 @@ export function accumulate(
       }
     }
   } else {
-    if (spec.family === 'binomial' && hess === null && accumulateBinomialWasm(acc, spec, coef, X, y, w, n, rowBase)) return;
     const binomial = spec.family === 'binomial';
     const c0 = binomial ? spec.classes![0]! : 0;
     const c1 = binomial ? spec.classes![1]! : 0;
@@ -240,23 +265,7 @@ function accumulateBinomialWasm(
   const tile = binomialTile(n, d, coef);
   if (tile === null) return false;
   const { heap, dp } = tile;
-  const c0 = spec.classes![0]!;
-  const c1 = spec.classes![1]!;
-  const cw = spec.classWeight;
-  let sumW = 0;
-  if (w === null && cw === null && c0 === 0 && c1 === 1 && y instanceof Float64Array) {
-    // The common case — labels 0/1, unit weights — copied as they are after one check.
-    for (let i = 0; i < n; i++) {
-      const v = y[i]!;
-      if (v !== 0 && v !== 1) throw unknownLabel(spec, v, rowBase + i);
-    }
-    heap.set(y.subarray(0, n), tile.y);
-    heap.fill(1, tile.s, tile.s + n);
-    sumW = n;
-  } else {
-    fillLabels(heap, tile.y, tile.s, spec, y, w, n, rowBase);
-    for (let i = 0; i < n; i++) sumW += w === null ? 1 : w[i]!;
-  }
+  const sumW = placeLabels(heap, tile.y, tile.s, spec, y, w, n, rowBase);
   copyRows(heap, tile.x, dp, X, d, n);
   const loss = runBinomial(tile, n, spec.fitIntercept ? coef[d]! : 0);
   if (Number.isNaN(loss)) return false;
@@ -286,19 +295,7 @@ function accumulateMultinomialWasm(
   const tile = multinomialTile(n, d, k, coef, spec.fitIntercept);
   if (tile === null) return false;
   const { heap, dp } = tile;
-  const classes = spec.classes!;
-  const cw = spec.classWeight;
-  let sumW = 0;
-  for (let i = 0; i < n; i++) {
-    let s = w === null ? 1 : w[i]!;
-    if (!Number.isFinite(s)) throw badWeight(spec, s, rowBase + i);
-    sumW += s;
-    const c = classIndex(classes, y[i]!);
-    if (c < 0) throw unknownLabel(spec, y[i]!, rowBase + i);
-    if (cw !== null) s *= cw[c]!;
-    heap[tile.y + i] = c;
-    heap[tile.s + i] = s;
-  }
+  const sumW = placeLabels(heap, tile.y, tile.s, spec, y, w, n, rowBase);
   copyRows(heap, tile.x, dp, X, d, n);
   const loss = runMultinomial(tile, n);
   if (Number.isNaN(loss)) return false;
@@ -312,6 +309,128 @@ function accumulateMultinomialWasm(
   acc.sumW += sumW;
   acc.rows += n;
   return true;
+}
+
+/**
+ * The labels (binomial: 0/1; multinomial: class indices) and s_i (sample weight × class weight) of
+ * n rows into the module's memory at yAt and sAt, checked (a row's unknown label or non-finite
+ * weight is an InvalidInputError naming it); returns Σ sample weights, summed as the JavaScript
+ * loop sums them.
+ */
+function placeLabels(
+  heap: Float64Array,
+  yAt: number,
+  sAt: number,
+  spec: LossSpec,
+  y: ArrayLike<number>,
+  w: ArrayLike<number> | null,
+  n: number,
+  rowBase: number,
+): number {
+  const cw = spec.classWeight;
+  let sumW = 0;
+  if (spec.family === 'multinomial') {
+    const classes = spec.classes!;
+    for (let i = 0; i < n; i++) {
+      let s = w === null ? 1 : w[i]!;
+      if (!Number.isFinite(s)) throw badWeight(spec, s, rowBase + i);
+      sumW += s;
+      const c = classIndex(classes, y[i]!);
+      if (c < 0) throw unknownLabel(spec, y[i]!, rowBase + i);
+      if (cw !== null) s *= cw[c]!;
+      heap[yAt + i] = c;
+      heap[sAt + i] = s;
+    }
+    return sumW;
+  }
+  if (w === null && cw === null && spec.classes![0] === 0 && spec.classes![1] === 1 && y instanceof Float64Array) {
+    // The common case — labels 0/1, unit weights — copied as they are after one check.
+    for (let i = 0; i < n; i++) {
+      const v = y[i]!;
+      if (v !== 0 && v !== 1) throw unknownLabel(spec, v, rowBase + i);
+    }
+    heap.set(y.subarray(0, n), yAt);
+    heap.fill(1, sAt, sAt + n);
+    return n;
+  }
+  fillLabels(heap, yAt, sAt, spec, y, w, n, rowBase);
+  for (let i = 0; i < n; i++) sumW += w === null ? 1 : w[i]!;
+  return sumW;
+}
+
+/** Rows [a, b) of a block as given: X (row-major), y and the weights (or null). */
+export interface SourceRows {
+  readonly X: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+  readonly w: ArrayLike<number> | null;
+}
+
+/**
+ * Adds block `block` of a resident memory (wasm_loss.ts's {@link ResidentLayout}) to `acc` at
+ * `coef` — the same sums as {@link accumulate} over the block's tiles, bit for bit. The block's
+ * first evaluation places each tile (rows copied, labels and weights checked and mapped: what the
+ * tile-by-tile path does on every evaluation) just before running it; later evaluations only run
+ * the module. `source(a, b)`: the block's rows [a, b) as given, for placing them and for a tile
+ * with a non-finite score (the JavaScript loop then names the row and column). `rowBase`: the
+ * block's first row, for messages.
+ */
+export function accumulateResident(
+  acc: LossSums,
+  spec: LossSpec,
+  coef: Float64Array,
+  run: ResidentRun,
+  block: number,
+  rowBase: number,
+  source: (a: number, b: number) => SourceRows,
+): void {
+  const L = run.layout;
+  const h = run.heap;
+  const d = spec.nFeatures;
+  const { k, dp } = L;
+  const q = d + (spec.fitIntercept ? 1 : 0);
+  const sl = residentSlot(L, block);
+  for (let r = 0; r < k; r++) {
+    for (let j = 0; j < d; j++) h[sl.coef + r * dp + j] = coef[r * q + j]!;
+    h.fill(0, sl.coef + r * dp + d, sl.coef + (r + 1) * dp);
+    h[sl.bias + r] = spec.fitIntercept ? coef[r * q + d]! : 0;
+  }
+  const binomial = L.family === 'binomial';
+  const b0 = binomial && spec.fitIntercept ? coef[d]! : 0;
+  const filled = h[sl.flag] === 1;
+  const grad = acc.grad;
+  for (const t of residentTiles(L, block)) {
+    const n = t.b - t.a;
+    if (!filled) {
+      const src = source(t.a, t.b);
+      h[L.sumW + t.g] = placeLabels(h, L.y + t.at, L.s + t.at, spec, src.y, src.w, n, rowBase + t.a);
+      copyRows(h, L.x + t.at * dp, dp, src.X, d, n);
+      if (t.np > n) {
+        // The padding row: zero features, label 0, weight 0 (it adds nothing).
+        h.fill(0, L.x + (t.at + n) * dp, L.x + (t.at + t.np) * dp);
+        h[L.y + t.at + n] = 0;
+        h[L.s + t.at + n] = 0;
+      }
+    }
+    h.fill(0, sl.grad, sl.flag);
+    const loss = runResident(run, block, t, b0);
+    if (Number.isNaN(loss)) {
+      const src = source(t.a, t.b);
+      accumulateJs(acc, spec, coef, src.X, src.y, src.w, n, rowBase + t.a);
+      continue;
+    }
+    for (let r = 0; r < k; r++) {
+      for (let j = 0; j < d; j++) grad[r * q + j] = grad[r * q + j]! + h[sl.grad + r * dp + j]!;
+      if (spec.fitIntercept) {
+        grad[r * q + d] = binomial
+          ? grad[d]! + h[sl.grad + dp]!
+          : grad[r * q + d]! + (h[sl.gradBias + 2 * r]! + h[sl.gradBias + 2 * r + 1]!);
+      }
+    }
+    acc.loss += loss;
+    acc.sumW += h[L.sumW + t.g]!;
+    acc.rows += n;
+  }
+  if (!filled) h[sl.flag] = 1;
 }
 
 /** Copies n rows of X (n × d) into the module's memory at `at`, rows dp apart (the extra columns zero). */

@@ -12,8 +12,18 @@ import { allocate, buildGraph, tileRows, tokenize, type NDArray } from '@tessera
 import type { LazyOptions } from '../../contract.js';
 import { GlmKernel, type GlmKernelName } from './kernel_names.js';
 import type { CrossSpec } from './kernels.js';
-import { accumulate, accumulateDeviance, emptySums, type DevianceSums, type LossSpec, type LossSums } from './losses.js';
+import {
+  accumulate,
+  accumulateDeviance,
+  accumulateResident,
+  emptySums,
+  type DevianceSums,
+  type LossSpec,
+  type LossSums,
+  type SourceRows,
+} from './losses.js';
 import { mergeCross, mergeQr, tileCross, tileQr, type CrossStats, type QrStats, type TileSource } from './normal_equations.js';
+import { newResident, openResident, releaseResident, residentLayout, type Resident, type ResidentRun } from './wasm_loss.js';
 
 /** The passes an algorithm may ask for. */
 export interface Passes {
@@ -21,6 +31,11 @@ export interface Passes {
   lossGrad(coef: Float64Array, spec: LossSpec): LossSums | Promise<LossSums>;
   /** The same with the Hessian (one coefficient row; the Newton solver). */
   lossGradHess(coef: Float64Array, spec: LossSpec): LossSums | Promise<LossSums>;
+  /**
+   * Called once the algorithm has finished without error: gives back what the passes held for
+   * their evaluations (a resident memory, reused by the next fit).
+   */
+  release?(): void;
   /** The sums of the Poisson deviance score at `coef`. */
   deviance(coef: Float64Array, spec: LossSpec): DevianceSums | Promise<DevianceSums>;
   /** Weighted centered cross-products of [X | y]. */
@@ -44,6 +59,7 @@ export function* pass<T>(f: (p: Passes) => T | Promise<T>): Generator<Pass, T, u
 export function runSync<R>(alg: Algorithm<R>, p: Passes): R {
   let step = alg.next();
   while (!step.done) step = alg.next(step.value(p));
+  p.release?.();
   return step.value;
 }
 
@@ -51,18 +67,66 @@ export function runSync<R>(alg: Algorithm<R>, p: Passes): R {
 export async function runAsync<R>(alg: Algorithm<R>, p: Passes): Promise<R> {
   let step = alg.next();
   while (!step.done) step = alg.next(await step.value(p));
+  p.release?.();
   return step.value;
 }
 
-/** In-memory data: X (n × d), the targets (n × t, row-major), weights or null. */
+/**
+ * The key of what a resident memory holds for a loss: the placed labels and weights depend on the
+ * family, the classes and the class weights (the coefficients are written per evaluation).
+ */
+function residentKey(spec: LossSpec): string {
+  return [spec.family, spec.nFeatures, spec.k, spec.classes?.join() ?? '', spec.classWeight?.join() ?? ''].join('|');
+}
+
+/**
+ * The resident memories of one data set, one per loss (a fit uses one): created on first use, or
+ * null when the loss has no WebAssembly kernel, WebAssembly is not used, or the memory cannot be had.
+ */
+class ResidentCache {
+  readonly #memories = new Map<string, Resident | null>();
+  constructor(
+    readonly n: number,
+    readonly blockRows: number,
+    readonly tileRows: number,
+  ) {}
+
+  /** Gives the memories back (the fit is over). */
+  release(): void {
+    for (const r of this.#memories.values()) if (r !== null) releaseResident(r);
+    this.#memories.clear();
+  }
+
+  get(spec: LossSpec): Resident | null {
+    const key = residentKey(spec);
+    let r = this.#memories.get(key);
+    if (r === undefined) {
+      const layout = residentLayout(spec, this.n, this.blockRows, this.tileRows);
+      r = layout === null ? null : newResident(layout);
+      this.#memories.set(key, r);
+    }
+    return r;
+  }
+}
+
+/**
+ * In-memory data: X (n × d), the targets (n × t, row-major), weights or null. The logistic losses
+ * run over the rows placed once in a resident memory (wasm_loss.ts): the first evaluation places
+ * each tile as it goes, the later ones copy nothing.
+ */
 export class MemoryPasses implements Passes {
+  readonly #resident: ResidentCache;
+  readonly #runs = new Map<Resident, ResidentRun | null>();
+
   constructor(
     readonly X: Float64Array,
     readonly n: number,
     readonly d: number,
     readonly y: Float64Array,
     readonly w: Float64Array | null,
-  ) {}
+  ) {
+    this.#resident = new ResidentCache(n, n, tileRows({ cols: d }));
+  }
 
   #tiles(t: number, each: (a: number, b: number) => void): void {
     const tile = tileRows({ cols: this.d + t });
@@ -72,6 +136,16 @@ export class MemoryPasses implements Passes {
   lossGrad(coef: Float64Array, spec: LossSpec, hessian = false): LossSums {
     const acc = emptySums(spec, hessian);
     const { X, d, y, w } = this;
+    const run = hessian ? null : this.#run(spec);
+    if (run !== null) {
+      const source = (a: number, b: number): SourceRows => ({
+        X: X.subarray(a * d, b * d),
+        y: y.subarray(a, b),
+        w: w === null ? null : w.subarray(a, b),
+      });
+      accumulateResident(acc, spec, coef, run, 0, 0, source);
+      return acc;
+    }
     this.#tiles(0, (a, b) =>
       accumulate(acc, spec, coef, X.subarray(a * d, b * d), y.subarray(a, b), w === null ? null : w.subarray(a, b), b - a, a),
     );
@@ -80,6 +154,23 @@ export class MemoryPasses implements Passes {
 
   lossGradHess(coef: Float64Array, spec: LossSpec): LossSums {
     return this.lossGrad(coef, spec, true);
+  }
+
+  release(): void {
+    this.#runs.clear();
+    this.#resident.release();
+  }
+
+  /** The resident memory for this loss opened on this thread, or null (then tile by tile). */
+  #run(spec: LossSpec): ResidentRun | null {
+    const r = this.#resident.get(spec);
+    if (r === null) return null;
+    let run = this.#runs.get(r);
+    if (run === undefined) {
+      run = openResident(r);
+      this.#runs.set(r, run);
+    }
+    return run;
   }
 
   deviance(coef: Float64Array, spec: LossSpec): DevianceSums {
@@ -151,7 +242,14 @@ class GraphPasses implements Passes {
     return this.#passes;
   }
 
-  async #run<T>(kernel: GlmKernelName, merge: GlmKernelName, label: string, extra: readonly unknown[]): Promise<T> {
+  /** One pass: a `kernel` task per block with arguments [X, y, w, ...extra, place, ...tail], merged by `merge`. */
+  protected async runPass<T>(
+    kernel: GlmKernelName,
+    merge: GlmKernelName,
+    label: string,
+    extra: readonly unknown[],
+    tail: readonly unknown[] = [],
+  ): Promise<T> {
     const src = this.source;
     const g = src.graph();
     const name = `${label}-${tokenize(label, src.token, this.#passes)}`;
@@ -159,7 +257,7 @@ class GraphPasses implements Passes {
     let level: string[] = [];
     for (let i = 0; i < src.blocks; i++) {
       const key = `${name}-block-${i}`;
-      g.add(key, kernel, [...src.args(i), ...extra, { index: i, rowBase: src.rowBase(i) }]);
+      g.add(key, kernel, [...src.args(i), ...extra, { index: i, rowBase: src.rowBase(i) }, ...tail]);
       level.push(key);
     }
     for (let depth = 0; level.length > 1; depth++) {
@@ -176,23 +274,23 @@ class GraphPasses implements Passes {
   }
 
   lossGrad(coef: Float64Array, spec: LossSpec): Promise<LossSums> {
-    return this.#run(GlmKernel.lossGrad, GlmKernel.sumLossGrad, 'glm-loss', [coef, spec]);
+    return this.runPass(GlmKernel.lossGrad, GlmKernel.sumLossGrad, 'glm-loss', [coef, spec]);
   }
 
   lossGradHess(coef: Float64Array, spec: LossSpec): Promise<LossSums> {
-    return this.#run(GlmKernel.lossGradHess, GlmKernel.sumLossGrad, 'glm-newton', [coef, spec]);
+    return this.runPass(GlmKernel.lossGradHess, GlmKernel.sumLossGrad, 'glm-newton', [coef, spec]);
   }
 
   deviance(coef: Float64Array, spec: LossSpec): Promise<DevianceSums> {
-    return this.#run(GlmKernel.deviance, GlmKernel.sumDeviance, 'glm-deviance', [coef, spec]);
+    return this.runPass(GlmKernel.deviance, GlmKernel.sumDeviance, 'glm-deviance', [coef, spec]);
   }
 
   cross(spec: CrossSpec): Promise<CrossStats> {
-    return this.#run(GlmKernel.cross, GlmKernel.mergeCross, 'glm-cross', [spec]);
+    return this.runPass(GlmKernel.cross, GlmKernel.mergeCross, 'glm-cross', [spec]);
   }
 
   qr(spec: CrossSpec): Promise<QrStats> {
-    return this.#run(GlmKernel.qr, GlmKernel.mergeQr, 'glm-qr', [spec]);
+    return this.runPass(GlmKernel.qr, GlmKernel.mergeQr, 'glm-qr', [spec]);
   }
 }
 
@@ -237,6 +335,8 @@ function shared(a: Float64Array): Float64Array {
  * copied per pass.
  */
 export class SharedPasses extends GraphPasses {
+  readonly #resident: ResidentCache;
+
   constructor(X: Float64Array, n: number, d: number, y: Float64Array, t: number, w: Float64Array | null, options: LazyOptions) {
     const sx = shared(X);
     const sy = shared(y);
@@ -262,5 +362,21 @@ export class SharedPasses extends GraphPasses {
       },
       options,
     );
+    // The workers cut each block into tiles as their stream of X does (tileRows of d columns).
+    this.#resident = new ResidentCache(n, rows, tileRows({ cols: d }));
+  }
+
+  /**
+   * The logistic losses run over a resident memory shared with the workers: each block task places
+   * its rows there in the first pass (in parallel) and reads them in place in the later ones.
+   */
+  release(): void {
+    this.#resident.release();
+  }
+
+  override lossGrad(coef: Float64Array, spec: LossSpec): Promise<LossSums> {
+    const r = this.#resident.get(spec);
+    if (r === null) return super.lossGrad(coef, spec);
+    return this.runPass(GlmKernel.lossGrad, GlmKernel.sumLossGrad, 'glm-loss', [coef, spec], [r]);
   }
 }
