@@ -25,6 +25,7 @@ import { readVarInt } from 'hyparquet/src/thrift.js';
 import { parseDecimal } from 'hyparquet/src/convert.js';
 import { compressors as libraryCompressors } from 'hyparquet-compressors';
 import { snappyUncompress, snappyUncompressInto } from './snappy.js';
+import { readIndices } from './rle.js';
 import type { CompressionCodec, ParquetType, SchemaElement, PageHeader } from 'hyparquet';
 import type { LogicalType, TimeUnit } from '../types.js';
 
@@ -201,6 +202,9 @@ function numberConverter(c: ParquetColumnPlan, g: ParquetGroup): ToNumber {
  */
 let pageBuffer = new Uint8Array(0);
 
+/** The thread's buffer for a data page's dictionary indices, reused (they are placed before the next page is read). */
+let indexBuffer = new Int32Array(0);
+
 function decompressData(raw: Uint8Array, size: number, codec: CompressionCodec): Uint8Array {
   if (codec !== 'SNAPPY') return decompressPage(raw, size, codec, compressors);
   if (pageBuffer.length < size) pageBuffer = new Uint8Array(size + (size >> 4));
@@ -300,8 +304,10 @@ function decodeChunk(
     const dict = encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY';
     if (dict) {
       const width = pr.view.getUint8(pr.offset++);
-      const idx = new Int32Array(present);
-      if (width) readRleBitPackedHybrid(pr, width, idx, page.byteLength - pr.offset);
+      if (indexBuffer.length < present) indexBuffer = new Int32Array(present + (present >> 4));
+      const idx = indexBuffer.subarray(0, present);
+      if (width) readIndices(page, pr.offset, page.byteLength, width, idx);
+      else idx.fill(0);
       values = idx;
     } else if (encoding === 'DELTA_BINARY_PACKED' && type === 'INT32') {
       // Decoded in 64 bits and wrapped to 32: hyparquet 1.33's 32-bit path drops the top bit of
