@@ -20,6 +20,8 @@ export interface ThreadJob {
   readonly resultPrefix: string;
   /** Results whose serialized form exceeds this go to the store even without typed arrays. */
   readonly inlineLimit: number;
+  /** Bytes of results this thread keeps after writing them, for its own later jobs (see {@link keep}). */
+  readonly keepBytes: number;
 }
 
 const stores = new Map<string, BlockStore>();
@@ -28,6 +30,46 @@ function storeFor(url: string): BlockStore {
   let s = stores.get(url);
   if (!s) stores.set(url, (s = openStore(url)));
   return s;
+}
+
+/**
+ * Results this thread wrote lately, by store key, oldest first. A later job of this thread whose
+ * input is one of them *takes* it (once) instead of reading it back: the producing job is over and
+ * nothing else in the process holds the value, so the taker owns it exactly as if it had been
+ * read — what a thread scheduler gives when a block's producer and consumer share a thread (a
+ * prepared block's memory then goes back to its pool on this thread, and nothing is read back).
+ * Any other reader, or a retry, reads the store. At most `keepBytes`, and only for a few seconds
+ * (a block is consumed soon after it is made, or elsewhere).
+ */
+const kept = new Map<string, { readonly value: unknown; readonly bytes: number }>();
+let keptBytes = 0;
+const KEEP_MS = 5000;
+
+function drop(key: string): void {
+  const k = kept.get(key);
+  if (k === undefined) return;
+  kept.delete(key);
+  keptBytes -= k.bytes;
+}
+
+function keep(key: string, value: unknown, bytes: number, limit: number): void {
+  drop(key);
+  if (!(bytes > 0) || bytes > limit) return;
+  for (const old of kept.keys()) {
+    if (keptBytes + bytes <= limit) break;
+    drop(old);
+  }
+  kept.set(key, { value, bytes });
+  keptBytes += bytes;
+  setTimeout(() => kept.get(key)?.value === value && drop(key), KEEP_MS).unref();
+}
+
+/** An input: taken from the results this thread kept, else read from the store. */
+function input(store: BlockStore, key: string): unknown {
+  const k = kept.get(key);
+  if (k === undefined) return readValue(store, key);
+  drop(key);
+  return k.value;
 }
 
 /** A job's answer: the serialized response, and the bytes of typed arrays in its results (for the worker's budget). */
@@ -43,7 +85,7 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
   const req = job.request instanceof Uint8Array ? decode<BatchRequest>(job.request) : await readValue<BatchRequest>(store, job.request.key);
   // Inputs kept in the store are read here, on the worker (straight into the memories they are
   // restored into): the coordinator never touches blocks.
-  const inputs = await Promise.all(req.inputs.map((v) => (isBlockRef(v) ? readValue(store, v.__tesseraBlock) : v)));
+  const inputs = await Promise.all(req.inputs.map((v) => (isBlockRef(v) ? input(store, v.__tesseraBlock) : v)));
   const res = await runBatch({ ...req, inputs }, false);
   if (res.failed) return { payload: encode(res), bytes: 0, keys: [] };
   const keys: string[] = [];
@@ -56,6 +98,9 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
       // Deterministic key: a retried job writes the same key with the same bytes.
       const ref: BlockRef = { __tesseraBlock: `${job.resultPrefix}-${j}`, bytes: bytes || data.byteLength };
       await writeValue(store, ref.__tesseraBlock, data);
+      // Not a result a task of this batch consumed too: that one may have changed it, or let its memory go.
+      const slot = -req.returns[j]! - 1;
+      if (!req.tasks.some((t) => t.r.includes(slot))) keep(ref.__tesseraBlock, value, data.byteLength, job.keepBytes);
       keys.push(ref.__tesseraBlock);
       return ref;
     }),

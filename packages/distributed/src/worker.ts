@@ -6,7 +6,10 @@
  *   worker reserves those plus the larger of them and the results it expects (a slowly decaying
  *   maximum of the result bytes its batches made) while the job runs, and while its reservations
  *   reach its memory budget it takes no new job (BullMQ's concurrency is lowered to the jobs
- *   already running). One job always runs, so work progresses.
+ *   already running). One job always runs, so work progresses. Each thread also keeps the results
+ *   it wrote lately (up to a quarter of the budget over the threads, a few seconds): a job of the
+ *   same thread that needs one takes it rather than reading it back (the serial chain's link
+ *   landing where its block was prepared).
  * - **Locks and retries are BullMQ's.** The main thread only talks to Redis, so locks are renewed
  *   while a kernel runs; if the process dies, its lock expires and another worker's stalled-job
  *   check puts the job back on the queue (up to `maxStalledCount` times).
@@ -71,6 +74,8 @@ export class ClusterWorker {
   readonly #active = new Map<string, { run: string; reserve: number; abort: AbortController }>();
   readonly #log: (line: string) => void;
   readonly #inlineLimit: number;
+  /** Per thread: results kept after writing them, for the thread's own later jobs (thread.ts). */
+  readonly #keepBytes: number;
   #reserved = 0;
   /** Expected bytes of a batch's results: a slowly decaying maximum of those seen (as the engine learns). */
   #outEstimate = 0;
@@ -94,6 +99,7 @@ export class ClusterWorker {
     this.memoryLimit = options.memoryLimit === undefined ? defaultMemoryLimit() : parseMemoryLimit(options.memoryLimit, 'memoryLimit');
     this.store = openStore(options.store);
     this.#inlineLimit = options.inlineLimit ?? 64 * 1024;
+    this.#keepBytes = Math.floor(this.memoryLimit / 4 / threads);
     this.#log = options.log ?? (() => undefined);
     this.#pool = new Piscina({
       filename: new URL('./thread.js', import.meta.url).href,
@@ -191,6 +197,7 @@ export class ClusterWorker {
           request,
           resultPrefix: `${runPrefix(data.run)}/${job.id}`,
           inlineLimit: this.#inlineLimit,
+          keepBytes: this.#keepBytes,
         } satisfies ThreadJob,
         { signal: abort.signal },
       );

@@ -1,0 +1,59 @@
+/**
+ * A worker thread's jobs (thread.ts, run here in-process): results go to the store as frames, and
+ * a later job of the same thread takes a result it kept instead of reading it back — once; other
+ * readers read the store, and a result a task of its own batch consumed is never kept.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import type { BatchRequest, BatchResponse } from '@tessera/scheduler';
+import { BlockMissingError, DirectoryStore } from '../src/index.js';
+import { decode, encode, type BlockRef } from '../src/codec.js';
+import runJob, { type ThreadJob } from '../src/thread.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tessera-thread-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const store = new DirectoryStore(dir);
+
+const MODULE =
+  'data:text/javascript,export function make(n){return new Float64Array(n).fill(2)}' +
+  'export function sum(a){let s=0;for(let i=0;i<a.length;i++)s+=a[i];a[0]=-1;return s}';
+const make = (n: number) => ({ m: 0, k: 'make', v: 1 as const, a: [n], r: [] });
+const sum = (slot: number) => ({ m: 0, k: 'sum', v: 1 as const, a: [{ __tref: 0 }], r: [slot] });
+
+async function run(req: BatchRequest, prefix: string): Promise<BatchResponse> {
+  const job: ThreadJob = { store: store.url, request: encode(req), resultPrefix: prefix, inlineLimit: 1024, keepBytes: 64 << 20 };
+  return decode<BatchResponse>((await runJob(job)).payload);
+}
+
+test('a result kept by its thread is taken once by a later job there; the store serves the others', async () => {
+  const made = await run({ modules: [MODULE], tasks: [make(100_000)], inputs: [], returns: [0] }, 'runs/t/job-1');
+  const ref = made.results[0] as BlockRef;
+  expect(ref.__tesseraBlock).toBe('runs/t/job-1-0');
+  // What is in the store is the result, as a frame.
+  expect((await store.get(ref.__tesseraBlock)).byteLength).toBeGreaterThan(800_000);
+  // With the file gone, a job of this thread still has the block: it takes the kept one.
+  await store.delete(ref.__tesseraBlock);
+  const first = await run({ modules: [MODULE], tasks: [sum(0)], inputs: [ref], returns: [0] }, 'runs/t/job-2');
+  expect(first.results[0]).toBe(200_000);
+  // Taken once (the first consumer owns it, and wrote into it): the next reader goes to the store.
+  await expect(run({ modules: [MODULE], tasks: [sum(0)], inputs: [ref], returns: [0] }, 'runs/t/job-3')).rejects.toThrow(BlockMissingError);
+});
+
+test('a second consumer reads the bytes the producer wrote, not the first consumer’s changes', async () => {
+  const made = await run({ modules: [MODULE], tasks: [make(100_000)], inputs: [], returns: [0] }, 'runs/t/job-4');
+  const ref = made.results[0] as BlockRef;
+  const a = await run({ modules: [MODULE], tasks: [sum(0)], inputs: [ref], returns: [0] }, 'runs/t/job-5');
+  const b = await run({ modules: [MODULE], tasks: [sum(0)], inputs: [ref], returns: [0] }, 'runs/t/job-6');
+  expect([a.results[0], b.results[0]]).toEqual([200_000, 200_000]);
+});
+
+test('a result a task of its own batch consumed too is not kept (it may have been changed)', async () => {
+  // make → sum in one batch, make's result also returned: sum wrote into it.
+  const made = await run({ modules: [MODULE], tasks: [make(100_000), sum(-1)], inputs: [], returns: [0, 1] }, 'runs/t/job-7');
+  expect(made.results[1]).toBe(200_000);
+  const ref = made.results[0] as BlockRef;
+  await store.delete(ref.__tesseraBlock);
+  await expect(run({ modules: [MODULE], tasks: [sum(0)], inputs: [ref], returns: [0] }, 'runs/t/job-8')).rejects.toThrow(BlockMissingError);
+});
