@@ -10,6 +10,7 @@ import { RandomState } from '@tessera/array';
 import { EXP_HEAD, EXP_TAIL } from '../src/linear_model/sgd/exp_table.js';
 import { glibcExp, glibcExpReference } from '../src/linear_model/sgd/libm.js';
 import { ownKernel } from '../src/linear_model/sgd/wasm.js';
+import { stageInOwnMemory } from '../src/linear_model/sgd/wasm_epoch.js';
 
 /**
  * Inputs where the fast path's plain-arithmetic result, taken without the rounding test, is one
@@ -74,6 +75,27 @@ describe("glibc's exp, fast path", () => {
     const wrong: string[] = [];
     for (const x of all)
       if (!Object.is(k!.exp(x), glibcExpReference(x))) wrong.push(`exp(${x}) = ${k!.exp(x)}, reference ${glibcExpReference(x)}`);
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  it("equals it too with the table read from memory (a staged fit's exp)", () => {
+    const k = ownKernel()!;
+    const staged = stageInOwnMemory(new Float64Array(8), new Float64Array(4), null, 4, 2);
+    expect(staged).not.toBeNull();
+    const tab = (k as unknown as { expTab: { value: number } }).expTab;
+    const wrong: string[] = [];
+    tab.value = staged!.expTab;
+    try {
+      for (const x of [...all, ...HARD])
+        if (!Object.is(k.exp(x), glibcExpReference(x))) wrong.push(`exp(${x}) = ${k.exp(x)}, reference ${glibcExpReference(x)}`);
+      // The table is what the exp reads: spoil one entry and its inputs change.
+      const T = new Float64Array(k.memory.buffer, staged!.expTab, 256);
+      T[2 * 5] *= 1 + 2 ** -40;
+      const x5 = (5 * Math.LN2) / 128;
+      expect(k.exp(x5)).not.toBe(glibcExpReference(x5));
+    } finally {
+      tab.value = 0;
+    }
     expect(wrong.slice(0, 5)).toEqual([]);
   });
 

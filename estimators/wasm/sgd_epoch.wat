@@ -23,6 +23,11 @@
   ;; exactly by $fma). Math.exp is not glibc's exp, and at small alpha the log loss amplifies the
   ;; difference.
   (global $expTail (mut f64) (f64.const 0))
+  ;; Address of the table in memory (head, tail: 16 bytes per index), or 0: the br_table below.
+  ;; A load costs a fraction of the jump table's indirect branch, which guesses wrong on random
+  ;; indices; the driver sets it while a fit's rows staged in this memory leave room for it
+  ;; (wasm_epoch.ts, stageInOwnMemory).
+  (global $expTab (export "expTab") (mut i32) (i32.const 0))
 
   ;; a·b + c rounded once (IEEE fma) — fma in libm.ts, operation for operation.
   (func $fma (param $a f64) (param $b f64) (param $c f64) (result f64)
@@ -79,7 +84,12 @@
           (f64.mul (local.get $kd) (f64.const -0x1.cf79abc9e3b3ap-47))))
         (local.set $k (i32.trunc_f64_s (local.get $kd)))
         (local.set $e (i32.shr_s (local.get $k) (i32.const 7)))
-        (local.set $head (call $expTable (i32.and (local.get $k) (i32.const 127)))) ;; sets $expTail
+        (if (global.get $expTab)
+          (then
+            (local.set $z (f64.load (i32.add (global.get $expTab) (i32.shl (i32.and (local.get $k) (i32.const 127)) (i32.const 4)))))
+            (global.set $expTail (f64.load offset=8 (i32.add (global.get $expTab) (i32.shl (i32.and (local.get $k) (i32.const 127)) (i32.const 4)))))
+            (local.set $head (local.get $z)))
+          (else (local.set $head (call $expTable (i32.and (local.get $k) (i32.const 127)))))) ;; sets $expTail
         (local.set $r2 (f64.mul (local.get $r) (local.get $r)))
         (local.set $tmp (f64.add
           (f64.mul (f64.mul (local.get $r2) (local.get $r2))

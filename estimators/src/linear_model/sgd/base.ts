@@ -665,7 +665,23 @@ function uniqueSorted(v: Float64Array): Float64Array {
   // === is the Set's SameValueZero except for NaN, handled apart; the first occurrence is kept.
   const seen: number[] = [];
   let seenNaN = false;
-  next: for (let i = 0; i < v.length; i++) {
+  let i = 0;
+  if (v.length > 0) {
+    // Two labels (a binary problem's), in random order: one test per value that is almost never
+    // true (a test per label would guess wrong half the time).
+    const a = v[0]!;
+    seen.push(a);
+    while (i < v.length && v[i] === a) i++;
+    if (i < v.length && a === a) {
+      const b = v[i]!;
+      if (b === b) {
+        seen.push(b);
+        while (i < v.length && (+(v[i] === a) | +(v[i] === b)) === 1) i++;
+      }
+    }
+    if (a !== a) seenNaN = true;
+  }
+  next: for (; i < v.length; i++) {
     const x = v[i]!;
     for (let j = 0; j < seen.length; j++) if (seen[j] === x) continue next;
     if (x !== x) {

@@ -26,7 +26,7 @@ import { prefersWasm } from './backend.js';
 import { glibcExp, glibcPow } from './libm.js';
 import { EpochOrders, rowsPerBucket } from './shuffle.js';
 import { WASM_NO_MEMORY, wasmAvailable } from './wasm.js';
-import { type PreparedLayout, type StagedBlock, stageInOwnMemory, wasmEpoch, wasmEpochPrepared } from './wasm_epoch.js';
+import { type PreparedLayout, type StagedBlock, stageInOwnMemory, wasmEpoch, wasmEpochPrepared, wasmEpochStaged } from './wasm_epoch.js';
 
 /** Loss functions of the SGD family (scikit-learn's names). 'perceptron' is hinge with threshold 0. */
 export type LossName =
@@ -401,8 +401,7 @@ export function plainSGD(a: PlainSGDArgs): PlainSGDResult {
       const wa = { ...ep, l2: penalty === PENALTY.L2 };
       if (orders === null && inPlace !== null) bad = wasmEpochPrepared(wa, st, inPlace.memory, inPlace.layout);
       else if (staged !== null) {
-        const s = staged;
-        bad = wasmEpochPrepared({ ...wa, X: s.X, y: s.y, sampleWeight: s.sampleWeight }, st, s.memory, s.layout);
+        bad = wasmEpochStaged(wa, st, staged);
         if (bad === WASM_NO_MEMORY) staged = null; // not usable in place after all (nothing was changed): stream
       }
       if (bad === WASM_NO_MEMORY) bad = wasmEpoch(wa, st, orders, rowsPerBucket(d));

@@ -18,6 +18,7 @@
  * fixtures.
  */
 import type { WasmMemory } from '../../wasm_module.js';
+import { EXP_HEAD, EXP_TAIL } from './exp_table.js';
 import type { EpochOrders } from './shuffle.js';
 import { NONE, WASM_NO_MEMORY, align16, align64, chunkRows, ensureBytes, inMemory, kernelFor, ownKernel, type Kernel } from './wasm.js';
 
@@ -202,6 +203,13 @@ export interface StagedBlock {
   readonly X: Float64Array;
   readonly y: Float64Array;
   readonly sampleWeight: Float64Array | null;
+  /** Where exp's table sits in that memory, after the block (see sgd_epoch.wat's $expTab). */
+  readonly expTab: number;
+}
+
+/** The kernel's exp table address (sgd_epoch.wat's exported mutable global $expTab). */
+function expTabGlobal(k: Kernel): { value: number } {
+  return (k as unknown as { expTab: { value: number } }).expTab;
 }
 
 /**
@@ -223,8 +231,14 @@ export function stageInOwnMemory(
   const k = ownKernel();
   if (k === null) return null;
   const layout = preparedLayout(n, d, sampleWeight !== null);
-  if (layout.end > STAGE_MAX_BYTES || !ensureBytes(k, layout.end)) return null;
+  const expTab = align64(layout.end);
+  if (layout.end > STAGE_MAX_BYTES || !ensureBytes(k, expTab + 128 * 16)) return null;
   const buf = k.memory.buffer;
+  const T = new Float64Array(buf, expTab, 256);
+  for (let j = 0; j < 128; j++) {
+    T[2 * j] = EXP_HEAD[j]!;
+    T[2 * j + 1] = EXP_TAIL[j]!;
+  }
   const Xs = new Float64Array(buf, layout.rows, n * d);
   Xs.set(X.subarray(0, n * d));
   const ys = new Float64Array(buf, layout.yi, n);
@@ -234,7 +248,24 @@ export function stageInOwnMemory(
     sws = new Float64Array(buf, layout.sws, n);
     sws.set(sampleWeight.subarray(0, n));
   }
-  return { memory: k.memory, layout, X: Xs, y: ys, sampleWeight: sws };
+  return { memory: k.memory, layout, X: Xs, y: ys, sampleWeight: sws, expTab };
+}
+
+/**
+ * Runs one epoch over a block staged by {@link stageInOwnMemory}, in place, with exp reading its
+ * table from the memory (the address is set for this call only: other users of the memory may
+ * overwrite it afterwards). Returns as {@link wasmEpochPrepared}.
+ */
+export function wasmEpochStaged(a: WasmEpochArgs, st: Float64Array, s: StagedBlock): number {
+  const k = kernelFor(s.memory);
+  if (k === null) return WASM_NO_MEMORY;
+  const tab = expTabGlobal(k);
+  tab.value = s.expTab;
+  try {
+    return wasmEpochPrepared({ ...a, X: s.X, y: s.y, sampleWeight: s.sampleWeight }, st, s.memory, s.layout);
+  } finally {
+    tab.value = 0;
+  }
 }
 
 /**
