@@ -38,12 +38,12 @@ function storeFor(url: string): BlockStore {
  * nothing else in the process holds the value, so the taker owns it exactly as if it had been
  * read — what a thread scheduler gives when a block's producer and consumer share a thread (a
  * prepared block's memory then goes back to its pool on this thread, and nothing is read back).
- * Any other reader, or a retry, reads the store. At most `keepBytes`, and only for a few seconds
- * (a block is consumed soon after it is made, or elsewhere).
+ * Any other reader, or a retry, reads the store. At most `keepBytes`, and only for two seconds (a
+ * block is consumed soon after it is made, or elsewhere).
  */
 const kept = new Map<string, { readonly value: unknown; readonly bytes: number }>();
 let keptBytes = 0;
-const KEEP_MS = 5000;
+const KEEP_MS = 2000;
 
 function drop(key: string): void {
   const k = kept.get(key);

@@ -7,9 +7,9 @@
  *   maximum of the result bytes its batches made) while the job runs, and while its reservations
  *   reach its memory budget it takes no new job (BullMQ's concurrency is lowered to the jobs
  *   already running). One job always runs, so work progresses. Each thread also keeps the results
- *   it wrote lately (up to a quarter of the budget over the threads, a few seconds): a job of the
- *   same thread that needs one takes it rather than reading it back (the serial chain's link
- *   landing where its block was prepared).
+ *   it wrote lately (a quarter of the budget over the threads, at most 512 MB each, for two
+ *   seconds): a job of the same thread that needs one takes it rather than reading it back (the
+ *   serial chain's link landing where its block was prepared).
  * - **Locks and retries are BullMQ's.** The main thread only talks to Redis, so locks are renewed
  *   while a kernel runs; if the process dies, its lock expires and another worker's stalled-job
  *   check puts the job back on the queue (up to `maxStalledCount` times).
@@ -99,7 +99,7 @@ export class ClusterWorker {
     this.memoryLimit = options.memoryLimit === undefined ? defaultMemoryLimit() : parseMemoryLimit(options.memoryLimit, 'memoryLimit');
     this.store = openStore(options.store);
     this.#inlineLimit = options.inlineLimit ?? 64 * 1024;
-    this.#keepBytes = Math.floor(this.memoryLimit / 4 / threads);
+    this.#keepBytes = Math.min(Math.floor(this.memoryLimit / 4 / threads), 512 * 2 ** 20);
     this.#log = options.log ?? (() => undefined);
     this.#pool = new Piscina({
       filename: new URL('./thread.js', import.meta.url).href,
