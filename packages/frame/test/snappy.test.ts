@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { snappyUncompress as hyparquetUncompress } from 'hyparquet/src/snappy.js';
-import { snappyUncompress, snappyUncompressInto } from '../src/kernels/snappy.js';
+import { snappyHead, snappyUncompress, snappyUncompressInto } from '../src/kernels/snappy.js';
 
 /** Bytes made of pieces: random, a run of one byte, or a repeat of earlier bytes (overlapping or not). */
 const bytesArb = fc
@@ -50,6 +50,29 @@ describe('snappy', () => {
       }),
       { numRuns: 400, seed: 42 },
     );
+  });
+
+  it("skipping the first bytes (a page's levels) gives the rest, whatever copies read from them; snappyHead gives the first", () => {
+    fc.assert(
+      fc.property(bytesArb, fc.integer({ min: 0, max: 40 }), (bytes, k) => {
+        const skip = Math.min(k, bytes.length);
+        const packed = snappyCompress(bytes);
+        const rest = new Uint8Array(bytes.length - skip + 3).fill(0xcd).subarray(0, bytes.length - skip);
+        expect(Buffer.from(snappyUncompressInto(packed, rest, skip)).equals(Buffer.from(bytes.subarray(skip)))).toBe(true);
+        const head = snappyHead(packed, 16);
+        if (bytes.length > 0) expect(head !== null && Buffer.from(head).equals(Buffer.from(bytes.subarray(0, head.length)))).toBe(true);
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+    // Copies reading the skipped bytes: 'abcd' then a copy of it three times over, skipping 2 and 6.
+    const abcd = Uint8Array.from([...'abcdabcdabcdabcd'].map((ch) => ch.charCodeAt(0)));
+    const packed = Uint8Array.from([16, 3 << 2, 97, 98, 99, 100, (11 << 2) | 2, 4, 0]); // a literal, then a 12-byte copy at offset 4
+    expect(Buffer.from(snappyUncompress(packed, 16)).equals(Buffer.from(abcd))).toBe(true);
+    for (const skip of [2, 6])
+      expect(Buffer.from(snappyUncompressInto(packed, new Uint8Array(16 - skip), skip)).equals(Buffer.from(abcd.subarray(skip)))).toBe(
+        true,
+      );
+    expect(() => snappyUncompressInto(packed, new Uint8Array(16), 2)).toThrow(/does not match/);
   });
 
   it('long literals (beyond 60 and 65536 bytes) and long overlapping runs', () => {

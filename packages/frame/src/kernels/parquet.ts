@@ -24,7 +24,7 @@ import { readPlain } from 'hyparquet/src/plain.js';
 import { readVarInt } from 'hyparquet/src/thrift.js';
 import { parseDecimal } from 'hyparquet/src/convert.js';
 import { compressors as libraryCompressors } from 'hyparquet-compressors';
-import { snappyUncompress, snappyUncompressInto } from './snappy.js';
+import { snappyHead, snappyUncompress, snappyUncompressInto } from './snappy.js';
 import { readIndices } from './rle.js';
 import type { CompressionCodec, ParquetType, SchemaElement, PageHeader } from 'hyparquet';
 import type { LogicalType, TimeUnit } from '../types.js';
@@ -224,6 +224,7 @@ function decodeChunk(
   hi: number,
   onDictionary: (values: ArrayLike<unknown>) => void,
   onPage: (row: number, n: number, values: ArrayLike<unknown>, defs: Uint8Array | null, dict: boolean) => void,
+  direct?: (row: number, n: number) => Uint8Array | null,
 ): void {
   const type = c.physical!;
   const element = { name: c.name, type, type_length: c.typeLength, repetition_type: c.maxDef ? 'OPTIONAL' : 'REQUIRED' } as SchemaElement;
@@ -263,6 +264,12 @@ function decodeChunk(
     let pr: { view: DataView; offset: number };
     let defs: Uint8Array | null = null;
     let nulls = 0;
+    // PLAIN values of a snappy page without nulls, wanted where they are: decompressed straight there.
+    const dst = direct && codec === 'SNAPPY' && h.encoding === 'PLAIN' ? direct(row, n) : null;
+    if (dst && placeDirect(header, raw, c, n, dst)) {
+      row += n;
+      continue;
+    }
     if (v2) {
       const d2 = header.data_page_header_v2!;
       const levelBytes = d2.repetition_levels_byte_length + d2.definition_levels_byte_length;
@@ -329,6 +336,55 @@ function decodeChunk(
     onPage(row, n, values, defs, dict);
     row += n;
   }
+}
+
+/**
+ * A snappy data page's PLAIN values (`n`, no nulls) decompressed straight into `dst`, their bytes
+ * in the destination: no page buffer, no copy. A v1 page's definition levels come first in the
+ * decompressed bytes: read from the stream's first literal (where writers put them) and skipped
+ * by the decoder. False, having written nothing, when the page is not so (nulls, levels not in
+ * the first literal, sizes that disagree): the caller decodes it the usual way.
+ */
+function placeDirect(header: PageHeader, raw: Uint8Array, c: ParquetColumnPlan, n: number, dst: Uint8Array): boolean {
+  const size = Number(header.uncompressed_page_size);
+  if (dst.length === 0) return false;
+  if (header.type === 'DATA_PAGE_V2') {
+    const d2 = header.data_page_header_v2!;
+    const levelBytes = d2.repetition_levels_byte_length + d2.definition_levels_byte_length;
+    if (d2.num_nulls > 0 || d2.is_compressed === false || size - levelBytes !== dst.length) return false;
+    snappyUncompressInto(raw.subarray(levelBytes), dst);
+    return true;
+  }
+  let skip = 0;
+  if (c.maxDef) {
+    // A 4-byte length, then one RLE run of n 1s: header (count << 1) as a varint, then the byte 1.
+    const head = snappyHead(raw, 16);
+    if (head === null || head.length < 4) return false;
+    const len = head[0]! | (head[1]! << 8) | (head[2]! << 16) | (head[3]! << 24);
+    skip = 4 + len;
+    if (len < 2 || head.length < skip) return false;
+    let run = 0;
+    let at = 4;
+    for (let shift = 0; ; shift += 7) {
+      if (at >= skip || shift > 28) return false;
+      const b = head[at++]!;
+      run += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    if (run % 2 !== 0 || run / 2 < n || at >= skip || head[at] !== 1) return false;
+  }
+  if (size - skip !== dst.length) return false;
+  snappyUncompressInto(raw, dst, skip);
+  return true;
+}
+
+/** Whether a PLAIN column's stored values are its values in `out`'s type, byte for byte. */
+function storedAs(c: ParquetColumnPlan, out: TypedArray): boolean {
+  if (c.type === 'decimal' || c.unsigned || c.float16 || c.int96) return false;
+  if (c.physical === 'DOUBLE') return out instanceof Float64Array;
+  if (c.physical === 'FLOAT') return out instanceof Float32Array;
+  if (c.physical === 'INT32') return out instanceof Int32Array;
+  return false;
 }
 
 /**
@@ -481,6 +537,13 @@ function placeColumn(
   let dictNumbers: Float64Array | null = null;
   try {
     const bytes = readChunk(g, col.name, chunk, rctx);
+    // Pages of rows inside [lo, hi) whose stored values are the output's: straight into `out`.
+    const item = out.BYTES_PER_ELEMENT;
+    const direct =
+      width === 1 && storedAs(col, out)
+        ? (row: number, n: number) =>
+            row >= lo && row + n <= hi ? new Uint8Array(out.buffer, out.byteOffset + (base + row - lo) * item, n * item) : null
+        : undefined;
     decodeChunk(
       bytes,
       g,
@@ -535,6 +598,7 @@ function placeColumn(
           put(r, dict ? d[v as number]! : codes ? strCode(v) : toNumber!(v));
         }
       },
+      direct,
     );
   } catch (error) {
     if (error instanceof FormatError) throw error;

@@ -20,10 +20,16 @@ export function snappyUncompress(input: Uint8Array, outputLength: number): Uint8
   return snappyUncompressInto(input, new Uint8Array(outputLength));
 }
 
-/** {@link snappyUncompress} into `output`, whose length is the uncompressed size; returns it. */
-export function snappyUncompressInto(input: Uint8Array, output: Uint8Array): Uint8Array {
-  const outputLength = output.length;
+/**
+ * {@link snappyUncompress} into `output`. With `skip`, the first `skip` bytes of the page are
+ * decoded aside (kept for the back-references that read them) and `output` receives the rest: its
+ * length is the uncompressed size less `skip`. That puts a data page's values, behind their
+ * definition levels, straight where they belong (kernels/parquet.ts). Returns `output`.
+ */
+export function snappyUncompressInto(input: Uint8Array, output: Uint8Array, skip = 0): Uint8Array {
+  const outputLength = output.length + skip;
   const n = input.length;
+  const head = new Uint8Array(skip);
   let pos = 0;
   // The preamble: the uncompressed length as a varint.
   let declared = 0;
@@ -34,6 +40,7 @@ export function snappyUncompressInto(input: Uint8Array, output: Uint8Array): Uin
     if (c < 0x80) break;
   }
   if (declared !== outputLength) throw new Error(`snappy length ${declared} does not match the page's ${outputLength}`);
+  // `out` counts the page's bytes; byte `i` goes to head[i] (i < skip) or output[i - skip].
   let out = 0;
   while (pos < n) {
     const c = input[pos++]!;
@@ -49,8 +56,17 @@ export function snappyUncompressInto(input: Uint8Array, output: Uint8Array): Uin
         pos += bytes;
       }
       if (pos + len > n || out + len > outputLength) throw new Error('snappy: a literal runs past the end of the input or output');
-      if (len > 16) output.set(input.subarray(pos, pos + len), out);
-      else for (let i = 0; i < len; i++) output[out + i] = input[pos + i]!;
+      if (out < skip) {
+        // The skipped head (only the page's first bytes).
+        const h = Math.min(len, skip - out);
+        head.set(input.subarray(pos, pos + h), out);
+        pos += h;
+        out += h;
+        len -= h;
+      }
+      const at = out - skip;
+      if (len > 16) output.set(input.subarray(pos, pos + len), at);
+      else for (let i = 0; i < len; i++) output[at + i] = input[pos + i]!;
       pos += len;
       out += len;
       continue;
@@ -74,11 +90,49 @@ export function snappyUncompressInto(input: Uint8Array, output: Uint8Array): Uin
     }
     if (offset === 0 || offset > out) throw new Error(`snappy: a copy from offset ${offset} before the start of the output`);
     if (out + len > outputLength) throw new Error('snappy: a copy runs past the end of the output');
-    if (offset >= len && len > 16) output.copyWithin(out, out - offset, out - offset + len);
+    if (out - offset < skip) {
+      // A copy touching the skipped head: byte by byte from wherever each byte is.
+      for (let i = 0; i < len; i++, out++) {
+        const from = out - offset;
+        const v = from < skip ? head[from]! : output[from - skip]!;
+        if (out < skip) head[out] = v;
+        else output[out - skip] = v;
+      }
+      continue;
+    }
+    const at = out - skip;
+    if (offset >= len && len > 16) output.copyWithin(at, at - offset, at - offset + len);
     // Overlapping (a run repeating the last `offset` bytes) or short: byte by byte, in order.
-    else for (let i = 0; i < len; i++) output[out + i] = output[out - offset + i]!;
+    else for (let i = 0; i < len; i++) output[at + i] = output[at - offset + i]!;
     out += len;
   }
   if (out !== outputLength) throw new Error(`snappy: ${out} bytes decompressed where the page holds ${outputLength}`);
   return output;
+}
+
+/**
+ * The first bytes of the page `input` decompresses to, when its first literal holds them (a
+ * stream always starts with a literal): up to `max` bytes, without decompressing the page. Null
+ * when the input does not start so (corrupt, or an empty page).
+ */
+export function snappyHead(input: Uint8Array, max: number): Uint8Array | null {
+  const n = input.length;
+  let pos = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (pos >= n || shift > 28) return null;
+    if (input[pos++]! < 0x80) break;
+  }
+  if (pos >= n) return null;
+  const c = input[pos++]!;
+  if ((c & 3) !== 0) return null;
+  let len = (c >>> 2) + 1;
+  if (len > 60) {
+    const bytes = len - 60;
+    if (pos + bytes > n) return null;
+    len = 0;
+    for (let i = bytes - 1; i >= 0; i--) len = len * 256 + input[pos + i]!;
+    len += 1;
+    pos += bytes;
+  }
+  return input.subarray(pos, Math.min(n, pos + len, pos + max));
 }
