@@ -10,6 +10,7 @@ import { kmeans } from './kmeans.js';
 import { kmeansFull } from './kmeans_full.js';
 import { csv } from './csv.js';
 import { parquet } from './parquet.js';
+import { pipelineTables } from './pipeline_tables.js';
 import { cluster } from './cluster.js';
 import { glm } from './glm.js';
 import { searchHyperband } from './search_hyperband.js';
@@ -27,6 +28,7 @@ export const workloads: readonly Workload[] = [
   kmeansFull,
   csv,
   parquet,
+  pipelineTables,
   pca,
   searchHyperband,
   search,
