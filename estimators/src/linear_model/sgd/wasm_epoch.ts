@@ -4,8 +4,10 @@
  * epoch.ts, for the configurations it covers (no averaging, L2 or no penalty, no
  * passive-aggressive steps, no early stopping).
  *
- * - Blocks given in memory: without shuffling rows stream through a small, cache-sized window of
- *   this thread's memory (it stays about a MiB); with shuffling they are scattered once per epoch
+ * - Blocks given in memory: a fit of several epochs without shuffling copies the block into this
+ *   thread's memory once and runs every epoch on it in place ({@link stageInOwnMemory}, up to
+ *   512 MiB; the memory keeps that size); a single epoch (partialFit) streams the rows through a
+ *   small, cache-sized window (about a MiB); with shuffling they are scattered once per epoch
  *   into their bucket-grouped slots (see shuffle.ts) — sequential reads, one write stream per
  *   bucket — and the memory grows to hold the whole block (it is kept for the next call:
  *   re-faulting fresh pages would cost more than the copy).
@@ -13,8 +15,9 @@
  *   laid out as {@link preparedLayout}.
  *
  * Numerics: the same operations in the same order as the JavaScript epoch (the dot product's
- * additions stay left to right; SIMD computes the products and the update), and exp/log/pow are
- * JavaScript's own, so both give bit-identical results; both are tested against scikit-learn's
+ * additions stay left to right; SIMD computes the products and the update), log and pow are
+ * JavaScript's (imported) and exp the module's twin of libm.ts's glibcExp, so both give
+ * bit-identical results; both are tested against scikit-learn's
  * fixtures.
  */
 import type { WasmMemory } from '../../wasm_module.js';
