@@ -131,6 +131,11 @@ export interface Encoded {
   /** The header (with the skeleton), then each section's bytes and padding: views of the value's own memory. */
   readonly parts: readonly Uint8Array[];
   readonly byteLength: number;
+  /**
+   * Every large buffer in the value is shared memory (a shared WebAssembly memory, a
+   * SharedArrayBuffer): another thread of this process gets it by structured clone without a copy.
+   */
+  readonly shared: boolean;
 }
 
 class NeedsWalk extends Error {}
@@ -324,7 +329,8 @@ export function encodeParts(value: unknown): Encoded {
   });
   dv.setBigUint64(16, BigInt(at), true);
   head.set(skeleton, tableEnd);
-  return { parts, byteLength: at };
+  const shared = sections.every((s) => s.bytes.buffer instanceof SharedArrayBuffer);
+  return { parts, byteLength: at, shared };
 }
 
 /** Serializes a value as structured clone would send it to a thread, as one frame (see the file's header). */

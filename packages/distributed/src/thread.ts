@@ -6,9 +6,9 @@
  * with the serialized response. The process's main thread only talks to Redis, so BullMQ's lock
  * renewal is never starved by a long kernel.
  */
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import { byteSize, runBatch, type BatchRequest, type BatchResponse } from '@tessera/scheduler';
-import { decode, encode, encodeParts, isBlockRef, readValue, writeValue, type BlockRef } from './codec.js';
+import { decode, encode, encodeParts, isBlockRef, readValue, writeValue, type BlockRef, type Encoded } from './codec.js';
 import { openStore, type BlockStore } from './store.js';
 
 /** One job, as the worker's main thread hands it over. */
@@ -33,17 +33,49 @@ function storeFor(url: string): BlockStore {
 }
 
 /**
- * Results this thread wrote lately, by store key, oldest first. A later job of this thread whose
- * input is one of them *takes* it (once) instead of reading it back: the producing job is over and
- * nothing else in the process holds the value, so the taker owns it exactly as if it had been
- * read — what a thread scheduler gives when a block's producer and consumer share a thread (a
- * prepared block's memory then goes back to its pool on this thread, and nothing is read back).
- * Any other reader, or a retry, reads the store. At most `keepBytes`, and only for two seconds (a
- * block is consumed soon after it is made, or elsewhere).
+ * Results this process's threads wrote lately, by store key, oldest first. A later job whose input
+ * is one of them *takes* it (once, in the whole process) instead of reading it back: the producing
+ * job is over and nothing else holds the value, so the taker owns it exactly as if it had read it —
+ * what a thread scheduler gives when a block's producer and consumer run in one process (a
+ * prepared block's memory goes back to the pools of this process, and nothing is read back). A
+ * result whose large buffers are all shared memory (a prepared block) is posted to the process's
+ * other threads too (structured clone: the memory is shared, not copied), with one claim word
+ * that decides which thread takes it. Any other reader, or a retry, reads the store. At most
+ * `keepBytes` per thread, and only for two seconds (a block is consumed soon after it is made,
+ * or elsewhere).
  */
-const kept = new Map<string, { readonly value: unknown; readonly bytes: number }>();
+interface Kept {
+  readonly value: unknown;
+  readonly bytes: number;
+  /** 0 until a thread takes the value (compare-and-swap to 1). */
+  readonly claim: Int32Array;
+}
+const kept = new Map<string, Kept>();
 let keptBytes = 0;
 const KEEP_MS = 2000;
+let keepLimit = Number((workerData as { keepBytes?: number } | null)?.keepBytes) || 0;
+
+interface KeptMessage {
+  readonly key: string;
+  readonly value: unknown;
+  readonly bytes: number;
+  readonly claim: Int32Array;
+}
+interface BroadcastLike {
+  postMessage(m: unknown): void;
+  onmessage: ((e: { data: unknown }) => void) | null;
+  unref?: () => void;
+}
+const Channel = (globalThis as unknown as { BroadcastChannel: new (name: string) => BroadcastLike }).BroadcastChannel;
+// Worker threads listen from the start (a post reaches only the channels open at that time).
+const channel: BroadcastLike | undefined = isMainThread ? undefined : new Channel('tessera:distributed-kept');
+if (channel) {
+  channel.unref?.();
+  channel.onmessage = (event) => {
+    const m = event.data as KeptMessage;
+    if (Atomics.load(m.claim, 0) === 0) keep(m.key, { value: m.value, bytes: m.bytes, claim: m.claim });
+  };
+}
 
 function drop(key: string): void {
   const k = kept.get(key);
@@ -52,24 +84,36 @@ function drop(key: string): void {
   keptBytes -= k.bytes;
 }
 
-function keep(key: string, value: unknown, bytes: number, limit: number): void {
+function keep(key: string, entry: Kept): void {
   drop(key);
-  if (!(bytes > 0) || bytes > limit) return;
+  if (!(entry.bytes > 0) || entry.bytes > keepLimit) return;
   for (const old of kept.keys()) {
-    if (keptBytes + bytes <= limit) break;
+    if (keptBytes + entry.bytes <= keepLimit) break;
     drop(old);
   }
-  kept.set(key, { value, bytes });
-  keptBytes += bytes;
-  setTimeout(() => kept.get(key)?.value === value && drop(key), KEEP_MS).unref();
+  kept.set(key, entry);
+  keptBytes += entry.bytes;
+  setTimeout(() => kept.get(key) === entry && drop(key), KEEP_MS).unref();
 }
 
-/** An input: taken from the results this thread kept, else read from the store. */
+/** Keeps a result this thread just wrote, and offers it to the other threads when they can share it. */
+function offer(key: string, value: unknown, data: Encoded): void {
+  const entry: Kept = { value, bytes: data.byteLength, claim: new Int32Array(new SharedArrayBuffer(4)) };
+  keep(key, entry);
+  if (channel === undefined || !data.shared || !kept.has(key)) return;
+  try {
+    channel.postMessage({ key, value, bytes: entry.bytes, claim: entry.claim } satisfies KeptMessage);
+  } catch {
+    // Not clonable after all: the other threads read the store.
+  }
+}
+
+/** An input: taken from the results kept in this process, else read from the store. */
 function input(store: BlockStore, key: string): unknown {
   const k = kept.get(key);
   if (k === undefined) return readValue(store, key);
   drop(key);
-  return k.value;
+  return Atomics.compareExchange(k.claim, 0, 0, 1) === 0 ? k.value : readValue(store, key);
 }
 
 /** A job's answer: the serialized response, and the bytes of typed arrays in its results (for the worker's budget). */
@@ -82,6 +126,7 @@ export interface ThreadAnswer {
 
 export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
   const store = storeFor(job.store);
+  keepLimit = job.keepBytes;
   const req = job.request instanceof Uint8Array ? decode<BatchRequest>(job.request) : await readValue<BatchRequest>(store, job.request.key);
   // Inputs kept in the store are read here, on the worker (straight into the memories they are
   // restored into): the coordinator never touches blocks.
@@ -100,7 +145,7 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
       await writeValue(store, ref.__tesseraBlock, data);
       // Not a result a task of this batch consumed too: that one may have changed it, or let its memory go.
       const slot = -req.returns[j]! - 1;
-      if (!req.tasks.some((t) => t.r.includes(slot))) keep(ref.__tesseraBlock, value, data.byteLength, job.keepBytes);
+      if (!req.tasks.some((t) => t.r.includes(slot))) offer(ref.__tesseraBlock, value, data);
       keys.push(ref.__tesseraBlock);
       return ref;
     }),

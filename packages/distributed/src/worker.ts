@@ -6,10 +6,10 @@
  *   worker reserves those plus the larger of them and the results it expects (a slowly decaying
  *   maximum of the result bytes its batches made) while the job runs, and while its reservations
  *   reach its memory budget it takes no new job (BullMQ's concurrency is lowered to the jobs
- *   already running). One job always runs, so work progresses. Each thread also keeps the results
- *   it wrote lately (a quarter of the budget over the threads, at most 512 MB each, for two
- *   seconds): a job of the same thread that needs one takes it rather than reading it back (the
- *   serial chain's link landing where its block was prepared).
+ *   already running). One job always runs, so work progresses. The threads also keep the results
+ *   they wrote lately (a quarter of the budget over the threads, at most 512 MB each, for two
+ *   seconds): a job of this process that needs one takes it rather than reading it back (the
+ *   serial chain's link landing on the host where its block was prepared; see thread.ts).
  * - **Locks and retries are BullMQ's.** The main thread only talks to Redis, so locks are renewed
  *   while a kernel runs; if the process dies, its lock expires and another worker's stalled-job
  *   check puts the job back on the queue (up to `maxStalledCount` times).
@@ -106,6 +106,7 @@ export class ClusterWorker {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 2 ** 31 - 1,
+      workerData: { keepBytes: this.#keepBytes },
     });
     this.#redis = new Redis(connection, { maxRetriesPerRequest: null });
     // ioredis reconnects on its own: say once that Redis is unreachable, and once that it is back.

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, expect, test } from 'vitest';
 import type { BatchRequest, BatchResponse } from '@tessera/scheduler';
 import { BlockMissingError, DirectoryStore } from '../src/index.js';
@@ -56,4 +57,65 @@ test('a result a task of its own batch consumed too is not kept (it may have bee
   const ref = made.results[0] as BlockRef;
   await store.delete(ref.__tesseraBlock);
   await expect(run({ modules: [MODULE], tasks: [sum(0)], inputs: [ref], returns: [0] }, 'runs/t/job-8')).rejects.toThrow(BlockMissingError);
+});
+
+/** A worker thread running thread.ts's jobs, as a `tessera worker`'s pool does (the built module, loaded at start as piscina does). */
+async function jobThread(): Promise<{ run(job: ThreadJob): Promise<BatchResponse>; close(): Promise<number> }> {
+  const url = new URL('../dist/thread.js', import.meta.url).href;
+  const w = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     import(${JSON.stringify(url)}).then((mod) => {
+       parentPort.on('message', async (job) => {
+         try { parentPort.postMessage({ ok: (await mod.default(job)).payload }); }
+         catch (e) { parentPort.postMessage({ error: e.name + ': ' + e.message }); }
+       });
+       parentPort.postMessage({ ready: true });
+     });`,
+    { eval: true, workerData: { keepBytes: 64 << 20 } },
+  );
+  await new Promise((resolve) => w.once('message', resolve));
+  return {
+    run: (job) =>
+      new Promise((resolve, reject) => {
+        w.once('message', (m: { ok?: Uint8Array; error?: string }) =>
+          m.error !== undefined ? reject(new Error(m.error)) : resolve(decode<BatchResponse>(m.ok!)),
+        );
+        w.postMessage(job);
+      }),
+    close: () => w.terminate(),
+  };
+}
+
+const SHARED =
+  'data:text/javascript,export function make(n){const memory=new WebAssembly.Memory({initial:2,maximum:2,shared:true});' +
+  'const X=new Float64Array(memory.buffer,64,n).fill(2);return {X,memory}}' +
+  'export function plain(n){return {X:new Float64Array(n).fill(2)}}' +
+  'export function sum(a){if(a.memory&&a.X.buffer!==a.memory.buffer)return -1;let s=0;for(let i=0;i<a.X.length;i++)s+=a.X[i];return s}';
+const job = (tasks: BatchRequest['tasks'], inputs: unknown[], prefix: string): ThreadJob => ({
+  store: store.url,
+  request: encode({ modules: [SHARED], tasks, inputs, returns: [0] } satisfies BatchRequest),
+  resultPrefix: prefix,
+  inlineLimit: 1024,
+  keepBytes: 64 << 20,
+});
+
+test('a result in shared memory is offered to the other threads of the process: one of them takes it (aliasing kept), once', async () => {
+  const [a, b] = await Promise.all([jobThread(), jobThread()]);
+  try {
+    const made = await a.run(job([{ m: 0, k: 'make', v: 1, a: [10_000], r: [] }], [], 'runs/x/job-1'));
+    const ref = made.results[0] as BlockRef;
+    await store.delete(ref.__tesseraBlock);
+    await new Promise((r) => setTimeout(r, 100)); // the post reaches the other thread
+    const taken = await b.run(job([sum(0)], [ref], 'runs/x/job-2'));
+    expect(taken.results[0]).toBe(20_000); // views into the memory, as made
+    // Thread a kept it too, but b claimed it: a reads the store, where it is gone.
+    await expect(a.run(job([sum(0)], [ref], 'runs/x/job-3'))).rejects.toThrow(/BlockMissingError/);
+    // A result with large non-shared arrays is not offered (a clone would copy it): b reads the store.
+    const plain = await a.run(job([{ m: 0, k: 'plain', v: 1, a: [100_000], r: [] }], [], 'runs/x/job-4'));
+    await store.delete((plain.results[0] as BlockRef).__tesseraBlock);
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(b.run(job([sum(0)], [plain.results[0]], 'runs/x/job-5'))).rejects.toThrow(/BlockMissingError/);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
 });
