@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { ByteWriter } from 'hyparquet-writer/src/bytewriter.js';
 import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
-import { readIndices } from '../src/kernels/rle.js';
+import { readDictionaryValues, readIndices } from '../src/kernels/rle.js';
 
 /**
  * hyparquet-writer's encoding up to 24 bits; beyond (where its 0.17 encoder loses bits too) one
@@ -80,6 +80,29 @@ describe('readIndices', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('readDictionaryValues writes the dictionary values of the same indices (strided), and refuses an index beyond the dictionary', () => {
+    fc.assert(
+      fc.property(caseArb, fc.integer({ min: 1, max: 3 }), ({ width, pieces }, stride) => {
+        const values = valuesOf(Math.min(width, 12), pieces);
+        const bytes = encode(values, width);
+        let size = 1;
+        for (const v of values) size = Math.max(size, v + 1);
+        const dict = Float64Array.from({ length: size }, (_, i) => i * 0.5 - 3);
+        const out = new Float64Array(2 + values.length * stride).fill(-99);
+        readDictionaryValues(bytes, 0, bytes.length, width, values.length, dict, out, 2, stride);
+        const want = new Float64Array(out.length).fill(-99);
+        values.forEach((v, i) => (want[2 + i * stride] = dict[v]!));
+        expect(Array.from(out)).toEqual(Array.from(want));
+        // One entry short of the largest index: an error naming it.
+        const short = dict.subarray(0, size - 1);
+        expect(() => readDictionaryValues(bytes, 0, bytes.length, width, values.length, short, out, 2, stride)).toThrow(
+          new RegExp(`dictionary index ${size - 1} is beyond the dictionary's ${size - 1} values`),
+        );
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -25,7 +25,7 @@ import { readVarInt } from 'hyparquet/src/thrift.js';
 import { parseDecimal } from 'hyparquet/src/convert.js';
 import { compressors as libraryCompressors } from 'hyparquet-compressors';
 import { snappyHead, snappyUncompress, snappyUncompressInto } from './snappy.js';
-import { readIndices } from './rle.js';
+import { readDictionaryValues, readIndices } from './rle.js';
 import type { CompressionCodec, ParquetType, SchemaElement, PageHeader } from 'hyparquet';
 import type { LogicalType, TimeUnit } from '../types.js';
 
@@ -212,6 +212,17 @@ function decompressData(raw: Uint8Array, size: number, codec: CompressionCodec):
 }
 
 /**
+ * Pages of a chunk placed by the reader where their values go, without `onPage` (pages without
+ * nulls, all of whose rows are wanted).
+ */
+interface DirectPlacement {
+  /** Where the PLAIN values of rows `[row, row + n)` go, as bytes; null when not placeable so. */
+  readonly plain: ((row: number, n: number) => Uint8Array | null) | undefined;
+  /** Places a dictionary page's values (indices at `page[pos…]`, `width` bits); false when it does not. */
+  readonly dictionary: (row: number, n: number, page: Uint8Array, pos: number, width: number) => boolean;
+}
+
+/**
  * Visits the values of rows `[lo, hi)` of one flat column chunk: `emit(row, value, isNull)` with
  * `row` relative to `lo`; dictionary-encoded pages pass the dictionary index and `dict: true`.
  */
@@ -224,7 +235,7 @@ function decodeChunk(
   hi: number,
   onDictionary: (values: ArrayLike<unknown>) => void,
   onPage: (row: number, n: number, values: ArrayLike<unknown>, defs: Uint8Array | null, dict: boolean) => void,
-  direct?: (row: number, n: number) => Uint8Array | null,
+  direct?: DirectPlacement,
 ): void {
   const type = c.physical!;
   const element = { name: c.name, type, type_length: c.typeLength, repetition_type: c.maxDef ? 'OPTIONAL' : 'REQUIRED' } as SchemaElement;
@@ -265,7 +276,7 @@ function decodeChunk(
     let defs: Uint8Array | null = null;
     let nulls = 0;
     // PLAIN values of a snappy page without nulls, wanted where they are: decompressed straight there.
-    const dst = direct && codec === 'SNAPPY' && h.encoding === 'PLAIN' ? direct(row, n) : null;
+    const dst = direct?.plain && codec === 'SNAPPY' && h.encoding === 'PLAIN' ? direct.plain(row, n) : null;
     if (dst && placeDirect(header, raw, c, n, dst)) {
       row += n;
       continue;
@@ -311,6 +322,10 @@ function decodeChunk(
     const dict = encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY';
     if (dict) {
       const width = pr.view.getUint8(pr.offset++);
+      if (!defs && direct?.dictionary(row, n, page, pr.offset, width)) {
+        row += n;
+        continue;
+      }
       if (indexBuffer.length < present) indexBuffer = new Int32Array(present + (present >> 4));
       const idx = indexBuffer.subarray(0, present);
       if (width) readIndices(page, pr.offset, page.byteLength, width, idx);
@@ -539,11 +554,19 @@ function placeColumn(
     const bytes = readChunk(g, col.name, chunk, rctx);
     // Pages of rows inside [lo, hi) whose stored values are the output's: straight into `out`.
     const item = out.BYTES_PER_ELEMENT;
-    const direct =
-      width === 1 && storedAs(col, out)
-        ? (row: number, n: number) =>
-            row >= lo && row + n <= hi ? new Uint8Array(out.buffer, out.byteOffset + (base + row - lo) * item, n * item) : null
-        : undefined;
+    const direct: DirectPlacement = {
+      plain:
+        width === 1 && storedAs(col, out)
+          ? (row, n) =>
+              row >= lo && row + n <= hi ? new Uint8Array(out.buffer, out.byteOffset + (base + row - lo) * item, n * item) : null
+          : undefined,
+      // Dictionary values straight from the indices (no array of indices in between).
+      dictionary: (row, n, page, pos, w) => {
+        if (!dictNumbers || row < lo || row + n > hi) return false;
+        readDictionaryValues(page, pos, page.byteLength, w, n, dictNumbers, out, base + (row - lo) * width, width);
+        return true;
+      },
+    };
     decodeChunk(
       bytes,
       g,
