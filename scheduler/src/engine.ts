@@ -94,8 +94,12 @@ const CONTINUATION_SHARE = 0.15;
 const MAX_BATCH = 2048;
 /** Prior estimate for a kernel hinted cheap, before it is measured. */
 const CHEAP_PRIOR_MS = 0.01;
+/** Growth (as a share of the memory budget) below which an inner node does not wait like a source (see #grows). */
+const GROWTH_SLACK = 1 / 64;
 
 let nextRunId = 1;
+/** Bytes of released results since the last full collection was requested for them (this thread). */
+let heldGarbage = 0;
 
 /** Plans `graph` for `keys` and runs it on `backend`; resolves with the requested results. */
 export async function runGraph(
@@ -282,7 +286,13 @@ class Run {
     return this.plan.priority[source]! < this.plan.priority[inner]! ? source : inner;
   }
 
-  /** Whether running `v` is expected to add to the bytes held: its output beyond the inputs it is the last consumer of. */
+  /**
+   * Whether running `v` is expected to add to the bytes held: its output beyond the inputs it is
+   * the last consumer of, by more than {@link GROWTH_SLACK} of the budget. Below that, the output
+   * is no block (a model's state after a partialFit link on a shared block, a score): holding such
+   * a node back with the sources let the reads run ahead of it, past the budget, while the blocks
+   * it would have consumed stayed held.
+   */
   #grows(v: number): boolean {
     const p = this.plan;
     let freed = 0;
@@ -290,7 +300,7 @@ class Run {
       const u = p.deps[e]!;
       if (this.#pendingOuts[u] === 1 && !p.requested[u]) freed += this.#bytes[u]!;
     }
-    return this.#estimateBytes(v) > freed;
+    return this.#estimateBytes(v) > freed + this.#limit * GROWTH_SLACK;
   }
 
   #popBest(v: number): void {
@@ -575,6 +585,14 @@ class Run {
       this.#releasedBytes += bytes;
       const g = garbageSize(value);
       noteDeadBytes(g.bytes, g.pooled);
+      // A result the run held waited for its dependents across many batches: its handles are old
+      // objects by now, which a scavenge does not reach. Without a full collection, released
+      // blocks piled up on this thread (measured: ~250 MB over a 100 MB budget in an adaptive search).
+      heldGarbage += g.bytes;
+      if (heldGarbage >= GC_HINT_BYTES) {
+        heldGarbage = 0;
+        requestGc(true);
+      }
       for (const l of this.#listeners) l.onRelease?.({ runId: this.id, key: this.plan.taskKeys[this.#outputTask(v)]!, bytes });
     }
   }

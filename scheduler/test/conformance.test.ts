@@ -217,6 +217,30 @@ describe.each(schedulers)('%s conformance', (_name, make) => {
     expect(info!.peakHeldBytes()).toBeLessThanOrEqual(budget + 2 * s.workers * n * 8);
   });
 
+  it('over budget, links with small outputs run before more blocks are read, even those that start a chain', async () => {
+    // Four chains train on the same ten 1 MiB blocks (an adaptive search's models); each link
+    // returns a small state, and each chain's first link starts from a literal, so it frees
+    // nothing. Such links used to wait with the reads while over budget, and the reads for the
+    // first chain (first by priority) went on: all ten blocks were held at once.
+    const n = 131072;
+    const blocks = 10;
+    const chains = 4;
+    const budget = 2 * 2 ** 20;
+    const g = new Graph();
+    for (let b = 0; b < blocks; b++) g.add(`block-${b}`, user('block'), [n, b]);
+    for (let c = 0; c < chains; c++) {
+      for (let b = 0; b < blocks; b++)
+        g.add(`link-${c}-${b}`, user('stateLink'), [b === 0 ? c : ref(`link-${c}-${b - 1}`), ref(`block-${b}`), 1]);
+    }
+    let info: RunInfo | undefined;
+    const keys = Array.from({ length: chains }, (_, c) => `link-${c}-${blocks - 1}`);
+    const out = await s.run(g, keys, { memoryLimit: budget, callbacks: [{ onRunStart: (r) => (info = r) }] });
+    let sums = 0;
+    for (let b = 0; b < blocks; b++) sums += n * b + ((n - 1) * n) / 2;
+    for (let c = 0; c < chains; c++) expect((out[`link-${c}-${blocks - 1}`] as Float64Array)[0]).toBe(c + sums);
+    expect(info!.peakHeldBytes()).toBeLessThanOrEqual(budget + 2 * s.workers * n * 8);
+  });
+
   it('runs a small dependent right after its expensive producer, in the same batch', async () => {
     // make_i (5 ms, a 1 MiB block) → sum_i (far cheaper): once both costs are measured, each sum
     // joins its block's batch — same worker, no round trip, the block never held by the scheduler.
