@@ -63,8 +63,10 @@ export interface LoopSpec {
   readonly randomState: number | null;
   /** The model's tag in task keys (`'12'`, `'3.12'` in bracket 3 of a Hyperband search). */
   readonly tag: (model: number) => string;
-  /** Memory budget of the next round, in bytes (shared with concurrent loops). */
+  /** Bytes of {@link LoopSpec.memory} the loop's next run asks for. */
   readonly budget: () => number;
+  /** The rounds' memory, shared with concurrent loops. */
+  readonly memory: RoundMemory;
   readonly options: LazyOptions;
   /** performance.now() when the search started. */
   readonly startTime: number;
@@ -100,6 +102,43 @@ function blockOrder(nBlocks: number, randomState: number | null): (call: number)
   };
 }
 
+/**
+ * The memory the rounds may hold — the blocks they read and train on — shared by the runs of
+ * concurrent loops (Hyperband's brackets): a run takes a share before it starts and gives it back
+ * when it ends; a run whose share does not fit waits (first come, first served). Each engine run
+ * keeps within its own limit, but it always lets one read start, so without this the brackets
+ * held a block or two each however small their part of the budget, and more than the budget
+ * together.
+ */
+export class RoundMemory {
+  #used = 0;
+  readonly #waiting: { bytes: number; go: () => void }[] = [];
+
+  /** `capacity`: bytes of the budget the rounds have. */
+  constructor(readonly capacity: number) {}
+
+  /** Takes `bytes` (at most the capacity) once they are free; call `release` when the run ends. */
+  async acquire(bytes: number): Promise<{ bytes: number; release: () => void }> {
+    const n = Math.max(1, Math.min(Math.floor(bytes), this.capacity));
+    if (this.#waiting.length === 0 && this.#used + n <= this.capacity) this.#used += n;
+    else await new Promise<void>((go) => this.#waiting.push({ bytes: n, go }));
+    let released = false;
+    return {
+      bytes: n,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#used -= n;
+        while (this.#waiting.length > 0 && this.#used + this.#waiting[0]!.bytes <= this.capacity) {
+          const next = this.#waiting.shift()!;
+          this.#used += next.bytes;
+          next.go();
+        }
+      },
+    };
+  }
+}
+
 /** Runs the search loop; resolves once no model is given more calls. */
 export async function adaptiveLoop(spec: LoopSpec): Promise<LoopResults> {
   const { data, policy } = spec;
@@ -120,6 +159,8 @@ export async function adaptiveLoop(spec: LoopSpec): Promise<LoopResults> {
     const g = new Graph();
     const lastOf = new Map<number, string>();
     const scoreOf = new Map<number, string>();
+    /** The run's links by call (every model's first call of the run, then every second…). */
+    const linkAt: string[][] = [];
     for (const [model, k] of steps) {
       const tag = `model${spec.tag(model)}`;
       let prev: unknown = states.get(model)!;
@@ -129,6 +170,7 @@ export async function adaptiveLoop(spec: LoopSpec): Promise<LoopResults> {
         const key = `partialFit-${tag}-call${c + 1}-${token}`;
         g.add(key, SearchKernel.partialFit, [prev, Xa, ya, spec.fitOptions]);
         linksOf.get(model)!.push(key);
+        (linkAt[c - start] ??= []).push(key);
         lastOf.set(model, key);
         prev = ref(key);
       }
@@ -139,20 +181,32 @@ export async function adaptiveLoop(spec: LoopSpec): Promise<LoopResults> {
       }
     }
     const timer: SchedulerCallbacks = { onTaskEnd: (e: TaskEvent) => void ms.set(e.key, e.end - e.start) };
+    // The run's share of the rounds' memory, held until it ends: concurrent loops (Hyperband's
+    // brackets) wait for theirs, so together they never hold more than the rounds may.
+    const share = await spec.memory.acquire(spec.budget());
     // Training blocks kept for later rounds are requested too; the room set aside for them is
     // added to the run's budget, which they would otherwise fill.
     const retained = data.retain(g);
     let out: Record<string, unknown>;
     try {
-      out = await compute(g, [...lastOf.values(), ...scoreOf.values(), ...retained.keys], {
+      // Every link is requested, call by call: the scheduler's priorities follow the request
+      // order, so each block is trained on by every model that needs it — and released — before
+      // the next block is preferred. Requested by model (the last link only), each model's whole
+      // chain came first: every block of the run was read for the first model and held until the
+      // last model had passed it (8 blocks at once, whatever the budget). Model states are small.
+      out = await compute(g, [...linkAt.flat(), ...scoreOf.values(), ...retained.keys], {
         ...spec.options,
-        memoryLimit: spec.budget() + retained.bytes,
+        // A read starts while the bytes held are within the limit, so a run may hold one block
+        // beyond it: the limit leaves room for that block inside the share.
+        memoryLimit: Math.max(1, share.bytes - data.maxBlockBytes) + retained.bytes,
         callbacks: [...(spec.options.callbacks ?? []), timer],
         name: `${spec.caller} round ${round}`,
       });
     } catch (e) {
       data.keep(retained, null);
       throw e;
+    } finally {
+      share.release();
     }
     data.keep(retained, out);
     for (const [model, key] of lastOf) {

@@ -31,7 +31,7 @@ import { checkParameterSpace, parameterGrid, sampleParameters, type ParameterSpa
 import { defaultTestSize, lazyInputs, splitBlockwise, type SearchData } from './data.js';
 import { searchScore } from './kernels.js';
 import { SCORER_NAMES } from '../scoring.js';
-import { adaptiveLoop, type HistoryRecord, type LoopResults, type ModelId } from './loop.js';
+import { RoundMemory, adaptiveLoop, type HistoryRecord, type LoopResults, type ModelId } from './loop.js';
 import { FixedPolicy, HalvingPolicy, InverseDecayPolicy, type AdaptPolicy, type StopRules } from './policies.js';
 import { hyperbandBrackets, hyperbandPaper, hyperbandPatience, simulateSuccessiveHalving, type HalvingMetadata } from './schedule.js';
 
@@ -325,7 +325,12 @@ abstract class AdaptiveSearch<P extends AdaptiveCommonParams> {
     const avail = Math.max(1, total - data.testBytes);
     const rounds = Math.min(avail, ROUND_BLOCKS * data.maxBlockBytes);
     data.cacheCapacity = avail - rounds;
-    this.#fitted = await this.search(data, { fitOptions, run, memory: Math.max(1, rounds), startTime: performance.now() });
+    this.#fitted = await this.search(data, {
+      fitOptions,
+      run,
+      memory: new RoundMemory(Math.max(1, rounds)),
+      startTime: performance.now(),
+    });
     this.#post = undefined;
     return this;
   }
@@ -368,6 +373,7 @@ abstract class AdaptiveSearch<P extends AdaptiveCommonParams> {
       randomState,
       tag,
       budget,
+      memory: ctx.memory,
       options: ctx.run,
       startTime: ctx.startTime,
     });
@@ -506,8 +512,8 @@ abstract class AdaptiveSearch<P extends AdaptiveCommonParams> {
 interface SearchContext {
   readonly fitOptions: PartialFitOptions;
   readonly run: LazyOptions;
-  /** Bytes the rounds may hold. */
-  readonly memory: number;
+  /** What the rounds may hold, shared by the runs of concurrent loops. */
+  readonly memory: RoundMemory;
   readonly startTime: number;
 }
 
@@ -582,7 +588,7 @@ export class IncrementalSearchCV extends AdaptiveSearch<IncrementalSearchCVParam
 
   protected async search(data: SearchData, ctx: SearchContext): Promise<Fitted> {
     const candidates = this.candidates();
-    const r = await this.loop(data, ctx, candidates, this.policy(candidates), this.randomState, String, () => ctx.memory);
+    const r = await this.loop(data, ctx, candidates, this.policy(candidates), this.randomState, String, () => ctx.memory.capacity);
     return this.fittedOf(r);
   }
 }
@@ -696,7 +702,7 @@ export class SuccessiveHalvingSearchCV extends AdaptiveSearch<SuccessiveHalvingS
       this.nInitialIter!,
       this.aggressiveness,
     );
-    return this.fittedOf(await this.loop(data, ctx, candidates, policy, this.randomState, String, () => ctx.memory));
+    return this.fittedOf(await this.loop(data, ctx, candidates, policy, this.randomState, String, () => ctx.memory.capacity));
   }
 }
 
@@ -812,9 +818,11 @@ export class HyperbandSearchCV extends AdaptiveSearch<HyperbandSearchCVParams> i
   protected async search(data: SearchData, ctx: SearchContext): Promise<Fitted> {
     const brackets = this.#brackets();
     const top = Math.max(...brackets.map((b) => b.bracket));
-    // Brackets run concurrently and share the memory budget: a round takes its share of it among
-    // the brackets still running (shares only grow as brackets finish, so they never add up past it).
+    // Brackets run concurrently and share the rounds' memory: a run asks for its part of it among
+    // the brackets still running, but at least two blocks (one trained on, one read ahead) — when
+    // those do not fit beside the other brackets' runs, it waits for them (RoundMemory).
     let active = brackets.length;
+    const least = 2 * data.maxBlockBytes;
     const results = await Promise.all(
       brackets.map(async ({ bracket, params }) => {
         const sampler = sampleParameters(this.parameters, params.nInitialParameters, params.randomState);
@@ -832,7 +840,7 @@ export class HyperbandSearchCV extends AdaptiveSearch<HyperbandSearchCVParams> i
             policy,
             params.randomState,
             (m) => `${bracket}.${m}`,
-            () => Math.max(1, Math.floor(ctx.memory / active)),
+            () => Math.max(least, Math.floor(ctx.memory.capacity / active)),
           );
           return { bracket, params, r };
         } finally {
