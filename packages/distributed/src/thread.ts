@@ -130,6 +130,12 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
   const req = job.request instanceof Uint8Array ? decode<BatchRequest>(job.request) : await readValue<BatchRequest>(store, job.request.key);
   // Inputs kept in the store are read here, on the worker (straight into the memories they are
   // restored into): the coordinator never touches blocks.
+  // Results another thread offered are posted before its job answered, so before this job was
+  // sent; but the task may be dispatched first: a few turns of the event loop (at most ~1 ms)
+  // take pending posts in.
+  const missing = () => req.inputs.some((v) => isBlockRef(v) && !kept.has(v.__tesseraBlock));
+  for (let turn = 0; channel !== undefined && turn < 4 && missing(); turn++)
+    await new Promise((resolve) => (turn < 3 ? setImmediate(resolve) : setTimeout(resolve, 1)));
   const inputs = await Promise.all(req.inputs.map((v) => (isBlockRef(v) ? input(store, v.__tesseraBlock) : v)));
   const res = await runBatch({ ...req, inputs }, false);
   if (res.failed) return { payload: encode(res), bytes: 0, keys: [] };

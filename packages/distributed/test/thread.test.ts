@@ -74,12 +74,17 @@ async function jobThread(): Promise<{ run(job: ThreadJob): Promise<BatchResponse
     { eval: true, workerData: { keepBytes: 64 << 20 } },
   );
   await new Promise((resolve) => w.once('message', resolve));
+  // Answers come in the order of the jobs.
+  const waiting: { resolve: (r: BatchResponse) => void; reject: (e: Error) => void }[] = [];
+  w.on('message', (m: { ok?: Uint8Array; error?: string }) => {
+    const p = waiting.shift()!;
+    if (m.error !== undefined) p.reject(new Error(m.error));
+    else p.resolve(decode<BatchResponse>(m.ok!));
+  });
   return {
     run: (job) =>
       new Promise((resolve, reject) => {
-        w.once('message', (m: { ok?: Uint8Array; error?: string }) =>
-          m.error !== undefined ? reject(new Error(m.error)) : resolve(decode<BatchResponse>(m.ok!)),
-        );
+        waiting.push({ resolve, reject });
         w.postMessage(job);
       }),
     close: () => w.terminate(),
@@ -90,6 +95,7 @@ const SHARED =
   'data:text/javascript,export function make(n){const memory=new WebAssembly.Memory({initial:2,maximum:2,shared:true});' +
   'const X=new Float64Array(memory.buffer,64,n).fill(2);return {X,memory}}' +
   'export function plain(n){return {X:new Float64Array(n).fill(2)}}' +
+  'export function wait(ms){Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,ms);return 0}' +
   'export function sum(a){if(a.memory&&a.X.buffer!==a.memory.buffer)return -1;let s=0;for(let i=0;i<a.X.length;i++)s+=a.X[i];return s}';
 const job = (tasks: BatchRequest['tasks'], inputs: unknown[], prefix: string): ThreadJob => ({
   store: store.url,
@@ -102,11 +108,14 @@ const job = (tasks: BatchRequest['tasks'], inputs: unknown[], prefix: string): T
 test('a result in shared memory is offered to the other threads of the process: one of them takes it (aliasing kept), once', async () => {
   const [a, b] = await Promise.all([jobThread(), jobThread()]);
   try {
+    // Thread b is busy while a makes the block; the job that needs it is queued before b is free,
+    // so it may reach b before a's post does (b takes the posts in first).
+    const busy = b.run(job([{ m: 0, k: 'wait', v: 1, a: [300], r: [] }], [], 'runs/x/job-0'));
     const made = await a.run(job([{ m: 0, k: 'make', v: 1, a: [10_000], r: [] }], [], 'runs/x/job-1'));
     const ref = made.results[0] as BlockRef;
     await store.delete(ref.__tesseraBlock);
-    await new Promise((r) => setTimeout(r, 100)); // the post reaches the other thread
     const taken = await b.run(job([sum(0)], [ref], 'runs/x/job-2'));
+    await busy;
     expect(taken.results[0]).toBe(20_000); // views into the memory, as made
     // Thread a kept it too, but b claimed it: a reads the store, where it is gone.
     await expect(a.run(job([sum(0)], [ref], 'runs/x/job-3'))).rejects.toThrow(/BlockMissingError/);
