@@ -3,7 +3,7 @@
  * blockwise split), from fixtures written by fixtures/make_model_selection.py; and every error.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DenseArray, RandomState, fromArray } from '@tessera/array';
+import { DenseArray, RandomState, fromArray, materialize } from '@tessera/array';
 import { SyncScheduler, ThreadScheduler } from '@tessera/scheduler';
 import {
   KFold,
@@ -26,6 +26,7 @@ import {
   type ParamDistribution,
 } from '@tessera/estimators';
 import { fixture } from './helpers.js';
+import { splitBlockArg, splitBlockRows } from '../src/model_selection/train_test_split.js';
 
 interface SplitterCase {
   splitter: 'KFold' | 'StratifiedKFold' | 'ShuffleSplit' | 'StratifiedShuffleSplit';
@@ -267,6 +268,25 @@ describe('trainTestSplit on lazy arrays = dask-ml (blockwise)', () => {
     expect(Array.from(xb!.data).filter((_, i) => i % 2 === 1)).toEqual(Array.from(vb!.data, (v) => 2 * (100 + v)));
     // Rows stay in their block: block 2 holds rows 50…59 only.
     expect(Array.from(va!.data.subarray(34)).every((v) => v >= 50)).toBe(true);
+  });
+
+  it('a block read tile by tile splits into the same rows as the block read whole (several tiles, X and y)', () => {
+    // 150k rows of 3 columns: 3.6 MB, several 1 MiB tiles; an expression over a read as well.
+    const n = 150_000;
+    const X = fromArray(DenseArray.from(Array.from({ length: n }, (_, i) => [i, -i, i % 7])), { chunks: [[n], [3]] });
+    const y = fromArray(
+      Int32Array.from({ length: n }, (_, i) => i % 3),
+      { chunks: [[n]] },
+    );
+    for (const arg of [X.blockArg(0, 0), X.mul(2).blockArg(0, 0), y.blockArg(0)]) {
+      for (const part of ['train', 'test'] as const) {
+        const streamed = splitBlockArg(arg, 12345, 120_000, 30_000, part);
+        const whole = splitBlockRows(materialize(arg), 12345, 120_000, 30_000, part);
+        expect(streamed.shape).toEqual(whole.shape);
+        expect(streamed.dtype).toBe(whole.dtype);
+        expect(streamed.data).toEqual(whole.data);
+      }
+    }
   });
 
   it('reads each block inside its split task: nothing is gathered (no task holds more than a block)', async () => {

@@ -13,7 +13,7 @@ import { DenseArray } from '@tessera/array';
 import { MsKernel, type MsKernelName } from './kernel_names.js';
 import { Pipeline } from '../ooc/pipeline.js';
 import { firstBest, getScorer, rankMin, rowStats } from './scoring.js';
-import { gatherBlockRows, splitBlockRows } from './train_test_split.js';
+import { gatherBlockRows, splitBlockArg } from './train_test_split.js';
 import '../catalog.js';
 
 /** Whether `idx` is 0, 1, …, n − 1 (the refit's "fold": every row in order). */
@@ -249,7 +249,7 @@ export function refitKernel(
 
 /** One side of a lazy array's blockwise split, for block argument `X` (a read, an expression or a block). */
 export function splitBlockKernel(X: unknown, seed: number, nTrain: number, nTest: number, part: 'train' | 'test'): Block {
-  return splitBlockRows(materialize(X), seed, nTrain, nTest, part);
+  return splitBlockArg(X, seed, nTrain, nTest, part);
 }
 
 /** Rows of a lazy array gathered across its blocks (`blockwise: false`). */
