@@ -163,11 +163,11 @@ describe('resident rows on this thread (MemoryPasses)', () => {
 });
 
 describe('resident rows on the worker threads (SharedPasses)', () => {
-  // 120 001 × 20: three blocks of rows (49 928, 49 928, 20 145), tiles of 6 553 rows (odd: padded).
-  const p = problem(8, 120001, 20, [0, 1], true, null);
+  // 250 001 × 20: three blocks of rows (99 856, 99 856, 50 289), tiles of 6 553 rows (odd: padded).
+  const p = problem(8, 250001, 20, [0, 1], true, null);
 
   it("give the lazy path's sums bit for bit (same blocks, tiles and merges), on 1 and 2 threads and in sync", async () => {
-    const blockRows = Math.max(8 * tileRows({ cols: p.d + 1 }), Math.ceil(p.n / 64));
+    const blockRows = Math.max(16 * tileRows({ cols: p.d + 1 }), Math.ceil(p.n / 64));
     const lx = fromArray(new DenseArray(p.X, [p.n, p.d]), { chunks: [blockRows, -1] });
     const ly = fromArray(p.y, { chunks: [blockRows] });
     const lw = fromArray(p.w!, { chunks: [blockRows] });
@@ -195,9 +195,9 @@ describe('resident rows on the worker threads (SharedPasses)', () => {
 
   it('a NaN in the last block names its row, column and block', async () => {
     const X = p.X.slice();
-    X[110000 * p.d + 4] = Number.NaN;
+    X[240000 * p.d + 4] = Number.NaN;
     const passes = new SharedPasses(X, p.n, p.d, p.y, 1, p.w, { scheduler: threads2 });
-    await expect(passes.lossGrad(p.coef, p.spec)).rejects.toThrow(/NaN at row 110000, column 4 \(block 2/);
+    await expect(passes.lossGrad(p.coef, p.spec)).rejects.toThrow(/NaN at row 240000, column 4 \(block 2/);
   });
 
   it('LogisticRegression in memory on 1 and 2 threads: the same coefficients bit for bit, and those of the fit on this thread to 1e-9', async () => {
@@ -215,10 +215,17 @@ describe('resident rows on the worker threads (SharedPasses)', () => {
 describe('the class labels of an in-memory fit', () => {
   it('are found with their counts for a few labels and for many (more than 16: counted another way)', () => {
     const rng = new Random(9);
-    for (const k of [2, 3, 17, 20]) {
+    for (const [k, shift] of [
+      [2, 0], // 0 and 1: counted without comparisons
+      [2, 1e-9], // nearly 0 and 1
+      [2, -3],
+      [3, 0],
+      [17, -3],
+      [20, 0],
+    ] as const) {
       const n = 400;
       const X = Array.from({ length: n }, () => [gauss(rng), gauss(rng)]);
-      const y = Array.from({ length: n }, (_, i) => (i < k ? i : rng.randint(k)) * 1.5 - 3);
+      const y = Array.from({ length: n }, (_, i) => (i < k ? i : rng.randint(k)) * (shift === 0 ? 1 : 1.5) + shift);
       const est = new LogisticRegression({ classWeight: 'balanced' }).fit(X, y);
       const expected = [...new Set(y)].sort((a, b) => a - b);
       expect(Array.from(est.classes_.data)).toEqual(expected);

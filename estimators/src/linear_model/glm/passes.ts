@@ -316,9 +316,13 @@ export class LazyPasses extends GraphPasses {
 
 let sharedCount = 0;
 
-/** Rows per block of {@link SharedPasses}: 8 tiles, and at most 64 blocks. */
+/**
+ * Rows per block of {@link SharedPasses}: 16 tiles (~100k rows of 20 features), and at most 64
+ * blocks. Each task costs the scheduler a fixed ~0.5 ms of CPU: at 1M × 20, 10 blocks per pass
+ * rather than 21 (8 tiles) took 14% less CPU and 15% less time on 2 threads.
+ */
 function sharedBlockRows(n: number, cols: number): number {
-  return Math.max(8 * tileRows({ cols }), Math.ceil(n / 64));
+  return Math.max(16 * tileRows({ cols }), Math.ceil(n / 64));
 }
 
 /** `a` over shared memory: itself when it already is, else a copy (workers then share the copy). */

@@ -314,7 +314,9 @@ export function newResident(layout: ResidentLayout): Resident | null {
     new Float64Array(memory.buffer, 0, layout.sumW).fill(0);
     return { memory, layout };
   }
-  const pages = Math.ceil(layout.bytes / WASM_PAGE);
+  // 2% more than needed, so that the layouts of the same rows on this thread and on the workers
+  // (their blocks pad differently) fit in each other's memory. Untouched pages cost nothing.
+  const pages = Math.min(MAX_PAGES, Math.ceil((layout.bytes * 1.02) / WASM_PAGE));
   try {
     return { memory: new WA.Memory({ initial: pages, maximum: pages, shared: true }), layout };
   } catch {
