@@ -8,10 +8,10 @@
  * benchmark's two dictionary-encoded integer columns (10- and 3-bit indices in runs of 256) it
  * was the largest cost of reading them. CPU time per index, Node 20, the same 9.8M indices of 80
  * pages, on the shared 2-core machine: hyparquet's 4.3 ns, this one 3.2 ns (each value from the
- * 32 bits at its first byte, no branches), into a reused array; indices then looked up in the
- * dictionary 5.3 ns, looked up as they are decoded (readDictionaryValues) 4.0 ns. It also reads widths of 25–32 bits
- * right, where hyparquet 1.33's decoder loses bits (a byte shifted past bit 31): in 26 bits, the
- * sixth of [29785766, 8302823, 25289876, 1, 2, 3, 4, 5] reads as 0.
+ * 32 bits at its first byte, no branches), into a reused array; decoded then looked up in the
+ * dictionary 5.3 ns, looked up as they are decoded (readDictionaryValues) 4.0 ns. It also reads
+ * widths of 25–32 bits right, where hyparquet 1.33's decoder loses bits (a byte shifted past bit
+ * 31): in 26 bits, the sixth of [29785766, 8302823, 25289876, 1, 2, 3, 4, 5] reads as 0.
  */
 /**
  * Decodes `out.length` values of bit width `width` from `bytes[pos, end)` into `out`; returns the
