@@ -7,7 +7,7 @@
  * renewal is never starved by a long kernel.
  */
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
-import { byteSize, runBatch, type BatchRequest, type BatchResponse } from '@tessera/scheduler';
+import { byteSize, noteDeadBytes, runBatch, type BatchRequest, type BatchResponse } from '@tessera/scheduler';
 import { decode, encode, encodeParts, isBlockRef, readValue, writeValue, type BlockRef, type Encoded } from './codec.js';
 import { openStore, type BlockStore } from './store.js';
 
@@ -138,7 +138,25 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
     await new Promise((resolve) => (turn < 3 ? setImmediate(resolve) : setTimeout(resolve, 1)));
   const inputs = await Promise.all(req.inputs.map((v) => (isBlockRef(v) ? input(store, v.__tesseraBlock) : v)));
   const res = await runBatch({ ...req, inputs }, false);
-  if (res.failed) return { payload: encode(res), bytes: 0, keys: [] };
+  // What this job held dies with it (its inputs, its results but those kept): past a threshold,
+  // a collection is requested, as the thread scheduler does after a batch. V8 does not count
+  // the memory of restored blocks (WebAssembly memories) and would leave gigabytes of them dead.
+  // Buffers a pool reuses (a prepared block's memory, released by its link) are not garbage.
+  const dying: unknown[] = [...inputs];
+  const died = () => {
+    let bytes = 0;
+    let pooled = 0;
+    for (const v of dying) {
+      const garbage = byteSize(v, true);
+      bytes += garbage;
+      pooled += byteSize(v) - garbage;
+    }
+    noteDeadBytes(bytes, pooled);
+  };
+  if (res.failed) {
+    died();
+    return { payload: encode(res), bytes: 0, keys: [] };
+  }
   const keys: string[] = [];
   const results = await Promise.all(
     res.results.map(async (value, j) => {
@@ -152,10 +170,12 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
       // Not a result a task of this batch consumed too: that one may have changed it, or let its memory go.
       const slot = -req.returns[j]! - 1;
       if (!req.tasks.some((t) => t.r.includes(slot))) offer(ref.__tesseraBlock, value, data);
+      if (!kept.has(ref.__tesseraBlock)) dying.push(value);
       keys.push(ref.__tesseraBlock);
       return ref;
     }),
   );
+  died();
   const out: BatchResponse = { ...res, results, thread: threadId };
   return { payload: encode(out), bytes: res.bytes.reduce((a, b) => a + b, 0), keys };
 }
