@@ -4,7 +4,7 @@
 // emulated-FMA path alone, itself checked against the C library by the fixtures), on N inputs
 // (default 10^8; the sources are bundled with esbuild on the way, so no build is needed):
 //
-//     node estimators/scripts/check_fast_exp.mjs [N] [--no-wasm]
+//     node estimators/scripts/check_fast_exp.mjs [N] [--no-wasm] [--table-in-memory]
 //
 // Inputs, in equal shares: uniform over [-18, 18] (the log loss's exp(z) range), over [-745, -18]
 // (its exp(-z) for z > 18), over [-1100, 1100]; x = (k + 1/2 + δ)·ln2/128 with |δ| < 2^-20 (k's
@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 const src = new URL('../src/linear_model/sgd/', import.meta.url).pathname;
 const bundled = await build({
   stdin: {
-    contents: `export { glibcExp, glibcExpReference } from './libm.ts'; export { EXP_HEAD, EXP_TAIL } from './exp_table.ts'; export { ownKernel } from './wasm.ts';`,
+    contents: `export { glibcExp, glibcExpReference } from './libm.ts'; export { EXP_HEAD, EXP_TAIL } from './exp_table.ts'; export { ownKernel } from './wasm.ts'; export { stageInOwnMemory } from './wasm_epoch.ts';`,
     resolveDir: src,
     loader: 'ts',
   },
@@ -32,12 +32,15 @@ const bundled = await build({
 });
 const file = join(mkdtempSync(join(tmpdir(), 'check-fast-exp-')), 'libm.mjs');
 writeFileSync(file, bundled.outputFiles[0].text);
-const { glibcExp, glibcExpReference, EXP_HEAD, EXP_TAIL, ownKernel } = await import(pathToFileURL(file).href);
+const { glibcExp, glibcExpReference, EXP_HEAD, EXP_TAIL, ownKernel, stageInOwnMemory } = await import(pathToFileURL(file).href);
 
 const N = Number(process.argv.find((a, i) => i >= 2 && /^\d/.test(a)) ?? 1e8);
 const withWasm = !process.argv.includes('--no-wasm');
 const k = withWasm ? ownKernel() : null;
 if (withWasm && k === null) throw new Error('WebAssembly SIMD unavailable: run with --no-wasm');
+// --table-in-memory: the module's exp reads its table from memory, as during a staged fit.
+const tableInMemory = withWasm && process.argv.includes('--table-in-memory');
+if (tableInMemory) k.expTab.value = stageInOwnMemory(new Float64Array(8), new Float64Array(4), null, 4, 2).expTab;
 
 // mulberry32, seeded: the inputs are the same on every run.
 let seed = 0x9e3779b9;
@@ -166,6 +169,7 @@ console.log(
     {
       inputs: N,
       wasmChecked: k !== null,
+      wasmTableInMemory: tableInMemory,
       differentJs: wrongJs,
       differentWasm: wrongWasm,
       sampledInFastRange: inFastRange,
