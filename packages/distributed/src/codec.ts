@@ -392,15 +392,76 @@ function layoutOf(head: Uint8Array, size: number): Layout | number {
   return { skeleton: [tableEnd, skeletonBytes], sections, total };
 }
 
+/**
+ * A memory made ahead for the next block of the same shape, on threads that read blocks in a
+ * stream (a worker's: {@link makeMemoriesAhead}). A fresh 89 MB memory costs ~30 ms of page
+ * faults when a block is read into it — on the serial chain's critical path when a link reads
+ * its block; the spare is made and its pages touched in slices while the thread waits, and
+ * handed out once. Only memories nobody else has seen are reused, so reuse is safe: a restored
+ * memory, once given to a task, is never taken back (its consumer, or an estimator's pool, may
+ * still hold it). Dropped after two idle seconds.
+ */
+interface Spare {
+  readonly memory: MemoryLike;
+  readonly pages: number;
+  readonly shared: boolean;
+  /** Bytes whose pages are touched so far (the whole memory: ready). */
+  touched: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+let spare: Spare | undefined;
+let ahead = false;
+const SPARE_IDLE_MS = 2000;
+const TOUCH_SLICE = 8 << 20;
+
+/** Has this thread make one WebAssembly memory ahead for the blocks it reads (see {@link Spare}). */
+export function makeMemoriesAhead(on: boolean): void {
+  ahead = on;
+  if (!on) dropSpare();
+}
+
+function dropSpare(): void {
+  if (spare?.timer !== undefined) clearTimeout(spare.timer);
+  spare = undefined;
+}
+
+/** Starts making a spare memory of this shape (if there is none), touching its pages a slice per turn. */
+function makeSpare(pages: number, shared: boolean): void {
+  if (!ahead || WasmMemory === undefined || (spare && spare.pages === pages && spare.shared === shared)) return;
+  dropSpare();
+  const s: Spare = { memory: new WasmMemory({ initial: pages, maximum: pages, shared }), pages, shared, touched: 0, timer: undefined };
+  spare = s;
+  const bytes = new Uint8Array(s.memory.buffer);
+  const slice = () => {
+    if (spare !== s) return; // taken, or dropped
+    const end = Math.min(bytes.byteLength, s.touched + TOUCH_SLICE);
+    for (let i = s.touched; i < end; i += 4096) bytes[i] = 0;
+    s.touched = end;
+    if (end < bytes.byteLength) setImmediate(slice);
+    else s.timer = setTimeout(() => spare === s && dropSpare(), SPARE_IDLE_MS).unref();
+  };
+  setImmediate(slice);
+}
+
+/** A memory for a section: the spare when it has the shape (then another is started), else a new one. */
+function memoryFor(pages: number, shared: boolean, useSpare: boolean): MemoryLike {
+  if (WasmMemory === undefined) throw new TypeError('This process has no WebAssembly: it cannot take a block kept in WebAssembly memory.');
+  let memory: MemoryLike;
+  if (useSpare && spare && spare.pages === pages && spare.shared === shared) {
+    memory = spare.memory;
+    dropSpare();
+  } else memory = new WasmMemory({ initial: pages, maximum: pages, shared });
+  if (useSpare) makeSpare(pages, shared);
+  return memory;
+}
+
 /** The buffer each section is read into (a memory's is the memory's own). */
-function destinations(layout: Layout): { holders: unknown[]; buffers: ArrayBufferLike[] } {
+function destinations(layout: Layout, useSpare = false): { holders: unknown[]; buffers: ArrayBufferLike[] } {
   const holders: unknown[] = [];
   const buffers: ArrayBufferLike[] = [];
   for (const s of layout.sections) {
     if (s.kind === Kind.Memory) {
-      if (WasmMemory === undefined)
-        throw new TypeError('This process has no WebAssembly: it cannot take a block kept in WebAssembly memory.');
-      const memory = new WasmMemory({ initial: s.pages, maximum: s.pages, shared: s.shared });
+      const memory = memoryFor(s.pages, s.shared, useSpare);
       holders.push(memory);
       buffers.push(memory.buffer);
     } else {
@@ -515,7 +576,7 @@ export async function readValue<T>(store: BlockStore, key: string): Promise<T> {
       skeleton = new Uint8Array(n);
       await reader.read(skeleton, at);
     }
-    const { holders, buffers } = destinations(layout);
+    const { holders, buffers } = destinations(layout, true);
     for (let i = 0; i < layout.sections.length; i++) {
       const s = layout.sections[i]!;
       if (s.bytes > 0) await reader.read(new Uint8Array(buffers[i]!, 0, s.bytes), s.offset);

@@ -8,7 +8,7 @@
  */
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import { byteSize, noteDeadBytes, runBatch, type BatchRequest, type BatchResponse } from '@tessera/scheduler';
-import { decode, encode, encodeParts, isBlockRef, readValue, writeValue, type BlockRef, type Encoded } from './codec.js';
+import { decode, encode, encodeParts, isBlockRef, makeMemoriesAhead, readValue, writeValue, type BlockRef, type Encoded } from './codec.js';
 import { openStore, type BlockStore } from './store.js';
 
 /** One job, as the worker's main thread hands it over. */
@@ -69,6 +69,8 @@ interface BroadcastLike {
 const Channel = (globalThis as unknown as { BroadcastChannel: new (name: string) => BroadcastLike }).BroadcastChannel;
 // Worker threads listen from the start (a post reaches only the channels open at that time).
 const channel: BroadcastLike | undefined = isMainThread ? undefined : new Channel('tessera:distributed-kept');
+// A worker thread reads blocks in a stream: the memory of the next one is made ahead (codec.ts).
+if (!isMainThread) makeMemoriesAhead(true);
 if (channel) {
   channel.unref?.();
   channel.onmessage = (event) => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BlockFormatError, ClusterError, DirectoryStore, S3Store, type BlockStore } from '../src/index.js';
-import { RAW_MIN, decode, encode, encodeParts, readValue, writeValue } from '../src/codec.js';
+import { RAW_MIN, decode, encode, encodeParts, makeMemoriesAhead, readValue, writeValue } from '../src/codec.js';
 import { S3_CREDENTIALS, TestS3 } from './s3.js';
 
 interface WasmMemory {
@@ -216,4 +216,26 @@ describe('unreadable frames are a BlockFormatError naming the key', () => {
   test('an inline message that is not a frame is a ClusterError', () => {
     expect(() => decode(Buffer.from('hello, this is not a frame at all'))).toThrow(ClusterError);
   });
+});
+
+test('memories made ahead: each read gets a memory nobody has seen, and earlier blocks are left as they were', async () => {
+  const store = new DirectoryStore(join(dir, 'ahead'));
+  const blocks = [preparedBlock(), preparedBlock(), preparedBlock()];
+  blocks.forEach((b, i) => (b.X.data[1] = 1000 + i));
+  for (let i = 0; i < blocks.length; i++) await writeValue(store, `runs/a/b-${i}`, encodeParts(blocks[i]));
+  makeMemoriesAhead(true);
+  try {
+    const read: Prepared[] = [];
+    for (let i = 0; i < blocks.length; i++) {
+      read.push(await readValue<Prepared>(store, `runs/a/b-${i}`));
+      await new Promise((r) => setTimeout(r, 20)); // the spare is made meanwhile
+    }
+    expect(new Set(read.map((b) => b.hint.memory)).size).toBe(3);
+    read.forEach((b, i) => {
+      checkPrepared(b, blocks[i]!);
+      expect(b.X.data[1]).toBe(1000 + i);
+    });
+  } finally {
+    makeMemoriesAhead(false);
+  }
 });
