@@ -6,14 +6,15 @@
  * the same 27 partialFit calls on the same blocks (a one-candidate IncrementalSearchCV), for the
  * wall-time ratio. Reported: both times, each worker's busy fraction over the search's task span
  * (from the Profiler), the mean parallelism, the best model's held-out accuracy (its `bestScore_`)
- * and its parameters, and peak RSS. With `--report FILE` the search's HTML report is written there
+ * and its parameters, the most bytes the scheduler held at once over the search's concurrent runs
+ * (what `--memory-limit` bounds) and peak RSS. With `--report FILE` the search's HTML report is written there
  * (the concurrent chains, models coloured apart).
  *
  * Options: --rows N (10000000; --hyperband-rows N when run as `search --parts hyperband`) --data DIR --max-iter N (27) --memory-limit SIZE --threads N
  * --report FILE.
  */
 import { fromNpyDir } from '@tessera/array';
-import { ThreadScheduler } from '@tessera/scheduler';
+import { ThreadScheduler, type RunInfo, type SchedulerCallbacks } from '@tessera/scheduler';
 import { HyperbandSearchCV, IncrementalSearchCV, SGDClassifier, loguniform } from '@tessera/estimators';
 import { Profiler, ResourceProfiler, diagnose, summarize, writeReport } from '@tessera/diagnostics';
 import { median, peakRssMB, type BenchContext, type BenchRecord, type Workload } from '../harness.js';
@@ -38,6 +39,7 @@ export const searchHyperband: Workload = {
       for (let r = 0; r < ctx.runs; r++) {
         const { X, y } = await fromNpyDir(dir);
         if (y === undefined) throw new Error(`search-hyperband: ${dir} has no y files.`);
+        const held = heldBytesMeter();
         const run = { scheduler, classes: [0, 1], ...(memoryLimit === undefined ? {} : { memoryLimit }) };
         const search = new HyperbandSearchCV(
           new SGDClassifier({ tol: null, randomState: 0 }),
@@ -47,7 +49,7 @@ export const searchHyperband: Workload = {
         const prof = new Profiler();
         const res = new ResourceProfiler({ interval: 50 });
         const t0 = performance.now();
-        await diagnose([prof, res], () => search.fit(X, y, run));
+        await diagnose([prof, res], () => search.fit(X, y, { ...run, callbacks: [held.callbacks] }));
         const t1 = performance.now();
         const summary = summarize([prof, res]);
         if (typeof ctx.options['report'] === 'string')
@@ -69,7 +71,8 @@ export const searchHyperband: Workload = {
         ctx.log(
           `search-hyperband: ${search.metadata_.nModels} models, ${search.metadata_.partialFitCalls} partialFit calls in ${s.search.toFixed(1)} s ` +
             `(${(s.search / s.bestAlone).toFixed(1)}× the best alone, ${s.bestAlone.toFixed(1)} s); busy ${busy.join(' / ')}; ` +
-            `best ${JSON.stringify(search.bestParams_)} held-out accuracy ${search.bestScore_.toFixed(4)}`,
+            `best ${JSON.stringify(search.bestParams_)} held-out accuracy ${search.bestScore_.toFixed(4)}; ` +
+            `blocks held at once ${(held.peak / 1e6).toFixed(0)} MB, peak RSS ${peakRssMB().toFixed(0)} MB`,
         );
         records.push({
           workload: 'search-hyperband',
@@ -77,6 +80,7 @@ export const searchHyperband: Workload = {
           params: { rows, cols: X.shape[1], chunkRows: X.chunks[0]![0], maxIter, aggressiveness: 3 },
           seconds: s,
           peakRssMB: peakRssMB(),
+          peakHeldMB: held.peak / 1e6,
           threads: scheduler.workers,
           nModels: search.metadata_.nModels,
           partialFitCalls: search.metadata_.partialFitCalls,
@@ -95,3 +99,29 @@ export const searchHyperband: Workload = {
     return records;
   },
 };
+
+/**
+ * The most bytes the scheduler held at once over all the search's runs in progress (Hyperband's
+ * brackets run concurrently): what the memory budget bounds, to set beside the peak RSS.
+ */
+function heldBytesMeter(): { callbacks: SchedulerCallbacks; readonly peak: number } {
+  const live = new Map<number, RunInfo>();
+  let peak = 0;
+  const sample = (extra: number) => {
+    let sum = extra;
+    for (const r of live.values()) sum += r.heldBytes();
+    if (sum > peak) peak = sum;
+  };
+  return {
+    callbacks: {
+      onRunStart: (r) => void live.set(r.id, r),
+      onTaskEnd: () => sample(0),
+      // Just after a release: a moment earlier the run held those bytes too.
+      onRelease: (e) => sample(live.has(e.runId) ? e.bytes : 0),
+      onRunEnd: (r) => void live.delete(r.id),
+    },
+    get peak() {
+      return peak;
+    },
+  };
+}
