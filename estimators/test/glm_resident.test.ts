@@ -193,6 +193,42 @@ describe('resident rows on the worker threads (SharedPasses)', () => {
     passes.release();
   });
 
+  it('multinomial over three blocks: the lazy sums bit for bit, placing and placed', async () => {
+    // 120 001 × 40, 3 classes: blocks of 16 tiles of 3 196 rows (51 136 rows).
+    const m = problem(10, 120001, 40, [0, 1, 2], true, [1, 2, 0.5]);
+    const blockRows = Math.max(16 * tileRows({ cols: m.d + 1 }), Math.ceil(m.n / 64));
+    const lazy = new LazyPasses(
+      fromArray(new DenseArray(m.X, [m.n, m.d]), { chunks: [blockRows, -1] }),
+      fromArray(m.y, { chunks: [blockRows] }),
+      fromArray(m.w!, { chunks: [blockRows] }),
+      { scheduler: threads2 },
+    );
+    const other = m.coef.map((v) => v * 0.25);
+    const ref1 = await lazy.lossGrad(m.coef, m.spec);
+    const ref2 = await lazy.lossGrad(other, m.spec);
+    const passes = new SharedPasses(m.X, m.n, m.d, m.y, 1, m.w, { scheduler: threads2 });
+    expectSame(await passes.lossGrad(m.coef, m.spec), ref1, 'multinomial, placing');
+    expectSame(await passes.lossGrad(other, m.spec), ref2, 'multinomial, placed');
+    passes.release();
+  });
+
+  it('are not used by a scheduler that runs tasks in other processes (each task would get a copy)', async () => {
+    const elsewhere = {
+      name: 'distributed',
+      workers: 2,
+      run: (...args: Parameters<ThreadScheduler['run']>) => threads2.run(...args),
+      close: async () => {},
+    };
+    const sx = allocate('float64', p.X.length);
+    sx.set(p.X);
+    const passes = new SharedPasses(sx, p.n, p.d, p.y, 1, p.w, { scheduler: elsewhere });
+    const first = await passes.lossGrad(p.coef, p.spec);
+    sx.fill(0.5); // read anew by every pass: the sums change with X
+    const again = await passes.lossGrad(p.coef, p.spec);
+    expect(again.loss).not.toBe(first.loss);
+    passes.release();
+  });
+
   it('a NaN in the last block names its row, column and block', async () => {
     const X = p.X.slice();
     X[240000 * p.d + 4] = Number.NaN;

@@ -317,6 +317,16 @@ export class LazyPasses extends GraphPasses {
 let sharedCount = 0;
 
 /**
+ * Whether a scheduler runs its tasks in this process (this thread or its worker threads), where a
+ * shared memory is shared. Another (a cluster's worker processes) would get a copy of a resident
+ * memory with every task, and the rows placed there would never come back.
+ */
+function inProcess(scheduler: LazyOptions['scheduler']): boolean {
+  if (scheduler === undefined || scheduler === 'threads' || scheduler === 'sync') return true;
+  return scheduler.name === 'threads' || scheduler.name === 'sync';
+}
+
+/**
  * Rows per block of {@link SharedPasses}: 16 tiles (~100k rows of 20 features), and at most 64
  * blocks. Each task costs the scheduler a fixed ~0.5 ms of CPU: at 1M × 20, 10 blocks per pass
  * rather than 21 (8 tiles) took 14% less CPU and 15% less time on 2 threads.
@@ -379,7 +389,7 @@ export class SharedPasses extends GraphPasses {
   }
 
   override lossGrad(coef: Float64Array, spec: LossSpec): Promise<LossSums> {
-    const r = this.#resident.get(spec);
+    const r = inProcess(this.options.scheduler) ? this.#resident.get(spec) : null;
     if (r === null) return super.lossGrad(coef, spec);
     return this.runPass(GlmKernel.lossGrad, GlmKernel.sumLossGrad, 'glm-loss', [coef, spec], [r]);
   }
