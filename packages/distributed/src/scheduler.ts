@@ -234,14 +234,20 @@ export class DistributedScheduler implements Scheduler {
         return self.workers;
       },
       pipelining: true,
-      execute: (req, signal) => this.#execute(run, req, signal),
+      execute: (req, signal, preferredWorker) => this.#execute(run, req, signal, preferredWorker !== undefined),
       release: (value) => {
         if (isBlockRef(value)) void this.store.delete(value.__tesseraBlock).catch(() => undefined);
       },
     };
   }
 
-  async #execute(run: ClusterRun, req: BatchRequest, signal: AbortSignal): Promise<BatchResponse> {
+  /**
+   * Sends a batch as a job. `next`: the batch continues a chain (the engine names a preferred
+   * worker: the serial partialFit chain's next link, a block's writer after its prediction) —
+   * it goes to the front of the queue, ahead of batches the engine sent ahead (preparations),
+   * as a thread's own continuation would run next; the order of jobs never changes results.
+   */
+  async #execute(run: ClusterRun, req: BatchRequest, signal: AbortSignal, next = false): Promise<BatchResponse> {
     if (run.failure) throw run.failure;
     if (signal.aborted) throw signal.reason;
     const jobId = `${run.id}-${++run.seq}`;
@@ -284,6 +290,7 @@ export class DistributedScheduler implements Scheduler {
             jobId,
             attempts: this.#attempts,
             backoff: { type: 'exponential', delay: 200 },
+            lifo: next,
             removeOnComplete: true,
             removeOnFail: true,
           }),
