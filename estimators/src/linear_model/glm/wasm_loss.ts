@@ -17,6 +17,7 @@
  * directly where the JavaScript loop takes log(e^(z_c − max)) (which underflows beyond ~700). See
  * glm_wasm.test.ts for the agreement tested.
  */
+import { createBufferPool } from '@tessera/scheduler';
 import { GLM_LOSS_WASM_BASE64 } from './glm_loss_wasm_bytes.js';
 import { WA, WASM_PAGE, compileBase64, instantiate, type WasmMemory } from '../../wasm_module.js';
 
@@ -249,6 +250,8 @@ export interface ResidentLayout {
 export interface Resident {
   readonly memory: WasmMemory;
   readonly layout: ResidentLayout;
+  /** Names the memory (kept when it is reused): a thread that sees another one drops its handle on this. */
+  readonly id: number;
 }
 
 /** Tiles and padded rows of a block of `rows` rows cut into tiles of `t`. */
@@ -295,9 +298,28 @@ export function residentLayout(
  * costs ~70 ms of page faults per 180 MB (4 KiB pages; V8 asks for no huge pages), as much as
  * five evaluations save. Dropped after {@link SPARE_MS} unused, or when another replaces it.
  */
-let spare: WasmMemory | null = null;
+let spare: { readonly memory: WasmMemory; readonly id: number } | null = null;
 let spareTimer: ReturnType<typeof setTimeout> | undefined;
 const SPARE_MS = 1000;
+
+/**
+ * The scheduler's line for the resident memories: V8 does not count a shared memory's bytes when
+ * deciding to collect, so a dropped one would stay mapped (one more per fit) until a collection
+ * that might never come. Dropping one reports it retired: a full collection follows. (Nothing in a
+ * task's inputs or results is ever one of them, so isPooled says no.)
+ */
+const residentPool = createBufferPool({ name: 'glm-resident', isPooled: () => false });
+
+/** The resident memory this thread last opened (its id and size). */
+let lastOpened: { readonly id: number; readonly bytes: number } | null = null;
+
+/** Lets the spare memory go (the threads' handles on it are garbage already: tasks drop theirs). */
+function dropSpare(): void {
+  if (spare === null) return;
+  const bytes = spare.memory.buffer.byteLength;
+  spare = null;
+  residentPool.retired(bytes);
+}
 
 /**
  * A resident memory for `layout` with nothing placed (the spare one when it is big enough and not
@@ -306,19 +328,21 @@ const SPARE_MS = 1000;
  */
 export function newResident(layout: ResidentLayout): Resident | null {
   if (backend === 'js' || WA === undefined || compiledModule() === null) return null;
-  if (spare !== null && spare.buffer.byteLength >= layout.bytes && spare.buffer.byteLength <= 4 * layout.bytes + WASM_PAGE) {
-    const memory = spare;
+  const have = spare === null ? 0 : spare.memory.buffer.byteLength;
+  if (spare !== null && have >= layout.bytes && have <= 4 * layout.bytes + WASM_PAGE) {
+    const { memory, id } = spare;
     spare = null;
     clearTimeout(spareTimer);
     // The slots' flags say that nothing is placed; everything else is written before it is read.
     new Float64Array(memory.buffer, 0, layout.sumW).fill(0);
-    return { memory, layout };
+    return { memory, layout, id };
   }
   // 2% more than needed, so that the layouts of the same rows on this thread and on the workers
   // (their blocks pad differently) fit in each other's memory. Untouched pages cost nothing.
   const pages = Math.min(MAX_PAGES, Math.ceil((layout.bytes * 1.02) / WASM_PAGE));
   try {
-    return { memory: new WA.Memory({ initial: pages, maximum: pages, shared: true }), layout };
+    const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+    return { memory, layout, id: Math.floor(Math.random() * 2 ** 31) };
   } catch {
     return null; // no address space or memory for it: the tile-by-tile path needs none
   }
@@ -329,11 +353,10 @@ export function newResident(layout: ResidentLayout): Resident | null {
  * reused by the next fit on this thread within {@link SPARE_MS}.
  */
 export function releaseResident(r: Resident): void {
-  spare = r.memory;
+  if (spare !== null && spare.id !== r.id) dropSpare();
+  spare = { memory: r.memory, id: r.id };
   clearTimeout(spareTimer);
-  spareTimer = setTimeout(() => {
-    spare = null;
-  }, SPARE_MS);
+  spareTimer = setTimeout(dropSpare, SPARE_MS);
   spareTimer.unref?.();
 }
 
@@ -374,6 +397,10 @@ export interface ResidentRun {
 /** Opens a resident memory on this thread, or null when WebAssembly is not used here (backend `'js'`). */
 export function openResident(r: Resident): ResidentRun | null {
   if (backend === 'js') return null;
+  // Another memory than the last one this thread used: its handle on that one (a wrapper object,
+  // long dead) keeps it mapped until a full collection — ask for one (each thread has its own heap).
+  if (lastOpened !== null && lastOpened.id !== r.id) residentPool.retired(lastOpened.bytes);
+  lastOpened = { id: r.id, bytes: r.memory.buffer.byteLength };
   const kernel = kernelOver(r.memory);
   return kernel === null ? null : { heap: new Float64Array(r.memory.buffer), layout: r.layout, kernel };
 }
