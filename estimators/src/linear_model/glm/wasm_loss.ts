@@ -296,11 +296,14 @@ export function residentLayout(
 /**
  * A finished fit's resident memory, kept a moment for the next fit on this thread: a fresh memory
  * costs ~70 ms of page faults per 180 MB (4 KiB pages; V8 asks for no huge pages), as much as
- * five evaluations save. Dropped after {@link SPARE_MS} unused, or when another replaces it.
+ * five evaluations save, and the workers' first task on it a full collection to let go of the
+ * last one (see openResident). Dropped after {@link SPARE_MS} unused, or when another replaces it.
+ * Five seconds: fits in a loop with other work between them (a search, a benchmark) reuse it;
+ * the worker threads keep their handles on it until they see another memory anyway.
  */
 let spare: { readonly memory: WasmMemory; readonly id: number } | null = null;
 let spareTimer: ReturnType<typeof setTimeout> | undefined;
-const SPARE_MS = 1000;
+const SPARE_MS = 5000;
 
 /**
  * The scheduler's line for the resident memories: V8 does not count a shared memory's bytes when
