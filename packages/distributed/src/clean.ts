@@ -1,13 +1,14 @@
 /**
  * Removing what runs whose coordinator died left behind: their store prefixes, their records and
  * their queued jobs. A run is dead when its heartbeat key (`tessera:run:<id>`) has expired. Every
- * {@link DistributedScheduler} run does this first; `tessera clean` does it on demand.
+ * {@link DistributedScheduler} run does this first; `tessera clean` does it on demand. The private
+ * queues of workers that died (SIGKILL: no registration alive) go too.
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { JobData } from './codec.js';
 import { ClusterError } from './errors.js';
-import { DEFAULT_QUEUE, RUNS_KEY, runAliveKey } from './keys.js';
+import { DEFAULT_QUEUE, RUNS_KEY, privateQueuesPattern, runAliveKey, workersKey, type WorkerRecord } from './keys.js';
 import { RUNS, openStore, runPrefix, type BlockStore, type S3StoreOptions } from './store.js';
 
 /** What a clean-up removed. */
@@ -16,6 +17,45 @@ export interface CleanReport {
   readonly runs: string[];
   /** Jobs of dead runs removed from the queue. */
   readonly jobs: number;
+  /** Private queues of dead workers removed (their worker ids). */
+  readonly workers?: string[];
+}
+
+/** Whether worker `id` of `queue` is registered and renewing its registration. */
+export async function workerAlive(redis: Redis, queue: string, id: string): Promise<boolean> {
+  const text = await redis.hget(workersKey(queue), id);
+  if (text === null) return false;
+  try {
+    return (JSON.parse(text) as WorkerRecord).expires >= Date.now();
+  } catch {
+    return false;
+  }
+}
+
+/** The Redis keys of private queues of `queue`'s workers, by worker id. */
+async function privateQueueKeys(redis: Redis, queue: string, only?: string): Promise<Map<string, string[]>> {
+  const stem = `bull:${queue}-w-`;
+  const out = new Map<string, string[]>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', only ? `${stem}${only}:*` : privateQueuesPattern(queue), 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const id = key.slice(stem.length).split(':')[0]!;
+      out.set(id, [...(out.get(id) ?? []), key]);
+    }
+  } while (cursor !== '0');
+  return out;
+}
+
+/**
+ * Removes every key of worker `id`'s private queue (what `Queue.obliterate` would, without
+ * waiting for locks: the worker is closed or dead). Jobs of live runs in it are moved to the
+ * shared queue by their coordinators, who see the worker gone.
+ */
+export async function dropPrivateQueue(redis: Redis, queue: string, id: string): Promise<void> {
+  const keys = (await privateQueueKeys(redis, queue, id)).get(id) ?? [];
+  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
 }
 
 /** Removes the leftovers of dead runs in `store` and `queue`. Live runs are never touched. */
@@ -53,7 +93,15 @@ export async function cleanDeadRuns(redis: Redis, store: BlockStore, queue?: Que
       jobs++;
     }
   }
-  return { runs: [...dead].sort(), jobs };
+  const workers: string[] = [];
+  if (queue) {
+    for (const id of (await privateQueueKeys(redis, queue.name)).keys()) {
+      if (await workerAlive(redis, queue.name, id)) continue;
+      await dropPrivateQueue(redis, queue.name, id);
+      workers.push(id);
+    }
+  }
+  return { runs: [...dead].sort(), jobs, workers: workers.sort() };
 }
 
 /** Options of {@link cleanCluster}. */

@@ -40,6 +40,11 @@ import type { BlockReader, BlockStore } from './store.js';
 export interface BlockRef {
   readonly __tesseraBlock: string;
   readonly bytes: number;
+  /**
+   * The registration id of the worker process that wrote it (keys.ts): it keeps the result for a
+   * moment, so the coordinator routes a batch that reads it to that worker's private queue.
+   */
+  readonly w?: string;
 }
 
 export function isBlockRef(v: unknown): v is BlockRef {
@@ -618,6 +623,11 @@ export interface JobData {
   readonly payloadKey?: string;
   /** Bytes of the batch's inputs kept in the store: what the worker will hold while it runs. */
   readonly bytes: number;
+  /**
+   * The job's own id, the stem of its result keys: a job moved from a dead worker's private queue
+   * to the shared one gets a new BullMQ id but writes the same keys (the same bytes).
+   */
+  readonly id?: string;
 }
 
 /** Job return value: the serialized answer, with the worker's identity. */

@@ -7,10 +7,17 @@
  * - `tessera:runs` — hash runId → `{ store, queue, host, pid, started }` of runs not yet cleaned up.
  * - `tessera:workers:<queue>` — hash workerId → `{ host, pid, threads, expires }`: the workers
  *   serving a queue (the coordinator sizes its parallelism from it and fails a run no worker serves).
+ * - `bull:<queue>-w-<workerId>:*` — a worker's private BullMQ queue ({@link privateQueueName}):
+ *   batches whose largest inputs that worker produced (it takes them from the results it keeps).
+ *   Removed when the worker closes, or, if it died, by a coordinator or `tessera clean`.
  */
 export const runAliveKey = (runId: string): string => `tessera:run:${runId}`;
 export const RUNS_KEY = 'tessera:runs';
 export const workersKey = (queue: string): string => `tessera:workers:${queue}`;
+/** The private BullMQ queue of worker `workerId` serving `queue` (BullMQ names may not contain ':'). */
+export const privateQueueName = (queue: string, workerId: string): string => `${queue}-w-${workerId}`;
+/** Pattern of the Redis keys of every private queue of `queue`'s workers (BullMQ's default prefix). */
+export const privateQueuesPattern = (queue: string): string => `bull:${queue}-w-*`;
 
 /** A registered worker, as kept in {@link workersKey}. */
 export interface WorkerRecord {

@@ -16,6 +16,13 @@
  * to later batches as inputs, and hands them back through `release` when their last dependent is
  * done, which deletes them. Only the requested results are read back, at the end.
  *
+ * **Routing.** Each {@link BlockRef} names the worker process that wrote it, which keeps it for a
+ * moment (thread.ts). A batch goes to the private queue of the live worker that wrote most of its
+ * input bytes (`<queue>-w-<id>`, with a `Queue` and `QueueEvents` of its own here, made on first
+ * use), else to the shared queue. If that worker's registration lapses (it died), the watchdog
+ * moves its jobs to the shared queue under a derived id (`<jobId>-m<n>`; the same result keys):
+ * the first answer of either is taken, a second is ignored.
+ *
  * A watchdog per run (every `heartbeatTtl / 5`) renews the heartbeat and fails the run with a
  * {@link ClusterError} when Redis has been unreachable for `redisTimeout`, when no worker has
  * served the queue for `workerTimeout`, or when a job has vanished from Redis (a restart without
@@ -47,9 +54,9 @@ import {
   type JobResult,
 } from './codec.js';
 import { ClusterError } from './errors.js';
-import { DEFAULT_QUEUE, RUNS_KEY, runAliveKey, workersKey, type RunRecord, type WorkerRecord } from './keys.js';
+import { DEFAULT_QUEUE, RUNS_KEY, privateQueueName, runAliveKey, workersKey, type RunRecord, type WorkerRecord } from './keys.js';
 import { openStore, runPrefix, type BlockStore, type S3StoreOptions } from './store.js';
-import { cleanDeadRuns } from './clean.js';
+import { cleanDeadRuns, dropPrivateQueue } from './clean.js';
 
 /** Options of a {@link DistributedScheduler}. */
 export interface DistributedSchedulerOptions {
@@ -77,9 +84,23 @@ interface Pending {
   readonly run: ClusterRun;
   readonly resolve: (res: BatchResponse) => void;
   readonly reject: (error: unknown) => void;
-  readonly sent: number;
+  sent: number;
   readonly payloadKey: string | undefined;
   missingSince: number;
+  readonly data: JobData;
+  readonly lifo: boolean;
+  /** The job's current BullMQ id and queue, and the worker whose private queue that is. */
+  jobId: string;
+  queue: Queue;
+  worker: string | undefined;
+  /** Every id this batch was sent under (a moved job keeps its first id too), each in its queue. */
+  readonly ids: Map<string, Queue>;
+}
+
+/** A worker's private queue, as the coordinator sends to it and listens to it. */
+interface PrivateQueue {
+  readonly queue: Queue;
+  readonly events: QueueEvents;
 }
 
 interface ClusterRun {
@@ -125,7 +146,13 @@ export class DistributedScheduler implements Scheduler {
   readonly #connections: Redis[] = [];
   readonly #pending = new Map<string, Pending>();
   readonly #workerIds = new Map<string, number>();
+  /** Registration expiry (ms since the epoch) of each worker serving the queue, as last read. */
+  readonly #workerExpiry = new Map<string, number>();
+  /** Private queues of workers, by worker id (made on first use). */
+  readonly #private = new Map<string, Promise<PrivateQueue>>();
   #threads = 0;
+  /** Batches sent to a worker's private queue, and moved from a dead worker's to the shared queue. */
+  readonly routing = { private: 0, shared: 0, moved: 0 };
   #closed = false;
 
   constructor(options: DistributedSchedulerOptions) {
@@ -167,36 +194,69 @@ export class DistributedScheduler implements Scheduler {
 
   #connect(): Promise<void> {
     this.#connected ??= (async () => {
-      const connect = () => {
-        const c = new Redis(this.#url, { maxRetriesPerRequest: null });
-        c.on('error', () => undefined); // the watchdog reports an outage that lasts
-        this.#connections.push(c);
-        return c;
-      };
-      const redis = connect();
-      this.#redis = redis;
-      const queue = new Queue(this.queueName, { connection: connect() });
-      queue.on('error', () => undefined);
+      this.#redis = this.#connection();
+      const { queue, events } = await this.#open(this.queueName);
       this.#queue = queue;
-      // Events from now on: the stream's last id before any job of ours is added.
-      const last = await redis.xrevrange(queue.keys['events']!, '+', '-', 'COUNT', 1);
-      const events = new QueueEvents(this.queueName, {
-        connection: connect(),
-        lastEventId: last[0]?.[0] ?? '0-0',
-      });
-      events.on('error', () => undefined);
-      events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue as unknown));
-      events.on('failed', ({ jobId, failedReason }) => this.#failed(jobId, failedReason));
-      await events.waitUntilReady();
       this.#events = events;
     })();
     return this.#connected;
   }
 
+  #connection(): Redis {
+    const c = new Redis(this.#url, { maxRetriesPerRequest: null });
+    c.on('error', () => undefined); // the watchdog reports an outage that lasts
+    this.#connections.push(c);
+    return c;
+  }
+
+  /** A queue to send to and its completions, from now on (the event stream's last id before any job of ours). */
+  async #open(name: string): Promise<PrivateQueue> {
+    const queue = new Queue(name, { connection: this.#connection() });
+    queue.on('error', () => undefined);
+    const last = await this.#redis!.xrevrange(queue.keys['events']!, '+', '-', 'COUNT', 1);
+    const events = new QueueEvents(name, { connection: this.#connection(), lastEventId: last[0]?.[0] ?? '0-0' });
+    events.on('error', () => undefined);
+    events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue as unknown));
+    events.on('failed', ({ jobId, failedReason }) => this.#failed(jobId, failedReason));
+    await events.waitUntilReady();
+    return { queue, events };
+  }
+
+  /** Worker `id`'s private queue, opened on first use. */
+  #privateQueue(id: string): Promise<PrivateQueue> {
+    let q = this.#private.get(id);
+    if (!q) {
+      this.#private.set(id, (q = this.#open(privateQueueName(this.queueName, id))));
+      q.catch(() => this.#private.get(id) === q && this.#private.delete(id));
+    }
+    return q;
+  }
+
+  #workerAlive(id: string): boolean {
+    return (this.#workerExpiry.get(id) ?? 0) >= Date.now();
+  }
+
+  /** Forgets a dead worker's private queue: closes ours, removes its keys from Redis. */
+  async #dropPrivate(id: string): Promise<void> {
+    const q = this.#private.get(id);
+    this.#private.delete(id);
+    if (q) {
+      const { queue, events } = await q;
+      await events.close().catch(() => undefined);
+      await queue.close().catch(() => undefined);
+    }
+    await dropPrivateQueue(this.#redis!, this.queueName, id);
+  }
+
+  /** Stops waiting for `p` under any of its ids; later answers are ignored. */
+  #settle(p: Pending): void {
+    for (const id of p.ids.keys()) this.#pending.delete(id);
+  }
+
   #completed(jobId: string, value: unknown): void {
     const p = this.#pending.get(jobId);
     if (!p) return; // another coordinator's job, or a late duplicate
-    this.#pending.delete(jobId);
+    this.#settle(p);
     if (p.payloadKey) void this.store.delete(p.payloadKey).catch(() => undefined);
     try {
       const result = (typeof value === 'string' ? JSON.parse(value) : value) as JobResult;
@@ -219,9 +279,9 @@ export class DistributedScheduler implements Scheduler {
   /** Fails a run: every batch it has on the cluster rejects with `error`. */
   #fail(run: ClusterRun, error: ClusterError): void {
     run.failure ??= error;
-    for (const [jobId, p] of this.#pending) {
+    for (const p of new Set(this.#pending.values())) {
       if (p.run !== run) continue;
-      this.#pending.delete(jobId);
+      this.#settle(p);
       p.reject(run.failure);
     }
   }
@@ -270,32 +330,51 @@ export class DistributedScheduler implements Scheduler {
       run: run.id,
       store: this.store.url,
       bytes,
+      id: jobId,
       ...(payloadKey ? { payloadKey } : { payload: toBase64(Buffer.concat(payload.parts, payload.byteLength)) }),
     };
+    // To the live worker that wrote most of its input bytes (it keeps them), else to any worker.
+    const held = new Map<string, number>();
+    for (const v of req.inputs) if (isBlockRef(v) && v.w !== undefined) held.set(v.w, (held.get(v.w) ?? 0) + v.bytes);
+    let holder: string | undefined;
+    for (const [w, b] of held) if (this.#workerAlive(w) && (holder === undefined || b > held.get(holder)!)) holder = w;
+    let queue = this.#queue!;
+    if (holder !== undefined) {
+      try {
+        queue = (await this.#redisBound(this.#privateQueue(holder), `opening the queue of worker ${holder}`)).queue;
+      } catch {
+        holder = undefined; // the shared queue will do
+      }
+    }
+    this.routing[holder === undefined ? 'shared' : 'private']++;
+    const ids = new Map([[jobId, queue]]);
     const answer = new Promise<BatchResponse>((resolve, reject) => {
-      this.#pending.set(jobId, { run, resolve, reject, sent: Date.now(), payloadKey, missingSince: 0 });
+      this.#pending.set(jobId, {
+        run,
+        resolve,
+        reject,
+        sent: Date.now(),
+        payloadKey,
+        missingSince: 0,
+        data,
+        lifo: next,
+        jobId,
+        queue,
+        worker: holder,
+        ids,
+      });
     });
     const onAbort = () => {
       const p = this.#pending.get(jobId);
       if (!p) return;
-      this.#pending.delete(jobId);
-      void this.#queue!.remove(jobId).catch(() => undefined);
+      this.#settle(p);
+      for (const [id, q] of p.ids) void q.remove(id).catch(() => undefined);
       p.reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       try {
-        await this.#redisBound(
-          this.#queue!.add('batch', data, {
-            jobId,
-            attempts: this.#attempts,
-            backoff: { type: 'exponential', delay: 200 },
-            lifo: next,
-            removeOnComplete: true,
-            removeOnFail: true,
-          }),
-          `submitting job ${jobId}`,
-        );
+        await this.#redisBound(queue.add('batch', data, this.#jobOptions(jobId, next)), `submitting job ${jobId}`);
       } catch (error) {
         // The run fails with what went wrong with Redis, not as if a worker had died.
         this.#fail(
@@ -313,13 +392,56 @@ export class DistributedScheduler implements Scheduler {
     }
   }
 
+  #jobOptions(jobId: string, lifo: boolean) {
+    return {
+      jobId,
+      attempts: this.#attempts,
+      backoff: { type: 'exponential' as const, delay: 200 },
+      lifo,
+      removeOnComplete: true,
+      removeOnFail: true,
+    };
+  }
+
+  /**
+   * Moves the jobs waiting or running in the private queues of workers whose registration lapsed
+   * (dead, or cut off) to the shared queue, then removes those queues. A moved job keeps its
+   * result keys (`data.id`); if the first copy answers after all, the first answer is taken.
+   */
+  async #rescue(): Promise<void> {
+    const dead = new Set<string>();
+    for (const p of new Set(this.#pending.values())) {
+      if (p.worker === undefined || this.#workerAlive(p.worker) || !this.#pending.has(p.jobId)) continue;
+      dead.add(p.worker);
+      const jobId = `${p.data.id ?? p.jobId}-m${p.ids.size}`;
+      await this.#queue!.add('batch', p.data, this.#jobOptions(jobId, true));
+      if (!this.#pending.has(p.jobId)) {
+        // Answered meanwhile: the copy is not needed.
+        await this.#queue!.remove(jobId).catch(() => undefined);
+        continue;
+      }
+      p.ids.set(jobId, this.#queue!);
+      this.#pending.set(jobId, p);
+      p.jobId = jobId;
+      p.queue = this.#queue!;
+      p.worker = undefined;
+      p.sent = Date.now();
+      p.missingSince = 0;
+      this.routing.moved++;
+    }
+    for (const id of this.#private.keys()) if (!this.#workerAlive(id)) dead.add(id);
+    for (const id of dead) await this.#dropPrivate(id);
+  }
+
   async #refreshWorkers(): Promise<number> {
     const all = await this.#redis!.hgetall(workersKey(this.queueName));
     const now = Date.now();
     let threads = 0;
+    this.#workerExpiry.clear();
     for (const [id, text] of Object.entries(all)) {
       try {
         const w = JSON.parse(text) as WorkerRecord;
+        this.#workerExpiry.set(id, w.expires);
         if (w.expires >= now) threads += w.threads;
         else if (w.expires < now - 60_000) void this.#redis!.hdel(workersKey(this.queueName), id);
       } catch {
@@ -352,10 +474,12 @@ export class DistributedScheduler implements Scheduler {
       state.noWorkerSince ||= now;
       if (now - state.noWorkerSince >= this.#workerTimeout) this.#fail(run, this.#noWorkers(now - state.noWorkerSince));
     } else state.noWorkerSince = 0;
+    await this.#rescue();
     // A job Redis no longer knows, with no event for it since, was lost (a restart without persistence).
-    for (const [jobId, p] of this.#pending) {
+    for (const p of new Set(this.#pending.values())) {
+      const jobId = p.jobId;
       if (p.run !== run || now - p.sent < 1000) continue;
-      const st = await this.#queue!.getJobState(jobId);
+      const st = await p.queue.getJobState(jobId);
       if (!this.#pending.has(jobId)) continue;
       if (st !== 'unknown') p.missingSince = 0;
       else if (!p.missingSince) p.missingSince = now;
@@ -442,10 +566,10 @@ export class DistributedScheduler implements Scheduler {
       return out;
     } finally {
       clearInterval(timer);
-      for (const [jobId, p] of this.#pending) {
+      for (const p of new Set(this.#pending.values())) {
         if (p.run !== run) continue;
-        this.#pending.delete(jobId);
-        await this.#queue!.remove(jobId).catch(() => undefined);
+        this.#settle(p);
+        for (const [id, q] of p.ids) await q.remove(id).catch(() => undefined);
       }
       // Workers stop this run's batches when the heartbeat goes. (With Redis gone, the heartbeat
       // expires on its own and the next run or `tessera clean` removes the rest.)
@@ -473,6 +597,11 @@ export class DistributedScheduler implements Scheduler {
     await this.#connected.catch(() => undefined);
     await this.#events?.close().catch(() => undefined);
     await this.#queue?.close().catch(() => undefined);
+    for (const q of this.#private.values()) {
+      const opened = await q.catch(() => undefined);
+      await opened?.events.close().catch(() => undefined);
+      await opened?.queue.close().catch(() => undefined);
+    }
     for (const c of this.#connections) c.disconnect();
   }
 }

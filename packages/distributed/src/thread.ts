@@ -22,6 +22,8 @@ export interface ThreadJob {
   readonly inlineLimit: number;
   /** Bytes of results this thread keeps after writing them, for its own later jobs (see {@link keep}). */
   readonly keepBytes: number;
+  /** Registration id of this worker process, written into the {@link BlockRef}s of its results (routing). */
+  readonly worker: string;
 }
 
 const stores = new Map<string, BlockStore>();
@@ -167,7 +169,7 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
       const data = encodeParts(value);
       if (bytes === 0 && data.byteLength <= job.inlineLimit) return value;
       // Deterministic key: a retried job writes the same key with the same bytes.
-      const ref: BlockRef = { __tesseraBlock: `${job.resultPrefix}-${j}`, bytes: bytes || data.byteLength };
+      const ref: BlockRef = { __tesseraBlock: `${job.resultPrefix}-${j}`, bytes: bytes || data.byteLength, w: job.worker };
       await writeValue(store, ref.__tesseraBlock, data);
       // Not a result a task of this batch consumed too: that one may have changed it, or let its memory go.
       const slot = -req.returns[j]! - 1;

@@ -10,6 +10,14 @@
  *   they wrote lately (a quarter of the budget over the threads, at most 512 MB each, for two
  *   seconds): a job of this process that needs one takes it rather than reading it back (the
  *   serial chain's link landing on the host where its block was prepared; see thread.ts).
+ * - **Two queues, one budget.** Besides the shared queue, the worker serves a private queue of its
+ *   own (`<queue>-w-<id>`, keys.ts): the coordinator sends there the batches whose largest inputs
+ *   this process wrote, so that they are taken from its kept results. Both BullMQ workers run the
+ *   same processor under one count of running batches: while it is at the process's capacity
+ *   (threads, memory budget) both are paused, and a job one of them had already fetched is handed
+ *   back at once (delayed by 0 ms: back in its queue for any worker) — never more batches at once
+ *   than threads. Closing removes the private queue; if the process dies, the coordinator moves
+ *   what waits there to the shared queue (scheduler.ts).
  * - **Locks and retries are BullMQ's.** The main thread only talks to Redis, so locks are renewed
  *   while a kernel runs; if the process dies, its lock expires and another worker's stalled-job
  *   check puts the job back on the queue (up to `maxStalledCount` times).
@@ -24,12 +32,13 @@ import { hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { randomBytes } from 'node:crypto';
 import { Piscina } from 'piscina';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { defaultMemoryLimit, parseMemoryLimit } from '@tessera/scheduler';
 import { fromBase64, toBase64, type JobData, type JobResult } from './codec.js';
 import { ClusterError } from './errors.js';
-import { DEFAULT_QUEUE, runAliveKey, workersKey, type WorkerRecord } from './keys.js';
+import { DEFAULT_QUEUE, privateQueueName, runAliveKey, workersKey, type WorkerRecord } from './keys.js';
+import { dropPrivateQueue } from './clean.js';
 import { openStore, runPrefix, type BlockStore } from './store.js';
 import type { ThreadAnswer, ThreadJob } from './thread.js';
 
@@ -69,9 +78,14 @@ export class ClusterWorker {
   readonly store: BlockStore;
   readonly #pool: Piscina<ThreadJob, ThreadAnswer>;
   readonly #redis: Redis;
-  /** The worker's own BullMQ connection (BullMQ does not close a connection it is given). */
-  readonly #workerRedis: Redis;
-  readonly #worker: Worker<JobData, JobResult>;
+  /** The BullMQ workers of the shared queue and of this process's private queue. */
+  readonly #workers: readonly [Worker<JobData, JobResult>, Worker<JobData, JobResult>];
+  /** Its own connection per BullMQ worker. */
+  readonly #bullRedis: Redis[] = [];
+  /** Batches running (both queues), and per BullMQ worker. */
+  #running = 0;
+  readonly #runningOn = [0, 0];
+  #paused = false;
   readonly #active = new Map<string, { run: string; reserve: number; abort: AbortController }>();
   readonly #log: (line: string) => void;
   readonly #inlineLimit: number;
@@ -84,6 +98,15 @@ export class ClusterWorker {
   #closed = false;
   /** Jobs finished by this worker (completed or answered with a kernel error). */
   jobsDone = 0;
+  /** Of those, jobs taken from this worker's private queue. */
+  privateJobsDone = 0;
+  /** Jobs handed back because the process was at capacity when BullMQ fetched them. */
+  handedBack = 0;
+
+  /** This worker's private queue: batches routed to it because it holds their inputs. */
+  get privateQueue(): string {
+    return privateQueueName(this.queue, this.id);
+  }
 
   private constructor(options: ClusterWorkerOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('ClusterWorker.start needs an options object.');
@@ -128,18 +151,23 @@ export class ClusterWorker {
       if (down) this.#log(`Redis at ${connection} reachable again`);
       down = false;
     });
-    this.#workerRedis = new Redis(connection, { maxRetriesPerRequest: null });
-    this.#workerRedis.on('error', () => undefined);
-    this.#worker = new Worker<JobData, JobResult>(queue, (job, _token, signal) => this.#process(job, signal), {
-      connection: this.#workerRedis,
-      concurrency: threads,
-      lockDuration,
-      stalledInterval: options.stalledInterval ?? Math.max(50, Math.floor(lockDuration / 2)),
-      maxStalledCount: options.maxStalledCount ?? 2,
-      drainDelay: 1,
-      autorun: false,
-    });
-    this.#worker.on('error', (error) => this.#log(`worker error: ${error.message}`));
+    const bullWorker = (name: string, which: 0 | 1) => {
+      const c = new Redis(connection, { maxRetriesPerRequest: null });
+      c.on('error', () => undefined);
+      this.#bullRedis.push(c);
+      const w = new Worker<JobData, JobResult>(name, (job, token, signal) => this.#process(job, which, token, signal), {
+        connection: c,
+        concurrency: threads,
+        lockDuration,
+        stalledInterval: options.stalledInterval ?? Math.max(50, Math.floor(lockDuration / 2)),
+        maxStalledCount: options.maxStalledCount ?? 2,
+        drainDelay: 1,
+        autorun: false,
+      });
+      w.on('error', (error) => this.#log(`worker error (${name}): ${error.message}`));
+      return w;
+    };
+    this.#workers = [bullWorker(queue, 0), bullWorker(privateQueueName(queue, this.id), 1)];
   }
 
   /**
@@ -154,7 +182,7 @@ export class ClusterWorker {
     const w = new ClusterWorker(options);
     await w.#register();
     w.#timer = setInterval(() => void w.#tick(), HEARTBEAT_MS);
-    void w.#worker.run().catch((error: unknown) => w.#log(`worker stopped: ${(error as Error).message}`));
+    for (const bw of w.#workers) void bw.run().catch((error: unknown) => w.#log(`worker stopped: ${(error as Error).message}`));
     w.#log(
       `tessera worker ${w.id} on ${w.host} (pid ${process.pid}): ${w.threads} thread${w.threads === 1 ? '' : 's'}, queue '${w.queue}', store ${w.store.url}, memory limit ${w.memoryLimit} bytes`,
     );
@@ -184,7 +212,29 @@ export class ClusterWorker {
     }
   }
 
-  async #process(job: Job<JobData, JobResult>, signal?: AbortSignal): Promise<JobResult> {
+  async #process(job: Job<JobData, JobResult>, which: 0 | 1, token: string | undefined, signal?: AbortSignal): Promise<JobResult> {
+    // At capacity (the other queue's worker, or a fetch already under way when both were paused,
+    // took it): hand the job back at once, for this process later or any other worker now.
+    if (this.#running > 0 && this.#running >= this.#capacity()) {
+      this.handedBack++;
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
+    this.#running++;
+    this.#runningOn[which]!++;
+    this.#adjustConcurrency();
+    try {
+      const result = await this.#processOne(job, signal);
+      if (which === 1) this.privateJobsDone++;
+      return result;
+    } finally {
+      this.#running--;
+      this.#runningOn[which]!--;
+      this.#adjustConcurrency();
+    }
+  }
+
+  async #processOne(job: Job<JobData, JobResult>, signal?: AbortSignal): Promise<JobResult> {
     const data = job.data;
     if ((await this.#redis.exists(runAliveKey(data.run))) === 0)
       throw new UnrecoverableError(`run ${data.run} was abandoned by its coordinator`);
@@ -205,9 +255,10 @@ export class ClusterWorker {
         {
           store: this.store.url,
           request,
-          resultPrefix: `${runPrefix(data.run)}/${job.id}`,
+          resultPrefix: `${runPrefix(data.run)}/${data.id ?? job.id}`,
           inlineLimit: this.#inlineLimit,
           keepBytes: this.#keepBytes,
+          worker: this.id,
         } satisfies ThreadJob,
         { signal: abort.signal },
       );
@@ -236,17 +287,39 @@ export class ClusterWorker {
     }
   }
 
-  /** Takes new jobs only while the running ones' reservations are within the memory budget. */
-  #adjustConcurrency(): void {
-    if (this.#closed) return;
-    const running = this.#active.size;
+  /** Batches this process may run at once now: its threads, fewer while the memory budget is short. */
+  #capacity(): number {
     // How many more batches of the expected size fit beside those running (a new job's inputs are
     // unknown until it is taken, so its results' expected size stands for it).
     const per = this.#outEstimate;
     const room = this.memoryLimit - this.#reserved;
     const more = per > 0 ? Math.max(0, Math.floor(room / per)) : this.threads;
-    const want = Math.min(this.threads, Math.max(1, running + more));
-    if (this.#worker.concurrency !== want) this.#worker.concurrency = want;
+    return Math.min(this.threads, Math.max(1, this.#running + more));
+  }
+
+  /**
+   * Takes new jobs only while the running ones' reservations are within the memory budget and
+   * threads are free: the two BullMQ workers share the free slots (each may fetch at most as many
+   * as are free), and both pause while none is.
+   */
+  #adjustConcurrency(): void {
+    if (this.#closed) return;
+    const free = this.#capacity() - this.#running;
+    if (free <= 0) {
+      if (!this.#paused) {
+        this.#paused = true;
+        for (const w of this.#workers) void w.pause(true).catch(() => undefined);
+      }
+      return;
+    }
+    this.#workers.forEach((w, i) => {
+      const want = this.#runningOn[i]! + free;
+      if (w.concurrency !== want) w.concurrency = want;
+    });
+    if (this.#paused) {
+      this.#paused = false;
+      for (const w of this.#workers) void w.resume();
+    }
   }
 
   /** Stops taking jobs, waits for the running ones (or aborts them with `force`), unregisters. */
@@ -255,10 +328,13 @@ export class ClusterWorker {
     this.#closed = true;
     clearInterval(this.#timer);
     if (force) for (const a of this.#active.values()) a.abort.abort(new ClusterError('the worker is shutting down'));
-    await this.#worker.close(force).catch(() => undefined);
+    await Promise.all(this.#workers.map((w) => w.close(force).catch(() => undefined)));
     await this.#redis.hdel(workersKey(this.queue), this.id).catch(() => undefined);
+    // What still waits in the private queue is moved to the shared one by its coordinator (it sees
+    // this registration gone); the queue's keys go now.
+    await dropPrivateQueue(this.#redis, this.queue, this.id).catch(() => undefined);
     this.#redis.disconnect();
-    this.#workerRedis.disconnect();
+    for (const c of this.#bullRedis) c.disconnect();
     await this.#pool.destroy();
   }
 }

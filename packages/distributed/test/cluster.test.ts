@@ -396,5 +396,79 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
         await own.close();
       }
     }, 30_000);
+
+    test('locality: a batch goes to the private queue of the worker process that wrote its input, which takes it without reading the store; the private queues leave nothing in Redis', async () => {
+      const store = join(root, 'store-route');
+      const dir = mkdtempSync(join(root, 'route-'));
+      // A chain of blocks (each also feeds the total, so no step is fused with the next).
+      const chain = (withDir: boolean) => {
+        const g = new Graph();
+        g.add('s0', k('slowBlock'), [0, 20_000, 0, undefined]);
+        for (let i = 1; i <= 6; i++) g.add(`s${i}`, k('slowStep'), [ref(`s${i - 1}`), i, 60, withDir ? dir : undefined]);
+        g.add(
+          'total',
+          k('total'),
+          [1, 2, 3, 4, 5, 6].map((i) => ref(`s${i}`)),
+        );
+        return g;
+      };
+      const expected = (await new SyncScheduler().run(chain(false), ['total']))['total'];
+      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'route' })));
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'route', workerTimeout: 10_000 });
+      try {
+        const { total } = await cluster.run(chain(true), ['total']);
+        expect(total).toBe(expected);
+        // Every step after the first read its input where it was written: one process ran them all.
+        const steps = readFileSync(join(dir, 'steps'), 'utf8').trim().split('\n');
+        expect(steps).toHaveLength(6);
+        expect(new Set(steps.map((l) => l.split(' ')[0])).size).toBe(1);
+        expect(cluster.routing.private).toBeGreaterThanOrEqual(6);
+        expect(cluster.routing.moved).toBe(0);
+      } finally {
+        await cluster.close();
+        await Promise.all(workers.map((w) => w.stop()));
+      }
+      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+      const keys = await redis.keys();
+      expect(keys.filter((key) => /^bull:route-w-|^bull:route:[0-9a-f]{16}-/.test(key))).toEqual([]);
+    }, 30_000);
+
+    test("a SIGKILLed worker's private-queue job is moved to the shared queue and completes on the other worker, bit-identical; nothing left in Redis", async () => {
+      const store = join(root, 'store-rkill');
+      const dir = mkdtempSync(join(root, 'rkill-'));
+      const graph = (withDir: boolean) => {
+        const g = new Graph();
+        g.add('b', k('slowBlock'), [0, 20_000, 0, undefined]);
+        g.add('s', k('slowStep'), [ref('b'), 1, 1500, withDir ? dir : undefined]);
+        g.add('total', k('total'), [ref('s'), ref('b')]);
+        return g;
+      };
+      const expected = (await new SyncScheduler().run(graph(false), ['total']))['total'];
+      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'rkill', lockDuration: 600 })));
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'rkill', workerTimeout: 10_000, heartbeatTtl: 1000 });
+      try {
+        const run = cluster.run(graph(true), ['total']);
+        const steps = () => (existsSync(join(dir, 'steps')) ? readFileSync(join(dir, 'steps'), 'utf8').trim().split('\n') : []);
+        await waitFor('the step to start', () => steps().length > 0);
+        expect(cluster.routing.private).toBeGreaterThanOrEqual(1);
+        const victimPid = Number(steps()[0]!.split(' ')[0]);
+        const victim = workers.find((w) => w.pid === victimPid)!;
+        expect(victim).toBeDefined();
+        victim.proc.kill('SIGKILL');
+        const { total } = await run;
+        expect(total).toBe(expected);
+        expect(cluster.routing.moved).toBe(1);
+        // The step ran again, in the other process.
+        expect(new Set(steps().map((l) => l.split(' ')[0]))).toEqual(
+          new Set([String(victimPid), String(workers.find((w) => w !== victim)!.pid)]),
+        );
+      } finally {
+        await cluster.close();
+        await Promise.all(workers.map((w) => w.stop()));
+      }
+      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+      const keys = await redis.keys();
+      expect(keys.filter((key) => /^bull:rkill-w-|^bull:rkill:[0-9a-f]{16}-/.test(key))).toEqual([]);
+    }, 40_000);
   });
 });

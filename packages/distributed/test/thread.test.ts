@@ -24,7 +24,14 @@ const make = (n: number) => ({ m: 0, k: 'make', v: 1 as const, a: [n], r: [] });
 const sum = (slot: number) => ({ m: 0, k: 'sum', v: 1 as const, a: [{ __tref: 0 }], r: [slot] });
 
 async function run(req: BatchRequest, prefix: string): Promise<BatchResponse> {
-  const job: ThreadJob = { store: store.url, request: encode(req), resultPrefix: prefix, inlineLimit: 1024, keepBytes: 64 << 20 };
+  const job: ThreadJob = {
+    store: store.url,
+    request: encode(req),
+    resultPrefix: prefix,
+    inlineLimit: 1024,
+    keepBytes: 64 << 20,
+    worker: 'w-test',
+  };
   return decode<BatchResponse>((await runJob(job)).payload);
 }
 
@@ -32,6 +39,8 @@ test('a result kept by its thread is taken once by a later job there; the store 
   const made = await run({ modules: [MODULE], tasks: [make(100_000)], inputs: [], returns: [0] }, 'runs/t/job-1');
   const ref = made.results[0] as BlockRef;
   expect(ref.__tesseraBlock).toBe('runs/t/job-1-0');
+  // It names its producer, for the coordinator's routing.
+  expect(ref.w).toBe('w-test');
   // What is in the store is the result, as a frame.
   expect((await store.get(ref.__tesseraBlock)).byteLength).toBeGreaterThan(800_000);
   // With the file gone, a job of this thread still has the block: it takes the kept one.
@@ -103,6 +112,7 @@ const job = (tasks: BatchRequest['tasks'], inputs: unknown[], prefix: string): T
   resultPrefix: prefix,
   inlineLimit: 1024,
   keepBytes: 64 << 20,
+  worker: 'w-test',
 });
 
 test('a result in shared memory is offered to the other threads of the process: one of them takes it (aliasing kept), once', async () => {
