@@ -151,7 +151,10 @@ export class DistributedScheduler implements Scheduler {
   /** Private queues of workers, by worker id (made on first use). */
   readonly #private = new Map<string, Promise<PrivateQueue>>();
   #threads = 0;
-  /** Batches sent to a worker's private queue, and moved from a dead worker's to the shared queue. */
+  /**
+   * Batches this scheduler sent to a worker's private queue (that worker wrote most of their input
+   * bytes), to the shared queue, and moved from a dead worker's private queue to the shared one.
+   */
   readonly routing = { private: 0, shared: 0, moved: 0 };
   #closed = false;
 
@@ -240,11 +243,9 @@ export class DistributedScheduler implements Scheduler {
   async #dropPrivate(id: string): Promise<void> {
     const q = this.#private.get(id);
     this.#private.delete(id);
-    if (q) {
-      const { queue, events } = await q;
-      await events.close().catch(() => undefined);
-      await queue.close().catch(() => undefined);
-    }
+    const opened = await q?.catch(() => undefined);
+    await opened?.events.close().catch(() => undefined);
+    await opened?.queue.close().catch(() => undefined);
     await dropPrivateQueue(this.#redis!, this.queueName, id);
   }
 
