@@ -102,6 +102,8 @@ export class ClusterWorker {
   privateJobsDone = 0;
   /** Jobs handed back because the process was at capacity when BullMQ fetched them. */
   handedBack = 0;
+  /** Most batches this process ran at once (both queues): never more than its threads. */
+  mostRunning = 0;
 
   /** This worker's private queue: batches routed to it because it holds their inputs. */
   get privateQueue(): string {
@@ -222,6 +224,7 @@ export class ClusterWorker {
     }
     this.#running++;
     this.#runningOn[which]!++;
+    this.mostRunning = Math.max(this.mostRunning, this.#running);
     this.#adjustConcurrency();
     try {
       const result = await this.#processOne(job, signal);
@@ -333,6 +336,9 @@ export class ClusterWorker {
     // What still waits in the private queue is moved to the shared one by its coordinator (it sees
     // this registration gone); the queue's keys go now.
     await dropPrivateQueue(this.#redis, this.queue, this.id).catch(() => undefined);
+    this.#log(
+      `tessera worker ${this.id} closed: ${this.jobsDone} jobs, ${this.privateJobsDone} from its private queue, ${this.handedBack} handed back, at most ${this.mostRunning} at once`,
+    );
     this.#redis.disconnect();
     for (const c of this.#bullRedis) c.disconnect();
     await this.#pool.destroy();

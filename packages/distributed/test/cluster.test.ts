@@ -405,11 +405,9 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
         const g = new Graph();
         g.add('s0', k('slowBlock'), [0, 20_000, 0, undefined]);
         for (let i = 1; i <= 6; i++) g.add(`s${i}`, k('slowStep'), [ref(`s${i - 1}`), i, 60, withDir ? dir : undefined]);
-        g.add(
-          'total',
-          k('total'),
-          [1, 2, 3, 4, 5, 6].map((i) => ref(`s${i}`)),
-        );
+        // Independent blocks meanwhile, from the shared queue: a process running a step takes none.
+        for (let i = 0; i < 4; i++) g.add(`x${i}`, k('slowBlock'), [10 + i, 1000, 80, undefined]);
+        g.add('total', k('total'), [...[1, 2, 3, 4, 5, 6].map((i) => ref(`s${i}`)), ...[0, 1, 2, 3].map((i) => ref(`x${i}`))]);
         return g;
       };
       const expected = (await new SyncScheduler().run(chain(false), ['total']))['total'];
@@ -428,6 +426,10 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
         await cluster.close();
         await Promise.all(workers.map((w) => w.stop()));
       }
+      // Each process (1 thread) ran one batch at a time across its two queues; the steps came from a private queue.
+      const closed = workers.map((w) => /(\d+) jobs, (\d+) from its private queue, \d+ handed back, at most (\d+) at once/.exec(w.stderr));
+      expect(closed.every((m) => m !== null && Number(m[3]) === 1)).toBe(true);
+      expect(closed.reduce((n, m) => n + Number(m![2]), 0)).toBeGreaterThanOrEqual(6);
       expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
       const keys = await redis.keys();
       expect(keys.filter((key) => /^bull:route-w-|^bull:route:[0-9a-f]{16}-/.test(key))).toEqual([]);
