@@ -2,14 +2,15 @@
 //
 // A published package is bundled with code splitting: its entry points are the modules that are
 // reached by URL rather than by import — index.ts and the package's other exports, every module
-// named in a `new URL('./x.js', import.meta.url)` (kernel modules, worker entries), the modules
-// estimator_modules.ts imports lazily on workers, and modules that register themselves by their
-// own URL. Each entry keeps its path in dist/, so those URLs still name it; the code the entries
-// share goes to chunks at dist/'s root, each source module into exactly one output file, so a
-// thread that imports several entries still gets one instance of every module (one registry, one
-// class per estimator). Loading ~20 files instead of ~230 per thread is what this is for: module
-// loading (resolution + compilation per file) was ~0.12 s of the main thread's start and as much
-// again on each worker before its first task.
+// named in a `new URL('./x.js', import.meta.url)` (kernel modules, worker entries), and modules
+// that hand their own URL to workers (`registerWorkerModule(import.meta.url)`, user kernels). Each
+// entry keeps its path in dist/, so those URLs still name it; the code the entries share goes to
+// chunks at dist/'s root, each source module into exactly one output file, so a thread that
+// imports several entries still gets one instance of every module (one registry, one class per
+// estimator). Few entries make few chunks: each package registers one kernel module. Loading ~20
+// files instead of ~230 per thread is what this is for: module loading (resolution + compilation
+// per file) was ~0.12 s of the main thread's start and as much again on each worker before its
+// first task; now ~40 ms.
 //
 // A module's code may land in a chunk elsewhere than its own path, so `import.meta.url` in it is
 // replaced by the URL its module would have had unbundled: the build runs twice, the first time
@@ -101,9 +102,8 @@ async function urlEntries(pkgDir, files) {
       entries.add(target);
     };
     for (const m of text.matchAll(/new URL\(\s*'(\.\.?\/[^']+)\.js'\s*,\s*import\.meta\.url/g)) named(m[1]);
-    if (file.endsWith(`${sep}estimator_modules.ts`)) for (const m of text.matchAll(/:\s*'(\.\/[^']+)\.js'/g)) named(m[1]);
-    // Modules that hand their own URL to workers (registerEstimator, registerWorkerModule, user kernels).
-    if (/registerEstimator\(\w|registerWorkerModule\(import\.meta\.url\)|module: import\.meta\.url/.test(text)) entries.add(file);
+    // Modules that hand their own URL to workers (registerWorkerModule, user kernels).
+    if (/registerWorkerModule\(import\.meta\.url\)|module: import\.meta\.url/.test(text)) entries.add(file);
   }
   return [...entries];
 }

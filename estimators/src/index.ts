@@ -9,26 +9,10 @@
  * @module @tessera/estimators
  */
 import { registerKernels } from '@tessera/scheduler';
-import { kernels as oocKernels } from './ooc/kernels.js';
-import { kernels as functionTransformerKernels } from './preprocessing/function_transformer.js';
-import { kernels as modelSelectionKernels } from './model_selection/kernels.js';
-import { kernels as searchKernels } from './model_selection/adaptive/kernels.js';
-import { kernels as kmeansKernels } from './cluster/kmeans_tasks.js';
-import { kernels as tsqrKernels } from './decomposition/tsqr.js';
-import { kernels as quantileSketchKernels } from './preprocessing/quantile_sketch.js';
-import { kernels as composeKernels } from './compose/kernels.js';
-import { kernels as glmKernels } from './linear_model/glm/kernels.js';
+import { kernels } from './kernels.js';
 
-// The out-of-core layer's worker kernels (est.*): registered once, before anything can build a graph.
-registerKernels(new URL('./ooc/kernels.js', import.meta.url), oocKernels);
-registerKernels(new URL('./preprocessing/function_transformer.js', import.meta.url), functionTransformerKernels);
-registerKernels(new URL('./model_selection/kernels.js', import.meta.url), modelSelectionKernels);
-registerKernels(new URL('./model_selection/adaptive/kernels.js', import.meta.url), searchKernels);
-registerKernels(new URL('./cluster/kmeans_tasks.js', import.meta.url), kmeansKernels);
-registerKernels(new URL('./decomposition/tsqr.js', import.meta.url), tsqrKernels);
-registerKernels(new URL('./preprocessing/quantile_sketch.js', import.meta.url), quantileSketchKernels);
-registerKernels(new URL('./compose/kernels.js', import.meta.url), composeKernels);
-registerKernels(new URL('./linear_model/glm/kernels.js', import.meta.url), glmKernels);
+// The worker kernels (est.*): registered once, before anything can build a graph.
+registerKernels(new URL('./kernels.js', import.meta.url), kernels);
 
 export {
   BaseEstimator,

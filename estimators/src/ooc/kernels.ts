@@ -33,8 +33,6 @@ import { EstKernel, type EstKernelName } from './kernel_names.js';
 import { countStream, mergeValueCounts, type CountOptions, type ValueCounts } from '../preprocessing/value_counts.js';
 
 export type { LinkBlock } from '../contract.js';
-// Each task imports the estimator modules its snapshots name first (not the whole catalog at once).
-export { prepareTask } from '../estimator_modules.js';
 
 function isLinkBlock(v: unknown): v is LinkBlock {
   return typeof v === 'object' && v !== null && !isBlock(v) && 'hint' in v && isBlock((v as { X?: unknown }).X);
