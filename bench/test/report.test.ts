@@ -156,6 +156,21 @@ describe('groupRecords', () => {
     expect(sgd.engines[0]!.ratio).toBeUndefined();
   });
 
+  it("compares Tessera's engines (tessera-api too) with the Python engine, never with the C near-limit", () => {
+    const base = { workload: 'pipeline', params: { rows: 10 } };
+    const groups = groupRecords([
+      { ...base, engine: 'tessera-api', seconds: { total: 1.2 } },
+      { ...base, engine: 'c-limit', seconds: { total: 1 } },
+      { ...base, engine: 'tessera', seconds: { total: 0.9 } },
+      { ...base, engine: 'dask', variant: 'dask + scikit-learn', seconds: { total: 4 } },
+    ]);
+    expect(groups[0]!.reference).toBe('dask + scikit-learn');
+    const api = groups[0]!.engines.find((e) => e.label === 'tessera-api')!;
+    expect(api.tessera).toBe(true);
+    expect(api.ratio).toBeCloseTo(0.3, 12);
+    expect(groups[0]!.engines.find((e) => e.engine === 'c-limit')!.tessera).toBe(false);
+  });
+
   it('labels engines by variant', () => {
     expect(engineLabel({ engine: 'tessera' })).toBe('tessera');
     expect(engineLabel({ engine: 'dask', variant: 'threaded' })).toBe('dask · threaded');
@@ -343,7 +358,9 @@ describe('report options and plan', () => {
     expect(planSteps(parseReportOptions({ only: 'reductions', 'reductions.data': 'd/' }, cwd), ws, pyDir)[0]!.options).toEqual({
       data: 'd/',
     });
-    expect(plan.find((s) => s.label === 'kmeans')!.skip).toMatch(/no Python counterpart \(bench\/python\/kmeans\.py\)/);
+    expect(plan.find((s) => s.label === 'kmeans')!.skip).toMatch(
+      /not in the default report, which runs the workloads with a bench\/python\/kmeans\.py/,
+    );
     expect(plan.find((s) => s.label === 'mlp')!.skip).toBeUndefined();
     const big = planSteps(
       parseReportOptions({ sizes: '10M,100M,1M', only: 'pipeline', 'pipeline.memory-limit': '1GB', runs: '2' }, cwd),

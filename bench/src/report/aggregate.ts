@@ -66,8 +66,11 @@ export function engineLabel(r: Pick<BenchRecord, 'engine' | 'variant'>): string 
 }
 
 export function isTessera(r: { engine: string }): boolean {
-  return r.engine === 'tessera';
+  return r.engine === 'tessera' || r.engine.startsWith('tessera-');
 }
+
+/** Engines that are neither Tessera nor a Python counterpart (the C near-limit): never the reference. */
+const NOT_REFERENCE = new Set(['c-limit']);
 
 /** A stable key for a parameter object (key order does not matter). */
 export function paramsKey(params: Record<string, unknown>): string {
@@ -117,7 +120,7 @@ export function groupRecords(records: readonly BenchRecord[]): ParamGroup[] {
       }
       return e;
     });
-    const reference = engines.find((e) => !e.tessera);
+    const reference = engines.find((e) => !e.tessera && !NOT_REFERENCE.has(e.engine));
     if (reference) {
       const base = reference.seconds['total'];
       for (const e of engines) {

@@ -180,7 +180,7 @@ export function planSteps(
         ...base,
         label: w.name,
         options: opts,
-        skip: `no Python counterpart (bench/python/${w.name}.py); run it with --only ${w.name}`,
+        skip: `not in the default report, which runs the workloads with a bench/python/${w.name}.py (this one's counterparts, if any, run inside it); run it with --only ${w.name}`,
       });
     } else if (w.name === 'pipeline' && opts['data'] === undefined) {
       if (opts['rows'] !== undefined)
