@@ -40,31 +40,9 @@ const SPLIT = 134217729; // 2^27 + 1 (Veltkamp's split of a double into two 26-b
 export function fma(a: number, b: number, c: number): number {
   const uh = a * b;
   if (uh === 0 || uh - uh !== 0 || c - c !== 0) return uh + c; // exact product or non-finite
-  // Dekker's exact product: a·b = uh + ul.
-  let t = SPLIT * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = SPLIT * b;
+  const t = SPLIT * b;
   const bh = t - (t - b);
-  const bl = b - bh;
-  const ul = al * bl - (uh - ah * bh - al * bh - ah * bl);
-  // TwoSum: th + tl = c + uh exactly.
-  const th = c + uh;
-  let bb = th - c;
-  const tl = c - (th - bb) + (uh - bb);
-  // v + ve = tl + ul exactly.
-  const v = tl + ul;
-  bb = v - tl;
-  const ve = tl - (v - bb) + (ul - bb);
-  const z = th + v;
-  if (ve === 0) return z;
-  bb = z - th;
-  const err = th - (z - bb) + (v - bb); // z + err = th + v exactly
-  if (err === 0) return z;
-  // th + v halfway between z and z + 2·err? Then the exact sum lies on ve's side of it.
-  const z2 = z + 2 * err;
-  if (z2 - z !== 2 * err) return z;
-  return ve > 0 === err > 0 ? z2 : z;
+  return fmaK(a, b, bh, b - bh, c);
 }
 
 /** 2^e for the integers e in [-1022, 1023], at index e + 1022. */
@@ -81,26 +59,29 @@ const [LO_H, LO_L] = split(NEG_LN2_LO_N);
 const [INV_H, INV_L] = split(INV_LN2_N);
 
 /**
- * RN(a·b + c) for a constant b given split as bh + bl (see {@link fma}; the same algorithm
- * without splitting b at every call).
+ * RN(a·b + c) for finite a·b ≠ 0 and finite c, with b given split as bh + bl (Dekker's exact
+ * product uh + ul, then TwoSum; {@link fma} splits b, the exp paths pass constants split once).
  */
 function fmaK(a: number, b: number, bh: number, bl: number, c: number): number {
   const uh = a * b;
   const t = SPLIT * a;
   const ah = t - (t - a);
   const al = a - ah;
-  const ul = al * bl - (uh - ah * bh - al * bh - ah * bl);
+  const ul = al * bl - (uh - ah * bh - al * bh - ah * bl); // a·b = uh + ul exactly
+  // TwoSum: th + tl = c + uh exactly.
   const th = c + uh;
   let bb = th - c;
   const tl = c - (th - bb) + (uh - bb);
+  // v + ve = tl + ul exactly.
   const v = tl + ul;
   bb = v - tl;
   const ve = tl - (v - bb) + (ul - bb);
   const z = th + v;
   if (ve === 0) return z;
   bb = z - th;
-  const err = th - (z - bb) + (v - bb);
+  const err = th - (z - bb) + (v - bb); // z + err = th + v exactly
   if (err === 0) return z;
+  // th + v halfway between z and z + 2·err? Then the exact sum lies on ve's side of it.
   const z2 = z + 2 * err;
   if (z2 - z !== 2 * err) return z;
   return ve > 0 === err > 0 ? z2 : z;
