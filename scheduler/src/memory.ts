@@ -135,20 +135,45 @@ export function formatBytes(bytes: number): string {
  * to collect: a stream of 80 MB blocks can leave gigabytes of dead blocks waiting for a GC. So the
  * scheduler asks for a collection itself once enough block bytes have died — in a worker after a
  * batch that consumed large inputs, on the main thread after releasing large results. Collections
- * of the small heaps involved take a few milliseconds. `--expose-gc` is set before the first
- * worker starts, so workers have `gc` too.
+ * of the small heaps involved take a few milliseconds. Each thread takes its own `gc` function
+ * ({@link enableGcHints}: the main thread when it makes a pool, each worker as it starts).
  */
 
-let gcFn: ((options?: { type: 'minor' | 'major' }) => void) | undefined;
+type GcFunction = (options?: { type: 'minor' | 'major' }) => void;
 
-/** Makes `gc()` available in this thread and in workers started afterwards. */
+let gcFn: GcFunction | undefined;
+let gcTried = false;
+
+/**
+ * Makes `gc()` available to this thread's hints (the main thread calls it when it makes a pool;
+ * each worker at its start). V8's `--expose-gc` is set only for as long as it takes to make one
+ * context holding `gc`, then unset: left on, it changes V8's flag hash, so every worker started
+ * afterwards found Node's built-in code cache stale and compiled Node's own modules from
+ * source — measured here, a 2-thread pool took 54–56 ms to start instead of 30–33 ms. The flag is
+ * process-wide: threads doing this at the same moment can unset it under each other, so a thread
+ * whose context came out without `gc` tries again. A process started with `--expose-gc` keeps it
+ * (its `gc` is used as is).
+ */
 export function enableGcHints(): void {
-  if (gcFn) return;
-  try {
-    setFlagsFromString('--expose-gc');
-    gcFn = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-  } catch {
-    gcFn = undefined;
+  if (gcFn || gcTried) return;
+  gcTried = true;
+  const exposed = (globalThis as { gc?: unknown }).gc;
+  if (typeof exposed === 'function') {
+    gcFn = exposed as GcFunction;
+    return;
+  }
+  for (let attempt = 0; attempt < 8 && !gcFn; attempt++) {
+    try {
+      setFlagsFromString('--expose-gc');
+      try {
+        const fn: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+        if (typeof fn === 'function') gcFn = fn as GcFunction;
+      } finally {
+        setFlagsFromString('--no-expose-gc');
+      }
+    } catch {
+      return; // V8 refused the flag: collections happen on V8's own schedule
+    }
   }
 }
 
@@ -315,7 +340,11 @@ let pendingCounted = false;
  * towards the fourth (unless a full one is pending).
  */
 export function requestGc(full = false, minor = false): void {
-  const gc = gcFn ?? (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
+  // A global gc (node --expose-gc) first; else this thread's own, taken now if it never was (a
+  // kernel's own worker).
+  const exposed = (globalThis as { gc?: unknown }).gc;
+  if (typeof exposed !== 'function' && !gcFn) enableGcHints();
+  const gc = typeof exposed === 'function' ? (exposed as GcFunction) : gcFn;
   if (!gc) return;
   pendingFull ||= full;
   pendingCounted ||= !minor;

@@ -80,7 +80,7 @@ export class ThreadScheduler implements Scheduler {
       throw new RangeError(`The 'threads' option of ThreadScheduler must be a positive integer. Got ${threads} instead.`);
     }
     this.workers = threads;
-    enableGcHints(); // before the workers start, so they get gc() too
+    enableGcHints(); // this thread's; each worker takes its own as it starts (worker.ts)
     const Pool = Piscina();
     this.#pool = new Pool({
       filename: new URL('./worker.js', import.meta.url).href,

@@ -5,6 +5,9 @@
 import { threadId, workerData } from 'node:worker_threads';
 import { runBatch, type BatchRequest, type BatchResponse } from './batch.js';
 import { preloadModules, preloaded } from './kernels.js';
+import { enableGcHints } from './memory.js';
+
+enableGcHints();
 
 // What the pool asks this worker to import at start (ThreadSchedulerOptions.preload): the worker
 // modules, or with preload every kernel module registered when the pool was made. Anything else

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   AbortError,
@@ -30,6 +31,17 @@ describe('ThreadScheduler', () => {
     await withCallbacks([{ onTaskEnd: (e) => e.key.startsWith('w-') && workers.add(e.worker) }], () => s.run(g, ['ids']));
     expect(workers.size).toBe(2);
     expect([...workers].every((w) => w !== 0 && s.threadIds.includes(w))).toBe(true);
+  });
+
+  it("collects on request in the workers, without leaving V8's --expose-gc on (left on, it made every worker compile Node's own modules afresh)", async () => {
+    expect(runInNewContext('typeof gc')).toBe('undefined');
+    const g = new Graph();
+    for (let i = 0; i < 2; i++) g.add(`gc-${i}`, { module: new URL('./fixtures/gc-probe.mjs', import.meta.url), export: 'gcState' }, []);
+    const r = await s.run(g, ['gc-0', 'gc-1']);
+    expect(Object.values(r)).toEqual([
+      { collected: true, flagLeftOn: false },
+      { collected: true, flagLeftOn: false },
+    ]);
   });
 
   it('hands typed-array results over in shared memory, without copies', async () => {
