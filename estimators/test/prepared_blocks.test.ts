@@ -180,6 +180,29 @@ describe('prepared blocks at WebAssembly sizes', () => {
     expect(prepared.t_).toBe(direct.t_);
   });
 
+  it('labels and weights given as blocks (float64 or int32) are read into the memory tile by tile: the same chain, and lengths are checked', () => {
+    const direct = new SGDClassifier({ randomState: 5 });
+    const prepared = new SGDClassifier({ randomState: 5 });
+    for (const [i, b] of blocks.entries()) {
+      const yBlock =
+        i % 2 === 0
+          ? { dtype: 'int32' as const, shape: [3000], data: Int32Array.from(b.y) }
+          : { dtype: 'float64' as const, shape: [3000], data: Float64Array.from(b.y) };
+      const wBlock = { dtype: 'float64' as const, shape: [3000], data: Float64Array.from(b.w) };
+      direct.partialFit(b.X, b.y, { classes: [0, 1], sampleWeight: b.w });
+      const p = prepared.prepareBlock(b.X, yBlock, { classes: [0, 1], sampleWeight: wBlock, recycle: true })!;
+      expect(p.hint.memory).not.toBeNull();
+      prepared.partialFit(p.X, p.y!.data, { classes: [0, 1], sampleWeight: p.sampleWeight!.data, prepared: p.hint });
+      prepared.releaseBlock(p.hint);
+    }
+    expect(Array.from(prepared.coef_.data)).toEqual(Array.from(direct.coef_.data));
+    expect(Array.from(prepared.intercept_.data)).toEqual(Array.from(direct.intercept_.data));
+    const short = { dtype: 'float64' as const, shape: [2999], data: Float64Array.from(blocks[0]!.y.slice(1)) };
+    expect(() => new SGDClassifier({ randomState: 5 }).prepareBlock(blocks[0]!.X, short, { classes: [0, 1] })).toThrow(
+      /X has 3000 rows but y has 2999/,
+    );
+  });
+
   it('SGDRegressor: the prepared chain equals the in-memory one; shuffle: false prepares in place', () => {
     for (const shuffle of [true, false]) {
       const direct = new SGDRegressor({ shuffle, randomState: 8 });

@@ -144,16 +144,51 @@ export function originalRows(hint: SGDPreparedHint): ((k: number) => number) | n
   return (k) => (order ??= visitOrder(hint.nSamples, seed))[k]!;
 }
 
-/** A 1-D input (labels, weights) as its values: a block or inline recipe is read; arrays are used as they are. */
-function vectorValues(v: unknown, n: number, name: string, caller: string): ArrayLike<number> {
-  let out: ArrayLike<number>;
-  if (Array.isArray(v)) out = v as number[];
-  else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) out = v as unknown as ArrayLike<number>;
-  else out = materialize(v).data as ArrayLike<number>;
-  if (out.length !== n)
+/**
+ * A 1-D input (labels, weights): arrays are used as they are; a block or inline recipe (a file
+ * read) becomes a stream, read tile by tile straight into the prepared memory — materialized, each
+ * block's labels were a fresh 4 MB buffer left for the collector (peak RSS of the out-of-core fit).
+ */
+type VectorSource = ArrayLike<number> | RowStream;
+
+function isStream(v: VectorSource): v is RowStream {
+  return typeof (v as RowStream).read === 'function' && typeof (v as RowStream).close === 'function';
+}
+
+function vectorSource(v: unknown, n: number, name: string, caller: string): VectorSource {
+  let out: VectorSource;
+  let length: number;
+  if (Array.isArray(v)) length = (out = v as number[]).length;
+  else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) length = (out = v as unknown as ArrayLike<number>).length;
+  else {
+    const s = streamOf(v);
+    if (s.shape.length !== 1) {
+      s.close();
+      out = materialize(v).data as ArrayLike<number>; // not 1-D: partialFit's validation says what is wrong
+      length = out.length;
+    } else length = (out = s).rows;
+  }
+  if (length !== n) {
+    if (isStream(out)) out.close();
     throw new InvalidInputError(
-      `${caller}: found input variables with inconsistent numbers of samples: X has ${n} rows but ${name} has ${out.length}.`,
+      `${caller}: found input variables with inconsistent numbers of samples: X has ${n} rows but ${name} has ${length}.`,
     );
+  }
+  return out;
+}
+
+/** Values [a, b) of a vector source written into `dst` (of length b − a). */
+function readVector(v: VectorSource, a: number, b: number, dst: Float64Array): void {
+  if (!isStream(v)) dst.set(sliceOf(v, a, b));
+  else if (v.dtype === 'float64') v.read(a, b, dst);
+  else dst.set(v.read(a, b) as ArrayLike<number>);
+}
+
+/** A vector source's values, whole (the plain-buffer path). */
+function vectorValues(v: VectorSource, n: number): ArrayLike<number> {
+  if (!isStream(v)) return v;
+  const out = new Float64Array(n);
+  readVector(v, 0, n, out);
   return out;
 }
 
@@ -188,15 +223,19 @@ export function prepareRows(
   caller: string,
 ): PreparedBlock {
   const s = rowStream(X, caller);
+  let yv: VectorSource | null = null;
+  let swv: VectorSource | null = null;
   try {
     const n = s.rows;
     const d = s.cols;
-    const yv = y === null || y === undefined ? null : vectorValues(y, n, 'y', caller);
-    const swv = sampleWeight === null || sampleWeight === undefined ? null : vectorValues(sampleWeight, n, 'sampleWeight', caller);
+    yv = y === null || y === undefined ? null : vectorSource(y, n, 'y', caller);
+    swv = sampleWeight === null || sampleWeight === undefined ? null : vectorSource(sampleWeight, n, 'sampleWeight', caller);
     const prepared = n > 0 && inMemory(n, d) ? intoMemory(s, yv, swv, n, d, seed, recycle) : null;
-    return prepared ?? intoBuffers(s, yv, swv, n, d, seed);
+    return prepared ?? intoBuffers(s, yv && vectorValues(yv, n), swv && vectorValues(swv, n), n, d, seed);
   } finally {
     s.close();
+    if (yv !== null && isStream(yv)) yv.close();
+    if (swv !== null && isStream(swv)) swv.close();
   }
 }
 
@@ -207,8 +246,8 @@ function hintOf(n: number, d: number, seed: number | null, weighted: boolean, me
 /** Prepares inside a new shared WebAssembly memory; null when one cannot be had. */
 function intoMemory(
   s: RowStream,
-  y: ArrayLike<number> | null,
-  sw: ArrayLike<number> | null,
+  y: VectorSource | null,
+  sw: VectorSource | null,
   n: number,
   d: number,
   seed: number | null,
@@ -244,8 +283,8 @@ function intoMemory(
       if (direct) s.read(a, b, dst);
       else dst.set(s.read(a, b) as ArrayLike<number>);
     }
-    if (y !== null) F.set(y, layout.ys / 8);
-    if (sw !== null) F.set(sw, layout.sws / 8);
+    if (y !== null) readVector(y, 0, n, F.subarray(layout.ys / 8, layout.ys / 8 + n));
+    if (sw !== null) readVector(sw, 0, n, F.subarray(layout.sws / 8, layout.sws / 8 + n));
   } else {
     const I = new Int32Array(memory.buffer);
     const SLOTS = layout.yi;
@@ -268,10 +307,10 @@ function intoMemory(
       }
     }
     k.permute(ROWS, VISIT, STARTS, 0, nb, d, STAGE);
-    const vector = (v: ArrayLike<number>, at: number) => {
+    const vector = (v: VectorSource, at: number) => {
       for (let a = 0; a < n; a += tile) {
         const b = Math.min(n, a + tile);
-        F.set(sliceOf(v, a, b), STAGE / 8);
+        readVector(v, a, b, F.subarray(STAGE / 8, STAGE / 8 + (b - a)));
         k.scatter(STAGE, SLOTS + a * 4, b - a, 1, at);
       }
       k.permute(at, VISIT, STARTS, 0, nb, 1, STAGE);

@@ -13,7 +13,13 @@
  * the same order again.
  */
 import { RandomState } from '@tessera/array';
-import { align16, ensureBytes, ownKernel } from './wasm.js';
+import { noteDeadBytes } from '@tessera/scheduler';
+import { align16, ownKernel, scratchKernel, type Kernel } from './wasm.js';
+
+/** Lets a kernel made for one call go (scratchKernel), and says its memory is garbage now. */
+function dropScratch(k: Kernel): void {
+  if (k !== ownKernel()) noteDeadBytes(k.memory.buffer.byteLength);
+}
 
 /** Where the shuffle's WebAssembly helpers work in this thread's kernel memory (past the epoch's header). */
 const SCRATCH = 128;
@@ -41,10 +47,12 @@ export function shuffleSeed(randomState: number, kind: 'classifier' | 'regressor
  */
 export function seqShufflePermutation(n: number, seed: number, wasm = true): Int32Array {
   // In WebAssembly where possible (several times faster), in this thread's kernel memory as scratch.
-  const k = wasm ? ownKernel() : null;
-  if (k !== null && ensureBytes(k, SCRATCH + n * 4)) {
+  const k = wasm ? scratchKernel(SCRATCH + n * 4) : null;
+  if (k !== null) {
     k.seqperm(SCRATCH, n, seed | 0);
-    return new Int32Array(k.memory.buffer, SCRATCH, n).slice();
+    const perm = new Int32Array(k.memory.buffer, SCRATCH, n).slice();
+    dropScratch(k);
+    return perm;
   }
   const ind = new Int32Array(n);
   for (let i = 0; i < n; i++) ind[i] = i;
@@ -93,17 +101,18 @@ export function bucketsOf(order: Int32Array, perBucket: number, reuse?: KeptDraw
   const visit = same ? reuse.visit : new Int32Array(n);
   const bucketStart = same ? reuse.bucketStart : new Int32Array(nb + 1);
   for (let b = 0; b <= nb; b++) bucketStart[b] = Math.min(n, b * size);
-  const k = wasm ? ownKernel() : null;
   const SLOT = SCRATCH + align16(n * 4);
   const VISIT = SLOT + align16(n * 4);
   const FILL = VISIT + align16(n * 4);
-  if (k !== null && ensureBytes(k, FILL + nb * 4)) {
+  const k = wasm ? scratchKernel(FILL + nb * 4) : null;
+  if (k !== null) {
     // The same passes in WebAssembly (about four times faster).
     const I = new Int32Array(k.memory.buffer);
     I.set(order, SCRATCH / 4);
     k.seqbuckets(SCRATCH, n, shift, SLOT, VISIT, FILL);
     slot.set(I.subarray(SLOT / 4, SLOT / 4 + n));
     visit.set(I.subarray(VISIT / 4, VISIT / 4 + n));
+    dropScratch(k);
     return { slot, visit, bucketStart };
   }
   // slot holds each row's visit position first, then (rows ascending) its slot.

@@ -115,6 +115,21 @@ export function ownKernel(): Kernel | null {
 }
 
 /**
+ * A kernel with at least `bytes` of memory for one computation: this thread's own when its
+ * memory is that large already, else one over a memory made for the call, which the caller drops
+ * afterwards (and reports with `noteDeadBytes`). For scratch needed once per block size (a
+ * shuffle's permutation and buckets: 6 MB at 500k rows): grown into the own memory it would stay
+ * for good — a WebAssembly memory never shrinks — 6 MB per thread for the rest of the run, at the
+ * out-of-core fit's peak. Null where WebAssembly is unavailable or the memory cannot be had.
+ */
+export function scratchKernel(bytes: number): Kernel | null {
+  const k = ownKernel();
+  if (k === null || k.memory.buffer.byteLength >= bytes) return k;
+  const memory = bytes > MAX_BYTES ? null : newSharedMemory(bytes);
+  return memory === null ? null : kernelFor(memory);
+}
+
+/**
  * Runs each hot function briefly on scratch data (~2 ms, once per thread). V8 first runs
  * WebAssembly through its baseline compiler and recompiles a function with the optimizing one
  * after it has run for a while, for the calls after that: without this, a worker's first 80 MB
