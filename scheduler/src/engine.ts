@@ -47,8 +47,11 @@ export interface Backend {
   /**
    * Runs a batch. `preferredWorker` (a thread id) asks for the worker that ran the batch's chain
    * predecessor, when it is free: per-worker caches (a kernel's scratch memory) stay on one thread.
+   * `readers[j]`: how many later batches read returned result j (its dependents outside this
+   * batch), or -1 when the caller asked for it — a backend that moves results between processes
+   * may keep a result read once by one batch where it was made, instead of storing it.
    */
-  execute(req: BatchRequest, signal: AbortSignal, preferredWorker?: number): Promise<BatchResponse>;
+  execute(req: BatchRequest, signal: AbortSignal, preferredWorker?: number, readers?: readonly number[]): Promise<BatchResponse>;
   /**
    * Called with a result the run has let go of (its last dependent is done and it was not
    * requested): a backend whose results are handles to data kept elsewhere (the distributed
@@ -438,8 +441,14 @@ class Run {
     this.#inflight++;
     this.#inflightBytes += expectedBytes;
     if (expensive) this.#inflightExpensive++;
+    const readers = returns.map((i) => this.#readers(p.nodeOfTask[taskIds[i]!]!, stamp));
     this.backend
-      .execute({ modules, tasks, inputs, returns, ...(preload ? { preload } : {}) }, this.#abort.signal, this.#chainWorker(nodes[0]!))
+      .execute(
+        { modules, tasks, inputs, returns, ...(preload ? { preload } : {}) },
+        this.#abort.signal,
+        this.#chainWorker(nodes[0]!),
+        readers,
+      )
       .then(
         (res) => {
           this.#inflight--;
@@ -502,6 +511,15 @@ class Run {
       if (only !== 0) return only;
     }
     return undefined;
+  }
+
+  /** Later batches that read v's result (see Backend.execute), or -1 when it was requested. */
+  #readers(v: number, stamp: number): number {
+    const p = this.plan;
+    if (p.requested[v]) return -1;
+    let n = 0;
+    for (let e = p.outPtr[v]!; e < p.outPtr[v + 1]!; e++) if (this.#batchStamp[p.outs[e]!] !== stamp) n++;
+    return n;
   }
 
   #needsReturn(v: number, stamp: number): boolean {

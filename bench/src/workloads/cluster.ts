@@ -9,7 +9,9 @@
  * Each variant's coefficients and predictions are checked equal to the thread scheduler's. A
  * redis-server of the workload's own runs on a free loopback port; without one the cluster rows
  * are reported as skipped. Options: --rows N (default 2000000), --data DIR, --threads N (default
- * 2), --memory-limit SIZE (default 256MB), --links N (default 200), --leaves N (default 10000).
+ * 2), --memory-limit SIZE (default 256MB), --links N (default 200), --leaves N (default 10000),
+ * --variants LIST (cluster rows to run: `one` = 1 process × N threads, `many` = N processes × 1
+ * thread; default `one,many`; the thread scheduler always runs, the reference they are checked against).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -136,6 +138,7 @@ export const cluster: Workload = {
     const memoryLimit = typeof ctx.options['memory-limit'] === 'string' ? ctx.options['memory-limit'] : '256MB';
     const links = Number(ctx.options['links'] ?? 200);
     const leaves = Number(ctx.options['leaves'] ?? 10_000);
+    const variants = new Set(String(ctx.options['variants'] ?? 'one,many').split(','));
     const data = await pipelineDataset(ctx, rows);
     const out = join(ctx.tmpDir, 'cluster-pred');
     const params = { rows, threads, memoryLimit };
@@ -189,10 +192,11 @@ export const cluster: Workload = {
     const url = `redis://127.0.0.1:${port}`;
     const store = join(ctx.tmpDir, 'cluster-store');
     try {
-      for (const [variant, processes, each] of [
-        [`cluster, 1 worker × ${threads} threads`, 1, threads],
-        [`cluster, ${threads} workers × 1 thread`, threads, 1],
+      for (const [variant, processes, each, which] of [
+        [`cluster, 1 worker × ${threads} threads`, 1, threads, 'one'],
+        [`cluster, ${threads} workers × 1 thread`, threads, 1, 'many'],
       ] as const) {
+        if (!variants.has(which)) continue;
         const workers = await Promise.all(
           Array.from({ length: processes }, () =>
             startUntil(process.execPath, [CLI, 'worker', '--redis', url, '--store', store, '--threads', String(each)], / ready/),

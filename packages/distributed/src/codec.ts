@@ -45,6 +45,11 @@ export interface BlockRef {
    * moment, so the coordinator routes a batch that reads it to that worker's private queue.
    */
   readonly w?: string;
+  /**
+   * Set when the result was not written: it is only in the memory of worker `w`, kept for the one
+   * batch that reads it (thread.ts, "unwritten results"); its job stays active until then.
+   */
+  readonly u?: 1;
 }
 
 export function isBlockRef(v: unknown): v is BlockRef {
@@ -623,6 +628,8 @@ export interface JobData {
   readonly payloadKey?: string;
   /** Bytes of the batch's inputs kept in the store: what the worker will hold while it runs. */
   readonly bytes: number;
+  /** Indices of the returned results that exactly one later batch reads (they may be kept unwritten: thread.ts). */
+  readonly single?: readonly number[];
   /**
    * The job's own id, the stem of its result keys: a job moved from a dead worker's private queue
    * to the shared one gets a new BullMQ id but writes the same keys (the same bytes).

@@ -10,12 +10,19 @@
  * - `bull:<queue>-w-<workerId>:*` — a worker's private BullMQ queue ({@link privateQueueName}):
  *   batches whose largest inputs that worker produced (it takes them from the results it keeps).
  *   Removed when the worker closes, or, if it died, by a coordinator or `tessera clean`.
+ * - `tessera:flush:<queue>:<workerId>` — a pub/sub channel (no key): a coordinator publishes the
+ *   store key of a result that worker keeps unwritten when its reader must run elsewhere; the
+ *   worker writes it now ({@link flushChannel}).
  */
 export const runAliveKey = (runId: string): string => `tessera:run:${runId}`;
 export const RUNS_KEY = 'tessera:runs';
 export const workersKey = (queue: string): string => `tessera:workers:${queue}`;
 /** The private BullMQ queue of worker `workerId` serving `queue` (BullMQ names may not contain ':'). */
 export const privateQueueName = (queue: string, workerId: string): string => `${queue}-w-${workerId}`;
+/** The pub/sub channel on which worker `workerId` of `queue` is asked to write an unwritten result. */
+export const flushChannel = (queue: string, workerId: string): string => `tessera:flush:${queue}:${workerId}`;
+/** The BroadcastChannel between a worker process's main thread and its threads (thread.ts). */
+export const CONTROL_CHANNEL = 'tessera:distributed-control';
 /** Pattern of the Redis keys of every private queue of `queue`'s workers (BullMQ's default prefix). */
 export const privateQueuesPattern = (queue: string): string => `bull:${queue}-w-*`;
 

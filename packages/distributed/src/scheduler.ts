@@ -23,6 +23,14 @@
  * moves its jobs to the shared queue under a derived id (`<jobId>-m<n>`; the same result keys):
  * the first answer of either is taken, a second is ignored.
  *
+ * **Unwritten results.** A result that one later batch reads may be kept unwritten by the worker
+ * that made it (thread.ts): its job answers early (a `progress` event, which resolves the engine's
+ * batch) and stays active until its reader's job completed there, or it was written.
+ * `#unwritten` maps such a key to its holder; its reader goes to the holder's private queue, and
+ * nowhere else until the key is written (a flush asked on the holder's pub/sub channel) or made
+ * again by a retry of its job (its holder died: the new holder's progress moves the key). A
+ * reader moved from a dead worker waits the same way.
+ *
  * A watchdog per run (every `heartbeatTtl / 5`) renews the heartbeat and fails the run with a
  * {@link ClusterError} when Redis has been unreachable for `redisTimeout`, when no worker has
  * served the queue for `workerTimeout`, or when a job has vanished from Redis (a restart without
@@ -49,12 +57,22 @@ import {
   readValue,
   toBase64,
   writeValue,
+  type BlockRef,
   type Encoded,
   type JobData,
   type JobResult,
 } from './codec.js';
 import { ClusterError } from './errors.js';
-import { DEFAULT_QUEUE, RUNS_KEY, privateQueueName, runAliveKey, workersKey, type RunRecord, type WorkerRecord } from './keys.js';
+import {
+  DEFAULT_QUEUE,
+  RUNS_KEY,
+  flushChannel,
+  privateQueueName,
+  runAliveKey,
+  workersKey,
+  type RunRecord,
+  type WorkerRecord,
+} from './keys.js';
 import { openStore, runPrefix, type BlockStore, type S3StoreOptions } from './store.js';
 import { cleanDeadRuns, dropPrivateQueue } from './clean.js';
 
@@ -95,6 +113,21 @@ interface Pending {
   worker: string | undefined;
   /** Every id this batch was sent under (a moved job keeps its first id too), each in its queue. */
   readonly ids: Map<string, Queue>;
+  /** Its inputs kept in the store or by a worker (routing; a move waits for unwritten ones). */
+  readonly refs: readonly BlockRef[];
+  /** It answered early (progress): the engine has its answer; its job holds these unwritten results. */
+  early: boolean;
+  unwritten: readonly string[];
+  /** A move to another queue is waiting for its unwritten inputs. */
+  moving: boolean;
+}
+
+/** A result kept unwritten by the worker `holder`, for its one reader; its job (`producer`) is active meanwhile. */
+interface Unwritten {
+  readonly holder: string;
+  readonly producer: Pending;
+  /** A flush was asked of this holder. */
+  flushed: boolean;
 }
 
 /** A worker's private queue, as the coordinator sends to it and listens to it. */
@@ -107,6 +140,13 @@ interface ClusterRun {
   readonly id: string;
   failure: ClusterError | undefined;
   seq: number;
+}
+
+/** A promise and its resolver. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function positive(name: string, v: unknown, fallback: number): number {
@@ -155,8 +195,14 @@ export class DistributedScheduler implements Scheduler {
    * Batches this scheduler sent to a worker's private queue (that worker wrote most of their input
    * bytes), to the shared queue, and moved from a dead worker's private queue to the shared one.
    */
-  readonly routing = { private: 0, shared: 0, moved: 0 };
+  readonly routing = { private: 0, shared: 0, moved: 0, unwritten: 0, flushed: 0 };
+  /** Results kept unwritten by workers, by store key (see the file's header). */
+  readonly #unwritten = new Map<string, Unwritten>();
+  /** Resolved (and replaced) whenever `#unwritten` changes or a worker's registration is read: readers waiting look again. */
+  #changed = signal();
   #closed = false;
+  /** Ended runs whose held jobs are still completing (see #drain). */
+  readonly #draining = new Set<Promise<void>>();
 
   constructor(options: DistributedSchedulerOptions) {
     if (options === null || typeof options !== 'object')
@@ -220,6 +266,7 @@ export class DistributedScheduler implements Scheduler {
     const events = new QueueEvents(name, { connection: this.#connection(), lastEventId: last[0]?.[0] ?? '0-0' });
     events.on('error', () => undefined);
     events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue as unknown));
+    events.on('progress', ({ jobId, data }) => this.#progress(jobId, data as unknown));
     events.on('failed', ({ jobId, failedReason }) => this.#failed(jobId, failedReason));
     await events.waitUntilReady();
     return { queue, events };
@@ -254,20 +301,58 @@ export class DistributedScheduler implements Scheduler {
     for (const id of p.ids.keys()) this.#pending.delete(id);
   }
 
+  #notify(): void {
+    const c = this.#changed;
+    this.#changed = signal();
+    c.resolve();
+  }
+
   #completed(jobId: string, value: unknown): void {
     const p = this.#pending.get(jobId);
     if (!p) return; // another coordinator's job, or a late duplicate
     this.#settle(p);
     if (p.payloadKey) void this.store.delete(p.payloadKey).catch(() => undefined);
+    if (p.early) {
+      // Its unwritten results were taken by their readers, or written: the store serves any other.
+      for (const key of p.unwritten) if (this.#unwritten.get(key)?.producer === p) this.#unwritten.delete(key);
+      this.#notify();
+      return;
+    }
+    this.#answer(p, jobId, value);
+  }
+
+  /** A job's early answer: its results, some kept unwritten by the worker, which holds the job meanwhile. */
+  #progress(jobId: string, data: unknown): void {
+    const p = this.#pending.get(jobId);
+    const early = (data as { early?: JobResult } | null)?.early;
+    if (!p || early === undefined) return;
+    const res = this.#answer(p, jobId, early, p.early);
+    if (res === undefined) return;
+    const keys: string[] = [];
+    for (const r of res.results)
+      if (isBlockRef(r) && r.u === 1 && r.w !== undefined) {
+        keys.push(r.__tesseraBlock);
+        this.#unwritten.set(r.__tesseraBlock, { holder: r.w, producer: p, flushed: false });
+      }
+    this.routing.unwritten += p.early ? 0 : keys.length;
+    p.unwritten = keys;
+    p.early = true;
+    this.#notify();
+  }
+
+  /** Decodes a job's answer and (unless `quiet`: the engine has it already) hands it to the engine. */
+  #answer(p: Pending, jobId: string, value: unknown, quiet = false): BatchResponse | undefined {
     try {
       const result = (typeof value === 'string' ? JSON.parse(value) : value) as JobResult;
       const res = decode<BatchResponse>(fromBase64(result.payload));
       const name = `${result.host} pid ${result.pid} thread ${res.thread}`;
       let id = this.#workerIds.get(name);
       if (id === undefined) this.#workerIds.set(name, (id = this.#workerIds.size + 1));
-      p.resolve({ ...res, thread: id });
+      if (!quiet) p.resolve({ ...res, thread: id });
+      return res;
     } catch (error) {
       p.reject(new ClusterError(`job ${jobId}: its answer could not be read: ${(error as Error).message}`, { cause: error }));
+      return undefined;
     }
   }
 
@@ -295,9 +380,12 @@ export class DistributedScheduler implements Scheduler {
         return self.workers;
       },
       pipelining: true,
-      execute: (req, signal, preferredWorker) => this.#execute(run, req, signal, preferredWorker !== undefined),
+      execute: (req, signal, preferredWorker, readers) => this.#execute(run, req, signal, preferredWorker !== undefined, readers),
       release: (value) => {
-        if (isBlockRef(value)) void this.store.delete(value.__tesseraBlock).catch(() => undefined);
+        if (!isBlockRef(value)) return;
+        // (Unwritten: its reader is done, and its producer's job ends there too.)
+        if (this.#unwritten.delete(value.__tesseraBlock)) this.#notify();
+        void this.store.delete(value.__tesseraBlock).catch(() => undefined);
       },
     };
   }
@@ -308,7 +396,13 @@ export class DistributedScheduler implements Scheduler {
    * it goes to the front of the queue, ahead of batches the engine sent ahead (preparations),
    * as a thread's own continuation would run next; the order of jobs never changes results.
    */
-  async #execute(run: ClusterRun, req: BatchRequest, signal: AbortSignal, next = false): Promise<BatchResponse> {
+  async #execute(
+    run: ClusterRun,
+    req: BatchRequest,
+    signal: AbortSignal,
+    next = false,
+    readers: readonly number[] = [],
+  ): Promise<BatchResponse> {
     if (run.failure) throw run.failure;
     if (signal.aborted) throw signal.reason;
     const jobId = `${run.id}-${++run.seq}`;
@@ -327,26 +421,17 @@ export class DistributedScheduler implements Scheduler {
       payloadKey = `${runPrefix(run.id)}/job-${run.seq}`;
       await writeValue(this.store, payloadKey, payload);
     }
+    const single = readers.flatMap((n, j) => (n === 1 ? [j] : []));
     const data: JobData = {
       run: run.id,
       store: this.store.url,
       bytes,
       id: jobId,
+      ...(single.length > 0 ? { single } : {}),
       ...(payloadKey ? { payloadKey } : { payload: toBase64(Buffer.concat(payload.parts, payload.byteLength)) }),
     };
-    // To the live worker that wrote most of its input bytes (it keeps them), else to any worker.
-    const held = new Map<string, number>();
-    for (const v of req.inputs) if (isBlockRef(v) && v.w !== undefined) held.set(v.w, (held.get(v.w) ?? 0) + v.bytes);
-    let holder: string | undefined;
-    for (const [w, b] of held) if (this.#workerAlive(w) && (holder === undefined || b > held.get(holder)!)) holder = w;
-    let queue = this.#queue!;
-    if (holder !== undefined) {
-      try {
-        queue = (await this.#redisBound(this.#privateQueue(holder), `opening the queue of worker ${holder}`)).queue;
-      } catch {
-        holder = undefined; // the shared queue will do
-      }
-    }
+    const refs = req.inputs.filter(isBlockRef);
+    const { queue, holder } = await this.#route(run, refs, signal);
     this.routing[holder === undefined ? 'shared' : 'private']++;
     const ids = new Map([[jobId, queue]]);
     const answer = new Promise<BatchResponse>((resolve, reject) => {
@@ -363,6 +448,10 @@ export class DistributedScheduler implements Scheduler {
         queue,
         worker: holder,
         ids,
+        refs,
+        early: false,
+        unwritten: [],
+        moving: false,
       });
     });
     const onAbort = () => {
@@ -393,6 +482,49 @@ export class DistributedScheduler implements Scheduler {
     }
   }
 
+  /**
+   * Where a batch reading `refs` goes: the private queue of the live worker that holds most of its
+   * input bytes (it keeps them), else the shared queue. An unwritten input must be read at its
+   * holder: if that is not where the batch goes (or the holder is dead), it waits until the input
+   * is written (a flush is asked of a live holder) or made again by a retry of its job elsewhere.
+   */
+  async #route(run: ClusterRun, refs: readonly BlockRef[], signal: AbortSignal): Promise<{ queue: Queue; holder: string | undefined }> {
+    for (;;) {
+      if (run.failure) throw run.failure;
+      if (signal.aborted) throw signal.reason;
+      const held = new Map<string, number>();
+      for (const v of refs) {
+        const w = this.#unwritten.get(v.__tesseraBlock)?.holder ?? v.w;
+        if (w !== undefined) held.set(w, (held.get(w) ?? 0) + v.bytes);
+      }
+      let holder: string | undefined;
+      for (const [w, b] of held) if (this.#workerAlive(w) && (holder === undefined || b > held.get(holder)!)) holder = w;
+      let queue = this.#queue!;
+      if (holder !== undefined) {
+        try {
+          queue = (await this.#redisBound(this.#privateQueue(holder), `opening the queue of worker ${holder}`)).queue;
+        } catch {
+          holder = undefined; // the shared queue will do
+        }
+      }
+      const blocked = refs.flatMap((v) => {
+        const u = this.#unwritten.get(v.__tesseraBlock);
+        return u !== undefined && (u.holder !== holder || !this.#workerAlive(u.holder)) ? [[v.__tesseraBlock, u] as const] : [];
+      });
+      if (blocked.length === 0) return { queue, holder };
+      for (const [key, u] of blocked)
+        if (!u.flushed && this.#workerAlive(u.holder)) {
+          u.flushed = true;
+          this.routing.flushed++;
+          await this.#redisBound(this.#redis!.publish(flushChannel(this.queueName, u.holder), key), `asking for ${key}`);
+        }
+      // Look again when an unwritten result changes, and at least every 200 ms (a flush lost, a worker died).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#changed.promise, new Promise((r) => (timer = setTimeout(r, 200)))]);
+      clearTimeout(timer);
+    }
+  }
+
   #jobOptions(jobId: string, lifo: boolean) {
     return {
       jobId,
@@ -412,26 +544,55 @@ export class DistributedScheduler implements Scheduler {
   async #rescue(): Promise<void> {
     const dead = new Set<string>();
     for (const p of new Set(this.#pending.values())) {
-      if (p.worker === undefined || this.#workerAlive(p.worker) || !this.#pending.has(p.jobId)) continue;
+      if (p.worker === undefined || p.moving || this.#workerAlive(p.worker) || !this.#pending.has(p.jobId)) continue;
       dead.add(p.worker);
-      const jobId = `${p.data.id ?? p.jobId}-m${p.ids.size}`;
-      await this.#queue!.add('batch', p.data, this.#jobOptions(jobId, true));
-      if (!this.#pending.has(p.jobId)) {
-        // Answered meanwhile: the copy is not needed.
-        await this.#queue!.remove(jobId).catch(() => undefined);
+      if (p.early && p.unwritten.every((key) => this.#unwritten.get(key)?.producer !== p)) {
+        // Its unwritten results were read (and released): nothing needs it made again.
+        this.#settle(p);
         continue;
       }
-      p.ids.set(jobId, this.#queue!);
-      this.#pending.set(jobId, p);
-      p.jobId = jobId;
-      p.queue = this.#queue!;
-      p.worker = undefined;
-      p.sent = Date.now();
-      p.missingSince = 0;
-      this.routing.moved++;
+      p.moving = true;
+      void this.#move(p).finally(() => (p.moving = false));
     }
     for (const id of this.#private.keys()) if (!this.#workerAlive(id)) dead.add(id);
     for (const id of dead) await this.#dropPrivate(id);
+  }
+
+  /** Sends a copy of `p` (its private queue's worker is dead) where its inputs now are: see {@link #rescue}. */
+  async #move(p: Pending): Promise<void> {
+    try {
+      // The engine's signal is not at hand here: a settled batch stops waiting through the run's failure or its answer.
+      const stop = new AbortController();
+      const answered = setInterval(() => !this.#pending.has(p.jobId) && stop.abort(new Error('answered')), 200);
+      let route: { queue: Queue; holder: string | undefined };
+      try {
+        route = await this.#route(p.run, p.refs, stop.signal);
+      } finally {
+        clearInterval(answered);
+      }
+      if (!this.#pending.has(p.jobId)) return;
+      const jobId = `${p.data.id ?? p.jobId}-m${p.ids.size}`;
+      await route.queue.add('batch', p.data, this.#jobOptions(jobId, true));
+      if (!this.#pending.has(p.jobId)) {
+        // Answered meanwhile: the copy is not needed.
+        await route.queue.remove(jobId).catch(() => undefined);
+        return;
+      }
+      p.ids.set(jobId, route.queue);
+      this.#pending.set(jobId, p);
+      p.jobId = jobId;
+      p.queue = route.queue;
+      p.worker = route.holder;
+      p.sent = Date.now();
+      p.missingSince = 0;
+      this.routing.moved++;
+    } catch (error) {
+      if (this.#pending.has(p.jobId) && !p.run.failure)
+        this.#fail(
+          p.run,
+          new ClusterError(`job ${p.jobId} of run ${p.run.id} could not be moved from a dead worker: ${(error as Error).message}`),
+        );
+    }
   }
 
   async #refreshWorkers(): Promise<number> {
@@ -450,6 +611,7 @@ export class DistributedScheduler implements Scheduler {
       }
     }
     this.#threads = threads;
+    this.#notify(); // a reader waiting on a dead holder looks again
     return threads;
   }
 
@@ -479,7 +641,7 @@ export class DistributedScheduler implements Scheduler {
     // A job Redis no longer knows, with no event for it since, was lost (a restart without persistence).
     for (const p of new Set(this.#pending.values())) {
       const jobId = p.jobId;
-      if (p.run !== run || now - p.sent < 1000) continue;
+      if (p.run !== run || p.moving || now - p.sent < 1000) continue;
       const st = await p.queue.getJobState(jobId);
       if (!this.#pending.has(jobId)) continue;
       if (st !== 'unknown') p.missingSince = 0;
@@ -568,9 +730,17 @@ export class DistributedScheduler implements Scheduler {
     } finally {
       clearInterval(timer);
       for (const p of new Set(this.#pending.values())) {
-        if (p.run !== run) continue;
+        if (p.run !== run || (p.early && !run.failure)) continue;
         this.#settle(p);
         for (const [id, q] of p.ids) await q.remove(id).catch(() => undefined);
+      }
+      // Jobs held for unwritten results (all read by now) end as their readers' jobs complete, a
+      // moment later; their workers drop them when the run's heartbeat goes anyway. Waited for
+      // off the run's path, and by close(): then nothing of the run is left in Redis.
+      if (this.#heldJobs(run)) {
+        const drained = this.#drain(run);
+        this.#draining.add(drained);
+        void drained.finally(() => this.#draining.delete(drained));
       }
       // Workers stop this run's batches when the heartbeat goes. (With Redis gone, the heartbeat
       // expires on its own and the next run or `tessera clean` removes the rest.)
@@ -578,6 +748,21 @@ export class DistributedScheduler implements Scheduler {
       if (up) await this.#redisBound(redis.del(runAliveKey(run.id)), 'ending the run').catch(() => undefined);
       await this.store.deletePrefix(runPrefix(run.id)).catch(() => undefined);
       if (up) await this.#redisBound(redis.hdel(RUNS_KEY, run.id), 'ending the run').catch(() => undefined);
+    }
+  }
+
+  #heldJobs(run: ClusterRun): boolean {
+    for (const p of this.#pending.values()) if (p.run === run && p.early) return true;
+    return false;
+  }
+
+  /** Waits (at most 3 s) for the held jobs of an ended run to complete; removes what is left. */
+  async #drain(run: ClusterRun): Promise<void> {
+    for (let waited = 0; waited < 3000 && this.#heldJobs(run); waited += 10) await new Promise((r) => setTimeout(r, 10));
+    for (const p of new Set(this.#pending.values())) {
+      if (p.run !== run) continue;
+      this.#settle(p);
+      for (const [id, q] of p.ids) await this.#redisBound(q.remove(id), `removing job ${id}`).catch(() => undefined);
     }
   }
 
@@ -593,6 +778,7 @@ export class DistributedScheduler implements Scheduler {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.all(this.#draining);
     for (const p of this.#pending.values()) this.#fail(p.run, new ClusterError('The DistributedScheduler was closed.'));
     if (!this.#connected) return;
     await this.#connected.catch(() => undefined);

@@ -24,6 +24,12 @@
  * - **A dead coordinator's work is dropped.** Every second the worker checks the heartbeat of the
  *   runs it is working for; a run without one has its running batches aborted and its remaining
  *   jobs failed without retry.
+ * - **Unwritten results stay with their job.** A batch whose large single-reader results its
+ *   threads kept unwritten (thread.ts) answers early, through the job's progress, and its job
+ *   stays active — its lock renewed — until each such result was taken by a batch of this process
+ *   whose job then completed, or was written after all (the thread tells; a flush asked on
+ *   `tessera:flush:<queue>:<id>` writes it at once). If the process dies first, BullMQ retries the
+ *   job elsewhere and the result is made again. Held jobs take no thread.
  * - **Kernel errors are answers, not failures.** A batch whose kernel throws completes its job
  *   with the error inside, so BullMQ does not retry a deterministic failure; the coordinator
  *   fails the run with the same `TaskError` as a local run.
@@ -37,10 +43,10 @@ import { Redis } from 'ioredis';
 import { defaultMemoryLimit, parseMemoryLimit } from '@tessera/scheduler';
 import { fromBase64, toBase64, type JobData, type JobResult } from './codec.js';
 import { ClusterError } from './errors.js';
-import { DEFAULT_QUEUE, privateQueueName, runAliveKey, workersKey, type WorkerRecord } from './keys.js';
+import { CONTROL_CHANNEL, DEFAULT_QUEUE, flushChannel, privateQueueName, runAliveKey, workersKey, type WorkerRecord } from './keys.js';
 import { dropPrivateQueue } from './clean.js';
 import { openStore, runPrefix, type BlockStore } from './store.js';
-import type { ThreadAnswer, ThreadJob } from './thread.js';
+import type { ControlMessage, SpilledMessage, ThreadAnswer, ThreadJob } from './thread.js';
 
 /** Options of {@link ClusterWorker.start}. */
 export interface ClusterWorkerOptions {
@@ -62,11 +68,36 @@ export interface ClusterWorkerOptions {
   maxStalledCount?: number;
   /** Results without typed arrays travel inline in Redis when their serialized form is at most this (bytes, default 64 KiB). */
   inlineLimit?: number;
+  /**
+   * A result that one later batch reads is kept unwritten, for that batch, when it is at least
+   * this large (bytes, default 64 KiB; `Infinity`: write every result). See the file's header.
+   */
+  unwrittenMin?: number;
   /** Called with one line per notable event (start, a run dropped, errors). */
   log?: (line: string) => void;
 }
 
 const HEARTBEAT_MS = 1000;
+
+interface BroadcastLike {
+  postMessage(m: unknown): void;
+  onmessage: ((e: { data: unknown }) => void) | null;
+  close(): void;
+}
+const Channel = (globalThis as unknown as { BroadcastChannel: new (name: string) => BroadcastLike }).BroadcastChannel;
+
+/** The compute part of a job done: its answer, and what it keeps unwritten or took. */
+interface Computed {
+  readonly result: JobResult;
+  readonly run: string;
+  readonly unwritten: readonly string[];
+}
+
+/** A job held active for its unwritten results: settled per result ('taken' or 'written'), or failed. */
+interface Hold {
+  readonly resolve: (how: 'taken' | 'written') => void;
+  readonly reject: (error: Error) => void;
+}
 
 /** A worker process's connection to the cluster. Start with {@link ClusterWorker.start}. */
 export class ClusterWorker {
@@ -87,6 +118,18 @@ export class ClusterWorker {
   readonly #runningOn = [0, 0];
   #paused = false;
   readonly #active = new Map<string, { run: string; reserve: number; abort: AbortController }>();
+  /** Jobs held for their unwritten results (not running: they take no thread), per BullMQ worker too. */
+  readonly #held = new Map<string, { run: string; abort: AbortController }>();
+  readonly #heldOn = [0, 0];
+  /** Unwritten results of held jobs, by store key. */
+  readonly #holds = new Map<string, Hold>();
+  /** Spills heard of before their hold was made (the thread's message overtook its answer). */
+  readonly #spilledEarly = new Map<string, string | undefined>();
+  /** Unwritten results a running or finished job took, by job id: their producers settle when it completes. */
+  readonly #took = new Map<string, readonly string[]>();
+  readonly #control: BroadcastLike;
+  readonly #subscriber: Redis;
+  readonly #unwrittenMin: number;
   readonly #log: (line: string) => void;
   readonly #inlineLimit: number;
   /** Per thread: results kept after writing them, for the thread's own later jobs (thread.ts). */
@@ -125,6 +168,11 @@ export class ClusterWorker {
     this.memoryLimit = options.memoryLimit === undefined ? defaultMemoryLimit() : parseMemoryLimit(options.memoryLimit, 'memoryLimit');
     this.store = openStore(options.store);
     this.#inlineLimit = options.inlineLimit ?? 64 * 1024;
+    this.#unwrittenMin = options.unwrittenMin ?? 64 * 1024;
+    if (!(this.#unwrittenMin >= 0))
+      throw new RangeError(
+        `The 'unwrittenMin' option must be a number of bytes (or Infinity). Got ${String(options.unwrittenMin)} instead.`,
+      );
     this.#keepBytes = Math.min(Math.floor(this.memoryLimit / 4 / threads), 512 * 2 ** 20);
     this.#log = options.log ?? (() => undefined);
     // The threads ask for collections as block bytes die (thread.ts): V8 does not count the
@@ -153,6 +201,11 @@ export class ClusterWorker {
       if (down) this.#log(`Redis at ${connection} reachable again`);
       down = false;
     });
+    this.#control = new Channel(CONTROL_CHANNEL);
+    this.#control.onmessage = (event) => this.#spilled(event.data as SpilledMessage);
+    this.#subscriber = new Redis(connection, { maxRetriesPerRequest: null });
+    this.#subscriber.on('error', () => undefined);
+    this.#subscriber.on('message', (_channel: string, key: string) => this.#control.postMessage({ flush: key } satisfies ControlMessage));
     const bullWorker = (name: string, which: 0 | 1) => {
       const c = new Redis(connection, { maxRetriesPerRequest: null });
       c.on('error', () => undefined);
@@ -167,6 +220,15 @@ export class ClusterWorker {
         autorun: false,
       });
       w.on('error', (error) => this.#log(`worker error (${name}): ${error.message}`));
+      // A job that took unwritten results is over (its completion is in Redis): their producers may end.
+      const over = (job: Job<JobData, JobResult> | undefined) => {
+        const took = job?.id === undefined ? undefined : this.#took.get(job.id);
+        if (took === undefined) return;
+        this.#took.delete(job!.id!);
+        for (const key of took) this.#holds.get(key)?.resolve('taken');
+      };
+      w.on('completed', over);
+      w.on('failed', over);
       return w;
     };
     this.#workers = [bullWorker(queue, 0), bullWorker(privateQueueName(queue, this.id), 1)];
@@ -182,6 +244,7 @@ export class ClusterWorker {
    */
   static async start(options: ClusterWorkerOptions): Promise<ClusterWorker> {
     const w = new ClusterWorker(options);
+    await w.#subscriber.subscribe(flushChannel(w.queue, w.id));
     await w.#register();
     w.#timer = setInterval(() => void w.#tick(), HEARTBEAT_MS);
     for (const bw of w.#workers) void bw.run().catch((error: unknown) => w.#log(`worker stopped: ${(error as Error).message}`));
@@ -201,11 +264,11 @@ export class ClusterWorker {
     if (this.#closed) return;
     try {
       await this.#register();
-      const runs = [...new Set([...this.#active.values()].map((a) => a.run))];
+      const runs = [...new Set([...this.#active.values(), ...this.#held.values()].map((a) => a.run))];
       for (const run of runs) {
         if ((await this.#redis.exists(runAliveKey(run))) === 0) {
           this.#log(`run ${run}: its coordinator is gone; aborting its batches`);
-          for (const a of this.#active.values())
+          for (const a of [...this.#active.values(), ...this.#held.values()])
             if (a.run === run) a.abort.abort(new UnrecoverableError(`run ${run} was abandoned by its coordinator`));
         }
       }
@@ -226,18 +289,90 @@ export class ClusterWorker {
     this.#runningOn[which]!++;
     this.mostRunning = Math.max(this.mostRunning, this.#running);
     this.#adjustConcurrency();
+    let computed: Computed;
     try {
-      const result = await this.#processOne(job, signal);
+      computed = await this.#processOne(job, signal);
       if (which === 1) this.privateJobsDone++;
-      return result;
+      if (computed.unwritten.length === 0) return computed.result;
     } finally {
       this.#running--;
       this.#runningOn[which]!--;
       this.#adjustConcurrency();
     }
+    // Its thread is free; the job stays active (a BullMQ slot) until its unwritten results are settled.
+    this.#heldOn[which]!++;
+    this.#adjustConcurrency();
+    try {
+      return await this.#hold(job, computed, signal);
+    } finally {
+      this.#heldOn[which]!--;
+      this.#adjustConcurrency();
+    }
   }
 
-  async #processOne(job: Job<JobData, JobResult>, signal?: AbortSignal): Promise<JobResult> {
+  /** A thread wrote an unwritten result (or failed to). */
+  #spilled(m: SpilledMessage): void {
+    if (typeof m?.spilled !== 'string') return;
+    const hold = this.#holds.get(m.spilled);
+    if (hold === undefined) {
+      this.#spilledEarly.set(m.spilled, m.error);
+      // No job waits for it (yet): a hold about to be made takes it; else its job was dropped with
+      // its run, and what was written must not outlive the run.
+      setTimeout(() => {
+        if (!this.#spilledEarly.delete(m.spilled)) return;
+        const run = /^runs\/([^/]+)\//.exec(m.spilled)?.[1];
+        if (run !== undefined)
+          void this.#redis
+            .exists(runAliveKey(run))
+            .then((alive) => (alive === 0 ? this.store.delete(m.spilled) : undefined))
+            .catch(() => undefined);
+      }, 500).unref();
+    } else if (m.error === undefined) hold.resolve('written');
+    else hold.reject(new ClusterError(`writing ${m.spilled} to ${this.store.url} failed: ${m.error}`));
+  }
+
+  /**
+   * Answers early (the job's progress), then keeps the job active until each unwritten result is
+   * taken by a job of this process that completed, or written. A run that ends meanwhile (its
+   * coordinator gone) drops them: nothing of it may be written after its prefix was removed.
+   */
+  async #hold(job: Job<JobData, JobResult>, computed: Computed, signal?: AbortSignal): Promise<JobResult> {
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort(signal.reason), { once: true });
+    const settled = computed.unwritten.map(
+      (key) =>
+        new Promise<'taken' | 'written'>((resolve, reject) => {
+          if (this.#spilledEarly.has(key)) {
+            const error = this.#spilledEarly.get(key);
+            this.#spilledEarly.delete(key);
+            if (error === undefined) resolve('written');
+            else reject(new ClusterError(`writing ${key} to ${this.store.url} failed: ${error}`));
+          } else this.#holds.set(key, { resolve, reject });
+        }),
+    );
+    this.#held.set(job.id!, { run: computed.run, abort });
+    const stopped = new Promise<never>((_, reject) => {
+      abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
+    });
+    try {
+      await Promise.race([job.updateProgress({ early: computed.result }), stopped]);
+      const how = await Promise.race([Promise.all(settled), stopped]);
+      if (how.includes('written') && (await this.#redis.exists(runAliveKey(computed.run))) === 0) {
+        await this.store.deletePrefix(runPrefix(computed.run)).catch(() => undefined);
+        throw new UnrecoverableError(`run ${computed.run} was abandoned by its coordinator`);
+      }
+      return computed.result;
+    } catch (error) {
+      // Nobody will take or write them now: a retry makes them again.
+      this.#control.postMessage({ drop: `${runPrefix(computed.run)}/${job.data.id ?? job.id}-` } satisfies ControlMessage);
+      throw error instanceof Error ? error : new UnrecoverableError(String(error));
+    } finally {
+      this.#held.delete(job.id!);
+      for (const key of computed.unwritten) this.#holds.delete(key);
+    }
+  }
+
+  async #processOne(job: Job<JobData, JobResult>, signal?: AbortSignal): Promise<Computed> {
     const data = job.data;
     if ((await this.#redis.exists(runAliveKey(data.run))) === 0)
       throw new UnrecoverableError(`run ${data.run} was abandoned by its coordinator`);
@@ -262,9 +397,13 @@ export class ClusterWorker {
           inlineLimit: this.#inlineLimit,
           keepBytes: this.#keepBytes,
           worker: this.id,
+          ...(data.single ? { single: data.single } : {}),
+          unwrittenMin: this.#unwrittenMin,
+          threads: this.threads,
         } satisfies ThreadJob,
         { signal: abort.signal },
       );
+      if (out.took.length > 0) this.#took.set(job.id!, out.took);
       // A late answer (this worker was cut off, or frozen, past its lock; the run may be over and
       // its prefix removed): what it wrote must not outlive the run.
       if (out.keys.length > 0 && (await this.#redis.exists(runAliveKey(data.run))) === 0) {
@@ -275,7 +414,7 @@ export class ClusterWorker {
       }
       this.jobsDone++;
       this.#outEstimate = Math.max(this.#outEstimate * 0.9, out.bytes);
-      return { payload: toBase64(out.payload), host: this.host, pid: process.pid };
+      return { result: { payload: toBase64(out.payload), host: this.host, pid: process.pid }, run: data.run, unwritten: out.unwritten };
     } catch (error) {
       if (abort.signal.aborted)
         throw abort.signal.reason instanceof Error ? abort.signal.reason : new UnrecoverableError(String(abort.signal.reason));
@@ -316,7 +455,7 @@ export class ClusterWorker {
       return;
     }
     this.#workers.forEach((w, i) => {
-      const want = this.#runningOn[i]! + free;
+      const want = this.#runningOn[i]! + this.#heldOn[i]! + free;
       if (w.concurrency !== want) w.concurrency = want;
     });
     if (this.#paused) {
@@ -330,7 +469,8 @@ export class ClusterWorker {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    if (force) for (const a of this.#active.values()) a.abort.abort(new ClusterError('the worker is shutting down'));
+    if (force)
+      for (const a of [...this.#active.values(), ...this.#held.values()]) a.abort.abort(new ClusterError('the worker is shutting down'));
     await Promise.all(this.#workers.map((w) => w.close(force).catch(() => undefined)));
     await this.#redis.hdel(workersKey(this.queue), this.id).catch(() => undefined);
     // What still waits in the private queue is moved to the shared one by its coordinator (it sees
@@ -340,6 +480,8 @@ export class ClusterWorker {
       `tessera worker ${this.id} closed: ${this.jobsDone} jobs, ${this.privateJobsDone} from its private queue, ${this.handedBack} handed back, at most ${this.mostRunning} at once`,
     );
     this.#redis.disconnect();
+    this.#subscriber.disconnect();
+    this.#control.close();
     for (const c of this.#bullRedis) c.disconnect();
     await this.#pool.destroy();
   }
