@@ -188,6 +188,10 @@ export class ClusterWorker {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 2 ** 31 - 1,
+      // An idle thread keeps running its event loop (piscina's default blocks it in Atomics.wait):
+      // it writes the results it keeps unwritten when asked or when their time is up, takes the
+      // results other threads post, and touches the memory of its next block meanwhile.
+      atomics: 'disabled',
       workerData: { keepBytes: this.#keepBytes },
     });
     this.#redis = new Redis(connection, { maxRetriesPerRequest: null });

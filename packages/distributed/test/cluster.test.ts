@@ -435,6 +435,118 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
       expect(keys.filter((key) => /^bull:route-w-|^bull:route:[0-9a-f]{16}-/.test(key))).toEqual([]);
     }, 30_000);
 
+    test('a block read by one later batch is never written: its reader runs where it was made and takes it; nothing left', async () => {
+      const store = join(root, 'store-unwritten');
+      const dir = mkdtempSync(join(root, 'unwritten-'));
+      // b → s → total: b and s (160 kB each) have one reader each.
+      const graph = (withDir: boolean) => {
+        const g = new Graph();
+        g.add('b', k('slowBlock'), [0, 20_000, 200, withDir ? dir : undefined]);
+        g.add('s', k('slowStep'), [ref('b'), 1, 300, withDir ? dir : undefined]);
+        g.add('total', k('total'), [ref('s')]);
+        return g;
+      };
+      const expected = (await new SyncScheduler().run(graph(false), ['total']))['total'];
+      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'unwritten' })));
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'unwritten', workerTimeout: 10_000 });
+      const seen = new Set<string>();
+      const watch = setInterval(() => {
+        for (const f of storeFiles(store)) if (/^runs\/[0-9a-f]{16}\/[^.]/.test(f)) seen.add(f);
+      }, 5);
+      try {
+        const { total } = await cluster.run(graph(true), ['total']);
+        expect(total).toBe(expected);
+        expect(cluster.routing.unwritten).toBe(2);
+        expect(cluster.routing.flushed).toBe(0);
+        // The step ran in the process that made its block.
+        const pid = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split(' ')[0];
+        expect(pid('steps')).toBe(pid('starts'));
+      } finally {
+        clearInterval(watch);
+        await cluster.close();
+        await Promise.all(workers.map((w) => w.stop()));
+      }
+      // No block ever reached the store (b for 300 ms, s for the total's turn, had they been written).
+      expect([...seen].filter((f) => !/\/job-/.test(f))).toEqual([]);
+      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+      const keys = await redis.keys();
+      expect(keys.filter((key) => /^bull:unwritten-w-|^bull:unwritten:[0-9a-f]{16}-/.test(key))).toEqual([]);
+    }, 30_000);
+
+    test('the worker holding an unwritten block killed (SIGKILL) while its reader runs: the block is made again on the other worker, the result bit-identical', async () => {
+      const store = join(root, 'store-ukill');
+      const dir = mkdtempSync(join(root, 'ukill-'));
+      const graph = (withDir: boolean) => {
+        const g = new Graph();
+        g.add('b', k('slowBlock'), [0, 20_000, 0, withDir ? dir : undefined]);
+        g.add('s', k('slowStep'), [ref('b'), 1, 1500, withDir ? dir : undefined]);
+        g.add('total', k('total'), [ref('s')]);
+        return g;
+      };
+      const expected = (await new SyncScheduler().run(graph(false), ['total']))['total'];
+      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'ukill', lockDuration: 600 })));
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'ukill', workerTimeout: 10_000 });
+      try {
+        const run = cluster.run(graph(true), ['total']);
+        const lines = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8').trim().split('\n') : []);
+        await waitFor('the step to start', () => lines('steps').length > 0);
+        expect(cluster.routing.unwritten).toBe(1);
+        const victimPid = Number(lines('steps')[0]!.split(' ')[0]);
+        const victim = workers.find((w) => w.pid === victimPid)!;
+        expect(victim).toBeDefined();
+        victim.proc.kill('SIGKILL');
+        const { total } = await run;
+        expect(total).toBe(expected);
+        // The block was made again, and the step ran again, in the other process.
+        const other = String(workers.find((w) => w !== victim)!.pid);
+        expect(new Set(lines('starts').map((l) => l.split(' ')[0]))).toEqual(new Set([String(victimPid), other]));
+        expect(new Set(lines('steps').map((l) => l.split(' ')[0]))).toEqual(new Set([String(victimPid), other]));
+      } finally {
+        await cluster.close();
+        await Promise.all(workers.map((w) => w.stop()));
+      }
+      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+      const keys = await redis.keys();
+      expect(keys.filter((key) => /^bull:ukill-w-|^bull:ukill:[0-9a-f]{16}-/.test(key))).toEqual([]);
+    }, 40_000);
+
+    test('a batch reading unwritten blocks of two processes: one is written on request (flush), the result bit-identical; nothing left', async () => {
+      const store = join(root, 'store-flush');
+      const dir = mkdtempSync(join(root, 'flush-'));
+      const graph = (withDir: boolean) => {
+        const g = new Graph();
+        for (const i of [0, 1]) g.add(`b${i}`, k('slowBlock'), [i, 20_000, 500, withDir ? dir : undefined]);
+        g.add('c', k('combine'), [ref('b0'), ref('b1')]);
+        g.add('total', k('total'), [ref('c')]);
+        return g;
+      };
+      const expected = (await new SyncScheduler().run(graph(false), ['total']))['total'];
+      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'flush' })));
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'flush', workerTimeout: 10_000 });
+      const started = Date.now();
+      try {
+        const { total } = await cluster.run(graph(true), ['total']);
+        expect(total).toBe(expected);
+        const pids = new Set(
+          readFileSync(join(dir, 'starts'), 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => l.split(' ')[0]),
+        );
+        expect(pids.size).toBe(2); // one block in each process
+        expect(cluster.routing.unwritten).toBeGreaterThanOrEqual(2);
+        expect(cluster.routing.flushed).toBe(1);
+        // Written on request, not after the 2 s a worker keeps an unread block.
+        expect(Date.now() - started).toBeLessThan(2000);
+      } finally {
+        await cluster.close();
+        await Promise.all(workers.map((w) => w.stop()));
+      }
+      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+      const keys = await redis.keys();
+      expect(keys.filter((key) => /^bull:flush-w-|^bull:flush:[0-9a-f]{16}-/.test(key))).toEqual([]);
+    }, 30_000);
+
     test("a SIGKILLed worker's private-queue job is moved to the shared queue and completes on the other worker, bit-identical; nothing left in Redis", async () => {
       const store = join(root, 'store-rkill');
       const dir = mkdtempSync(join(root, 'rkill-'));
