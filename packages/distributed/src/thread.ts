@@ -262,11 +262,19 @@ export default async function runJob(job: ThreadJob): Promise<ThreadAnswer> {
   // Results another thread offered are posted before its job answered, so before this job was
   // sent; but the task may be dispatched first: a few turns of the event loop (at most ~1 ms)
   // take pending posts in.
-  // An unwritten input is in this process (the coordinator sends its reader here): wait longer for
-  // its post (~50 ms at most), else it was written meanwhile and the store has it.
+  // Only inputs this process made can come that way (a thread's own are kept already), and only
+  // with other threads. An unwritten one is in this process (the coordinator sends its reader
+  // here): wait longer for its post (~50 ms at most), else it was written meanwhile.
   const missing = (unwrittenOnly: boolean) =>
-    req.inputs.some((v) => isBlockRef(v) && (!unwrittenOnly || v.u === 1) && !kept.has(v.__tesseraBlock) && !spills.has(v.__tesseraBlock));
-  for (let turn = 0; channel !== undefined && turn < 50 && missing(turn >= 4); turn++)
+    req.inputs.some(
+      (v) =>
+        isBlockRef(v) &&
+        v.w === job.worker &&
+        (!unwrittenOnly || v.u === 1) &&
+        !kept.has(v.__tesseraBlock) &&
+        !spills.has(v.__tesseraBlock),
+    );
+  for (let turn = 0; channel !== undefined && job.threads !== 1 && turn < 50 && missing(turn >= 4); turn++)
     await new Promise((resolve) => (turn < 3 ? setImmediate(resolve) : setTimeout(resolve, 1)));
   const took: string[] = [];
   const inputs = await Promise.all(req.inputs.map((v) => (isBlockRef(v) ? input(store, v.__tesseraBlock, took) : v)));

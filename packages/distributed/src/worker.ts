@@ -130,6 +130,8 @@ export class ClusterWorker {
   readonly #control: BroadcastLike;
   readonly #subscriber: Redis;
   readonly #unwrittenMin: number;
+  /** When each run's heartbeat was last seen (ms since the epoch). */
+  readonly #aliveAt = new Map<string, number>();
   readonly #log: (line: string) => void;
   readonly #inlineLimit: number;
   /** Per thread: results kept after writing them, for the thread's own later jobs (thread.ts). */
@@ -270,7 +272,9 @@ export class ClusterWorker {
       await this.#register();
       const runs = [...new Set([...this.#active.values(), ...this.#held.values()].map((a) => a.run))];
       for (const run of runs) {
-        if ((await this.#redis.exists(runAliveKey(run))) === 0) {
+        const alive = (await this.#redis.exists(runAliveKey(run))) !== 0;
+        this.#noteRun(run, alive);
+        if (!alive) {
           this.#log(`run ${run}: its coordinator is gone; aborting its batches`);
           for (const a of [...this.#active.values(), ...this.#held.values()])
             if (a.run === run) a.abort.abort(new UnrecoverableError(`run ${run} was abandoned by its coordinator`));
@@ -378,8 +382,7 @@ export class ClusterWorker {
 
   async #processOne(job: Job<JobData, JobResult>, signal?: AbortSignal): Promise<Computed> {
     const data = job.data;
-    if ((await this.#redis.exists(runAliveKey(data.run))) === 0)
-      throw new UnrecoverableError(`run ${data.run} was abandoned by its coordinator`);
+    if (!(await this.#runAlive(data.run))) throw new UnrecoverableError(`run ${data.run} was abandoned by its coordinator`);
     if (data.store !== this.store.url)
       throw new UnrecoverableError(
         `job ${job.id} of run ${data.run} uses the store ${data.store}, but worker ${this.id} on ${this.host} serves ${this.store.url}: start workers with the coordinator's store`,
@@ -409,13 +412,9 @@ export class ClusterWorker {
       );
       if (out.took.length > 0) this.#took.set(job.id!, out.took);
       // A late answer (this worker was cut off, or frozen, past its lock; the run may be over and
-      // its prefix removed): what it wrote must not outlive the run.
-      if (out.keys.length > 0 && (await this.#redis.exists(runAliveKey(data.run))) === 0) {
-        // The run is over: its whole prefix is garbage (the directory store's run directory too).
-        await this.store.deletePrefix(runPrefix(data.run)).catch(() => undefined);
-        this.#log(`run ${data.run}: the late answer of job ${job.id} was dropped (the run is over)`);
-        throw new UnrecoverableError(`run ${data.run} was abandoned by its coordinator`);
-      }
+      // its prefix removed): what it wrote must not outlive the run. Checked after answering, off
+      // the run's path (an answer to a run that is over is ignored by everyone).
+      if (out.keys.length > 0) void this.#dropIfOver(data.run, String(job.id));
       this.jobsDone++;
       this.#outEstimate = Math.max(this.#outEstimate * 0.9, out.bytes);
       return { result: { payload: toBase64(out.payload), host: this.host, pid: process.pid }, run: data.run, unwritten: out.unwritten };
@@ -430,6 +429,34 @@ export class ClusterWorker {
       this.#active.delete(job.id!);
       this.#reserved -= reserve;
       this.#adjustConcurrency();
+    }
+  }
+
+  /** Whether run `run`'s coordinator is alive: its heartbeat, read again when last seen over a second ago. */
+  async #runAlive(run: string): Promise<boolean> {
+    const seen = this.#aliveAt.get(run);
+    if (seen !== undefined && Date.now() - seen < HEARTBEAT_MS) return true;
+    const alive = (await this.#redis.exists(runAliveKey(run))) !== 0;
+    this.#noteRun(run, alive);
+    return alive;
+  }
+
+  #noteRun(run: string, alive: boolean): void {
+    this.#aliveAt.delete(run); // (oldest first: the map stays short)
+    if (alive) this.#aliveAt.set(run, Date.now());
+    if (this.#aliveAt.size > 1000) this.#aliveAt.delete(this.#aliveAt.keys().next().value!);
+  }
+
+  /** After a job of `run` wrote to the store: when the run is over, removes its prefix (a late answer). */
+  async #dropIfOver(run: string, jobId: string): Promise<void> {
+    try {
+      if ((await this.#redis.exists(runAliveKey(run))) !== 0) return;
+      this.#noteRun(run, false);
+      // The run is over: its whole prefix is garbage (the directory store's run directory too).
+      await this.store.deletePrefix(runPrefix(run)).catch(() => undefined);
+      this.#log(`run ${run}: the late answer of job ${jobId} was dropped (the run is over)`);
+    } catch {
+      // Redis unreachable: the next run or `tessera clean` removes the prefix.
     }
   }
 
