@@ -492,10 +492,12 @@ export class DistributedScheduler implements Scheduler {
     for (;;) {
       if (run.failure) throw run.failure;
       if (signal.aborted) throw signal.reason;
+      // An unwritten input read elsewhere costs a write and a read, a written one a read: twice the weight.
       const held = new Map<string, number>();
       for (const v of refs) {
-        const w = this.#unwritten.get(v.__tesseraBlock)?.holder ?? v.w;
-        if (w !== undefined) held.set(w, (held.get(w) ?? 0) + v.bytes);
+        const u = this.#unwritten.get(v.__tesseraBlock);
+        const w = u?.holder ?? v.w;
+        if (w !== undefined) held.set(w, (held.get(w) ?? 0) + (u ? 2 : 1) * v.bytes);
       }
       let holder: string | undefined;
       for (const [w, b] of held) if (this.#workerAlive(w) && (holder === undefined || b > held.get(holder)!)) holder = w;
@@ -756,9 +758,9 @@ export class DistributedScheduler implements Scheduler {
     return false;
   }
 
-  /** Waits (at most 3 s) for the held jobs of an ended run to complete; removes what is left. */
+  /** Waits (at most 6 s: a held job ends when its result is read, or written after 5 s) for the held jobs of an ended run to complete; removes what is left. */
   async #drain(run: ClusterRun): Promise<void> {
-    for (let waited = 0; waited < 3000 && this.#heldJobs(run); waited += 10) await new Promise((r) => setTimeout(r, 10));
+    for (let waited = 0; waited < 6000 && this.#heldJobs(run); waited += 10) await new Promise((r) => setTimeout(r, 10));
     for (const p of new Set(this.#pending.values())) {
       if (p.run !== run) continue;
       this.#settle(p);

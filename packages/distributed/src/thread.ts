@@ -13,7 +13,7 @@
  * which takes it. Its job stays active in BullMQ until the reader's job completed (worker.ts), so
  * if this process dies before, the job is retried elsewhere and the result made again (a lineage
  * recompute by BullMQ's own stalled-job check). It is written after all ("spilled") when it was
- * not taken within {@link KEEP_MS}, when the keep budget needs its room, or when the coordinator
+ * not taken within {@link UNWRITTEN_KEEP_MS}, when the keep budget needs its room, or when the coordinator
  * asks (its reader must run elsewhere); the main thread hears of each spill and of each take.
  */
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
@@ -81,6 +81,8 @@ const SPILLING = 3;
 const kept = new Map<string, Kept>();
 let keptBytes = 0;
 const KEEP_MS = 2000;
+/** An unwritten result is kept longer: its reader may wait for other inputs (it is written after that). */
+const UNWRITTEN_KEEP_MS = 5000;
 let keepLimit = Number((workerData as { keepBytes?: number } | null)?.keepBytes) || 0;
 
 interface KeptMessage {
@@ -186,10 +188,13 @@ function keep(key: string, entry: Kept): boolean {
   }
   kept.set(key, entry);
   keptBytes += entry.bytes;
-  setTimeout(() => {
-    if (entry.unwritten) void spill(key, entry);
-    if (kept.get(key) === entry) drop(key);
-  }, KEEP_MS).unref();
+  setTimeout(
+    () => {
+      if (entry.unwritten) void spill(key, entry);
+      if (kept.get(key) === entry) drop(key);
+    },
+    entry.unwritten ? UNWRITTEN_KEEP_MS : KEEP_MS,
+  ).unref();
   return true;
 }
 

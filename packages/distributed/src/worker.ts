@@ -130,6 +130,7 @@ export class ClusterWorker {
   readonly #control: BroadcastLike;
   readonly #subscriber: Redis;
   readonly #unwrittenMin: number;
+  readonly #lockDuration: number;
   /** When each run's heartbeat was last seen (ms since the epoch). */
   readonly #aliveAt = new Map<string, number>();
   readonly #log: (line: string) => void;
@@ -166,6 +167,7 @@ export class ClusterWorker {
     const lockDuration = options.lockDuration ?? 30_000;
     if (!(lockDuration >= 100)) throw new RangeError(`The 'lockDuration' option must be at least 100 ms. Got ${lockDuration} instead.`);
     this.threads = threads;
+    this.#lockDuration = lockDuration;
     this.queue = queue;
     this.memoryLimit = options.memoryLimit === undefined ? defaultMemoryLimit() : parseMemoryLimit(options.memoryLimit, 'memoryLimit');
     this.store = openStore(options.store);
@@ -227,12 +229,7 @@ export class ClusterWorker {
       });
       w.on('error', (error) => this.#log(`worker error (${name}): ${error.message}`));
       // A job that took unwritten results is over (its completion is in Redis): their producers may end.
-      const over = (job: Job<JobData, JobResult> | undefined) => {
-        const took = job?.id === undefined ? undefined : this.#took.get(job.id);
-        if (took === undefined) return;
-        this.#took.delete(job!.id!);
-        for (const key of took) this.#holds.get(key)?.resolve('taken');
-      };
+      const over = (job: Job<JobData, JobResult> | undefined) => job?.id !== undefined && this.#over(job.id);
       w.on('completed', over);
       w.on('failed', over);
       return w;
@@ -297,25 +294,40 @@ export class ClusterWorker {
     this.#runningOn[which]!++;
     this.mostRunning = Math.max(this.mostRunning, this.#running);
     this.#adjustConcurrency();
-    let computed: Computed;
+    // If it took unwritten results, their producers end when its completion is heard of — or, if
+    // it never is (its lock lost, the job moved on), a lock's time after it answered.
+    const id = job.id!;
     try {
-      computed = await this.#processOne(job, signal);
-      if (which === 1) this.privateJobsDone++;
-      if (computed.unwritten.length === 0) return computed.result;
-    } finally {
-      this.#running--;
-      this.#runningOn[which]!--;
+      let computed: Computed;
+      try {
+        computed = await this.#processOne(job, signal);
+        if (which === 1) this.privateJobsDone++;
+        if (computed.unwritten.length === 0) return computed.result;
+      } finally {
+        this.#running--;
+        this.#runningOn[which]!--;
+        this.#adjustConcurrency();
+      }
+      // Its thread is free; the job stays active (a BullMQ slot) until its unwritten results are settled.
+      this.#heldOn[which]!++;
       this.#adjustConcurrency();
-    }
-    // Its thread is free; the job stays active (a BullMQ slot) until its unwritten results are settled.
-    this.#heldOn[which]!++;
-    this.#adjustConcurrency();
-    try {
-      return await this.#hold(job, computed, signal);
+      try {
+        return await this.#hold(job, computed, signal);
+      } finally {
+        this.#heldOn[which]!--;
+        this.#adjustConcurrency();
+      }
     } finally {
-      this.#heldOn[which]!--;
-      this.#adjustConcurrency();
+      if (this.#took.has(id)) setTimeout(() => this.#over(id), this.#lockDuration).unref();
     }
+  }
+
+  /** Job `id`, which took unwritten results, is over: their producers' jobs may end. */
+  #over(id: string): void {
+    const took = this.#took.get(id);
+    if (took === undefined) return;
+    this.#took.delete(id);
+    for (const key of took) this.#holds.get(key)?.resolve('taken');
   }
 
   /** A thread wrote an unwritten result (or failed to). */

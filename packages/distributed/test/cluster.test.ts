@@ -435,6 +435,48 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
       expect(keys.filter((key) => /^bull:route-w-|^bull:route:[0-9a-f]{16}-/.test(key))).toEqual([]);
     }, 30_000);
 
+    test("a SIGKILLed worker's private-queue job is moved to the shared queue and completes on the other worker, bit-identical; nothing left in Redis", async () => {
+      const store = join(root, 'store-rkill');
+      const dir = mkdtempSync(join(root, 'rkill-'));
+      const graph = (withDir: boolean) => {
+        const g = new Graph();
+        g.add('b', k('slowBlock'), [0, 20_000, 0, undefined]);
+        g.add('s', k('slowStep'), [ref('b'), 1, 1500, withDir ? dir : undefined]);
+        g.add('total', k('total'), [ref('s'), ref('b')]);
+        return g;
+      };
+      const expected = (await new SyncScheduler().run(graph(false), ['total']))['total'];
+      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'rkill', lockDuration: 600 })));
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'rkill', workerTimeout: 10_000, heartbeatTtl: 1000 });
+      try {
+        const run = cluster.run(graph(true), ['total']);
+        const steps = () => (existsSync(join(dir, 'steps')) ? readFileSync(join(dir, 'steps'), 'utf8').trim().split('\n') : []);
+        await waitFor('the step to start', () => steps().length > 0);
+        expect(cluster.routing.private).toBeGreaterThanOrEqual(1);
+        const victimPid = Number(steps()[0]!.split(' ')[0]);
+        const victim = workers.find((w) => w.pid === victimPid)!;
+        expect(victim).toBeDefined();
+        victim.proc.kill('SIGKILL');
+        const { total } = await run;
+        expect(total).toBe(expected);
+        expect(cluster.routing.moved).toBe(1);
+        // The step ran again, in the other process.
+        expect(new Set(steps().map((l) => l.split(' ')[0]))).toEqual(
+          new Set([String(victimPid), String(workers.find((w) => w !== victim)!.pid)]),
+        );
+      } finally {
+        await cluster.close();
+        await Promise.all(workers.map((w) => w.stop()));
+      }
+      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+      const keys = await redis.keys();
+      expect(keys.filter((key) => /^bull:rkill-w-|^bull:rkill:[0-9a-f]{16}-/.test(key))).toEqual([]);
+    }, 40_000);
+  });
+
+  // Not concurrent: these time what the coordinator sees, and a concurrent test's synchronous
+  // work in this process (a SyncScheduler run) can hold its event loop for seconds.
+  describe('blocks read once, kept unwritten', () => {
     test('a block read by one later batch is never written: its reader runs where it was made and takes it; nothing left', async () => {
       const store = join(root, 'store-unwritten');
       const dir = mkdtempSync(join(root, 'unwritten-'));
@@ -479,7 +521,7 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
       const graph = (withDir: boolean) => {
         const g = new Graph();
         g.add('b', k('slowBlock'), [0, 20_000, 0, withDir ? dir : undefined]);
-        g.add('s', k('slowStep'), [ref('b'), 1, 1500, withDir ? dir : undefined]);
+        g.add('s', k('slowStep'), [ref('b'), 1, 3000, withDir ? dir : undefined]);
         g.add('total', k('total'), [ref('s')]);
         return g;
       };
@@ -536,8 +578,8 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
         expect(pids.size).toBe(2); // one block in each process
         expect(cluster.routing.unwritten).toBeGreaterThanOrEqual(2);
         expect(cluster.routing.flushed).toBe(1);
-        // Written on request, not after the 2 s a worker keeps an unread block.
-        expect(Date.now() - started).toBeLessThan(2000);
+        // Written on request, not after the 5 s a worker keeps an unread block.
+        expect(Date.now() - started).toBeLessThan(5000);
       } finally {
         await cluster.close();
         await Promise.all(workers.map((w) => w.stop()));
@@ -547,42 +589,39 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
       expect(keys.filter((key) => /^bull:flush-w-|^bull:flush:[0-9a-f]{16}-/.test(key))).toEqual([]);
     }, 30_000);
 
-    test("a SIGKILLed worker's private-queue job is moved to the shared queue and completes on the other worker, bit-identical; nothing left in Redis", async () => {
-      const store = join(root, 'store-rkill');
-      const dir = mkdtempSync(join(root, 'rkill-'));
+    test('an unwritten block whose reader waits more than 5 s is written meanwhile (its job completes), and read back: bit-identical, nothing left', async () => {
+      const store = join(root, 'store-spill');
+      const dir = mkdtempSync(join(root, 'spill-'));
+      // b is ready at once; its one reader c also needs x, which takes 5.6 s.
       const graph = (withDir: boolean) => {
         const g = new Graph();
-        g.add('b', k('slowBlock'), [0, 20_000, 0, undefined]);
-        g.add('s', k('slowStep'), [ref('b'), 1, 1500, withDir ? dir : undefined]);
-        g.add('total', k('total'), [ref('s'), ref('b')]);
+        g.add('b', k('slowBlock'), [0, 20_000, 0, withDir ? dir : undefined]);
+        g.add('x', k('slowBlock'), [1, 20_000, 5600, withDir ? dir : undefined]);
+        g.add('c', k('combine'), [ref('b'), ref('x')]);
+        g.add('total', k('total'), [ref('c')]);
         return g;
       };
       const expected = (await new SyncScheduler().run(graph(false), ['total']))['total'];
-      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'rkill', lockDuration: 600 })));
-      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'rkill', workerTimeout: 10_000, heartbeatTtl: 1000 });
+      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'spill' })));
+      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'spill', workerTimeout: 10_000 });
+      const seen = new Set<string>();
+      const watch = setInterval(() => {
+        for (const f of storeFiles(store)) if (/^runs\/[0-9a-f]{16}\/[^.]/.test(f)) seen.add(f);
+      }, 20);
       try {
-        const run = cluster.run(graph(true), ['total']);
-        const steps = () => (existsSync(join(dir, 'steps')) ? readFileSync(join(dir, 'steps'), 'utf8').trim().split('\n') : []);
-        await waitFor('the step to start', () => steps().length > 0);
-        expect(cluster.routing.private).toBeGreaterThanOrEqual(1);
-        const victimPid = Number(steps()[0]!.split(' ')[0]);
-        const victim = workers.find((w) => w.pid === victimPid)!;
-        expect(victim).toBeDefined();
-        victim.proc.kill('SIGKILL');
-        const { total } = await run;
+        const { total } = await cluster.run(graph(true), ['total']);
         expect(total).toBe(expected);
-        expect(cluster.routing.moved).toBe(1);
-        // The step ran again, in the other process.
-        expect(new Set(steps().map((l) => l.split(' ')[0]))).toEqual(
-          new Set([String(victimPid), String(workers.find((w) => w !== victim)!.pid)]),
-        );
+        expect(cluster.routing.unwritten).toBeGreaterThanOrEqual(2);
       } finally {
+        clearInterval(watch);
         await cluster.close();
         await Promise.all(workers.map((w) => w.stop()));
       }
+      // b reached the store (after its 5 s), x never did (read by c where it was made).
+      expect([...seen].filter((f) => /-\d+$/.test(f))).toHaveLength(1);
       expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
       const keys = await redis.keys();
-      expect(keys.filter((key) => /^bull:rkill-w-|^bull:rkill:[0-9a-f]{16}-/.test(key))).toEqual([]);
-    }, 40_000);
+      expect(keys.filter((key) => /^bull:spill-w-|^bull:spill:[0-9a-f]{16}-/.test(key))).toEqual([]);
+    }, 30_000);
   });
 });
