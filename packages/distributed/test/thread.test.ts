@@ -51,6 +51,34 @@ test('a result kept by its thread is taken once by a later job there; the store 
   await expect(run({ modules: [MODULE], tasks: [sum(0)], inputs: [ref], returns: [0] }, 'runs/t/job-3')).rejects.toThrow(BlockMissingError);
 });
 
+test('a result one later batch reads is kept unwritten (no store write), marked so, and taken by its reader, which says so', async () => {
+  const job = (req: BatchRequest, prefix: string, single?: number[]): ThreadJob => ({
+    store: store.url,
+    request: encode(req),
+    resultPrefix: prefix,
+    inlineLimit: 1024,
+    keepBytes: 64 << 20,
+    worker: 'w-test',
+    unwrittenMin: 64 * 1024,
+    threads: 1,
+    ...(single ? { single } : {}),
+  });
+  const made = await runJob(job({ modules: [MODULE], tasks: [make(100_000)], inputs: [], returns: [0] }, 'runs/t/job-u1', [0]));
+  expect(made.unwritten).toEqual(['runs/t/job-u1-0']);
+  expect(made.keys).toEqual([]);
+  const ref = decode<BatchResponse>(made.payload).results[0] as BlockRef;
+  expect(ref).toMatchObject({ __tesseraBlock: 'runs/t/job-u1-0', u: 1, w: 'w-test' });
+  await expect(store.get(ref.__tesseraBlock)).rejects.toThrow(BlockMissingError);
+  const read = await runJob(job({ modules: [MODULE], tasks: [sum(0)], inputs: [ref], returns: [0] }, 'runs/t/job-u2'));
+  expect(decode<BatchResponse>(read.payload).results[0]).toBe(200_000);
+  expect(read.took).toEqual(['runs/t/job-u1-0']);
+  // Below the threshold, or read by more than one batch (not in `single`), results are written as before.
+  const small = await runJob(job({ modules: [MODULE], tasks: [make(1000)], inputs: [], returns: [0] }, 'runs/t/job-u3', [0]));
+  const shared = await runJob(job({ modules: [MODULE], tasks: [make(100_000)], inputs: [], returns: [0] }, 'runs/t/job-u4'));
+  expect([small.unwritten, shared.unwritten]).toEqual([[], []]);
+  expect([small.keys, shared.keys]).toEqual([['runs/t/job-u3-0'], ['runs/t/job-u4-0']]);
+});
+
 test('a second consumer reads the bytes the producer wrote, not the first consumer’s changes', async () => {
   const made = await run({ modules: [MODULE], tasks: [make(100_000)], inputs: [], returns: [0] }, 'runs/t/job-4');
   const ref = made.results[0] as BlockRef;
