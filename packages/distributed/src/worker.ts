@@ -35,7 +35,6 @@
  *   fails the run with the same `TaskError` as a local run.
  */
 import { hostname } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { randomBytes } from 'node:crypto';
 import { Piscina } from 'piscina';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -180,13 +179,9 @@ export class ClusterWorker {
     this.#keepBytes = Math.min(Math.floor(this.memoryLimit / 4 / threads), 512 * 2 ** 20);
     this.#log = options.log ?? (() => undefined);
     // The threads ask for collections as block bytes die (thread.ts): V8 does not count the
-    // memory of restored blocks (WebAssembly memories) when deciding to collect. Set before the
-    // threads start, so that they have gc().
-    try {
-      setFlagsFromString('--expose-gc');
-    } catch {
-      // Without it the threads collect on V8's own schedule.
-    }
+    // memory of restored blocks (WebAssembly memories) when deciding to collect. Each thread takes
+    // its own gc() at its first request (the scheduler's requestGc): V8's --expose-gc is not left
+    // set here, which would make every thread compile Node's own modules afresh at its start.
     this.#pool = new Piscina({
       filename: new URL('./thread.js', import.meta.url).href,
       minThreads: threads,
