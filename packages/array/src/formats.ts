@@ -71,7 +71,7 @@ export function sourceArray<D extends DType>(def: SourceDef, chunks: Chunks): ND
 }
 
 /** How many following files a dataset block names for the reader's read-ahead (see read_npy.ts). */
-const READ_AHEAD_FILES = 8;
+const READ_AHEAD_FILES = 4;
 
 /** Partials of whole X chunks known from the manifest's block_stats, by chunk index. */
 type KnownPartials = ReadonlyMap<number, { readonly backend: string; readonly partials: Readonly<Record<string, Partial>> }>;

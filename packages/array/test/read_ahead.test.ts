@@ -50,14 +50,14 @@ async function settled(): Promise<void> {
 }
 
 describe('read-ahead hints of dataset blocks', () => {
-  it('a block names up to eight files after it, in order; the last block and a lone file name none', async () => {
-    const dir = await dataset('hints', 10);
+  it('a block names up to four files after it, in order; the last block and a lone file name none', async () => {
+    const dir = await dataset('hints', 6);
     const { X } = await fromNpyDir(dir);
     const files = (i: number) => join(dir, `X-${String(i).padStart(5, '0')}.npy`);
     const arg = (i: number) => X.blockArg(i, 0) as { p: NpyParams };
-    expect(arg(0).p.ahead).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map(files));
-    expect(arg(7).p.ahead).toEqual([8, 9].map(files));
-    expect(arg(9).p.ahead).toBeUndefined();
+    expect(arg(0).p.ahead).toEqual([1, 2, 3, 4].map(files));
+    expect(arg(3).p.ahead).toEqual([4, 5].map(files));
+    expect(arg(5).p.ahead).toBeUndefined();
     expect(arg(0).p.files.map((f) => f.path)).toEqual([files(0)]);
   });
 
@@ -81,11 +81,10 @@ describe('the reader reads ahead', () => {
     const out = new Float64Array(40_000 * 4);
     readNpySource(arg.p, 0, 40_000, 0, 4, out, 0, ctx);
     ctx.closeAll();
-    const t = availableParallelism();
-    const expected = [arg.p.ahead![Math.min(arg.p.ahead!.length, t) - 1]!, ...(2 * t <= 3 ? [arg.p.ahead![2 * t - 1]!] : [])];
-    expect(readAheadState().inFlight).toBe(true);
+    const expected = arg.p.ahead![Math.min(arg.p.ahead!.length, availableParallelism()) - 1]!;
+    expect(readAheadState().inFlight || readAheadState().recent.includes(expected)).toBe(true);
     await settled();
-    expect(readAheadState().recent.slice(-expected.length)).toEqual(expected);
+    expect(readAheadState().recent).toContain(expected);
     // The values read are the file's (its data after the header).
     const file = readFileSync(arg.p.files[0]!.path);
     const data = new Float64Array(file.buffer.slice(file.byteOffset + arg.p.files[0]!.dataOffset, file.byteOffset + file.length));

@@ -39,11 +39,9 @@ export interface NpyParams {
  * cgroup: each of the two threads' streams ran at 0.8–0.9 GB/s, while `cat` with two readers
  * reads the same files at 2.45 GB/s. So when the first tile of a block came from the disk (slower
  * than a page-cache copy), the thread reads ahead, in the background on libuv's pool, the file it
- * will most likely read next — the blocks `threads` and `2·threads` places on (blocks are dealt to
- * the threads in turn) — into the page cache, one file at a time per thread (two blocks ahead per
- * thread: 320 MB of page cache at 2 threads × 80 MB blocks). Measured there, interleaved runs:
- * without read-ahead 21.0–22.2 s; one block ahead 18.4–22.2 s; two blocks ahead 19.7–21.3 s where
- * one block ahead took 24.6–25.1 s in the same sequence. A block read from the page cache (a warm
+ * will most likely read next — the block `threads` places on (blocks are dealt to the threads in
+ * turn) — into the page cache, one file at a time per thread: the fit went from 11.5–12.7 s to
+ * 10.1–10.5 s there, predict from 8.7–9.6 s to 8.5–8.9 s. A block read from the page cache (a warm
  * dataset) reads nothing ahead. `TESSERA_READ_AHEAD=off` turns it off, `on` reads ahead whatever
  * the first tile's speed (tests).
  */
@@ -54,8 +52,6 @@ const DISK_MS_PER_MIB = 0.5;
 const TIMED_BYTES = 256 * 1024;
 const recentAhead: string[] = [];
 let aheadInFlight = false;
-const queuedAhead: string[] = [];
-const READ_AHEAD_QUEUE = 1;
 let aheadBuffer: Buffer | undefined;
 
 /** Whether a read of `bytes` that took `ms` came from the disk rather than the page cache. @internal */
@@ -65,28 +61,17 @@ export function cameFromDisk(bytes: number, ms: number): boolean {
 
 /** Files this thread read ahead and is reading ahead now (tests). @internal */
 export function readAheadState(): { readonly recent: readonly string[]; readonly inFlight: boolean } {
-  return { recent: [...recentAhead], inFlight: aheadInFlight || queuedAhead.length > 0 };
+  return { recent: [...recentAhead], inFlight: aheadInFlight };
 }
 
-/**
- * The files this thread most likely reads next, of the `ahead` list: with `threads` threads
- * taking blocks in turn, the blocks `threads` and `2·threads` on.
- */
-function nextForThisThread(ahead: readonly string[]): string[] {
-  const t = Math.max(1, availableParallelism());
-  return [ahead[Math.min(ahead.length, t) - 1], ahead[2 * t - 1]].filter((f): f is string => f !== undefined);
+/** The file a thread reading `files`' last block reads next, of the `ahead` list. */
+function nextForThisThread(ahead: readonly string[]): string | undefined {
+  return ahead[Math.min(ahead.length, Math.max(1, availableParallelism())) - 1];
 }
 
-/**
- * Reads `path` into the page cache in the background (1 MiB reads into a reused buffer), one file
- * at a time per thread, the next waiting in a queue of READ_AHEAD_QUEUE; errors are ignored.
- */
+/** Reads `path` into the page cache in the background (1 MiB reads into a reused buffer); errors are ignored. */
 function readAhead(path: string): void {
-  if (recentAhead.includes(path) || queuedAhead.includes(path)) return;
-  if (aheadInFlight) {
-    if (queuedAhead.length < READ_AHEAD_QUEUE) queuedAhead.push(path);
-    return;
-  }
+  if (aheadInFlight || recentAhead.includes(path)) return;
   aheadInFlight = true;
   recentAhead.push(path);
   if (recentAhead.length > 16) recentAhead.shift();
@@ -94,8 +79,6 @@ function readAhead(path: string): void {
   const done = (fd?: number) => {
     if (fd !== undefined) close(fd, () => undefined);
     aheadInFlight = false;
-    const next = queuedAhead.shift();
-    if (next !== undefined) readAhead(next);
   };
   open(path, 'r', (error, fd) => {
     if (error) return done();
@@ -141,7 +124,8 @@ export function readNpySource(
     readNpyRegion(fd, f.path, header, lo - f.start, hi - f.start, c0, c1, out, outOffset + (lo - r0) * width, f.index);
     if (timed) {
       if (mode === 'on' || cameFromDisk((hi - lo) * width * out.BYTES_PER_ELEMENT, performance.now() - t0)) {
-        for (const next of nextForThisThread(p.ahead!)) readAhead(next);
+        const next = nextForThisThread(p.ahead!);
+        if (next !== undefined) readAhead(next);
       }
     }
   }
