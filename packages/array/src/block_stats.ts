@@ -65,10 +65,8 @@ export function partialCacheKey(
   const a = arg as { p: { files: readonly { path: string }[] } };
   if (!Array.isArray(a.p?.files) || a.p.files.length === 0) return null;
   const files = [...new Set(a.p.files.map((f) => f.path))];
-  // The read-ahead hints (the files after the block) are not part of what the block is.
-  const { ahead: _, ...p } = a.p as { ahead?: unknown };
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: 1, arg: { ...(arg as object), p }, kind: op.kind, backend: op.kind === 'moments' ? backend : 'js' }))
+    .update(JSON.stringify({ v: 1, arg, kind: op.kind, backend: op.kind === 'moments' ? backend : 'js' }))
     .digest('hex');
   return { key, files };
 }

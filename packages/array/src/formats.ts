@@ -70,9 +70,6 @@ export function sourceArray<D extends DType>(def: SourceDef, chunks: Chunks): ND
   });
 }
 
-/** How many following files a dataset block names for the reader's read-ahead (see read_npy.ts). */
-const READ_AHEAD_FILES = 4;
-
 /** Partials of whole X chunks known from the manifest's block_stats, by chunk index. */
 type KnownPartials = ReadonlyMap<number, { readonly backend: string; readonly partials: Readonly<Record<string, Partial>> }>;
 
@@ -98,12 +95,7 @@ function npySource(files: NpyFilePart[], dtype: DType, shape: readonly number[],
     dtype,
     shape,
     paths: files.map((f) => f.path),
-    params: (r0: number, r1: number): NpyParams => {
-      const parts = files.filter((f) => f.start < r1 && f.start + f.rows > r0);
-      // A dataset's block names the files after it: the reader may read ahead (read_npy.ts).
-      const next = files.length > 1 ? files.filter((f) => f.start >= r1).slice(0, READ_AHEAD_FILES) : [];
-      return next.length ? { dtype, files: parts, ahead: next.map((f) => f.path) } : { dtype, files: parts };
-    },
+    params: (r0: number, r1: number): NpyParams => ({ dtype, files: files.filter((f) => f.start < r1 && f.start + f.rows > r0) }),
   };
 }
 
