@@ -397,43 +397,51 @@ describe.skipIf(skip !== undefined)(`the cluster: Redis + BullMQ + tessera worke
       }
     }, 30_000);
 
-    test('locality: a batch goes to the private queue of the worker process that wrote its input, which takes it without reading the store; the private queues leave nothing in Redis', async () => {
-      const store = join(root, 'store-route');
-      const dir = mkdtempSync(join(root, 'route-'));
-      // A chain of blocks (each also feeds the total, so no step is fused with the next).
-      const chain = (withDir: boolean) => {
-        const g = new Graph();
-        g.add('s0', k('slowBlock'), [0, 20_000, 0, undefined]);
-        for (let i = 1; i <= 6; i++) g.add(`s${i}`, k('slowStep'), [ref(`s${i - 1}`), i, 60, withDir ? dir : undefined]);
-        // Independent blocks meanwhile, from the shared queue: a process running a step takes none.
-        for (let i = 0; i < 4; i++) g.add(`x${i}`, k('slowBlock'), [10 + i, 1000, 80, undefined]);
-        g.add('total', k('total'), [...[1, 2, 3, 4, 5, 6].map((i) => ref(`s${i}`)), ...[0, 1, 2, 3].map((i) => ref(`x${i}`))]);
-        return g;
-      };
-      const expected = (await new SyncScheduler().run(chain(false), ['total']))['total'];
-      const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'route' })));
-      const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'route', workerTimeout: 10_000 });
-      try {
-        const { total } = await cluster.run(chain(true), ['total']);
-        expect(total).toBe(expected);
-        // Every step after the first read its input where it was written: one process ran them all.
-        const steps = readFileSync(join(dir, 'steps'), 'utf8').trim().split('\n');
-        expect(steps).toHaveLength(6);
-        expect(new Set(steps.map((l) => l.split(' ')[0])).size).toBe(1);
-        expect(cluster.routing.private).toBeGreaterThanOrEqual(6);
-        expect(cluster.routing.moved).toBe(0);
-      } finally {
-        await cluster.close();
-        await Promise.all(workers.map((w) => w.stop()));
-      }
-      // Each process (1 thread) ran one batch at a time across its two queues; the steps came from a private queue.
-      const closed = workers.map((w) => /(\d+) jobs, (\d+) from its private queue, \d+ handed back, at most (\d+) at once/.exec(w.stderr));
-      expect(closed.every((m) => m !== null && Number(m[3]) === 1)).toBe(true);
-      expect(closed.reduce((n, m) => n + Number(m![2]), 0)).toBeGreaterThanOrEqual(6);
-      expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
-      const keys = await redis.keys();
-      expect(keys.filter((key) => /^bull:route-w-|^bull:route:[0-9a-f]{16}-/.test(key))).toEqual([]);
-    }, 30_000);
+    // Sequential: which process runs a step depends on timing, and a concurrent test's synchronous
+    // work stalling the coordinator's event loop made a worker look dead here (1 run in 3).
+    test.sequential(
+      'locality: a batch goes to the private queue of the worker process that wrote its input, which takes it without reading the store; the private queues leave nothing in Redis',
+      async () => {
+        const store = join(root, 'store-route');
+        const dir = mkdtempSync(join(root, 'route-'));
+        // A chain of blocks (each also feeds the total, so no step is fused with the next).
+        const chain = (withDir: boolean) => {
+          const g = new Graph();
+          g.add('s0', k('slowBlock'), [0, 20_000, 0, undefined]);
+          for (let i = 1; i <= 6; i++) g.add(`s${i}`, k('slowStep'), [ref(`s${i - 1}`), i, 60, withDir ? dir : undefined]);
+          // Independent blocks meanwhile, from the shared queue: a process running a step takes none.
+          for (let i = 0; i < 4; i++) g.add(`x${i}`, k('slowBlock'), [10 + i, 1000, 80, undefined]);
+          g.add('total', k('total'), [...[1, 2, 3, 4, 5, 6].map((i) => ref(`s${i}`)), ...[0, 1, 2, 3].map((i) => ref(`x${i}`))]);
+          return g;
+        };
+        const expected = (await new SyncScheduler().run(chain(false), ['total']))['total'];
+        const workers = await Promise.all([0, 1].map(() => TestWorker.start(redis.url, store, { queue: 'route' })));
+        const cluster = new DistributedScheduler({ connection: redis.url, store, queue: 'route', workerTimeout: 10_000 });
+        try {
+          const { total } = await cluster.run(chain(true), ['total']);
+          expect(total).toBe(expected);
+          // Every step after the first read its input where it was written: one process ran them all.
+          const steps = readFileSync(join(dir, 'steps'), 'utf8').trim().split('\n');
+          expect(steps).toHaveLength(6);
+          expect(new Set(steps.map((l) => l.split(' ')[0])).size).toBe(1);
+          expect(cluster.routing.private).toBeGreaterThanOrEqual(6);
+          expect(cluster.routing.moved).toBe(0);
+        } finally {
+          await cluster.close();
+          await Promise.all(workers.map((w) => w.stop()));
+        }
+        // Each process (1 thread) ran one batch at a time across its two queues; the steps came from a private queue.
+        const closed = workers.map((w) =>
+          /(\d+) jobs, (\d+) from its private queue, \d+ handed back, at most (\d+) at once/.exec(w.stderr),
+        );
+        expect(closed.every((m) => m !== null && Number(m[3]) === 1)).toBe(true);
+        expect(closed.reduce((n, m) => n + Number(m![2]), 0)).toBeGreaterThanOrEqual(6);
+        expect(storeFiles(store).filter((f) => f !== 'runs')).toEqual([]);
+        const keys = await redis.keys();
+        expect(keys.filter((key) => /^bull:route-w-|^bull:route:[0-9a-f]{16}-/.test(key))).toEqual([]);
+      },
+      30_000,
+    );
 
     test("a SIGKILLed worker's private-queue job is moved to the shared queue and completes on the other worker, bit-identical; nothing left in Redis", async () => {
       const store = join(root, 'store-rkill');
