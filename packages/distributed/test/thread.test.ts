@@ -23,16 +23,21 @@ const MODULE =
 const make = (n: number) => ({ m: 0, k: 'make', v: 1 as const, a: [n], r: [] });
 const sum = (slot: number) => ({ m: 0, k: 'sum', v: 1 as const, a: [{ __tref: 0 }], r: [slot] });
 
-async function run(req: BatchRequest, prefix: string): Promise<BatchResponse> {
-  const job: ThreadJob = {
+/** A job of the test worker 'w-test' running `req`, its results under `prefix`. */
+function jobOf(req: BatchRequest, prefix: string, more: Partial<ThreadJob> = {}): ThreadJob {
+  return {
     store: store.url,
     request: encode(req),
     resultPrefix: prefix,
     inlineLimit: 1024,
     keepBytes: 64 << 20,
     worker: 'w-test',
+    ...more,
   };
-  return decode<BatchResponse>((await runJob(job)).payload);
+}
+
+async function run(req: BatchRequest, prefix: string): Promise<BatchResponse> {
+  return decode<BatchResponse>((await runJob(jobOf(req, prefix))).payload);
 }
 
 test('a result kept by its thread is taken once by a later job there; the store serves the others', async () => {
@@ -52,17 +57,8 @@ test('a result kept by its thread is taken once by a later job there; the store 
 });
 
 test('a result one later batch reads is kept unwritten (no store write), marked so, and taken by its reader, which says so', async () => {
-  const job = (req: BatchRequest, prefix: string, single?: number[]): ThreadJob => ({
-    store: store.url,
-    request: encode(req),
-    resultPrefix: prefix,
-    inlineLimit: 1024,
-    keepBytes: 64 << 20,
-    worker: 'w-test',
-    unwrittenMin: 64 * 1024,
-    threads: 1,
-    ...(single ? { single } : {}),
-  });
+  const job = (req: BatchRequest, prefix: string, single?: number[]): ThreadJob =>
+    jobOf(req, prefix, { unwrittenMin: 64 * 1024, threads: 1, ...(single ? { single } : {}) });
   const made = await runJob(job({ modules: [MODULE], tasks: [make(100_000)], inputs: [], returns: [0] }, 'runs/t/job-u1', [0]));
   expect(made.unwritten).toEqual(['runs/t/job-u1-0']);
   expect(made.keys).toEqual([]);
