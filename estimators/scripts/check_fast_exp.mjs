@@ -93,12 +93,16 @@ const C4 = 0x155555cf172b91 / 2 ** 57;
 const C5 = 0x11111167a4d017 / 2 ** 59;
 const SMALL = [2 ** -59, 2 ** -61, 2 ** -63, 2 ** -65, 0];
 const wrongWithSmaller = new Array(SMALL.length).fill(0);
-function tryBounds(x, want) {
+/**
+ * The fast path's result before its rounding test: { hi, lo, scale }, or null outside its range
+ * or when the reduction lands near a half (the path falls back there).
+ */
+function fastParts(x) {
   const ax = Math.abs(x);
-  if (!(ax >= 2 ** -54 && ax < 512)) return;
+  if (!(ax >= 2 ** -54 && ax < 512)) return null;
   const z = x * INV_LN2_N;
   const kd = z + SHIFT - SHIFT;
-  if (!(Math.abs(Math.abs(z - kd) - 0.5) > 2 ** -30)) return;
+  if (!(Math.abs(Math.abs(z - kd) - 0.5) > 2 ** -30)) return null;
   const r = kd * NEG_LN2_HI_N + x + kd * NEG_LN2_LO_N;
   const j = kd & 127;
   const e = (kd - j) / 128;
@@ -107,11 +111,16 @@ function tryBounds(x, want) {
   const scale = EXP_HEAD[j] * 2 ** e;
   const p = scale * tmp;
   const hi = scale + p;
-  const lo = scale - hi + p;
-  for (let s = 0; s < SMALL.length; s++) {
-    const b = scale * SMALL[s];
-    if (hi + (lo + b) === hi && hi + (lo - b) === hi && !Object.is(hi, want)) wrongWithSmaller[s]++;
-  }
+  return { hi, lo: scale - hi + p, scale };
+}
+
+/** Whether the rounding test with error bound `b` (relative to scale) accepts hi. */
+const accepts = ({ hi, lo, scale }, b) => hi + (lo + scale * b) === hi && hi + (lo - scale * b) === hi;
+
+function tryBounds(x, want) {
+  const f = fastParts(x);
+  if (f === null) return;
+  for (let s = 0; s < SMALL.length; s++) if (accepts(f, SMALL[s]) && !Object.is(f.hi, want)) wrongWithSmaller[s]++;
 }
 
 // Fallbacks, counted by timing-free means: the reference called through a counter would cost as
@@ -142,23 +151,8 @@ for (let i = 0; i < N; i++) {
     const ax = Math.abs(x);
     if (ax >= 2 ** -54 && ax < 512) {
       inFastRange++;
-      const z = x * INV_LN2_N;
-      const kd = z + SHIFT - SHIFT;
-      let ok = Math.abs(Math.abs(z - kd) - 0.5) > 2 ** -30;
-      if (ok) {
-        const r = kd * NEG_LN2_HI_N + x + kd * NEG_LN2_LO_N;
-        const j = kd & 127;
-        const e = (kd - j) / 128;
-        const r2 = r * r;
-        const tmp = r2 * r2 * (r * C5 + C4) + (r2 * (r * C3 + C2) + (EXP_TAIL[j] + r));
-        const scale = EXP_HEAD[j] * 2 ** e;
-        const p = scale * tmp;
-        const hi = scale + p;
-        const lo = scale - hi + p;
-        const b = scale * 2 ** -58;
-        ok = hi + (lo + b) === hi && hi + (lo - b) === hi;
-      }
-      if (!ok) fallbacks++;
+      const f = fastParts(x);
+      if (f === null || !accepts(f, 2 ** -58)) fallbacks++;
     }
     tryBounds(x, want);
   }
