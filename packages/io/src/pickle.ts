@@ -66,6 +66,13 @@ export function readPickle(bytes: Uint8Array): PickleValue {
   };
   const raw = (n: number) => (need(n), (i += n), bytes.subarray(i - n, i));
   const text = (n: number) => new TextDecoder('utf-8', { fatal: true }).decode(raw(n));
+  // ISO-8859-1, byte n to code point n, as Python's encoding='latin1'. Not TextDecoder('latin1'):
+  // the Encoding Standard makes that label windows-1252 (0x93 → U+201C), which Node 22 and 24
+  // follow and Node 20 did not.
+  const latin1 = (n: number) => {
+    const b = raw(n);
+    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  };
   const pop = (): PickleValue => {
     const v = stack.pop();
     if (v === undefined || v === MARK) throw new Error(`stack underflow at byte ${i}`);
@@ -238,10 +245,10 @@ export function readPickle(bytes: Uint8Array): PickleValue {
         stack.push(text(u64()));
         break;
       case 0x55: // SHORT_BINSTRING (protocol 2 str)
-        stack.push(new TextDecoder('latin1').decode(raw(u8())));
+        stack.push(latin1(u8()));
         break;
       case 0x54: // BINSTRING
-        stack.push(new TextDecoder('latin1').decode(raw(u32())));
+        stack.push(latin1(u32()));
         break;
       case 0x43: // SHORT_BINBYTES
         stack.push(raw(u8()).slice());

@@ -29,7 +29,7 @@ const spell = (a: ArrayLike<number>) =>
 /** A hand-made .npy file: header for `descr` and `shape`, then `data` bytes. */
 function npyFile(name: string, descr: string, shape: readonly number[], data: Uint8Array): string {
   const h = formatNpyHeader('float64', shape);
-  const text = new TextDecoder('latin1').decode(h).replace("'<f8'", `'${descr}'`.padEnd(5, ' '));
+  const text = Buffer.from(h).toString('latin1').replace("'<f8'", `'${descr}'`.padEnd(5, ' '));
   const header = new Uint8Array(h.length);
   for (let i = 0; i < text.length; i++) header[i] = text.charCodeAt(i);
   const p = join(dir, name);

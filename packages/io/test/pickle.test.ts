@@ -41,6 +41,24 @@ describe.skipIf(!numpy)('pickles Python writes', () => {
     expect(le.dtype).toBe('<i8');
   });
 
+  it("Python 2 byte strings (SHORT_BINSTRING, BINSTRING) read as Python's encoding='latin1' does, bytes 0x80–0x9f included", () => {
+    // Hand-made protocol 2 pickles (Python 3 writes no BINSTRING); the expected strings are what
+    // /usr/bin/python3 gives for pickle.loads(b, encoding='latin1').
+    const short = Uint8Array.of(0x80, 2, 0x55, 3, 0x93, 0xe9, 0x80, 0x2e);
+    const long = Uint8Array.of(0x80, 2, 0x54, 2, 0, 0, 0, 0x9f, 0xff, 0x2e);
+    const py = (b: Uint8Array) => {
+      const r = spawnSync(PY, [
+        '-c',
+        `import pickle, sys; print(ascii(pickle.loads(bytes.fromhex('${Buffer.from(b).toString('hex')}'), encoding='latin1')))`,
+      ]);
+      return String(r.stdout).trim();
+    };
+    expect(py(short)).toBe("'\\x93\\xe9\\x80'");
+    expect(py(long)).toBe("'\\x9f\\xff'");
+    expect(readPickle(short)).toBe('\u0093\u00e9\u0080');
+    expect(readPickle(long)).toBe('\u009f\u00ff');
+  });
+
   it('objects read as the call that would build them', () => {
     const v = readPickle(dumps("__import__('collections').OrderedDict([('k', 1)])", 4));
     expect(v).toEqual({ global: 'collections.OrderedDict', args: [], items: new Map([['k', 1]]) });
