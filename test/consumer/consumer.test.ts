@@ -37,7 +37,10 @@ const repoTsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const repoEsbuild = join(root, 'node_modules', 'esbuild', 'bin', 'esbuild');
 /** The TypeScript a user installs today (npm's `latest`), besides the repository's own. */
 const CURRENT_TYPESCRIPT = 'typescript@^7.0.2';
-const OTHER_NODES = ['22', '24'] as const;
+/** The Node lines the packages must work on: this process's own, and the others fetched with npx. */
+const NODE_LINES = ['20', '22', '24'] as const;
+const THIS_NODE = process.versions.node.split('.')[0]!;
+const OTHER_NODES = NODE_LINES.filter((major) => major !== THIS_NODE);
 const started = performance.now();
 
 interface Output {
@@ -110,7 +113,7 @@ if (offline) console.warn(`test/consumer: skipped: ${offline}`);
 let work = '';
 let app = '';
 let packed: Packed[] = [];
-/** Node binaries by major version ('20' is this one); a missing one has the reason instead. */
+/** Node binaries by major version (this process's own line is this binary); a missing one has the reason instead. */
 const nodes = new Map<string, { bin: string } | { skip: string }>();
 
 beforeAll(async () => {
@@ -133,7 +136,7 @@ beforeAll(async () => {
   for (const f of readdirSync(project)) await copyFile(join(project, f), join(app, f));
   await ok('npm install', 'npm', ['install', ...packed.map((p) => p.tarball), CURRENT_TYPESCRIPT], app, 240_000);
 
-  nodes.set('20', { bin: process.execPath });
+  nodes.set(THIS_NODE, { bin: process.execPath });
   for (const major of OTHER_NODES) {
     const out = await run('npx', ['-y', `node@${major}`, '-p', 'process.execPath'], work, 180_000).catch((error: Error) => ({
       code: 1,
@@ -305,7 +308,7 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
   // --- (a) the README workflow, ESM and CommonJS, Node 20 / 22 / 24 ------------------------------
 
   const accuracies: { run: string; accuracy: number }[] = [];
-  for (const major of ['20', ...OTHER_NODES]) {
+  for (const major of NODE_LINES) {
     for (const file of ['workflow.mjs', 'workflow.cjs']) {
       test(`(a) the README workflow as ${file.endsWith('.cjs') ? 'CommonJS (require)' : 'ESM'} on Node ${major}`, async (ctx) => {
         const node = nodes.get(major)!;
@@ -337,6 +340,21 @@ describe.skipIf(!!offline)('the published packages, installed outside the reposi
         ).toEqual([]);
       }, 180_000);
     }
+  }
+
+  for (const major of NODE_LINES) {
+    test(`(a) the thread pool's workers collect garbage on request on Node ${major}`, async (ctx) => {
+      const node = nodes.get(major)!;
+      if ('skip' in node) {
+        console.warn(`test/consumer: Node ${major} not run: ${node.skip}`);
+        ctx.skip();
+        return;
+      }
+      const out = await ok(`node gc_probe.mjs on Node ${major}`, node.bin, ['gc_probe.mjs'], app);
+      const line = JSON.parse(out.stdout.trim().split('\n').pop()!) as { node: string; results: { collected: boolean }[] };
+      expect(line.node.startsWith(`v${major}.`), `ran on ${line.node}`).toBe(true);
+      expect(line.results).toEqual([{ collected: true }, { collected: true }]);
+    }, 60_000);
   }
 
   // --- (b) typechecking a user's program -----------------------------------------------------------
