@@ -180,6 +180,34 @@ describe('prepared blocks at WebAssembly sizes', () => {
     expect(prepared.t_).toBe(direct.t_);
   });
 
+  it('the shuffle made in the block memory (in its row area, or its staging area when the rows are fewer bytes), kept for the next equal block: the same chain for every size, in any order', () => {
+    setSGDBackend('wasm');
+    const src = dataset(2000, 3, 2);
+    for (const d of [1, 3]) {
+      const direct = new SGDClassifier({ randomState: 7 });
+      const prepared = new SGDClassifier({ randomState: 7 });
+      let at = 0;
+      // Sizes repeat (the kept order is reused) and change (it is replaced); 1, 2 and 5 rows of one
+      // feature take fewer bytes than their permutation.
+      for (const n of [5, 5, 700, 700, 1, 2, 65, 65, 5, 64, 700]) {
+        const X = new DenseArray(
+          Float64Array.from({ length: n * d }, (_, i) => src.X.data[((at + Math.floor(i / d)) % 2000) * 3 + (i % d)]!),
+          [n, d],
+        );
+        const y = Array.from({ length: n }, (_, i) => (src.y[(at + i) % 2000] === 0 ? 0 : 1));
+        at += n;
+        direct.partialFit(X, y, { classes: [0, 1] });
+        const p = prepared.prepareBlock(X, y, { classes: [0, 1], recycle: true })!;
+        expect(p.hint.memory).not.toBeNull();
+        prepared.partialFit(p.X, p.y!.data, { classes: [0, 1], prepared: p.hint });
+        prepared.releaseBlock(p.hint);
+      }
+      expect(Array.from(prepared.coef_.data)).toEqual(Array.from(direct.coef_.data));
+      expect(Array.from(prepared.intercept_.data)).toEqual(Array.from(direct.intercept_.data));
+      expect(prepared.t_).toBe(direct.t_);
+    }
+  });
+
   it('labels and weights given as blocks (float64 or int32) are read into the memory tile by tile: the same chain, and lengths are checked', () => {
     const direct = new SGDClassifier({ randomState: 5 });
     const prepared = new SGDClassifier({ randomState: 5 });

@@ -29,7 +29,7 @@ import { InvalidInputError, describeValue } from '../../errors.js';
 import { type Matrix, type VectorLike, checkArray } from '../../validation.js';
 import type { WasmMemory } from '../../wasm_module.js';
 import { acquireMemory, releaseMemory } from './pool.js';
-import { rowsPerBucket, shuffleBuckets, visitOrder } from './shuffle.js';
+import { bucketShape, bucketsInto, rowsPerBucket, visitOrder } from './shuffle.js';
 import { align64, chunkRows, kernelFor } from './wasm.js';
 import { type PreparedLayout, preparedLayout } from './wasm_epoch.js';
 
@@ -255,17 +255,21 @@ function intoMemory(
 ): PreparedBlock | null {
   const layout: PreparedLayout = preparedLayout(n, d, sw !== null);
   const tile = Math.min(n, chunkRows(d));
-  // The shuffle's visit order as bucket-grouped slots (kept per thread: blocks of one size share it).
-  const shuffle = seed === null ? null : shuffleBuckets(n, seed, rowsPerBucket(d));
+  // The shuffle's visit order as bucket-grouped slots, made in this memory (bucketsInto).
+  const perBucket = rowsPerBucket(d);
+  const { size, nb: buckets } = bucketShape(n, perBucket);
+  const nb = seed === null ? 0 : buckets;
+  const maxBucket = seed === null ? 0 : Math.min(size, n);
   // Preparation scratch past the epoch's part: bucket starts, then a staging area for one tile
   // (and, when permuting, for the largest bucket). The slots and visit order borrow the targets'
   // area, which the epoch fills only later.
-  const nb = shuffle === null ? 0 : shuffle.bucketStart.length - 1;
-  let maxBucket = 0;
-  for (let b = 0; b < nb; b++) maxBucket = Math.max(maxBucket, shuffle!.bucketStart[b + 1]! - shuffle!.bucketStart[b]!);
   const STARTS = layout.end;
   const STAGE = align64(STARTS + (nb + 1) * 4);
-  const stageBytes = shuffle === null ? 0 : Math.max(tile * d * 8, maxBucket * d * 8);
+  // The permutation is made where the rows will go, free until they arrive (4·n + 4·nb bytes;
+  // the rows take 8·n·d), or in the staging area when the rows take less.
+  const permBytes = seed === null ? 0 : align64(n * 4) + nb * 4;
+  const permInRows = permBytes <= n * d * 8;
+  const stageBytes = seed === null ? 0 : Math.max(tile * d * 8, maxBucket * d * 8, permInRows ? 0 : permBytes);
   const memory = acquireMemory(STAGE + stageBytes, recycle);
   if (memory === null) return null;
   const k = kernelFor(memory);
@@ -276,7 +280,7 @@ function intoMemory(
   const F = new Float64Array(memory.buffer);
   const direct = s.dtype === 'float64';
   const ROWS = layout.rows;
-  if (shuffle === null) {
+  if (seed === null) {
     for (let a = 0; a < n; a += tile) {
       const b = Math.min(n, a + tile);
       const dst = F.subarray(ROWS / 8 + a * d, ROWS / 8 + b * d);
@@ -289,9 +293,7 @@ function intoMemory(
     const I = new Int32Array(memory.buffer);
     const SLOTS = layout.yi;
     const VISIT = layout.yi + n * 4;
-    I.set(shuffle.slot, SLOTS / 4);
-    I.set(shuffle.visit, VISIT / 4);
-    I.set(shuffle.bucketStart, STARTS / 4);
+    I.set(bucketsInto(k, n, seed, perBucket, SLOTS, VISIT, permInRows ? ROWS : STAGE), STARTS / 4);
     // The rows go straight to their slots: read (or evaluated, e.g. the scaler's expression) in
     // the staging area of this memory and written to their slots in the same pass. Where the
     // stream cannot (not float64, an expression WebAssembly does not cover), tile by tile: read

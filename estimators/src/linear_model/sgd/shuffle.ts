@@ -183,6 +183,50 @@ export class EpochOrders {
   }
 }
 
+/** Bucket size (a power of two) and count of {@link bucketsOf} for n rows and `perBucket`. */
+export function bucketShape(n: number, perBucket: number): { shift: number; size: number; nb: number } {
+  const shift = Math.max(0, Math.floor(Math.log2(Math.max(1, perBucket))));
+  const size = 2 ** shift;
+  return { shift, size, nb: Math.max(1, Math.ceil(n / size)) };
+}
+
+/** The last slots and visit order {@link bucketsInto} made on this thread, for the next equal block. */
+let lastInto: { n: number; seed: number; shift: number; slot: Int32Array; visit: Int32Array } | null = null;
+
+/**
+ * {@link shuffleBuckets} written straight into a kernel's memory: the slots of the n rows at
+ * `slotAt` and the visit order at `visitAt` (n int32 each), made in `scratchAt`, which must hold
+ * 4·n + 4·nb free bytes (a prepared block's row area before its rows arrive). Returns the bucket
+ * starts (nb + 1). The last (n, seed, perBucket) is kept per thread, as its slots and visit order
+ * only: partialFit re-seeds every call, so the blocks of a fit share them. A copy in a scratch
+ * memory of its own, as shuffleBuckets makes, costs each thread 6 MB more at the fit's peak (a
+ * scratch WebAssembly memory lives until a collection, and the permutation was kept too).
+ */
+export function bucketsInto(
+  k: Kernel,
+  n: number,
+  seed: number,
+  perBucket: number,
+  slotAt: number,
+  visitAt: number,
+  scratchAt: number,
+): Int32Array {
+  const { shift, size, nb } = bucketShape(n, perBucket);
+  const bucketStart = new Int32Array(nb + 1);
+  for (let b = 0; b <= nb; b++) bucketStart[b] = Math.min(n, b * size);
+  const I = new Int32Array(k.memory.buffer);
+  const hit = lastInto;
+  if (hit !== null && hit.n === n && hit.seed === seed && hit.shift === shift) {
+    I.set(hit.slot, slotAt / 4);
+    I.set(hit.visit, visitAt / 4);
+    return bucketStart;
+  }
+  k.seqperm(scratchAt, n, seed | 0);
+  k.seqbuckets(scratchAt, n, shift, slotAt, visitAt, scratchAt + align16(n * 4));
+  lastInto = { n, seed, shift, slot: I.slice(slotAt / 4, slotAt / 4 + n), visit: I.slice(visitAt / 4, visitAt / 4 + n) };
+  return bucketStart;
+}
+
 /** Rows per bucket so that one bucket of float64 rows is about 256 KiB (fits in L2 cache). */
 export function rowsPerBucket(nFeatures: number): number {
   return Math.max(64, Math.floor(262144 / (8 * Math.max(1, nFeatures))));
