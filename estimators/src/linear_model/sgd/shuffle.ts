@@ -93,9 +93,7 @@ export function shufflePermutation(n: number, seed: number): Int32Array {
  */
 export function bucketsOf(order: Int32Array, perBucket: number, reuse?: KeptDraws, wasm = true): KeptDraws {
   const n = order.length;
-  const shift = Math.max(0, Math.floor(Math.log2(Math.max(1, perBucket))));
-  const size = 2 ** shift;
-  const nb = Math.max(1, Math.ceil(n / size));
+  const { shift, size, nb } = bucketShape(n, perBucket);
   const same = reuse !== undefined && reuse.slot.length === n && reuse.bucketStart.length === nb + 1;
   const slot = same ? reuse.slot : new Int32Array(n);
   const visit = same ? reuse.visit : new Int32Array(n);
@@ -199,7 +197,7 @@ let lastInto: { n: number; seed: number; shift: number; slot: Int32Array; visit:
  * 4·n + 4·nb free bytes (a prepared block's row area before its rows arrive). Returns the bucket
  * starts (nb + 1). The last (n, seed, perBucket) is kept per thread, as its slots and visit order
  * only: partialFit re-seeds every call, so the blocks of a fit share them. A copy in a scratch
- * memory of its own, as shuffleBuckets makes, costs each thread 6 MB more at the fit's peak (a
+ * memory of its own, as {@link shuffleBuckets} makes, costs each thread 6 MB more at the fit's peak (a
  * scratch WebAssembly memory lives until a collection, and the permutation was kept too).
  */
 export function bucketsInto(
