@@ -1,6 +1,7 @@
 // Whether the thread pool's workers collect on request on this Node line (the scheduler's
-// requestGc): a full collection is asked for through a buffer pool, and a FinalizationRegistry
-// sees whether the dead object went. The call that works differs between V8 lines.
+// requestGc), without V8's --expose-gc left on: gc_kernel.mjs (scheduler/test/fixtures/gc-probe.mjs,
+// copied in by the consumer test) asks for a full collection through a buffer pool, and a
+// FinalizationRegistry sees whether the dead object went. The call that works differs between V8 lines.
 import { Graph, ThreadScheduler } from '@tessera/scheduler';
 
 const scheduler = new ThreadScheduler({ threads: 2 });
