@@ -1,10 +1,12 @@
 /**
  * The prepared-block memory pool across threads: a memory another thread pooled and released is
  * taken for the next block, not made anew (an 89 MB memory each time it went wrong) — whether this
- * thread opened the pool after that memory was announced, or has not turned its event loop since.
+ * thread opened the pool after that memory was announced (its maker answering, or busy), or has not
+ * turned its event loop since.
  */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { SGDClassifier } from '../src/index.js';
 
 const WORKER = new URL('./fixtures/pool_worker.mjs', import.meta.url);
 /** Rows of 2 features: enough values for a WebAssembly memory (prepared blocks recycle them). */
@@ -54,6 +56,25 @@ describe('the prepared-block memory pool across threads', () => {
       expect(await taken).toBe((await waitFor(flag, 0), Atomics.load(flag, 1)));
     } finally {
       maker.postMessage('exit');
+      await Promise.all([maker.terminate(), taker.terminate()]);
+    }
+  });
+
+  it('a memory released while its maker is busy (answering no one) reaches a thread that opened the pool after it was made', async () => {
+    const flag = new Int32Array(new SharedArrayBuffer(16));
+    const maker = start('busy-maker', flag);
+    const hint = await answer(maker);
+    const taker = start('taker-blocked', flag);
+    try {
+      const taken = answer(taker);
+      await waitFor(flag, 3); // the taker opened the pool (its hello goes unanswered)
+      new SGDClassifier().releaseBlock(hint as never); // released here, on a third thread
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      expect(await taken).toBe(Atomics.load(flag, 1));
+    } finally {
+      Atomics.store(flag, 2, 1);
+      Atomics.notify(flag, 2);
       await Promise.all([maker.terminate(), taker.terminate()]);
     }
   });

@@ -231,4 +231,8 @@ export function releaseMemory(memory: WasmMemory | null | undefined): void {
   if (Atomics.compareExchange(stateWords(memory), STATE_WORD, BUSY, FREE) !== BUSY) return;
   // Adopt it (if the channel has not brought it yet): the next block prepared here may reuse it.
   adopt(memory);
+  // And tell every thread again, now that it is free: a thread that opened the pool after the
+  // memory was made learns of it here, without waiting for the maker's event loop to answer its
+  // hello (at 100M rows from a cold disk a preparation keeps a thread busy for 100 ms).
+  poolChannel().postMessage({ kind: 'new', memory } satisfies PoolMessage);
 }
