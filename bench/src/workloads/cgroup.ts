@@ -97,7 +97,7 @@ const lastJson = (out: string) =>
 export const pipelineCgroup: Workload = {
   name: 'pipeline-cgroup',
   description:
-    'the reference workload on 100M rows, page cache dropped, inside a 1 GiB memory cgroup: Tessera (with and without block statistics), the C limit, dask',
+    'the reference workload on 100M rows, page cache dropped, inside a 1 GiB memory cgroup: Tessera (with and without block statistics), the C limit (and its fit and predict passes alone), dask',
   async run(ctx: BenchContext): Promise<BenchRecord[]> {
     const cg = ownMemoryCgroup();
     if (typeof cg !== 'string') {
