@@ -8,10 +8,13 @@
  * pages), as much as the rest of the preparation's data movement. The out-of-core chain, where
  * each prepared block has exactly one consumer, asks for recycling: the memory's header carries
  * a state word, the link sets it to FREE once its partialFit is done (releaseMemory), and the
- * next block prepared on any thread reuses it: every thread's pool holds every pooled memory (a
- * new one is posted to the other threads on a BroadcastChannel), and the state word's
- * compare-and-swap decides which thread takes a FREE one — so the memories made are as many as
- * blocks in flight (the chain's lookahead keeps that at two or three), not that many per thread.
+ * next block prepared on any thread reuses it: every thread's pool holds every pooled memory, and
+ * the state word's compare-and-swap decides which thread takes a FREE one — so the memories made
+ * are as many as blocks in flight (the chain's lookahead keeps that at two), not that many per
+ * thread. Memories travel on a BroadcastChannel: a new one is posted when made and again when
+ * released; a thread opening the channel says hello and the others post their free ones; and a
+ * thread about to make a memory first takes the messages waiting for it (its event loop may not
+ * have turned since).
  * When the chain ends, its last link retires them (retireMemories): every thread drops them and
  * collects. Otherwise idle memories are dropped after a second (a shorter wait dropped and
  * re-made memories within a run), their bytes reported to the scheduler so that a collection frees
@@ -122,11 +125,14 @@ function onPoolMessage(msg: PoolMessage): void {
   else retireFree();
 }
 
-/** Posts this thread's pooled memories (in use or free) again, for a thread that just opened the channel. */
+/**
+ * Posts this thread's free memories again, for a thread that just opened the channel (one in use
+ * is posted again when it is released).
+ */
 function announcePool(): void {
   for (const e of pool) {
-    const state = Atomics.load(stateWords(e.memory), STATE_WORD);
-    if (state === BUSY || state === FREE) channel!.postMessage({ kind: 'new', memory: e.memory } satisfies PoolMessage);
+    if (Atomics.load(stateWords(e.memory), STATE_WORD) === FREE)
+      channel!.postMessage({ kind: 'new', memory: e.memory } satisfies PoolMessage);
   }
 }
 
@@ -140,8 +146,7 @@ function drainPoolMessages(): void {
     onPoolMessage(m.message as PoolMessage);
 }
 
-// Worker threads listen from the start: a memory posted before a thread opened the channel
-// would never reach it (and that thread would make a memory of its own instead).
+// Worker threads listen from the start, so that few memories have to be posted again for them.
 if (!isMainThread) poolChannel();
 
 /** Puts a memory another thread pooled (or a link released) into this thread's pool, if there is room. */
