@@ -84,6 +84,22 @@ describe('npy dataset directories', () => {
     expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('a dataset of hundreds of blocks (its files created in several batches) round-trips exactly', async () => {
+    const { X, y } = xy(301, 2);
+    const dir = fresh('many');
+    const manifest = await toNpyDir(dir, { X: fromArray(X, { chunks: [1, -1] }), y: fromArray(y, { chunks: 1 }) }, { scheduler: sync });
+    expect(manifest.chunk_sizes).toHaveLength(301);
+    const names = readdirSync(dir);
+    expect(names).toHaveLength(2 * 301 + 1);
+    expect(names).toContain('X-00300.npy');
+    expect(names).toContain('y-00128.npy');
+    const ds = await fromNpyDir(dir);
+    const [x2, y2] = await computeAll([ds.X!, ds.y!], { scheduler: sync });
+    expect(Array.from(x2!.data)).toEqual(Array.from(X.data));
+    expect(Array.from(y2!.data)).toEqual(Array.from(y.data));
+    expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
   it.skipIf(!numpy)('numpy reads a stored dataset; Tessera reads a numpy-written directory without a manifest', async () => {
     const dir = fresh('np');
     const X = random([1000, 4], { seed: 3, chunks: [300, -1] });
