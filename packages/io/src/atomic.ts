@@ -27,7 +27,7 @@
  * that take microseconds each, while each of their asynchronous forms is a round trip through
  * libuv's four-thread pool. Right after a fit, with both cores busy collecting the fit's memory,
  * those round trips made a store's checks take 22–39 ms before its first task could start
- * (measured on the 10M-row reference workload: 20 input files); synchronously they take ~1 ms.
+ * (measured on the 10M-row reference workload: 20 input files); synchronously they take 2–5 ms.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
