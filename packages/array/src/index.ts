@@ -86,6 +86,6 @@ export {
 } from './sklearn_datasets.js';
 export { materialize, streamOf, tileRows, rowOrigin, TILE_BYTES, type RowStream } from './kernels/stream.js';
 export { registerReader, type Reader, type ReaderContext, type ReaderOptions } from './kernels/stream.js';
-export { setExprBackend, type ExprBackend, type MemoryTarget } from './kernels/wasm_expr.js';
+export { setExprBackend, tileOrder, type ExprBackend, type MemoryTarget } from './kernels/wasm_expr.js';
 export { type WasmMemory, type WasmApi } from './kernels/wasm_module.js';
 export { isInlineSpec, type SourceSpec, type ExprSpec, type ExprNode, type InputKind } from './kernels/spec.js';

@@ -5,17 +5,25 @@
  * shapes, chunkings and hostile columns, must give bit-identical results (NaN for NaN); uncovered
  * expressions must still work.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   DenseArray,
   computeAll,
   fromArray,
+  registerReader,
   setExprBackend,
   streamOf,
+  tileOrder,
   type ExprNode,
   type ExprSpec,
   type InputKind,
+  type ReaderContext,
+  type SourceSpec,
+  type TypedArray,
   type WasmApi,
 } from '@tessera/array';
 import { SyncScheduler } from '@tessera/scheduler';
@@ -369,5 +377,107 @@ describe('column moments in WebAssembly', () => {
       ),
       { numRuns: 60, seed: 11 },
     );
+  });
+});
+
+describe('lanes: a range read into memory as two sequential streams', () => {
+  it('tileOrder takes every tile once: in order on a given lane, else the halves alternately on lanes 0 and 1', () => {
+    for (let tiles = 0; tiles <= 9; tiles++) {
+      expect(tileOrder(tiles, 1)).toEqual(Array.from({ length: tiles }, (_, t) => [t, 1]));
+      const order = tileOrder(tiles);
+      expect(order.map(([t]) => t).sort((x, y) => x - y)).toEqual(Array.from({ length: tiles }, (_, t) => t));
+      const half = Math.ceil(tiles / 2);
+      for (const [t, lane] of order) expect(lane).toBe(tiles < 2 ? 0 : t < half ? 0 : 1);
+      // Each lane in row order, the lanes taking turns.
+      for (const lane of [0, 1]) {
+        const mine = order.filter(([, l]) => l === lane).map(([t]) => t);
+        expect(mine).toEqual([...mine].sort((x, y) => x - y));
+      }
+      order.forEach(([, lane], i) => expect(lane).toBe(tiles < 2 ? 0 : i % 2));
+    }
+  });
+
+  it('a file source reads each lane through a descriptor of its own, sequentially, and the rows land as read in order', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-lanes-'));
+    const file = join(dir, 'rows.bin');
+    writeFileSync(file, 'x');
+    const rows = 1000;
+    const cols = 3;
+    const value = (r: number, c: number) => r * 10 + c + 0.25;
+    // A reader of a real file that writes the values above and records which descriptor each read used.
+    const reads: { r0: number; r1: number; fd: number }[] = [];
+    registerReader('test-lanes', (p: { path: string }, r0, r1, c0, c1, out: TypedArray, at: number, ctx: ReaderContext) => {
+      reads.push({ r0, r1, fd: ctx.fd(p.path) });
+      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) out[at++] = value(r, c);
+    });
+    const spec: SourceSpec = {
+      $src: 'test-lanes',
+      p: { path: file },
+      r0: 0,
+      r1: rows,
+      c0: 0,
+      c1: cols,
+      dtype: 'float64',
+      shape: [rows, cols],
+    };
+    const inOrder = Float64Array.from({ length: rows * cols }, (_, i) => value(Math.floor(i / cols), i % cols));
+    try {
+      const { target, rowsOut, guard } = scatterTarget(rows, cols, new Int32Array(rows), 64 * 8 * cols + 64);
+      const s = streamOf(spec);
+      try {
+        expect(s.readInto({ ...target, slots: undefined })).toBe(true);
+      } finally {
+        s.close();
+      }
+      expectSame(rowsOut(), inOrder);
+      expect(guard()).toBe(true);
+      const fds = [...new Set(reads.map((r) => r.fd))];
+      expect(fds).toHaveLength(2);
+      // Scratch for under 64 rows: at least 16 tiles, each lane taking every other read.
+      const tileRows = reads[0]!.r1 - reads[0]!.r0;
+      expect(reads.length).toBe(Math.ceil(rows / tileRows));
+      expect(reads.length).toBeGreaterThanOrEqual(16);
+      const firstHalf = Math.ceil(reads.length / 2) * tileRows;
+      reads.forEach((r, i) => expect(r.fd).toBe(fds[i % 2]));
+      for (const fd of fds) {
+        const mine = reads.filter((r) => r.fd === fd);
+        for (let i = 1; i < mine.length; i++) expect(mine[i]!.r0).toBe(mine[i - 1]!.r1);
+      }
+      // The first descriptor read the first half of the rows, the second the rest.
+      const span = (fd: number) => {
+        const mine = reads.filter((r) => r.fd === fd);
+        return [mine[0]!.r0, mine[mine.length - 1]!.r1];
+      };
+      expect(span(fds[0]!)).toEqual([0, firstHalf]);
+      expect(span(fds[1]!)).toEqual([firstHalf, rows]);
+
+      // Scattered to slots the same way; and with a lane given, every tile in order on one descriptor.
+      reads.length = 0;
+      const slots = permutation(rows, 5);
+      const scattered = scatterTarget(rows, cols, slots, 64 * 8 * cols + 64);
+      const s2 = streamOf(spec);
+      try {
+        expect(s2.readInto(scattered.target, 0, rows, 1)).toBe(true);
+      } finally {
+        s2.close();
+      }
+      const moved = new Float64Array(rows * cols);
+      for (let r = 0; r < rows; r++) moved.set(inOrder.subarray(r * cols, (r + 1) * cols), slots[r]! * cols);
+      expectSame(scattered.rowsOut(), moved);
+      expect(new Set(reads.map((r) => r.fd)).size).toBe(1);
+      for (let i = 1; i < reads.length; i++) expect(reads[i]!.r0).toBe(reads[i - 1]!.r1);
+
+      // A lane that is not one is a RangeError naming it.
+      const s3 = streamOf(spec);
+      try {
+        for (const lane of [-1, 0.5, 4, NaN])
+          expect(() => s3.read(0, 10, undefined, lane)).toThrow(/lane must be an integer from 0 to 3; got/);
+        expect(Array.from(s3.read(0, 2, undefined, 3))).toEqual(Array.from(inOrder.subarray(0, 2 * cols)));
+      } finally {
+        s3.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

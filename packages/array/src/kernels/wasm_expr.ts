@@ -260,7 +260,7 @@ function moduleBytes(expr: ExprNode, kinds: readonly InputKind[], nParams: numbe
 
 /** What an expression stream reads a streamed input through. */
 interface TileSource {
-  read(a: number, b: number, into?: TypedArray): TypedArray;
+  read(a: number, b: number, into?: TypedArray, lane?: number): TypedArray;
 }
 
 const align64 = (x: number) => Math.ceil(x / 64) * 64;
@@ -311,12 +311,30 @@ function readTiles(
   cols: number,
   a: number,
   b: number,
+  lane: number,
 ): void {
   for (let i = 0; i < kinds.length; i++) {
     const kind = kinds[i];
     if (isConstant(kind)) continue;
-    (inputs[i] as TileSource).read(a, b, new Float64Array(buffer, ptrs[i]!, (b - a) * (kind === 'full' ? cols : 1)));
+    (inputs[i] as TileSource).read(a, b, new Float64Array(buffer, ptrs[i]!, (b - a) * (kind === 'full' ? cols : 1)), lane);
   }
+}
+
+/**
+ * The order in which a range of `tiles` tiles is read, as [tile, lane] pairs: in order on `lane`
+ * when one is given, else the first half's tiles (lane 0) and the second half's (lane 1) taken
+ * alternately — two sequential streams for the disk (see stream.ts). Tile t covers rows
+ * [a + t·tileRows, …).
+ */
+export function tileOrder(tiles: number, lane?: number): [number, number][] {
+  if (lane !== undefined || tiles < 2) return Array.from({ length: tiles }, (_, t) => [t, lane ?? 0]);
+  const half = Math.ceil(tiles / 2);
+  const order: [number, number][] = [];
+  for (let t = 0; t < half; t++) {
+    order.push([t, 0]);
+    if (half + t < tiles) order.push([half + t, 1]);
+  }
+  return order;
 }
 
 /**
@@ -365,6 +383,9 @@ export const IDENTITY: ExprNode = { op: 'in', i: 0, dtype: 'float64' };
  * between memories (a reader, a copy and a scatter would take three). The values are those of
  * {@link WasmExprEvaluator}: the same instructions in the same order.
  *
+ * The tiles are read on `lane` when it is given, else as two interleaved halves on lanes 0 and 1
+ * ({@link tileOrder}); a row lands in the same place whatever the order.
+ *
  * Returns false, having written nothing, when the expression or its dtypes are not covered or
  * WebAssembly is unavailable; throws a RangeError when the target's ranges do not fit its memory.
  */
@@ -379,6 +400,7 @@ export function evaluateInto(
   b: number,
   cols: number,
   target: MemoryTarget,
+  lane?: number,
 ): boolean {
   if (backend !== 'auto' || WA === undefined || outDtype !== 'float64' || inDtypes.some((d) => d !== 'float64') || cols < 1) return false;
   if (!(target.memory.buffer instanceof SharedArrayBuffer)) return false;
@@ -410,9 +432,10 @@ export function evaluateInto(
   // f(out, [slots,] ...inputs, ...params, rows, cols); flat (rows × cols as one row) when the
   // expression has no row structure and the rows go in order.
   const args = scattered ? [target.out, 0, ...ptrs, ...params, 0, 0] : [0, ...ptrs, ...params, 0, 0];
-  for (let lo = a; lo < b; lo += tileRows) {
+  for (const [t, tileLane] of tileOrder(rows > 0 ? Math.ceil(rows / tileRows) : 0, lane)) {
+    const lo = a + t * tileRows;
     const hi = Math.min(b, lo + tileRows);
-    readTiles(target.memory.buffer, kinds, inputs, ptrs, cols, lo, hi);
+    readTiles(target.memory.buffer, kinds, inputs, ptrs, cols, lo, hi, tileLane);
     if (scattered) args[1] = target.slots! + (lo - a) * 4;
     else args[0] = target.out + (lo - a) * cols * 8;
     args[args.length - 2] = c.shaped ? hi - lo : 1;
@@ -482,23 +505,23 @@ export class WasmExprEvaluator {
     return new WasmExprEvaluator(c, kinds, inputs, params, cols, tileRows);
   }
 
-  /** Rows [a, b): a view of the arena valid until the next read, or written into `into`. */
-  read(a: number, b: number, into?: TypedArray): TypedArray {
+  /** Rows [a, b) read on `lane`: a view of the arena valid until the next read, or written into `into`. */
+  read(a: number, b: number, into?: TypedArray, lane = 0): TypedArray {
     const rows = b - a;
-    if (rows <= this.#tileRows) return this.#tile(a, b, into);
+    if (rows <= this.#tileRows) return this.#tile(a, b, into, lane);
     const out = into ?? new Float64Array(rows * this.#cols);
     for (let s = a; s < b; s += this.#tileRows) {
       const e = Math.min(b, s + this.#tileRows);
-      this.#tile(s, e, out.subarray((s - a) * this.#cols, (e - a) * this.#cols));
+      this.#tile(s, e, out.subarray((s - a) * this.#cols, (e - a) * this.#cols), lane);
     }
     return out;
   }
 
-  #tile(a: number, b: number, into?: TypedArray): TypedArray {
+  #tile(a: number, b: number, into: TypedArray | undefined, lane: number): TypedArray {
     const rows = b - a;
     const cols = this.#cols;
     const buffer = this.#arena.memory.buffer;
-    readTiles(buffer, this.#kinds, this.#inputs, this.#ptrs, cols, a, b);
+    readTiles(buffer, this.#kinds, this.#inputs, this.#ptrs, cols, a, b, lane);
     const args = this.#args;
     args[args.length - 2] = this.#shaped ? rows : 1;
     args[args.length - 1] = this.#shaped ? cols : rows * cols;
