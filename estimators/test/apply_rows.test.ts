@@ -124,6 +124,24 @@ describe('linear models score whole streams in WebAssembly memory (applyRows)', 
     expect((err as Error).message).toMatch(/NaN at row 345, column 4/);
   });
 
+  it("names a block's first NaN row when its tiles are read out of order (the halves alternately)", async () => {
+    setSGDBackend('wasm');
+    // 7 columns: 18724 rows per tile, so a block of 60000 rows is read as tiles 0, 2, 1, 3.
+    const rows = 60000;
+    const cols = 7;
+    const Xd = new DenseArray(data(rows, cols, 4), [rows, cols]);
+    const ppf = new ParallelPostFit(new SGDClassifier({ maxIter: 2, tol: null })).fit(Xd, labels(Xd.data as Float64Array, rows, cols, 2));
+    const clean = await (ppf.predict(fromArray(Xd, { chunks: [rows, cols] })) as NDArray).compute({ scheduler: new SyncScheduler() });
+    expect(Array.from(clean.data)).toEqual(Array.from(ppf.predict(Xd).data));
+    Xd.data[40000 * cols + 1] = NaN; // tile 2, read before tile 1
+    Xd.data[20000 * cols + 5] = Infinity; // tile 1: the block's first non-finite row
+    const err = await (ppf.predict(fromArray(Xd, { chunks: [rows, cols] })) as NDArray)
+      .compute({ scheduler: new SyncScheduler() })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TaskError);
+    expect((err as Error).message).toMatch(/Infinity at row 20000, column 5/);
+  });
+
   it('leaves expressions WebAssembly does not cover to the tile-by-tile path, with the same results', async () => {
     setSGDBackend('wasm');
     const rows = 1200;

@@ -3,7 +3,7 @@
  * decision.ts's JavaScript loop, bit-identical, for a block in memory or a row stream evaluated
  * straight into this thread's WebAssembly memory (a read, or the scaler's expression over one).
  */
-import type { RowStream } from '@tessera/array';
+import { tileOrder, type RowStream } from '@tessera/array';
 import { WASM_NO_MEMORY, align16, align64, chunkRows, ensureBytes, inMemory, ownKernel } from './wasm.js';
 
 /**
@@ -56,6 +56,11 @@ export function wasmDecision(
  * (-1: none; its scores from that row on are not computed). Returns false, having called nothing,
  * when the stream cannot be evaluated into the memory (not float64, an expression WebAssembly does
  * not cover) or WebAssembly is unavailable.
+ *
+ * The tiles of the two halves of the stream are taken alternately, each half on its own lane
+ * (`tileOrder`: two sequential streams for the disk), so `tile` is called out of row order. A tile
+ * with a non-finite score is set aside and given to `tile`, read again, after all the others, the
+ * set-aside ones in row order: the first one `tile` throws for holds the block's first such row.
  */
 export function wasmStreamDecision(
   s: RowStream,
@@ -81,14 +86,24 @@ export function wasmStreamDecision(
   F.set(coef.subarray(0, k * d), W / 8);
   F.set(intercept.subarray(0, k), B / 8);
   const target = { memory: kern.memory, out: ROWS, scratch: SCRATCH, scratchBytes };
-  for (let a = 0; a < n; a += chunk) {
+  let first = true;
+  const score = (t: number, lane: number, setAside: number[] | null): void => {
+    const a = t * chunk;
     const cnt = Math.min(chunk, n - a);
-    if (!s.readInto(target, a, a + cnt)) {
-      if (a === 0) return false;
+    if (!s.readInto(target, a, a + cnt, lane)) {
+      if (first) return;
       throw new Error(`wasmStreamDecision: the stream stopped evaluating into memory at row ${a}.`);
     }
+    first = false;
     const bad = kern.decision(ROWS, cnt, d, W, k, B, OUT);
-    tile(F.subarray(ROWS / 8, ROWS / 8 + cnt * d), a, cnt, F.subarray(OUT / 8, OUT / 8 + cnt * k), bad);
+    if (bad >= 0 && setAside !== null) setAside.push(t);
+    else tile(F.subarray(ROWS / 8, ROWS / 8 + cnt * d), a, cnt, F.subarray(OUT / 8, OUT / 8 + cnt * k), bad);
+  };
+  const setAside: number[] = [];
+  for (const [t, lane] of tileOrder(Math.ceil(n / chunk))) {
+    score(t, lane, setAside);
+    if (first) return false;
   }
+  for (const t of setAside.sort((x, y) => x - y)) score(t, 0, null);
   return true;
 }
