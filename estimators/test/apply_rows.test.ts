@@ -107,12 +107,18 @@ describe('linear models score whole streams in WebAssembly memory (applyRows)', 
     }
   });
 
-  it('names the block, row and column of a NaN met while predicting', async () => {
+  /** A binary SGDClassifier (WebAssembly backend) fitted on `rows` × `cols` seeded values, with those values. */
+  function fittedOn(rows: number, cols: number, seed: number) {
     setSGDBackend('wasm');
+    const Xd = new DenseArray(data(rows, cols, seed), [rows, cols]);
+    const ppf = new ParallelPostFit(new SGDClassifier({ maxIter: 2, tol: null })).fit(Xd, labels(Xd.data as Float64Array, rows, cols, 2));
+    return { Xd, ppf };
+  }
+
+  it('names the block, row and column of a NaN met while predicting', async () => {
     const rows = 3000;
     const cols = 7;
-    const Xd = new DenseArray(data(rows, cols, 9), [rows, cols]);
-    const ppf = new ParallelPostFit(new SGDClassifier({ maxIter: 2, tol: null })).fit(Xd, labels(Xd.data as Float64Array, rows, cols, 2));
+    const { Xd, ppf } = fittedOn(rows, cols, 9);
     Xd.data[2345 * cols + 4] = NaN; // block 2 (rows 2000..2999), row 345 of the block
     const X = fromArray(Xd, { chunks: [1000, cols] });
     const err = await ppf
@@ -125,12 +131,10 @@ describe('linear models score whole streams in WebAssembly memory (applyRows)', 
   });
 
   it("names a block's first NaN row when its tiles are read out of order (the halves alternately)", async () => {
-    setSGDBackend('wasm');
     // 7 columns: 18724 rows per tile, so a block of 60000 rows is read as tiles 0, 2, 1, 3.
     const rows = 60000;
     const cols = 7;
-    const Xd = new DenseArray(data(rows, cols, 4), [rows, cols]);
-    const ppf = new ParallelPostFit(new SGDClassifier({ maxIter: 2, tol: null })).fit(Xd, labels(Xd.data as Float64Array, rows, cols, 2));
+    const { Xd, ppf } = fittedOn(rows, cols, 4);
     const clean = await (ppf.predict(fromArray(Xd, { chunks: [rows, cols] })) as NDArray).compute({ scheduler: new SyncScheduler() });
     expect(Array.from(clean.data)).toEqual(Array.from(ppf.predict(Xd).data));
     Xd.data[40000 * cols + 1] = NaN; // tile 2, read before tile 1
