@@ -86,24 +86,23 @@ export function wasmStreamDecision(
   F.set(coef.subarray(0, k * d), W / 8);
   F.set(intercept.subarray(0, k), B / 8);
   const target = { memory: kern.memory, out: ROWS, scratch: SCRATCH, scratchBytes };
-  let first = true;
-  const score = (t: number, lane: number, setAside: number[] | null): void => {
+  let scored = 0;
+  /** Scores tile t, read on `lane`; false when the stream cannot be evaluated into the memory at all. */
+  const score = (t: number, lane: number, setAside: number[] | null): boolean => {
     const a = t * chunk;
     const cnt = Math.min(chunk, n - a);
     if (!s.readInto(target, a, a + cnt, lane)) {
-      if (first) return;
+      if (scored === 0) return false;
       throw new Error(`wasmStreamDecision: the stream stopped evaluating into memory at row ${a}.`);
     }
-    first = false;
+    scored++;
     const bad = kern.decision(ROWS, cnt, d, W, k, B, OUT);
     if (bad >= 0 && setAside !== null) setAside.push(t);
     else tile(F.subarray(ROWS / 8, ROWS / 8 + cnt * d), a, cnt, F.subarray(OUT / 8, OUT / 8 + cnt * k), bad);
+    return true;
   };
   const setAside: number[] = [];
-  for (const [t, lane] of tileOrder(Math.ceil(n / chunk))) {
-    score(t, lane, setAside);
-    if (first) return false;
-  }
+  for (const [t, lane] of tileOrder(Math.ceil(n / chunk))) if (!score(t, lane, setAside)) return false;
   for (const t of setAside.sort((x, y) => x - y)) score(t, 0, null);
   return true;
 }
